@@ -1,0 +1,255 @@
+"""Span and relation agreement between two annotators (pure maths, no Qt, no SQL).
+
+This module owns the span/relation inputs of the agreement maths and every comparison of two
+annotators' spans: exact and overlap matching, precision/recall/F1 per label and micro-averaged,
+a label confusion matrix, and attribution (relation) agreement. Offsets are half-open code-point
+ranges ``[start, end)``; two spans overlap when they share at least one character, so spans that
+merely touch do not. Overlap matching is one-to-one and greedy: candidate pairs are taken by
+largest overlap first (ties: smaller combined extent, then input order), so each span is matched
+at most once. Scores are "second against first": precision is the share of the second annotator's
+spans that were matched, recall the share of the first annotator's. A ratio whose denominator is
+zero is ``None`` (undefined), never NaN; F1 is ``2 * matched / (first_total + second_total)``, so
+it is 0.0 when exactly one side is empty and ``None`` only when both are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+NO_MATCH = "(none)"
+"""Row/column of :func:`label_confusion` for spans the other annotator has no overlapping span for."""
+
+@dataclass(frozen=True)
+class AnnotatedSpan:
+    """One annotator's labelled character range; ``attributes`` maps attribute name to value."""
+
+    span_id: str
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.span_id or not self.doc_id or not self.label:
+            raise ValueError(f"span needs a span_id, doc_id and label: {self!r}")
+        if self.start < 0 or self.end <= self.start:
+            raise ValueError(f"span {self.span_id!r} needs 0 <= start < end, got [{self.start}, {self.end})")
+        # Freeze the mapping so the dataclass is immutable in fact, not only in name.
+        object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
+
+
+SpanPair = tuple[AnnotatedSpan, AnnotatedSpan]
+
+
+@dataclass(frozen=True)
+class AnnotatedRelation:
+    """A directed link between two spans of one annotator, e.g. claim (head) attributed_to source (tail)."""
+
+    head_id: str
+    tail_id: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if not self.head_id or not self.tail_id or not self.label:
+            raise ValueError(f"relation needs head_id, tail_id and label: {self!r}")
+
+
+@dataclass(frozen=True)
+class MatchCounts:
+    """How many items each side has and how many were matched one-to-one."""
+
+    first_total: int
+    second_total: int
+    matched: int
+
+    def __post_init__(self) -> None:
+        if min(self.first_total, self.second_total, self.matched) < 0:
+            raise ValueError(f"counts must be non-negative: {self!r}")
+        if self.matched > min(self.first_total, self.second_total):
+            raise ValueError(f"more matches than items: {self!r}")
+
+    @property
+    def precision(self) -> float | None:
+        return None if self.second_total == 0 else self.matched / self.second_total
+
+    @property
+    def recall(self) -> float | None:
+        return None if self.first_total == 0 else self.matched / self.first_total
+
+    @property
+    def f1(self) -> float | None:
+        total = self.first_total + self.second_total
+        return None if total == 0 else 2 * self.matched / total
+
+    def __add__(self, other: MatchCounts) -> MatchCounts:
+        return MatchCounts(
+            self.first_total + other.first_total,
+            self.second_total + other.second_total,
+            self.matched + other.matched,
+        )
+
+
+EMPTY_COUNTS = MatchCounts(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class SpanAgreement:
+    """Exact- and overlap-matching counts for one label (or micro over all labels)."""
+
+    exact: MatchCounts = EMPTY_COUNTS
+    overlap: MatchCounts = EMPTY_COUNTS
+
+    def __add__(self, other: SpanAgreement) -> SpanAgreement:
+        return SpanAgreement(self.exact + other.exact, self.overlap + other.overlap)
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        """Flat report form: ``exact_precision``, ..., ``overlap_f1``, ``first_count``, ``second_count``."""
+        out: dict[str, float | int | None] = {}
+        for name, counts in (("exact", self.exact), ("overlap", self.overlap)):
+            out[f"{name}_precision"] = counts.precision
+            out[f"{name}_recall"] = counts.recall
+            out[f"{name}_f1"] = counts.f1
+        out["first_count"] = self.overlap.first_total
+        out["second_count"] = self.overlap.second_total
+        return out
+
+
+def overlap_length(first: AnnotatedSpan, second: AnnotatedSpan) -> int:
+    """Number of characters two spans share (0 when in different documents)."""
+    if first.doc_id != second.doc_id:
+        return 0
+    return max(0, min(first.end, second.end) - max(first.start, second.start))
+
+
+def match_exact(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> list[SpanPair]:
+    """One-to-one pairs with the same document, start, end and label (duplicates pair up in order)."""
+    pool: dict[tuple[str, int, int, str], list[AnnotatedSpan]] = defaultdict(list)
+    for span in reversed(second):
+        pool[(span.doc_id, span.start, span.end, span.label)].append(span)
+    pairs: list[SpanPair] = []
+    for span in first:
+        candidates = pool.get((span.doc_id, span.start, span.end, span.label))
+        if candidates:
+            pairs.append((span, candidates.pop()))
+    return pairs
+
+
+def match_overlap(
+    first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan], *, same_label: bool = True
+) -> list[SpanPair]:
+    """Greedy one-to-one matching by largest overlap; with ``same_label`` only equal labels pair."""
+    buckets: dict[tuple[str, str], list[tuple[int, AnnotatedSpan]]] = defaultdict(list)
+    for j, span in enumerate(second):
+        buckets[(span.doc_id, span.label if same_label else "")].append((j, span))
+    candidates: list[tuple[int, int, int, int]] = []
+    for i, a in enumerate(first):
+        for j, b in buckets.get((a.doc_id, a.label if same_label else ""), []):
+            shared = overlap_length(a, b)
+            if shared > 0:
+                extent = max(a.end, b.end) - min(a.start, b.start)
+                candidates.append((-shared, extent, i, j))
+    candidates.sort()
+    used_first: set[int] = set()
+    used_second: set[int] = set()
+    pairs: list[SpanPair] = []
+    for _, _, i, j in candidates:
+        if i not in used_first and j not in used_second:
+            used_first.add(i)
+            used_second.add(j)
+            pairs.append((first[i], second[j]))
+    return pairs
+
+
+def ordered_names(declared: Iterable[str], observed: Iterable[str]) -> list[str]:
+    """Declared names in their order, then any other observed names sorted; no duplicates."""
+    return list(dict.fromkeys([*declared, *sorted(set(observed))]))
+
+
+def span_agreement_by_label(
+    first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan], labels: Iterable[str] = ()
+) -> dict[str, SpanAgreement]:
+    """Exact and overlap agreement per label: ``labels`` first, then every label either side used."""
+    observed = {span.label for span in (*first, *second)}
+    result: dict[str, SpanAgreement] = {}
+    for label in ordered_names(labels, observed):
+        a = [span for span in first if span.label == label]
+        b = [span for span in second if span.label == label]
+        result[label] = SpanAgreement(
+            exact=MatchCounts(len(a), len(b), len(match_exact(a, b))),
+            overlap=MatchCounts(len(a), len(b), len(match_overlap(a, b))),
+        )
+    return result
+
+
+def micro_average(per_label: Iterable[SpanAgreement]) -> SpanAgreement:
+    """Micro average: pool the counts of all labels, then take the ratios."""
+    total = SpanAgreement()
+    for agreement in per_label:
+        total = total + agreement
+    return total
+
+
+def label_confusion(
+    first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan], labels: Iterable[str] = ()
+) -> dict[str, dict[str, int]]:
+    """Dense matrix ``[first_label][second_label] -> count`` over label-agnostic overlap matches.
+
+    Unmatched spans of the first annotator are counted in column :data:`NO_MATCH`, unmatched spans
+    of the second in row :data:`NO_MATCH`. Rows and columns are ``labels`` then observed labels,
+    then :data:`NO_MATCH`; the ``NO_MATCH``/``NO_MATCH`` cell is always 0.
+    """
+    names = [*ordered_names(labels, {span.label for span in (*first, *second)}), NO_MATCH]
+    matrix = {row: dict.fromkeys(names, 0) for row in names}
+    pairs = match_overlap(first, second, same_label=False)
+    for a, b in pairs:
+        matrix[a.label][b.label] += 1
+    matched_first = {id(a) for a, _ in pairs}
+    matched_second = {id(b) for _, b in pairs}
+    for span in first:
+        if id(span) not in matched_first:
+            matrix[span.label][NO_MATCH] += 1
+    for span in second:
+        if id(span) not in matched_second:
+            matrix[NO_MATCH][span.label] += 1
+    return matrix
+
+
+def add_confusion(total: dict[str, dict[str, int]], part: Mapping[str, Mapping[str, int]]) -> None:
+    """Add ``part`` into ``total`` in place, growing rows and columns as needed."""
+    for row, cells in part.items():
+        target = total.setdefault(row, {})
+        for column, count in cells.items():
+            target[column] = target.get(column, 0) + count
+
+
+def matching_ids(pairs: Iterable[SpanPair]) -> dict[str, str]:
+    """First annotator's span_id -> second annotator's span_id for matched pairs."""
+    return {a.span_id: b.span_id for a, b in pairs}
+
+
+def attribution_agreement(
+    first: Iterable[AnnotatedRelation], second: Iterable[AnnotatedRelation], matching: Mapping[str, str]
+) -> MatchCounts:
+    """Agreement on relations whose head (claim) the other annotator also marked.
+
+    ``matching`` maps the first annotator's span ids to the second's (e.g. the overlap matching
+    of every label). Only relations whose head is matched count; a first-annotator relation
+    ``(head, tail, label)`` is agreed when the second annotator has ``(matching[head],
+    matching[tail], label)``. An unmatched tail (source) is a disagreement. Use ``.f1`` of the
+    result as attribution F1 (``None`` when neither side has a relation on a matched head).
+    """
+    matched_heads = set(matching.values())
+    a = [rel for rel in first if rel.head_id in matching]
+    b = [rel for rel in second if rel.head_id in matched_heads]
+    available = Counter((rel.head_id, rel.tail_id, rel.label) for rel in b)
+    agreed = 0
+    for rel in a:
+        key = (matching[rel.head_id], matching.get(rel.tail_id, ""), rel.label)
+        if available[key] > 0:
+            available[key] -= 1
+            agreed += 1
+    return MatchCounts(len(a), len(b), agreed)

@@ -1,0 +1,27 @@
+"""The error types every layer raises and every entry point knows how to show.
+
+Each error carries a message written for the user: it names the file, line or field and says what
+is wrong, so the CLI can print it on one line and the GUI can put it in a dialog as it is.
+"""
+
+from __future__ import annotations
+
+
+class AnnotatorError(Exception):
+    """Base of all errors meant to be shown to the user as they are."""
+
+
+class SchemeError(AnnotatorError):
+    """A scheme file is malformed or inconsistent."""
+
+
+class ProjectFileError(AnnotatorError):
+    """A project file cannot be opened: not SQLite, corrupt, truncated or from a newer version."""
+
+
+class ValidationError(AnnotatorError):
+    """An annotation breaks the scheme or the document (bad label, value or offsets)."""
+
+
+class NotFoundError(AnnotatorError):
+    """An id names nothing in the project."""

@@ -1,0 +1,40 @@
+"""Where things live: the default project, config and log locations (platformdirs) and resources.
+
+Every location can be overridden through environment variables, which is how tests keep away from
+the real user's data: ANNOTATOR_DATA_DIR, ANNOTATOR_CONFIG_DIR, ANNOTATOR_PROJECT.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "annotator"
+RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+DEFAULT_SCHEME = RESOURCES_DIR / "schemes" / "default.toml"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("ANNOTATOR_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("ANNOTATOR_CONFIG_DIR")
+                or platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    return Path(os.environ.get("ANNOTATOR_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def default_project() -> Path:
+    return data_dir() / "default.annotator.db"
+
+
+def project_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--project` wins, then ANNOTATOR_PROJECT, then the default project."""
+    chosen = explicit or os.environ.get("ANNOTATOR_PROJECT")
+    return Path(chosen).expanduser() if chosen else default_project()

@@ -1,0 +1,205 @@
+"""Annotation use-cases: one transaction per user action, each returning what changed.
+
+Every mutation returns the values an undo command needs (the row before and after), so the GUI's
+QUndoCommands store ids and values only and call back into these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.model.changes import Changes
+from annotator.model.errors import SchemeError, ValidationError
+from annotator.model.types import DocStatus, Origin, Relation, Span, Stance, Status, check_offsets
+from annotator.services.project import Project
+from annotator.store import annotations as q
+from annotator.store import documents as docs
+
+
+@dataclass(frozen=True)
+class RemovedSpan:
+    """A deleted span with the relations and stances that went with it, for undo."""
+
+    span: Span
+    relations: tuple[Relation, ...] = ()
+    stances: tuple[Stance, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    relation: Relation
+    replaced: tuple[Relation, ...] = field(default_factory=tuple)
+
+
+def _changes(doc_id: int, **kinds: bool) -> Changes:
+    return Changes(doc_ids=frozenset({doc_id}), **kinds)
+
+
+def _check_span(project: Project, label: str, attributes: dict[str, str]) -> str:
+    try:
+        project.scheme.validate_span(label, attributes)
+    except SchemeError as exc:
+        raise ValidationError(str(exc)) from exc
+    return project.scheme.canonical_label(label)
+
+
+def add_span(project: Project, doc_id: int, annotator_id: int, label: str, start: int, end: int,
+             attributes: dict[str, str] | None = None, *, span_id: int = 0) -> tuple[Span, Changes]:
+    attrs = dict(attributes or {})
+    label = _check_span(project, label, attrs)
+    with project.session() as s:
+        doc = docs.get_document(s, doc_id)
+        check_offsets(doc.text, start, end)
+        span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
+        span = q.insert_span(s, span)
+        _mark_in_progress(s, doc_id, annotator_id)
+    return span, _changes(doc_id, spans=True, status=True)
+
+
+def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
+    with project.session() as s:
+        span = q.get_span(s, span_id)
+        removed = RemovedSpan(span, tuple(q.relations_touching(s, [span_id])),
+                              tuple(q.stances_on_spans(s, [span_id])))
+        q.delete_span(s, span_id)
+    return removed, _changes(span.doc_id, spans=True, relations=True, stances=True)
+
+
+def restore_span(project: Project, removed: RemovedSpan) -> Changes:
+    """Undo a delete: the span, its relations and stances come back with their old ids."""
+    with project.session() as s:
+        q.insert_span(s, removed.span)
+        for rel in removed.relations:
+            q.insert_relation(s, rel)
+        for stance in removed.stances:
+            q.insert_stance(s, stance)
+    return _changes(removed.span.doc_id, spans=True, relations=True, stances=True)
+
+
+def update_span(project: Project, span_id: int, *, label: str | None = None,
+                attributes: dict[str, str] | None = None, start: int | None = None,
+                end: int | None = None) -> tuple[Span, Span, Changes]:
+    """Change label, attributes or offsets. Returns (before, after, changes)."""
+    with project.session() as s:
+        before = q.get_span(s, span_id)
+        new_label = before.label if label is None else label
+        new_attrs = dict(before.attributes if attributes is None else attributes)
+        if label is not None and attributes is None:
+            lab = project.scheme.label(new_label)
+            new_attrs = {k: v for k, v in new_attrs.items() if lab and lab.attribute(k)}
+        new_label = _check_span(project, new_label, new_attrs)
+        values: dict[str, Any] = {"label": new_label, "attributes": new_attrs}
+        if start is not None or end is not None:
+            doc = docs.get_document(s, before.doc_id)
+            new_start = before.start if start is None else start
+            new_end = before.end if end is None else end
+            check_offsets(doc.text, new_start, new_end)
+            values.update(start=new_start, end=new_end, text=doc.text[new_start:new_end])
+        after = q.update_span(s, span_id, **values)
+    return before, after, _changes(before.doc_id, spans=True)
+
+
+def set_attribute(project: Project, span_id: int, name: str, value: str | None) -> tuple[Span, Span, Changes]:
+    """Set one attribute (None or "" removes it)."""
+    with project.session() as s:
+        attrs = dict(q.get_span(s, span_id).attributes)
+    if value:
+        attrs[name] = value
+    else:
+        attrs.pop(name, None)
+    return update_span(project, span_id, attributes=attrs)
+
+
+def link(project: Project, relation_type: str, from_span: int, to_span: int) -> tuple[LinkResult, Changes]:
+    """Link two spans. Where the scheme allows one link per span, the old link is replaced."""
+    rel_type = project.scheme.relation(relation_type)
+    if rel_type is None:
+        raise ValidationError(f"relation type {relation_type!r} is not in the scheme")
+    with project.session() as s:
+        a, b = q.get_span(s, from_span), q.get_span(s, to_span)
+        if a.doc_id != b.doc_id or a.annotator_id != b.annotator_id:
+            raise ValidationError("a relation joins two spans of the same document and annotator")
+        if (project.scheme.canonical_label(a.label), project.scheme.canonical_label(b.label)) != \
+                (rel_type.from_label, rel_type.to_label):
+            raise ValidationError(f"{rel_type.name} goes from a {rel_type.from_label} to a "
+                                  f"{rel_type.to_label}, not from {a.label} to {b.label}")
+        existing = [r for r in q.relations_touching(s, [from_span])
+                    if r.from_span == from_span and r.type == rel_type.name]
+        if any(r.to_span == to_span for r in existing):
+            same = next(r for r in existing if r.to_span == to_span)
+            return LinkResult(same), _changes(a.doc_id)
+        replaced: list[Relation] = []
+        if rel_type.max_per_from is not None and len(existing) >= rel_type.max_per_from:
+            for old in existing[: len(existing) - rel_type.max_per_from + 1]:
+                q.delete_relation(s, old.id)
+                replaced.append(old)
+        rel = q.insert_relation(s, Relation(0, a.doc_id, a.annotator_id, rel_type.name, from_span, to_span))
+    return LinkResult(rel, tuple(replaced)), _changes(a.doc_id, relations=True)
+
+
+def unlink(project: Project, relation_id: int) -> Changes:
+    with project.session() as s:
+        rel = next((r for r in q.relations_for_ids(s, [relation_id])), None)
+        if rel is None:
+            return Changes()
+        q.delete_relation(s, relation_id)
+    return _changes(rel.doc_id, relations=True)
+
+
+def restore_relations(project: Project, relations: tuple[Relation, ...]) -> Changes:
+    changes = Changes()
+    with project.session() as s:
+        for rel in relations:
+            q.insert_relation(s, rel)
+            changes = changes | _changes(rel.doc_id, relations=True)
+    return changes
+
+
+def set_stance(project: Project, doc_id: int, annotator_id: int, target: str, value: str | None,
+               span_id: int | None = None) -> tuple[str | None, Changes]:
+    """Set (or with None clear) a stance. Returns the previous value, for undo."""
+    try:
+        if value is not None:
+            project.scheme.validate_stance(target, value)
+        elif project.scheme.target(target) is None:
+            raise SchemeError(f"stance target {target!r} is not in the scheme")
+    except SchemeError as exc:
+        raise ValidationError(str(exc)) from exc
+    with project.session() as s:
+        old = q.find_stance(s, doc_id, annotator_id, target, span_id)
+        if old is not None and value is None:
+            q.delete_stance(s, old.id)
+        elif old is not None and value is not None:
+            q.update_stance_value(s, old.id, value)
+        elif value is not None:
+            q.insert_stance(s, Stance(0, doc_id, annotator_id, target, value, span_id))
+        if value is not None:
+            _mark_in_progress(s, doc_id, annotator_id)
+    return (old.value if old else None), _changes(doc_id, stances=True, status=True)
+
+
+def set_status(project: Project, doc_id: int, annotator_id: int, status: Status) -> tuple[Status, Changes]:
+    """Returns the previous status, for undo."""
+    with project.session() as s:
+        before = q.get_status(s, doc_id, annotator_id).status
+        q.put_status(s, doc_id, annotator_id, status=status)
+    return before, _changes(doc_id, status=True)
+
+
+def add_time(project: Project, doc_id: int, annotator_id: int, seconds: float) -> DocStatus:
+    with project.session() as s:
+        current = q.get_status(s, doc_id, annotator_id)
+        return q.put_status(s, doc_id, annotator_id, seconds=current.seconds + max(0.0, seconds))
+
+
+def set_note(project: Project, doc_id: int, annotator_id: int, note: str) -> tuple[str, Changes]:
+    with project.session() as s:
+        before = q.get_status(s, doc_id, annotator_id).note
+        q.put_status(s, doc_id, annotator_id, note=note)
+    return before, _changes(doc_id, status=True)
+
+
+def _mark_in_progress(s: Any, doc_id: int, annotator_id: int) -> None:
+    if q.get_status(s, doc_id, annotator_id).status == Status.NOT_STARTED:
+        q.put_status(s, doc_id, annotator_id, status=Status.IN_PROGRESS)

@@ -1,0 +1,88 @@
+"""Read-side use-cases: the document list, one document with its annotation layers, progress, stats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from annotator.model.types import DocStatus, Document, DocumentInfo, Relation, Span, Stance, Status
+from annotator.services.project import Project
+from annotator.store import annotations as q
+from annotator.store import documents as docs
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """Everything the article view and tagging panel show for one document."""
+
+    document: Document
+    spans: tuple[Span, ...]
+    relations: tuple[Relation, ...]
+    stances: tuple[Stance, ...]
+    status: DocStatus
+
+
+@dataclass(frozen=True)
+class ListRow:
+    info: DocumentInfo
+    status: Status
+    n_mine: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+
+def document_ids(project: Project, annotator_id: int | None = None, status: Status | None = None,
+                 search: str = "") -> list[int]:
+    with project.session() as s:
+        return docs.document_ids(s, annotator_id=annotator_id, status=status, search=search.strip())
+
+
+def list_rows(project: Project, doc_ids: Sequence[int], annotator_id: int) -> dict[int, ListRow]:
+    """Rows for the lazy document list: metadata, my status, my annotation count."""
+    with project.session() as s:
+        infos = docs.document_infos(s, doc_ids)
+        statuses = q.statuses_for(s, annotator_id, doc_ids)
+        counts = q.span_counts(s, annotator_id, doc_ids)
+    return {i: ListRow(info, statuses[i].status if i in statuses else Status.NOT_STARTED, counts.get(i, 0))
+            for i, info in infos.items()}
+
+
+def load_view(project: Project, doc_id: int, annotator_id: int,
+              layer_ids: Sequence[int] | None = None) -> DocumentView:
+    """A document with the annotations of `layer_ids` (default: mine) and my status."""
+    layers = list(layer_ids) if layer_ids is not None else [annotator_id]
+    with project.session() as s:
+        return DocumentView(docs.get_document(s, doc_id), tuple(q.spans_for(s, doc_id, layers)),
+                            tuple(q.relations_for(s, doc_id, layers)), tuple(q.stances_for(s, doc_id, layers)),
+                            q.get_status(s, doc_id, annotator_id))
+
+
+def progress(project: Project, annotator_id: int) -> Progress:
+    with project.session() as s:
+        return Progress(q.count_done(s, annotator_id), docs.count_documents(s))
+
+
+def next_unfinished(project: Project, annotator_id: int, after_doc: int | None) -> int | None:
+    """The next document (in list order, wrapping around) that I have not marked done."""
+    ids = document_ids(project)
+    with project.session() as s:
+        done = {d for d, st in q.statuses_for(s, annotator_id).items() if st.status == Status.DONE}
+    if after_doc in ids:
+        pos = ids.index(after_doc) + 1
+        ids = ids[pos:] + ids[:pos]
+    return next((i for i in ids if i not in done), None)
+
+
+def stats(project: Project) -> dict[str, int]:
+    with project.session() as s:
+        counts = q.table_counts(s)
+        return {"documents": docs.count_documents(s), **counts}
+
+
+def source_registry(project: Project) -> dict[str, str]:
+    with project.session() as s:
+        return docs.source_registry(s)

@@ -1,0 +1,135 @@
+"""Queries over documents and the source registry: bulk insert, look-ups, lazy listing, streaming."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from annotator.model.errors import NotFoundError
+from annotator.model.types import Document, DocumentInfo, Status
+from annotator.store import convert
+from annotator.store.tables import DocStatusRow, DocumentRow, SourceAliasRow
+
+_INFO_COLUMNS = (DocumentRow.id, DocumentRow.ext_id, DocumentRow.title, DocumentRow.sha256,
+                 DocumentRow.n_chars, DocumentRow.imported_at, DocumentRow.meta, DocumentRow.encoding)
+
+
+def _info(row: Any) -> DocumentInfo:
+    return DocumentInfo(row[0], row[1], row[2], row[3], row[4], row[5], dict(row[6] or {}), row[7])
+
+
+def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert (Core executemany). Keys: ext_id, sha256, title, text, n_chars, meta, encoding,
+    source, imported_at."""
+    if rows:
+        session.execute(insert(DocumentRow), list(rows))
+
+
+def existing_keys(session: Session, sha256s: Iterable[str], ext_ids: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Which of these hashes and external ids the project already holds."""
+    shas, ids = list(sha256s), list(ext_ids)
+    found_sha: set[str] = set()
+    found_id: set[str] = set()
+    for chunk in _chunks(shas, 500):
+        found_sha.update(session.scalars(select(DocumentRow.sha256).where(DocumentRow.sha256.in_(chunk))))
+    for chunk in _chunks(ids, 500):
+        found_id.update(session.scalars(select(DocumentRow.ext_id).where(DocumentRow.ext_id.in_(chunk))))
+    return found_sha, found_id
+
+
+def find_document(session: Session, *, sha256: str | None = None, ext_id: str | None = None) -> DocumentInfo | None:
+    """Match by sha256 first, then by external id."""
+    for column, value in ((DocumentRow.sha256, sha256), (DocumentRow.ext_id, ext_id)):
+        if value:
+            row = session.execute(select(*_INFO_COLUMNS).where(column == value)).first()
+            if row is not None:
+                return _info(row)
+    return None
+
+
+def get_document(session: Session, doc_id: int) -> Document:
+    row = session.get(DocumentRow, doc_id)
+    if row is None:
+        raise NotFoundError(f"document {doc_id} does not exist")
+    return convert.document(row)
+
+
+def document_infos(session: Session, doc_ids: Sequence[int]) -> dict[int, DocumentInfo]:
+    out: dict[int, DocumentInfo] = {}
+    for chunk in _chunks(list(doc_ids), 500):
+        for row in session.execute(select(*_INFO_COLUMNS).where(DocumentRow.id.in_(chunk))):
+            out[row[0]] = _info(row)
+    return out
+
+
+def document_ids(session: Session, *, annotator_id: int | None = None, status: Status | None = None,
+                 search: str = "") -> list[int]:
+    """Ids in list order (import order), filtered by my status and by a title/text search."""
+    query = select(DocumentRow.id).order_by(DocumentRow.id)
+    if search:
+        pattern = f"%{_escape_like(search)}%"
+        query = query.where(or_(DocumentRow.title.ilike(pattern, escape="\\"),
+                                DocumentRow.ext_id.ilike(pattern, escape="\\"),
+                                DocumentRow.text.ilike(pattern, escape="\\")))
+    if status is not None and annotator_id is not None:
+        mine = and_(DocStatusRow.doc_id == DocumentRow.id, DocStatusRow.annotator_id == annotator_id)
+        if status == Status.NOT_STARTED:
+            query = query.where(~exists().where(mine, DocStatusRow.status != Status.NOT_STARTED.value))
+        else:
+            query = query.where(exists().where(mine, DocStatusRow.status == status.value))
+    return list(session.scalars(query))
+
+
+def count_documents(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(DocumentRow)) or 0)
+
+
+def ext_id_map(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(DocumentRow.id, DocumentRow.ext_id)).tuples().all())
+
+
+def iter_document_infos(session: Session, batch: int = 2000) -> Iterator[DocumentInfo]:
+    rows = session.execute(select(*_INFO_COLUMNS).order_by(DocumentRow.id).execution_options(yield_per=batch))
+    for row in rows:
+        yield _info(row)
+
+
+def iter_documents(session: Session, doc_ids: Sequence[int] | None = None, batch: int = 500) -> Iterator[Document]:
+    query = select(DocumentRow).order_by(DocumentRow.id)
+    if doc_ids is not None:
+        query = query.where(DocumentRow.id.in_(doc_ids))
+    for row in session.scalars(query.execution_options(yield_per=batch)):
+        yield convert.document(row)
+
+
+def meta_keys(session: Session) -> list[str]:
+    """Every metadata key any document carries, in first-seen order."""
+    keys: dict[str, None] = {}
+    for meta in session.scalars(select(DocumentRow.meta).execution_options(yield_per=5000)):
+        for key in meta or {}:
+            keys.setdefault(key, None)
+    return list(keys)
+
+
+def source_registry(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(SourceAliasRow.alias, SourceAliasRow.canonical)).tuples().all())
+
+
+def register_source_alias(session: Session, alias: str, canonical: str) -> None:
+    row = session.scalars(select(SourceAliasRow).where(SourceAliasRow.alias == alias)).first()
+    if row is None:
+        session.add(SourceAliasRow(alias=alias, canonical=canonical))
+    else:
+        row.canonical = canonical
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

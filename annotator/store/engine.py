@@ -1,0 +1,204 @@
+"""Opening, creating, checking and migrating project files.
+
+A project file is checked before anything writes to it: it must be SQLite (magic header), whole
+(its size agrees with the page count in its header), readable, and of a schema version this
+application knows. Any failure raises ProjectFileError with a one-line message, and the file's bytes
+are left as they were. Connections use WAL, foreign keys, a busy timeout and full syncs, so a
+committed user action survives a kill -9.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from annotator.model.errors import ProjectFileError
+from annotator.store.tables import Base, MetaRow, SchemeRow
+
+SCHEMA_VERSION = 1
+APPLICATION = "annotator"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_QUICK_CHECK_LIMIT = 64 * 1024 * 1024
+
+Migration = Callable[[Connection], None]
+# Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n. The file is copied to
+# `<name>.v<old>.bak` before the first step runs.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class ProjectStore:
+    """An open project: its engine and a session factory. `session()` is one user action."""
+
+    path: Path
+    engine: Engine
+    readonly: bool
+    _factory: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: commit on success, roll back on any error."""
+        session = self._factory()
+        try:
+            yield session
+            if not self.readonly:
+                session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            raise _file_error(self.path, exc) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def scheme_toml(self) -> str | None:
+        with self.session() as s:
+            row = s.scalars(select(SchemeRow).order_by(SchemeRow.id.desc()).limit(1)).first()
+            return row.toml if row else None
+
+    def install_scheme(self, toml: str) -> None:
+        with self.session() as s:
+            s.add(SchemeRow(toml=toml, installed_at=utc_now()))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> ProjectStore:
+    """Open (or create) a project file after checking it. Raises ProjectFileError."""
+    path = Path(path)
+    if path.exists():
+        check_file(path)
+        version = _read_version(path)
+        if version > SCHEMA_VERSION:
+            raise ProjectFileError(
+                f"{path}: project was written by a newer annotator (schema {version}, this one "
+                f"knows {SCHEMA_VERSION}); update annotator to open it")
+        if version < SCHEMA_VERSION and not readonly:
+            _migrate(path, version)
+        elif version < SCHEMA_VERSION:
+            raise ProjectFileError(f"{path}: project uses schema {version}; open it once in "
+                                   f"annotator to upgrade it before reading it")
+        return _make_store(path, readonly)
+    if readonly or not create:
+        raise ProjectFileError(f"{path}: no such project file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = _make_store(path, readonly=False)
+    try:
+        Base.metadata.create_all(store.engine)
+        with store.session() as s:
+            s.add_all([MetaRow(key="application", value=APPLICATION),
+                       MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
+                       MetaRow(key="project_uid", value=uuid.uuid4().hex),
+                       MetaRow(key="created_at", value=utc_now())])
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def check_file(path: Path) -> None:
+    """Check the header and size of an existing file without opening it through SQLite."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise ProjectFileError(f"{path}: cannot read project file: {exc.strerror or exc}") from exc
+    if not path.is_file():
+        raise ProjectFileError(f"{path}: not a regular file")
+    if size == 0:
+        raise ProjectFileError(f"{path}: file is empty, not an annotator project")
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise ProjectFileError(f"{path}: not an annotator project (not an SQLite database)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise ProjectFileError(f"{path}: project file is corrupt (bad page size in header)")
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[24:28] == header[92:96]
+    if size % page_size or (header_valid and pages and size < pages * page_size):
+        raise ProjectFileError(f"{path}: project file is truncated or corrupt "
+                               f"({size} bytes, header says {pages} pages of {page_size})")
+
+
+def _read_version(path: Path) -> int:
+    """Read the schema version through a read-only connection; check integrity of small files."""
+    engine = _engine(path, readonly=True)
+    try:
+        with engine.connect() as conn:
+            if path.stat().st_size <= _QUICK_CHECK_LIMIT:
+                result = conn.execute(text("PRAGMA quick_check")).scalar()
+                if result != "ok":
+                    raise ProjectFileError(f"{path}: project file is corrupt ({result})")
+            if not inspect(conn).has_table(MetaRow.__tablename__):
+                raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
+            facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).tuples().all())
+    except SQLAlchemyError as exc:
+        raise _file_error(path, exc) from exc
+    finally:
+        engine.dispose()
+    if facts.get("application") != APPLICATION or not facts.get("schema_version", "").isdigit():
+        raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
+    return int(facts["schema_version"])
+
+
+def _migrate(path: Path, version: int) -> None:
+    backup = path.with_name(f"{path.name}.v{version}.bak")
+    shutil.copy2(path, backup)
+    engine = _engine(path, readonly=False)
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with engine.begin() as conn:
+                MIGRATIONS[target](conn)
+                conn.execute(MetaRow.__table__.update().where(MetaRow.key == "schema_version")
+                             .values(value=str(target)))
+    finally:
+        engine.dispose()
+
+
+def _make_store(path: Path, readonly: bool) -> ProjectStore:
+    engine = _engine(path, readonly)
+    return ProjectStore(path, engine, readonly, sessionmaker(engine, expire_on_commit=False))
+
+
+def _engine(path: Path, readonly: bool) -> Engine:
+    if readonly:
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{path.resolve().as_posix()}"
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if not readonly:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    return engine
+
+
+def _file_error(path: Path, exc: SQLAlchemyError) -> ProjectFileError:
+    detail = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    if "malformed" in detail or "not a database" in detail or "disk I/O" in detail:
+        return ProjectFileError(f"{path}: project file is corrupt ({detail})")
+    return ProjectFileError(f"{path}: cannot use project file ({detail})")

@@ -1,0 +1,142 @@
+"""The project's tables, as SQLAlchemy 2.x typed ORM classes.
+
+Rows stay inside `store/`; `store.convert` maps them to `model` values. Timestamps are ISO-8601 UTC
+strings (they sort, they are portable to PostgreSQL, and they export as they are).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MetaRow(Base):
+    """Key/value facts about the file: schema version, application id, creation time."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SchemeRow(Base):
+    """The copy of the scheme this project uses (TOML text); the newest row is in force."""
+
+    __tablename__ = "schemes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    toml: Mapped[str] = mapped_column(Text)
+    installed_at: Mapped[str] = mapped_column(String(32))
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(512), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    n_chars: Mapped[int] = mapped_column(Integer)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[str] = mapped_column(String(32))
+    # Last on purpose: SQLite reads a column after a long overflowing value only by walking its
+    # overflow pages, so listing titles and ids stays cheap when the text comes last.
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AnnotatorRow(Base):
+    __tablename__ = "annotators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class _Authored:
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class SpanRow(_Authored, Base):
+    __tablename__ = "spans"
+    __table_args__ = (
+        Index("ix_spans_doc_annotator", "doc_id", "annotator_id"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(100))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    # Denormalised copy of document.text[start:end]; documents are immutable, so it never goes stale
+    # and exports need no join against the (large) document text.
+    text: Mapped[str] = mapped_column(Text)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class RelationRow(_Authored, Base):
+    __tablename__ = "relations"
+    __table_args__ = (
+        Index("ix_relations_doc_annotator", "doc_id", "annotator_id"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(100))
+    from_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
+    to_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
+
+
+class StanceRow(_Authored, Base):
+    __tablename__ = "stances"
+    __table_args__ = (
+        Index("ix_stances_doc_annotator", "doc_id", "annotator_id"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(100))
+    span_id: Mapped[int | None] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
+
+
+class DocStatusRow(Base):
+    """Per document and annotator: status, time spent and the annotator's notes."""
+
+    __tablename__ = "doc_status"
+    __table_args__ = (UniqueConstraint("doc_id", "annotator_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    seconds: Mapped[float] = mapped_column(default=0.0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class SourceAliasRow(Base):
+    """The project's source registry: an alias as written, and the canonical name it stands for."""
+
+    __tablename__ = "source_aliases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String(300), unique=True)
+    canonical: Mapped[str] = mapped_column(String(300), index=True)

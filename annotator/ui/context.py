@@ -1,0 +1,58 @@
+"""`AppContext`: the state the widgets share, and the one app-wide change signal.
+
+It holds the open project, who I am, the current document and selected span, and the undo stack.
+Views never talk to each other directly: a mutation goes through an undo command (`ui/commands.py`)
+that calls a service and then `notify(changes)`; every view listens to `changed` and refreshes only
+what the `Changes` value says was touched (Anki's `OpChanges` idea).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from annotator.model.changes import Changes
+from annotator.model.types import Annotator
+from annotator.services.project import Project
+
+
+class AppContext(QObject):
+    changed = Signal(object)  # Changes
+    document_opened = Signal(int)  # doc id
+    span_selected = Signal(int)  # span id, or 0 for none
+    project_replaced = Signal()
+
+    def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.annotator = annotator
+        self.undo_stack = QUndoStack(self)
+        self.current_doc_id: int | None = None
+        self.selected_span_id: int | None = None
+
+    def open_document(self, doc_id: int) -> None:
+        if doc_id == self.current_doc_id:
+            return
+        self.current_doc_id = doc_id
+        self.selected_span_id = None
+        self.document_opened.emit(doc_id)
+
+    def select_span(self, span_id: int | None) -> None:
+        self.selected_span_id = span_id
+        self.span_selected.emit(span_id or 0)
+
+    def push(self, command: QUndoCommand) -> None:
+        """Run a command (its redo) and keep it for undo."""
+        self.undo_stack.push(command)
+
+    def notify(self, changes: Changes) -> None:
+        self.changed.emit(changes)
+
+    def replace_project(self, project: Project, annotator: Annotator) -> None:
+        """Switch to another project file (File > Open): state and undo history start afresh."""
+        self.undo_stack.clear()
+        self.project.close()
+        self.project, self.annotator = project, annotator
+        self.current_doc_id = None
+        self.selected_span_id = None
+        self.project_replaced.emit()
