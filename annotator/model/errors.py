@@ -25,3 +25,7 @@ class ValidationError(AnnotatorError):
 
 class NotFoundError(AnnotatorError):
     """An id names nothing in the project."""
+
+
+class Cancelled(AnnotatorError):
+    """The user cancelled a long operation; nothing of it was kept."""

@@ -20,6 +20,8 @@ class AppContext(QObject):
     changed = Signal(object)  # Changes
     document_opened = Signal(int)  # doc id
     span_selected = Signal(int)  # span id, or 0 for none
+    link_target_chosen = Signal(int)  # span id clicked while a link was pending
+    link_pending_changed = Signal(bool)
     project_replaced = Signal()
 
     def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
@@ -29,17 +31,31 @@ class AppContext(QObject):
         self.undo_stack = QUndoStack(self)
         self.current_doc_id: int | None = None
         self.selected_span_id: int | None = None
+        self.link_pending = False
 
     def open_document(self, doc_id: int) -> None:
         if doc_id == self.current_doc_id:
             return
         self.current_doc_id = doc_id
         self.selected_span_id = None
+        self.link_pending = False
         self.document_opened.emit(doc_id)
 
     def select_span(self, span_id: int | None) -> None:
         self.selected_span_id = span_id
         self.span_selected.emit(span_id or 0)
+
+    def click_span(self, span_id: int) -> None:
+        """A span was clicked in the article view: it completes a pending link, or is selected."""
+        if self.link_pending:
+            self.set_link_pending(False)
+            self.link_target_chosen.emit(span_id)
+        else:
+            self.select_span(span_id)
+
+    def set_link_pending(self, pending: bool) -> None:
+        self.link_pending = pending
+        self.link_pending_changed.emit(pending)
 
     def push(self, command: QUndoCommand) -> None:
         """Run a command (its redo) and keep it for undo."""
