@@ -39,7 +39,7 @@ from annotator.model.agreement_spans import (
     add_confusion,
     attribution_agreement,
     label_confusion,
-    match_overlap,
+    match_overlap_by_label,
     matching_ids,
     micro_average,
     ordered_names,
@@ -80,9 +80,7 @@ def cohen_kappa(first: Mapping[K, str | None], second: Mapping[K, str | None]) -
 
 def pairwise_kappa(ratings: Mapping[str, Mapping[K, str | None]]) -> dict[str, float | None]:
     """Cohen's kappa for every pair of annotators, keyed by :func:`pair_key`."""
-    return {
-        pair_key(a, b): cohen_kappa(ratings[a], ratings[b]) for a, b in combinations(sorted(ratings), 2)
-    }
+    return {pair_key(a, b): cohen_kappa(ratings[a], ratings[b]) for a, b in combinations(sorted(ratings), 2)}
 
 
 def krippendorff_alpha_units(units: Iterable[Sequence[str]]) -> float | None:
@@ -195,7 +193,9 @@ class AnnotatorWork:
 
     def __post_init__(self) -> None:
         if not self.annotator or PAIR_SEPARATOR in self.annotator:
-            raise ValueError(f"annotator name must be non-empty without {PAIR_SEPARATOR!r}: {self.annotator!r}")
+            raise ValueError(
+                f"annotator name must be non-empty without {PAIR_SEPARATOR!r}: {self.annotator!r}"
+            )
         spans = {span.span_id: span for span in self.spans}
         if len(spans) != len(self.spans):
             raise ValueError(f"{self.annotator}: duplicate span ids")
@@ -244,7 +244,7 @@ class AnnotatorWork:
         """``{doc_id: value}`` of document-level stances toward ``target``."""
         return {doc: value for (doc, t), value in self.document_stance_index.items() if t == target}
 
-    def span_stances(self, target: str) -> dict[str, str | None]:
+    def span_stances(self, target: str) -> dict[str, str]:
         """``{span_id: value}`` of span-level (claim) stances toward ``target``."""
         return {s.span_id: s.value for s in self.stances if s.span_id is not None and s.target == target}
 
@@ -274,9 +274,7 @@ class _DocComparison:
 def _compare_doc(a: AnnotatorWork, b: AnnotatorWork, doc: str, labels: Sequence[str]) -> _DocComparison:
     first, second = a.spans_by_doc.get(doc, ()), b.spans_by_doc.get(doc, ())
     spans = span_agreement_by_label(first, second, labels)
-    matched = [pair for label in spans for pair in match_overlap(
-        [s for s in first if s.label == label], [s for s in second if s.label == label]
-    )]
+    matched = match_overlap_by_label(first, second)
     attribution = attribution_agreement(
         a.relations_by_doc.get(doc, ()), b.relations_by_doc.get(doc, ()), matching_ids(matched)
     )
@@ -353,14 +351,18 @@ def _attribute_section(
     return section
 
 
-def _attribute_values(spans: Iterable[tuple[str, AnnotatedSpan]], attr: str) -> dict[str, dict[str, str | None]]:
+def _attribute_values(
+    spans: Iterable[tuple[str, AnnotatedSpan]], attr: str
+) -> dict[str, dict[str, str | None]]:
     values: dict[str, dict[str, str | None]] = defaultdict(dict)
     for name, span in spans:
         values[name][span.span_id] = span.attributes.get(attr)
     return values
 
 
-def _per_document(data: AgreementInput, pairs: Mapping[str, _PairComparison], targets: Sequence[str]) -> Report:
+def _per_document(
+    data: AgreementInput, pairs: Mapping[str, _PairComparison], targets: Sequence[str]
+) -> Report:
     section: Report = {}
     for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
         present = {key: p for key, p in pairs.items() if doc in p.docs}

@@ -22,6 +22,7 @@ from types import MappingProxyType
 NO_MATCH = "(none)"
 """Row/column of :func:`label_confusion` for spans the other annotator has no overlapping span for."""
 
+
 @dataclass(frozen=True)
 class AnnotatedSpan:
     """One annotator's labelled character range; ``attributes`` maps attribute name to value."""
@@ -162,6 +163,18 @@ def match_overlap(
             used_second.add(j)
             pairs.append((first[i], second[j]))
     return pairs
+
+
+def match_overlap_by_label(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> list[SpanPair]:
+    """:func:`match_overlap` run separately for each label, pooled."""
+    labels = sorted({span.label for span in first} & {span.label for span in second})
+    return [
+        pair
+        for label in labels
+        for pair in match_overlap(
+            [s for s in first if s.label == label], [s for s in second if s.label == label]
+        )
+    ]
 
 
 def ordered_names(declared: Iterable[str], observed: Iterable[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from annotator.model.agreement import (
     AgreementInput,
     AnnotatedStance,
     AnnotatorWork,
+    agreement_report,
     categorical_agreement,
     cohen_kappa,
     krippendorff_alpha,
@@ -18,7 +20,6 @@ from annotator.model.agreement import (
     matched_value_agreement,
     pair_key,
     pairwise_kappa,
-    agreement_report,
 )
 from annotator.model.agreement_spans import (
     NO_MATCH,
@@ -42,14 +43,18 @@ def _ratings(rows: dict[str, str]) -> dict[str, dict[int, str | None]]:
     }
 
 
-def _two_raters(yes_yes: int, yes_no: int, no_yes: int, no_no: int) -> tuple[dict[int, str], dict[int, str]]:
+def _two_raters(
+    yes_yes: int, yes_no: int, no_yes: int, no_no: int
+) -> tuple[dict[int, str | None], dict[int, str | None]]:
     """Expand a 2x2 contingency table (A's answer first) into per-item ratings."""
     cells = [("yes", "yes")] * yes_yes + [("yes", "no")] * yes_no + [("no", "yes")] * no_yes
     cells += [("no", "no")] * no_no
     return {i: a for i, (a, _) in enumerate(cells)}, {i: b for i, (_, b) in enumerate(cells)}
 
 
-def _span(span_id: str, start: int, end: int, label: str = "claim", doc: str = "d1", **attrs: str) -> AnnotatedSpan:
+def _span(
+    span_id: str, start: int, end: int, label: str = "claim", doc: str = "d1", **attrs: str
+) -> AnnotatedSpan:
     return AnnotatedSpan(span_id, doc, start, end, label, attrs)
 
 
@@ -128,11 +133,13 @@ def test_alpha_undefined_cases_are_none() -> None:
 
 def test_alpha_from_units_equals_alpha_from_ratings() -> None:
     ratings = _ratings(PAPER_FOUR_OBSERVERS)
-    units = [[r[u] for r in ratings.values() if r[u] is not None] for u in range(1, 13)]
+    units = [[value for r in ratings.values() if (value := r[u]) is not None] for u in range(1, 13)]
     assert krippendorff_alpha_units(units) == pytest.approx(krippendorff_alpha(ratings))
 
 
-def test_alpha_without_krippendorff_package_raises_clear_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alpha_without_krippendorff_package_raises_clear_import_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(sys.modules, "krippendorff", None)
     with pytest.raises(ImportError, match="pip install krippendorff"):
         krippendorff_alpha(_ratings({"A": "x y", "B": "x y"}))
@@ -143,7 +150,7 @@ def test_categorical_agreement_combines_alpha_and_kappa() -> None:
     result = categorical_agreement(_ratings({"A": "0 1 0 0 0 0 0 0 1 0", "B": "1 1 1 0 0 1 0 0 0 0"}))
     assert result.alpha == pytest.approx(0.095, abs=5e-4)
     # Cohen's kappa for the same data: n=10, agreed 6, A: 8x0 2x1, B: 6x0 4x1 -> chance 56.
-    assert result.as_dict()["kappa"] == {"A|B": pytest.approx((60 - 56) / (100 - 56))}
+    assert result.kappa == {"A|B": pytest.approx((60 - 56) / (100 - 56))}
 
 
 # --- Span matching -------------------------------------------------------------------------------
@@ -220,8 +227,9 @@ def test_span_validation() -> None:
         _span("a1", 5, 5)
     with pytest.raises(ValueError):
         _span("a1", -1, 5)
+    frozen: Any = _span("a1", 0, 5, claim_type="x").attributes
     with pytest.raises(TypeError):
-        _span("a1", 0, 5, claim_type="x").attributes["claim_type"] = "y"  # type: ignore[index]
+        frozen["claim_type"] = "y"
 
 
 # --- Attribution and matched values ---------------------------------------------------------------
@@ -265,62 +273,93 @@ def test_matched_value_agreement_uses_pairs_for_kappa_and_groups_for_alpha() -> 
 # --- The report ----------------------------------------------------------------------------------
 
 
-def _work(name: str, docs: Sequence[str], spans: Sequence[AnnotatedSpan] = (),
-          relations: Sequence[AnnotatedRelation] = (), stances: Sequence[AnnotatedStance] = ()) -> AnnotatorWork:
+def _work(
+    name: str,
+    docs: Sequence[str],
+    spans: Sequence[AnnotatedSpan] = (),
+    relations: Sequence[AnnotatedRelation] = (),
+    stances: Sequence[AnnotatedStance] = (),
+) -> AnnotatorWork:
     return AnnotatorWork(name, frozenset(docs), tuple(spans), tuple(relations), tuple(stances))
 
 
 def _report_input() -> AgreementInput:
     nato = "nato_membership"
     ann = _work(
-        "ann", ["d1", "d2", "d3"],
-        [_span("c1", 0, 10, claim_type="factual", checkworthy="yes"), _span("s1", 12, 20, "source"),
-         _span("c2", 0, 5, doc="d2", claim_type="opinion")],
+        "ann",
+        ["d1", "d2", "d3"],
+        [
+            _span("c1", 0, 10, claim_type="factual", checkworthy="yes"),
+            _span("s1", 12, 20, "source"),
+            _span("c2", 0, 5, doc="d2", claim_type="opinion"),
+        ],
         [AnnotatedRelation("c1", "s1", "attributed_to")],
-        [AnnotatedStance("d1", nato, "favor"), AnnotatedStance("d2", nato, "against"),
-         AnnotatedStance("d3", nato, "neutral"), AnnotatedStance("d1", nato, "favor", span_id="c1")],
+        [
+            AnnotatedStance("d1", nato, "favor"),
+            AnnotatedStance("d2", nato, "against"),
+            AnnotatedStance("d3", nato, "neutral"),
+            AnnotatedStance("d1", nato, "favor", span_id="c1"),
+        ],
     )
     bob = _work(
-        "bob", ["d1", "d2", "d3"],
-        [_span("b1", 2, 10, claim_type="factual", checkworthy="no"), _span("t1", 12, 20, "source"),
-         _span("b2", 0, 5, doc="d2", claim_type="opinion"), _span("b3", 30, 40, doc="d3", claim_type="factual")],
+        "bob",
+        ["d1", "d2", "d3"],
+        [
+            _span("b1", 2, 10, claim_type="factual", checkworthy="no"),
+            _span("t1", 12, 20, "source"),
+            _span("b2", 0, 5, doc="d2", claim_type="opinion"),
+            _span("b3", 30, 40, doc="d3", claim_type="factual"),
+        ],
         [AnnotatedRelation("b1", "t1", "attributed_to")],
-        [AnnotatedStance("d1", nato, "favor"), AnnotatedStance("d2", nato, "against"),
-         AnnotatedStance("d3", nato, "favor"), AnnotatedStance("d1", nato, "favor", span_id="b1")],
+        [
+            AnnotatedStance("d1", nato, "favor"),
+            AnnotatedStance("d2", nato, "against"),
+            AnnotatedStance("d3", nato, "favor"),
+            AnnotatedStance("d1", nato, "favor", span_id="b1"),
+        ],
     )
     cat = _work(
-        "cat", ["d1"], [_span("k1", 0, 10, claim_type="factual")], (),
+        "cat",
+        ["d1"],
+        [_span("k1", 0, 10, claim_type="factual")],
+        (),
         [AnnotatedStance("d1", nato, "favor"), AnnotatedStance("d1", nato, "against", span_id="k1")],
     )
     return AgreementInput((cat, bob, ann), ("claim", "source"), (nato, "security_guarantees"))
 
 
+def _report() -> dict[str, Any]:
+    """The report of :func:`_report_input`, typed loosely so tests can index into it."""
+    return agreement_report(_report_input())
+
+
 def test_report_document_stance() -> None:
-    stance = agreement_report(_report_input())["stance"]
-    assert stance["nato_membership"] == {  # type: ignore[index]
+    stance = _report()["stance"]
+    assert stance["nato_membership"] == {
         "alpha": pytest.approx(4 / 7),  # units f f f | a a | n f, by hand
         "kappa": {"ann|bob": pytest.approx(0.5), "ann|cat": 1.0, "bob|cat": 1.0},
     }
-    assert stance["security_guarantees"] == {  # type: ignore[index]
-        "alpha": None, "kappa": {"ann|bob": None, "ann|cat": None, "bob|cat": None},
+    assert stance["security_guarantees"] == {
+        "alpha": None,
+        "kappa": {"ann|bob": None, "ann|cat": None, "bob|cat": None},
     }
 
 
 def test_report_spans_attribution_and_confusion() -> None:
-    report = agreement_report(_report_input())
-    claim = report["spans"]["claim"]  # type: ignore[index]
-    assert claim["ann|bob"]["exact_f1"] == pytest.approx(0.4)  # type: ignore[index]
-    assert claim["ann|bob"]["overlap_precision"] == pytest.approx(2 / 3)  # type: ignore[index]
-    assert claim["ann|bob"]["overlap_f1"] == pytest.approx(0.8)  # type: ignore[index]
-    assert claim["bob|cat"]["exact_f1"] == 0.0  # type: ignore[index]
-    assert claim["bob|cat"]["overlap_f1"] == 1.0  # type: ignore[index]
-    source = report["spans"]["source"]  # type: ignore[index]
-    assert source["ann|cat"]["exact_recall"] == 0.0  # type: ignore[index]
-    assert source["ann|cat"]["exact_precision"] is None  # type: ignore[index]
-    micro = report["spans_micro"]["ann|bob"]  # type: ignore[index]
-    assert (micro["exact_f1"], micro["overlap_f1"]) == pytest.approx((4 / 7, 6 / 7))  # type: ignore[index]
+    report = _report()
+    claim = report["spans"]["claim"]
+    assert claim["ann|bob"]["exact_f1"] == pytest.approx(0.4)
+    assert claim["ann|bob"]["overlap_precision"] == pytest.approx(2 / 3)
+    assert claim["ann|bob"]["overlap_f1"] == pytest.approx(0.8)
+    assert claim["bob|cat"]["exact_f1"] == 0.0
+    assert claim["bob|cat"]["overlap_f1"] == 1.0
+    source = report["spans"]["source"]
+    assert source["ann|cat"]["exact_recall"] == 0.0
+    assert source["ann|cat"]["exact_precision"] is None
+    micro = report["spans_micro"]["ann|bob"]
+    assert (micro["exact_f1"], micro["overlap_f1"]) == pytest.approx((4 / 7, 6 / 7))
     assert report["attribution"] == {"ann|bob": 1.0, "ann|cat": 0.0, "bob|cat": 0.0}
-    assert report["span_confusion"]["ann|bob"] == {  # type: ignore[index]
+    assert report["span_confusion"]["ann|bob"] == {
         "claim": {"claim": 2, "source": 0, NO_MATCH: 0},
         "source": {"claim": 0, "source": 1, NO_MATCH: 0},
         NO_MATCH: {"claim": 1, "source": 0, NO_MATCH: 0},
@@ -328,42 +367,45 @@ def test_report_spans_attribution_and_confusion() -> None:
 
 
 def test_report_attributes_and_claim_stance() -> None:
-    report = agreement_report(_report_input())
+    report = _report()
     attributes = report["attributes"]
-    assert attributes["source"] == {}  # type: ignore[index]
-    assert attributes["claim"]["claim_type"] == {  # type: ignore[index]
-        "alpha": pytest.approx(1.0), "kappa": {"ann|bob": 1.0, "ann|cat": 1.0, "bob|cat": 1.0},
+    assert attributes["source"] == {}
+    assert attributes["claim"]["claim_type"] == {
+        "alpha": pytest.approx(1.0),
+        "kappa": {"ann|bob": 1.0, "ann|cat": 1.0, "bob|cat": 1.0},
     }
-    assert attributes["claim"]["checkworthy"] == {  # type: ignore[index]
-        "alpha": pytest.approx(0.0), "kappa": {"ann|bob": 0.0, "ann|cat": None, "bob|cat": None},
+    assert attributes["claim"]["checkworthy"] == {
+        "alpha": pytest.approx(0.0),
+        "kappa": {"ann|bob": 0.0, "ann|cat": None, "bob|cat": None},
     }
     claim_stance = report["claim_stance"]
-    assert claim_stance["nato_membership"] == {  # type: ignore[index]
-        "alpha": pytest.approx(0.0), "kappa": {"ann|bob": 1.0, "ann|cat": 0.0, "bob|cat": 0.0},
+    assert claim_stance["nato_membership"] == {
+        "alpha": pytest.approx(0.0),
+        "kappa": {"ann|bob": 1.0, "ann|cat": 0.0, "bob|cat": 0.0},
     }
-    assert claim_stance["security_guarantees"]["alpha"] is None  # type: ignore[index]
+    assert claim_stance["security_guarantees"]["alpha"] is None
 
 
 def test_report_per_document_and_per_annotator() -> None:
-    report = agreement_report(_report_input())
+    report = _report()
     assert report["annotators"] == ["ann", "bob", "cat"]
     assert report["documents"] == ["d1", "d2", "d3"]
-    d3 = report["per_document"]["d3"]  # type: ignore[index]
-    assert d3["annotators"] == ["ann", "bob"]  # type: ignore[index]
-    assert d3["spans"]["ann|bob"]["overlap_f1"] == 0.0  # type: ignore[index]
-    assert d3["stance_agreement"] == {"ann|bob": 0.0}  # type: ignore[index]
-    assert d3["attribution"] == {"ann|bob": None}  # type: ignore[index]
-    assert report["per_document"]["d1"]["stance_agreement"]["ann|cat"] == 1.0  # type: ignore[index]
-    cat = report["per_annotator"]["cat"]  # type: ignore[index]
-    assert cat["documents"] == 1  # type: ignore[index]
-    assert cat["spans"] == {"claim": 1}  # type: ignore[index]
-    assert cat["mean_overlap_f1"] == pytest.approx(2 / 3)  # type: ignore[index]
+    d3 = report["per_document"]["d3"]
+    assert d3["annotators"] == ["ann", "bob"]
+    assert d3["spans"]["ann|bob"]["overlap_f1"] == 0.0
+    assert d3["stance_agreement"] == {"ann|bob": 0.0}
+    assert d3["attribution"] == {"ann|bob": None}
+    assert report["per_document"]["d1"]["stance_agreement"]["ann|cat"] == 1.0
+    cat = report["per_annotator"]["cat"]
+    assert cat["documents"] == 1
+    assert cat["spans"] == {"claim": 1}
+    assert cat["mean_overlap_f1"] == pytest.approx(2 / 3)
 
 
 def test_report_with_no_overlap_or_single_annotator() -> None:
-    lone = agreement_report(AgreementInput((_work("ann", ["d1"], [_span("c1", 0, 3)]),)))
+    lone: dict[str, Any] = agreement_report(AgreementInput((_work("ann", ["d1"], [_span("c1", 0, 3)]),)))
     assert lone["spans"] == {"claim": {}}
-    assert lone["per_annotator"]["ann"]["mean_overlap_f1"] is None  # type: ignore[index]
+    assert lone["per_annotator"]["ann"]["mean_overlap_f1"] is None
     disjoint = agreement_report(AgreementInput((_work("ann", ["d1"]), _work("bob", ["d2"]))))
     assert disjoint["spans_micro"] == {"ann|bob": micro_average([]).as_dict()}
     assert disjoint["attribution"] == {"ann|bob": None}
@@ -377,6 +419,10 @@ def test_work_validation() -> None:
     with pytest.raises(ValueError, match="without"):
         _work("a|b", ["d1"])
     with pytest.raises(ValueError, match="more than one value"):
-        _work("ann", ["d1"], stances=[AnnotatedStance("d1", "t", "favor"), AnnotatedStance("d1", "t", "against")])
+        _work(
+            "ann",
+            ["d1"],
+            stances=[AnnotatedStance("d1", "t", "favor"), AnnotatedStance("d1", "t", "against")],
+        )
     with pytest.raises(ValueError, match="duplicate annotator"):
         AgreementInput((_work("ann", ["d1"]), _work("ann", ["d2"])))
