@@ -235,7 +235,7 @@ def count_done(session: Session, annotator_id: int) -> int:
 def span_counts(session: Session, annotator_id: int, doc_ids: Sequence[int]) -> dict[int, int]:
     rows = session.execute(select(SpanRow.doc_id, func.count()).where(
         SpanRow.annotator_id == annotator_id, SpanRow.doc_id.in_(doc_ids)).group_by(SpanRow.doc_id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _status_row(session: Session, doc_id: int, annotator_id: int) -> DocStatusRow | None:

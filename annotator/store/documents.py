@@ -88,7 +88,7 @@ def count_documents(session: Session) -> int:
 
 
 def ext_id_map(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(DocumentRow.id, DocumentRow.ext_id)).tuples().all())
+    return dict(session.execute(select(DocumentRow.id, DocumentRow.ext_id)).all())
 
 
 def iter_document_infos(session: Session, batch: int = 2000) -> Iterator[DocumentInfo]:
@@ -115,7 +115,7 @@ def meta_keys(session: Session) -> list[str]:
 
 
 def source_registry(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(SourceAliasRow.alias, SourceAliasRow.canonical)).tuples().all())
+    return dict(session.execute(select(SourceAliasRow.alias, SourceAliasRow.canonical)).all())
 
 
 def register_source_alias(session: Session, alias: str, canonical: str) -> None:

@@ -143,12 +143,13 @@ def _read_version(path: Path) -> int:
     try:
         with engine.connect() as conn:
             if path.stat().st_size <= _QUICK_CHECK_LIMIT:
-                result = conn.execute(text("PRAGMA quick_check")).scalar()
+                result = conn.execute(text("PRAGMA quick_check(1)")).scalar()
                 if result != "ok":
-                    raise ProjectFileError(f"{path}: project file is corrupt ({result})")
+                    first = str(result).strip().splitlines()[-1] if result else "unknown damage"
+                    raise ProjectFileError(f"{path}: project file is corrupt ({first})")
             if not inspect(conn).has_table(MetaRow.__tablename__):
                 raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
-            facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).tuples().all())
+            facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).all())
     except SQLAlchemyError as exc:
         raise _file_error(path, exc) from exc
     finally:
@@ -198,7 +199,7 @@ def _engine(path: Path, readonly: bool) -> Engine:
 
 
 def _file_error(path: Path, exc: SQLAlchemyError) -> ProjectFileError:
-    detail = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    detail = " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
     if "malformed" in detail or "not a database" in detail or "disk I/O" in detail:
         return ProjectFileError(f"{path}: project file is corrupt ({detail})")
     return ProjectFileError(f"{path}: cannot use project file ({detail})")
