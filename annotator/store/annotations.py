@@ -18,6 +18,7 @@ from annotator.store import convert
 from annotator.store.engine import utc_now
 from annotator.store.tables import (
     AnnotatorRow,
+    CommentRow,
     DocStatusRow,
     RelationRow,
     SpanRow,
@@ -250,3 +251,27 @@ def table_counts(session: Session) -> dict[str, int]:
                         ("stances", StanceRow)):
         counts[name] = int(session.scalar(select(func.count()).select_from(table)) or 0)
     return counts
+
+
+# -- comments (review) --------------------------------------------------------------------------
+
+
+def add_comment(session: Session, doc_id: int, annotator_id: int, item_key: str, text: str) -> int:
+    now = utc_now()
+    row = CommentRow(doc_id=doc_id, annotator_id=annotator_id, item_key=item_key, text=text,
+                     created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def comments_for(session: Session, doc_id: int) -> list[tuple[int, int, str, str, str]]:
+    """(comment id, author id, item key, text, created_at) for one document, oldest first."""
+    rows = session.execute(select(CommentRow.id, CommentRow.annotator_id, CommentRow.item_key, CommentRow.text,
+                                  CommentRow.created_at).where(CommentRow.doc_id == doc_id)
+                           .order_by(CommentRow.id))
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def delete_comment(session: Session, comment_id: int) -> None:
+    session.execute(delete(CommentRow).where(CommentRow.id == comment_id))

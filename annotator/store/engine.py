@@ -75,6 +75,16 @@ class ProjectStore:
         with self.session() as s:
             s.add(SchemeRow(toml=toml, installed_at=utc_now()))
 
+    def setting(self, key: str, default: str = "") -> str:
+        """A project-wide setting kept in the meta table (e.g. blind mode)."""
+        with self.session() as s:
+            row = s.get(MetaRow, f"setting.{key}")
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.session() as s:
+            s.merge(MetaRow(key=f"setting.{key}", value=value))
+
     def close(self) -> None:
         self.engine.dispose()
 

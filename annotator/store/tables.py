@@ -140,3 +140,18 @@ class SourceAliasRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alias: Mapped[str] = mapped_column(String(300), unique=True)
     canonical: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class CommentRow(Base):
+    """A reviewer's comment on an item of a document (a span, relation, stance or the document)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_doc", "doc_id"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    # What the comment is about, e.g. "span:120:188:claim", "stance:nato_membership", "document".
+    item_key: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
