@@ -94,12 +94,17 @@ def delete_span(session: Session, span_id: int) -> None:
     session.execute(delete(SpanRow).where(SpanRow.id == span_id))
 
 
+_SPAN_COLUMNS = (SpanRow.id, SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start, SpanRow.end,
+                 SpanRow.text, SpanRow.attributes, SpanRow.origin, SpanRow.created_at, SpanRow.updated_at)
+
+
 def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None = None) -> list[Span]:
-    query = select(SpanRow).where(SpanRow.doc_id == doc_id)
+    # A column select, not ORM rows: opening a document with hundreds of spans is on the hot path.
+    query = select(*_SPAN_COLUMNS).where(SpanRow.doc_id == doc_id)
     if annotator_ids is not None:
         query = query.where(SpanRow.annotator_id.in_(annotator_ids))
-    rows = session.scalars(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
-    return [convert.span(r) for r in rows]
+    rows = session.execute(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
+    return [Span(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(r[7] or {}), r[8], r[9], r[10]) for r in rows]
 
 
 def bulk_insert(session: Session, table: type[Any], rows: Sequence[dict[str, Any]]) -> None:
@@ -275,3 +280,246 @@ def comments_for(session: Session, doc_id: int) -> list[tuple[int, int, str, str
 
 def delete_comment(session: Session, comment_id: int) -> None:
     session.execute(delete(CommentRow).where(CommentRow.id == comment_id))
+
+
+# -- export streams (appended for io.export_*) ---------------------------------------------------
+# Exporters read millions of rows, so these select plain columns (no ORM loading, no Row objects:
+# see _stream) and hand JSON columns back as the stored text: the exporter decodes each distinct
+# attributes string once, which is far cheaper than SQLAlchemy's per-row JSON processor.
+from collections.abc import Iterator  # noqa: E402
+
+from sqlalchemy import Text, and_, type_coerce  # noqa: E402
+from sqlalchemy.orm import aliased  # noqa: E402
+
+_EXPORT_BATCH = 20000
+
+
+def _layer_filter(query: Any, table: Any, annotator_id: int | None) -> Any:
+    return query if annotator_id is None else query.where(table.annotator_id == annotator_id)
+
+
+def _stream(session: Session, query: Any, batch: int) -> Iterator[tuple[Any, ...]]:
+    """Run `query` on the DB-API cursor of the session's connection and yield plain tuples.
+
+    SQLAlchemy compiles the statement (no SQL is written by hand); skipping its Row objects is a
+    quarter of the read cost of an export. Only for queries whose columns need no result
+    processing: integers, strings, floats, and JSON selected as text.
+    """
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    values = [params[name] for name in compiled.positiontup or ()]
+    driver = connection.connection.driver_connection
+    assert driver is not None, "the session's connection is open inside a transaction"
+    cursor = driver.cursor()
+    try:
+        cursor.execute(compiled.string, values)
+        while chunk := cursor.fetchmany(batch):
+            yield from chunk
+    finally:
+        cursor.close()
+
+
+def stream_spans(session: Session, annotator_id: int | None = None,
+                 batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, label, start, end, text, attributes JSON text, origin,
+    created_at, updated_at) ordered by (doc_id, annotator_id, start, end, id)."""
+    query = select(SpanRow.id, SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start,
+                   SpanRow.end, SpanRow.text, type_coerce(SpanRow.attributes, Text), SpanRow.origin,
+                   SpanRow.created_at, SpanRow.updated_at)
+    query = _layer_filter(query, SpanRow, annotator_id).order_by(
+        SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id)
+    return _stream(session, query, batch)
+
+
+def stream_relations(session: Session, annotator_id: int | None = None,
+                     batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id, origin, created_at, updated_at)
+    ordered by (doc_id, annotator_id, id)."""
+    query = select(RelationRow.id, RelationRow.doc_id, RelationRow.annotator_id, RelationRow.type,
+                   RelationRow.from_span_id, RelationRow.to_span_id, RelationRow.origin,
+                   RelationRow.created_at, RelationRow.updated_at)
+    query = _layer_filter(query, RelationRow, annotator_id).order_by(
+        RelationRow.doc_id, RelationRow.annotator_id, RelationRow.id)
+    return _stream(session, query, batch)
+
+
+def stream_stances(session: Session, annotator_id: int | None = None,
+                   batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, target, value, span_id, origin, created_at, updated_at)
+    ordered by (doc_id, annotator_id, id)."""
+    query = select(StanceRow.id, StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target,
+                   StanceRow.value, StanceRow.span_id, StanceRow.origin, StanceRow.created_at,
+                   StanceRow.updated_at)
+    query = _layer_filter(query, StanceRow, annotator_id).order_by(
+        StanceRow.doc_id, StanceRow.annotator_id, StanceRow.id)
+    return _stream(session, query, batch)
+
+
+def stream_statuses(session: Session, annotator_id: int | None = None,
+                    batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, status, seconds, note, updated_at) ordered by
+    (doc_id, annotator_id)."""
+    query = select(DocStatusRow.id, DocStatusRow.doc_id, DocStatusRow.annotator_id, DocStatusRow.status,
+                   DocStatusRow.seconds, DocStatusRow.note, DocStatusRow.updated_at)
+    query = _layer_filter(query, DocStatusRow, annotator_id).order_by(
+        DocStatusRow.doc_id, DocStatusRow.annotator_id)
+    return _stream(session, query, batch)
+
+
+def stream_claims(session: Session, claim_labels: Sequence[str], relation_types: Sequence[str],
+                  targets: Sequence[str], annotator_id: int | None = None,
+                  batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+    """Spans labelled one of `claim_labels`, each joined to the spans it links to through
+    `relation_types` and to its own stance value per target: rows (claim id, doc_id, annotator_id,
+    text, attributes JSON text, linked label, linked text, linked attributes JSON text, value per
+    target...). A claim with n links gives n consecutive rows (one, with NULL linked columns, when
+    it has none), ordered by (doc_id, annotator_id, start, end, id) then relation id."""
+    claim = aliased(SpanRow, name="claim")
+    linked = aliased(SpanRow, name="linked")
+    stances = [select(StanceRow.value).where(StanceRow.span_id == claim.id, StanceRow.target == target)
+               .order_by(StanceRow.id).limit(1).scalar_subquery() for target in targets]
+    query = (select(claim.id, claim.doc_id, claim.annotator_id, claim.text,
+                    type_coerce(claim.attributes, Text), linked.label, linked.text,
+                    type_coerce(linked.attributes, Text), *stances)
+             .select_from(claim)
+             .outerjoin(RelationRow, and_(RelationRow.from_span_id == claim.id,
+                                          RelationRow.type.in_(list(relation_types))))
+             .outerjoin(linked, linked.id == RelationRow.to_span_id)
+             .where(claim.label.in_(list(claim_labels))))
+    query = _layer_filter(query, claim, annotator_id).order_by(
+        claim.doc_id, claim.annotator_id, claim.start, claim.end, claim.id, RelationRow.id)
+    return _stream(session, query, batch)
+
+
+def layer_counts(session: Session, annotator_id: int | None = None) -> dict[str, int]:
+    """Row counts of spans, relations and stances, optionally of one annotator (progress totals)."""
+    counts = {}
+    for name, table in (("spans", SpanRow), ("relations", RelationRow), ("stances", StanceRow)):
+        query = _layer_filter(select(func.count()).select_from(table), table, annotator_id)
+        counts[name] = int(session.scalar(query) or 0)
+    return counts
+
+
+def annotator_names(session: Session) -> dict[int, str]:
+    return {i: name for i, name in session.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
+
+
+# -- importer support (io.annotation_jsonl, cli stats) -------------------------------------------
+
+
+def annotated_layers(session: Session) -> set[tuple[int, int]]:
+    """The (doc_id, annotator_id) pairs that hold any span or stance (relations need spans)."""
+    pairs: set[tuple[int, int]] = set()
+    for table in (SpanRow, StanceRow):
+        pairs.update((d, a) for d, a in session.execute(select(table.doc_id, table.annotator_id).distinct()))
+    return pairs
+
+
+def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or overwrite doc_status rows (keys: doc_id, annotator_id, status, seconds, note, origin,
+    updated_at) in one executemany; the (doc_id, annotator_id) pair is the conflict key."""
+    if not rows:
+        return
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    stmt = sqlite_insert(DocStatusRow)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[DocStatusRow.doc_id, DocStatusRow.annotator_id],
+        set_={name: stmt.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")})
+    session.execute(stmt, list(rows))
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many (document, annotator) pairs are in each status, over every annotator."""
+    rows = session.execute(select(DocStatusRow.status, func.count()).group_by(DocStatusRow.status))
+    return {status: int(n) for status, n in rows}
+
+
+# -- review, merge and agreement (appended for services.merge/review/agreement) ------------------
+# Plain column tuples ordered by document, so the services can group a whole project's work per
+# document in one pass without building ORM objects for every row.
+
+
+def _only(query: Any, column: Any, annotator_ids: Sequence[int] | None) -> Any:
+    return query if annotator_ids is None else query.where(column.in_(list(annotator_ids)))
+
+
+def review_spans(session: Session, annotator_ids: Sequence[int] | None = None,
+                 batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, label, start, end, attributes dict) ordered by
+    (doc_id, annotator_id, start, end, id)."""
+    query = _only(select(SpanRow.id, SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start,
+                         SpanRow.end, SpanRow.attributes), SpanRow.annotator_id, annotator_ids)
+    query = query.order_by(SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id)
+    return session.execute(query.execution_options(yield_per=batch))
+
+
+def review_relations(session: Session, annotator_ids: Sequence[int] | None = None,
+                     batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id) ordered by (doc_id, id)."""
+    query = _only(select(RelationRow.id, RelationRow.doc_id, RelationRow.annotator_id, RelationRow.type,
+                         RelationRow.from_span_id, RelationRow.to_span_id), RelationRow.annotator_id,
+                  annotator_ids)
+    return session.execute(query.order_by(RelationRow.doc_id, RelationRow.id)
+                           .execution_options(yield_per=batch))
+
+
+def review_stances(session: Session, annotator_ids: Sequence[int] | None = None,
+                   batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, target, value, span_id) ordered by (doc_id, id)."""
+    query = _only(select(StanceRow.id, StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target,
+                         StanceRow.value, StanceRow.span_id), StanceRow.annotator_id, annotator_ids)
+    return session.execute(query.order_by(StanceRow.doc_id, StanceRow.id)
+                           .execution_options(yield_per=batch))
+
+
+def work_pairs(session: Session, annotator_ids: Sequence[int] | None = None) -> set[tuple[int, int]]:
+    """(doc_id, annotator_id) pairs with any span, any stance, or a status other than not_started."""
+    pairs: set[tuple[int, int]] = set()
+    for table in (SpanRow, StanceRow):
+        query = _only(select(table.doc_id, table.annotator_id).distinct(), table.annotator_id, annotator_ids)
+        pairs.update((d, a) for d, a in session.execute(query))
+    query = _only(select(DocStatusRow.doc_id, DocStatusRow.annotator_id).where(
+        DocStatusRow.status != Status.NOT_STARTED.value), DocStatusRow.annotator_id, annotator_ids)
+    pairs.update((d, a) for d, a in session.execute(query))
+    return pairs
+
+
+def annotator_ids_with_work(session: Session) -> set[int]:
+    """Annotators that have any span, stance or status row."""
+    ids: set[int] = set()
+    for table in (SpanRow, StanceRow, DocStatusRow):
+        ids.update(session.scalars(select(table.annotator_id).distinct()))
+    return ids
+
+
+def statuses_of_doc(session: Session, doc_id: int) -> list[DocStatus]:
+    """Every annotator's status row for one document."""
+    rows = session.scalars(select(DocStatusRow).where(DocStatusRow.doc_id == doc_id).order_by(DocStatusRow.id))
+    return [convert.doc_status(r) for r in rows]
+
+
+def overwrite_span(session: Session, span_id: int, *, attributes: dict[str, str], origin: str,
+                   updated_at: str) -> None:
+    """Set a span's attributes keeping a given update time (a merge keeps the author's times)."""
+    row = session.get(SpanRow, span_id)
+    if row is None:
+        raise NotFoundError(f"span {span_id} does not exist")
+    row.attributes, row.origin, row.updated_at = dict(attributes), origin, updated_at
+    session.flush()
+
+
+def overwrite_stance(session: Session, stance_id: int, *, value: str, origin: str, updated_at: str) -> None:
+    """Set a stance's value keeping a given update time (a merge keeps the author's times)."""
+    row = session.get(StanceRow, stance_id)
+    if row is None:
+        raise NotFoundError(f"stance {stance_id} does not exist")
+    row.value, row.origin, row.updated_at = value, origin, updated_at
+    session.flush()
+
+
+def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
+    """Remove one annotator's spans, relations and stances in one document (status stays)."""
+    for table in (RelationRow, StanceRow, SpanRow):
+        session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))

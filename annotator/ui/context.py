@@ -8,11 +8,14 @@ what the `Changes` value says was touched (Anki's `OpChanges` idea).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.model.changes import Changes
 from annotator.model.types import Annotator
+from annotator.services import documents
 from annotator.services.project import Project
 
 
@@ -32,13 +35,28 @@ class AppContext(QObject):
         self.current_doc_id: int | None = None
         self.selected_span_id: int | None = None
         self.link_pending = False
+        self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
+
+    def view(self, doc_id: int, layer_ids: Sequence[int] | None = None) -> documents.DocumentView:
+        """The document with the given layers (default: mine), loaded once per change.
+
+        Several widgets redraw after each change; they share this cache, which `notify` clears.
+        """
+        layers = tuple(layer_ids) if layer_ids is not None else (self.annotator.id,)
+        key = (doc_id, layers)
+        if key not in self._views:
+            if len(self._views) > 8:
+                self._views.clear()
+            self._views[key] = documents.load_view(self.project, doc_id, self.annotator.id, layers)
+        return self._views[key]
 
     def open_document(self, doc_id: int) -> None:
         if doc_id == self.current_doc_id:
             return
         self.current_doc_id = doc_id
         self.selected_span_id = None
-        self.link_pending = False
+        if self.link_pending:
+            self.set_link_pending(False)
         self.document_opened.emit(doc_id)
 
     def select_span(self, span_id: int | None) -> None:
@@ -62,6 +80,7 @@ class AppContext(QObject):
         self.undo_stack.push(command)
 
     def notify(self, changes: Changes) -> None:
+        self._views.clear()
         self.changed.emit(changes)
 
     def replace_project(self, project: Project, annotator: Annotator) -> None:
@@ -71,4 +90,5 @@ class AppContext(QObject):
         self.project, self.annotator = project, annotator
         self.current_doc_id = None
         self.selected_span_id = None
+        self._views.clear()
         self.project_replaced.emit()

@@ -1,0 +1,116 @@
+"""The agreement use-case: read every annotator's work from the project and report agreement.
+
+This module owns turning the store into `model.agreement.AgreementInput`; the maths and the report
+shape live in `annotator.model.agreement` (see `agreement_report`). An annotator's documents are
+the ones where they have a span, a stance, or a status other than not_started, so a document
+marked done with no spans counts as "nothing to mark" rather than as missing. Documents are keyed
+by their external id in the report, annotators by name. The `gold` layer is left out unless it is
+named or `include_gold` is set. The report has at least `{"stance": {TARGET: {"alpha": x,
+"kappa": {"A|B": x}}}, "spans": {LABEL: {"A|B": {"exact_f1": x, "overlap_f1": x, ...}}}}` and is
+plain JSON (numbers, None, strings, lists, dicts).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from annotator.model.agreement import (
+    AgreementInput,
+    AnnotatedStance,
+    AnnotatorWork,
+    Report,
+    agreement_report,
+)
+from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
+from annotator.model.errors import AnnotatorError, Cancelled, NotFoundError
+from annotator.model.types import GOLD, Annotator
+from annotator.services.project import Project
+from annotator.store import annotations as q
+from annotator.store import documents as docs
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+_CHECK_EVERY = 5000  # rows between cancel checks
+
+
+def agreement(
+    project: Project,
+    annotator_names: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    *,
+    include_gold: bool = False,
+) -> Report:
+    """The agreement report over the named annotators (default: all but gold)."""
+    with project.session() as s:
+        people = _chosen(project, q.list_annotators(s), annotator_names, include_gold)
+        ids = [a.id for a in people]
+        name_of = {a.id: a.name for a in people}
+        ext = docs.ext_id_map(s)
+        _step(progress, cancel, 0)
+        doc_sets: dict[int, set[str]] = defaultdict(set)
+        for doc_id, annotator_id in q.work_pairs(s, ids):
+            doc_sets[annotator_id].add(ext[doc_id])
+        _step(progress, cancel, 1)
+        spans: dict[int, list[AnnotatedSpan]] = defaultdict(list)
+        for sid, doc_id, annotator_id, label, start, end, attrs in _checked(q.review_spans(s, ids), cancel):
+            spans[annotator_id].append(AnnotatedSpan(str(sid), ext[doc_id], start, end, label, attrs or {}))
+        _step(progress, cancel, 2)
+        relations: dict[int, list[AnnotatedRelation]] = defaultdict(list)
+        for _, _, annotator_id, rtype, head, tail in _checked(q.review_relations(s, ids), cancel):
+            relations[annotator_id].append(AnnotatedRelation(str(head), str(tail), rtype))
+        _step(progress, cancel, 3)
+        # The store does not forbid two rows for one (document, target, claim); the newest wins.
+        stances: dict[int, dict[tuple[str, str, str | None], AnnotatedStance]] = defaultdict(dict)
+        for _, doc_id, annotator_id, target, value, span_id in _checked(q.review_stances(s, ids), cancel):
+            span = None if span_id is None else str(span_id)
+            stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance(
+                ext[doc_id], target, value, span
+            )
+    try:
+        works = tuple(
+            AnnotatorWork(
+                name_of[i],
+                frozenset(doc_sets[i]),
+                tuple(spans[i]),
+                tuple(relations[i]),
+                tuple(stances[i].values()),
+            )
+            for i in ids
+        )
+    except ValueError as exc:
+        raise AnnotatorError(f"{project.path}: cannot compute agreement: {exc}") from exc
+    report = agreement_report(AgreementInput(works, project.scheme.label_names, project.scheme.target_names))
+    _step(progress, cancel, 4)
+    return report
+
+
+def _chosen(
+    project: Project, everyone: list[Annotator], names: Sequence[str] | None, include_gold: bool
+) -> list[Annotator]:
+    if names is None:
+        return [a for a in everyone if include_gold or a.name != GOLD]
+    by_name = {a.name: a for a in everyone}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise NotFoundError(
+            f"{project.path}: no annotator called {', '.join(map(repr, missing))} "
+            f"(known: {', '.join(sorted(by_name)) or 'none'})"
+        )
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+def _step(progress: Progress | None, cancel: Cancel | None, done: int) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled("agreement cancelled")
+    if progress is not None:
+        progress(done, 4)
+
+
+def _checked(rows: Iterable[tuple[Any, ...]], cancel: Cancel | None) -> Iterable[tuple[Any, ...]]:
+    for n, row in enumerate(rows, start=1):
+        if cancel is not None and n % _CHECK_EVERY == 0 and cancel():
+            raise Cancelled("agreement cancelled")
+        yield row

@@ -1,0 +1,265 @@
+"""The undo commands: every user edit of annotations is one `QUndoCommand` here.
+
+Each command stores ids and plain values (never ORM rows), calls one service function in `redo()`
+and its inverse in `undo()`, then tells every view what changed through `ctx.notify(changes)`.
+A command whose first `redo()` is refused by a service (a `ValidationError`, a read-only project)
+records the one-line reason in `error` and marks itself obsolete, so `QUndoStack.push` drops it
+and the caller can show the reason in the status bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtGui import QUndoCommand
+
+from annotator.model.changes import Changes
+from annotator.model.errors import AnnotatorError
+from annotator.model.types import Relation, Status
+from annotator.services import annotations as svc
+from annotator.ui.context import AppContext
+
+_NOTE_COMMAND_ID = 1001  # mergeWith() only pairs commands that share this id
+
+
+def _pretty(name: str) -> str:
+    return name.replace("_", " ")
+
+
+class _ServiceCommand(QUndoCommand):
+    """Shared plumbing: error capture on the first redo, and notifying the views."""
+
+    def __init__(self, ctx: AppContext, text: str) -> None:
+        super().__init__(text)
+        self.ctx = ctx
+        self.error: str | None = None
+        self._done_once = False
+
+    def redo(self) -> None:
+        try:
+            changes = self._redo()
+        except AnnotatorError as exc:
+            if self._done_once:
+                raise
+            self.error = str(exc)
+            self.setObsolete(True)
+            return
+        self._done_once = True
+        self.ctx.notify(changes)
+
+    def undo(self) -> None:
+        self.ctx.notify(self._undo())
+
+    def _redo(self) -> Changes:
+        raise NotImplementedError
+
+    def _undo(self) -> Changes:
+        raise NotImplementedError
+
+    def _deselect(self, span_id: int) -> None:
+        if self.ctx.selected_span_id == span_id:
+            self.ctx.select_span(None)
+
+
+class AddSpanCommand(_ServiceCommand):
+    """Add a span; redo after undo brings it back with the same id, so later commands still apply."""
+
+    def __init__(self, ctx: AppContext, doc_id: int, label: str, start: int, end: int,
+                 attributes: Mapping[str, str] | None = None) -> None:
+        super().__init__(ctx, f"Add {_pretty(label)}")
+        self.doc_id, self.label, self.start, self.end = doc_id, label, start, end
+        self.attributes = dict(attributes or {})
+        self.span_id = 0
+
+    def _redo(self) -> Changes:
+        span, changes = svc.add_span(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.label,
+                                     self.start, self.end, self.attributes, span_id=self.span_id)
+        self.span_id = span.id
+        return changes
+
+    def _undo(self) -> Changes:
+        self._deselect(self.span_id)
+        return svc.delete_span(self.ctx.project, self.span_id)[1]
+
+
+class DeleteSpanCommand(_ServiceCommand):
+    """Delete a span; undo restores it with its relations and stances, all with their old ids."""
+
+    def __init__(self, ctx: AppContext, span_id: int, label: str = "span") -> None:
+        super().__init__(ctx, f"Delete {_pretty(label)}")
+        self.span_id = span_id
+        self._removed: svc.RemovedSpan | None = None
+
+    def _redo(self) -> Changes:
+        self._deselect(self.span_id)
+        self._removed, changes = svc.delete_span(self.ctx.project, self.span_id)
+        return changes
+
+    def _undo(self) -> Changes:
+        assert self._removed is not None
+        return svc.restore_span(self.ctx.project, self._removed)
+
+
+class ChangeSpanCommand(_ServiceCommand):
+    """Change a span's label and/or its whole attribute mapping."""
+
+    def __init__(self, ctx: AppContext, span_id: int, *, label: str | None = None,
+                 attributes: Mapping[str, str] | None = None) -> None:
+        super().__init__(ctx, f"Change to {_pretty(label)}" if label else "Change attributes")
+        self.span_id, self.label = span_id, label
+        self.attributes = None if attributes is None else dict(attributes)
+        self._before: tuple[str, dict[str, str]] | None = None
+
+    def _redo(self) -> Changes:
+        before, _after, changes = svc.update_span(self.ctx.project, self.span_id, label=self.label,
+                                                  attributes=self.attributes)
+        self._before = (before.label, dict(before.attributes))
+        return changes
+
+    def _undo(self) -> Changes:
+        assert self._before is not None
+        label, attrs = self._before
+        return svc.update_span(self.ctx.project, self.span_id, label=label, attributes=attrs)[2]
+
+
+class SetAttributeCommand(_ServiceCommand):
+    """Set one attribute of a span ("" or None removes it)."""
+
+    def __init__(self, ctx: AppContext, span_id: int, name: str, value: str | None) -> None:
+        shown = value if value else "(none)"
+        super().__init__(ctx, f"Set {_pretty(name)}: {shown}")
+        self.span_id, self.name, self.value = span_id, name, value or None
+        self._previous: str | None = None
+
+    def _redo(self) -> Changes:
+        before, _after, changes = svc.set_attribute(self.ctx.project, self.span_id, self.name, self.value)
+        self._previous = before.attributes.get(self.name)
+        return changes
+
+    def _undo(self) -> Changes:
+        return svc.set_attribute(self.ctx.project, self.span_id, self.name, self._previous)[2]
+
+
+class LinkCommand(_ServiceCommand):
+    """Link two spans. Undo removes the link and restores the links it replaced (max_per_from)."""
+
+    def __init__(self, ctx: AppContext, rel_type: str, from_span: int, to_span: int) -> None:
+        super().__init__(ctx, f"Link {_pretty(rel_type)}")
+        self.rel_type, self.from_span, self.to_span = rel_type, from_span, to_span
+        self._relation: Relation | None = None
+        self._replaced: tuple[Relation, ...] = ()
+        self._existed = False
+
+    def _redo(self) -> Changes:
+        if self._relation is not None:
+            # Redo after undo: put back the very same relation (ids never recycle in the store, and
+            # a later UnlinkCommand on the stack refers to this id).
+            if self._existed:
+                return Changes()
+            changes = Changes()
+            for old in self._replaced:
+                changes = changes | svc.unlink(self.ctx.project, old.id)
+            return changes | svc.restore_relations(self.ctx.project, (self._relation,))
+        result, changes = svc.link(self.ctx.project, self.rel_type, self.from_span, self.to_span)
+        self._relation, self._replaced = result.relation, result.replaced
+        self._existed = not changes.relations
+        return changes
+
+    def _undo(self) -> Changes:
+        assert self._relation is not None
+        if self._existed:
+            return Changes()
+        changes = svc.unlink(self.ctx.project, self._relation.id)
+        return changes | svc.restore_relations(self.ctx.project, self._replaced)
+
+    @property
+    def relation_id(self) -> int:
+        return self._relation.id if self._relation else 0
+
+
+class UnlinkCommand(_ServiceCommand):
+    """Remove a relation; undo restores it with its old id."""
+
+    def __init__(self, ctx: AppContext, relation: Relation) -> None:
+        super().__init__(ctx, f"Unlink {_pretty(relation.type)}")
+        self.relation = relation
+
+    def _redo(self) -> Changes:
+        return svc.unlink(self.ctx.project, self.relation.id)
+
+    def _undo(self) -> Changes:
+        return svc.restore_relations(self.ctx.project, (self.relation,))
+
+
+class SetStanceCommand(_ServiceCommand):
+    """Set or (value None) clear a stance, on the document or on one span."""
+
+    def __init__(self, ctx: AppContext, doc_id: int, target: str, value: str | None,
+                 span_id: int | None = None) -> None:
+        level = "claim stance" if span_id else "stance"
+        text = f"Set {level} {target}: {value}" if value else f"Clear {level} {target}"
+        super().__init__(ctx, text)
+        self.doc_id, self.target, self.value, self.span_id = doc_id, target, value, span_id
+        self._previous: str | None = None
+
+    def _set(self, value: str | None) -> tuple[str | None, Changes]:
+        return svc.set_stance(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.target, value,
+                              self.span_id)
+
+    def _redo(self) -> Changes:
+        self._previous, changes = self._set(self.value)
+        return changes
+
+    def _undo(self) -> Changes:
+        return self._set(self._previous)[1]
+
+
+class SetStatusCommand(_ServiceCommand):
+    def __init__(self, ctx: AppContext, doc_id: int, status: Status) -> None:
+        super().__init__(ctx, f"Mark {_pretty(status.value)}")
+        self.doc_id, self.status = doc_id, status
+        self._previous = Status.NOT_STARTED
+
+    def _redo(self) -> Changes:
+        self._previous, changes = svc.set_status(self.ctx.project, self.doc_id, self.ctx.annotator.id,
+                                                 self.status)
+        return changes
+
+    def _undo(self) -> Changes:
+        return svc.set_status(self.ctx.project, self.doc_id, self.ctx.annotator.id, self._previous)[1]
+
+
+class SetNoteCommand(_ServiceCommand):
+    """Save the document note. Consecutive saves on one document merge into one undo step."""
+
+    def __init__(self, ctx: AppContext, doc_id: int, note: str) -> None:
+        super().__init__(ctx, "Edit note")
+        self.doc_id, self.note = doc_id, note
+        self._previous: str | None = None
+
+    def _redo(self) -> Changes:
+        previous, changes = svc.set_note(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.note)
+        if self._previous is None:
+            self._previous = previous
+        return changes
+
+    def _undo(self) -> Changes:
+        assert self._previous is not None
+        return svc.set_note(self.ctx.project, self.doc_id, self.ctx.annotator.id, self._previous)[1]
+
+    def id(self) -> int:
+        return _NOTE_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetNoteCommand) or other.doc_id != self.doc_id:
+            return False
+        self.note = other.note
+        if self.note == self._previous:
+            self.setObsolete(True)  # typed back to where it started: nothing left to undo
+        return True
+
+
+def push_command(ctx: AppContext, command: _ServiceCommand) -> str | None:
+    """Push `command`; return the one-line reason when the service refused it, else None."""
+    ctx.push(command)
+    return command.error

@@ -1,0 +1,146 @@
+"""`AttributeEditorWidget`: the editors for the selected span's attributes, generated from the scheme.
+
+A choice attribute gets a combo box (first entry "—" = unset); a text attribute gets a line edit,
+with completion from the project's source registry when the scheme says `completion =
+"source_registry"` (typing a known alias stores its canonical name). One page of editors is built
+per label on first use and kept. Every edit is one `SetAttributeCommand`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QLabel, QLineEdit, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from annotator.model.scheme import AttributeDef, SpanLabel
+from annotator.model.types import Span
+from annotator.services import documents as doc_svc
+from annotator.ui.commands import SetAttributeCommand, push_command
+from annotator.ui.context import AppContext
+
+UNSET = "—"
+REGISTRY = "source_registry"
+
+
+class _LabelPage(QWidget):
+    """The editors of one label's attributes."""
+
+    def __init__(self, label: SpanLabel, completion_model: QStringListModel) -> None:
+        super().__init__()
+        self.label = label
+        self.editors: dict[str, QComboBox | QLineEdit] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for attr in label.attributes:
+            editor = self._combo(attr) if attr.kind == "choice" else self._line(attr, completion_model)
+            editor.setObjectName(f"attr_{attr.name}")
+            self.editors[attr.name] = editor
+            form.addRow(attr.name.replace("_", " ").capitalize(), editor)
+        if not label.attributes:
+            form.addRow(QLabel("No attributes for this label."))
+
+    def _combo(self, attr: AttributeDef) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(UNSET, "")
+        for value in attr.values:
+            combo.addItem(value.replace("_", " "), value)
+        return combo
+
+    def _line(self, attr: AttributeDef, completion_model: QStringListModel) -> QLineEdit:
+        line = QLineEdit()
+        line.setClearButtonEnabled(True)
+        if attr.completion == REGISTRY:
+            line.setPlaceholderText("Canonical name (type to complete)")
+            completer = QCompleter(completion_model, line)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            line.setCompleter(completer)
+        return line
+
+
+class AttributeEditorWidget(QWidget):
+    message_posted = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._span: Span | None = None
+        self._pages: dict[str, _LabelPage] = {}
+        self._registry: dict[str, str] = {}
+        self._completion = QStringListModel(self)
+        self._stack = QStackedWidget()
+        self._empty = QLabel("")
+        self._stack.addWidget(self._empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+
+    # -- public ------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget the pages (the scheme changed) and reload the source registry."""
+        for page in self._pages.values():
+            self._stack.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+        self._span = None
+        self._stack.setCurrentWidget(self._empty)
+        self.reload_registry()
+
+    def reload_registry(self) -> None:
+        self._registry = doc_svc.source_registry(self.ctx.project)
+        self._completion.setStringList(sorted(set(self._registry.values()) | set(self._registry)))
+
+    def editor(self, name: str) -> QComboBox | QLineEdit | None:
+        """The editor of attribute `name` on the page now shown (tests and focus handling)."""
+        page = self._stack.currentWidget()
+        return page.editors.get(name) if isinstance(page, _LabelPage) else None
+
+    def set_span(self, span: Span | None) -> None:
+        """Show the editors for `span` holding its stored values (None hides them)."""
+        self._span = span
+        label = self.ctx.project.scheme.label(span.label) if span else None
+        if span is None or label is None:
+            self._stack.setCurrentWidget(self._empty)
+            return
+        page = self._pages.get(label.name) or self._build_page(label)
+        self._stack.setCurrentWidget(page)
+        for name, editor in page.editors.items():
+            value = span.attributes.get(name, "")
+            blocker = QSignalBlocker(editor)
+            if isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif editor.text() != value:
+                editor.setText(value)
+            del blocker
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build_page(self, label: SpanLabel) -> _LabelPage:
+        page = _LabelPage(label, self._completion)
+        for name, editor in page.editors.items():
+            if isinstance(editor, QComboBox):
+                editor.currentIndexChanged.connect(
+                    lambda _i, n=name, e=editor: self._on_editor_edited(n, e.currentData() or ""))
+            else:
+                editor.editingFinished.connect(
+                    lambda n=name, e=editor: self._on_editor_edited(n, e.text().strip()))
+        self._pages[label.name] = page
+        self._stack.addWidget(page)
+        return page
+
+    def _on_editor_edited(self, name: str, value: str) -> None:
+        span = self._span
+        if span is None:
+            return
+        label = self.ctx.project.scheme.label(span.label)
+        attr = label.attribute(name) if label else None
+        if attr is not None and attr.completion == REGISTRY:
+            value = self._registry.get(value, value)
+        if value == span.attributes.get(name, ""):
+            return
+        error = push_command(self.ctx, SetAttributeCommand(self.ctx, span.id, name, value))
+        if error:
+            self.message_posted.emit(error)
+            self.set_span(span)  # put the stored value back

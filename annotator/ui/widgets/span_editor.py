@@ -1,0 +1,239 @@
+"""`SpanEditorWidget`: everything about the selected span, generated from the scheme.
+
+It shows the span's label and text, its attribute editors, its links for every relation type that
+starts at its label (a combo of the document's spans of the target label, plus "Pick on text [A]",
+which arms `ctx.link_pending` so the next click on a span in the article view completes the link),
+its claim-level stance per target when the scheme allows stance on its label, and a delete button.
+Every edit is one undo command; the widget is re-synced from the store by `set_view`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from annotator.model.scheme import RelationType
+from annotator.model.types import Span
+from annotator.services.documents import DocumentView
+from annotator.ui.commands import LinkCommand, SetStanceCommand, UnlinkCommand, push_command
+from annotator.ui.context import AppContext
+from annotator.ui.models.annotation_table_model import elide
+from annotator.ui.widgets.attribute_editor import UNSET, AttributeEditorWidget
+
+PICK_TEXT = "Pick on text [A]"
+PICKING_TEXT = "Click a {label}… [Esc]"
+
+
+class SpanEditorWidget(QGroupBox):
+    message_posted = Signal(str)
+    delete_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__("Selected span", parent)
+        self.ctx = ctx
+        self._view: DocumentView | None = None
+        self._span: Span | None = None
+        self._built_for: str | None = None
+        self._pending: tuple[str, int] | None = None  # (relation type, from span) while picking
+        self.link_combos: dict[str, QComboBox] = {}
+        self.pick_buttons: dict[str, QPushButton] = {}
+        self.stance_combos: dict[str, QComboBox] = {}
+
+        self._header = QLabel("Select text and press a label key, or click a span.")
+        self._header.setWordWrap(True)
+        self._header.setTextFormat(Qt.TextFormat.RichText)
+        self.attributes = AttributeEditorWidget(ctx)
+        self._links = QFormLayout()
+        self._stances = QFormLayout()
+        for form in (self._links, self._stances):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._stance_title = QLabel("<b>Claim stance</b>")
+        self.delete_button = QPushButton("Delete span [Del]")
+        self.delete_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._header)
+        layout.addWidget(self.attributes)
+        layout.addLayout(self._links)
+        layout.addWidget(self._stance_title)
+        layout.addLayout(self._stances)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.delete_button)
+        layout.addLayout(row)
+        self._connect_signals()
+        self._show(None)
+
+    def _connect_signals(self) -> None:
+        self.attributes.message_posted.connect(self.message_posted)
+        self.delete_button.clicked.connect(self.delete_requested)
+        self.ctx.link_target_chosen.connect(self._on_ctx_link_target_chosen)
+        self.ctx.link_pending_changed.connect(self._on_ctx_link_pending_changed)
+
+    # -- public ------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """The project (and maybe the scheme) changed."""
+        self.attributes.reset()
+        self._built_for = None
+        self._view, self._pending = None, None
+        self._show(None)
+
+    def set_view(self, view: DocumentView | None, span_id: int | None) -> None:
+        self._view = view
+        span = next((s for s in view.spans if s.id == span_id), None) if view and span_id else None
+        self._show(span if span is None or span.annotator_id == self.ctx.annotator.id else None)
+
+    @property
+    def span(self) -> Span | None:
+        return self._span
+
+    def relation_types(self) -> list[RelationType]:
+        """Relation types that start at the selected span's label."""
+        if self._span is None:
+            return []
+        name = self.ctx.project.scheme.canonical_label(self._span.label)
+        return [r for r in self.ctx.project.scheme.relations if r.from_label == name]
+
+    def start_link_pick(self, rel_type: str | None = None) -> bool:
+        """Arm "click a span on the text to link it" for the selected span."""
+        types = [r for r in self.relation_types() if rel_type in (None, r.name)]
+        if self._span is None or not types:
+            self.message_posted.emit("Select a span that can be attributed first (e.g. a claim).")
+            return False
+        self._pending = (types[0].name, self._span.id)
+        self.ctx.set_link_pending(True)
+        self.message_posted.emit(f"Click the {types[0].to_label} on the text (Esc cancels).")
+        return True
+
+    # -- showing -----------------------------------------------------------------------------
+
+    def _show(self, span: Span | None) -> None:
+        self._span = span
+        scheme = self.ctx.project.scheme
+        label = scheme.label(span.label) if span else None
+        self.attributes.set_span(span)
+        self.delete_button.setEnabled(span is not None)
+        if span is None or label is None:
+            self._header.setText("Select text and press a label key, or click a span.")
+            self._rebuild_rows(None)
+            return
+        self._header.setText(f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
+                             f"<b>{label.name.replace('_', ' ').capitalize()}</b> "
+                             f"{span.start}–{span.end}<br>“{_html(elide(span.text, 90))}”")
+        if self._built_for != label.name:
+            self._rebuild_rows(label.name)
+        self._sync_rows(span)
+
+    def _rebuild_rows(self, label: str | None) -> None:
+        for form in (self._links, self._stances):
+            while form.rowCount():
+                form.removeRow(0)
+        self.link_combos.clear()
+        self.pick_buttons.clear()
+        self.stance_combos.clear()
+        self._built_for = label
+        scheme = self.ctx.project.scheme
+        for rel in self.relation_types() if label else []:
+            combo = QComboBox()
+            combo.setObjectName(f"link_{rel.name}")
+            combo.currentIndexChanged.connect(lambda _i, r=rel.name: self._on_link_combo_changed(r))
+            button = QPushButton(PICK_TEXT)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _c=False, r=rel.name: self.start_link_pick(r))
+            box = QVBoxLayout()
+            box.addWidget(combo)
+            box.addWidget(button)
+            self._links.addRow(rel.name.replace("_", " ").capitalize(), box)
+            self.link_combos[rel.name], self.pick_buttons[rel.name] = combo, button
+        has_stance = label is not None and label in scheme.stance_span_labels
+        self._stance_title.setVisible(has_stance and bool(scheme.targets))
+        for target in scheme.targets if has_stance else ():
+            combo = QComboBox()
+            combo.setObjectName(f"claim_stance_{target.name}")
+            combo.setToolTip(target.description)
+            combo.addItem(UNSET, "")
+            for value in scheme.stance_values:
+                combo.addItem(value.replace("_", " "), value)
+            combo.currentIndexChanged.connect(lambda _i, t=target.name: self._on_stance_combo_changed(t))
+            self._stances.addRow(target.name.replace("_", " "), combo)
+            self.stance_combos[target.name] = combo
+        self._on_ctx_link_pending_changed(self.ctx.link_pending)
+
+    def _sync_rows(self, span: Span) -> None:
+        view = self._view
+        if view is None:
+            return
+        for rel in self.relation_types():
+            combo = self.link_combos.get(rel.name)
+            if combo is None:
+                continue
+            targets = [s for s in view.spans if s.annotator_id == span.annotator_id
+                       and self.ctx.project.scheme.canonical_label(s.label) == rel.to_label]
+            linked = next((r.to_span for r in view.relations
+                           if r.from_span == span.id and r.type == rel.name), 0)
+            items = [(f"{elide(t.text, 40)}  ({t.start})", t.id) for t in targets]
+            blocker = QSignalBlocker(combo)
+            if combo.property("items") != items:  # refilling hundreds of entries is the slow part
+                combo.clear()
+                combo.addItem("(none)", 0)
+                for text, target_id in items:
+                    combo.addItem(text, target_id)
+                combo.setProperty("items", items)
+            combo.setCurrentIndex(max(0, combo.findData(linked)))
+            del blocker
+        for target_name, combo in self.stance_combos.items():
+            value = next((st.value for st in view.stances
+                          if st.span_id == span.id and st.target == target_name), "")
+            blocker = QSignalBlocker(combo)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            del blocker
+
+    # -- edits -------------------------------------------------------------------------------
+
+    def _push(self, command: LinkCommand | UnlinkCommand | SetStanceCommand) -> None:
+        error = push_command(self.ctx, command)
+        if error:
+            self.message_posted.emit(error)
+            if self._span is not None:
+                self._sync_rows(self._span)
+
+    def _on_link_combo_changed(self, rel_type: str) -> None:
+        span, view = self._span, self._view
+        if span is None or view is None:
+            return
+        to_span = int(self.link_combos[rel_type].currentData() or 0)
+        if to_span:
+            self._push(LinkCommand(self.ctx, rel_type, span.id, to_span))
+            return
+        old = [r for r in view.relations if r.from_span == span.id and r.type == rel_type]
+        if len(old) > 1:
+            self.ctx.undo_stack.beginMacro(f"Unlink {rel_type.replace('_', ' ')}")
+        for rel in old:
+            self._push(UnlinkCommand(self.ctx, rel))
+        if len(old) > 1:
+            self.ctx.undo_stack.endMacro()
+
+    def _on_stance_combo_changed(self, target: str) -> None:
+        span = self._span
+        if span is None:
+            return
+        value = self.stance_combos[target].currentData() or None
+        self._push(SetStanceCommand(self.ctx, span.doc_id, target, value, span_id=span.id))
+
+    def _on_ctx_link_target_chosen(self, to_span: int) -> None:
+        if self._pending is None:
+            return
+        rel_type, from_span = self._pending
+        self._pending = None
+        self._push(LinkCommand(self.ctx, rel_type, from_span, to_span))
+
+    def _on_ctx_link_pending_changed(self, pending: bool) -> None:
+        rel = self.ctx.project.scheme.relation(self._pending[0]) if self._pending else None
+        for name, button in self.pick_buttons.items():
+            active = pending and rel is not None and rel.name == name
+            button.setText(PICKING_TEXT.format(label=rel.to_label) if active and rel else PICK_TEXT)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

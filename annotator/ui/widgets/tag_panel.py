@@ -1,0 +1,294 @@
+"""`TagPanelWidget`: the tagging panel on the right of the main window.
+
+It composes the label buttons and legend, the selected span's editors (attributes, attribution,
+claim stance), the document stance radio groups, the notes field and the table of my annotations.
+It loads the open document's `DocumentView` once per relevant change (`ctx.changed` naming this
+document, `ctx.document_opened`, `ctx.project_replaced`) and hands it to every part, which sync
+from it under `QSignalBlocker`. Its public methods are what the keyboard actions (ui/actions.py)
+call: making a span from the article view's selection, deleting the selected span, the document
+stance number keys and target cycling, and "pick the source on the text".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHeaderView, QPlainTextEdit, QTableView,
+                               QVBoxLayout, QWidget)
+
+from annotator.model.changes import Changes
+from annotator.model.errors import AnnotatorError
+from annotator.model.snapping import snap_selection
+from annotator.services.documents import DocumentView
+from annotator.ui.commands import AddSpanCommand, DeleteSpanCommand, SetNoteCommand, push_command
+from annotator.ui.context import AppContext
+from annotator.ui.models.annotation_table_model import (COL_END, COL_START, COL_TEXT, AnnotationTableModel,
+                                                        SpanIdRole)
+from annotator.ui.widgets.label_bar import LabelBarWidget
+from annotator.ui.widgets.span_editor import SpanEditorWidget
+from annotator.ui.widgets.stance_panel import DocStancePanelWidget
+
+NOTE_SAVE_DELAY_MS = 800
+WIDE_TABLE_PX = 440  # below this width the offset columns give their room to the text
+
+SelectionProvider = Callable[[], tuple[int, int] | None]
+TextProvider = Callable[[], str]
+
+
+class TagPanelWidget(QWidget):
+    message_posted = Signal(str)
+
+    def __init__(self, ctx: AppContext, selection_provider: SelectionProvider, text_provider: TextProvider,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._selection = selection_provider
+        self._text = text_provider
+        self._view: DocumentView | None = None
+        self._note_doc: int | None = None  # the document the notes field is showing
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
+
+        self.label_bar = LabelBarWidget(ctx.project.scheme)
+        self.span_editor = SpanEditorWidget(ctx)
+        self.doc_stance = DocStancePanelWidget(ctx)
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("notes")
+        self.notes.setPlaceholderText("Notes on this document (saved as you type)")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
+        self.table_model = AnnotationTableModel(ctx.project.scheme, self)
+        self.table = self._build_table()
+        self._build_layout()
+        self._connect_signals()
+        self._reload()
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setObjectName("annotation_table")
+        table.setModel(self.table_model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.setMaximumSectionSize(170)  # long details must not squeeze the span text away
+        table.setMinimumHeight(180)
+        return table
+
+    def _build_layout(self) -> None:
+        values = len(self.ctx.project.scheme.stance_values)
+        stance_box = QGroupBox(f"Document stance  [1–{values}, T: next target]" if values
+                               else "Document stance")
+        QVBoxLayout(stance_box).addWidget(self.doc_stance)
+        notes_box = QGroupBox("Notes")
+        QVBoxLayout(notes_box).addWidget(self.notes)
+        table_box = QGroupBox("Annotations")
+        QVBoxLayout(table_box).addWidget(self.table)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.span_editor)
+        layout.addWidget(stance_box)
+        layout.addWidget(notes_box)
+        layout.addWidget(table_box, 1)
+
+    def _connect_signals(self) -> None:
+        self.ctx.document_opened.connect(self._on_ctx_document_opened)
+        self.ctx.changed.connect(self._on_ctx_changed)
+        self.ctx.span_selected.connect(self._on_ctx_span_selected)
+        self.ctx.project_replaced.connect(self._on_ctx_project_replaced)
+        self.label_bar.label_clicked.connect(self._on_label_bar_label_clicked)
+        self.span_editor.message_posted.connect(self.message_posted)
+        self.span_editor.delete_requested.connect(self.delete_selected_span)
+        self.doc_stance.message_posted.connect(self.message_posted)
+        self.notes.textChanged.connect(self._on_notes_text_changed)
+        self.notes.installEventFilter(self)
+        self._note_timer.timeout.connect(self._on_note_timer_timeout)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+    # -- public: what the keyboard actions call ----------------------------------------------
+
+    @property
+    def view(self) -> DocumentView | None:
+        """The open document with my annotations, as last read from the store."""
+        return self._view
+
+    def add_span_from_selection(self, label: str) -> int | None:
+        """Tag the article view's selection (snapped to whole words) with `label`; the new span id."""
+        doc_id = self.ctx.current_doc_id
+        if doc_id is None:
+            self.message_posted.emit("Open a document first.")
+            return None
+        selection = self._selection()
+        lab = self.ctx.project.scheme.label(label)
+        key = f" and press {lab.key}" if lab else ""
+        if selection is None or selection[0] == selection[1]:
+            self.message_posted.emit(f"Select some text first{key}.")
+            return None
+        snapped = snap_selection(self._text(), *selection)
+        if snapped is None:
+            self.message_posted.emit("The selection holds only spaces or punctuation.")
+            return None
+        existing = self._find_span(label, *snapped)
+        if existing is not None:
+            self.ctx.select_span(existing)
+            self.message_posted.emit(f"That text is already tagged as {label}.")
+            return existing
+        command = AddSpanCommand(self.ctx, doc_id, label, *snapped)
+        error = push_command(self.ctx, command)
+        if error:
+            self.message_posted.emit(error)
+            return None
+        self.ctx.select_span(command.span_id)
+        return command.span_id
+
+    def delete_selected_span(self) -> bool:
+        span = self.span_editor.span
+        if span is None:
+            self.message_posted.emit("No span selected: click a span first.")
+            return False
+        error = push_command(self.ctx, DeleteSpanCommand(self.ctx, span.id, span.label))
+        if error:
+            self.message_posted.emit(error)
+        return error is None
+
+    def set_doc_stance_by_index(self, index: int) -> bool:
+        """Number key `index` (1-based) sets that stance value for the active target."""
+        return self.doc_stance.set_by_index(index)
+
+    def cycle_active_target(self) -> str | None:
+        return self.doc_stance.cycle_active_target()
+
+    @property
+    def active_target(self) -> str | None:
+        return self.doc_stance.active_target
+
+    def start_link_pick(self) -> bool:
+        """Key A: the next span clicked on the text becomes the selected span's source."""
+        return self.span_editor.start_link_pick()
+
+    def save_note(self) -> None:
+        """Save the notes field now if it has unsaved edits (also runs on focus-out and doc switch)."""
+        self._note_timer.stop()
+        doc_id = self._note_doc
+        if doc_id is None or self._view is None or self._view.document.id != doc_id:
+            return
+        text = self.notes.toPlainText()
+        if text == self._view.status.note:
+            return
+        error = push_command(self.ctx, SetNoteCommand(self.ctx, doc_id, text))
+        if error:
+            self.message_posted.emit(error)
+
+    # -- syncing from the store --------------------------------------------------------------
+
+    def _reload(self) -> None:
+        doc_id = self.ctx.current_doc_id
+        try:
+            self._view = None if doc_id is None else self.ctx.view(doc_id)
+        except AnnotatorError as exc:
+            self._view = None
+            self.message_posted.emit(str(exc))
+        view, me = self._view, self.ctx.annotator.id
+        writable = view is not None and not self.ctx.project.readonly
+        for button in self.label_bar.buttons.values():
+            button.setEnabled(writable)
+        self.span_editor.set_view(view, self.ctx.selected_span_id)
+        self.doc_stance.set_view(view)
+        self.table_model.set_view(view, me)
+        self._sync_notes()
+        self._sync_table_selection()
+
+    def _sync_notes(self) -> None:
+        view = self._view
+        if view is not None and self._note_timer.isActive() and self._note_doc == view.document.id:
+            return  # the user is typing: their unsaved text wins over an unrelated refresh
+        text = view.status.note if view is not None else ""
+        self._note_doc = view.document.id if view is not None else None
+        self.notes.setEnabled(view is not None)
+        if self.notes.toPlainText() != text:
+            blocker = QSignalBlocker(self.notes)
+            self.notes.setPlainText(text)
+            del blocker
+
+    def _sync_table_selection(self) -> None:
+        row = self.table_model.row_of(self.ctx.selected_span_id)
+        selection = self.table.selectionModel()
+        blocker = QSignalBlocker(selection)
+        if row < 0:
+            selection.clear()
+        else:
+            index = self.table_model.index(row, 0)
+            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect
+                                      | selection.SelectionFlag.Rows)
+            self.table.scrollTo(index)
+        del blocker
+        self.table.viewport().update()
+
+    def _find_span(self, label: str, start: int, end: int) -> int | None:
+        if self._view is None:
+            return None
+        name = self.ctx.project.scheme.canonical_label(label)
+        return next((s.id for s in self._view.spans if s.annotator_id == self.ctx.annotator.id
+                     and s.label == name and (s.start, s.end) == (start, end)), None)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    def _on_ctx_document_opened(self, _doc_id: int) -> None:
+        self.save_note()  # flush the previous document's note before the field is reused
+        self._reload()
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        doc_id = self.ctx.current_doc_id
+        if doc_id is not None and (doc_id in changes.doc_ids or changes.documents):
+            self._reload()
+
+    def _on_ctx_span_selected(self, span_id: int) -> None:
+        self.span_editor.set_view(self._view, span_id or None)
+        self._sync_table_selection()
+
+    def _on_ctx_project_replaced(self) -> None:
+        self._note_timer.stop()
+        scheme = self.ctx.project.scheme
+        self.label_bar.set_scheme(scheme)
+        self.span_editor.reset()
+        self.doc_stance.rebuild()
+        self.table_model.set_scheme(scheme)
+        self._note_doc = None
+        self._reload()
+
+    def _on_label_bar_label_clicked(self, label: str) -> None:
+        self.add_span_from_selection(label)
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        span_id = current.data(SpanIdRole) if current.isValid() else None
+        if span_id and span_id != self.ctx.selected_span_id:
+            self.ctx.select_span(int(span_id))
+
+    def _on_notes_text_changed(self) -> None:
+        if self._note_doc is not None:
+            self._note_timer.start()
+
+    def _on_note_timer_timeout(self) -> None:
+        self.save_note()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = event.size().width() < WIDE_TABLE_PX
+        for col in (COL_START, COL_END):
+            self.table.setColumnHidden(col, narrow)
+        super().resizeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.notes and event.type() == QEvent.Type.FocusOut:
+            self.save_note()
+        return super().eventFilter(watched, event)
