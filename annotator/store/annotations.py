@@ -110,7 +110,9 @@ def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None
 def bulk_insert(session: Session, table: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Core executemany insert for importers (spans, relations, stances, status)."""
     if rows:
-        session.execute(insert(table), list(rows))
+        # Core insert on the Table, not the ORM class: the ORM bulk path starts a new executemany
+        # batch whenever the set of non-None keys changes (e.g. stances with and without span_id).
+        session.execute(insert(table.__table__), list(rows))
 
 
 def next_id(session: Session, table: type[Any]) -> int:
