@@ -1,0 +1,155 @@
+"""What an import did: the report returned to callers, and the per-file tally it is built from.
+
+A file's tally is merged into the report only once the file's transaction has committed, so a file
+rejected or cancelled part-way contributes nothing but its rejection. The progress/cancel ticker
+also lives here, shared by every reader loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from annotator.model.errors import Cancelled
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected file (line None) or record. str() is "FILE:LINE: reason" (or "FILE: reason")."""
+
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A record whose text (or annotation layer) the project already held; `ext_id` names it."""
+
+    file: str
+    line: int | None
+    ext_id: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A folder entry that was not taken (not a .txt, .csv or .jsonl file)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class AnnotationCounts:
+    spans: int = 0
+    relations: int = 0
+    stances: int = 0
+
+    def add(self, other: AnnotationCounts) -> None:
+        self.spans += other.spans
+        self.relations += other.relations
+        self.stances += other.stances
+
+    def total(self) -> int:
+        return self.spans + self.relations + self.stances
+
+
+@dataclass
+class FileTally:
+    """One file's outcome, kept apart until the file commits."""
+
+    path: str
+    whole_file_rejected: bool = False
+    documents_added: int = 0
+    annotations: AnnotationCounts = field(default_factory=AnnotationCounts)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def reject(self, line: int | None, reason: str) -> None:
+        self.rejected.append(Rejection(self.path, line, reason))
+
+    def duplicate(self, line: int | None, ext_id: str) -> None:
+        self.duplicates.append(Duplicate(self.path, line, ext_id))
+
+
+@dataclass
+class ImportReport:
+    documents_added: int = 0
+    annotations_added: AnnotationCounts = field(default_factory=AnnotationCounts)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was rejected (skipped folder entries and duplicates are fine)."""
+        return not self.rejected
+
+    def merge(self, tally: FileTally) -> None:
+        self.files_read += 0 if tally.whole_file_rejected else 1
+        self.documents_added += tally.documents_added
+        self.annotations_added.add(tally.annotations)
+        self.duplicates.extend(tally.duplicates)
+        self.rejected.extend(tally.rejected)
+
+    def summary(self) -> str:
+        """A few human lines: what came in, what was a duplicate, skipped and rejected."""
+        n_dup, ann = len(self.duplicates), self.annotations_added
+        files = f"{self.files_read} file{'' if self.files_read == 1 else 's'}"
+        dups = f"{n_dup} duplicate{'' if n_dup == 1 else 's'} skipped"
+        if self.documents_added or ann.total():
+            lines = [f"Imported {self.documents_added} document{'' if self.documents_added == 1 else 's'} "
+                     f"from {files}; {dups}"]
+            if ann.total():
+                lines.append(f"Imported annotations: {ann.spans} spans, {ann.relations} relations, "
+                             f"{ann.stances} stances")
+        elif n_dup:
+            lines = [f"Nothing new: {dups}"]
+        else:
+            lines = [f"Nothing imported from {files}"]
+        lines += [f"Skipped {s.path}: {s.reason}" for s in self.skipped]
+        if self.rejected:
+            lines.append(f"Rejected {len(self.rejected)} file{'' if len(self.rejected) == 1 else 's'} or "
+                         f"record{'' if len(self.rejected) == 1 else 's'} (listed on stderr)")
+        return "\n".join(lines)
+
+
+class Ticker:
+    """Calls `progress(done, total)` and polls `cancel()` every `every` records (and at file ends)."""
+
+    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None, total: int,
+                 every: int = 1000) -> None:
+        self.progress, self.cancel, self.total, self.every = progress, cancel, total, every
+        self.done = 0
+        self._file_base = 0
+        self._count = 0
+
+    def start_file(self) -> None:
+        self._file_base = self.done
+        self.check()
+
+    def advance(self, amount: int) -> None:
+        """Count `amount` units (decoded characters, close to bytes) of the current file."""
+        self.done += amount
+        self._count += 1
+        if self._count >= self.every:
+            self._count = 0
+            self.check()
+
+    def end_file(self, size: int) -> None:
+        self.done = self._file_base + size
+        self.check()
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise Cancelled("import cancelled; the file being read was not imported")
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
