@@ -1,0 +1,228 @@
+"""`DocumentListModel`: the lazy list of documents in the left dock, with my status and span count.
+
+It holds only the ordered ids that match the current filter (status and search text) and fetches the
+rows it is asked to show in pages of `PAGE` through `services.documents.list_rows`, keeping at most
+`CACHE_LIMIT` of them, so a 100,000-document project costs one id list and a few small queries.
+A filter change resets the model; an edit (`AppContext.changed`) only drops and repaints the rows of
+the documents it touched. The status icons are drawn here with QPainter, once per process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPen, QPixmap
+
+from annotator.model.changes import Changes
+from annotator.model.types import Status
+from annotator.services import documents
+from annotator.services.documents import ListRow
+from annotator.ui.context import AppContext
+
+DocIdRole = Qt.ItemDataRole.UserRole + 1
+StatusRole = Qt.ItemDataRole.UserRole + 2
+CountRole = Qt.ItemDataRole.UserRole + 3
+
+PAGE = 200
+CACHE_LIMIT = 2000
+
+STATUS_TEXT = {Status.NOT_STARTED: "Not started", Status.IN_PROGRESS: "In progress", Status.DONE: "Done"}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class DocumentListModel(QAbstractListModel):
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._status: Status | None = None
+        self._search = ""
+        self._ids: list[int] = []
+        self._rows_by_id: dict[int, int] = {}
+        self._cache: dict[int, ListRow] = {}
+        self._load_ids()
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self._ctx.changed.connect(self._on_ctx_changed)
+        self._ctx.project_replaced.connect(self._on_ctx_project_replaced)
+
+    # -- filter and ids --------------------------------------------------------------------------
+
+    @property
+    def status_filter(self) -> Status | None:
+        return self._status
+
+    @property
+    def search_text(self) -> str:
+        return self._search
+
+    def set_filter(self, status: Status | None = None, search: str = "") -> None:
+        """Show only documents with my `status` (None: all) whose title or text contains `search`."""
+        search = search.strip()
+        if (status, search) == (self._status, self._search):
+            return
+        self._status, self._search = status, search
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the id list (after an import, a project switch or a filter change)."""
+        self.beginResetModel()
+        self._load_ids()
+        self.endResetModel()
+
+    def _load_ids(self) -> None:
+        self._cache.clear()
+        if self._status is None and not self._search:
+            self._ids = documents.document_ids(self._ctx.project)
+        else:
+            self._ids = documents.document_ids(self._ctx.project, self._ctx.annotator.id, self._status,
+                                               self._search)
+        self._rows_by_id = {doc_id: row for row, doc_id in enumerate(self._ids)}
+
+    def doc_ids(self) -> list[int]:
+        """The listed ids, in list order."""
+        return list(self._ids)
+
+    def row_of(self, doc_id: int) -> int | None:
+        return self._rows_by_id.get(doc_id)
+
+    def doc_id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    # -- Qt model interface ----------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        doc_id = self._ids[index.row()]
+        if role == DocIdRole:
+            return doc_id
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                        Qt.ItemDataRole.ToolTipRole, StatusRole, CountRole):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.info.title or row.info.ext_id
+        if role == Qt.ItemDataRole.DecorationRole:
+            # Pixmaps need a GUI application; a headless model user (a script, a test) gets none.
+            return status_icon(row.status) if QGuiApplication.instance() is not None else None
+        if role == StatusRole:
+            return row.status.value
+        if role == CountRole:
+            return row.n_mine
+        return _tooltip(row)
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = dict(super().roleNames())
+        names.update({DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count"})
+        return names
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    # -- lazy rows -------------------------------------------------------------------------------
+
+    def _row(self, row: int) -> ListRow | None:
+        doc_id = self._ids[row]
+        cached = self._cache.get(doc_id)
+        if cached is not None:
+            return cached
+        self._fetch_page(row)
+        return self._cache.get(doc_id)
+
+    def _fetch_page(self, row: int) -> None:
+        if len(self._cache) + PAGE > CACHE_LIMIT:
+            # The view asks for what is on screen, so a cleared cache refills with one page.
+            self._cache.clear()
+        # Fetch a page around the row: views scroll both ways.
+        first = max(0, row - PAGE // 4)
+        wanted = [i for i in self._ids[first:first + PAGE] if i not in self._cache]
+        self._cache.update(documents.list_rows(self._ctx.project, wanted, self._ctx.annotator.id))
+
+    def cached_count(self) -> int:
+        """How many rows are held in memory (for tests of the laziness)."""
+        return len(self._cache)
+
+    # -- changes ---------------------------------------------------------------------------------
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        if changes.documents or changes.annotators:
+            self.reload()
+            return
+        if not (changes.spans or changes.status):
+            return
+        for doc_id in changes.doc_ids:
+            row = self._rows_by_id.get(doc_id)
+            if row is None:
+                continue
+            # Rows keep their place even when they no longer match a status filter: a row vanishing
+            # under the cursor while one works on it is worse than a stale filter.
+            self._cache.pop(doc_id, None)
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
+    def _on_ctx_project_replaced(self) -> None:
+        self.reload()
+
+
+# -- status icons -----------------------------------------------------------------------------------
+
+_ICONS: dict[Status, QIcon] = {}
+STATUS_COLORS = {Status.NOT_STARTED: "#9e9e9e", Status.IN_PROGRESS: "#e0a020", Status.DONE: "#3a9d4a"}
+
+
+def status_icon(status: Status) -> QIcon:
+    """A small drawn icon: hollow circle (not started), half-filled (in progress), check (done)."""
+    icon = _ICONS.get(status)
+    if icon is None:
+        icon = _ICONS[status] = QIcon(_status_pixmap(status, 32))
+    return icon
+
+
+def _status_pixmap(status: Status, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    color = QColor(STATUS_COLORS[status])
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    circle = QRectF(3, 3, size - 6, size - 6)
+    painter.setPen(QPen(color, size / 12))
+    if status == Status.NOT_STARTED:
+        painter.drawEllipse(circle)
+    elif status == Status.IN_PROGRESS:
+        painter.drawEllipse(circle)
+        half = QPainterPath()
+        half.moveTo(circle.center())
+        half.arcTo(circle, 90, 180)
+        half.closeSubpath()
+        painter.fillPath(half, color)
+    else:
+        painter.setBrush(color)
+        painter.drawEllipse(circle)
+        painter.setPen(QPen(QColor("white"), size / 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                            Qt.PenJoinStyle.RoundJoin))
+        s = size / 32
+        path = QPainterPath()
+        path.moveTo(9 * s, 16.5 * s)
+        path.lineTo(14 * s, 21.5 * s)
+        path.lineTo(23 * s, 11 * s)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+    painter.end()
+    return pixmap
+
+
+def _tooltip(row: ListRow) -> str:
+    info = row.info
+    parts = [info.title or info.ext_id, f"{info.ext_id} · {info.n_chars:,} characters",
+             f"{STATUS_TEXT[row.status]} · {row.n_mine} annotation{'s' if row.n_mine != 1 else ''} of mine"]
+    return "\n".join(parts)

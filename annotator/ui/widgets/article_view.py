@@ -1,0 +1,395 @@
+"""`ArticleViewWidget`: the read-only article text in the centre, with its spans highlighted.
+
+It owns how a document reads (font, zoom, line length, the empty-state hint), how spans are drawn
+(label colour, overlaps, the selected span, other annotators' layers), and how mouse positions and text
+selections translate into stored code-point offsets (through `OffsetMap`). It never writes: a click on a
+span goes to `AppContext.click_span`, and edits are made by the tagging panel's undo commands.
+Highlights are painted under the text for the visible paragraphs only (`SpanPainter`), so a refresh
+never touches the document's text or lays out paragraphs off screen, which keeps switching cheap.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QWidget
+
+from annotator.model.changes import Changes
+from annotator.model.errors import NotFoundError
+from annotator.model.types import Relation, Span
+from annotator.services import documents
+from annotator.ui.context import AppContext
+from annotator.ui.offsets import OffsetMap
+from annotator.ui.settings import qsettings
+from annotator.ui.widgets.span_painter import SpanPainter
+
+FONT_SIZE_KEY = "view/font_size"
+DEFAULT_FONT_SIZE = 13
+MIN_FONT_SIZE, MAX_FONT_SIZE = 8, 36
+LINE_CHARS = 74
+_SERIF_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "Liberation Serif"]
+_FALLBACK_COLOR = "#b0b0b0"
+_HINT_NO_DOCUMENTS = "Import articles with File > Import…"
+_HINT_PICK = "Pick a document on the left"
+
+
+class ArticleViewWidget(QPlainTextEdit):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._doc_id: int | None = None
+        self._text = ""
+        self._offsets = OffsetMap("")
+        self._spans: tuple[Span, ...] = ()
+        self._span_by_id: dict[int, Span] = {}
+        self._targets: dict[int, list[int]] = {}  # span id -> ids of the spans it links to
+        self._painter = SpanPainter()
+        self._layers: list[int] | None = None  # None: only mine
+        self._has_documents = False
+        self._press_pos: QPoint | None = None
+        self._setup()
+        self._connect_signals()
+        self._refresh_has_documents()
+
+    # -- set-up ----------------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setUndoRedoEnabled(False)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The side margins that centre the text column belong to the frame, not the viewport:
+        # paint them in the text background so the page reads as one sheet.
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.document().setDocumentMargin(18)
+        font = QFont()
+        font.setFamilies(_SERIF_FAMILIES)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        font.setPointSize(self._stored_font_size())
+        self.setFont(font)
+
+    def _connect_signals(self) -> None:
+        self._ctx.document_opened.connect(self._on_ctx_document_opened)
+        self._ctx.changed.connect(self._on_ctx_changed)
+        self._ctx.span_selected.connect(self._on_ctx_span_selected)
+        self._ctx.project_replaced.connect(self._on_ctx_project_replaced)
+        self._ctx.link_pending_changed.connect(self._on_ctx_link_pending_changed)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    @property
+    def doc_id(self) -> int | None:
+        return self._doc_id
+
+    @property
+    def visible_layers(self) -> list[int]:
+        """Annotator ids whose spans are shown; mine is the default and the only editable one."""
+        return list(self._layers) if self._layers is not None else [self._ctx.annotator.id]
+
+    def set_visible_layers(self, annotator_ids: Sequence[int]) -> None:
+        self._layers = list(annotator_ids)
+        self._reload_spans()
+
+    def document_text(self) -> str:
+        return self._text
+
+    def offsets(self) -> OffsetMap:
+        return self._offsets
+
+    def spans(self) -> tuple[Span, ...]:
+        """The spans shown (all visible layers), ordered by start."""
+        return self._spans
+
+    def selection_cp(self) -> tuple[int, int] | None:
+        """The current text selection in code points, or None when nothing is selected."""
+        cursor = self.textCursor()
+        if self._doc_id is None or not cursor.hasSelection():
+            return None
+        return self._offsets.to_cp(cursor.selectionStart()), self._offsets.to_cp(cursor.selectionEnd())
+
+    def select_cp(self, start: int, end: int) -> None:
+        """Select text by code points, as a user dragging over it would."""
+        cursor = self.textCursor()
+        cursor.setPosition(self._offsets.to_utf16(start))
+        cursor.setPosition(self._offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def span_at(self, cp: int) -> int | None:
+        """The span a click at code point `cp` picks: my innermost span there, else anyone's."""
+        hits = [s for s in self._spans if s.start <= cp < s.end]
+        if not hits:
+            return None
+        me = self._ctx.annotator.id
+        return min(hits, key=lambda s: (s.annotator_id != me, s.end - s.start, -s.start)).id
+
+    def cp_at_point(self, point: QPoint) -> int | None:
+        """The code point under a viewport position, or None over margins, line ends and blank space."""
+        u16 = self._char_at(point)
+        return None if u16 is None else self._offsets.to_cp(u16)
+
+    def scroll_to_span(self, span_id: int) -> None:
+        span = self._span_by_id.get(span_id)
+        if span is None:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets.to_utf16(span.start))
+        if self.viewport().rect().contains(self.cursorRect(cursor).center()):
+            return
+        self.setTextCursor(cursor)
+        self.centerCursor()
+
+    def zoom_in(self) -> None:
+        self._set_font_size(self.font().pointSize() + 1)
+
+    def zoom_out(self) -> None:
+        self._set_font_size(self.font().pointSize() - 1)
+
+    def zoom_reset(self) -> None:
+        self._set_font_size(DEFAULT_FONT_SIZE)
+
+    def font_size(self) -> int:
+        return self.font().pointSize()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _load(self, doc_id: int | None) -> None:
+        self._doc_id = doc_id
+        if doc_id is None:
+            self._text, self._offsets = "", OffsetMap("")
+            self._set_spans((), ())
+            self.setPlainText("")
+            return
+        try:
+            view = documents.load_view(self._ctx.project, doc_id, self._ctx.annotator.id, self.visible_layers)
+        except NotFoundError:  # deleted or from a project since replaced: show the empty state
+            self._load(None)
+            return
+        self._text = view.document.text
+        self._offsets = OffsetMap(self._text)
+        # Qt stores "\r\n" as one paragraph break; a space keeps every later position where it was.
+        self.setPlainText(self._text.replace("\r\n", " \n"))
+        self._set_spans(view.spans, view.relations)
+
+    def _reload_spans(self) -> None:
+        if self._doc_id is None:
+            return
+        view = documents.load_view(self._ctx.project, self._doc_id, self._ctx.annotator.id,
+                                   self.visible_layers)
+        self._set_spans(view.spans, view.relations)
+
+    def _set_spans(self, spans: Sequence[Span], relations: Sequence[Relation]) -> None:
+        self._spans = tuple(sorted(spans, key=lambda s: (s.start, -s.end, s.id)))
+        self._span_by_id = {s.id: s for s in self._spans}
+        self._targets = {}
+        for rel in relations:
+            self._targets.setdefault(rel.from_span, []).append(rel.to_span)
+        scheme = self._ctx.project.scheme
+        colors = {lab.name: QColor(lab.color) for lab in scheme.labels}
+        colors.update({alias: QColor(lab.color) for lab in scheme.labels for alias in lab.aliases})
+        self._painter.set_spans(self._spans, self._offsets, colors, self._ctx.annotator.id,
+                                QColor(_FALLBACK_COLOR))
+        self._apply_highlights()
+
+    def _refresh_has_documents(self) -> None:
+        self._has_documents = documents.progress(self._ctx.project, self._ctx.annotator.id).total > 0
+        self.viewport().update()
+
+    # -- drawing spans ---------------------------------------------------------------------------
+
+    def _apply_highlights(self) -> None:
+        self._painter.selected_id = self._ctx.selected_span_id
+        self.viewport().update()
+
+    def _paint_spans(self, clip: QRect) -> None:
+        painter = QPainter(self.viewport())
+        painter.setClipRect(clip)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > clip.bottom():
+                break
+            if block.isVisible() and geometry.bottom() >= clip.top():
+                self._painter.paint_block(painter, block, geometry.topLeft())
+            block = block.next()
+        painter.end()
+
+    # -- mouse and tooltips ----------------------------------------------------------------------
+
+    def _char_at(self, point: QPoint) -> int | None:
+        """The UTF-16 position of the character drawn under `point`, if any."""
+        if self._doc_id is None:
+            return None
+        hit = self.cursorForPosition(point)
+        pos = hit.position()
+        for start in (pos - 1, pos):
+            if start < 0:
+                continue
+            left = QTextCursor(self.document())
+            left.setPosition(start)
+            if left.atBlockEnd():
+                continue
+            right = QTextCursor(left)
+            right.movePosition(QTextCursor.MoveOperation.NextCharacter)
+            a, b = self.cursorRect(left), self.cursorRect(right)
+            same_line = a.top() == b.top()
+            if same_line and a.top() <= point.y() <= a.bottom() and a.left() <= point.x() < b.left():
+                return start
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press_pos = event.position().toPoint() if event.button() == Qt.MouseButton.LeftButton \
+            else None
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press_pos = self._press_pos, None
+        pos = event.position().toPoint()
+        if press is None or event.button() != Qt.MouseButton.LeftButton or self._doc_id is None:
+            return
+        if (pos - press).manhattanLength() >= QApplication.startDragDistance() \
+                or self.textCursor().hasSelection():
+            return  # a drag selects text; it is not a click
+        cp = self.cp_at_point(pos)
+        span_id = self.span_at(cp) if cp is not None else None
+        if span_id is not None:
+            self._ctx.click_span(span_id)
+        elif self._ctx.selected_span_id is not None and not self._ctx.link_pending:
+            self._ctx.select_span(None)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            cp = self.cp_at_point(event.pos())  # type: ignore[attr-defined]
+            text = self.tooltip_for_cp(cp) if cp is not None else ""
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_for_cp(self, cp: int) -> str:
+        """Rich text naming each span at `cp` (innermost first) with its attributes and links."""
+        hits = sorted((s for s in self._spans if s.start <= cp < s.end), key=lambda s: s.end - s.start)
+        me = self._ctx.annotator.id
+        names = {a.id: a.name for a in self._ctx.project.annotators()} \
+            if any(s.annotator_id != me for s in hits) else {}
+        blocks = []
+        for span in hits:
+            head = f"<b>{html.escape(span.label)}</b>"
+            if span.annotator_id != me:
+                head += f" <i>({html.escape(names.get(span.annotator_id, '?'))})</i>"
+            lines = [head]
+            lines += [f"{html.escape(k)}: {html.escape(str(v))}" for k, v in span.attributes.items()]
+            for target in self._targets.get(span.id, []):
+                other = self._span_by_id.get(target)
+                if other is not None:
+                    lines.append(f"→ {html.escape(other.label)}: “{html.escape(_elide(other.text))}”")
+            blocks.append("<br>".join(lines))
+        return "<hr>".join(blocks)
+
+    # -- layout, zoom, empty state ---------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_margins()
+
+    def _update_margins(self) -> None:
+        metrics = self.fontMetrics()
+        sample = "the quick brown fox jumps over a lazy dog "
+        column = int(metrics.horizontalAdvance(sample) / len(sample) * LINE_CHARS)
+        column += 2 * int(self.document().documentMargin())
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        side = max(0, (self.width() - scrollbar - column) // 2)
+        self.setViewportMargins(side, 0, side, 0)
+
+    def _stored_font_size(self) -> int:
+        try:
+            size = int(qsettings().value(FONT_SIZE_KEY, DEFAULT_FONT_SIZE))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            size = DEFAULT_FONT_SIZE
+        return min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
+
+    def _set_font_size(self, size: int) -> None:
+        size = min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
+        font = self.font()
+        font.setPointSize(size)
+        self.setFont(font)
+        self._update_margins()
+        settings = qsettings()
+        settings.setValue(FONT_SIZE_KEY, size)
+        settings.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._doc_id is not None:
+            if self._painter:
+                self._paint_spans(event.rect())
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(self.viewport().rect(), flags, self.empty_hint() or "")
+
+    def empty_hint(self) -> str | None:
+        """The hint shown instead of a document, or None when one is open."""
+        if self._doc_id is not None:
+            return None
+        return _HINT_PICK if self._has_documents else _HINT_NO_DOCUMENTS
+
+    # -- context signals -------------------------------------------------------------------------
+
+    def _on_ctx_document_opened(self, doc_id: int) -> None:
+        self._load(doc_id)
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        if changes.documents:
+            self._refresh_has_documents()
+        if self._doc_id is not None and self._doc_id in changes.doc_ids \
+                and (changes.spans or changes.relations or changes.documents):
+            self._reload_spans()
+
+    def _on_ctx_span_selected(self, span_id: int) -> None:
+        if span_id and span_id in self._span_by_id:
+            # A selected span replaces the text selection that made it, so its highlight shows.
+            cursor = self.textCursor()
+            if cursor.hasSelection():
+                cursor.clearSelection()
+                self.setTextCursor(cursor)
+            self._apply_highlights()
+            self.scroll_to_span(span_id)
+        else:
+            self._apply_highlights()
+
+    def _on_ctx_project_replaced(self) -> None:
+        self._layers = None
+        self._load(None)
+        self._refresh_has_documents()
+
+    def _on_ctx_link_pending_changed(self, pending: bool) -> None:
+        shape = Qt.CursorShape.PointingHandCursor if pending else Qt.CursorShape.IBeamCursor
+        self.viewport().setCursor(shape)
+
+
+def _elide(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

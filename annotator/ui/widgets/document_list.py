@@ -1,0 +1,231 @@
+"""`DocumentListWidget`: the left dock: a search box, a status filter and the lazy document list.
+
+It owns how the user finds and opens a document: typing filters titles and text (debounced, so each
+keystroke does not query a 100,000-document project), the combo filters by my status, and a click,
+Enter or moving the current row opens the document through `AppContext.open_document`. It follows
+documents opened elsewhere (Ctrl+Enter, Alt+Left/Right) without re-opening them, and answers which
+document comes before or after one in the list's order.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.model.changes import Changes
+from annotator.model.types import Status
+from annotator.ui.context import AppContext
+from annotator.ui.models.document_list_model import STATUS_TEXT, CountRole, DocIdRole, DocumentListModel
+
+SEARCH_DELAY_MS = 250
+_NO_DOCUMENTS = "No documents yet.\nImport articles with File > Import…"
+_NO_MATCH = "No documents match this filter."
+
+
+class DocumentListWidget(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.model = DocumentListModel(ctx, self)
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("Search titles and text")
+        self.search_edit.setClearButtonEnabled(True)
+        self.status_combo = QComboBox(self)
+        self.status_combo.addItem("All", None)
+        for status in Status:
+            self.status_combo.addItem(STATUS_TEXT[status], status.value)
+        self.status_combo.setToolTip("Show documents by my status")
+        self.list_view = QListView(self)
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(_DocumentDelegate(self.list_view))
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list_view.setUniformItemSizes(True)  # lets the view skip measuring 100,000 rows
+        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.empty_label = QLabel(self)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.status_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.list_view, 1)
+        layout.addWidget(self.empty_label, 1)
+        self._connect_signals()
+        self._update_empty_state()
+
+    def _connect_signals(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_timer_timeout)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.status_combo.currentIndexChanged.connect(self._on_status_combo_index_changed)
+        self.list_view.selectionModel().currentChanged.connect(self._on_list_current_changed)
+        self.list_view.activated.connect(self._on_list_activated)
+        self.list_view.clicked.connect(self._on_list_activated)
+        self.model.modelReset.connect(self._on_model_reset)
+        self._ctx.document_opened.connect(self._on_ctx_document_opened)
+        self._ctx.changed.connect(self._on_ctx_changed)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def select_doc(self, doc_id: int) -> bool:
+        """Make `doc_id` the current row (which opens it). False when the filter hides it."""
+        row = self.model.row_of(doc_id)
+        if row is None:
+            return False
+        self.list_view.setCurrentIndex(self.model.index(row, 0))
+        self._ctx.open_document(doc_id)  # current may not change if it was already current
+        return True
+
+    def next_doc_id(self, doc_id: int | None) -> int | None:
+        """The document after `doc_id` in the list (the first when None), or None at the end."""
+        ids = self.model.doc_ids()
+        if doc_id is None:
+            return ids[0] if ids else None
+        row = self.model.row_of(doc_id)
+        # A document the filter hides still has a place: the list is in id order.
+        pos = row + 1 if row is not None else bisect_right(ids, doc_id)
+        return ids[pos] if pos < len(ids) else None
+
+    def prev_doc_id(self, doc_id: int | None) -> int | None:
+        """The document before `doc_id` in the list (the last when None), or None at the start."""
+        ids = self.model.doc_ids()
+        if doc_id is None:
+            return ids[-1] if ids else None
+        row = self.model.row_of(doc_id)
+        pos = row - 1 if row is not None else bisect_left(ids, doc_id) - 1
+        return ids[pos] if pos >= 0 else None
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def set_status_filter(self, status: Status | None) -> None:
+        index = self.status_combo.findData(status.value if status else None)
+        self.status_combo.setCurrentIndex(max(index, 0))
+
+    # -- slots -----------------------------------------------------------------------------------
+
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_search_timer_timeout(self) -> None:
+        self._search_timer.stop()
+        self._apply_filter()
+
+    def _on_status_combo_index_changed(self, _index: int) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        value = self.status_combo.currentData()
+        self.model.set_filter(Status(value) if value else None, self.search_edit.text())
+
+    def _on_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        doc_id = current.data(DocIdRole) if current.isValid() else None
+        if doc_id is not None:
+            self._ctx.open_document(doc_id)
+
+    def _on_list_activated(self, index: QModelIndex) -> None:
+        doc_id = index.data(DocIdRole)
+        if doc_id is not None:
+            self._ctx.open_document(doc_id)
+
+    def _on_model_reset(self) -> None:
+        self._sync_current(self._ctx.current_doc_id)
+        self._update_empty_state()
+
+    def _on_ctx_document_opened(self, doc_id: int) -> None:
+        self._sync_current(doc_id)
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        if changes.documents:
+            self._update_empty_state()
+
+    def _sync_current(self, doc_id: int | None) -> None:
+        """Show `doc_id` as the current row without opening it again."""
+        row = self.model.row_of(doc_id) if doc_id is not None else None
+        selection = self.list_view.selectionModel()
+        with QSignalBlocker(selection):
+            if row is None:
+                selection.clear()
+            else:
+                index = self.model.index(row, 0)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.list_view.scrollTo(index)
+        # The view repaints from the selection model's signals, which were blocked.
+        self.list_view.viewport().update()
+
+    def _update_empty_state(self) -> None:
+        empty = self.model.rowCount() == 0
+        filtered = bool(self.model.search_text) or self.model.status_filter is not None
+        self.empty_label.setText(_NO_MATCH if filtered else _NO_DOCUMENTS)
+        self.empty_label.setVisible(empty)
+        self.list_view.setVisible(not empty)
+
+
+class _DocumentDelegate(QStyledItemDelegate):
+    """Draws the row as usual, with my annotation count right-aligned in a muted colour."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        # A narrow hint makes QListView stretch rows to the viewport, so long titles elide before
+        # the count instead of widening the list behind a horizontal scroll bar.
+        size = super().sizeHint(option, index)
+        return QSize(min(size.width(), 64), size.height())
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        count = index.data(CountRole)
+        if not count:
+            super().paint(painter, option, index)
+            return
+        text = str(count)
+        width = option.fontMetrics.horizontalAdvance(text) + 12  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        # The row's background spans the full width; the title is drawn (and elided) left of the count.
+        full = QStyleOptionViewItem(option)
+        self.initStyleOption(full, index)
+        widget = full.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, full, painter, widget)
+        narrowed = QStyleOptionViewItem(option)
+        narrowed.rect = rect.adjusted(0, 0, -width, 0)  # type: ignore[attr-defined]
+        super().paint(painter, narrowed, index)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        painter.save()
+        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(rect.adjusted(0, 0, -6, 0), align, text)
+        painter.restore()
