@@ -1,0 +1,80 @@
+"""`annotator merge` and `annotator agreement` on real project files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator import cli
+from annotator.paths import CORPUS_DIR
+from annotator.services import annotations as A
+from annotator.services import documents as D
+from annotator.services.project import Project
+
+ALICE = ["favor", "against", "neutral", "favor", "favor"]
+BOB = ["favor", "against", "favor", "favor", "neutral"]
+
+
+def _annotated(path: Path, name: str, values: list[str], extra: int) -> Path:
+    assert cli.main(["--project", str(path), "import", str(CORPUS_DIR)]) == 0
+    project = Project.open(path)
+    me = project.annotator(name)
+    for doc, value in zip(D.document_ids(project), values, strict=True):
+        A.set_stance(project, doc, me.id, "nato_membership", value)
+        text = D.load_view(project, doc, me.id).document.text
+        start = text.index("NATO")
+        A.add_span(project, doc, me.id, "claim", start, start + 4 + extra)
+    project.close()
+    return path
+
+
+@pytest.fixture
+def colleagues(tmp_path: Path) -> tuple[Path, Path]:
+    return (_annotated(tmp_path / "alice.db", "alice", ALICE, 0),
+            _annotated(tmp_path / "bob.db", "bob", BOB, 5))
+
+
+def test_merge_twice_then_agreement_json(tmp_path: Path, colleagues: tuple[Path, Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    review = str(tmp_path / "review.db")
+    assert cli.main(["--project", review, "merge", *map(str, colleagues)]) == 0
+    capsys.readouterr()
+    assert cli.main(["--project", review, "merge", str(colleagues[0])]) == 0
+    assert "nothing new" in capsys.readouterr().out
+    assert cli.main(["--project", review, "stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["documents"], stats["annotators"], stats["spans"], stats["stances"]) == (5, 2, 10, 10)
+    assert cli.main(["--project", review, "agreement", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # alice/bob agree on 3 of 5 documents: po = 0.6, pe = (3*3 + 1*1 + 1*1 ... ) computed by hand:
+    # alice: favor 3, against 1, neutral 1; bob: favor 3, against 1, neutral 1 -> pe = (9+1+1)/25 = 0.44
+    assert report["stance"]["nato_membership"]["kappa"]["alice|bob"] == pytest.approx((0.6 - 0.44) / 0.56)
+    assert report["stance"]["security_guarantees"]["alpha"] is None
+    claim = report["spans"]["claim"]["alice|bob"]
+    assert (claim["exact_f1"], claim["overlap_f1"]) == (0.0, 1.0)
+
+
+def test_merge_refuses_a_namesake_until_renamed(tmp_path: Path, colleagues: tuple[Path, Path],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    other_alice = _annotated(tmp_path / "alice2.db", "alice", BOB, 0)
+    review = str(tmp_path / "review.db")
+    assert cli.main(["--project", review, "merge", str(colleagues[0])]) == 0
+    capsys.readouterr()
+    assert cli.main(["--project", review, "merge", str(other_alice)]) == 1
+    err = capsys.readouterr().err
+    assert "different person" in err and "--rename" in err
+    assert cli.main(["--project", review, "merge", str(other_alice), "--rename", "alice=alice_b"]) == 0
+    assert cli.main(["--project", review, "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["annotators"] == 2
+
+
+def test_agreement_table_and_bad_rename(tmp_path: Path, colleagues: tuple[Path, Path],
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    review = str(tmp_path / "review.db")
+    assert cli.main(["--project", review, "merge", *map(str, colleagues)]) == 0
+    assert cli.main(["--project", review, "agreement"]) == 0
+    out = capsys.readouterr().out
+    assert "nato_membership" in out and "alice|bob" in out
+    assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "nonsense"]) == 2
