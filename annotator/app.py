@@ -1,0 +1,150 @@
+"""The composition root: `annotator` with a subcommand runs the headless CLI, without one the GUI.
+
+The GUI path checks for a display before Qt can abort on its absence, creates the QApplication,
+asks for the annotator's name on first run, opens the project (`--project FILE`, ANNOTATOR_PROJECT, or
+the default project, which is seeded with the bundled corpus when it is first created) and shows the
+main window. Everything heavy (Qt, SQLAlchemy, the io modules) is imported inside functions so that
+`annotator stats` never loads Qt and the window appears as early as possible.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotator import paths
+
+if TYPE_CHECKING:
+    from annotator.services.project import Project
+    from annotator.ui.main_window import MainWindow
+
+NO_DISPLAY_MESSAGE = ("annotator: no display found; the GUI needs a desktop session. "
+                      "Headless commands: annotator import|export|stats --help")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    project_arg = gui_project_argument(args)
+    if project_arg is None:
+        from annotator import cli
+
+        return cli.main(args)
+    if not display_available():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 1
+    return run_gui(paths.project_path(project_arg or None))
+
+
+def gui_project_argument(args: Sequence[str]) -> str | None:
+    """"" for a plain GUI start, the FILE of `--project FILE`, or None when the arguments are for the
+    CLI (a subcommand, --help, anything else: the CLI owns the usage messages)."""
+    if not args:
+        return ""
+    if len(args) == 1 and args[0].startswith("--project=") and len(args[0]) > len("--project="):
+        return args[0].split("=", 1)[1]
+    if len(args) == 2 and args[0] == "--project" and not args[1].startswith("-"):
+        return args[1]
+    return None
+
+
+def display_available() -> bool:
+    """False where Qt would abort for want of a display (Linux without X11/Wayland)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "").strip()
+    x11, wayland = bool(os.environ.get("DISPLAY")), bool(os.environ.get("WAYLAND_DISPLAY"))
+    if not platform:
+        return x11 or wayland
+    if platform.startswith("xcb"):
+        return x11
+    if platform.startswith("wayland"):
+        return wayland
+    return True  # offscreen, minimal, vnc, eglfs...: Qt needs no display server
+
+
+def run_gui(project_path: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.model.errors import AnnotatorError
+    from annotator.ui import settings
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1] or ["annotator"])
+    app.setApplicationName("annotator")
+    app.setApplicationDisplayName("annotator")
+    sys.excepthook = _show_uncaught
+    name = settings.annotator_name()
+    if name is None:
+        from annotator.ui.dialogs.first_run import ask_annotator_name
+
+        name = ask_annotator_name(settings.os_user_name())
+        if name is None:
+            return 0
+        settings.set_annotator_name(name)
+    try:
+        window = build_main_window(project_path, annotator_name=name)
+    except AnnotatorError as exc:
+        from annotator.ui.dialogs.errors import exec_error
+
+        exec_error(None, "Could not open the project", str(exc),
+                   "The file was not changed. Start annotator with --project FILE to use another one.")
+        return 1
+    window.show()
+    return int(app.exec())
+
+
+def build_main_window(project_path: Path, *, annotator_name: str | None = None,
+                      seed: bool | None = None) -> MainWindow:
+    """Open the project and compose the main window on it (not shown; it opens the document of my
+    last session, or the first unfinished one, when first shown). A QApplication must exist.
+    `seed` imports the bundled corpus into the project; by default only a newly created default
+    project is seeded. The window owns the project and closes it when it closes."""
+    from annotator.services.project import Project
+    from annotator.ui import settings
+    from annotator.ui.context import AppContext
+    from annotator.ui.main_window import MainWindow
+
+    path = Path(project_path).expanduser()
+    if seed is None:
+        seed = not path.exists() and path.resolve() == paths.default_project().resolve()
+    project = Project.open(path)
+    try:
+        if seed:
+            seed_project(project)
+        name = annotator_name or settings.annotator_name() or settings.os_user_name() or "annotator"
+        ctx = AppContext(project, project.annotator(name))
+        window = MainWindow(ctx)
+    except BaseException:
+        project.close()
+        raise
+    settings.add_recent_project(project.path)
+    return window
+
+
+def seed_project(project: Project) -> None:
+    """Import the bundled corpus (corpus/articles.jsonl) through the ordinary importer."""
+    corpus = paths.CORPUS_DIR / "articles.jsonl"
+    if not corpus.is_file():
+        return
+    from annotator.io.importer import import_paths
+
+    report = import_paths(project, [corpus])
+    if not report.ok:
+        print(f"annotator: the bundled corpus was only partly imported: {report.summary()}", file=sys.stderr)
+
+
+def _show_uncaught(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+    """Last resort for errors escaping a slot: a dialog with a sentence, the traceback to the log."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)  # type: ignore[arg-type]
+        return
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.dialogs.errors import describe, show_error
+
+    message = describe(exc, "finish that action")
+    print(f"annotator: {message}", file=sys.stderr)
+    show_error(QApplication.activeWindow(), "Something went wrong", message)

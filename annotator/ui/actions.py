@@ -1,0 +1,166 @@
+"""The action table: every QAction of the main window declared as data, and the shortcuts help.
+
+One row per action (id, text, keys, tip, menu). The menus, the key bindings and the Help > Keyboard
+shortcuts page (and the README's table, through `shortcuts_markdown`) are all generated from these rows,
+so they cannot drift apart. Label keys and stance-value number keys come from the scheme. The main
+window decides what each action does; this module only declares and builds them.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+
+from annotator.model.scheme import Scheme
+
+MENUS = ("File", "Edit", "Annotate", "Go", "View", "Help")
+MAX_NUMBER_KEYS = 9
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action. `keys` are portable key names (the documented bindings); `standard` adds the
+    platform's own binding for the same command where Qt knows one."""
+
+    id: str
+    text: str
+    keys: tuple[str, ...] = ()
+    tip: str = ""
+    menu: str = ""
+    standard: QKeySequence.StandardKey | None = None
+    separator_before: bool = False
+
+
+_SK = QKeySequence.StandardKey
+
+_FILE = (
+    ActionSpec("new_project", "&New project…", ("Ctrl+N",), "Create an empty project file", "File", _SK.New),
+    ActionSpec("open_project", "&Open project…", ("Ctrl+O",), "Open another project file", "File", _SK.Open),
+    ActionSpec("import_files", "&Import articles…", ("Ctrl+I",),
+               "Import .txt, .csv or .jsonl files into this project", "File", separator_before=True),
+    ActionSpec("import_folder", "Import a &folder…", (), "Import every .txt/.csv/.jsonl file in a folder",
+               "File"),
+    ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as CSV tables or JSONL", "File"),
+    ActionSpec("change_name", "Change annotator &name…", (), "Annotate under another name", "File",
+               separator_before=True),
+    ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close annotator (everything is already saved)", "File",
+               _SK.Quit, separator_before=True),
+)
+_EDIT = (
+    ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last edit", "Edit", _SK.Undo),
+    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z",), "Redo the last undone edit", "Edit", _SK.Redo),
+    ActionSpec("delete_span", "&Delete span", ("Delete", "Backspace"), "Delete the selected span", "Edit",
+               separator_before=True),
+    ActionSpec("cancel", "Cancel link / clear selection", ("Esc",),
+               "Stop picking a source, or deselect the span", "Edit"),
+    ActionSpec("find", "&Search documents", ("Ctrl+F",), "Search titles and text", "Edit", _SK.Find,
+               separator_before=True),
+)
+_ANNOTATE_TAIL = (
+    ActionSpec("pick_source", "Pick &source on text", ("A",),
+               "Then click the span the selected claim is attributed to", "Annotate", separator_before=True),
+    ActionSpec("cycle_target", "Next stance &target", ("T",),
+               "Choose which target the number keys set", "Annotate", separator_before=True),
+)
+_GO = (
+    ActionSpec("done_next", "Mark &done and open next", ("Ctrl+Return", "Ctrl+Enter"),
+               "Mark this document done and open the next unfinished one", "Go"),
+    ActionSpec("prev_doc", "&Previous document", ("Alt+Left",), "Open the previous document in the list",
+               "Go", separator_before=True),
+    ActionSpec("next_doc", "&Next document", ("Alt+Right",), "Open the next document in the list", "Go"),
+)
+_VIEW = (
+    ActionSpec("zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), "Larger article text", "View", _SK.ZoomIn),
+    ActionSpec("zoom_out", "Zoom &out", ("Ctrl+-",), "Smaller article text", "View", _SK.ZoomOut),
+    ActionSpec("zoom_reset", "&Reset zoom", ("Ctrl+0",), "Default article text size", "View"),
+)
+_HELP = (
+    ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every keyboard shortcut", "Help"),
+    ActionSpec("about", "&About annotator", (), "Version and licence", "Help"),
+)
+
+
+def action_specs(scheme: Scheme) -> list[ActionSpec]:
+    """Every action for this scheme, in menu order. Label keys win over a fixed single key they clash
+    with (the fixed action keeps its menu entry, without the key)."""
+    labels = [ActionSpec(f"label.{lab.name}", f"Tag as {lab.name}", (lab.key.upper(),),
+                         lab.description or f"Make a {lab.name} span from the selected text", "Annotate")
+              for lab in scheme.labels]
+    stance = [ActionSpec(f"stance.{i}", f"Document stance: {value}", (str(i),),
+                         f"Set '{value}' for the active stance target", "Annotate", separator_before=i == 1)
+              for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)]
+    specs = [*_FILE, *_EDIT, *labels, _ANNOTATE_TAIL[0], *stance, _ANNOTATE_TAIL[1], *_GO, *_VIEW, *_HELP]
+    if not scheme.relations:
+        specs = [s for s in specs if s.id != "pick_source"]
+    if not scheme.targets:
+        specs = [s for s in specs if not s.id.startswith("stance.") and s.id != "cycle_target"]
+    taken = {k.upper() for s in labels for k in s.keys}
+    return [s if s.id.startswith("label.") else
+            ActionSpec(s.id, s.text, tuple(k for k in s.keys if k.upper() not in taken), s.tip, s.menu,
+                       s.standard, s.separator_before)
+            for s in specs]
+
+
+def build_actions(parent: QObject, scheme: Scheme, undo_stack: QUndoStack) -> dict[str, QAction]:
+    """QActions for every spec, keyed by id. Undo/Redo come from the undo stack so their text and
+    enabled state follow it. Actions get WindowShortcut context: Qt's own ShortcutOverride makes a
+    line edit or the notes field keep letters, digits, Delete and Backspace while it has focus."""
+    actions: dict[str, QAction] = {}
+    for spec in action_specs(scheme):
+        if spec.id == "undo":
+            action = undo_stack.createUndoAction(parent, "&Undo")
+        elif spec.id == "redo":
+            action = undo_stack.createRedoAction(parent, "&Redo")
+        else:
+            action = QAction(spec.text, parent)
+        action.setObjectName(f"action_{spec.id}")
+        action.setShortcuts(key_sequences(spec))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        tip = spec.tip + (f" ({keys_text(spec)})" if spec.keys else "")
+        action.setToolTip(tip)
+        action.setStatusTip(spec.tip)
+        actions[spec.id] = action
+    return actions
+
+
+def key_sequences(spec: ActionSpec) -> list[QKeySequence]:
+    seqs = [QKeySequence(k) for k in spec.keys]
+    if spec.standard is not None and spec.keys:
+        for seq in QKeySequence.keyBindings(spec.standard):
+            if seq not in seqs:
+                seqs.append(seq)
+    return seqs
+
+
+def keys_text(spec: ActionSpec) -> str:
+    return ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in spec.keys)
+
+
+def shortcut_rows(scheme: Scheme) -> list[tuple[str, str, str]]:
+    """(keys, what it does, menu) for every action that has a key, in menu order."""
+    rows = [(keys_text(s), s.text.replace("&", ""), s.menu) for s in action_specs(scheme) if s.keys]
+    return sorted(rows, key=lambda row: MENUS.index(row[2]) if row[2] in MENUS else len(MENUS))
+
+
+def shortcuts_html(scheme: Scheme) -> str:
+    """The Help > Keyboard shortcuts page."""
+    parts = ["<table cellspacing='0' cellpadding='4'>"]
+    menu = None
+    for keys, text, row_menu in shortcut_rows(scheme):
+        if row_menu != menu:
+            menu = row_menu
+            parts.append(f"<tr><th colspan='2' align='left'><br>{html.escape(menu)}</th></tr>")
+        parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(text)}</td></tr>")
+    parts.append("</table><p>Letter and number keys act on the article; they type normally in the "
+                 "search box and the notes field.</p>")
+    return "".join(parts)
+
+
+def shortcuts_markdown(scheme: Scheme) -> str:
+    """The same table for the README."""
+    lines = ["| Keys | Action | Menu |", "|---|---|---|"]
+    lines += [f"| {keys} | {text} | {menu} |" for keys, text, menu in shortcut_rows(scheme)]
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+"""The Export dialog: format (CSV tables or annotation JSONL), where to write, and whose annotations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+FORMATS = (("csv", "CSV tables (a folder of .csv files)"), ("jsonl", "Annotation JSONL (one file)"))
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    fmt: str
+    out_path: Path
+    annotator: str | None  # None: every annotator's layer
+
+
+class ExportDialog(QDialog):
+    """Non-blocking when opened with `open()`: read `choice()` after `accepted`."""
+
+    def __init__(self, project_path: Path, my_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle("Export annotations")
+        self._base = project_path.parent
+        self._stem = project_path.name.split(".")[0] or "annotations"
+        self.format_combo = QComboBox(self)
+        for key, text in FORMATS:
+            self.format_combo.addItem(text, key)
+        self.path_edit = QLineEdit(self)
+        self.browse_button = QPushButton("Browse…", self)
+        self.mine_only = QCheckBox(f"Only my annotations ({my_name})", self)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self._my_name = my_name
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(self.browse_button)
+        form = QFormLayout()
+        form.addRow("Format", self.format_combo)
+        form.addRow("Save to", path_row)
+        form.addRow("", self.mine_only)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+        self._connect_signals()
+        self._on_format_combo_changed()
+
+    def _connect_signals(self) -> None:
+        self.format_combo.currentIndexChanged.connect(self._on_format_combo_changed)
+        self.path_edit.textChanged.connect(self._on_path_edit_changed)
+        self.browse_button.clicked.connect(self._on_browse_button_clicked)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def fmt(self) -> str:
+        return str(self.format_combo.currentData())
+
+    def choice(self) -> ExportChoice:
+        return ExportChoice(self.fmt(), Path(self.path_edit.text().strip()).expanduser(),
+                            self._my_name if self.mine_only.isChecked() else None)
+
+    def _default_path(self) -> Path:
+        return self._base / (f"{self._stem}-export" if self.fmt() == "csv" else f"{self._stem}.jsonl")
+
+    def _on_format_combo_changed(self) -> None:
+        current = self.path_edit.text().strip()
+        defaults = {str(self._base / f"{self._stem}-export"), str(self._base / f"{self._stem}.jsonl")}
+        if not current or current in defaults:
+            self.path_edit.setText(str(self._default_path()))
+        self._on_path_edit_changed(self.path_edit.text())
+
+    def _on_path_edit_changed(self, text: str) -> None:
+        path = Path(text.strip()).expanduser() if text.strip() else None
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if path is None:
+            ok.setEnabled(False)
+            self.hint.setText("Choose where to write the export.")
+            return
+        ok.setEnabled(True)
+        if self.fmt() == "csv":
+            self.hint.setText(f"Writes documents.csv, spans.csv, relations.csv, stances.csv and claims.csv "
+                              f"into the folder {path} (created if needed; files there are replaced).")
+        else:
+            self.hint.setText(f"Writes one line per document and annotator to {path}"
+                              + (" (replaces the existing file)." if path.exists() else "."))
+
+    def _on_browse_button_clicked(self) -> None:
+        if self.fmt() == "csv":
+            chosen = QFileDialog.getExistingDirectory(self, "Export to folder", str(self._base))
+        else:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export to file", str(self._default_path()),
+                                                    "JSON Lines (*.jsonl)")
+        if chosen:
+            self.path_edit.setText(chosen)

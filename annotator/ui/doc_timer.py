@@ -1,0 +1,87 @@
+"""Time spent per document: active time only, written to the document's status when I leave it.
+
+A QElapsedTimer measures the gaps between the user's input events (keys, mouse, wheel) while a
+document is open. A gap longer than IDLE_LIMIT counts for nothing: the analyst went for coffee. The
+time is added through `services.annotations.add_time` when another document opens, the project is
+replaced, or the window closes; it is bookkeeping, not an edit, so it is not on the undo stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject
+from PySide6.QtWidgets import QApplication
+
+from annotator.services import annotations as svc
+from annotator.ui.context import AppContext
+
+IDLE_LIMIT_MS = 5 * 60 * 1000
+# ShortcutOverride: a key press that triggers a shortcut never arrives as a KeyPress
+_INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress,
+                           QEvent.Type.Wheel, QEvent.Type.MouseMove})
+
+
+class DocumentTimer(QObject):
+    """Counts active milliseconds on the open document. `flush()` stores them."""
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._doc_id: int | None = None
+        self._active_ms = 0
+        self._last_input_ms = 0
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._now: Callable[[], int] = self._clock.elapsed  # milliseconds; tests swap in a fake clock
+        self._last_input_ms = self._now()
+        self._connect_signals()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def _connect_signals(self) -> None:
+        self._ctx.document_opened.connect(self._on_ctx_document_opened)
+
+    @property
+    def doc_id(self) -> int | None:
+        return self._doc_id
+
+    def active_seconds(self) -> float:
+        """Active time on the open document so far, including the gap up to now."""
+        return (self._active_ms + self._gap_ms()) / 1000.0
+
+    def record_input(self) -> None:
+        self._active_ms += self._gap_ms()
+        self._last_input_ms = self._now()
+
+    def flush(self) -> float:
+        """Add the open document's active time to the store; returns the seconds added."""
+        seconds = self.active_seconds()
+        doc_id, self._active_ms, self._last_input_ms = self._doc_id, 0, self._now()
+        if doc_id is not None and seconds > 0 and not self._ctx.project.readonly:
+            svc.add_time(self._ctx.project, doc_id, self._ctx.annotator.id, seconds)
+        return seconds
+
+    def start(self, doc_id: int | None) -> None:
+        self.flush()
+        self._doc_id = doc_id
+
+    def stop(self) -> None:
+        self.flush()
+        self._doc_id = None
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def _gap_ms(self) -> int:
+        gap = self._now() - self._last_input_ms
+        return gap if 0 <= gap <= IDLE_LIMIT_MS else 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in _INPUT_EVENTS and self._doc_id is not None:
+            self.record_input()
+        return False
+
+    def _on_ctx_document_opened(self, doc_id: int) -> None:
+        self.start(doc_id)

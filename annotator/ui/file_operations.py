@@ -1,0 +1,196 @@
+"""The File menu's work: new/open project, import, export and changing my name.
+
+Each operation asks what it needs (file dialogs, the export dialog), runs long jobs through
+`workers.run_in_background`, and reports the outcome in a dialog or the status bar. Project files are
+only ever opened through `Project.open`: a file that is not a project, is corrupt or is from a newer
+version raises `ProjectFileError`, shown as it is, and the file is left untouched. The io modules are
+imported on first use so that they cost nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from annotator.model.changes import Changes
+from annotator.model.errors import AnnotatorError
+from annotator.services.project import Project
+from annotator.ui import settings
+from annotator.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from annotator.ui.dialogs.export_dialog import ExportChoice
+    from annotator.ui.workers import BackgroundTask
+
+PROJECT_FILTER = "Annotator projects (*.db *.sqlite *.annotator);;All files (*)"
+IMPORT_FILTER = "Articles and annotations (*.txt *.csv *.jsonl);;All files (*)"
+
+
+class FileOperations(QObject):
+    """Owned by the main window; `message_posted` goes to its status bar."""
+
+    message_posted = Signal(str)
+    project_replacing = Signal()  # last chance to write to the old project (time spent, notes)
+    import_finished = Signal(object)  # ImportReport
+    export_finished = Signal(object)  # ExportReport
+
+    def __init__(self, ctx: AppContext, window: QWidget) -> None:
+        super().__init__(window)
+        self._ctx = ctx
+        self._window = window
+        self.task: BackgroundTask | None = None
+
+    # --- projects -------------------------------------------------------------------------
+
+    def new_project(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self._window, "New project", str(self._start_dir()),
+                                                PROJECT_FILTER)
+        if chosen:
+            path = Path(chosen)
+            if path.suffix == "":
+                path = path.with_suffix(".db")
+            if path.exists():
+                self._error("Could not create the project",
+                            f"{path} already exists; new projects never overwrite a file.",
+                            "Use File > Open project to open it, or choose another name.")
+                return
+            self.open_path(path, create=True)
+
+    def open_project(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self._window, "Open project", str(self._start_dir()),
+                                                PROJECT_FILTER)
+        if chosen:
+            self.open_path(Path(chosen))
+
+    def open_path(self, path: Path, *, create: bool = False, name: str | None = None) -> bool:
+        """Switch the window to the project at `path`. Returns False (after saying why) on failure."""
+        try:
+            project = Project.open(path, create=create)
+        except AnnotatorError as exc:
+            self._error("Could not open the project", str(exc),
+                        "Choose another file; this one was not changed.")
+            return False
+        try:
+            me = project.annotator(name or self._ctx.annotator.name)
+        except AnnotatorError as exc:
+            project.close()
+            self._error("Could not open the project", str(exc))
+            return False
+        self.project_replacing.emit()
+        self._ctx.replace_project(project, me)
+        settings.add_recent_project(project.path)
+        self.message_posted.emit(f"Opened {project.path}")
+        return True
+
+    def change_name(self) -> None:
+        from annotator.ui.dialogs.first_run import AnnotatorNameDialog
+
+        dialog = AnnotatorNameDialog(self._ctx.annotator.name, self._window, first_run=False)
+        dialog.accepted.connect(lambda: self.set_name(dialog.name()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def set_name(self, name: str) -> None:
+        """Record new annotations under `name`: reopen the project as that annotator."""
+        name = name.strip()
+        if not name or name == self._ctx.annotator.name:
+            return
+        settings.set_annotator_name(name)
+        if self.open_path(self._ctx.project.path, name=name):
+            self.message_posted.emit(f"Now annotating as {name}")
+
+    # --- import / export --------------------------------------------------------------------
+
+    def import_files(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileNames(self._window, "Import articles", str(self._start_dir()),
+                                                 IMPORT_FILTER)
+        if chosen:
+            self.import_paths([Path(p) for p in chosen])
+
+    def import_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self._window, "Import a folder", str(self._start_dir()))
+        if chosen:
+            self.import_paths([Path(chosen)])
+
+    def import_paths(self, paths: list[Path]) -> BackgroundTask:
+        from annotator.io.importer import import_paths
+
+        project = self._ctx.project
+
+        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> Any:
+            return import_paths(project, paths, progress=progress, cancel=cancel)
+
+        names = ", ".join(p.name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+        return self._run("Import", f"Importing {names}", job, self._on_import_done, "import the articles")
+
+    def export(self) -> None:
+        from annotator.ui.dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self._ctx.project.path, self._ctx.annotator.name, self._window)
+        dialog.accepted.connect(lambda: self.start_export(dialog.choice()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def start_export(self, choice: ExportChoice) -> BackgroundTask:
+        project = self._ctx.project
+
+        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> Any:
+            if choice.fmt == "csv":
+                from annotator.io.export_csv import export_csv
+
+                return export_csv(project, choice.out_path, annotator=choice.annotator,
+                                  progress=progress, cancel=cancel)
+            from annotator.io.export_jsonl import export_jsonl
+
+            return export_jsonl(project, choice.out_path, annotator=choice.annotator,
+                                progress=progress, cancel=cancel)
+
+        def done(report: Any) -> None:
+            self.message_posted.emit(f"Exported to {choice.out_path}")
+            self.export_finished.emit(report)
+
+        return self._run("Export", f"Exporting to {choice.out_path}", job, done, "export the annotations")
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _run(self, title: str, label: str, job: Callable[[Any, Any], Any], on_done: Callable[[Any], None],
+             doing: str) -> BackgroundTask:
+        from annotator.ui.workers import run_in_background
+
+        def failed(exc: BaseException) -> None:
+            from annotator.ui.dialogs.errors import describe
+
+            self._error(f"{title} failed", describe(exc, doing))
+
+        def cancelled() -> None:
+            self.message_posted.emit(f"{title} cancelled; nothing was kept")
+
+        self.task = run_in_background(self._window, title, label, job, on_done, failed, cancelled)
+        return self.task
+
+    def _on_import_done(self, report: Any) -> None:
+        self._ctx.notify(Changes(documents=True))
+        summary = report.summary() if hasattr(report, "summary") else str(report)
+        self.message_posted.emit(summary.splitlines()[0] if summary else "Import finished")
+        box = QMessageBox(QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
+                          "Import finished", summary, QMessageBox.StandardButton.Ok, self._window)
+        box.setObjectName("import_report_box")
+        if report.rejected:
+            box.setInformativeText("Some files or records were rejected; the rest were imported. "
+                                   "Fix the lines named under Show Details and import those files again.")
+            box.setDetailedText("\n".join(str(r) for r in report.rejected))
+        box.finished.connect(box.deleteLater)
+        box.open()
+        self.import_finished.emit(report)
+
+    def _error(self, title: str, message: str, hint: str = "") -> None:
+        from annotator.ui.dialogs.errors import show_error
+
+        show_error(self._window, title, message, hint)
+
+    def _start_dir(self) -> Path:
+        return self._ctx.project.path.parent

@@ -1,0 +1,302 @@
+"""`MainWindow`: composes the workspace and wires the action table to the widgets.
+
+Left dock: the document list. Centre: the article. Right dock: the tagging panel in a scroll area.
+The window builds menus from `ui/actions.py`, routes each action to the widget that owns the
+behaviour, and keeps only shell state: window geometry and dock layout (in the settings file), the
+per-document timer and the status bar. File operations live in `file_operations.py`, dialogs under
+`dialogs/`, long jobs in `workers.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
+
+from annotator.model.changes import Changes
+from annotator.model.types import Status
+from annotator.services import documents
+from annotator.ui import settings
+from annotator.ui.actions import MENUS, action_specs, build_actions
+from annotator.ui.commands import SetStatusCommand, push_command
+from annotator.ui.context import AppContext
+from annotator.ui.doc_timer import DocumentTimer
+from annotator.ui.file_operations import FileOperations
+from annotator.ui.status_bar import ShellStatusBar
+from annotator.ui.widgets.article_view import ArticleViewWidget
+from annotator.ui.widgets.document_list import DocumentListWidget
+from annotator.ui.widgets.tag_panel import TagPanelWidget
+
+DEFAULT_SIZE = (1280, 800)
+_GEOMETRY_KEY = "window/geometry"
+_STATE_KEY = "window/state"
+_LAST_DOC_KEY = "session/last_doc"
+_STATE_VERSION = 1
+_LOOK_AHEAD = 20
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.ctx = ctx
+        self._closed = False
+        self._shown_once = False
+        self.article_view = ArticleViewWidget(ctx)
+        self.document_list = DocumentListWidget(ctx)
+        self.tag_panel = TagPanelWidget(ctx, self.article_view.selection_cp, self.article_view.document_text)
+        self.setCentralWidget(self.article_view)
+        self.documents_dock = self._dock("documents_dock", "Documents", self.document_list,
+                                         Qt.DockWidgetArea.LeftDockWidgetArea)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.tag_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tagging_dock = self._dock("tagging_dock", "Tagging", scroll,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.status = ShellStatusBar(ctx, self)
+        self.setStatusBar(self.status)
+        self.files = FileOperations(ctx, self)
+        self.timer = DocumentTimer(ctx, self)
+        self.action_map: dict[str, QAction] = {}
+        self._install_actions()
+        self._connect_signals()
+        self._restore_layout()
+        self._update_title()
+
+    # --- composition ------------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _handlers(self) -> dict[str, Callable[[], object]]:
+        tag, view, files = self.tag_panel, self.article_view, self.files
+        handlers: dict[str, Callable[[], object]] = {
+            "new_project": files.new_project, "open_project": files.open_project,
+            "import_files": files.import_files, "import_folder": files.import_folder,
+            "export": files.export, "change_name": files.change_name, "quit": self.close,
+            "delete_span": tag.delete_selected_span, "cancel": self.cancel,
+            "find": self.focus_search, "pick_source": self.pick_source,
+            "cycle_target": tag.cycle_active_target, "done_next": self.mark_done_and_next,
+            "prev_doc": self.open_previous, "next_doc": self.open_next,
+            "zoom_in": view.zoom_in, "zoom_out": view.zoom_out, "zoom_reset": view.zoom_reset,
+            "shortcuts": self.show_shortcuts, "about": self.show_about,
+        }
+        for lab in self.ctx.project.scheme.labels:
+            handlers[f"label.{lab.name}"] = partial(tag.add_span_from_selection, lab.name)
+        for i in range(1, len(self.ctx.project.scheme.stance_values) + 1):
+            handlers[f"stance.{i}"] = partial(tag.set_doc_stance_by_index, i)
+        return handlers
+
+    def _install_actions(self) -> None:
+        """(Re)build actions and menus; the label and stance rows depend on the project's scheme."""
+        for action in self.action_map.values():
+            self.removeAction(action)
+            action.deleteLater()
+        self.menuBar().clear()
+        scheme = self.ctx.project.scheme
+        self.action_map = build_actions(self, scheme, self.ctx.undo_stack)
+        handlers = self._handlers()
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
+        for spec in action_specs(scheme):
+            action = self.action_map[spec.id]
+            self.addAction(action)  # shortcuts work even with the menu bar hidden
+            if spec.id in handlers:
+                action.triggered.connect(lambda _checked=False, fn=handlers[spec.id]: fn())
+            menu = menus[spec.menu]
+            if spec.separator_before:
+                menu.addSeparator()
+            menu.addAction(action)
+            if spec.id == "open_project":
+                self.recent_menu = menu.addMenu("Open &recent")
+                self.recent_menu.setObjectName("recent_menu")
+                self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
+        menus["View"].addSeparator()
+        menus["View"].addAction(self.documents_dock.toggleViewAction())
+        menus["View"].addAction(self.tagging_dock.toggleViewAction())
+        self.menus: dict[str, QMenu] = menus
+
+    def _connect_signals(self) -> None:
+        self.ctx.document_opened.connect(self._on_ctx_document_opened)
+        self.ctx.project_replaced.connect(self._on_ctx_project_replaced)
+        self.ctx.changed.connect(self._on_ctx_changed)
+        self.ctx.span_selected.connect(self._on_ctx_span_selected)
+        self.tag_panel.message_posted.connect(self.status.post)
+        self.files.message_posted.connect(self.status.post)
+        self.status.name_change_requested.connect(self.files.change_name)
+        self.files.project_replacing.connect(self._on_files_project_replacing)
+
+    # --- behaviour routed from actions --------------------------------------------------------
+
+    def open_document(self, doc_id: int | None) -> None:
+        if doc_id is not None:
+            self.ctx.open_document(doc_id)
+            self.document_list.select_doc(doc_id)
+
+    def open_first_document(self) -> None:
+        """The document of my last session if it still exists, else the first unfinished one.
+        Cheap on 100,000 documents: single-row look-ups, no scan of the whole list."""
+        me, project = self.ctx.annotator.id, self.ctx.project
+        last = settings.value(f"{_LAST_DOC_KEY}/{project.path.name}")
+        last_id = int(last) if isinstance(last, (str, int)) and str(last).isdigit() else None
+        if last_id is not None and documents.list_rows(project, [last_id], me):
+            self.open_document(last_id)
+            return
+        first = self.document_list.next_doc_id(None)
+        rows = documents.list_rows(project, [first], me) if first is not None else {}
+        if first is not None and first in rows and rows[first].status != Status.DONE:
+            self.open_document(first)
+        else:
+            self.open_document(self.next_unfinished(first))
+
+    def next_unfinished(self, after: int | None) -> int | None:
+        """The next document after `after` in list order that I have not marked done. Looks a few
+        rows ahead through the list (one small query each), then asks the service, which wraps."""
+        me, project, doc_id = self.ctx.annotator.id, self.ctx.project, after
+        for _ in range(_LOOK_AHEAD if after is not None else 0):
+            doc_id = self.document_list.next_doc_id(doc_id)
+            if doc_id is None:
+                break
+            row = documents.list_rows(project, [doc_id], me).get(doc_id)
+            if row is not None and row.status != Status.DONE:
+                return doc_id
+        return documents.next_unfinished(project, me, after)
+
+    def open_previous(self) -> None:
+        if self.ctx.current_doc_id is not None:
+            self.open_document(self.document_list.prev_doc_id(self.ctx.current_doc_id))
+
+    def open_next(self) -> None:
+        if self.ctx.current_doc_id is not None:
+            self.open_document(self.document_list.next_doc_id(self.ctx.current_doc_id))
+
+    def mark_done_and_next(self) -> None:
+        doc_id = self.ctx.current_doc_id
+        if doc_id is None:
+            return
+        self.tag_panel.save_note()
+        error = push_command(self.ctx, SetStatusCommand(self.ctx, doc_id, Status.DONE))
+        if error:
+            self.status.post(error)
+            return
+        next_id = self.next_unfinished(doc_id)
+        if next_id is None:
+            self.status.post("Done. Every document is marked done.")
+        else:
+            self.open_document(next_id)
+
+    def cancel(self) -> None:
+        if self.ctx.link_pending:
+            self.ctx.set_link_pending(False)
+        elif self.ctx.selected_span_id is not None:
+            self.ctx.select_span(None)
+        self.article_view.setFocus()
+
+    def pick_source(self) -> None:
+        self.tag_panel.start_link_pick()
+
+    def focus_search(self) -> None:
+        self.documents_dock.show()
+        self.document_list.focus_search()
+
+    def show_shortcuts(self) -> None:
+        from annotator.ui.dialogs.help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.ctx.project.scheme, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def show_about(self) -> None:
+        from annotator.ui.dialogs.help import show_about
+
+        show_about(self)
+
+    # --- slots ------------------------------------------------------------------------------
+
+    def _on_ctx_document_opened(self, doc_id: int) -> None:
+        settings.set_value(f"{_LAST_DOC_KEY}/{self.ctx.project.path.name}", doc_id)
+        self._update_title()
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        if changes.documents and self.ctx.current_doc_id is None:
+            self.open_first_document()
+
+    def _on_ctx_span_selected(self, span_id: int) -> None:
+        if span_id and self.ctx.current_doc_id is not None:
+            self.article_view.setFocus()
+
+    def _on_files_project_replacing(self) -> None:
+        self.tag_panel.save_note()
+        self.timer.start(None)
+
+    def _on_ctx_project_replaced(self) -> None:
+        self._install_actions()
+        self._update_title()
+        self.open_first_document()
+
+    def _on_recent_menu_about_to_show(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in settings.recent_projects() if p != self.ctx.project.path.resolve()]
+        for path in recent:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.files.open_path(p))
+        if not recent:
+            self.recent_menu.addAction("No other recent projects").setEnabled(False)
+
+    # --- window state -----------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        parts = [self.ctx.project.path.name, "annotator"]
+        if self.ctx.current_doc_id is not None:
+            rows = documents.list_rows(self.ctx.project, [self.ctx.current_doc_id], self.ctx.annotator.id)
+            row = rows.get(self.ctx.current_doc_id)
+            if row is not None:
+                parts.insert(0, row.info.title or row.info.ext_id)
+        self.setWindowTitle(" — ".join(parts))
+
+    def _restore_layout(self) -> None:
+        self.resize(*DEFAULT_SIZE)
+        self.resizeDocks([self.documents_dock, self.tagging_dock], [250, 400], Qt.Orientation.Horizontal)
+        geometry, state = settings.value(_GEOMETRY_KEY), settings.value(_STATE_KEY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, _STATE_VERSION)
+
+    def save_layout(self) -> None:
+        settings.set_value(_GEOMETRY_KEY, self.saveGeometry())
+        settings.set_value(_STATE_KEY, self.saveState(_STATE_VERSION))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown_once:
+            # Opening the first document once the window has its size keeps the list view from
+            # laying out every row of a 100,000-document list while it is still hidden.
+            self._shown_once = True
+            self.open_first_document()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        task = self.files.task
+        if task is not None and task.is_running():
+            # closing under a running import would close the project beneath it: stop it first
+            task.ended.connect(self.close)
+            task.cancel()
+            self.status.post("Stopping the running job…")
+            event.ignore()
+            return
+        if not self._closed:
+            self._closed = True
+            self.tag_panel.save_note()
+            self.timer.stop()
+            self.save_layout()
+            self.ctx.project.close()
+        super().closeEvent(event)

@@ -1,0 +1,73 @@
+"""The main window's status bar: transient messages, "Saved", progress and who I am.
+
+Permanent widgets on the right: the save indicator (updated after every committed change), the
+progress ("3 of 5 done", recomputed only when a status or the document set changed) and a button with
+my name that asks for another one. Messages from the panels go to the left, for a few seconds.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
+
+from annotator.model.changes import Changes
+from annotator.services import documents
+from annotator.ui.context import AppContext
+
+MESSAGE_MS = 6000
+
+
+class ShellStatusBar(QStatusBar):
+    name_change_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("status_bar")
+        self._ctx = ctx
+        self.saved_label = QLabel(self)
+        self.saved_label.setObjectName("saved_label")
+        self.progress_label = QLabel(self)
+        self.progress_label.setObjectName("progress_label")
+        self.name_button = QToolButton(self)
+        self.name_button.setObjectName("name_button")
+        self.name_button.setAutoRaise(True)
+        self.name_button.setToolTip("Annotations are recorded under this name. Click to change it.")
+        self.addPermanentWidget(self.saved_label)
+        self.addPermanentWidget(self.progress_label)
+        self.addPermanentWidget(self.name_button)
+        self._connect_signals()
+        self.refresh()
+
+    def _connect_signals(self) -> None:
+        self.name_button.clicked.connect(self.name_change_requested)
+        self._ctx.changed.connect(self._on_ctx_changed)
+        self._ctx.project_replaced.connect(self.refresh)
+        self._ctx.link_pending_changed.connect(self._on_ctx_link_pending_changed)
+
+    def refresh(self) -> None:
+        self.name_button.setText(f"Annotator: {self._ctx.annotator.name}")
+        self.saved_label.clear()
+        self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        prog = documents.progress(self._ctx.project, self._ctx.annotator.id)
+        self.progress_label.setText(f"{prog.done:,} of {prog.total:,} done")
+
+    def post(self, message: str) -> None:
+        self.showMessage(message, MESSAGE_MS)
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        if changes.doc_ids or changes.documents:
+            # every service call has committed before it notifies, so this is true when shown
+            self.saved_label.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
+            self.saved_label.setToolTip("Every edit is written to the project file at once.")
+        if changes.status or changes.documents:
+            self.refresh_progress()
+
+    def _on_ctx_link_pending_changed(self, pending: bool) -> None:
+        if pending:
+            self.showMessage("Click the span to link to (Esc cancels)")
+        else:
+            self.clearMessage()
