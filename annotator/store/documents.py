@@ -68,7 +68,7 @@ def document_infos(session: Session, doc_ids: Sequence[int]) -> dict[int, Docume
 def document_ids(session: Session, *, annotator_id: int | None = None, status: Status | None = None,
                  search: str = "") -> list[int]:
     """Ids in list order (import order), filtered by my status and by a title/text search."""
-    query = select(DocumentRow.id).order_by(DocumentRow.id)
+    query = select(DocumentRow.id)
     if search:
         pattern = f"%{_escape_like(search)}%"
         query = query.where(or_(DocumentRow.title.ilike(pattern, escape="\\"),
@@ -80,7 +80,9 @@ def document_ids(session: Session, *, annotator_id: int | None = None, status: S
             query = query.where(~exists().where(mine, DocStatusRow.status != Status.NOT_STARTED.value))
         else:
             query = query.where(exists().where(mine, DocStatusRow.status == status.value))
-    return list(session.scalars(query))
+    # Sorted here rather than with ORDER BY: unordered, SQLite answers from a small index instead of
+    # walking the table with every article's text (0.1 s instead of 0.25 s at 100,000 documents).
+    return sorted(session.scalars(query))
 
 
 def count_documents(session: Session) -> int:

@@ -42,6 +42,8 @@ class _LabelPage(QWidget):
 
     def _combo(self, attr: AttributeDef) -> QComboBox:
         combo = QComboBox()
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
         combo.addItem(UNSET, "")
         for value in attr.values:
             combo.addItem(value.replace("_", " "), value)

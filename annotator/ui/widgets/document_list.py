@@ -66,6 +66,9 @@ class DocumentListWidget(QWidget):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list_view.setUniformItemSizes(True)  # lets the view skip measuring 100,000 rows
+        # Batched layout: showing the view lays out 500 rows at a time instead of all of them.
+        self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list_view.setBatchSize(500)
         self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.empty_label = QLabel(self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -135,7 +135,7 @@ class SpanEditorWidget(QGroupBox):
         self._built_for = label
         scheme = self.ctx.project.scheme
         for rel in self.relation_types() if label else []:
-            combo = QComboBox()
+            combo = _compact_combo()
             combo.setObjectName(f"link_{rel.name}")
             combo.currentIndexChanged.connect(lambda _i, r=rel.name: self._on_link_combo_changed(r))
             button = QPushButton(PICK_TEXT)
@@ -149,7 +149,7 @@ class SpanEditorWidget(QGroupBox):
         has_stance = label is not None and label in scheme.stance_span_labels
         self._stance_title.setVisible(has_stance and bool(scheme.targets))
         for target in scheme.targets if has_stance else ():
-            combo = QComboBox()
+            combo = _compact_combo()
             combo.setObjectName(f"claim_stance_{target.name}")
             combo.setToolTip(target.description)
             combo.addItem(UNSET, "")
@@ -237,3 +237,11 @@ class SpanEditorWidget(QGroupBox):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _compact_combo() -> QComboBox:
+    """A combo that does not widen the dock to its longest entry (span texts can be long)."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
+    return combo
