@@ -100,7 +100,8 @@ class AnnotationImporter:
         parsed = parse_layer(self.scheme, obj, name.strip(), text, self.now)
         if document is None:
             document = self.create_document(obj["document"], number)
-        annotator_id = self.annotator_id(parsed.annotator)
+        uid = obj.get("annotator_uid")
+        annotator_id = self.annotator_id(parsed.annotator, uid if isinstance(uid, str) and uid else None)
         key = (document.id, annotator_id)
         label = f"{document.info.ext_id}/{parsed.annotator}"
         if key in self.layers and parsed.content:
@@ -156,9 +157,14 @@ class AnnotationImporter:
         assert found is not None
         return found
 
-    def annotator_id(self, name: str) -> int:
+    def annotator_id(self, name: str, uid: str | None = None) -> int:
+        """The annotator by name; a new one keeps the file's `annotator_uid`, so a later merge
+        recognises the same person."""
         if name not in self.annotator_ids:
-            found = q.annotator_by_name(self.session, name) or q.add_annotator(self.session, name)
+            found = q.annotator_by_name(self.session, name)
+            if found is None and uid is not None and q.annotator_by_uid(self.session, uid) is None:
+                found = q.add_annotator(self.session, name, uid)
+            found = found or q.add_annotator(self.session, name)
             self.annotator_ids[name] = found.id
         return self.annotator_ids[name]
 

@@ -1,7 +1,8 @@
 """Annotation JSONL export: one line per (document, annotator), the round-trip format of PRODUCT.md.
 
 Each line carries the document (`id` = external id, `sha256`, `title`, `text` exactly as stored, and
-`meta` when the document has metadata), the annotator's name, `status`, `seconds` (time spent),
+`meta` when the document has metadata), the annotator's name and `annotator_uid` (a stable identity, so a
+merge never fuses two people who share a name), `status`, `seconds` (time spent),
 `note` and `status_updated_at` (left out when the layer has no status row, so that an import does
 not invent one), then `spans` (ids "s1", "s2"... in (start, end, id) order, each with `label`,
 `start`, `end`, `text`, `attributes`, `created_at`, `updated_at`), `relations` (`type`, `from`, `to`
@@ -46,11 +47,13 @@ def export_jsonl(project: Project, out_path: Path, *, annotator: str | None = No
         ticker = Ticker(totals["spans"] + totals["relations"] + totals["stances"], progress, cancel)
         ticker.check()
         names = q.annotator_names(s)
+        uids = q.annotator_uids(s)
         canonical = _Canonical(project)
         handle = staged.open(out_path.name)
         documents = _DocumentCursor(docs.stream_document_texts(s))
         for layer in iter_layers(s, annotator_id):
             line = _line(layer, documents.get(layer.doc_id), names[layer.annotator_id], canonical)
+            line["annotator_uid"] = uids[layer.annotator_id]
             handle.write(_dumps(line))
             handle.write("\n")
             counts["lines"] += 1
@@ -117,7 +120,7 @@ def _line(layer: Layer, document: dict[str, Any], annotator: str, canonical: _Ca
                  for r in layer.relations if r[4] in local and r[5] in local]
     stances = [{"target": st[3], "value": st[4], "span": None if st[5] is None else local[st[5]],
                 **_times(st)} for st in layer.stances if st[5] is None or st[5] in local]
-    line: dict[str, Any] = {"document": document, "annotator": annotator}
+    line: dict[str, Any] = {"document": document, "annotator": annotator, "annotator_uid": ""}
     if layer.status is not None:
         _, _, _, status, seconds, note, updated = layer.status
         line.update(status=status, seconds=seconds, note=note, status_updated_at=updated)

@@ -407,6 +407,10 @@ def annotator_names(session: Session) -> dict[int, str]:
     return {i: name for i, name in session.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
 
 
+def annotator_uids(session: Session) -> dict[int, str]:
+    return {i: uid for i, uid in session.execute(select(AnnotatorRow.id, AnnotatorRow.uid))}
+
+
 # -- importer support (io.annotation_jsonl, cli stats) -------------------------------------------
 
 

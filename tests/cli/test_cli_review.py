@@ -78,3 +78,20 @@ def test_agreement_table_and_bad_rename(tmp_path: Path, colleagues: tuple[Path, 
     out = capsys.readouterr().out
     assert "nato_membership" in out and "alice|bob" in out
     assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "nonsense"]) == 2
+
+
+def test_jsonl_export_carries_identity_so_merging_it_after_the_project_changes_nothing(
+        tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    alice_jsonl = tmp_path / "alice.jsonl"
+    assert cli.main(["--project", str(colleagues[0]), "export", "--out", str(alice_jsonl)]) == 0
+    review = str(tmp_path / "review.db")
+    assert cli.main(["--project", review, "merge", str(colleagues[0])]) == 0
+    capsys.readouterr()
+    assert cli.main(["--project", review, "merge", str(alice_jsonl)]) == 0
+    assert "nothing new" in capsys.readouterr().out
+    # The same file imported into a fresh project keeps alice's uid: merging alice.db there is a no-op too.
+    fresh = str(tmp_path / "fresh.db")
+    assert cli.main(["--project", fresh, "import", str(alice_jsonl)]) == 0
+    capsys.readouterr()
+    assert cli.main(["--project", fresh, "merge", str(colleagues[0])]) == 0
+    assert "nothing new" in capsys.readouterr().out
