@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy import Table, and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
@@ -25,7 +25,7 @@ def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk insert (Core executemany). Keys: ext_id, sha256, title, text, n_chars, meta, encoding,
     source, imported_at."""
     if rows:
-        session.execute(insert(DocumentRow.__table__), list(rows))
+        session.execute(insert(cast(Table, DocumentRow.__table__)), list(rows))
 
 
 def existing_keys(session: Session, sha256s: Iterable[str], ext_ids: Iterable[str]) -> tuple[set[str], set[str]]:

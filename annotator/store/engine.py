@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -177,8 +177,7 @@ def _migrate(path: Path, version: int) -> None:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with engine.begin() as conn:
                 MIGRATIONS[target](conn)
-                conn.execute(MetaRow.__table__.update().where(MetaRow.key == "schema_version")
-                             .values(value=str(target)))
+                conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(target)))
     finally:
         engine.dispose()
 

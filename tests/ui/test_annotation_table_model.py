@@ -13,8 +13,16 @@ from annotator.services import annotations as svc
 from annotator.services import documents as doc_svc
 from annotator.services.project import Project
 from annotator.store.documents import insert_documents
-from annotator.ui.models.annotation_table_model import (COL_DETAIL, COL_END, COL_LABEL, COL_START, COL_TEXT,
-                                                        AnnotationTableModel, DocIdRole, SpanIdRole)
+from annotator.ui.models.annotation_table_model import (
+    COL_DETAIL,
+    COL_END,
+    COL_LABEL,
+    COL_START,
+    COL_TEXT,
+    AnnotationTableModel,
+    DocIdRole,
+    SpanIdRole,
+)
 
 TEXT = "Zelensky said Ukraine must join NATO. Stoltenberg said the door stays open. " * 3
 

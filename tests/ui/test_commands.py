@@ -14,9 +14,18 @@ from annotator.services import annotations as svc
 from annotator.services import documents as doc_svc
 from annotator.services.project import Project
 from annotator.store.documents import insert_documents
-from annotator.ui.commands import (AddSpanCommand, ChangeSpanCommand, DeleteSpanCommand, LinkCommand,
-                                   SetAttributeCommand, SetNoteCommand, SetStanceCommand, SetStatusCommand,
-                                   UnlinkCommand, push_command)
+from annotator.ui.commands import (
+    AddSpanCommand,
+    ChangeSpanCommand,
+    DeleteSpanCommand,
+    LinkCommand,
+    SetAttributeCommand,
+    SetNoteCommand,
+    SetStanceCommand,
+    SetStatusCommand,
+    UnlinkCommand,
+    push_command,
+)
 from annotator.ui.context import AppContext
 
 TEXT = "Zelensky said Ukraine must join NATO. Stoltenberg said the door stays open. 🇺🇦 Kyiv agreed."

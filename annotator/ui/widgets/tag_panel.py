@@ -15,8 +15,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHeaderView, QPlainTextEdit, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
@@ -24,8 +31,7 @@ from annotator.model.snapping import snap_selection
 from annotator.services.documents import DocumentView
 from annotator.ui.commands import AddSpanCommand, DeleteSpanCommand, SetNoteCommand, push_command
 from annotator.ui.context import AppContext
-from annotator.ui.models.annotation_table_model import (COL_END, COL_START, COL_TEXT, AnnotationTableModel,
-                                                        SpanIdRole)
+from annotator.ui.models.annotation_table_model import COL_END, COL_START, COL_TEXT, AnnotationTableModel, SpanIdRole
 from annotator.ui.widgets.label_bar import LabelBarWidget
 from annotator.ui.widgets.span_editor import SpanEditorWidget
 from annotator.ui.widgets.stance_panel import DocStancePanelWidget
