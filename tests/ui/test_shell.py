@@ -176,7 +176,7 @@ def test_export_dialog_suggests_a_path_per_format(qtbot: QtBot, tmp_path: Path) 
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("jsonl"))
     assert dialog.choice().out_path == tmp_path / "proj.jsonl"
     assert dialog.choice().annotator is None
-    dialog.mine_only.setChecked(True)
+    dialog.set_layer("alice")
     assert dialog.choice().annotator == "alice"
 
 

@@ -1,12 +1,16 @@
-"""The Export dialog: format (CSV tables or annotation JSONL), where to write, and whose annotations."""
+"""The Export dialog: format (CSV tables or annotation JSONL), where to write, and whose annotations.
+
+The layer choice lists "All annotators", then mine, then the adjudicated gold layer, then each
+colleague; the choice's `annotator` is the layer name handed to export_csv/export_jsonl (None for all).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,6 +23,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from annotator.model.types import GOLD
 
 FORMATS = (("csv", "CSV tables (a folder of .csv files)"), ("jsonl", "Annotation JSONL (one file)"))
 
@@ -33,7 +39,8 @@ class ExportChoice:
 class ExportDialog(QDialog):
     """Non-blocking when opened with `open()`: read `choice()` after `accepted`."""
 
-    def __init__(self, project_path: Path, my_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, project_path: Path, my_name: str, parent: QWidget | None = None, *,
+                 annotators: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export annotations")
@@ -44,7 +51,10 @@ class ExportDialog(QDialog):
             self.format_combo.addItem(text, key)
         self.path_edit = QLineEdit(self)
         self.browse_button = QPushButton("Browse…", self)
-        self.mine_only = QCheckBox(f"Only my annotations ({my_name})", self)
+        self.layer_combo = QComboBox(self)
+        self.layer_combo.setObjectName("layer_combo")
+        for text, name in layer_choices(my_name, annotators):
+            self.layer_combo.addItem(text, name)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -57,7 +67,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Format", self.format_combo)
         form.addRow("Save to", path_row)
-        form.addRow("", self.mine_only)
+        form.addRow("Annotations", self.layer_combo)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.hint)
@@ -68,6 +78,7 @@ class ExportDialog(QDialog):
 
     def _connect_signals(self) -> None:
         self.format_combo.currentIndexChanged.connect(self._on_format_combo_changed)
+        self.layer_combo.currentIndexChanged.connect(self._on_layer_combo_changed)
         self.path_edit.textChanged.connect(self._on_path_edit_changed)
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
         self.buttons.accepted.connect(self.accept)
@@ -76,9 +87,19 @@ class ExportDialog(QDialog):
     def fmt(self) -> str:
         return str(self.format_combo.currentData())
 
+    def layer(self) -> str | None:
+        """The annotator layer to export (None: all)."""
+        name = self.layer_combo.currentData()
+        return None if name is None else str(name)
+
+    def set_layer(self, name: str | None) -> bool:
+        index = self.layer_combo.findData(name)
+        if index >= 0:
+            self.layer_combo.setCurrentIndex(index)
+        return index >= 0
+
     def choice(self) -> ExportChoice:
-        return ExportChoice(self.fmt(), Path(self.path_edit.text().strip()).expanduser(),
-                            self._my_name if self.mine_only.isChecked() else None)
+        return ExportChoice(self.fmt(), Path(self.path_edit.text().strip()).expanduser(), self.layer())
 
     def _default_path(self) -> Path:
         return self._base / (f"{self._stem}-export" if self.fmt() == "csv" else f"{self._stem}.jsonl")
@@ -99,11 +120,23 @@ class ExportDialog(QDialog):
             return
         ok.setEnabled(True)
         if self.fmt() == "csv":
-            self.hint.setText(f"Writes documents.csv, spans.csv, relations.csv, stances.csv and claims.csv "
-                              f"into the folder {path} (created if needed; files there are replaced).")
+            text = (f"Writes documents.csv, spans.csv, relations.csv, stances.csv and claims.csv "
+                    f"into the folder {path} (created if needed; files there are replaced).")
         else:
-            self.hint.setText(f"Writes one line per document and annotator to {path}"
-                              + (" (replaces the existing file)." if path.exists() else "."))
+            text = (f"Writes one line per document and annotator to {path}"
+                    + (" (replaces the existing file)." if path.exists() else "."))
+        self.hint.setText(f"{text} {self._layer_hint()}")
+
+    def _layer_hint(self) -> str:
+        layer = self.layer()
+        if layer is None:
+            return "Every annotator's layer is included, each row naming its annotator."
+        if layer == GOLD:
+            return "Only the adjudicated gold layer: the reviewed dataset."
+        return f"Only {layer}'s annotations."
+
+    def _on_layer_combo_changed(self) -> None:
+        self._on_path_edit_changed(self.path_edit.text())
 
     def _on_browse_button_clicked(self) -> None:
         if self.fmt() == "csv":
@@ -113,3 +146,12 @@ class ExportDialog(QDialog):
                                                     "JSON Lines (*.jsonl)")
         if chosen:
             self.path_edit.setText(chosen)
+
+
+def layer_choices(my_name: str, annotators: Sequence[str]) -> list[tuple[str, str | None]]:
+    """(combo text, layer name) pairs: all, mine, gold (when the project has it), then colleagues."""
+    choices: list[tuple[str, str | None]] = [("All annotators", None), (f"Only mine ({my_name})", my_name)]
+    if GOLD in annotators and my_name != GOLD:
+        choices.append(("Gold (the adjudicated layer)", GOLD))
+    choices += [(f"Only {name}'s", name) for name in sorted(set(annotators) - {my_name, GOLD}, key=str.casefold)]
+    return choices

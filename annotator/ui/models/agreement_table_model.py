@@ -1,0 +1,102 @@
+"""`AgreementTableModel`: one read-only Qt table model for every table of the agreement report.
+
+It displays a `Table` from `agreement_tables.py`: numbers to three decimals, right-aligned;
+undefined values as "–" in grey with the reason as tooltip; a sort role carrying the raw value (so
+a QSortFilterProxyModel sorts numbers as numbers, undefined last) and a row-key role for drill-down.
+A new table replaces the old one with a model reset: the report is recomputed as a whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from annotator.ui.models.agreement_tables import Cell, Table
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+RowKeyRole = Qt.ItemDataRole.UserRole + 2
+UNDEFINED = "–"
+_GREY = QBrush(QColor("#8a8a8a"))
+Index = QModelIndex | QPersistentModelIndex
+
+
+def format_value(value: object) -> str:
+    if value is None:
+        return UNDEFINED
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+class AgreementTableModel(QAbstractTableModel):
+    def __init__(self, table: Table | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._table = table or Table(())
+
+    @property
+    def table(self) -> Table:
+        return self._table
+
+    def set_table(self, table: Table) -> None:
+        self.beginResetModel()
+        self._table = table
+        self.endResetModel()
+
+    def cell(self, row: int, column: int) -> Cell:
+        return self._table.rows[row][column]
+
+    def row_key(self, row: int) -> Any:
+        keys = self._table.keys
+        return keys[row] if row < len(keys) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008,N802 - Qt override
+        return 0 if parent.isValid() else len(self._table.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008,N802 - Qt override
+        return 0 if parent.isValid() else len(self._table.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._table.rows):
+            return None
+        row = self._table.rows[index.row()]
+        if index.column() >= len(row):
+            return None
+        cell = row[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(cell.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if cell.why:
+                return cell.why
+            return f"{cell.value:.6g}" if isinstance(cell.value, float) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if cell.value is None or isinstance(cell.value, int | float):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and cell.value is None:
+            return _GREY
+        if role == SortRole:
+            # Undefined sorts below every number; text sorts as text.
+            if cell.value is None:
+                return float("-inf")
+            return cell.value if isinstance(cell.value, int | float) else str(cell.value).casefold()
+        if role == RowKeyRole:
+            return self.row_key(index.row())
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._table.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._table.columns[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tips = self._table.column_tips
+            return (tips[section] or None) if section < len(tips) else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

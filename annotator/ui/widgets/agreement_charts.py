@@ -1,0 +1,106 @@
+"""`AgreementBarChartView`: a QtCharts grouped bar chart of agreement coefficients or F1 scores.
+
+It draws a `ChartData` (categories on the x axis, one bar set per coefficient or annotator pair)
+on a fixed value axis that always shows 0..1 and stretches down for negative kappa/alpha. An
+undefined value has no height to draw: it is drawn as an empty bar and hovering it says
+"undefined"; the category label gets a "*" so the gap is not mistaken for a zero.
+`series_values()` returns exactly what is plotted, None for undefined (tests compare it with the
+agreement service's output).
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QCursor, QPainter
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from annotator.ui.models.agreement_tables import ChartData
+
+# Colour-blind-safe qualitative palette (Okabe-Ito), one colour per bar set.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+
+class AgreementBarChartView(QChartView):
+    def __init__(self, title: str, value_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value_name = value_name
+        self._title = title
+        self._data = ChartData(())
+        self._sets: list[QBarSet] = []
+        chart = QChart()
+        chart.setTitle(title)
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        self.setChart(chart)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(320, 240)
+
+    def data(self) -> ChartData:
+        return self._data
+
+    def series_values(self) -> dict[str, list[float | None]]:
+        """Bar set name -> plotted value per category (None where the metric is undefined)."""
+        return self._data.values()
+
+    def categories(self) -> list[str]:
+        """The x-axis labels as drawn (a "*" marks a category with an undefined value)."""
+        axes = self.chart().axes(Qt.Orientation.Horizontal)
+        return list(axes[0].categories()) if axes and isinstance(axes[0], QBarCategoryAxis) else []
+
+    def set_data(self, data: ChartData) -> None:
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        self._data = data
+        self._sets = []
+        if not data.categories or not data.sets:
+            chart.setTitle(f"{self._title}: nothing to show")
+            chart.legend().hide()
+            return
+        series = QBarSeries()
+        undefined = [False] * len(data.categories)
+        for n, (name, values) in enumerate(data.sets):
+            bar_set = QBarSet(name)
+            bar_set.setColor(QColor(PALETTE[n % len(PALETTE)]))
+            for i, value in enumerate(values):
+                bar_set.append(0.0 if value is None or math.isnan(value) else value)
+                undefined[i] = undefined[i] or value is None
+            series.append(bar_set)
+            self._sets.append(bar_set)
+        series.hovered.connect(self._on_series_hovered)
+        chart.addSeries(series)
+        chart.setTitle(self._title + ("  (* undefined value: no bar)" if any(undefined) else ""))
+        x_axis = QBarCategoryAxis()
+        x_axis.append([f"{c} *" if gap else c for c, gap in zip(data.categories, undefined, strict=True)])
+        y_axis = QValueAxis()
+        low = min([0.0, *(v for _, values in data.sets for v in values if v is not None)])
+        y_axis.setRange(math.floor(low * 5) / 5, 1.0)  # down to the next 0.2 step below the lowest bar
+        y_axis.setTickInterval(0.2)
+        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        y_axis.setTickAnchor(0.0)
+        y_axis.setLabelFormat("%.1f")
+        y_axis.setTitleText(self._value_name)
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x_axis)
+        series.attachAxis(y_axis)
+        chart.legend().show()
+
+    def tooltip_text(self, set_index: int, category_index: int) -> str:
+        name, values = self._data.sets[set_index]
+        category = self._data.categories[category_index]
+        value = values[category_index]
+        shown = "undefined (see the table below for why)" if value is None else f"{value:.3f}"
+        return f"{category} — {name}: {shown}"
+
+    def _on_series_hovered(self, status: bool, index: int, bar_set: QBarSet) -> None:
+        if not status:
+            QToolTip.hideText()
+            return
+        if bar_set in self._sets:
+            QToolTip.showText(QCursor.pos(), self.tooltip_text(self._sets.index(bar_set), index), self)

@@ -1,0 +1,283 @@
+"""The agreement report window on real projects: its charts and tables show what services.agreement
+computes (and known hand-computed values), undefined values read "–" with a reason, drill-down by
+document and annotator, JSON copy/save, the empty state, cancelling, and the main-window entry point."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRunnable, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+from pytestqt.qtbot import QtBot
+
+from annotator.io.importer import import_paths
+from annotator.model.changes import Changes
+from annotator.model.types import GOLD
+from annotator.services import annotations as svc
+from annotator.services import documents
+from annotator.services.agreement import agreement
+from annotator.services.project import Project
+from annotator.ui.context import AppContext
+from annotator.ui.dialogs.agreement_report import AgreementReportWindow, open_agreement_report
+from annotator.ui.models import agreement_tables as tables
+from annotator.ui.models.agreement_table_model import AgreementTableModel
+from annotator.ui.widgets.report_table import ReportTableView
+from annotator.ui.workers import job_pool
+
+REPO = Path(__file__).resolve().parents[2]
+ALICE_STANCES = ("favor", "against", "neutral", "favor", "against")
+BOB_STANCES = ("favor", "against", "favor", "favor", "neutral")
+# Cohen's kappa by hand: 3 of 5 agree; chance = (2*3 + 2*1 + 1*1) / 25; (15 - 9) / (25 - 9).
+KAPPA_ALICE_BOB = 0.375
+CLAIM_A = "The US and its allies must provide “legal” assurances that Ukraine is safe"
+CLAIM_B = "it must still make sure the country is “completely safe,”"
+SOURCE = "President Zelensky"
+
+
+def span_at(project: Project, doc_id: int, who: int, label: str, text: str, trim: int = 0) -> int:
+    body = documents.load_view(project, doc_id, who).document.text
+    start = body.index(text)
+    span, _ = svc.add_span(project, doc_id, who, label, start, start + len(text) - trim)
+    return span.id
+
+
+@pytest.fixture
+def seeded(project: Project) -> list[int]:
+    """The seed corpus; alice and bob set the first target on every document and mark claims on
+    the first one (one claim exactly alike, one overlapping; a source only alice marked)."""
+    import_paths(project, [REPO / "corpus" / "articles.jsonl"])
+    ids = documents.document_ids(project)
+    target = project.scheme.target_names[0]
+    alice, bob = project.annotator("alice").id, project.annotator("bob").id
+    for doc_id, a, b in zip(ids, ALICE_STANCES, BOB_STANCES, strict=True):
+        svc.set_stance(project, doc_id, alice, target, a)
+        svc.set_stance(project, doc_id, bob, target, b)
+    for who, trim in ((alice, 0), (bob, 3)):
+        span_at(project, ids[0], who, "claim", CLAIM_A)
+        span_at(project, ids[0], who, "claim", CLAIM_B, trim)
+    span_at(project, ids[0], alice, "source", SOURCE)
+    return ids
+
+
+@pytest.fixture
+def window(qtbot: QtBot, project: Project, seeded: list[int]) -> Iterator[AgreementReportWindow]:
+    ctx = AppContext(project, project.annotator("alice"))
+    win = AgreementReportWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    if win.task is not None and win.task.is_running():
+        win.task.cancel()
+        qtbot.waitUntil(lambda: not win.task.is_running(), timeout=20000)
+
+
+def computed(qtbot: QtBot, win: AgreementReportWindow) -> dict:
+    with qtbot.waitSignal(win.report_computed, timeout=20000) as blocker:
+        assert win.compute() is not None
+    return blocker.args[0]
+
+
+def column(table: ReportTableView, title: str) -> int:
+    return table.source.table.columns.index(title)
+
+
+def click_row(qtbot: QtBot, table: ReportTableView, row: int) -> None:
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_charts_and_tables_show_the_service_values(qtbot: QtBot, window: AgreementReportWindow,
+                                                   project: Project) -> None:
+    report = computed(qtbot, window)
+    expected = agreement(project)
+    assert json.loads(json.dumps(report)) == json.loads(json.dumps(expected))
+    first, second = project.scheme.target_names[:2]
+    stance = expected["stance"]
+    assert stance[first]["kappa"]["alice|bob"] == pytest.approx(KAPPA_ALICE_BOB)
+    assert window.stance_chart.series_values() == {
+        "α (all)": [stance[first]["alpha"], None],
+        "κ alice|bob": [pytest.approx(KAPPA_ALICE_BOB), None],
+    }
+    assert window.stance_chart.categories() == [first, f"{second} *"]  # the gap is marked
+    spans = expected["spans"]
+    assert window.span_chart.series_values() == {
+        "exact F1": [spans["claim"]["alice|bob"]["exact_f1"], spans["source"]["alice|bob"]["exact_f1"]],
+        "overlap F1": [spans["claim"]["alice|bob"]["overlap_f1"], spans["source"]["alice|bob"]["overlap_f1"]],
+    }
+    assert spans["claim"]["alice|bob"]["exact_f1"] == pytest.approx(0.5)  # 1 of 2 + 2 alike
+    assert spans["claim"]["alice|bob"]["overlap_f1"] == pytest.approx(1.0)
+    table = window.stance_table
+    kappa = column(table, "κ alice|bob")
+    assert table.source.cell(0, kappa).value == pytest.approx(KAPPA_ALICE_BOB)
+    assert table.model().index(0, kappa).data() == "0.375"
+    undefined = table.model().index(1, kappa)
+    assert undefined.data() == "–" and undefined.data(Qt.ItemDataRole.ToolTipRole) == tables.KAPPA_WHY
+    alpha = table.model().index(1, column(table, "α (all annotators)"))
+    assert alpha.data() == "–" and "variation" in alpha.data(Qt.ItemDataRole.ToolTipRole)
+    rows = {(r[0].value, r[1].value): r for r in window.span_table.source.table.rows}
+    exact = column(window.span_table, "Exact F1")
+    assert rows[("claim", "alice|bob")][exact].value == pytest.approx(0.5)
+    assert rows[(tables.ALL_LABELS, "alice|bob")][exact].value == expected["spans_micro"]["alice|bob"]["exact_f1"]
+    matrix = window.confusion_table.source.table
+    assert window.pair_combo.currentText() == "alice|bob"
+    assert matrix.columns[1:] == tuple(expected["span_confusion"]["alice|bob"]["claim"])
+    assert [c.value for c in matrix.rows[0][1:]] == list(expected["span_confusion"]["alice|bob"]["claim"].values())
+    attribution = window.attribution_table.source.cell(0, 1)
+    assert attribution.value is None and attribution.why == tables.ATTRIBUTION_WHY
+    annotators = window.annotator_table.source.table
+    assert [r[0].value for r in annotators.rows] == ["alice", "bob"]
+    assert annotators.rows[0][column(window.annotator_table, "Documents")].value == 5
+    assert window.stack.currentWidget() is window.tabs and window.copy_button.isEnabled()
+
+
+def test_a_document_row_click_requests_that_document(qtbot: QtBot, window: AgreementReportWindow,
+                                                     project: Project, seeded: list[int]) -> None:
+    computed(qtbot, window)
+    window.tabs.setCurrentIndex(3)
+    table = window.document_table
+    first_title = documents.load_view(project, seeded[0], project.annotator("alice").id).document.info.title
+    assert table.model().index(0, 0).data() == first_title
+    with qtbot.waitSignal(window.document_requested, timeout=5000) as blocker:
+        click_row(qtbot, table, 0)
+    assert blocker.args == [seeded[0]]
+
+
+def test_an_annotator_click_keeps_only_their_pairs(qtbot: QtBot, window: AgreementReportWindow,
+                                                   project: Project, seeded: list[int]) -> None:
+    carol = project.annotator("carol").id
+    svc.set_stance(project, seeded[1], carol, project.scheme.target_names[0], "favor")
+    computed(qtbot, window)
+    window.tabs.setCurrentIndex(3)
+    pair = column(window.document_table, "Pair")
+    everyone = window.document_table.source.table.rows
+    assert {r[pair].value for r in everyone} == {"alice|bob", "alice|carol", "bob|carol"}
+    names = [r[0].value for r in window.annotator_table.source.table.rows]
+    click_row(qtbot, window.annotator_table, names.index("carol"))
+    kept = window.document_table.source.table.rows
+    assert kept and all("carol" in r[pair].value for r in kept)
+    assert len(kept) == 2  # carol only worked on one document, paired with alice and bob
+    assert "carol" in window.filter_label.text() and window.show_all_button.isEnabled()
+    qtbot.mouseClick(window.show_all_button, Qt.MouseButton.LeftButton)
+    assert len(window.document_table.source.table.rows) == len(everyone)
+
+
+def test_copy_and_save_json(qtbot: QtBot, window: AgreementReportWindow, tmp_path: Path,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    report = computed(qtbot, window)
+    qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
+    assert json.loads(QApplication.clipboard().text()) == json.loads(json.dumps(report))
+    out = tmp_path / "agreement.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["stance"] == json.loads(json.dumps(report["stance"]))
+    assert str(out) in window.stale_label.text()
+
+
+def test_one_annotator_shows_what_to_do(qtbot: QtBot, project: Project) -> None:
+    import_paths(project, [REPO / "corpus" / "articles.jsonl"])
+    ctx = AppContext(project, project.annotator("alice"))
+    win = AgreementReportWindow(ctx)
+    qtbot.addWidget(win)
+    assert win.compute() is None
+    assert win.stack.currentWidget() is win.message
+    assert "Merge colleague's work" in win.message.text() and "alice" in win.message.text()
+    assert not win.copy_button.isEnabled() and not win.save_button.isEnabled()
+
+
+def test_an_idle_reviewer_is_left_out(qtbot: QtBot, window: AgreementReportWindow, project: Project) -> None:
+    project.annotator("rita")  # the reviewer: merged the files, annotated nothing
+    report = computed(qtbot, window)
+    assert report["annotators"] == ["alice", "bob"]
+    assert "rita" in window.summary.text()
+
+
+def test_a_colleague_without_work_gives_the_empty_state(qtbot: QtBot, project: Project) -> None:
+    import_paths(project, [REPO / "corpus" / "articles.jsonl"])
+    alice = project.annotator("alice")
+    project.annotator("bob")
+    svc.set_stance(project, documents.document_ids(project)[0], alice.id, project.scheme.target_names[0], "favor")
+    win = AgreementReportWindow(AppContext(project, alice))
+    qtbot.addWidget(win)
+    task = win.compute()
+    assert task is not None
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=20000)
+    assert win.stack.currentWidget() is win.message and "bob" in win.message.text()
+
+
+def test_gold_is_compared_only_when_asked(qtbot: QtBot, window: AgreementReportWindow, project: Project,
+                                          seeded: list[int]) -> None:
+    gold = project.annotator(GOLD).id
+    svc.set_stance(project, seeded[0], gold, project.scheme.target_names[0], "favor")
+    assert computed(qtbot, window)["annotators"] == ["alice", "bob"]
+    with qtbot.waitSignal(window.report_computed, timeout=20000) as blocker:
+        window.include_gold.setChecked(True)
+    assert blocker.args[0]["annotators"] == ["alice", "bob", GOLD]
+    assert "κ alice|gold" in window.stance_chart.series_values()
+
+
+def test_edits_mark_the_report_stale(qtbot: QtBot, window: AgreementReportWindow, seeded: list[int]) -> None:
+    computed(qtbot, window)
+    assert window.stale_label.isHidden()
+    window._ctx.notify(Changes(doc_ids=frozenset({seeded[0]}), spans=True))
+    assert window.stale_label.isVisible() and "Recompute" in window.stale_label.text()
+    computed(qtbot, window)
+    assert window.stale_label.isHidden()
+
+
+class _Gate(QRunnable):
+    """Holds the one-thread job pool until released, so a cancel lands before the job starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def run(self) -> None:
+        self.release.wait(20)
+
+
+def test_cancel_keeps_the_window_usable(qtbot: QtBot, window: AgreementReportWindow) -> None:
+    gate = _Gate()
+    gate.setAutoDelete(False)
+    job_pool().start(gate)
+    task = window.compute()
+    assert task is not None and not window.recompute_button.isEnabled()
+    task.cancel()
+    with qtbot.waitSignal(task.ended, timeout=20000) as blocker:
+        gate.release.set()
+    assert blocker.args == ["cancelled"]
+    assert "cancelled" in window.message.text() and window.recompute_button.isEnabled()
+    computed(qtbot, window)
+
+
+def test_table_model_passes_the_model_tester(qtbot: QtBot, qtmodeltester, window: AgreementReportWindow) -> None:
+    report = computed(qtbot, window)
+    model = AgreementTableModel(tables.span_table(report))
+    qtmodeltester.check(model)
+    model.set_table(tables.per_document_table(report, {}, "alice"))
+    qtmodeltester.check(model)
+
+
+def test_the_main_window_entry_point(qtbot: QtBot, tmp_path: Path) -> None:
+    from annotator.app import build_main_window
+
+    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+    qtbot.addWidget(win)
+    project = win.ctx.project
+    ids = documents.document_ids(project)
+    target = project.scheme.target_names[0]
+    for name, values in (("alice", ALICE_STANCES), ("bob", BOB_STANCES)):
+        who = project.annotator(name).id
+        for doc_id, value in zip(ids, values, strict=True):
+            svc.set_stance(project, doc_id, who, target, value)
+    report_window = open_agreement_report(win.ctx, win)
+    qtbot.waitUntil(lambda: report_window.report() is not None, timeout=20000)
+    assert open_agreement_report(win.ctx, win) is report_window  # one window, recomputed
+    qtbot.waitUntil(lambda: not report_window.task.is_running(), timeout=20000)
+    report_window.document_requested.emit(ids[3])
+    assert win.ctx.current_doc_id == ids[3]
+    report_window.close()
