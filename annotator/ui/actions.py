@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
 from annotator.model.scheme import Scheme
 
-MENUS = ("File", "Edit", "Annotate", "Go", "View", "Help")
+MENUS = ("File", "Edit", "Annotate", "Go", "View", "Review", "Help")
 MAX_NUMBER_KEYS = 9
 
 
@@ -32,6 +32,7 @@ class ActionSpec:
     menu: str = ""
     standard: QKeySequence.StandardKey | None = None
     separator_before: bool = False
+    checkable: bool = False
 
 
 _SK = QKeySequence.StandardKey
@@ -44,6 +45,8 @@ _FILE = (
     ActionSpec("import_folder", "Import a &folder…", (), "Import every .txt/.csv/.jsonl file in a folder",
                "File"),
     ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as CSV tables or JSONL", "File"),
+    ActionSpec("merge", "&Merge colleague's work…", ("Ctrl+Shift+M",),
+               "Bring in a colleague's project file or annotation JSONL as their own layer", "File"),
     ActionSpec("change_name", "Change annotator &name…", (), "Annotate under another name", "File",
                separator_before=True),
     ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close annotator (everything is already saved)", "File",
@@ -77,6 +80,25 @@ _VIEW = (
     ActionSpec("zoom_out", "Zoom &out", ("Ctrl+-",), "Smaller article text", "View", _SK.ZoomOut),
     ActionSpec("zoom_reset", "&Reset zoom", ("Ctrl+0",), "Default article text size", "View"),
 )
+_REVIEW = (
+    ActionSpec("review_mode", "&Review mode", ("Ctrl+R",),
+               "Compare the shown annotators' layers of this document and settle them into gold", "Review",
+               checkable=True),
+    ActionSpec("accept_item", "&Accept version into gold", ("G",),
+               "Copy the chosen annotator's version of the current review item into gold", "Review",
+               separator_before=True),
+    ActionSpec("reject_item", "Re&ject item", ("X",), "Leave the current review item out of gold", "Review"),
+    ActionSpec("edit_item", "&Edit in gold", ("E",),
+               "Accept the item if gold lacks it, then edit gold's span in the Tagging panel", "Review"),
+    ActionSpec("accept_agreed", "Accept all a&greed", ("Ctrl+Shift+A",),
+               "Accept every item all annotators agree on into gold", "Review"),
+    ActionSpec("agreement_report", "Agreement &report…", ("Ctrl+Shift+R",),
+               "Kappa, alpha and F1 between annotators, with charts and per-document drill-down", "Review",
+               separator_before=True),
+    ActionSpec("blind_mode", "&Blind mode (hide colleagues until I mark done)", (),
+               "Project setting: colleagues' layers stay hidden on a document until you mark it done",
+               "Review", separator_before=True, checkable=True),
+)
 _HELP = (
     ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every keyboard shortcut", "Help"),
     ActionSpec("about", "&About annotator", (), "Version and licence", "Help"),
@@ -92,7 +114,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
     stance = [ActionSpec(f"stance.{i}", f"Document stance: {value}", (str(i),),
                          f"Set '{value}' for the active stance target", "Annotate", separator_before=i == 1)
               for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)]
-    specs = [*_FILE, *_EDIT, *labels, _ANNOTATE_TAIL[0], *stance, _ANNOTATE_TAIL[1], *_GO, *_VIEW, *_HELP]
+    specs = [*_FILE, *_EDIT, *labels, _ANNOTATE_TAIL[0], *stance, _ANNOTATE_TAIL[1], *_GO, *_VIEW, *_REVIEW, *_HELP]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]
     if not scheme.targets:
@@ -100,7 +122,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
     taken = {k.upper() for s in labels for k in s.keys}
     return [s if s.id.startswith("label.") else
             ActionSpec(s.id, s.text, tuple(k for k in s.keys if k.upper() not in taken), s.tip, s.menu,
-                       s.standard, s.separator_before)
+                       s.standard, s.separator_before, s.checkable)
             for s in specs]
 
 
@@ -117,6 +139,7 @@ def build_actions(parent: QObject, scheme: Scheme, undo_stack: QUndoStack) -> di
         else:
             action = QAction(spec.text, parent)
         action.setObjectName(f"action_{spec.id}")
+        action.setCheckable(spec.checkable)
         action.setShortcuts(key_sequences(spec))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         tip = spec.tip + (f" ({keys_text(spec)})" if spec.keys else "")

@@ -1,4 +1,4 @@
-"""The File menu's work: new/open project, import, export and changing my name.
+"""The File menu's work: new/open project, import, export, merging colleagues' work, changing my name.
 
 Each operation asks what it needs (file dialogs, the export dialog), runs long jobs through
 `workers.run_in_background`, and reports the outcome in a dialog or the status bar. Project files are
@@ -24,6 +24,7 @@ from annotator.ui.context import AppContext
 
 if TYPE_CHECKING:
     from annotator.ui.dialogs.export_dialog import ExportChoice
+    from annotator.ui.dialogs.merge_dialog import MergeFlow
     from annotator.ui.workers import BackgroundTask
 
 PROJECT_FILTER = "Annotator projects (*.db *.sqlite *.annotator);;All files (*)"
@@ -37,12 +38,17 @@ class FileOperations(QObject):
     project_replacing = Signal()  # last chance to write to the old project (time spent, notes)
     import_finished = Signal(object)  # ImportReport
     export_finished = Signal(object)  # ExportReport
+    merge_finished = Signal(object)  # list[MergeReport]
 
     def __init__(self, ctx: AppContext, window: QWidget) -> None:
         super().__init__(window)
         self._ctx = ctx
         self._window = window
         self.task: BackgroundTask | None = None
+        self._merge_flow: MergeFlow | None = None
+        # Who I am: in review mode `ctx.annotator` is gold, so the main window points this at the
+        # reviewer's own annotator for opening projects and changing names.
+        self.my_name: Callable[[], str] = lambda: self._ctx.annotator.name
 
     # --- projects -------------------------------------------------------------------------
 
@@ -75,7 +81,7 @@ class FileOperations(QObject):
                         "Choose another file; this one was not changed.")
             return False
         try:
-            me = project.annotator(name or self._ctx.annotator.name)
+            me = project.annotator(name or self.my_name())
         except AnnotatorError as exc:
             project.close()
             self._error("Could not open the project", str(exc))
@@ -89,7 +95,7 @@ class FileOperations(QObject):
     def change_name(self) -> None:
         from annotator.ui.dialogs.first_run import AnnotatorNameDialog
 
-        dialog = AnnotatorNameDialog(self._ctx.annotator.name, self._window, first_run=False)
+        dialog = AnnotatorNameDialog(self.my_name(), self._window, first_run=False)
         dialog.accepted.connect(lambda: self.set_name(dialog.name()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -97,7 +103,7 @@ class FileOperations(QObject):
     def set_name(self, name: str) -> None:
         """Record new annotations under `name`: reopen the project as that annotator."""
         name = name.strip()
-        if not name or name == self._ctx.annotator.name:
+        if not name or name == self.my_name():
             return
         settings.set_annotator_name(name)
         if self.open_path(self._ctx.project.path, name=name):
@@ -130,7 +136,8 @@ class FileOperations(QObject):
     def export(self) -> None:
         from annotator.ui.dialogs.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self._ctx.project.path, self._ctx.annotator.name, self._window)
+        dialog = ExportDialog(self._ctx.project.path, self.my_name(), self._window,
+                              annotators=[a.name for a in self._ctx.project.annotators()])
         dialog.accepted.connect(lambda: self.start_export(dialog.choice()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -155,15 +162,38 @@ class FileOperations(QObject):
 
         return self._run("Export", f"Exporting to {choice.out_path}", job, done, "export the annotations")
 
+    # --- merge ------------------------------------------------------------------------------
+
+    @property
+    def merge_flow(self) -> MergeFlow:
+        if self._merge_flow is None:
+            from annotator.ui.dialogs.merge_dialog import MergeFlow
+
+            self._merge_flow = MergeFlow(self._ctx, self._window, self._run)
+            self._merge_flow.message_posted.connect(self.message_posted)
+            self._merge_flow.finished.connect(self.merge_finished)
+        return self._merge_flow
+
+    def merge(self) -> None:
+        """File > Merge colleague's work…"""
+        self.merge_flow.choose()
+
+    def merge_paths(self, paths: list[Path], renames: dict[str, str] | None = None) -> BackgroundTask | None:
+        return self.merge_flow.start(paths, renames)
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _run(self, title: str, label: str, job: Callable[[Any, Any], Any], on_done: Callable[[Any], None],
-             doing: str) -> BackgroundTask:
+             doing: str, handled: Callable[[BaseException], bool] | None = None) -> BackgroundTask:
+        """Run `job` in the background; `handled(exc)` may take over a failure (True) before the
+        error dialog."""
         from annotator.ui.workers import run_in_background
 
         def failed(exc: BaseException) -> None:
             from annotator.ui.dialogs.errors import describe
 
+            if handled is not None and handled(exc):
+                return
             self._error(f"{title} failed", describe(exc, doing))
 
         def cancelled() -> None:

@@ -1,6 +1,8 @@
 """`MainWindow`: composes the workspace and wires the action table to the widgets.
 
-Left dock: the document list. Centre: the article. Right dock: the tagging panel in a scroll area.
+Left docks: the document list and the layers list. Centre: the article. Right dock: the tagging
+panel in a scroll area. Bottom dock (review mode only): the review panel; review and layer rules live
+in `review_mode.py`.
 The window builds menus from `ui/actions.py`, routes each action to the widget that owns the
 behaviour, and keeps only shell state: window geometry and dock layout (in the settings file), the
 per-document timer and the status bar. File operations live in `file_operations.py`, dialogs under
@@ -25,17 +27,21 @@ from annotator.ui.commands import SetStatusCommand, push_command
 from annotator.ui.context import AppContext
 from annotator.ui.doc_timer import DocumentTimer
 from annotator.ui.file_operations import FileOperations
+from annotator.ui.review_mode import ReviewController
 from annotator.ui.status_bar import ShellStatusBar
 from annotator.ui.widgets.article_view import ArticleViewWidget
 from annotator.ui.widgets.document_list import DocumentListWidget
+from annotator.ui.widgets.layers_panel import LayersPanelWidget
+from annotator.ui.widgets.review_panel import ReviewPanelWidget
 from annotator.ui.widgets.tag_panel import TagPanelWidget
 
 DEFAULT_SIZE = (1280, 800)
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"
 _LAST_DOC_KEY = "session/last_doc"
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 _LOOK_AHEAD = 20
+_REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
 
 
 class MainWindow(QMainWindow):
@@ -57,9 +63,22 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.tagging_dock = self._dock("tagging_dock", "Tagging", scroll,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.layers_panel = LayersPanelWidget(ctx, ctx.annotator)
+        self.layers_dock = self._dock("layers_dock", "Layers", self.layers_panel,
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.documents_dock, self.layers_dock, Qt.Orientation.Vertical)
+        self.review_panel = ReviewPanelWidget(ctx, ctx.annotator)
+        # The side docks keep the bottom corners, so the review dock sits under the article only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.review_dock = self._dock("review_dock", "Review", self.review_panel,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.review_dock.hide()
+        self.review = ReviewController(ctx, self.article_view, self.layers_panel, self.review_panel, self)
         self.status = ShellStatusBar(ctx, self)
         self.setStatusBar(self.status)
         self.files = FileOperations(ctx, self)
+        self.files.my_name = lambda: self.review.me.name
         self.timer = DocumentTimer(ctx, self)
         self.action_map: dict[str, QAction] = {}
         self._install_actions()
@@ -83,13 +102,19 @@ class MainWindow(QMainWindow):
         handlers: dict[str, Callable[[], object]] = {
             "new_project": files.new_project, "open_project": files.open_project,
             "import_files": files.import_files, "import_folder": files.import_folder,
-            "export": files.export, "change_name": files.change_name, "quit": self.close,
+            "export": files.export, "merge": files.merge, "change_name": files.change_name,
+            "quit": self.close,
             "delete_span": tag.delete_selected_span, "cancel": self.cancel,
             "find": self.focus_search, "pick_source": self.pick_source,
             "cycle_target": tag.cycle_active_target, "done_next": self.mark_done_and_next,
             "prev_doc": self.open_previous, "next_doc": self.open_next,
             "zoom_in": view.zoom_in, "zoom_out": view.zoom_out, "zoom_reset": view.zoom_reset,
             "shortcuts": self.show_shortcuts, "about": self.show_about,
+            "review_mode": lambda: self.review.set_review_mode(self.action_map["review_mode"].isChecked()),
+            "blind_mode": lambda: self.review.set_blind(self.action_map["blind_mode"].isChecked()),
+            "accept_item": self.review_panel.accept_current, "reject_item": self.review_panel.reject_current,
+            "edit_item": self.review_panel.edit_current, "accept_agreed": self.review_panel.accept_all_agreed,
+            "agreement_report": self.show_agreement_report,
         }
         for lab in self.ctx.project.scheme.labels:
             handlers[f"label.{lab.name}"] = partial(tag.add_span_from_selection, lab.name)
@@ -123,7 +148,10 @@ class MainWindow(QMainWindow):
         menus["View"].addSeparator()
         menus["View"].addAction(self.documents_dock.toggleViewAction())
         menus["View"].addAction(self.tagging_dock.toggleViewAction())
+        menus["View"].addAction(self.layers_dock.toggleViewAction())
+        menus["View"].addAction(self.review_dock.toggleViewAction())
         self.menus: dict[str, QMenu] = menus
+        self._sync_review_actions(self.review.active)
 
     def _connect_signals(self) -> None:
         self.ctx.document_opened.connect(self._on_ctx_document_opened)
@@ -134,6 +162,12 @@ class MainWindow(QMainWindow):
         self.files.message_posted.connect(self.status.post)
         self.status.name_change_requested.connect(self.files.change_name)
         self.files.project_replacing.connect(self._on_files_project_replacing)
+        self.review.mode_changed.connect(self._on_review_mode_changed)
+        self.files.merge_finished.connect(self.review.show_merged)
+        self.review.layer_switching.connect(self.timer.flush)
+        self.review.message_posted.connect(self.status.post)
+        self.review_panel.message_posted.connect(self.status.post)
+        self.review_panel.edit_requested.connect(self._on_review_panel_edit_requested)
 
     # --- behaviour routed from actions --------------------------------------------------------
 
@@ -215,6 +249,11 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
+    def show_agreement_report(self) -> None:
+        from annotator.ui.dialogs.agreement_report import open_agreement_report  # loaded when first used
+
+        open_agreement_report(self.ctx, self)
+
     def show_about(self) -> None:
         from annotator.ui.dialogs.help import show_about
 
@@ -231,7 +270,8 @@ class MainWindow(QMainWindow):
             self.open_first_document()
 
     def _on_ctx_span_selected(self, span_id: int) -> None:
-        if span_id and self.ctx.current_doc_id is not None:
+        # Moving through review items selects their spans; the keys stay with the review table.
+        if span_id and self.ctx.current_doc_id is not None and not self.review_panel.has_table_focus():
             self.article_view.setFocus()
 
     def _on_files_project_replacing(self) -> None:
@@ -242,6 +282,24 @@ class MainWindow(QMainWindow):
         self._install_actions()
         self._update_title()
         self.open_first_document()
+
+    def _on_review_mode_changed(self, on: bool) -> None:
+        self._sync_review_actions(on)
+        self.review_dock.setVisible(on)
+        self.status.refresh()
+        if on:
+            self.review_dock.raise_()
+            self.review_panel.table.setFocus()
+
+    def _sync_review_actions(self, on: bool) -> None:
+        self.action_map["review_mode"].setChecked(on)
+        self.action_map["blind_mode"].setChecked(self.review.is_blind())
+        for action_id in _REVIEW_ACTIONS:
+            self.action_map[action_id].setEnabled(on)
+
+    def _on_review_panel_edit_requested(self, _span_id: int) -> None:
+        self.tagging_dock.show()
+        self.tagging_dock.raise_()
 
     def _on_recent_menu_about_to_show(self) -> None:
         self.recent_menu.clear()
@@ -266,11 +324,13 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         self.resize(*DEFAULT_SIZE)
         self.resizeDocks([self.documents_dock, self.tagging_dock], [250, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.documents_dock, self.layers_dock], [520, 150], Qt.Orientation.Vertical)
         geometry, state = settings.value(_GEOMETRY_KEY), settings.value(_STATE_KEY)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, _STATE_VERSION)
+        self.review_dock.hide()  # review mode always starts off
 
     def save_layout(self) -> None:
         settings.set_value(_GEOMETRY_KEY, self.saveGeometry())

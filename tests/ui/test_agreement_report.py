@@ -274,8 +274,11 @@ def test_the_main_window_entry_point(qtbot: QtBot, tmp_path: Path) -> None:
         who = project.annotator(name).id
         for doc_id, value in zip(ids, values, strict=True):
             svc.set_stance(project, doc_id, who, target, value)
-    report_window = open_agreement_report(win.ctx, win)
+    win.action_map["agreement_report"].trigger()  # Review > Agreement report…
+    report_window = win.findChild(AgreementReportWindow)
+    assert report_window is not None and report_window.isVisible()
     qtbot.waitUntil(lambda: report_window.report() is not None, timeout=20000)
+    qtbot.waitUntil(lambda: not report_window.task.is_running(), timeout=20000)
     assert open_agreement_report(win.ctx, win) is report_window  # one window, recomputed
     qtbot.waitUntil(lambda: not report_window.task.is_running(), timeout=20000)
     report_window.document_requested.emit(ids[3])

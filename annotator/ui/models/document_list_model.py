@@ -1,6 +1,8 @@
 """`DocumentListModel`: the lazy list of documents in the left dock, with my status and span count.
 
-It holds only the ordered ids that match the current filter (status and search text) and fetches the
+It holds only the ordered ids that match the current filter (status and search text), in list (id)
+order or with the most disagreement between annotators first (`services.review.disagreement_scores`,
+computed when the list is re-read, not after every edit, so rows do not jump while one works), and fetches the
 rows it is asked to show in pages of `PAGE` through `services.documents.list_rows`, keeping at most
 `CACHE_LIMIT` of them, so a 100,000-document project costs one id list and a few small queries.
 A filter change resets the model; an edit (`AppContext.changed`) only drops and repaints the rows of
@@ -23,6 +25,7 @@ from annotator.ui.context import AppContext
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 CountRole = Qt.ItemDataRole.UserRole + 3
+DisagreementRole = Qt.ItemDataRole.UserRole + 4  # float in [0, 1], or None when not sorted by it
 
 PAGE = 200
 CACHE_LIMIT = 2000
@@ -41,6 +44,8 @@ class DocumentListModel(QAbstractListModel):
         self._ids: list[int] = []
         self._rows_by_id: dict[int, int] = {}
         self._cache: dict[int, ListRow] = {}
+        self._by_disagreement = False
+        self._scores: dict[int, float] = {}
         self._load_ids()
         self._connect_signals()
 
@@ -66,6 +71,19 @@ class DocumentListModel(QAbstractListModel):
         self._status, self._search = status, search
         self.reload()
 
+    @property
+    def by_disagreement(self) -> bool:
+        return self._by_disagreement
+
+    def set_sort_by_disagreement(self, on: bool) -> None:
+        """Most disagreement first (True) or list order (False)."""
+        if on != self._by_disagreement:
+            self._by_disagreement = on
+            self.reload()
+
+    def disagreement(self, doc_id: int) -> float | None:
+        return self._scores.get(doc_id, 0.0) if self._by_disagreement else None
+
     def reload(self) -> None:
         """Re-read the id list (after an import, a project switch or a filter change)."""
         self.beginResetModel()
@@ -79,6 +97,13 @@ class DocumentListModel(QAbstractListModel):
         else:
             self._ids = documents.document_ids(self._ctx.project, self._ctx.annotator.id, self._status,
                                                self._search)
+        if self._by_disagreement:
+            from annotator.services.review import disagreement_scores
+
+            self._scores = disagreement_scores(self._ctx.project)
+            self._ids.sort(key=lambda doc_id: -self._scores.get(doc_id, 0.0))  # stable: ties keep id order
+        else:
+            self._scores = {}
         self._rows_by_id = {doc_id: row for row, doc_id in enumerate(self._ids)}
 
     def doc_ids(self) -> list[int]:
@@ -102,6 +127,8 @@ class DocumentListModel(QAbstractListModel):
         doc_id = self._ids[index.row()]
         if role == DocIdRole:
             return doc_id
+        if role == DisagreementRole:
+            return self.disagreement(doc_id)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
                         Qt.ItemDataRole.ToolTipRole, StatusRole, CountRole):
             return None
@@ -117,11 +144,13 @@ class DocumentListModel(QAbstractListModel):
             return row.status.value
         if role == CountRole:
             return row.n_mine
-        return _tooltip(row)
+        score = self.disagreement(doc_id)
+        return _tooltip(row) + (f"\nDisagreement {score:.2f} (0 none, 1 complete)" if score is not None else "")
 
     def roleNames(self) -> dict[int, bytes]:
         names = dict(super().roleNames())
-        names.update({DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count"})
+        names.update({DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count",
+                      DisagreementRole: b"disagreement"})
         return names
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

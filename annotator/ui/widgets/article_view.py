@@ -34,7 +34,7 @@ from annotator.services import documents
 from annotator.ui.context import AppContext
 from annotator.ui.offsets import OffsetMap
 from annotator.ui.settings import qsettings
-from annotator.ui.widgets.span_painter import SpanPainter
+from annotator.ui.widgets.span_painter import SpanPainter, layer_colors
 
 FONT_SIZE_KEY = "view/font_size"
 DEFAULT_FONT_SIZE = 13
@@ -203,8 +203,10 @@ class ArticleViewWidget(QPlainTextEdit):
         scheme = self._ctx.project.scheme
         colors = {lab.name: QColor(lab.color) for lab in scheme.labels}
         colors.update({alias: QColor(lab.color) for lab in scheme.labels for alias in lab.aliases})
-        self._painter.set_spans(self._spans, self._offsets, colors, self._ctx.annotator.id,
-                                QColor(_FALLBACK_COLOR))
+        me = self._ctx.annotator.id
+        others = any(s.annotator_id != me for s in self._spans)
+        by_layer = layer_colors(self._ctx.project.annotators()) if others else None
+        self._painter.set_spans(self._spans, self._offsets, colors, me, QColor(_FALLBACK_COLOR), by_layer)
         self._apply_highlights()
 
     def _refresh_has_documents(self) -> None:

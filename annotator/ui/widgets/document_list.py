@@ -1,7 +1,8 @@
 """`DocumentListWidget`: the left dock: a search box, a status filter and the lazy document list.
 
 It owns how the user finds and opens a document: typing filters titles and text (debounced, so each
-keystroke does not query a 100,000-document project), the combo filters by my status, and a click,
+keystroke does not query a 100,000-document project), the combo filters by my status, the sort combo
+puts the documents with the most disagreement between annotators first, and a click,
 Enter or moving the current row opens the document through `AppContext.open_document`. It follows
 documents opened elsewhere (Ctrl+Enter, Alt+Left/Right) without re-opening them, and answers which
 document comes before or after one in the list's order.
@@ -60,6 +61,11 @@ class DocumentListWidget(QWidget):
         for status in Status:
             self.status_combo.addItem(STATUS_TEXT[status], status.value)
         self.status_combo.setToolTip("Show documents by my status")
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setObjectName("sort_combo")
+        self.sort_combo.addItem("List order", False)
+        self.sort_combo.addItem("Most disagreement first", True)
+        self.sort_combo.setToolTip("Order documents by how much annotators disagree on them (for review)")
         self.list_view = QListView(self)
         self.list_view.setModel(self.model)
         self.list_view.setItemDelegate(_DocumentDelegate(self.list_view))
@@ -84,6 +90,7 @@ class DocumentListWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
+        layout.addWidget(self.sort_combo)
         layout.addWidget(self.list_view, 1)
         layout.addWidget(self.empty_label, 1)
         self._connect_signals()
@@ -94,6 +101,7 @@ class DocumentListWidget(QWidget):
         self.search_edit.returnPressed.connect(self._on_search_timer_timeout)
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
         self.status_combo.currentIndexChanged.connect(self._on_status_combo_index_changed)
+        self.sort_combo.currentIndexChanged.connect(self._on_sort_combo_index_changed)
         self.list_view.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.list_view.activated.connect(self._on_list_activated)
         self.list_view.clicked.connect(self._on_list_activated)
@@ -118,6 +126,8 @@ class DocumentListWidget(QWidget):
         if doc_id is None:
             return ids[0] if ids else None
         row = self.model.row_of(doc_id)
+        if row is None and self.model.by_disagreement:
+            return ids[0] if ids else None  # a hidden document has no place in that order
         # A document the filter hides still has a place: the list is in id order.
         pos = row + 1 if row is not None else bisect_right(ids, doc_id)
         return ids[pos] if pos < len(ids) else None
@@ -128,12 +138,17 @@ class DocumentListWidget(QWidget):
         if doc_id is None:
             return ids[-1] if ids else None
         row = self.model.row_of(doc_id)
+        if row is None and self.model.by_disagreement:
+            return ids[-1] if ids else None
         pos = row - 1 if row is not None else bisect_left(ids, doc_id) - 1
         return ids[pos] if pos >= 0 else None
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
+
+    def set_sort_by_disagreement(self, on: bool) -> None:
+        self.sort_combo.setCurrentIndex(1 if on else 0)
 
     def set_status_filter(self, status: Status | None) -> None:
         index = self.status_combo.findData(status.value if status else None)
@@ -150,6 +165,9 @@ class DocumentListWidget(QWidget):
 
     def _on_status_combo_index_changed(self, _index: int) -> None:
         self._apply_filter()
+
+    def _on_sort_combo_index_changed(self, _index: int) -> None:
+        self.model.set_sort_by_disagreement(bool(self.sort_combo.currentData()))
 
     def _apply_filter(self) -> None:
         value = self.status_combo.currentData()

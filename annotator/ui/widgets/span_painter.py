@@ -5,7 +5,9 @@ top. Painting only what is visible, from spans indexed by UTF-16 start, is what 
 article with hundreds of spans cheap: nothing is laid out or formatted for paragraphs off screen
 (Qt's extra selections would lay out every paragraph holding a span). It also draws what character
 formats cannot: translucent fills that blend where spans overlap, stacked underlines for nested spans,
-and a frame around the selected span.
+and a frame around the selected span. Colleagues' layers (read-only) are drawn as dashed underlines in
+their annotator's colour (`layer_colors`), each layer on its own step so two colleagues who tagged the
+same words both show.
 """
 
 from __future__ import annotations
@@ -17,13 +19,27 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock
 
-from annotator.model.types import Span
+from annotator.model.types import GOLD, Annotator, Span
 from annotator.ui.offsets import OffsetMap
 
 FILL_ALPHA = 90
 SELECTED_ALPHA = 200
 _UNDERLINE_STEP = 3.0
 _MAX_UNDERLINES = 3
+GOLD_COLOR = "#b8860b"
+# Per-annotator colours, chosen to stay apart from each other and from typical label fills.
+LAYER_PALETTE = ("#d62728", "#2ca02c", "#9467bd", "#e377c2", "#8c564b", "#17becf", "#ff7f0e", "#7f7f7f")
+
+
+def layer_colors(annotators: Sequence[Annotator]) -> dict[int, QColor]:
+    """A colour per annotator: gold's fixed, the others from the palette in id order (so an
+    annotator keeps their colour as long as the project does)."""
+    out: dict[int, QColor] = {}
+    people = sorted((a for a in annotators if a.name != GOLD), key=lambda a: a.id)
+    for n, person in enumerate(people):
+        out[person.id] = QColor(LAYER_PALETTE[n % len(LAYER_PALETTE)])
+    out.update({a.id: QColor(GOLD_COLOR) for a in annotators if a.name == GOLD})
+    return out
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,8 @@ class _Item:
     color: QColor
     mine: bool
     depth: int  # how many spans it starts inside
+    layer_color: QColor | None = None  # colleagues' spans: their annotator's colour
+    layer_step: int = 0  # colleagues' spans: which underline step their layer uses
 
 
 class SpanPainter:
@@ -46,11 +64,16 @@ class SpanPainter:
         self.selected_id: int | None = None
 
     def set_spans(self, spans: Sequence[Span], offsets: OffsetMap, colors: Mapping[str, QColor],
-                  me: int, fallback: QColor) -> None:
-        """`spans` sorted by (start, -end); colours by label name."""
+                  me: int, fallback: QColor, layer_colors: Mapping[int, QColor] | None = None) -> None:
+        """`spans` sorted by (start, -end); colours by label name; `layer_colors` by annotator id
+        (colleagues' underlines; the label colour when an annotator has none)."""
         depths = nesting_depths(spans)
+        others = sorted({s.annotator_id for s in spans if s.annotator_id != me})
+        steps = {a: n for n, a in enumerate(others)}
+        by_layer = layer_colors or {}
         self._items = [_Item(s.id, offsets.to_utf16(s.start), offsets.to_utf16(s.end),
-                             colors.get(s.label, fallback), s.annotator_id == me, depths[s.id])
+                             colors.get(s.label, fallback), s.annotator_id == me, depths[s.id],
+                             by_layer.get(s.annotator_id), steps.get(s.annotator_id, 0))
                        for s in spans]
         self._starts = [item.start for item in self._items]
         self._max_len = max((i.end - i.start for i in self._items), default=0)
@@ -105,10 +128,12 @@ class SpanPainter:
                 painter.setPen(QPen(item.color.darker(150), 2.0))
                 painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
         else:
-            # Colleagues' layers: a dashed underline that leaves my own fills readable.
-            pen = QPen(item.color.darker(130), 2.0, Qt.PenStyle.DashLine)
+            # Colleagues' layers: a dashed underline that leaves my own fills readable, in the
+            # annotator's colour, one step per layer.
+            color = item.layer_color if item.layer_color is not None else item.color.darker(130)
+            pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
             painter.setPen(pen)
-            y = rect.bottom() - 1.0
+            y = rect.bottom() - 1.0 - min(item.layer_step, _MAX_UNDERLINES) * _UNDERLINE_STEP
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
 
 
