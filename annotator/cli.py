@@ -56,8 +56,8 @@ exit codes: 0 everything imported, 1 some file or record rejected (the rest was 
 
 EXPORT_EPILOG = """\
 formats:
-  csv    --out is a folder; writes documents.csv, spans.csv, relations.csv, stances.csv and
-         claims.csv (UTF-8, header row, ids that join across tables; cells starting with
+  csv    --out is a folder; writes documents.csv, spans.csv, relations.csv, stances.csv,
+         claims.csv and comments.csv (UTF-8, header row, ids that join across tables; cells starting with
          = + - @ tab or CR are prefixed with ' so spreadsheets never run them)
   jsonl  --out is a file; one annotation record per (document, annotator), the format `import`
          reads back (export -> import -> export gives the same content)
@@ -210,6 +210,8 @@ files (.db) or annotation JSONL exports. Documents are matched by sha256 and add
 Merged rows keep their annotator and timestamps, with origin "merged". Merging the same file twice
 changes nothing. Two different people with the same name are never fused: the merge stops and
 asks you to rename one with --rename. All files go in under one transaction, or none does.
+A merge adds and updates but never deletes: a span a colleague removed after an earlier merge
+stays in your copy of their layer (merge into a fresh project to start clean).
 
 examples:
   annotator --project review.db merge alice.db bob.db

@@ -26,6 +26,7 @@ SPAN_COLUMNS = ("span_id", "doc_id", "annotator", "label", "start", "end", "text
 SPAN_TAIL = ("origin", "created_at", "updated_at")
 RELATION_COLUMNS = ("relation_id", "doc_id", "annotator", "type", "from_span_id", "to_span_id")
 STANCE_COLUMNS = ("doc_id", "annotator", "target", "value", "span_id")
+COMMENT_COLUMNS = ("comment_id", "doc_id", "author", "item_key", "text", "created_at")
 CLAIM_COLUMNS = ("doc_id", "title", "annotator", "claim_id", "claim_text")
 LINE_END = "\n"
 LINK_JOINER = " | "
@@ -200,7 +201,7 @@ class _ClaimLayout:
 class TableWriter:
     """Writes each table to the handle it is given, one streamed query per table."""
 
-    TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv")
+    TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv", "comments.csv")
 
     def __init__(self, scheme: Scheme, session: Session, annotator_id: int | None, ticker: Ticker) -> None:
         self.session = session
@@ -217,7 +218,7 @@ class TableWriter:
         """Write `table` (one of TABLES) to `handle`; returns the rows written."""
         method = {"documents.csv": self.write_documents, "spans.csv": self.write_spans,
                   "relations.csv": self.write_relations, "stances.csv": self.write_stances,
-                  "claims.csv": self.write_claims}[table]
+                  "claims.csv": self.write_claims, "comments.csv": self.write_comments}[table]
         return method(handle)
 
     def write_documents(self, handle: IO[str]) -> int:
@@ -261,6 +262,19 @@ class TableWriter:
                              for _, did, aid, target, value, span_id, *_ in chunk)
             n += len(chunk)
             self.ticker.advance(len(chunk))
+        return n
+
+    def write_comments(self, handle: IO[str]) -> int:
+        """Reviewers' comments on items; they are about items, not layers, so every one is written.
+        An item_key "rejected:<key>" records that the reviewer rejected that item."""
+        writer = _writer(handle, COMMENT_COLUMNS)
+        ext_ids, names = self.ext_ids, self.names
+        n = 0
+        for chunk in _chunks(q.stream_comments(self.session)):
+            writer.writerows((cid, ext_ids[did], names[aid], neutralise(key), neutralise(text), created)
+                             for cid, did, aid, key, text, created in chunk)
+            n += len(chunk)
+            self.ticker.check()
         return n
 
     def write_claims(self, handle: IO[str]) -> int:

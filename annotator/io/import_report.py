@@ -101,25 +101,33 @@ class ImportReport:
         self.rejected.extend(tally.rejected)
 
     def summary(self) -> str:
-        """A few human lines: what came in, what was a duplicate, skipped and rejected."""
+        """A few human lines: what came in, what was a duplicate, skipped and rejected.
+
+        The text is shown both by the CLI (which lists the rejections on stderr) and by the GUI's
+        import dialog (which lists them under Show Details), so it does not say where the list is.
+        """
         n_dup, ann = len(self.duplicates), self.annotations_added
-        files = f"{self.files_read} file{'' if self.files_read == 1 else 's'}"
-        dups = f"{n_dup} duplicate{'' if n_dup == 1 else 's'} skipped"
+        files = _count(self.files_read, "file")
+        dups = f"{_count(n_dup, 'duplicate')} skipped"
         if self.documents_added or ann.total():
-            lines = [f"Imported {self.documents_added} document{'' if self.documents_added == 1 else 's'} "
-                     f"from {files}; {dups}"]
+            lines = [f"Imported {_count(self.documents_added, 'document')} from {files}; {dups}"]
             if ann.total():
-                lines.append(f"Imported annotations: {ann.spans} spans, {ann.relations} relations, "
-                             f"{ann.stances} stances")
+                lines.append(f"Imported annotations: {_count(ann.spans, 'span')}, "
+                             f"{_count(ann.relations, 'relation')}, {_count(ann.stances, 'stance')}")
         elif n_dup:
             lines = [f"Nothing new: {dups}"]
         else:
             lines = [f"Nothing imported from {files}"]
         lines += [f"Skipped {s.path}: {s.reason}" for s in self.skipped]
         if self.rejected:
-            lines.append(f"Rejected {len(self.rejected)} file{'' if len(self.rejected) == 1 else 's'} or "
-                         f"record{'' if len(self.rejected) == 1 else 's'} (listed on stderr)")
+            n_rej = len(self.rejected)
+            lines.append(f"Rejected {_count(n_rej, 'file')} or record{'' if n_rej == 1 else 's'}")
         return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    """"1 span", "2 spans", "0 spans"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class Ticker:

@@ -529,3 +529,10 @@ def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
     """Remove one annotator's spans, relations and stances in one document (status stays)."""
     for table in (RelationRow, StanceRow, SpanRow):
         session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))
+
+
+def stream_comments(session: Session, batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, item_key, text, created_at) ordered by (doc_id, id)."""
+    query = select(CommentRow.id, CommentRow.doc_id, CommentRow.annotator_id, CommentRow.item_key,
+                   CommentRow.text, CommentRow.created_at).order_by(CommentRow.doc_id, CommentRow.id)
+    return _stream(session, query, batch)

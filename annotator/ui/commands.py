@@ -4,7 +4,8 @@ Each command stores ids and plain values (never ORM rows), calls one service fun
 and its inverse in `undo()`, then tells every view what changed through `ctx.notify(changes)`.
 A command whose first `redo()` is refused by a service (a `ValidationError`, a read-only project)
 records the one-line reason in `error` and marks itself obsolete, so `QUndoStack.push` drops it
-and the caller can show the reason in the status bar.
+and the caller can show the reason in the status bar. A later undo or redo (Ctrl+Z after moving on)
+first opens the command's document (`show_document`), so no document changes out of sight.
 """
 
 from __future__ import annotations
@@ -26,8 +27,18 @@ def _pretty(name: str) -> str:
     return name.replace("_", " ")
 
 
+def show_document(ctx: AppContext, doc_id: int | None) -> None:
+    """Open `doc_id` unless it is already shown: an undo or redo of an edit made on another document
+    must not change that document out of sight (the user would not see what the step did)."""
+    if doc_id is not None and doc_id != ctx.current_doc_id:
+        ctx.open_document(doc_id)
+
+
 class _ServiceCommand(QUndoCommand):
-    """Shared plumbing: error capture on the first redo, and notifying the views."""
+    """Shared plumbing: error capture on the first redo, notifying the views, and bringing the
+    command's document into view before a later undo/redo changes it."""
+
+    doc_id: int | None = None  # set by document commands; span commands learn it on the first redo
 
     def __init__(self, ctx: AppContext, text: str) -> None:
         super().__init__(text)
@@ -36,6 +47,8 @@ class _ServiceCommand(QUndoCommand):
         self._done_once = False
 
     def redo(self) -> None:
+        if self._done_once:
+            show_document(self.ctx, self.doc_id)
         try:
             changes = self._redo()
         except AnnotatorError as exc:
@@ -44,10 +57,13 @@ class _ServiceCommand(QUndoCommand):
             self.error = str(exc)
             self.setObsolete(True)
             return
+        if not self._done_once and self.doc_id is None and len(changes.doc_ids) == 1:
+            self.doc_id = next(iter(changes.doc_ids))
         self._done_once = True
         self.ctx.notify(changes)
 
     def undo(self) -> None:
+        show_document(self.ctx, self.doc_id)
         self.ctx.notify(self._undo())
 
     def _redo(self) -> Changes:

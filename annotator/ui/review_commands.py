@@ -7,7 +7,8 @@ change drops links), so these commands do not invert the service call piece by p
 snapshot; `undo()` puts the first back with `review.restore_gold` and a later `redo()` the second
 (both keep row ids, so later commands on those gold spans still apply). Like `ui/commands.py`, a
 command the service refuses on its first redo records the one-line reason in `error` and marks itself
-obsolete. `SwitchLayerCommand` sits on the same stack because the tagging commands act on
+obsolete, and a later undo/redo first opens the command's document (`show_document`).
+`SwitchLayerCommand` sits on the same stack because the tagging commands act on
 `ctx.annotator` when they run: undoing past a mode switch first switches back, so every edit is
 undone and redone in the layer it was made in.
 """
@@ -23,6 +24,7 @@ from annotator.model.errors import AnnotatorError
 from annotator.model.types import GOLD, Annotator
 from annotator.services import review
 from annotator.services.review import GoldSnapshot, RelationItem, ReviewItem, SpanItem
+from annotator.ui.commands import show_document
 from annotator.ui.context import AppContext
 
 
@@ -49,6 +51,7 @@ class _GoldCommand(QUndoCommand):
 
     def redo(self) -> None:
         if self._after is not None:
+            show_document(self.ctx, self.doc_id)
             self.ctx.notify(review.restore_gold(self.ctx.project, self._after))
             return
         try:
@@ -64,6 +67,7 @@ class _GoldCommand(QUndoCommand):
 
     def undo(self) -> None:
         assert self._before is not None
+        show_document(self.ctx, self.doc_id)
         selected = self.ctx.selected_span_id
         if selected is not None and selected not in {s.id for s in self._before.spans} \
                 and selected in {s.id for s in (self._after.spans if self._after else ())}:

@@ -135,7 +135,7 @@ def test_stats_and_export_leave_the_project_bytes_unchanged(tmp_path: Path,
     assert _run(capsys, "--project", str(db), "export", "--out", str(tmp_path / "all.jsonl"))[0] == 0
     assert _sha(db) == before
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == [
-        "claims.csv", "documents.csv", "relations.csv", "spans.csv", "stances.csv"]
+        "claims.csv", "comments.csv", "documents.csv", "relations.csv", "spans.csv", "stances.csv"]
 
 
 def test_jsonl_round_trip_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,7 +144,7 @@ def test_jsonl_round_trip_through_the_cli(tmp_path: Path, capsys: pytest.Capture
     assert _run(capsys, "--project", first, "export", "--format", "jsonl", "--out",
                 str(tmp_path / "a.jsonl"))[0] == 0
     code, out, _ = _run(capsys, "--project", second, "import", str(tmp_path / "a.jsonl"))
-    assert code == 0 and "Imported annotations: 4 spans, 1 relations, 3 stances" in out
+    assert code == 0 and "Imported annotations: 4 spans, 1 relation, 3 stances" in out
     assert _run(capsys, "--project", second, "export", "--out", str(tmp_path / "b.jsonl"))[0] == 0
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     code, _, _ = _run(capsys, "--project", second, "export", "--out", str(tmp_path / "gold.jsonl"),

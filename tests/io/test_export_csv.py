@@ -20,7 +20,7 @@ from annotator.store import documents as store_docs
 TEXT_1 = "=SUM(A1) said 🇺🇦 Zelensky 𝔘 today: NATO membership is close. -Officials disagree."
 TEXT_2 = "Plain article. Reuters reported that talks went well.\nSecond line with \"quotes\", commas."
 
-TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv")
+TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv", "comments.csv")
 PRODUCT_COLUMNS = {
     "documents.csv": ["doc_id", "title", "sha256", "n_chars", "imported_at"],
     "spans.csv": ["span_id", "doc_id", "annotator", "label", "start", "end", "text", "claim_type",
@@ -30,6 +30,7 @@ PRODUCT_COLUMNS = {
     "claims.csv": ["doc_id", "title", "annotator", "claim_id", "claim_text", "claim_type", "checkworthy",
                    "source_text", "source_canonical", "source_type", "nato_membership",
                    "security_guarantees"],
+    "comments.csv": ["comment_id", "doc_id", "author", "item_key", "text", "created_at"],
 }
 
 
@@ -303,5 +304,17 @@ def test_helper_process_writes_the_same_tables(project: Project, tmp_path: Path,
     finally:
         readonly.close()
     assert _export_bytes(tmp_path / "parallel") == _export_bytes(tmp_path / "sequential")
-    assert list(report.rows) == ["documents", "spans", "relations", "stances", "claims"]
+    assert list(report.rows) == ["documents", "spans", "relations", "stances", "claims", "comments"]
     assert not (tmp_path / "cancelled").exists()
+
+
+def test_review_comments_are_exported_neutralised(project: Project, tmp_path: Path) -> None:
+    from annotator.services import review
+
+    doc = add_document(project, "d1", TEXT_2)
+    me = project.annotator("rita")
+    review.add_comment(project, doc, me.id, "span:0:5:claim", "=HYPERLINK(x) check the source")
+    export_csv(project, tmp_path / "out")
+    (row,) = read(tmp_path / "out" / "comments.csv")
+    assert row["doc_id"] == "d1" and row["author"] == "rita" and row["item_key"] == "span:0:5:claim"
+    assert row["text"] == "'=HYPERLINK(x) check the source"

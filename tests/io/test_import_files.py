@@ -275,3 +275,17 @@ def test_progress_reaches_total(project: Project, tmp_path: Path) -> None:
     total = (tmp_path / "a.jsonl").stat().st_size
     assert seen[-1] == (total, total)
     assert all(d <= t for d, t in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_summary_is_neutral_about_where_rejections_are_listed_and_counts_singulars() -> None:
+    from annotator.io.import_report import AnnotationCounts, ImportReport, Rejection
+
+    report = ImportReport(documents_added=1, annotations_added=AnnotationCounts(1, 1, 1), files_read=1,
+                          rejected=[Rejection("a.jsonl", 3, "no text")])
+    lines = report.summary().splitlines()
+    assert lines == ["Imported 1 document from 1 file; 0 duplicates skipped",
+                     "Imported annotations: 1 span, 1 relation, 1 stance",
+                     "Rejected 1 file or record"]
+    report.rejected.append(Rejection("b.csv", None, "not UTF-8"))
+    assert report.summary().splitlines()[-1] == "Rejected 2 files or records"
+    assert "stderr" not in report.summary()

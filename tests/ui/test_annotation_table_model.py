@@ -60,7 +60,7 @@ def test_model_passes_qtmodeltester_through_updates(project: Project, doc_id: in
     row = model.row_of(claim)
     assert model.index(row, COL_TEXT).data() == "Ukraine must join NATO"
     assert (model.index(row, COL_START).data(), model.index(row, COL_END).data()) == (14, 36)
-    assert model.index(row, COL_DETAIL).data() == "demand, ← Zelensky"
+    assert model.index(row, COL_DETAIL).data() == "demand, → Zelensky"
     assert "claim_type: demand" in model.index(row, COL_TEXT).data(Qt.ItemDataRole.ToolTipRole)
     model.set_view(None)
     qtmodeltester.check(model)

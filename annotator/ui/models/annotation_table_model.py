@@ -75,13 +75,13 @@ class AnnotationTableModel(QAbstractTableModel):
             self.endResetModel()
 
     def _detail_texts(self, view: DocumentView, spans: list[Span]) -> dict[int, str]:
-        """Per span: its attribute values, then what it is linked to (e.g. "← Zelensky")."""
+        """Per span: its attribute values, then what it links to (e.g. "→ Zelensky", as in the span tooltip)."""
         by_id = {s.id: s for s in view.spans}
         out: dict[int, list[str]] = {s.id: [v for v in s.attributes.values() if v] for s in spans}
         for rel in view.relations:
             target = by_id.get(rel.to_span)
             if rel.from_span in out and target is not None:
-                out[rel.from_span].append("← " + elide(target.text, 30))
+                out[rel.from_span].append("→ " + elide(target.text, 30))
         for st in view.stances:
             if st.span_id in out:
                 out[st.span_id].append(f"{st.target}: {st.value}")

@@ -1,7 +1,8 @@
 """`DocStancePanelWidget`: the document-level stance, one radio group per scheme target.
 
 One target is *active* (highlighted); the number keys set its value (`set_by_index`, 1-based in
-the scheme's value order) and T moves to the next target (`cycle_active_target`). Each radio group
+the scheme's value order) and T moves to the next target (`cycle_active_target`); showing another
+document makes the first target active again. Each radio group
 has a small clear button. Every edit is one `SetStanceCommand`; `set_view` re-syncs from the store.
 """
 
@@ -89,6 +90,7 @@ class DocStancePanelWidget(QWidget):
         self.ctx = ctx
         self.groups: dict[str, _TargetGroup] = {}
         self._active = 0
+        self._doc_id: int | None = None  # the document `set_view` last showed
         self._stored: dict[str, str] = {}  # my document stances as last read from the store
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -141,6 +143,14 @@ class DocStancePanelWidget(QWidget):
         mine = {} if view is None else {st.target: st.value for st in view.stances
                                         if st.span_id is None and st.annotator_id == self.ctx.annotator.id}
         self._stored = mine
+        doc_id = None if view is None else view.document.id
+        if doc_id != self._doc_id:
+            self._doc_id = doc_id
+            if self._active != 0:
+                # A target moved to with T is for this document only: on the next one, 1 must set
+                # the first target again, not silently the one left active.
+                self._active = 0
+                self._highlight()
         for name, group in self.groups.items():
             group.set_value(mine.get(name))
         self.setEnabled(view is not None)
