@@ -68,13 +68,8 @@ def progress(project: Project, annotator_id: int) -> Progress:
 
 def next_unfinished(project: Project, annotator_id: int, after_doc: int | None) -> int | None:
     """The next document (in list order, wrapping around) that I have not marked done."""
-    ids = document_ids(project)
     with project.session() as s:
-        done = {d for d, st in q.statuses_for(s, annotator_id).items() if st.status == Status.DONE}
-    if after_doc in ids:
-        pos = ids.index(after_doc) + 1
-        ids = ids[pos:] + ids[:pos]
-    return next((i for i in ids if i not in done), None)
+        return docs.next_unfinished_id(s, annotator_id, after_doc)
 
 
 def stats(project: Project) -> dict[str, int]:

@@ -205,3 +205,18 @@ def insert_documents_fast(session: Session, rows: Sequence[dict[str, Any]]) -> N
         cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+def next_unfinished_id(session: Session, annotator_id: int, after: int | None) -> int | None:
+    """The first document after `after` (in id order, wrapping round) that the annotator has not
+    marked done. Walks the ids in order and stops at the first hit, so it stays cheap on big projects
+    where finished documents come first."""
+    done = exists().where(DocStatusRow.doc_id == DocumentRow.id, DocStatusRow.annotator_id == annotator_id,
+                          DocStatusRow.status == Status.DONE.value)
+    query = select(DocumentRow.id).where(~done).order_by(DocumentRow.id).limit(1)
+    if after is not None:
+        found = session.scalar(query.where(DocumentRow.id > after))
+        if found is not None:
+            return int(found)
+    first = session.scalar(query)
+    return None if first is None else int(first)
