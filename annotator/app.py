@@ -1,15 +1,17 @@
 """The composition root: `annotator` with a subcommand runs the headless CLI, without one the GUI.
 
-The GUI path checks for a display before Qt can abort on its absence, creates the QApplication,
-asks for the annotator's name on first run, opens the project (`--project FILE`, ANNOTATOR_PROJECT, or
-the default project, which is seeded with the bundled corpus when it is first created) and shows the
-main window. Everything heavy (Qt, SQLAlchemy, the io modules) is imported inside functions so that
-`annotator stats` never loads Qt and the window appears as early as possible.
+The GUI path checks for a display (a reachable X server or Wayland) before Qt can abort on its
+absence, creates the QApplication, asks for the annotator's name on first run, opens the project
+(`--project FILE`, ANNOTATOR_PROJECT, or the default project, which is seeded with the bundled corpus
+when it is first created; when it cannot be opened the user may pick another or a new one) and shows
+the main window. Everything heavy (Qt, SQLAlchemy, the io modules) is imported inside functions so
+that `annotator stats` never loads Qt and the window appears as early as possible.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
 
 NO_DISPLAY_MESSAGE = ("annotator: no display found; the GUI needs a desktop session. "
-                      "Headless commands: annotator import|export|stats --help")
+                      "Headless commands: annotator import|export|stats|merge|agreement --help")
+X11_SOCKET_DIR = Path("/tmp/.X11-unix")  # where a local X server N listens, as socket XN
+X11_TCP_TIMEOUT = 0.5
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,18 +55,36 @@ def gui_project_argument(args: Sequence[str]) -> str | None:
 
 
 def display_available() -> bool:
-    """False where Qt would abort for want of a display (Linux without X11/Wayland)."""
+    """False where Qt would abort for want of a display (Linux without X11/Wayland, or a DISPLAY
+    naming an X server that is not there, e.g. a stale one left over from an old session)."""
     if not sys.platform.startswith("linux"):
         return True
     platform = os.environ.get("QT_QPA_PLATFORM", "").strip()
-    x11, wayland = bool(os.environ.get("DISPLAY")), bool(os.environ.get("WAYLAND_DISPLAY"))
-    if not platform:
-        return x11 or wayland
-    if platform.startswith("xcb"):
-        return x11
+    display = os.environ.get("DISPLAY", "").strip()
+    wayland = bool(os.environ.get("WAYLAND_DISPLAY"))
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, minimal, vnc, eglfs...: Qt needs no display server
     if platform.startswith("wayland"):
         return wayland
-    return True  # offscreen, minimal, vnc, eglfs...: Qt needs no display server
+    x11 = bool(display) and x11_server_reachable(display)
+    return x11 if platform.startswith("xcb") else x11 or wayland
+
+
+def x11_server_reachable(display: str) -> bool:
+    """Whether the X server named by `display` (":0", "unix:0", ":0.1", "host:10.0") is there: its
+    socket in /tmp/.X11-unix for a local display, a TCP connect to port 6000+N for a remote one.
+    A DISPLAY this function cannot read is given the benefit of the doubt."""
+    host, sep, rest = display.rpartition(":")
+    number = rest.split(".", 1)[0]
+    if not sep or not number.isdigit():
+        return True
+    if host in ("", "unix"):
+        return (X11_SOCKET_DIR / f"X{number}").exists()
+    try:
+        with socket.create_connection((host.strip("[]"), 6000 + int(number)), timeout=X11_TCP_TIMEOUT):
+            return True
+    except OSError:
+        return False
 
 
 def run_gui(project_path: Path) -> int:
@@ -84,14 +106,20 @@ def run_gui(project_path: Path) -> int:
         if name is None:
             return 0
         settings.set_annotator_name(name)
-    try:
-        window = build_main_window(project_path, annotator_name=name)
-    except AnnotatorError as exc:
-        from annotator.ui.dialogs.errors import exec_error
+    path = project_path
+    while True:
+        try:
+            window = build_main_window(path, annotator_name=name)
+            break
+        except AnnotatorError as exc:
+            from annotator.ui.dialogs.project_error import choose_other_project
 
-        exec_error(None, "Could not open the project", str(exc),
-                   "The file was not changed. Start annotator with --project FILE to use another one.")
-        return 1
+            # A broken default project must not be a dead end: offer another file, a new one, or
+            # quitting. The file that failed is never written to.
+            chosen = choose_other_project(path, str(exc))
+            if chosen is None:
+                return 1
+            path = chosen
     window.show()
     return int(app.exec())
 

@@ -38,17 +38,16 @@ class _ServiceCommand(QUndoCommand):
     """Shared plumbing: error capture on the first redo, notifying the views, and bringing the
     command's document into view before a later undo/redo changes it."""
 
-    doc_id: int | None = None  # set by document commands; span commands learn it on the first redo
-
     def __init__(self, ctx: AppContext, text: str) -> None:
         super().__init__(text)
         self.ctx = ctx
         self.error: str | None = None
         self._done_once = False
+        self._shown_doc: int | None = None  # the document the first redo changed
 
     def redo(self) -> None:
         if self._done_once:
-            show_document(self.ctx, self.doc_id)
+            show_document(self.ctx, self._shown_doc)
         try:
             changes = self._redo()
         except AnnotatorError as exc:
@@ -57,13 +56,16 @@ class _ServiceCommand(QUndoCommand):
             self.error = str(exc)
             self.setObsolete(True)
             return
-        if not self._done_once and self.doc_id is None and len(changes.doc_ids) == 1:
-            self.doc_id = next(iter(changes.doc_ids))
+        if not self._done_once:
+            # Span commands know only span ids: the service's Changes names the document.
+            own = getattr(self, "doc_id", None)
+            doc_ids = changes.doc_ids or (frozenset({own}) if isinstance(own, int) else frozenset())
+            self._shown_doc = next(iter(doc_ids)) if len(doc_ids) == 1 else None
         self._done_once = True
         self.ctx.notify(changes)
 
     def undo(self) -> None:
-        show_document(self.ctx, self.doc_id)
+        show_document(self.ctx, self._shown_doc)
         self.ctx.notify(self._undo())
 
     def _redo(self) -> Changes:

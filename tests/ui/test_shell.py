@@ -214,7 +214,9 @@ def test_without_a_display_the_gui_says_so_in_one_line_and_exits_1(tmp_path: Pat
     assert not paths.default_project().exists()  # nothing was created
 
 
-def test_display_detection(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_display_detection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(app, "X11_SOCKET_DIR", tmp_path)
+    (tmp_path / "X0").touch()  # an X server :0 is running
     monkeypatch.setattr(sys, "platform", "linux")
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(var, raising=False)

@@ -6,20 +6,24 @@ It loads the open document's `DocumentView` once per relevant change (`ctx.chang
 document, `ctx.document_opened`, `ctx.project_replaced`) and hands it to every part, which sync
 from it under `QSignalBlocker`. Its public methods are what the keyboard actions (ui/actions.py)
 call: making a span from the article view's selection, deleting the selected span, the document
-stance number keys and target cycling, and "pick the source on the text".
+stance number keys and target cycling, and "pick the source on the text". The editors sit in a
+vertical scroll area above a splitter, so the annotation table below them always stays in view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHeaderView,
     QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,16 +35,56 @@ from annotator.model.snapping import snap_selection
 from annotator.services.documents import DocumentView
 from annotator.ui.commands import AddSpanCommand, DeleteSpanCommand, SetNoteCommand, push_command
 from annotator.ui.context import AppContext
-from annotator.ui.models.annotation_table_model import COL_END, COL_START, COL_TEXT, AnnotationTableModel, SpanIdRole
+from annotator.ui.models.annotation_table_model import (
+    COL_DETAIL,
+    COL_END,
+    COL_LABEL,
+    COL_START,
+    COL_TEXT,
+    AnnotationTableModel,
+    SpanIdRole,
+)
 from annotator.ui.widgets.label_bar import LabelBarWidget
 from annotator.ui.widgets.span_editor import SpanEditorWidget
 from annotator.ui.widgets.stance_panel import DocStancePanelWidget
 
 NOTE_SAVE_DELAY_MS = 800
 WIDE_TABLE_PX = 440  # below this width the offset columns give their room to the text
+TABLE_MIN_PX = 140  # about five rows of the annotation table stay visible whatever is selected
+TABLE_START_PX = 220  # the table's share of the panel's height before the user moves the splitter
 
 SelectionProvider = Callable[[], tuple[int, int] | None]
 TextProvider = Callable[[], str]
+
+
+class VerticalScrollArea(QScrollArea):
+    """Scrolls only up and down and is as wide as its content, so no editor is cut off on the right."""
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        inner = self.widget()
+        if inner is None:
+            return hint
+        width = inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() \
+            + 2 * self.frameWidth()
+        return QSize(max(width, hint.width()), hint.height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.minimumSizeHint().width()), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's minimum width may have changed
+        return super().eventFilter(watched, event)
 
 
 class TagPanelWidget(QWidget):
@@ -57,6 +101,7 @@ class TagPanelWidget(QWidget):
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
+        self._splitter_placed = False
 
         self.label_bar = LabelBarWidget(ctx.project.scheme)
         self.span_editor = SpanEditorWidget(ctx)
@@ -84,12 +129,23 @@ class TagPanelWidget(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        header.setMaximumSectionSize(170)  # long details must not squeeze the span text away
-        table.setMinimumHeight(180)
+        table.setMinimumHeight(TABLE_MIN_PX)
+        self._size_table_columns(table)
         return table
+
+    def _size_table_columns(self, table: QTableView) -> None:
+        """Widths from what the columns can hold (label names, offsets), not from the rows: measuring
+        every row on each change (ResizeToContents) cost ~50 ms per edit on a 500-span article."""
+        metrics, pad = table.fontMetrics(), 24
+        labels = [lab.name for lab in self.ctx.project.scheme.labels] or ["Label"]
+        label_width = max(metrics.horizontalAdvance(name) for name in [*labels, "Label"])
+        table.setColumnWidth(COL_LABEL, label_width + metrics.height() + pad)  # + the colour swatch
+        for col in (COL_START, COL_END):
+            table.setColumnWidth(col, metrics.horizontalAdvance("000000") + pad)
+        table.setColumnWidth(COL_DETAIL, min(130, metrics.horizontalAdvance("x" * 15) + pad))
 
     def _build_layout(self) -> None:
         values = len(self.ctx.project.scheme.stance_values)
@@ -100,13 +156,25 @@ class TagPanelWidget(QWidget):
         QVBoxLayout(notes_box).addWidget(self.notes)
         table_box = QGroupBox("Annotations")
         QVBoxLayout(table_box).addWidget(self.table)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        for part in (self.label_bar, self.span_editor, stance_box, notes_box):
+            upper_layout.addWidget(part)
+        upper_layout.addStretch(1)
+        # The editors grow when a span is selected; they scroll on their own so that the table
+        # below never leaves the window (at 1280x800 it used to) and the panel keeps its height.
+        self.upper_scroll = VerticalScrollArea(upper)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("tag_panel_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.upper_scroll)
+        self.splitter.addWidget(table_box)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.label_bar)
-        layout.addWidget(self.span_editor)
-        layout.addWidget(stance_box)
-        layout.addWidget(notes_box)
-        layout.addWidget(table_box, 1)
+        layout.addWidget(self.splitter)
 
     def _connect_signals(self) -> None:
         self.ctx.document_opened.connect(self._on_ctx_document_opened)
@@ -293,6 +361,12 @@ class TagPanelWidget(QWidget):
         for col in (COL_START, COL_END):
             self.table.setColumnHidden(col, narrow)
         super().resizeEvent(event)
+        if not self._splitter_placed and event.size().height() > 0:
+            # First real height: give the table its starting share, the editors the rest.
+            self._splitter_placed = True
+            total = sum(self.splitter.sizes())
+            table = min(TABLE_START_PX, max(TABLE_MIN_PX, total // 2))
+            self.splitter.setSizes([max(total - table, 1), table])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.notes and event.type() == QEvent.Type.FocusOut:
