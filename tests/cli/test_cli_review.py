@@ -95,3 +95,33 @@ def test_jsonl_export_carries_identity_so_merging_it_after_the_project_changes_n
     capsys.readouterr()
     assert cli.main(["--project", fresh, "merge", str(colleagues[0])]) == 0
     assert "nothing new" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", ["krippendorff_2011", "textbook_kappa", "perfect"])
+def test_agreement_json_reproduces_published_values(tmp_path: Path, case: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`annotator agreement --json` on fixture projects with known answers (to 3 decimals)."""
+    from tests.services.test_agreement_service import FIXTURES, PUBLISHED, _paper_ratings, _stances
+
+    path = tmp_path / "fixture.db"
+    project = Project.open(path, scheme_path=FIXTURES / "scheme.toml")
+    if case == "krippendorff_2011":  # four observers, twelve units, missing values
+        _stances(project, _paper_ratings())
+    elif case == "textbook_kappa":  # 50 items: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no
+        example = PUBLISHED["cohen_kappa_wikipedia"]
+        table, value = example["table"], example["values"]
+        cells = ([("yes", "yes")] * table["yes_yes"] + [("yes", "no")] * table["yes_no"]
+                 + [("no", "yes")] * table["no_yes"] + [("no", "no")] * table["no_no"])
+        _stances(project, {"A": [value[a] for a, _ in cells], "B": [value[b] for _, b in cells]})
+    else:
+        row: list[str | None] = ["favor", "against", "neutral", "favor"]
+        _stances(project, {"amy": row, "bob": row})
+    project.close()
+    assert cli.main(["--project", str(path), "agreement", "--json"]) == 0
+    stance = json.loads(capsys.readouterr().out)["stance"]["policy"]
+    if case == "krippendorff_2011":
+        assert round(stance["alpha"], 3) == 0.743
+    elif case == "textbook_kappa":
+        assert round(stance["kappa"]["A|B"], 3) == 0.4
+    else:
+        assert stance == {"alpha": 1.0, "kappa": {"amy|bob": 1.0}}
