@@ -16,6 +16,9 @@ from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import documents as docs
 
+REGISTRY = "source_registry"
+"""The scheme's `completion` value for attributes backed by the project's source registry."""
+
 
 @dataclass(frozen=True)
 class RemovedSpan:
@@ -51,6 +54,7 @@ def add_span(project: Project, doc_id: int, annotator_id: int, label: str, start
     with project.session() as s:
         doc = docs.get_document(s, doc_id)
         check_offsets(doc.text, start, end)
+        _fill_from_registry(project, s, label, doc.text[start:end], attrs)
         span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
         span = q.insert_span(s, span)
         _mark_in_progress(s, doc_id, annotator_id)
@@ -97,6 +101,7 @@ def update_span(project: Project, span_id: int, *, label: str | None = None,
             check_offsets(doc.text, new_start, new_end)
             values.update(start=new_start, end=new_end, text=doc.text[new_start:new_end])
         after = q.update_span(s, span_id, **values)
+        _register_aliases(project, s, after)
     return before, after, _changes(before.doc_id, spans=True)
 
 
@@ -198,6 +203,31 @@ def set_note(project: Project, doc_id: int, annotator_id: int, note: str) -> tup
         before = q.get_status(s, doc_id, annotator_id).note
         q.put_status(s, doc_id, annotator_id, note=note)
     return before, _changes(doc_id, status=True)
+
+
+def _registry_attributes(project: Project, label: str) -> list[str]:
+    lab = project.scheme.label(label)
+    return [a.name for a in lab.attributes if a.completion == REGISTRY] if lab else []
+
+
+def _fill_from_registry(project: Project, s: Any, label: str, text: str, attrs: dict[str, str]) -> None:
+    """A new span whose text the registry knows gets its canonical name at once ("Zelenskyy" ->
+    "Volodymyr Zelensky"), so a name is normalised once per project, not once per mention."""
+    names = _registry_attributes(project, label)
+    if names and any(n not in attrs for n in names):
+        canonical = docs.source_registry(s).get(text.strip())
+        for name in names:
+            if canonical and name not in attrs:
+                attrs[name] = canonical
+
+
+def _register_aliases(project: Project, s: Any, span: Span) -> None:
+    """Setting a registry-backed attribute records the span's text as an alias of that name."""
+    for name in _registry_attributes(project, span.label):
+        canonical = span.attributes.get(name, "").strip()
+        if canonical:
+            docs.register_source_alias(s, span.text.strip(), canonical)
+            docs.register_source_alias(s, canonical, canonical)
 
 
 def _mark_in_progress(s: Any, doc_id: int, annotator_id: int) -> None:

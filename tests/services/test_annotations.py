@@ -104,3 +104,22 @@ def test_status_progress_and_next_unfinished(project: Project) -> None:
     A.add_time(project, first, me.id, 12.5)
     A.add_time(project, first, me.id, 2.5)
     assert D.load_view(project, first, me.id).status.seconds == 15.0
+
+
+def test_canonical_names_feed_the_source_registry_and_fill_new_mentions(project: Project) -> None:
+    text = "Zelenskyy spoke. Later Zelenskyy spoke again, and Zelensky agreed."
+    doc = _doc(project, text)
+    me = project.annotator("alice")
+    first, _ = A.add_span(project, doc, me.id, "source", 0, 9)
+    assert "canonical" not in first.attributes
+    A.set_attribute(project, first.id, "canonical", "Volodymyr Zelensky")
+    assert D.source_registry(project) == {"Zelenskyy": "Volodymyr Zelensky",
+                                          "Volodymyr Zelensky": "Volodymyr Zelensky"}
+    start = text.index("Zelenskyy", 5)
+    second, _ = A.add_span(project, doc, me.id, "source", start, start + 9)
+    assert second.attributes["canonical"] == "Volodymyr Zelensky"  # known alias: filled at once
+    other = text.index("Zelensky agreed")
+    third, _ = A.add_span(project, doc, me.id, "source", other, other + 8)
+    assert "canonical" not in third.attributes  # an unknown spelling is left for the analyst
+    claim, _ = A.add_span(project, doc, me.id, "claim", 0, 16)
+    assert "canonical" not in claim.attributes  # only labels whose scheme asks for the registry

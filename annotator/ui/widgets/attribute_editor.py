@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 from annotator.model.scheme import AttributeDef, SpanLabel
 from annotator.model.types import Span
 from annotator.services import documents as doc_svc
+from annotator.services.annotations import REGISTRY
 from annotator.ui.commands import SetAttributeCommand, push_command
 from annotator.ui.context import AppContext
 
 UNSET = "—"
-REGISTRY = "source_registry"
 
 
 class _LabelPage(QWidget):
@@ -154,3 +154,5 @@ class AttributeEditorWidget(QWidget):
         if error:
             self.message_posted.emit(error)
             self.set_span(span)  # put the stored value back
+        elif attr is not None and attr.completion == REGISTRY:
+            self.reload_registry()  # the span's text is now an alias of that name
