@@ -82,7 +82,10 @@ def document_ids(session: Session, *, annotator_id: int | None = None, status: S
             query = query.where(exists().where(mine, DocStatusRow.status == status.value))
     # Sorted here rather than with ORDER BY: unordered, SQLite answers from a small index instead of
     # walking the table with every article's text (0.1 s instead of 0.25 s at 100,000 documents).
-    return sorted(session.scalars(query))
+    # Core rows straight off the connection: the ORM's per-row loading doubled the time at 100k ids.
+    ids = [row[0] for row in session.connection().execute(query)]
+    ids.sort()
+    return ids
 
 
 def count_documents(session: Session) -> int:
