@@ -321,6 +321,17 @@ def _print_agreement(report: dict[str, object]) -> None:
         for pair, value in dict(attribution).items():  # type: ignore[call-overload]
             f1 = value.get("f1") if isinstance(value, dict) else value
             print(f"  {pair:<24} {_fmt(f1):>6}")
+    rows = [(f"{label}.{attr}", values) for label, attrs in dict(report.get("attributes", {})).items()  # type: ignore[call-overload]
+            for attr, values in dict(attrs).items()]
+    rows += [(f"claim stance {target}", values)
+             for target, values in dict(report.get("claim_stance", {})).items()]  # type: ignore[call-overload]
+    if rows:
+        width = max(24, *(len(name) for name, _ in rows))
+        print(f"{'Over matched claims':<{width + 2}} alpha   kappa per pair")
+        for name, values in rows:
+            pairs = "  ".join(f"{pair} {_fmt(k)}" for pair, k in dict(values.get("kappa", {})).items())
+            print(f"  {name:<{width}} {_fmt(values.get('alpha')):>6}   {pairs}")
+    print("Per-document and per-annotator breakdowns: annotator agreement --json, or Review > Agreement report")
 
 
 # -- dispatch ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError, Cancelled, SchemeError, ValidationError
-from annotator.model.types import Origin, Relation, Span, Stance, Status
+from annotator.model.types import GOLD, Origin, Relation, Span, Stance, Status
 from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import annotations as q
@@ -382,11 +382,11 @@ class _Merger:
 def _clash_message(path: Path, theirs: str, ours: str) -> str:
     if theirs == ours:
         return (
-            f"annotator: {theirs!r} in {path.name} is a different person from {ours!r} here; "
+            f"{theirs!r} in {path.name} is a different person from {ours!r} here; "
             f"merge again with --rename {theirs}={theirs}2"
         )
     return (
-        f"annotator: {theirs!r} in {path.name} would be renamed to {ours!r}, a different person here; "
+        f"{theirs!r} in {path.name} would be renamed to {ours!r}, a different person here; "
         f"choose another name with --rename {theirs}=NAME"
     )
 
@@ -450,15 +450,23 @@ def merge_paths(
     """
     if project.readonly:
         raise AnnotatorError(f"{project.path}: project is open read-only; cannot merge into it")
+    renames = dict(renames or {})
+    if any(new.strip() == GOLD for new in renames.values()):
+        raise AnnotatorError(f"{GOLD!r} is the adjudicated layer; rename a colleague to another name")
     reports: list[MergeReport] = []
+    seen: set[str] = set()
     with project.session() as s:
         for path in map(Path, paths):
-            merger = _Merger(project, s, path, dict(renames or {}))
+            merger = _Merger(project, s, path, renames)
             if _is_sqlite(path):
                 _merge_project_file(merger, progress, cancel)
             else:
                 _merge_jsonl_file(merger, progress, cancel)
             reports.append(merger.finish())
+            seen.update(merger.names)
+        unused = sorted(set(renames) - seen)
+        if unused:  # raised inside the transaction: a mistyped rename keeps nothing
+            raise AnnotatorError(f"--rename names no annotator in the merged files: {', '.join(unused)}")
     return reports
 
 

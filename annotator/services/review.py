@@ -386,14 +386,17 @@ def accept(project: Project, doc_id: int, item: ReviewItem, version_annotator_id
 def accept_all_agreed(project: Project, doc_id: int, annotator_ids: Sequence[int]) -> int:
     """Accept every agreed item gold does not already hold; returns how many.
 
-    Rejected items are skipped, and so are relations and claim stances on a rejected span.
+    Rejected items are skipped, and so are relations and claim stances on a rejected span. A relation
+    or claim stance is taken only when the spans it hangs on are settled too (agreed, or already in
+    gold): accepting it copies those spans, and a conflicting span must stay the reviewer's call.
     """
     alignment = align_document(project, doc_id, annotator_ids)
     accepted = 0
     with project.session() as s:
         gold_id = _gold(s).id
         for item in alignment.items:
-            if item.agreement == Agreement.AGREED and not _rejected(item) and not _gold_holds(item):
+            if item.agreement == Agreement.AGREED and not _rejected(item) and not _gold_holds(item) \
+                    and _ends_settled(item):
                 _accept_in(s, project, gold_id, doc_id, item, alignment.annotator_ids[0])
                 accepted += 1
     return accepted
@@ -418,6 +421,17 @@ def clear_rejection(project: Project, doc_id: int, item_key: str) -> Changes:
     with project.session() as s:
         _unrecord(s, doc_id, item_key)
     return Changes(frozenset({doc_id}))
+
+
+def _ends_settled(item: ReviewItem) -> bool:
+    """The spans a relation or claim stance hangs on are agreed or already adjudicated."""
+    if isinstance(item, RelationItem):
+        ends: tuple[SpanItem | None, ...] = (item.from_item, item.to_item)
+    elif isinstance(item, StanceItem):
+        ends = (item.span_item,)
+    else:
+        return True
+    return all(end is None or end.agreement == Agreement.AGREED or end.gold is not None for end in ends)
 
 
 def _rejected(item: ReviewItem) -> bool:

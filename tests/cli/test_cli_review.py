@@ -125,3 +125,15 @@ def test_agreement_json_reproduces_published_values(tmp_path: Path, case: str,
         assert round(stance["kappa"]["A|B"], 3) == 0.4
     else:
         assert stance == {"alpha": 1.0, "kappa": {"amy|bob": 1.0}}
+
+
+def test_merge_refuses_renaming_into_gold_and_renames_that_name_nobody(
+        tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    review = str(tmp_path / "review.db")
+    assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "alice=gold"]) == 1
+    assert "adjudicated layer" in capsys.readouterr().err
+    assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "bob=zed"]) == 1
+    err = capsys.readouterr().err
+    assert "names no annotator" in err and "bob" in err and not err.startswith("annotator: annotator:")
+    assert cli.main(["--project", review, "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["spans"] == 0  # nothing of either attempt was kept

@@ -239,6 +239,25 @@ def test_resolving_a_stance_conflict_by_choosing_bobs_version(qtbot: QtBot, merg
     assert doc_stance_of_me == ()  # the number key chose a version, it set no stance of mine
 
 
+def test_a_single_version_is_accepted_whoever_is_chosen(qtbot: QtBot, merged: MainWindow) -> None:
+    """With one version there is nothing to choose; with several, the chosen one or a refusal."""
+    enter_review(qtbot, merged)
+    alignment = merged.review_panel.model.alignment
+    assert alignment is not None
+    ids = merged.review_panel.model.annotator_ids()
+    single = next(i for i in alignment.items if sum(v is not None for v in i.versions.values()) == 1)
+    owner = next(a for a, v in single.versions.items() if v is not None)
+    other = next(a for a in ids if a != owner)
+    go_to(qtbot, merged, single.key)
+    press(qtbot, merged, getattr(Qt.Key, f"Key_{ids.index(other) + 1}"))
+    assert merged.review_panel.model.current_annotator_id() == other
+    with qtbot.waitSignal(merged.review_panel.message_posted) as posted:
+        press(qtbot, merged, Qt.Key.Key_G)
+    assert posted.args[0].startswith("Accepted")
+    settled = merged.review_panel.model.alignment.item(single.key)  # type: ignore[union-attr]
+    assert settled is not None and settled.gold is not None
+
+
 def test_reject_and_comment_then_accept_all_agreed(qtbot: QtBot, merged: MainWindow) -> None:
     enter_review(qtbot, merged)
     panel = merged.review_panel

@@ -120,7 +120,7 @@ class ExportDialog(QDialog):
             return
         ok.setEnabled(True)
         if self.fmt() == "csv":
-            text = (f"Writes documents.csv, spans.csv, relations.csv, stances.csv and claims.csv "
+            text = (f"Writes documents.csv, spans.csv, relations.csv, stances.csv, claims.csv and comments.csv "
                     f"into the folder {path} (created if needed; files there are replaced).")
         else:
             text = (f"Writes one line per document and annotator to {path}"

@@ -305,13 +305,18 @@ class ReviewPanelWidget(QWidget):
     # -- helpers ---------------------------------------------------------------------------------
 
     def _version_owner(self, item: ReviewItem) -> Annotator | None:
-        """The chosen annotator if they have a version of `item`, else the first who has one."""
+        """The chosen annotator if they have a version of `item`; the only annotator who has one when
+        there is nothing to choose; otherwise None, with a message (never someone else's silently)."""
         people = {a.id: a for a in self._ctx.project.annotators()}
         chosen = self.model.current_annotator_id()
-        if chosen is not None and item.versions.get(chosen) is not None:
+        owners = [a for a, v in item.versions.items() if v is not None]
+        if chosen in owners:
             return people.get(chosen)
-        first = next((a for a, v in item.versions.items() if v is not None), None)
-        return people.get(first) if first is not None else None
+        if len(owners) == 1:
+            return people.get(owners[0])
+        name = people[chosen].name if chosen in people else "the chosen annotator"
+        self.message_posted.emit(f"{name} has no version of this item; choose another with the number keys")
+        return None
 
     def _advance(self, key: str) -> None:
         """After a decision, move to the next item that is still undecided (else just the next)."""
