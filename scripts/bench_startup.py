@@ -27,6 +27,7 @@ from pathlib import Path
 
 CHILD = r"""
 import sys, time
+import annotator.services.documents, annotator.services.project  # as app.run_gui does: store before Qt
 from PySide6.QtWidgets import QApplication
 
 def _exec_once(*_args):
