@@ -24,8 +24,8 @@ from annotator.io.export_layers import Cancel, ExportReport, Progress, StagedFil
 from annotator.model.errors import AnnotatorError, Cancelled
 from annotator.model.scheme import parse_scheme
 from annotator.services.project import Project
-from annotator.store import annotations as q
 from annotator.store import documents as docs
+from annotator.store import streams as q
 
 PARALLEL_MIN_ROWS = 200_000
 """Above this many annotation rows a read-only project's export uses a helper process."""

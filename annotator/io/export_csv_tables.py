@@ -3,7 +3,7 @@
 `export_csv` decides where each table is written (in this process or a helper process); this module
 knows the columns and the fastest way to fill them. Each table is one streamed query. Hot loops
 inline `neutralise` and decode each distinct attributes JSON string once (`_Cells`); claims.csv
-joins claims to their linked spans and own stances inside SQLite (`store.annotations.stream_claims`).
+joins claims to their linked spans and own stances inside SQLite (`store.streams.stream_claims`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from annotator.io.csv_safety import FORMULA_STARTS, neutralise, neutralise_value
 from annotator.io.export_layers import Row, Ticker
 from annotator.model.scheme import AttributeDef, Scheme
 from annotator.store import Session
-from annotator.store import annotations as q
 from annotator.store import documents as docs
+from annotator.store import streams as q
 
 DOCUMENT_COLUMNS = ("doc_id", "title", "sha256", "n_chars", "imported_at")
 SPAN_COLUMNS = ("span_id", "doc_id", "annotator", "label", "start", "end", "text")

@@ -30,8 +30,8 @@ from annotator.io.export_layers import (
     resolve_annotator,
 )
 from annotator.services.project import Project
-from annotator.store import annotations as q
 from annotator.store import documents as docs
+from annotator.store import streams as q
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 

@@ -23,7 +23,7 @@ from typing import IO, Any
 from annotator.model.errors import AnnotatorError, Cancelled
 from annotator.services.project import Project
 from annotator.store import Session
-from annotator.store import annotations as q
+from annotator.store import streams as q
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -34,7 +34,7 @@ _BY_LAYER = itemgetter(1, 2)
 
 @dataclass
 class Layer:
-    """One annotator's work on one document, as plain rows from the `store.annotations.stream_*`."""
+    """One annotator's work on one document, as plain rows from the `store.streams.stream_*`."""
 
     doc_id: int
     annotator_id: int
