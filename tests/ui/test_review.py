@@ -258,6 +258,32 @@ def test_a_single_version_is_accepted_whoever_is_chosen(qtbot: QtBot, merged: Ma
     assert settled is not None and settled.gold is not None
 
 
+def test_choosing_an_annotator_who_has_no_version_is_refused(qtbot: QtBot, window: MainWindow,
+                                                            files: tuple[Path, Path], tmp_path: Path) -> None:
+    carol_file = tmp_path / "carol.db"
+    project = Project.open(carol_file)
+    try:
+        seed_project(project)
+        carol_id = project.annotator("carol").id
+        svc.set_stance(project, documents.document_ids(project)[0], carol_id, "nato_membership", "neutral")
+    finally:
+        project.close()
+    merge(qtbot, window, [*files, carol_file])
+    window.open_document(documents.document_ids(window.ctx.project)[0])
+    enter_review(qtbot, window)
+    ids = window.review_panel.model.annotator_ids()
+    carol = ids_by_name(window)["carol"]
+    assert carol in ids
+    key = item_of(window, SpanItem, lambda i: i.text == AGREED)  # alice's and bob's, not carol's
+    go_to(qtbot, window, key)
+    press(qtbot, window, getattr(Qt.Key, f"Key_{ids.index(carol) + 1}"))
+    assert window.review_panel.model.current_annotator_id() == carol
+    with qtbot.waitSignal(window.review_panel.message_posted) as posted:
+        press(qtbot, window, Qt.Key.Key_G)
+    assert "carol has no version" in posted.args[0]
+    assert gold_layer(window).spans == ()  # nobody else's version was taken instead
+
+
 def test_reject_and_comment_then_accept_all_agreed(qtbot: QtBot, merged: MainWindow) -> None:
     enter_review(qtbot, merged)
     panel = merged.review_panel
