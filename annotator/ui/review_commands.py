@@ -23,7 +23,8 @@ from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
 from annotator.model.types import GOLD, Annotator
 from annotator.services import review
-from annotator.services.review import GoldSnapshot, RelationItem, ReviewItem, SpanItem
+from annotator.services.alignment import RelationItem, ReviewItem, SpanItem
+from annotator.services.review import GoldSnapshot
 from annotator.ui.commands import show_document
 from annotator.ui.context import AppContext
 

@@ -20,8 +20,8 @@ from annotator.io.export_jsonl import export_jsonl
 from annotator.model.types import GOLD, Span, Status
 from annotator.services import annotations as svc
 from annotator.services import documents, review
+from annotator.services.alignment import SpanItem, StanceItem
 from annotator.services.project import Project
-from annotator.services.review import SpanItem, StanceItem
 from annotator.ui.commands import SetAttributeCommand
 from annotator.ui.main_window import MainWindow
 from annotator.ui.models.document_list_model import DocIdRole

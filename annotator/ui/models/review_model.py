@@ -1,6 +1,6 @@
 """`ReviewItemModel`: the aligned items of one document as a table for the review panel.
 
-One row per item (spans, then relations, then stances, in `services.review.align_document` order).
+One row per item (spans, then relations, then stances, in `services.alignment.align_document` order).
 Columns: the item, its agreement category (text on a category colour), one column per compared
 annotator with their version, and gold's version. It only presents an `Alignment`; the panel decides
 when to re-align. The column of the annotator whose version the accept key takes is drawn bold.
@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from annotator.model.types import Relation, Span, Stance
-from annotator.services.review import Agreement, Alignment, RelationItem, ReviewItem, SpanItem
+from annotator.services.alignment import Agreement, Alignment, RelationItem, ReviewItem, SpanItem
 
 COL_ITEM = 0
 COL_AGREEMENT = 1

@@ -1,7 +1,7 @@
 """`ReviewPanelWidget`: the review dock: one document's aligned items and the adjudication keys.
 
 It owns review mode's reading and deciding: it aligns the shown colleagues' layers of the current
-document (`services.review.align_document`, only annotators with work on it), lists the items with
+document (`services.alignment.align_document`, only annotators with work on it), lists the items with
 their agreement and every version (`ReviewItemModel`), and follows the current row in the article
 view (selecting gold's span, else the chosen annotator's). Decisions are undo commands
 (`ui/review_commands.py`): accept the chosen annotator's version (G or Enter; 1..N choose whose),
@@ -33,7 +33,7 @@ from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
 from annotator.model.types import GOLD, Annotator
 from annotator.services import review
-from annotator.services.review import RelationItem, ReviewItem, SpanItem
+from annotator.services.alignment import RelationItem, ReviewItem, SpanItem, align_document
 from annotator.ui.context import AppContext
 from annotator.ui.models.review_model import (
     AGREEMENT_COLORS,
@@ -238,7 +238,7 @@ class ReviewPanelWidget(QWidget):
         row = self.table.currentIndex().row()
         try:
             ids = self._layers_with_work(doc_id)
-            alignment = review.align_document(self._ctx.project, doc_id, ids) if ids else None
+            alignment = align_document(self._ctx.project, doc_id, ids) if ids else None
         except AnnotatorError as exc:
             self.message_posted.emit(str(exc))
             alignment = None
