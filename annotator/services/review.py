@@ -182,25 +182,11 @@ def _accept_in(
 def _gold_copy(s: Session, project: Project, gold_id: int, version: Span, replace: Span | None) -> Span:
     """Make gold's span for an item equal to `version` (label, offsets and attributes)."""
     here = q.spans_for(s, version.doc_id, [gold_id])
-    target = next(
-        (g for g in here if (g.label, g.start, g.end) == (version.label, version.start, version.end)), None
-    )
+    target = _at_same_place(here, version)
     if target is None and replace is not None:
         target = next((g for g in here if g.id == replace.id), None)
     if target is None:
-        return q.insert_span(
-            s,
-            Span(
-                0,
-                version.doc_id,
-                gold_id,
-                version.label,
-                version.start,
-                version.end,
-                version.text,
-                dict(version.attributes),
-            ),
-        )
+        return _insert_gold_copy(s, gold_id, version)
     if same_version(target, version):
         return target
     if target.label != version.label:  # links and claim stances made for the old label no longer fit
@@ -225,25 +211,21 @@ def _gold_end(s: Session, gold_id: int, item: SpanItem, version: Span) -> int:
     here = q.spans_for(s, version.doc_id, [gold_id])
     if item.gold is not None and any(g.id == item.gold.id for g in here):
         return item.gold.id
-    exact = next(
-        (g for g in here if (g.label, g.start, g.end) == (version.label, version.start, version.end)), None
-    )
-    if exact is not None:
-        return exact.id
-    return q.insert_span(
-        s,
-        Span(
-            0,
-            version.doc_id,
-            gold_id,
-            version.label,
-            version.start,
-            version.end,
-            version.text,
-            dict(version.attributes),
-        ),
-    ).id
+    exact = _at_same_place(here, version)
+    return exact.id if exact is not None else _insert_gold_copy(s, gold_id, version).id
 
+
+def _at_same_place(spans: Sequence[Span], version: Span) -> Span | None:
+    """The span with `version`'s label and offsets, if any."""
+    place = (version.label, version.start, version.end)
+    return next((g for g in spans if (g.label, g.start, g.end) == place), None)
+
+
+def _insert_gold_copy(s: Session, gold_id: int, version: Span) -> Span:
+    """A new gold span copying `version`'s label, offsets, text and attributes."""
+    copy = Span(0, version.doc_id, gold_id, version.label, version.start, version.end, version.text,
+                dict(version.attributes))
+    return q.insert_span(s, copy)
 
 
 def _unrecord(s: Session, doc_id: int, item_key: str) -> None:
