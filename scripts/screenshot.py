@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -94,6 +95,11 @@ def render(project_path: Path, out: Path) -> int:
     window.open_document(first)
     claim = documents.load_view(window.ctx.project, first, window.ctx.annotator.id).spans[0]
     window.ctx.select_span(claim.id)
+    return save_main_window(app, window, out)
+
+
+def save_main_window(app: Any, window: Any, out: Path) -> int:
+    """Let the window settle, scroll the article to the top, grab it to `out`; 0 when written."""
     for _ in range(5):
         app.processEvents()
     window.article_view.verticalScrollBar().setValue(0)

@@ -105,15 +105,9 @@ def render(tmp: Path, out: Path) -> int:
     conflict = next(i for i in alignment.items if isinstance(i, SpanItem) and i.agreement == Agreement.CONFLICTING)
     window.review_panel.select_item(conflict.key)
     window.review_panel.table.setFocus()
-    for _ in range(5):
-        app.processEvents()
-    window.article_view.verticalScrollBar().setValue(0)
-    app.processEvents()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ok = window.grab().save(str(out))
-    window.close()
-    print(f"{'wrote' if ok else 'could not write'} {out}")
-    return 0 if ok else 1
+    from screenshot import save_main_window  # scripts/ is on sys.path when a script runs
+
+    return save_main_window(app, window, out)
 
 
 if __name__ == "__main__":
