@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 import pytest
@@ -14,9 +13,7 @@ from pytestqt.qtbot import QtBot
 from annotator.model.changes import Changes
 from annotator.model.types import Annotator, Span
 from annotator.services import annotations as ann
-from annotator.services import documents
 from annotator.services.project import Project
-from annotator.store.documents import insert_documents
 from annotator.ui.context import AppContext
 from annotator.ui.settings import qsettings
 from annotator.ui.widgets.article_view import (
@@ -25,21 +22,12 @@ from annotator.ui.widgets.article_view import (
     MIN_FONT_SIZE,
     ArticleViewWidget,
 )
+from tests.helpers import add_texts
 
 MakeView = Callable[[], ArticleViewWidget]
 
 EMOJI_TEXT = ("President 😀 Zelensky 🇺🇦 said the 𝔘𝔫𝔦𝔬𝔫 must act.\n\n"
               "NATO officials 👩‍👩‍👧 replied that talks would continue.")
-
-
-def add_documents(project: Project, texts: list[str]) -> list[int]:
-    with project.session() as s:
-        insert_documents(s, [
-            {"ext_id": f"doc-{i}", "sha256": hashlib.sha256(t.encode()).hexdigest(), "title": f"Article {i}",
-             "text": t, "n_chars": len(t), "meta": {}, "encoding": "utf-8", "source": "test",
-             "imported_at": "2024-01-01T00:00:00Z"}
-            for i, t in enumerate(texts)])
-    return documents.document_ids(project)[-len(texts):]
 
 
 def span_on(project: Project, doc_id: int, who: Annotator, label: str, text: str, phrase: str,
@@ -93,14 +81,14 @@ def test_empty_state_hints_at_import_then_at_picking(make_view: MakeView, ctx: A
     view = make_view()
     assert view.empty_hint() == "Import articles with File > Import…"
     view.grab()  # paints the hint without a document
-    add_documents(project, ["Some text."])
+    add_texts(project, "Some text.")
     ctx.notify(Changes(documents=True))
     assert view.empty_hint() == "Pick a document on the left"
 
 
 def test_opening_a_document_shows_its_text_and_my_spans(make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act")
     view = make_view()
     ctx.open_document(doc)
@@ -114,7 +102,7 @@ def test_opening_a_document_shows_its_text_and_my_spans(make_view: MakeView, ctx
 def test_crlf_text_keeps_positions(make_view: MakeView, ctx: AppContext, project: Project,
         me: Annotator) -> None:
     text = "First line 😀\r\nSecond line says hello.\r\nThird."
-    (doc,) = add_documents(project, [text])
+    (doc,) = add_texts(project, text)
     view = make_view()
     ctx.open_document(doc)
     assert view.document().characterCount() - 1 == view.offsets().utf16_length
@@ -129,7 +117,7 @@ def test_crlf_text_keeps_positions(make_view: MakeView, ctx: AppContext, project
 
 def test_selection_cp_counts_code_points_after_emoji(make_view: MakeView, ctx: AppContext,
         project: Project) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
     assert view.selection_cp() is None
@@ -148,7 +136,7 @@ def test_selection_cp_counts_code_points_after_emoji(make_view: MakeView, ctx: A
 
 def test_keyboard_selection_maps_to_code_points(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
     view.setFocus()
@@ -159,7 +147,7 @@ def test_keyboard_selection_maps_to_code_points(qtbot: QtBot, make_view: MakeVie
 
 def test_clicking_a_span_after_emoji_selects_it(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
     view = make_view()
     ctx.open_document(doc)
@@ -177,7 +165,7 @@ def test_clicking_a_span_after_emoji_selects_it(qtbot: QtBot, make_view: MakeVie
 
 def test_click_picks_the_innermost_of_nested_spans(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     outer = span_on(project, doc, me, "claim", EMOJI_TEXT,
                     "President 😀 Zelensky 🇺🇦 said the 𝔘𝔫𝔦𝔬𝔫 must act")
     inner = span_on(project, doc, me, "source", EMOJI_TEXT, "President 😀 Zelensky")
@@ -191,7 +179,7 @@ def test_click_picks_the_innermost_of_nested_spans(qtbot: QtBot, make_view: Make
 
 def test_click_past_the_end_of_a_line_is_not_on_a_span(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act.")
     view = make_view()
     ctx.open_document(doc)
@@ -204,7 +192,7 @@ def test_click_past_the_end_of_a_line_is_not_on_a_span(qtbot: QtBot, make_view: 
 
 def test_click_while_link_pending_chooses_the_target(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
     view = make_view()
     ctx.open_document(doc)
@@ -218,7 +206,7 @@ def test_click_while_link_pending_chooses_the_target(qtbot: QtBot, make_view: Ma
 
 def test_dragging_selects_text_without_clicking_a_span(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     span_on(project, doc, me, "source", EMOJI_TEXT, "Zelensky")
     view = make_view()
     ctx.open_document(doc)
@@ -236,7 +224,7 @@ def test_dragging_selects_text_without_clicking_a_span(qtbot: QtBot, make_view: 
 
 def test_spans_are_painted_in_their_label_colour(make_view: MakeView, ctx: AppContext, project: Project,
         me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
     view = make_view()
     ctx.open_document(doc)
@@ -260,7 +248,7 @@ def test_spans_are_painted_in_their_label_colour(make_view: MakeView, ctx: AppCo
 
 def test_tooltip_shows_label_attributes_and_link(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act",
                     {"claim_type": "demand"})
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "Zelensky")
@@ -281,7 +269,7 @@ def test_tooltip_shows_label_attributes_and_link(qtbot: QtBot, make_view: MakeVi
 
 def test_changes_to_this_document_refresh_the_spans(ctx: AppContext, project: Project, me: Annotator,
         make_view: MakeView) -> None:
-    doc, other = add_documents(project, [EMOJI_TEXT, "Another article."])
+    doc, other = add_texts(project, EMOJI_TEXT, "Another article.")
     view = make_view()
     ctx.open_document(doc)
     span, changes = ann.add_span(project, doc, me.id, "claim", 0, 9)
@@ -300,7 +288,7 @@ def test_changes_to_this_document_refresh_the_spans(ctx: AppContext, project: Pr
 def test_selecting_a_span_far_down_scrolls_to_it(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
     text = "".join(f"Paragraph {i} 😀 with some words in it.\n\n" for i in range(300)) + "The final claim."
-    (doc,) = add_documents(project, [text])
+    (doc,) = add_texts(project, text)
     claim = span_on(project, doc, me, "claim", text, "The final claim")
     view = make_view()
     ctx.open_document(doc)
@@ -313,7 +301,7 @@ def test_selecting_a_span_far_down_scrolls_to_it(qtbot: QtBot, make_view: MakeVi
 
 def test_selecting_a_span_replaces_the_text_selection(make_view: MakeView, ctx: AppContext, project: Project,
         me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
     view.select_cp(EMOJI_TEXT.index("NATO"), EMOJI_TEXT.index(" officials"))
@@ -325,7 +313,7 @@ def test_selecting_a_span_replaces_the_text_selection(make_view: MakeView, ctx: 
 
 def test_other_layers_are_hidden_until_made_visible(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
         project: Project, me: Annotator) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     colleague = project.annotator("colleague")
     theirs = span_on(project, doc, colleague, "claim", EMOJI_TEXT, "NATO officials 👩‍👩‍👧 replied")
     mine = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
@@ -345,7 +333,7 @@ def test_other_layers_are_hidden_until_made_visible(qtbot: QtBot, make_view: Mak
 
 def test_project_replaced_clears_the_view(make_view: MakeView, ctx: AppContext, project: Project,
         me: Annotator, tmp_path: object) -> None:
-    (doc,) = add_documents(project, [EMOJI_TEXT])
+    (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
     other = Project.open(tmp_path / "other.db")  # type: ignore[operator]
@@ -379,7 +367,7 @@ def test_zoom_is_remembered(make_view: MakeView) -> None:
 
 
 def test_text_column_is_centred_and_limited(make_view: MakeView, ctx: AppContext, project: Project) -> None:
-    (doc,) = add_documents(project, ["word " * 400])
+    (doc,) = add_texts(project, "word " * 400)
     view = make_view()
     view.resize(1600, 600)
     ctx.open_document(doc)

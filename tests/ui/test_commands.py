@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,6 @@ from annotator.model.types import Span, Status
 from annotator.services import annotations as svc
 from annotator.services import documents as doc_svc
 from annotator.services.project import Project
-from annotator.store.documents import insert_documents
 from annotator.ui.commands import (
     AddSpanCommand,
     ChangeSpanCommand,
@@ -27,23 +25,15 @@ from annotator.ui.commands import (
     push_command,
 )
 from annotator.ui.context import AppContext
+from tests.helpers import add_texts
 
 TEXT = "Zelensky said Ukraine must join NATO. Stoltenberg said the door stays open. 🇺🇦 Kyiv agreed."
-
-
-def add_docs(project: Project, *texts: str) -> list[int]:
-    rows = [{"ext_id": f"doc{i}", "sha256": hashlib.sha256(t.encode()).hexdigest(), "title": f"Doc {i}",
-             "text": t, "n_chars": len(t), "meta": {}, "encoding": "utf-8", "source": None,
-             "imported_at": "2024-01-01T00:00:00Z"} for i, t in enumerate(texts)]
-    with project.session() as s:
-        insert_documents(s, rows)
-    return doc_svc.document_ids(project)
 
 
 @pytest.fixture
 def ctx(project: Project, qtbot: QtBot) -> Iterator[AppContext]:
     context = AppContext(project, project.annotator("me"))
-    doc_id = add_docs(project, TEXT, "A second article.")[0]
+    doc_id = add_texts(project, TEXT, "A second article.")[0]
     context.open_document(doc_id)
     yield context
     context.undo_stack.clear()

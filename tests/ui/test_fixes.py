@@ -4,7 +4,6 @@ project error dialog, and the tagging panel's table falling off a 1280x800 windo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import subprocess
@@ -23,7 +22,6 @@ from annotator.services import annotations as svc
 from annotator.services import documents as doc_svc
 from annotator.services import review
 from annotator.services.project import Project
-from annotator.store.documents import insert_documents
 from annotator.ui import settings
 from annotator.ui.commands import AddSpanCommand, SetStanceCommand
 from annotator.ui.context import AppContext
@@ -32,23 +30,15 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.models.annotation_table_model import COL_LABEL
 from annotator.ui.review_commands import AcceptItemCommand
 from annotator.ui.widgets.tag_panel import TagPanelWidget
+from tests.helpers import add_texts
 
 TEXTS = ("Zelensky said Ukraine must join NATO.", "A second article about security guarantees.")
-
-
-def _add_docs(project: Project) -> list[int]:
-    rows = [{"ext_id": f"d{i}", "sha256": hashlib.sha256(t.encode()).hexdigest(), "title": f"Doc {i}",
-             "text": t, "n_chars": len(t), "meta": {}, "encoding": "utf-8", "source": None,
-             "imported_at": "2024-01-01T00:00:00Z"} for i, t in enumerate(TEXTS)]
-    with project.session() as s:
-        insert_documents(s, rows)
-    return doc_svc.document_ids(project)
 
 
 @pytest.fixture
 def ctx(project: Project, qtbot: QtBot) -> Iterator[AppContext]:
     context = AppContext(project, project.annotator("me"))
-    _add_docs(project)
+    add_texts(project, *TEXTS)
     yield context
     context.undo_stack.clear()
 
