@@ -177,7 +177,7 @@ class ArticleViewWidget(QPlainTextEdit):
             self.setPlainText("")
             return
         try:
-            view = documents.load_view(self._ctx.project, doc_id, self._ctx.annotator.id, self.visible_layers)
+            view = self._ctx.view(doc_id, self.visible_layers)  # shared with the tagging panel
         except NotFoundError:  # deleted or from a project since replaced: show the empty state
             self._load(None)
             return
@@ -190,8 +190,7 @@ class ArticleViewWidget(QPlainTextEdit):
     def _reload_spans(self) -> None:
         if self._doc_id is None:
             return
-        view = documents.load_view(self._ctx.project, self._doc_id, self._ctx.annotator.id,
-                                   self.visible_layers)
+        view = self._ctx.view(self._doc_id, self.visible_layers)
         self._set_spans(view.spans, view.relations)
 
     def _set_spans(self, spans: Sequence[Span], relations: Sequence[Relation]) -> None:
