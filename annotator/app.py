@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from annotator.services.project import Project
     from annotator.ui.main_window import MainWindow
 
-NO_DISPLAY_MESSAGE = ("annotator: no display found; the GUI needs a desktop session. "
-                      "Headless commands: annotator import|export|stats|merge|agreement --help")
+NO_DISPLAY_MESSAGE = (
+    "annotator: no display found; the GUI needs a desktop session. "
+    "Headless commands: annotator import|export|stats|merge|agreement --help"
+)
 X11_SOCKET_DIR = Path("/tmp/.X11-unix")  # where a local X server N listens, as socket XN
 X11_TCP_TIMEOUT = 0.5
 
@@ -43,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_project_argument(args: Sequence[str]) -> str | None:
-    """"" for a plain GUI start, the FILE of `--project FILE`, or None when the arguments are for the
+    """ "" for a plain GUI start, the FILE of `--project FILE`, or None when the arguments are for the
     CLI (a subcommand, --help, anything else: the CLI owns the usage messages)."""
     if not args:
         return ""
@@ -132,8 +134,7 @@ def run_gui(project_path: Path) -> int:
     return int(app.exec())
 
 
-def build_main_window(project_path: Path, *, annotator_name: str | None = None,
-                      seed: bool | None = None) -> MainWindow:
+def build_main_window(project_path: Path, *, annotator_name: str | None = None, seed: bool | None = None) -> MainWindow:
     """Open the project and compose the main window on it (not shown; it opens the document of my
     last session, or the first unfinished one, when first shown). A QApplication must exist.
     `seed` imports the bundled corpus into the project; by default only a newly created default

@@ -85,8 +85,13 @@ exit codes: 0 printed, 2 usage error or unusable project file
 
 def _configure_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
-    parser.add_argument("--format", dest="fmt", choices=("auto", "txt", "csv", "jsonl"), default="auto",
-                        help="read every file given as this format (default: by extension)")
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("auto", "txt", "csv", "jsonl"),
+        default="auto",
+        help="read every file given as this format (default: by extension)",
+    )
     parser.add_argument("--text-column", default="text", metavar="C", help="CSV column holding the text")
     parser.add_argument("--id-column", metavar="C", help="CSV column holding the document id")
     parser.add_argument("--title-column", metavar="C", help="CSV column holding the title")
@@ -99,8 +104,15 @@ def _run_import(args: argparse.Namespace) -> int:
     project = Project.open(paths.project_path(args.project))
     bar = ProgressBar(sys.stderr)
     try:
-        report = import_paths(project, args.paths, fmt=args.fmt, text_column=args.text_column,
-                              id_column=args.id_column, title_column=args.title_column, progress=bar)
+        report = import_paths(
+            project,
+            args.paths,
+            fmt=args.fmt,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            title_column=args.title_column,
+            progress=bar,
+        )
     finally:
         bar.finish()
         project.close()
@@ -142,10 +154,10 @@ class ProgressBar:
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, type=Path, metavar="PATH",
-                        help="folder for csv, file for jsonl")
-    parser.add_argument("--format", dest="fmt", choices=("csv", "jsonl"),
-                        help="csv tables or annotation jsonl (default: from --out)")
+    parser.add_argument("--out", required=True, type=Path, metavar="PATH", help="folder for csv, file for jsonl")
+    parser.add_argument(
+        "--format", dest="fmt", choices=("csv", "jsonl"), help="csv tables or annotation jsonl (default: from --out)"
+    )
     parser.add_argument("--annotator", metavar="NAME", help="export only this annotator's layer (e.g. gold)")
 
 
@@ -223,10 +235,16 @@ exit codes: 0 merged, 1 a name clash or a bad file (nothing merged), 2 usage err
 
 
 def _configure_merge(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="FILE",
-                        help="other project files or annotation JSONL files")
-    parser.add_argument("--rename", action="append", default=[], metavar="OLD=NEW",
-                        help="bring the other file's annotator OLD in as NEW (repeatable)")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="FILE", help="other project files or annotation JSONL files"
+    )
+    parser.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="bring the other file's annotator OLD in as NEW (repeatable)",
+    )
 
 
 def _run_merge(args: argparse.Namespace) -> int:
@@ -249,12 +267,15 @@ def _run_merge(args: argparse.Namespace) -> int:
         if report.unchanged:
             print(f"{report.path}: nothing new (already merged)")
             continue
-        people = ", ".join(f"{theirs} as {ours}" if theirs != ours else ours
-                           for theirs, ours in report.annotators.items())
-        print(f"{report.path}: {people}: {report.documents_added} documents, {report.spans_added} spans "
-              f"(+{report.spans_updated} updated), {report.relations_added} relations, "
-              f"{report.stances_added} stances (+{report.stances_updated} updated), "
-              f"{report.statuses_updated} statuses")
+        people = ", ".join(
+            f"{theirs} as {ours}" if theirs != ours else ours for theirs, ours in report.annotators.items()
+        )
+        print(
+            f"{report.path}: {people}: {report.documents_added} documents, {report.spans_added} spans "
+            f"(+{report.spans_updated} updated), {report.relations_added} relations, "
+            f"{report.stances_added} stances (+{report.stances_updated} updated), "
+            f"{report.statuses_updated} statuses"
+        )
     return EXIT_OK
 
 
@@ -280,8 +301,13 @@ exit codes: 0 printed, 1 unknown annotator, 2 usage error or unusable project fi
 
 def _configure_agreement(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the whole report as one JSON object")
-    parser.add_argument("--annotator", action="append", default=None, metavar="NAME",
-                        help="only these annotators (repeatable; default: all but gold)")
+    parser.add_argument(
+        "--annotator",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="only these annotators (repeatable; default: all but gold)",
+    )
     parser.add_argument("--include-gold", action="store_true", help="compare the gold layer too")
 
 
@@ -321,10 +347,12 @@ def _print_agreement(report: dict[str, object]) -> None:
         for pair, value in dict(attribution).items():  # type: ignore[call-overload]
             f1 = value.get("f1") if isinstance(value, dict) else value
             print(f"  {pair:<24} {_fmt(f1):>6}")
-    rows = [(f"{label}.{attr}", values) for label, attrs in dict(report.get("attributes", {})).items()  # type: ignore[call-overload]
-            for attr, values in dict(attrs).items()]
-    rows += [(f"claim stance {target}", values)
-             for target, values in dict(report.get("claim_stance", {})).items()]  # type: ignore[call-overload]
+    rows = [
+        (f"{label}.{attr}", values)
+        for label, attrs in dict(report.get("attributes", {})).items()  # type: ignore[call-overload]
+        for attr, values in dict(attrs).items()
+    ]
+    rows += [(f"claim stance {target}", values) for target, values in dict(report.get("claim_stance", {})).items()]  # type: ignore[call-overload]
     if rows:
         width = max(24, *(len(name) for name, _ in rows))
         print(f"{'Over matched claims':<{width + 2}} alpha   kappa per pair")
@@ -337,30 +365,38 @@ def _print_agreement(report: dict[str, object]) -> None:
 # -- dispatch ------------------------------------------------------------------------------------
 
 COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = {
-    "import": ("import files and folders of articles or annotations", IMPORT_EPILOG,
-               _configure_import, _run_import),
-    "export": ("export annotations as CSV tables or annotation JSONL", EXPORT_EPILOG,
-               _configure_export, _run_export),
+    "import": ("import files and folders of articles or annotations", IMPORT_EPILOG, _configure_import, _run_import),
+    "export": ("export annotations as CSV tables or annotation JSONL", EXPORT_EPILOG, _configure_export, _run_export),
     "stats": ("count documents, annotators and annotations", STATS_EPILOG, _configure_stats, _run_stats),
     "merge": ("merge colleagues' project files or JSONL exports", MERGE_EPILOG, _configure_merge, _run_merge),
-    "agreement": ("measure inter-annotator agreement", AGREEMENT_EPILOG, _configure_agreement,
-                  _run_agreement),
+    "agreement": ("measure inter-annotator agreement", AGREEMENT_EPILOG, _configure_agreement, _run_agreement),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="annotator", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="annotator",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Annotate claims, sources, attribution and stance in news articles.\n"
-                    "Without a command, `annotator` opens the desktop app.",
-        epilog="Run `annotator COMMAND --help` for a command's formats, examples and exit codes.")
-    parser.add_argument("--project", metavar="FILE",
-                        help="project file (default: $ANNOTATOR_PROJECT, else the default project in "
-                             f"{paths.data_dir()})")
+        "Without a command, `annotator` opens the desktop app.",
+        epilog="Run `annotator COMMAND --help` for a command's formats, examples and exit codes.",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="FILE",
+        help=f"project file (default: $ANNOTATOR_PROJECT, else the default project in {paths.data_dir()})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, epilog, configure, _) in COMMANDS.items():
-        configure(sub.add_parser(name, help=summary, description=summary.capitalize() + ".", epilog=epilog,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter))
+        configure(
+            sub.add_parser(
+                name,
+                help=summary,
+                description=summary.capitalize() + ".",
+                epilog=epilog,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        )
     return parser
 
 

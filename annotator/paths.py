@@ -22,8 +22,7 @@ def data_dir() -> Path:
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("ANNOTATOR_CONFIG_DIR")
-                or platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return Path(os.environ.get("ANNOTATOR_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
 def log_dir() -> Path:

@@ -44,10 +44,38 @@ from annotator.app import main
 sys.exit(main(["--project", sys.argv[1]]))
 """
 
-WORDS = ["security", "guarantees", "ukraine", "nato", "membership", "president", "said", "minister", "told",
-         "reuters", "officials", "alliance", "summit", "talks", "kyiv", "moscow", "war", "peace", "sanctions",
-         "weapons", "support", "leaders", "meeting", "statement", "according", "government", "military",
-         "forces", "border", "negotiations"]
+WORDS = [
+    "security",
+    "guarantees",
+    "ukraine",
+    "nato",
+    "membership",
+    "president",
+    "said",
+    "minister",
+    "told",
+    "reuters",
+    "officials",
+    "alliance",
+    "summit",
+    "talks",
+    "kyiv",
+    "moscow",
+    "war",
+    "peace",
+    "sanctions",
+    "weapons",
+    "support",
+    "leaders",
+    "meeting",
+    "statement",
+    "according",
+    "government",
+    "military",
+    "forces",
+    "border",
+    "negotiations",
+]
 
 
 def build_project(path: Path, n_docs: int) -> None:
@@ -65,14 +93,14 @@ def build_project(path: Path, n_docs: int) -> None:
             for i in range(n_docs):
                 title = " ".join(rng.choice(WORDS) for _ in range(8)).capitalize()
                 body = " ".join(rng.choice(WORDS) for _ in range(430))
-                fh.write(json.dumps({"id": f"bench_{i:06d}", "title": title,
-                                     "text": f"{title}\n\n{body}."}) + "\n")
+                fh.write(json.dumps({"id": f"bench_{i:06d}", "title": title, "text": f"{title}\n\n{body}."}) + "\n")
         t0 = time.perf_counter()
         project = Project.open(path)
         try:
             report = import_paths(project, [src])
-            print(f"built {path}: {report.documents_added} documents in {time.perf_counter() - t0:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"built {path}: {report.documents_added} documents in {time.perf_counter() - t0:.1f} s", file=sys.stderr
+            )
             me = project.annotator("bench")
             ids = documents.document_ids(project)
             for doc_id in ids[: max(1, n_docs // 100)]:
@@ -95,8 +123,9 @@ def run_once(project: Path, env: dict[str, str], importtime: bool) -> tuple[floa
     if not line.startswith("SHOWN"):
         raise SystemExit(f"child failed (exit {proc.returncode}):\n{stderr}")
     if importtime:
-        rows = [ln for ln in stderr.splitlines()
-                if ln.startswith("import time:") and ln.split("|")[1].strip().isdigit()]
+        rows = [
+            ln for ln in stderr.splitlines() if ln.startswith("import time:") and ln.split("|")[1].strip().isdigit()
+        ]
         slow = sorted(rows, key=lambda ln: -int(ln.split("|")[1]))[:15]
         print("\n".join(slow), file=sys.stderr)
     return shown - start, line.strip()
@@ -111,9 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = args.project or Path(tempfile.gettempdir()) / "annotator-bench" / f"startup-{args.docs}.db"
     config = Path(tempfile.mkdtemp(prefix="annotator-bench-config-"))
-    env = {**os.environ, "ANNOTATOR_CONFIG_DIR": str(config), "ANNOTATOR_DATA_DIR": str(config / "data"),
-           "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-           "QT_LOGGING_RULES": "qt.qpa.*=false"}
+    env = {
+        **os.environ,
+        "ANNOTATOR_CONFIG_DIR": str(config),
+        "ANNOTATOR_DATA_DIR": str(config / "data"),
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "QT_LOGGING_RULES": "qt.qpa.*=false",
+    }
     # A user's second start finds compiled .pyc files; a shell that sets PYTHONDONTWRITEBYTECODE
     # would make every measured start recompile annotator's modules (about 0.15 s).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -127,10 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     times = [run_once(project, env, False)[0] for _ in range(args.runs)]
     if args.importtime:
         run_once(project, env, True)
-    result = {"docs": args.docs, "project_mb": round(project.stat().st_size / 2**20, 1),
-              "platform": env["QT_QPA_PLATFORM"], "runs": args.runs,
-              "median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
-              "max_s": round(max(times), 3)}
+    result = {
+        "docs": args.docs,
+        "project_mb": round(project.stat().st_size / 2**20, 1),
+        "platform": env["QT_QPA_PLATFORM"],
+        "runs": args.runs,
+        "median_s": round(statistics.median(times), 3),
+        "min_s": round(min(times), 3),
+        "max_s": round(max(times), 3),
+    }
     print(json.dumps(result))
     return 0
 

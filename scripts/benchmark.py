@@ -37,11 +37,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-_PHRASE = ("the minister said that talks on security guarantees for Ukraine would continue next week "
-              "while officials in Brussels and Washington declined to comment on reports that NATO "
-              "membership was discussed at the summit according to sources familiar with the matter "
-              "Zelensky told Reuters analysts expect a decision before winter although critics argue "
-              "the plan lacks detail")
+_PHRASE = (
+    "the minister said that talks on security guarantees for Ukraine would continue next week "
+    "while officials in Brussels and Washington declined to comment on reports that NATO "
+    "membership was discussed at the summit according to sources familiar with the matter "
+    "Zelensky told Reuters analysts expect a decision before winter although critics argue "
+    "the plan lacks detail"
+)
 WORDS = tuple(_PHRASE.split())
 TARGET_CHARS = 3000
 ANNOTATORS = ("alice", "bob")
@@ -62,9 +64,13 @@ def write_corpus(path: Path, n_docs: int, seed: int = 7) -> int:
     size = 0
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n_docs):
-            record = {"id": f"bench-{i:07d}", "title": f"Synthetic article {i}", "outlet": rng.choice(
-                ("Reuters", "AP", "Kyiv Independent", "Politico")), "published": "2026-01-01",
-                "text": article_text(rng, i)}
+            record = {
+                "id": f"bench-{i:07d}",
+                "title": f"Synthetic article {i}",
+                "outlet": rng.choice(("Reuters", "AP", "Kyiv Independent", "Politico")),
+                "published": "2026-01-01",
+                "text": article_text(rng, i),
+            }
             line = json.dumps(record, ensure_ascii=False) + "\n"
             size += len(line)
             fh.write(line)
@@ -89,8 +95,12 @@ def phase_import(db: Path, corpus: Path, **_: Any) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
     finally:
         project.close()
-    return {"seconds": round(seconds, 3), "documents": report.documents_added,
-            "articles_per_s": round(report.documents_added / seconds), "rejected": len(report.rejected)}
+    return {
+        "seconds": round(seconds, 3),
+        "documents": report.documents_added,
+        "articles_per_s": round(report.documents_added / seconds),
+        "rejected": len(report.rejected),
+    }
 
 
 def _layers(texts: Iterator[tuple[int, str]], n_spans: int) -> Iterator[tuple[int, str, int, str]]:
@@ -149,13 +159,30 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
             ann = ann_ids[layer]
             if (doc_id, ann) != current_layer:
                 current_layer, position, last_claim = (doc_id, ann), 0, None
-                buffers[DocStatusRow].append({"doc_id": doc_id, "annotator_id": ann, "status": "done",
-                                              "seconds": 60.0, "note": "", "origin": "imported",
-                                              "updated_at": now})
+                buffers[DocStatusRow].append(
+                    {
+                        "doc_id": doc_id,
+                        "annotator_id": ann,
+                        "status": "done",
+                        "seconds": 60.0,
+                        "note": "",
+                        "origin": "imported",
+                        "updated_at": now,
+                    }
+                )
                 for target in targets:
-                    buffers[StanceRow].append({"doc_id": doc_id, "annotator_id": ann, "target": target,
-                                               "value": value, "span_id": None, "origin": "imported",
-                                               "created_at": now, "updated_at": now})
+                    buffers[StanceRow].append(
+                        {
+                            "doc_id": doc_id,
+                            "annotator_id": ann,
+                            "target": target,
+                            "value": value,
+                            "span_id": None,
+                            "origin": "imported",
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
                 stored["stances"] += len(targets)
                 stored["status"] += 1
             start = (position * len(text)) // len(SPANS_PER_LAYER_PATTERN) + layer * 7
@@ -163,26 +190,58 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
             position += 1
             span_id = next_span
             next_span += 1
-            attrs = ({"claim_type": "factual", "checkworthy": "yes"} if label == relation.from_label else
-                     {"source_type": "named_person", "canonical": "Volodymyr Zelensky"})
+            attrs = (
+                {"claim_type": "factual", "checkworthy": "yes"}
+                if label == relation.from_label
+                else {"source_type": "named_person", "canonical": "Volodymyr Zelensky"}
+            )
             known = scheme.label(label)
             attrs = {k: v for k, v in attrs.items() if known is not None and known.attribute(k)}
-            buffers[SpanRow].append({"id": span_id, "doc_id": doc_id, "annotator_id": ann, "label": label,
-                                     "start": start, "end": end, "text": text[start:end],
-                                     "attributes": attrs, "origin": "imported", "created_at": now,
-                                     "updated_at": now})
+            buffers[SpanRow].append(
+                {
+                    "id": span_id,
+                    "doc_id": doc_id,
+                    "annotator_id": ann,
+                    "label": label,
+                    "start": start,
+                    "end": end,
+                    "text": text[start:end],
+                    "attributes": attrs,
+                    "origin": "imported",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             stored["spans"] += 1
             if label == relation.from_label:
                 if last_claim is None and targets:
-                    claim_stances.append({"doc_id": doc_id, "annotator_id": ann, "target": targets[-1],
-                                               "value": value, "span_id": span_id, "origin": "imported",
-                                               "created_at": now, "updated_at": now})
+                    claim_stances.append(
+                        {
+                            "doc_id": doc_id,
+                            "annotator_id": ann,
+                            "target": targets[-1],
+                            "value": value,
+                            "span_id": span_id,
+                            "origin": "imported",
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
                     stored["stances"] += 1
                 last_claim = span_id
             elif last_claim is not None and label == relation.to_label:
-                buffers[RelationRow].append({"doc_id": doc_id, "annotator_id": ann, "type": relation.name,
-                                             "from_span_id": last_claim, "to_span_id": span_id,
-                                             "origin": "imported", "created_at": now, "updated_at": now})
+                buffers[RelationRow].append(
+                    {
+                        "doc_id": doc_id,
+                        "annotator_id": ann,
+                        "type": relation.name,
+                        "from_span_id": last_claim,
+                        "to_span_id": span_id,
+                        "origin": "imported",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 stored["relations"] += 1
                 last_claim = None
             if len(buffers[SpanRow]) >= 10000:
@@ -193,10 +252,13 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     project.close()
     rows = sum(stored.values())
-    return {**stored, "seconds": round(seconds, 3),
-            "insert_seconds": round(insert_seconds + commit_seconds, 3),
-            "spans_per_s": round(stored["spans"] / seconds),
-            "rows_per_s_inserting": round(rows / (insert_seconds + commit_seconds))}
+    return {
+        **stored,
+        "seconds": round(seconds, 3),
+        "insert_seconds": round(insert_seconds + commit_seconds, 3),
+        "spans_per_s": round(stored["spans"] / seconds),
+        "rows_per_s_inserting": round(rows / (insert_seconds + commit_seconds)),
+    }
 
 
 def phase_stats(db: Path, **_: Any) -> dict[str, Any]:
@@ -218,8 +280,12 @@ def phase_stats(db: Path, **_: Any) -> dict[str, Any]:
         out["command_seconds"] = None
         return out
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "annotator.cli", "--project", str(db), "stats", "--json"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "--project", str(db), "stats", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     out["command_seconds"] = round(time.perf_counter() - t0, 3)
     out["command_exit"] = done.returncode
     return out
@@ -237,9 +303,11 @@ def phase_raw_csv_baseline(db: Path, work: Path, **_: Any) -> dict[str, Any]:
     with (work / "raw_spans.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         # Deliberately raw SQL: this is the floor the package's SQLAlchemy path is measured against.
-        cursor = conn.execute('SELECT id, doc_id, annotator_id, label, start, "end", text, attributes, '
-                              'origin, created_at, updated_at FROM spans '
-                              'ORDER BY doc_id, annotator_id, start, "end", id')
+        cursor = conn.execute(
+            'SELECT id, doc_id, annotator_id, label, start, "end", text, attributes, '
+            "origin, created_at, updated_at FROM spans "
+            'ORDER BY doc_id, annotator_id, start, "end", id'
+        )
         while rows := cursor.fetchmany(5000):
             writer.writerows(rows)
             n += len(rows)
@@ -261,10 +329,13 @@ def phase_export_csv(db: Path, work: Path, **_: Any) -> dict[str, Any]:
     finally:
         project.close()
     size = sum(p.stat().st_size for p in report.paths)
-    return {"seconds": round(seconds, 3), "rows": dict(report.rows),
-            "span_rows_per_s": round(report.rows["spans"] / seconds),
-            "all_rows_per_s": round(sum(report.rows.values()) / seconds),
-            "mb_written": round(size / 2**20, 1)}
+    return {
+        "seconds": round(seconds, 3),
+        "rows": dict(report.rows),
+        "span_rows_per_s": round(report.rows["spans"] / seconds),
+        "all_rows_per_s": round(sum(report.rows.values()) / seconds),
+        "mb_written": round(size / 2**20, 1),
+    }
 
 
 def phase_export_jsonl(db: Path, work: Path, **_: Any) -> dict[str, Any]:
@@ -278,21 +349,28 @@ def phase_export_jsonl(db: Path, work: Path, **_: Any) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
     finally:
         project.close()
-    return {"seconds": round(seconds, 3), "rows": dict(report.rows),
-            "lines_per_s": round(report.rows["lines"] / seconds),
-            "spans_per_s": round(report.rows["spans"] / seconds),
-            "mb_written": round(report.paths[0].stat().st_size / 2**20, 1)}
+    return {
+        "seconds": round(seconds, 3),
+        "rows": dict(report.rows),
+        "lines_per_s": round(report.rows["lines"] / seconds),
+        "spans_per_s": round(report.rows["spans"] / seconds),
+        "mb_written": round(report.paths[0].stat().st_size / 2**20, 1),
+    }
 
 
-PHASES = {"import": phase_import, "store_spans": phase_store_spans, "stats": phase_stats,
-          "raw_csv_baseline": phase_raw_csv_baseline, "export_csv": phase_export_csv,
-          "export_jsonl": phase_export_jsonl}
+PHASES = {
+    "import": phase_import,
+    "store_spans": phase_store_spans,
+    "stats": phase_stats,
+    "raw_csv_baseline": phase_raw_csv_baseline,
+    "export_csv": phase_export_csv,
+    "export_jsonl": phase_export_jsonl,
+}
 
 
 def run_phase(name: str, work: Path, n_spans: int) -> dict[str, Any]:
     """Run one phase in a child process and return its figures with the child's peak RSS."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--out", str(work),
-           "--spans", str(n_spans)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--out", str(work), "--spans", str(n_spans)]
     path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -302,21 +380,24 @@ def run_phase(name: str, work: Path, n_spans: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100_000, help="articles to generate (default 100000)")
     parser.add_argument("--spans", type=int, default=1_000_000, help="spans to store (default 1000000)")
     parser.add_argument("--out", type=Path, help="work folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
-    parser.add_argument("--phases", help="comma-separated phases to run on an existing --out folder "
-                        f"(of: {', '.join(PHASES)}); default: generate everything and run all")
+    parser.add_argument(
+        "--phases",
+        help="comma-separated phases to run on an existing --out folder "
+        f"(of: {', '.join(PHASES)}); default: generate everything and run all",
+    )
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.phase:
         work = args.out
-        figures = PHASES[args.phase](db=work / "bench.db", corpus=work / "articles.jsonl", work=work,
-                                     n_spans=args.spans)
+        figures = PHASES[args.phase](
+            db=work / "bench.db", corpus=work / "articles.jsonl", work=work, n_spans=args.spans
+        )
         figures["peak_rss_mb"] = peak_rss_mb()
         # Processes the phase started (export_csv's helper, the stats command): the largest one.
         children = peak_rss_mb(resource.RUSAGE_CHILDREN)
@@ -345,11 +426,13 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         corpus_bytes = write_corpus(work / "articles.jsonl", args.docs)
         result: dict[str, Any] = {
-            "docs": args.docs, "spans": args.spans, "cpus": os.cpu_count(),
+            "docs": args.docs,
+            "spans": args.spans,
+            "cpus": os.cpu_count(),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "python": sys.version.split()[0],
-            "corpus": {"mb": round(corpus_bytes / 2**20, 1),
-                       "generate_seconds": round(time.perf_counter() - t0, 2)}}
+            "corpus": {"mb": round(corpus_bytes / 2**20, 1), "generate_seconds": round(time.perf_counter() - t0, 2)},
+        }
         for name in PHASES:
             result[name] = run_phase(name, work, args.spans)
         result["project_mb"] = round((work / "bench.db").stat().st_size / 2**20, 1)

@@ -19,17 +19,29 @@ REPO = Path(__file__).resolve().parent.parent
 
 # (label, text, attributes); a claim is attributed to the source listed right after it.
 ANNOTATIONS = [
-    ("claim", "The US and its allies must provide “legal” assurances that Ukraine is safe, even if it’s "
-              "not in NATO", {"claim_type": "demand", "checkworthy": "yes"}),
+    (
+        "claim",
+        "The US and its allies must provide “legal” assurances that Ukraine is safe, even if it’s not in NATO",
+        {"claim_type": "demand", "checkworthy": "yes"},
+    ),
     ("source", "President Zelensky", {"source_type": "named_person", "canonical": "Volodymyr Zelensky"}),
-    ("claim", "it must still make sure the country is “completely safe,”",
-     {"claim_type": "demand", "checkworthy": "no"}),
-    ("source", "Ukrainian President Volodymyr Zelensky",
-     {"source_type": "named_person", "canonical": "Volodymyr Zelensky"}),
+    (
+        "claim",
+        "it must still make sure the country is “completely safe,”",
+        {"claim_type": "demand", "checkworthy": "no"},
+    ),
+    (
+        "source",
+        "Ukrainian President Volodymyr Zelensky",
+        {"source_type": "named_person", "canonical": "Volodymyr Zelensky"},
+    ),
     ("claim", "Russia does not want Ukraine to be in NATO", {"claim_type": "factual", "checkworthy": "yes"}),
     ("source", "Zelensky told Reuters", {"source_type": "named_person", "canonical": "Volodymyr Zelensky"}),
-    ("claim", "the Ukrainian leader has also praised the West for sending weapons to Kiev",
-     {"claim_type": "factual", "checkworthy": "yes"}),
+    (
+        "claim",
+        "the Ukrainian leader has also praised the West for sending weapons to Kiev",
+        {"claim_type": "factual", "checkworthy": "yes"},
+    ),
     ("source", "Reuters", {"source_type": "media", "canonical": "Reuters"}),
 ]
 DOC_STANCES = {"nato_membership": "neutral", "security_guarantees": "favor"}

@@ -60,8 +60,9 @@ def annotate_as(path: Path, name: str) -> None:
             speaker = SPEAKER.search(text)
             source_id = None
             if speaker is not None and rng.random() < 0.9:
-                source, _ = svc.add_span(project, doc_id, me.id, "source", speaker.start(), speaker.end(),
-                                         {"source_type": "named_person"})
+                source, _ = svc.add_span(
+                    project, doc_id, me.id, "source", speaker.start(), speaker.end(), {"source_type": "named_person"}
+                )
                 source_id = source.id
             for k, quote in enumerate(QUOTE.finditer(text)):
                 if rng.random() < 0.2:  # each annotator misses some claims
@@ -70,15 +71,22 @@ def annotate_as(path: Path, name: str) -> None:
                 if rng.random() < 0.25:  # and sometimes draws the boundary differently
                     end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
                 label = "source" if rng.random() < 0.05 else "claim"
-                attrs = {"claim_type": claim_types[(k + (rng.random() < 0.3)) % len(claim_types)],
-                         "checkworthy": "yes" if rng.random() < 0.7 else "no"} if label == "claim" else {}
+                attrs = (
+                    {
+                        "claim_type": claim_types[(k + (rng.random() < 0.3)) % len(claim_types)],
+                        "checkworthy": "yes" if rng.random() < 0.7 else "no",
+                    }
+                    if label == "claim"
+                    else {}
+                )
                 claim, _ = svc.add_span(project, doc_id, me.id, label, start, end, attrs)
                 if label == "claim" and source_id is not None and rng.random() < 0.85:
                     svc.link(project, "attributed_to", claim.id, source_id)
                 if label == "claim" and rng.random() < 0.5:
                     target = scheme.target_names[k % len(scheme.target_names)]
-                    svc.set_stance(project, doc_id, me.id, target, values[(n + k + (rng.random() < 0.25)) % 3],
-                                   claim.id)
+                    svc.set_stance(
+                        project, doc_id, me.id, target, values[(n + k + (rng.random() < 0.25)) % 3], claim.id
+                    )
             for t, target in enumerate(scheme.target_names):
                 base = (n * 2 + t) % len(values)
                 drift = rng.random() < 0.3

@@ -17,8 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-CLAIM_1 = ("The US and its allies must provide “legal” assurances that Ukraine is safe, even if it’s not in "
-           "NATO")
+CLAIM_1 = "The US and its allies must provide “legal” assurances that Ukraine is safe, even if it’s not in NATO"
 CLAIM_2 = "it must still make sure the country is “completely safe,”"
 CLAIM_3 = "Russia does not want Ukraine to be in NATO"
 # (label, text, attributes) per annotator; differences make partial, conflicting and single items.
@@ -36,8 +35,10 @@ WORK = {
         ("source", "Zelensky told Reuters", {"source_type": "named_person"}),
     ],
 }
-STANCES = {"alice": {"nato_membership": "neutral", "security_guarantees": "favor"},
-           "bob": {"nato_membership": "against", "security_guarantees": "favor"}}
+STANCES = {
+    "alice": {"nato_membership": "neutral", "security_guarantees": "favor"},
+    "bob": {"nato_membership": "against", "security_guarantees": "favor"},
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,8 +13,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_benchmark_runs_small(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, str(REPO / "scripts" / "benchmark.py"), "--docs", "40", "--spans", "300",
-               "--out", str(tmp_path / "bench")]
+    command = [
+        sys.executable,
+        str(REPO / "scripts" / "benchmark.py"),
+        "--docs",
+        "40",
+        "--spans",
+        "300",
+        "--out",
+        str(tmp_path / "bench"),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)

@@ -69,9 +69,11 @@ def test_headless_layers_import_without_qt() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, annotator.model.scheme, annotator.services.documents, annotator.services.annotations;"
-            "import importlib, pkgutil, annotator.io, annotator.cli;"
-            "[importlib.import_module(m.name) for m in pkgutil.walk_packages(annotator.io.__path__, 'annotator.io.')];"
-            "print(sorted(m for m in sys.modules if m.startswith('PySide6')))")
+    code = (
+        "import sys, annotator.model.scheme, annotator.services.documents, annotator.services.annotations;"
+        "import importlib, pkgutil, annotator.io, annotator.cli;"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(annotator.io.__path__, 'annotator.io.')];"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

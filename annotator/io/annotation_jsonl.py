@@ -63,8 +63,16 @@ def sha256_text(text: str) -> str:
 class AnnotationImporter:
     """Feeds the lines of one annotation JSONL file into the file's session."""
 
-    def __init__(self, project: Project, session: Session, path: Path, encoding: str, tally: FileTally,
-                 ticker: Ticker, imported_at: str) -> None:
+    def __init__(
+        self,
+        project: Project,
+        session: Session,
+        path: Path,
+        encoding: str,
+        tally: FileTally,
+        ticker: Ticker,
+        imported_at: str,
+    ) -> None:
         self.scheme: Scheme = project.scheme
         self.session, self.path, self.encoding = session, path, encoding
         self.tally, self.ticker, self.now = tally, ticker, imported_at
@@ -90,8 +98,9 @@ class AnnotationImporter:
         if error is not None:
             raise LineError(error)
         if not is_annotation_record(obj):
-            raise LineError("not an annotation record (no \"document\" object); the file's first "
-                            "record decides what the file holds")
+            raise LineError(
+                'not an annotation record (no "document" object); the file\'s first record decides what the file holds'
+            )
         document = self.match_document(obj["document"])
         name = obj.get("annotator")
         if not isinstance(name, str) or not name.strip():
@@ -109,8 +118,10 @@ class AnnotationImporter:
             if self.existing_content(*key) == parsed.content:
                 self.tally.duplicate(number, label)
                 return
-            raise LineError(f"annotator {parsed.annotator!r} already has different annotations on "
-                            f"document {document.info.ext_id!r}; they are not merged")
+            raise LineError(
+                f"annotator {parsed.annotator!r} already has different annotations on "
+                f"document {document.info.ext_id!r}; they are not merged"
+            )
         self.store(parsed, document.id, annotator_id)
         if parsed.content:
             self.layers.add(key)
@@ -132,8 +143,7 @@ class AnnotationImporter:
             # With the text at hand its hash is the identity: a project document that merely
             # shares the id holds another text, and this one is created beside it.
             return docs.find_document_with_text(self.session, sha256=actual)
-        found = docs.find_document_with_text(self.session, sha256=sha or None,
-                                             ext_id=str(ext_id or "") or None)
+        found = docs.find_document_with_text(self.session, sha256=sha or None, ext_id=str(ext_id or "") or None)
         if found is None:
             raise LineError(f"document {ext_id or sha!r} is not in the project and the line has no text")
         return found
@@ -148,10 +158,22 @@ class AnnotationImporter:
         meta = dict(raw["meta"]) if isinstance(raw.get("meta"), dict) else {}
         meta.update({k: v for k, v in raw.items() if k not in _DOC_KEYS})
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
-        docs.insert_documents(self.session, [{
-            "ext_id": ext_id, "sha256": sha, "title": title or title_from_text(text), "text": text,
-            "n_chars": len(text), "meta": meta, "encoding": self.encoding, "source": str(self.path),
-            "imported_at": self.now}])
+        docs.insert_documents(
+            self.session,
+            [
+                {
+                    "ext_id": ext_id,
+                    "sha256": sha,
+                    "title": title or title_from_text(text),
+                    "text": text,
+                    "n_chars": len(text),
+                    "meta": meta,
+                    "encoding": self.encoding,
+                    "source": str(self.path),
+                    "imported_at": self.now,
+                }
+            ],
+        )
         self.tally.documents_added += 1
         found = docs.find_document_with_text(self.session, sha256=sha)
         assert found is not None
@@ -171,10 +193,13 @@ class AnnotationImporter:
     def existing_content(self, doc_id: int, annotator_id: int) -> tuple[Any, ...]:
         spans = q.spans_for(self.session, doc_id, [annotator_id])
         keys = {s.id: (s.label, s.start, s.end, tuple(sorted(s.attributes.items()))) for s in spans}
-        relations = [(r.type, keys[r.from_span], keys[r.to_span])
-                     for r in q.relations_for(self.session, doc_id, [annotator_id])]
-        stances = [(s.target, s.value, keys[s.span_id] if s.span_id is not None else ())
-                   for s in q.stances_for(self.session, doc_id, [annotator_id])]
+        relations = [
+            (r.type, keys[r.from_span], keys[r.to_span]) for r in q.relations_for(self.session, doc_id, [annotator_id])
+        ]
+        stances = [
+            (s.target, s.value, keys[s.span_id] if s.span_id is not None else ())
+            for s in q.stances_for(self.session, doc_id, [annotator_id])
+        ]
         return content_key(list(keys.values()), relations, stances)
 
     # -- storing --------------------------------------------------------------------------------
@@ -188,12 +213,17 @@ class AnnotationImporter:
             span.update(id=self.next_span_id, doc_id=doc_id, annotator_id=annotator_id)
             self.next_span_id += 1
         for rel in parsed.relations:
-            rel.update(doc_id=doc_id, annotator_id=annotator_id, from_span_id=local_ids[rel.pop("from")],
-                       to_span_id=local_ids[rel.pop("to")])
+            rel.update(
+                doc_id=doc_id,
+                annotator_id=annotator_id,
+                from_span_id=local_ids[rel.pop("from")],
+                to_span_id=local_ids[rel.pop("to")],
+            )
         for stance in parsed.stances:
             local = stance.pop("span")
-            stance.update(doc_id=doc_id, annotator_id=annotator_id,
-                          span_id=local_ids[local] if local is not None else None)
+            stance.update(
+                doc_id=doc_id, annotator_id=annotator_id, span_id=local_ids[local] if local is not None else None
+            )
         self.buffers[SpanRow].extend(parsed.spans)
         self.buffers[RelationRow].extend(parsed.relations)
         self.buffers[StanceRow].extend(parsed.stances)
@@ -216,8 +246,9 @@ class AnnotationImporter:
         self.statuses = []
 
 
-def content_key(spans: list[SpanKey], relations: list[tuple[Any, ...]],
-                stances: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+def content_key(
+    spans: list[SpanKey], relations: list[tuple[Any, ...]], stances: list[tuple[Any, ...]]
+) -> tuple[Any, ...]:
     """An order-free fingerprint of a layer, to tell an identical re-import from a different one."""
     if not spans and not relations and not stances:
         return ()
@@ -250,8 +281,10 @@ def parse_layer(scheme: Scheme, obj: dict[str, Any], annotator: str, text: str, 
     for n, raw in enumerate(_items(obj, "stances"), 1):
         row = _stance(scheme, raw, labels, now, f"stance #{n}")
         if (row["target"], row["span"]) in seen_stances:
-            raise LineError(f"stance #{n}: a second stance on {row['target']!r} for the same "
-                            f"{'span' if row['span'] else 'document'}")
+            raise LineError(
+                f"stance #{n}: a second stance on {row['target']!r} for the same "
+                f"{'span' if row['span'] else 'document'}"
+            )
         seen_stances.add((row["target"], row["span"]))
         stance_keys.append((row["target"], row["value"], keys[row["span"]] if row["span"] else ()))
         parsed.stances.append(row)
@@ -294,14 +327,23 @@ def _span(scheme: Scheme, raw: Any, text: str, now: str, where: str) -> dict[str
         raise LineError(f"{where}: {exc}") from exc
     start, end = raw["start"], raw["end"]
     if "text" in raw and raw["text"] != text[start:end]:
-        raise LineError(f"{where}: text {raw['text']!r} is not the document's text at {start}..{end} "
-                        f"({text[start:end]!r})")
-    return {"label": scheme.canonical_label(label), "start": start, "end": end, "text": text[start:end],
-            "attributes": dict(attributes), "origin": Origin.IMPORTED.value, **_times(raw, now, where)}
+        raise LineError(
+            f"{where}: text {raw['text']!r} is not the document's text at {start}..{end} ({text[start:end]!r})"
+        )
+    return {
+        "label": scheme.canonical_label(label),
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "attributes": dict(attributes),
+        "origin": Origin.IMPORTED.value,
+        **_times(raw, now, where),
+    }
 
 
-def _relation(scheme: Scheme, raw: Any, labels: dict[str, str], now: str, where: str,
-              per_from: dict[tuple[str, str], int]) -> dict[str, Any]:
+def _relation(
+    scheme: Scheme, raw: Any, labels: dict[str, str], now: str, where: str, per_from: dict[tuple[str, str], int]
+) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise LineError(f"{where}: must be an object")
     name = raw.get("type")
@@ -315,16 +357,22 @@ def _relation(scheme: Scheme, raw: Any, labels: dict[str, str], now: str, where:
         if local not in labels:
             raise LineError(f"{where}: {end_key!r} names no span of this line ({raw.get(end_key)!r})")
         if labels[local] != want:
-            raise LineError(f"{where}: {rtype.name!r} goes from {rtype.from_label!r} to {rtype.to_label!r}, "
-                            f"but {end_key!r} span {local!r} is a {labels[local]!r}")
+            raise LineError(
+                f"{where}: {rtype.name!r} goes from {rtype.from_label!r} to {rtype.to_label!r}, "
+                f"but {end_key!r} span {local!r} is a {labels[local]!r}"
+            )
         ends.append(local)
     count = per_from.get((rtype.name, ends[0]), 0) + 1
     if rtype.max_per_from is not None and count > rtype.max_per_from:
-        raise LineError(f"{where}: span {ends[0]!r} has more than {rtype.max_per_from} "
-                        f"{rtype.name!r} link(s)")
+        raise LineError(f"{where}: span {ends[0]!r} has more than {rtype.max_per_from} {rtype.name!r} link(s)")
     per_from[(rtype.name, ends[0])] = count
-    return {"type": rtype.name, "from": ends[0], "to": ends[1], "origin": Origin.IMPORTED.value,
-            **_times(raw, now, where)}
+    return {
+        "type": rtype.name,
+        "from": ends[0],
+        "to": ends[1],
+        "origin": Origin.IMPORTED.value,
+        **_times(raw, now, where),
+    }
 
 
 def _stance(scheme: Scheme, raw: Any, labels: dict[str, str], now: str, where: str) -> dict[str, Any]:
@@ -343,8 +391,7 @@ def _stance(scheme: Scheme, raw: Any, labels: dict[str, str], now: str, where: s
             raise LineError(f"{where}: span {raw.get('span')!r} names no span of this line")
         if scheme.stance_span_labels and labels[span] not in scheme.stance_span_labels:
             raise LineError(f"{where}: a {labels[span]!r} span cannot carry a stance")
-    return {"target": target, "value": value, "span": span, "origin": Origin.IMPORTED.value,
-            **_times(raw, now, where)}
+    return {"target": target, "value": value, "span": span, "origin": Origin.IMPORTED.value, **_times(raw, now, where)}
 
 
 def _status(obj: dict[str, Any], now: str) -> dict[str, Any] | None:
@@ -353,9 +400,16 @@ def _status(obj: dict[str, Any], now: str) -> dict[str, Any] | None:
     raw = obj.get("status")
     if raw is None:
         return None
-    fields = dict(raw) if isinstance(raw, dict) else {"status": raw, "seconds": obj.get("seconds"),
-                                                         "note": obj.get("note"),
-                                                         "updated_at": obj.get("status_updated_at")}
+    fields = (
+        dict(raw)
+        if isinstance(raw, dict)
+        else {
+            "status": raw,
+            "seconds": obj.get("seconds"),
+            "note": obj.get("note"),
+            "updated_at": obj.get("status_updated_at"),
+        }
+    )
     status = fields.get("status")
     if status not in {s.value for s in Status}:
         raise LineError(f"status {status!r} is not one of {', '.join(s.value for s in Status)}")
@@ -364,5 +418,10 @@ def _status(obj: dict[str, Any], now: str) -> dict[str, Any] | None:
         raise LineError(f"seconds must be a non-negative number, not {seconds!r}")
     if not isinstance(note, str) or (updated is not None and not isinstance(updated, str)):
         raise LineError("status note and updated_at must be strings")
-    return {"status": status, "seconds": float(seconds), "note": note, "origin": Origin.IMPORTED.value,
-            "updated_at": updated or now}
+    return {
+        "status": status,
+        "seconds": float(seconds),
+        "note": note,
+        "origin": Origin.IMPORTED.value,
+        "updated_at": updated or now,
+    }

@@ -67,7 +67,7 @@ def decode(data: bytes, name: str | Path) -> tuple[str, str]:
         raise EncodingError(name, BINARY)
     for encoding in (found,) if found else (UTF8, CP1252):
         try:
-            text = data[_BOM_LENGTH.get(encoding, 0):].decode(encoding)
+            text = data[_BOM_LENGTH.get(encoding, 0) :].decode(encoding)
         except UnicodeDecodeError:
             continue
         if "\x00" in text:

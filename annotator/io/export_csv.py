@@ -33,8 +33,14 @@ HELPER_TABLES = ("stances.csv", "claims.csv")
 """What the helper process writes; the rest (documents, spans, relations) is about as much work."""
 
 
-def export_csv(project: Project, out_dir: Path, *, annotator: str | None = None,
-               progress: Progress | None = None, cancel: Cancel | None = None) -> ExportReport:
+def export_csv(
+    project: Project,
+    out_dir: Path,
+    *,
+    annotator: str | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ExportReport:
     """Write the five tables into `out_dir` (created if needed); `annotator` limits to one layer."""
     annotator_id = resolve_annotator(project, annotator)
     with project.session() as s, StagedFiles(Path(out_dir)) as staged:
@@ -78,9 +84,12 @@ class _Helper:
         context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
         targets = {table: str(staged.reserve(table)) for table in HELPER_TABLES}
-        process = context.Process(target=_helper_main, name="annotator-export", daemon=True,
-                                  args=(str(project.path), project.scheme.source_text, annotator_id, targets,
-                                        send))
+        process = context.Process(
+            target=_helper_main,
+            name="annotator-export",
+            daemon=True,
+            args=(str(project.path), project.scheme.source_text, annotator_id, targets, send),
+        )
         process.start()
         send.close()
         return cls(process, receive)
@@ -101,8 +110,9 @@ class _Helper:
         self.process.join()
 
 
-def _helper_main(path: str, scheme_text: str, annotator_id: int | None, targets: dict[str, str],
-                 results: Connection) -> None:
+def _helper_main(
+    path: str, scheme_text: str, annotator_id: int | None, targets: dict[str, str], results: Connection
+) -> None:
     """Entry point of the helper process: write the given tables, send back row counts or an error."""
     try:
         project = Project.open(Path(path), readonly=True)

@@ -85,8 +85,16 @@ def _write_documents(session: Session, handle: IO[str], maps: _DocumentMaps, tic
     n = 0
     for doc_id, _, _, sha, n_chars, imported_at, meta_json in docs.stream_document_rows(session):
         meta = json.loads(meta_json) if meta_json and meta_json != "{}" else {}
-        writer.writerow((maps.ext_ids[doc_id], maps.titles[doc_id], sha, n_chars, imported_at,
-                         *[neutralise_value(meta.get(k)) for k in keys]))
+        writer.writerow(
+            (
+                maps.ext_ids[doc_id],
+                maps.titles[doc_id],
+                sha,
+                n_chars,
+                imported_at,
+                *[neutralise_value(meta.get(k)) for k in keys],
+            )
+        )
         n += 1
         ticker.advance()
     return n
@@ -144,8 +152,7 @@ class _ClaimLayout:
         self.relation_types = [r.name for r in scheme.relations]
         names = {r.from_label for r in scheme.relations}
         # Stored labels may be aliases of a renamed label; select those too.
-        self.stored_labels = sorted({n for lab in scheme.labels if lab.name in names
-                                     for n in (lab.name, *lab.aliases)})
+        self.stored_labels = sorted({n for lab in scheme.labels if lab.name in names for n in (lab.name, *lab.aliases)})
         claim_attrs: dict[str, None] = {}
         for lab in scheme.labels:
             if lab.name in names:
@@ -174,16 +181,21 @@ class _ClaimLayout:
         """One claims.csv row from the stream_claims rows of one claim."""
         first = rows[0]
         text = first[3]
-        head = (ext_id, title, annotator, first[0], "'" + text if text[:1] in FORMULA_STARTS else text,
-                *self.claim_cells.get(first[4]))
+        head = (
+            ext_id,
+            title,
+            annotator,
+            first[0],
+            "'" + text if text[:1] in FORMULA_STARTS else text,
+            *self.claim_cells.get(first[4]),
+        )
         stances = [v or "" for v in first[8:]]
         if len(rows) == 1:
             # The common cases, kept cheap: no link, or one link and one kind of linked label.
             if first[5] is None:
                 return (*head, *self._blank_links, *stances)
             if len(self.to_labels) == 1 and self.labels[first[5]] == self.to_labels[0]:
-                return (*head, neutralise(first[6]), *self.linked_cells[self.to_labels[0]].get(first[7]),
-                        *stances)
+                return (*head, neutralise(first[6]), *self.linked_cells[self.to_labels[0]].get(first[7]), *stances)
         links: list[Any] = []
         for to_label in self.to_labels:
             mine = [r for r in rows if r[5] is not None and self.labels[r[5]] == to_label]
@@ -192,8 +204,7 @@ class _ClaimLayout:
                 links += [neutralise(mine[0][6]), *cells.get(mine[0][7])]
             else:
                 links.append(neutralise(LINK_JOINER.join(r[6] for r in mine)))
-                columns = (zip(*[cells.get(r[7]) for r in mine], strict=True) if mine
-                           else [()] * len(cells.names))
+                columns = zip(*[cells.get(r[7]) for r in mine], strict=True) if mine else [()] * len(cells.names)
                 links += [neutralise(LINK_JOINER.join(str(v) for v in col)) for col in columns]
         return (*head, *links, *stances)
 
@@ -216,28 +227,43 @@ class TableWriter:
 
     def write(self, table: str, handle: IO[str]) -> int:
         """Write `table` (one of TABLES) to `handle`; returns the rows written."""
-        method = {"documents.csv": self.write_documents, "spans.csv": self.write_spans,
-                  "relations.csv": self.write_relations, "stances.csv": self.write_stances,
-                  "claims.csv": self.write_claims, "comments.csv": self.write_comments}[table]
+        method = {
+            "documents.csv": self.write_documents,
+            "spans.csv": self.write_spans,
+            "relations.csv": self.write_relations,
+            "stances.csv": self.write_stances,
+            "claims.csv": self.write_claims,
+            "comments.csv": self.write_comments,
+        }[table]
         return method(handle)
 
     def write_documents(self, handle: IO[str]) -> int:
         return _write_documents(self.session, handle, self.maps, self.ticker)
 
     def write_spans(self, handle: IO[str]) -> int:
-        header = [*SPAN_COLUMNS, *_unique([*SPAN_COLUMNS, *SPAN_TAIL], self.span_cells.names, "attr_"),
-                  *SPAN_TAIL]
+        header = [*SPAN_COLUMNS, *_unique([*SPAN_COLUMNS, *SPAN_TAIL], self.span_cells.names, "attr_"), *SPAN_TAIL]
         writer = _writer(handle, header)
         ext_ids, names, labels, cells = self.ext_ids, self.names, self.labels, self.span_cells.get
         starts = FORMULA_STARTS
         n = 0
         for chunk in _chunks(q.stream_spans(self.session, self.annotator_id)):
             # The hot loop of the export: neutralise() inlined, attribute cells cached.
-            writer.writerows((sid, ext_ids[did], names[aid], labels[label], start, end,
-                              "'" + text if text[:1] in starts else text, *cells(attrs), origin, created,
-                              updated)
-                             for (sid, did, aid, label, start, end, text, attrs, origin, created,
-                                  updated) in chunk)
+            writer.writerows(
+                (
+                    sid,
+                    ext_ids[did],
+                    names[aid],
+                    labels[label],
+                    start,
+                    end,
+                    "'" + text if text[:1] in starts else text,
+                    *cells(attrs),
+                    origin,
+                    created,
+                    updated,
+                )
+                for (sid, did, aid, label, start, end, text, attrs, origin, created, updated) in chunk
+            )
             n += len(chunk)
             self.ticker.advance(len(chunk))
         return n
@@ -247,8 +273,10 @@ class TableWriter:
         ext_ids, names = self.ext_ids, self.names
         n = 0
         for chunk in _chunks(q.stream_relations(self.session, self.annotator_id)):
-            writer.writerows((rid, ext_ids[did], names[aid], rtype, from_id, to_id)
-                             for rid, did, aid, rtype, from_id, to_id, *_ in chunk)
+            writer.writerows(
+                (rid, ext_ids[did], names[aid], rtype, from_id, to_id)
+                for rid, did, aid, rtype, from_id, to_id, *_ in chunk
+            )
             n += len(chunk)
             self.ticker.advance(len(chunk))
         return n
@@ -258,8 +286,10 @@ class TableWriter:
         ext_ids, names = self.ext_ids, self.names
         n = 0
         for chunk in _chunks(q.stream_stances(self.session, self.annotator_id)):
-            writer.writerows((ext_ids[did], names[aid], target, value, "" if span_id is None else span_id)
-                             for _, did, aid, target, value, span_id, *_ in chunk)
+            writer.writerows(
+                (ext_ids[did], names[aid], target, value, "" if span_id is None else span_id)
+                for _, did, aid, target, value, span_id, *_ in chunk
+            )
             n += len(chunk)
             self.ticker.advance(len(chunk))
         return n
@@ -271,8 +301,10 @@ class TableWriter:
         ext_ids, names = self.ext_ids, self.names
         n = 0
         for chunk in _chunks(q.stream_comments(self.session)):
-            writer.writerows((cid, ext_ids[did], names[aid], neutralise(key), neutralise(text), created)
-                             for cid, did, aid, key, text, created in chunk)
+            writer.writerows(
+                (cid, ext_ids[did], names[aid], neutralise(key), neutralise(text), created)
+                for cid, did, aid, key, text, created in chunk
+            )
             n += len(chunk)
             self.ticker.check()
         return n
@@ -280,8 +312,9 @@ class TableWriter:
     def write_claims(self, handle: IO[str]) -> int:
         layout = self.claims
         writer = _writer(handle, layout.header)
-        rows = q.stream_claims(self.session, layout.stored_labels, layout.relation_types, layout.targets,
-                               self.annotator_id)
+        rows = q.stream_claims(
+            self.session, layout.stored_labels, layout.relation_types, layout.targets, self.annotator_id
+        )
         ext_ids, titles, names, make_row = self.ext_ids, self.titles, self.names, layout.row
         n = 0
         pending: list[Row] = []

@@ -36,8 +36,14 @@ from annotator.store import streams as q
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def export_jsonl(project: Project, out_path: Path, *, annotator: str | None = None,
-                 progress: Progress | None = None, cancel: Cancel | None = None) -> ExportReport:
+def export_jsonl(
+    project: Project,
+    out_path: Path,
+    *,
+    annotator: str | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ExportReport:
     """Write the annotation JSONL to `out_path`; `annotator` limits it to that layer."""
     out_path = Path(out_path)
     annotator_id = resolve_annotator(project, annotator)
@@ -111,15 +117,31 @@ def _times(row: Row) -> dict[str, Any]:
 
 def _line(layer: Layer, document: dict[str, Any], annotator: str, canonical: _Canonical) -> dict[str, Any]:
     local = {row[0]: f"s{i}" for i, row in enumerate(layer.spans, start=1)}
-    spans = [{"id": local[sid], "label": canonical(label), "start": start, "end": end, "text": text,
-              "attributes": canonical.attributes(attrs), "created_at": created, "updated_at": updated}
-             for sid, _, _, label, start, end, text, attrs, _, created, updated in layer.spans]
+    spans = [
+        {
+            "id": local[sid],
+            "label": canonical(label),
+            "start": start,
+            "end": end,
+            "text": text,
+            "attributes": canonical.attributes(attrs),
+            "created_at": created,
+            "updated_at": updated,
+        }
+        for sid, _, _, label, start, end, text, attrs, _, created, updated in layer.spans
+    ]
     # A relation or stance always lies in its spans' layer (the services guarantee it); one that
     # did not could not be expressed with local ids, so it is left out rather than misnumbered.
-    relations = [{"type": r[3], "from": local[r[4]], "to": local[r[5]], **_times(r)}
-                 for r in layer.relations if r[4] in local and r[5] in local]
-    stances = [{"target": st[3], "value": st[4], "span": None if st[5] is None else local[st[5]],
-                **_times(st)} for st in layer.stances if st[5] is None or st[5] in local]
+    relations = [
+        {"type": r[3], "from": local[r[4]], "to": local[r[5]], **_times(r)}
+        for r in layer.relations
+        if r[4] in local and r[5] in local
+    ]
+    stances = [
+        {"target": st[3], "value": st[4], "span": None if st[5] is None else local[st[5]], **_times(st)}
+        for st in layer.stances
+        if st[5] is None or st[5] in local
+    ]
     line: dict[str, Any] = {"document": document, "annotator": annotator, "annotator_uid": ""}
     if layer.status is not None:
         _, _, _, status, seconds, note, updated = layer.status

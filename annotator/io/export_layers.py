@@ -59,10 +59,12 @@ class ExportReport:
 
 def iter_layers(session: Session, annotator_id: int | None = None) -> Iterator[Layer]:
     """Layers in (document id, annotator id) order; a layer exists when any of its rows does."""
-    streams = [_grouped(q.stream_spans(session, annotator_id)),
-               _grouped(q.stream_relations(session, annotator_id)),
-               _grouped(q.stream_stances(session, annotator_id)),
-               _grouped(q.stream_statuses(session, annotator_id))]
+    streams = [
+        _grouped(q.stream_spans(session, annotator_id)),
+        _grouped(q.stream_relations(session, annotator_id)),
+        _grouped(q.stream_stances(session, annotator_id)),
+        _grouped(q.stream_statuses(session, annotator_id)),
+    ]
     heads = [next(s, None) for s in streams]
     empty: list[Row] = []
     while True:
@@ -95,8 +97,7 @@ def resolve_annotator(project: Project, name: str | None) -> int | None:
 class Ticker:
     """Counts work done; every `every` units reports progress and honours a cancel request."""
 
-    def __init__(self, total: int, progress: Progress | None, cancel: Cancel | None,
-                 every: int = 10000) -> None:
+    def __init__(self, total: int, progress: Progress | None, cancel: Cancel | None, every: int = 10000) -> None:
         self.done = 0
         self.total = total
         self._progress = progress
@@ -168,8 +169,9 @@ class StagedFiles:
         self._staged = []
         return finals
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         for temp, _, handle in self._staged:
             if handle is not None:
                 handle.close()

@@ -112,8 +112,10 @@ class ImportReport:
         if self.documents_added or ann.total():
             lines = [f"Imported {_count(self.documents_added, 'document')} from {files}; {dups}"]
             if ann.total():
-                lines.append(f"Imported annotations: {_count(ann.spans, 'span')}, "
-                             f"{_count(ann.relations, 'relation')}, {_count(ann.stances, 'stance')}")
+                lines.append(
+                    f"Imported annotations: {_count(ann.spans, 'span')}, "
+                    f"{_count(ann.relations, 'relation')}, {_count(ann.stances, 'stance')}"
+                )
         elif n_dup:
             lines = [f"Nothing new: {dups}"]
         else:
@@ -126,15 +128,14 @@ class ImportReport:
 
 
 def _count(n: int, noun: str) -> str:
-    """"1 span", "2 spans", "0 spans"."""
+    """ "1 span", "2 spans", "0 spans"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class Ticker:
     """Calls `progress(done, total)` and polls `cancel()` every `every` records (and at file ends)."""
 
-    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None, total: int,
-                 every: int = 1000) -> None:
+    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None, total: int, every: int = 1000) -> None:
         self.progress, self.cancel, self.total, self.every = progress, cancel, total, every
         self.done = 0
         self._file_base = 0

@@ -53,9 +53,17 @@ class CsvOptions:
     title_column: str | None = None
 
 
-def import_paths(project: Project, paths: Sequence[str | os.PathLike[str]], *, fmt: str = "auto",
-                 text_column: str = "text", id_column: str | None = None, title_column: str | None = None,
-                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ImportReport:
+def import_paths(
+    project: Project,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    fmt: str = "auto",
+    text_column: str = "text",
+    id_column: str | None = None,
+    title_column: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> ImportReport:
     """Import files and folders into `project`. Raises Cancelled when `cancel()` turns true (the file
     being read is rolled back; earlier files stay), and lets unexpected errors through after rolling
     back the file they hit. Everything the user should fix is in the report instead."""
@@ -89,8 +97,13 @@ def _plan(paths: Sequence[str | os.PathLike[str]], fmt: str, report: ImportRepor
         else:
             kind = fmt if fmt != "auto" else SUFFIXES.get(path.suffix.lower())
             if kind is None:
-                report.rejected.append(Rejection(str(path), None, "unknown file type (expected .txt, .csv or "
-                                                                  ".jsonl; or choose one with --format)"))
+                report.rejected.append(
+                    Rejection(
+                        str(path),
+                        None,
+                        "unknown file type (expected .txt, .csv or .jsonl; or choose one with --format)",
+                    )
+                )
             else:
                 yield path, kind, info.st_size
 
@@ -117,8 +130,9 @@ def _walk(folder: Path, fmt: str, report: ImportReport, seen: set[tuple[int, int
         if not stat.S_ISREG(info.st_mode):
             report.rejected.append(Rejection(str(path), None, f"not a regular file ({_kind(info.st_mode)})"))
         elif kind is None or (fmt != "auto" and kind != fmt):
-            report.skipped.append(Skipped(str(path), "not a .txt, .csv or .jsonl file" if kind is None
-                                          else f"not a {fmt} file"))
+            report.skipped.append(
+                Skipped(str(path), "not a .txt, .csv or .jsonl file" if kind is None else f"not a {fmt} file")
+            )
         else:
             yield path, kind, info.st_size
 
@@ -175,12 +189,21 @@ def _import_file(project: Project, path: Path, kind: str, options: CsvOptions, t
     return tally
 
 
-def _read_stream(project: Project, session: Session, path: Path, kind: str, encoding: str,
-                 options: CsvOptions, tally: FileTally, ticker: Ticker) -> None:
+def _read_stream(
+    project: Project,
+    session: Session,
+    path: Path,
+    kind: str,
+    encoding: str,
+    options: CsvOptions,
+    tally: FileTally,
+    ticker: Ticker,
+) -> None:
     lines = open_lines(path, encoding)
     if kind == "csv":
-        records = readers.read_csv(lines, path, text_column=options.text_column, id_column=options.id_column,
-                                   title_column=options.title_column)
+        records = readers.read_csv(
+            lines, path, text_column=options.text_column, id_column=options.id_column, title_column=options.title_column
+        )
         _ArticleWriter(session, path, encoding, tally).write(records, ticker)
         return
     numbered = readers.jsonl_lines(lines, path)
@@ -249,9 +272,16 @@ class _ArticleWriter:
                 self.tally.duplicate(article.line, ext_id)
                 continue
             row: dict[str, Any] = {
-                "ext_id": ext_id, "sha256": sha, "title": article.title or "", "text": article.text,
-                "n_chars": len(article.text), "meta": article.meta, "encoding": self.encoding,
-                "source": self.source, "imported_at": self.now}
+                "ext_id": ext_id,
+                "sha256": sha,
+                "title": article.title or "",
+                "text": article.text,
+                "n_chars": len(article.text),
+                "meta": article.meta,
+                "encoding": self.encoding,
+                "source": self.source,
+                "imported_at": self.now,
+            }
             if ext_id in found_ids or ext_id in self.ids:
                 # Same id, different text: keep both, telling them apart by the text's hash.
                 row["ext_id"] = f"{ext_id}_{sha[:8]}"

@@ -129,8 +129,10 @@ def read_article_jsonl(numbered: Iterable[tuple[int, str]]) -> Iterator[Record]:
             yield BadRecord(number, f"expected a JSON object, got {type(obj).__name__}")
             continue
         if is_annotation_record(obj):
-            yield BadRecord(number, "an annotation record in a file of articles (the file's first "
-                                    "record decides what the file holds)")
+            yield BadRecord(
+                number,
+                "an annotation record in a file of articles (the file's first record decides what the file holds)",
+            )
             continue
         text = obj.get("text")
         problem = check_text(text)
@@ -154,8 +156,14 @@ def read_article_jsonl(numbered: Iterable[tuple[int, str]]) -> Iterator[Record]:
 # -- CSV -----------------------------------------------------------------------------------------
 
 
-def read_csv(lines: Iterable[str], path: Path, *, text_column: str = "text", id_column: str | None = None,
-             title_column: str | None = None) -> Iterator[Record]:
+def read_csv(
+    lines: Iterable[str],
+    path: Path,
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    title_column: str | None = None,
+) -> Iterator[Record]:
     """Articles from CSV rows. Without --id-column/--title-column, columns named `id` and `title` are
     used when present; every other column goes to the document's metadata."""
     reader = csv.reader(_no_nul(lines, path))
@@ -169,9 +177,13 @@ def read_csv(lines: Iterable[str], path: Path, *, text_column: str = "text", id_
         raise FileRejected(path, "empty file (no header row)")
     found = ", ".join(repr(c) for c in header)
     positions: dict[str, int] = {}
-    for option, name, explicit in (("--text-column", text_column, True), ("--id-column", id_column, True),
-                                   ("--title-column", title_column, True),
-                                   ("--id-column", "id", False), ("--title-column", "title", False)):
+    for option, name, explicit in (
+        ("--text-column", text_column, True),
+        ("--id-column", id_column, True),
+        ("--title-column", title_column, True),
+        ("--id-column", "id", False),
+        ("--title-column", "title", False),
+    ):
         key = option.removeprefix("--").removesuffix("-column")
         if name is None or key in positions:
             continue
@@ -192,7 +204,7 @@ def read_csv(lines: Iterable[str], path: Path, *, text_column: str = "text", id_
             raise FileRejected(path, f"malformed CSV ({exc})", start) from exc
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
             yield BadRecord(start, f"row has {len(row)} cells but the header has {len(header)}")
             continue
         text = row[text_at] if text_at < len(row) else None

@@ -193,9 +193,7 @@ class AnnotatorWork:
 
     def __post_init__(self) -> None:
         if not self.annotator or PAIR_SEPARATOR in self.annotator:
-            raise ValueError(
-                f"annotator name must be non-empty without {PAIR_SEPARATOR!r}: {self.annotator!r}"
-            )
+            raise ValueError(f"annotator name must be non-empty without {PAIR_SEPARATOR!r}: {self.annotator!r}")
         spans = {span.span_id: span for span in self.spans}
         if len(spans) != len(self.spans):
             raise ValueError(f"{self.annotator}: duplicate span ids")
@@ -319,9 +317,7 @@ def _compare_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, _Pa
 
 def _stance_section(data: AgreementInput, targets: Sequence[str]) -> Report:
     return {
-        target: categorical_agreement(
-            {work.annotator: work.document_stances(target) for work in data.works}
-        ).as_dict()
+        target: categorical_agreement({work.annotator: work.document_stances(target) for work in data.works}).as_dict()
         for target in targets
     }
 
@@ -337,9 +333,7 @@ def _claim_stance_section(data: AgreementInput, pairs: Mapping[str, _PairCompari
     }
 
 
-def _attribute_section(
-    data: AgreementInput, pairs: Mapping[str, _PairComparison], labels: Sequence[str]
-) -> Report:
+def _attribute_section(data: AgreementInput, pairs: Mapping[str, _PairComparison], labels: Sequence[str]) -> Report:
     section: Report = {}
     for label in labels:
         spans = [(w.annotator, s) for w in data.works for s in w.spans if s.label == label]
@@ -351,18 +345,14 @@ def _attribute_section(
     return section
 
 
-def _attribute_values(
-    spans: Iterable[tuple[str, AnnotatedSpan]], attr: str
-) -> dict[str, dict[str, str | None]]:
+def _attribute_values(spans: Iterable[tuple[str, AnnotatedSpan]], attr: str) -> dict[str, dict[str, str | None]]:
     values: dict[str, dict[str, str | None]] = defaultdict(dict)
     for name, span in spans:
         values[name][span.span_id] = span.attributes.get(attr)
     return values
 
 
-def _per_document(
-    data: AgreementInput, pairs: Mapping[str, _PairComparison], targets: Sequence[str]
-) -> Report:
+def _per_document(data: AgreementInput, pairs: Mapping[str, _PairComparison], targets: Sequence[str]) -> Report:
     section: Report = {}
     for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
         present = {key: p for key, p in pairs.items() if doc in p.docs}
@@ -410,9 +400,7 @@ def agreement_report(data: AgreementInput) -> Report:
     and ``per_annotator``.
     """
     labels = ordered_names(data.span_labels, {s.label for w in data.works for s in w.spans})
-    targets = ordered_names(
-        data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None}
-    )
+    targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
     pairs = _compare_pairs(data, labels)
     return {
         "annotators": sorted(work.annotator for work in data.works),

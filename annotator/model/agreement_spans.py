@@ -171,9 +171,7 @@ def match_overlap_by_label(first: Sequence[AnnotatedSpan], second: Sequence[Anno
     return [
         pair
         for label in labels
-        for pair in match_overlap(
-            [s for s in first if s.label == label], [s for s in second if s.label == label]
-        )
+        for pair in match_overlap([s for s in first if s.label == label], [s for s in second if s.label == label])
     ]
 
 

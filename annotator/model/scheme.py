@@ -199,8 +199,7 @@ class _SchemeBuilder:
         name = self._name(raw.get("name"), "label")
         key = raw.get("key", name[0])
         if not isinstance(key, str) or len(key) != 1 or not key.isalnum():
-            raise self._fail(f"label {name!r}: key must be a single letter or digit, got {key!r}",
-                             f'"{name}"')
+            raise self._fail(f"label {name!r}: key must be a single letter or digit, got {key!r}", f'"{name}"')
         color = raw.get("color", _DEFAULT_COLORS[index % len(_DEFAULT_COLORS)])
         if not isinstance(color, str) or not _COLOR_RE.match(color):
             raise self._fail(f"label {name!r}: color must look like #rrggbb, got {color!r}", "color")
@@ -216,19 +215,20 @@ class _SchemeBuilder:
         name = self._name(raw.get("name"), f"attribute of label {label!r}")
         kind = raw.get("type", "choice")
         if kind not in ATTRIBUTE_KINDS:
-            raise self._fail(f"attribute {name!r}: type must be one of {', '.join(ATTRIBUTE_KINDS)}, "
-                             f"got {kind!r}", f'"{kind}"', f'"{name}"')
+            raise self._fail(
+                f"attribute {name!r}: type must be one of {', '.join(ATTRIBUTE_KINDS)}, got {kind!r}",
+                f'"{kind}"',
+                f'"{name}"',
+            )
         values = self._str_list(raw.get("values", []), f"values of {name!r}", f'"{name}"')
         if kind == "choice" and not values:
             raise self._fail(f"attribute {name!r} is a choice but lists no values", f'"{name}"')
         self._unique(list(values), f"value of {name!r}", f'"{name}"')
         aliases = raw.get("value_aliases", {})
         if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
-            raise self._fail(f"attribute {name!r}: value_aliases must map old names to new ones",
-                             "value_aliases")
+            raise self._fail(f"attribute {name!r}: value_aliases must map old names to new ones", "value_aliases")
         completion = raw.get("completion")
-        return AttributeDef(name, kind, values, completion if isinstance(completion, str) else None,
-                            dict(aliases))
+        return AttributeDef(name, kind, values, completion if isinstance(completion, str) else None, dict(aliases))
 
     def _relation(self, raw: Any, labels: tuple[SpanLabel, ...]) -> RelationType:
         if not isinstance(raw, dict):
@@ -237,8 +237,9 @@ class _SchemeBuilder:
         names = {lab.name for lab in labels}
         for end in ("from", "to"):
             if raw.get(end) not in names:
-                raise self._fail(f"relation {name!r}: '{end}' must name a label, got {raw.get(end)!r}",
-                                 f"{end} =", f'"{name}"')
+                raise self._fail(
+                    f"relation {name!r}: '{end}' must name a label, got {raw.get(end)!r}", f"{end} =", f'"{name}"'
+                )
         limit = raw.get("max_per_from", 1)
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise self._fail(f"relation {name!r}: max_per_from must be a positive integer", "max_per_from")
@@ -252,8 +253,10 @@ class _SchemeBuilder:
 
     def _name(self, value: Any, what: str) -> str:
         if not isinstance(value, str) or not _NAME_RE.match(value):
-            raise self._fail(f"{what} needs a name made of letters, digits and _, got {value!r}",
-                             f"name = {value!r}".replace("'", '"') if isinstance(value, str) else "name")
+            raise self._fail(
+                f"{what} needs a name made of letters, digits and _, got {value!r}",
+                f"name = {value!r}".replace("'", '"') if isinstance(value, str) else "name",
+            )
         return value
 
     def _str_list(self, value: Any, what: str, needle: str) -> tuple[str, ...]:

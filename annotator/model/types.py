@@ -117,8 +117,7 @@ class DocStatus:
 
 def check_offsets(text: str, start: Any, end: Any) -> None:
     """Raise ValidationError unless `0 <= start < end <= len(text)` with integer offsets."""
-    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) \
-            or not isinstance(end, int):
+    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
         raise ValidationError(f"offsets must be integers, got start={start!r} end={end!r}")
     if not 0 <= start < end <= len(text):
         raise ValidationError(f"offsets {start}..{end} are outside 0..{len(text)} or empty")

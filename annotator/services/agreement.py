@@ -66,9 +66,7 @@ def agreement(
         stances: dict[int, dict[tuple[str, str, str | None], AnnotatedStance]] = defaultdict(dict)
         for _, doc_id, annotator_id, target, value, span_id in _checked(q.review_stances(s, ids), cancel):
             span = None if span_id is None else str(span_id)
-            stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance(
-                ext[doc_id], target, value, span
-            )
+            stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance(ext[doc_id], target, value, span)
     try:
         works = tuple(
             AnnotatorWork(

@@ -341,7 +341,5 @@ def _align_stances(
 
 def rejected_keys(s: Session, doc_id: int) -> set[str]:
     return {
-        k.removeprefix(REJECTED_PREFIX)
-        for _, _, k, _, _ in q.comments_for(s, doc_id)
-        if k.startswith(REJECTED_PREFIX)
+        k.removeprefix(REJECTED_PREFIX) for _, _, k, _, _ in q.comments_for(s, doc_id) if k.startswith(REJECTED_PREFIX)
     }

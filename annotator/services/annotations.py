@@ -47,8 +47,17 @@ def _check_span(project: Project, label: str, attributes: dict[str, str]) -> str
     return project.scheme.canonical_label(label)
 
 
-def add_span(project: Project, doc_id: int, annotator_id: int, label: str, start: int, end: int,
-             attributes: dict[str, str] | None = None, *, span_id: int = 0) -> tuple[Span, Changes]:
+def add_span(
+    project: Project,
+    doc_id: int,
+    annotator_id: int,
+    label: str,
+    start: int,
+    end: int,
+    attributes: dict[str, str] | None = None,
+    *,
+    span_id: int = 0,
+) -> tuple[Span, Changes]:
     attrs = dict(attributes or {})
     label = _check_span(project, label, attrs)
     with project.session() as s:
@@ -64,8 +73,7 @@ def add_span(project: Project, doc_id: int, annotator_id: int, label: str, start
 def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
     with project.session() as s:
         span = q.get_span(s, span_id)
-        removed = RemovedSpan(span, tuple(q.relations_touching(s, [span_id])),
-                              tuple(q.stances_on_spans(s, [span_id])))
+        removed = RemovedSpan(span, tuple(q.relations_touching(s, [span_id])), tuple(q.stances_on_spans(s, [span_id])))
         q.delete_span(s, span_id)
     return removed, _changes(span.doc_id, spans=True, relations=True, stances=True)
 
@@ -81,9 +89,15 @@ def restore_span(project: Project, removed: RemovedSpan) -> Changes:
     return _changes(removed.span.doc_id, spans=True, relations=True, stances=True)
 
 
-def update_span(project: Project, span_id: int, *, label: str | None = None,
-                attributes: dict[str, str] | None = None, start: int | None = None,
-                end: int | None = None) -> tuple[Span, Span, Changes]:
+def update_span(
+    project: Project,
+    span_id: int,
+    *,
+    label: str | None = None,
+    attributes: dict[str, str] | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> tuple[Span, Span, Changes]:
     """Change label, attributes or offsets. Returns (before, after, changes)."""
     with project.session() as s:
         before = q.get_span(s, span_id)
@@ -125,12 +139,17 @@ def link(project: Project, relation_type: str, from_span: int, to_span: int) -> 
         a, b = q.get_span(s, from_span), q.get_span(s, to_span)
         if a.doc_id != b.doc_id or a.annotator_id != b.annotator_id:
             raise ValidationError("a relation joins two spans of the same document and annotator")
-        if (project.scheme.canonical_label(a.label), project.scheme.canonical_label(b.label)) != \
-                (rel_type.from_label, rel_type.to_label):
-            raise ValidationError(f"{rel_type.name} goes from a {rel_type.from_label} to a "
-                                  f"{rel_type.to_label}, not from {a.label} to {b.label}")
-        existing = [r for r in q.relations_touching(s, [from_span])
-                    if r.from_span == from_span and r.type == rel_type.name]
+        if (project.scheme.canonical_label(a.label), project.scheme.canonical_label(b.label)) != (
+            rel_type.from_label,
+            rel_type.to_label,
+        ):
+            raise ValidationError(
+                f"{rel_type.name} goes from a {rel_type.from_label} to a "
+                f"{rel_type.to_label}, not from {a.label} to {b.label}"
+            )
+        existing = [
+            r for r in q.relations_touching(s, [from_span]) if r.from_span == from_span and r.type == rel_type.name
+        ]
         if any(r.to_span == to_span for r in existing):
             same = next(r for r in existing if r.to_span == to_span)
             return LinkResult(same), _changes(a.doc_id)
@@ -161,8 +180,9 @@ def restore_relations(project: Project, relations: tuple[Relation, ...]) -> Chan
     return changes
 
 
-def set_stance(project: Project, doc_id: int, annotator_id: int, target: str, value: str | None,
-               span_id: int | None = None) -> tuple[str | None, Changes]:
+def set_stance(
+    project: Project, doc_id: int, annotator_id: int, target: str, value: str | None, span_id: int | None = None
+) -> tuple[str | None, Changes]:
     """Set (or with None clear) a stance. Returns the previous value, for undo."""
     try:
         if value is not None:

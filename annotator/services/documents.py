@@ -35,8 +35,9 @@ class Progress:
     total: int
 
 
-def document_ids(project: Project, annotator_id: int | None = None, status: Status | None = None,
-                 search: str = "") -> list[int]:
+def document_ids(
+    project: Project, annotator_id: int | None = None, status: Status | None = None, search: str = ""
+) -> list[int]:
     with project.session() as s:
         return docs.document_ids(s, annotator_id=annotator_id, status=status, search=search.strip())
 
@@ -47,18 +48,23 @@ def list_rows(project: Project, doc_ids: Sequence[int], annotator_id: int) -> di
         infos = docs.document_infos(s, doc_ids)
         statuses = q.statuses_for(s, annotator_id, doc_ids)
         counts = q.span_counts(s, annotator_id, doc_ids)
-    return {i: ListRow(info, statuses[i].status if i in statuses else Status.NOT_STARTED, counts.get(i, 0))
-            for i, info in infos.items()}
+    return {
+        i: ListRow(info, statuses[i].status if i in statuses else Status.NOT_STARTED, counts.get(i, 0))
+        for i, info in infos.items()
+    }
 
 
-def load_view(project: Project, doc_id: int, annotator_id: int,
-              layer_ids: Sequence[int] | None = None) -> DocumentView:
+def load_view(project: Project, doc_id: int, annotator_id: int, layer_ids: Sequence[int] | None = None) -> DocumentView:
     """A document with the annotations of `layer_ids` (default: mine) and my status."""
     layers = list(layer_ids) if layer_ids is not None else [annotator_id]
     with project.session() as s:
-        return DocumentView(docs.get_document(s, doc_id), tuple(q.spans_for(s, doc_id, layers)),
-                            tuple(q.relations_for(s, doc_id, layers)), tuple(q.stances_for(s, doc_id, layers)),
-                            q.get_status(s, doc_id, annotator_id))
+        return DocumentView(
+            docs.get_document(s, doc_id),
+            tuple(q.spans_for(s, doc_id, layers)),
+            tuple(q.relations_for(s, doc_id, layers)),
+            tuple(q.stances_for(s, doc_id, layers)),
+            q.get_status(s, doc_id, annotator_id),
+        )
 
 
 def progress(project: Project, annotator_id: int) -> Progress:

@@ -195,12 +195,8 @@ class _Merger:
             self._stances(doc_id, annotator_id, span_ids, layer.stances, where)
             self._status(doc_id, annotator_id, layer.status)
 
-    def _spans(
-        self, doc_id: int, annotator_id: int, text: str, spans: list[_InSpan], where: str
-    ) -> dict[str, Span]:
-        here = {
-            (s.label, s.start, s.end): s for s in reversed(q.spans_for(self.session, doc_id, [annotator_id]))
-        }
+    def _spans(self, doc_id: int, annotator_id: int, text: str, spans: list[_InSpan], where: str) -> dict[str, Span]:
+        here = {(s.label, s.start, s.end): s for s in reversed(q.spans_for(self.session, doc_id, [annotator_id]))}
         out: dict[str, Span] = {}
         for new in spans:
             label = self.project.scheme.canonical_label(new.label)
@@ -255,9 +251,7 @@ class _Merger:
                 continue
             a, b = spans[head], spans[tail]
             if (a.label, b.label) != (kind.from_label, kind.to_label):
-                self.problems.append(
-                    f"{where}: relation {kind.name} cannot go from a {a.label} to a {b.label}"
-                )
+                self.problems.append(f"{where}: relation {kind.name} cannot go from a {a.label} to a {b.label}")
                 continue
             same_head = [r for r in here if r.type == kind.name and r.from_span == a.id]
             if any(r.to_span == b.id for r in same_head):
@@ -309,9 +303,7 @@ class _Merger:
             else:
                 self.counts["skipped"] += 1
 
-    def _status(
-        self, doc_id: int, annotator_id: int, status: tuple[str, float, str, str | None] | None
-    ) -> None:
+    def _status(self, doc_id: int, annotator_id: int, status: tuple[str, float, str, str | None] | None) -> None:
         if status is None:
             return
         value, seconds, note, updated = status
@@ -344,9 +336,7 @@ class _Merger:
     def finish(self) -> MergeReport:
         if self.clashes:
             raise NameClashError(
-                "; ".join(
-                    _clash_message(self.path, theirs, ours) for theirs, ours in sorted(self.clashes.items())
-                ),
+                "; ".join(_clash_message(self.path, theirs, ours) for theirs, ours in sorted(self.clashes.items())),
                 sorted(self.clashes),
             )
         if self.problems:
@@ -622,12 +612,7 @@ def _merge_line(merger: _Merger, obj: Any, where: str) -> None:
         if not isinstance(attrs, dict):
             raise _LineError(f"span {key!r}: attributes must be an object")
         span_text, start, end = raw.get("text"), raw.get("start"), raw.get("end")
-        if (
-            not isinstance(start, int)
-            or not isinstance(end, int)
-            or isinstance(start, bool)
-            or isinstance(end, bool)
-        ):
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
             raise _LineError(f"span {key!r}: offsets must be integers, got start={start!r} end={end!r}")
         layer.spans.append(
             _InSpan(
@@ -661,9 +646,7 @@ def _line_document(merger: _Merger, document: dict[str, Any]) -> tuple[int, str]
         if sha and sha != actual:
             raise _LineError(f"document sha256 {sha!r} does not match its text")
         sha = actual
-    found = docs.find_document(
-        merger.session, sha256=sha, ext_id=str(ext_id) if ext_id not in (None, "") else None
-    )
+    found = docs.find_document(merger.session, sha256=sha, ext_id=str(ext_id) if ext_id not in (None, "") else None)
     if found is not None and sha and found.sha256 != sha:
         raise _LineError(f"document {ext_id!r} has another text in this project")
     if found is None:

@@ -35,8 +35,9 @@ class Project:
         return self.store.readonly
 
     @classmethod
-    def open(cls, path: Path, *, readonly: bool = False, create: bool = True,
-             scheme_path: Path | None = None) -> Project:
+    def open(
+        cls, path: Path, *, readonly: bool = False, create: bool = True, scheme_path: Path | None = None
+    ) -> Project:
         store = open_store(path, readonly=readonly, create=create)
         try:
             toml = store.scheme_toml()

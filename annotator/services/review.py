@@ -36,8 +36,16 @@ from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import annotations as q
 
-__all__ = ["REJECTED_PREFIX", "Agreement", "Alignment", "RelationItem", "ReviewItem", "SpanItem", "StanceItem",
-           "align_document"]
+__all__ = [
+    "REJECTED_PREFIX",
+    "Agreement",
+    "Alignment",
+    "RelationItem",
+    "ReviewItem",
+    "SpanItem",
+    "StanceItem",
+    "align_document",
+]
 
 BLIND_SETTING = "blind_mode"
 
@@ -85,8 +93,12 @@ def accept_all_agreed(project: Project, doc_id: int, annotator_ids: Sequence[int
     with project.session() as s:
         gold_id = _gold(s).id
         for item in alignment.items:
-            if item.agreement == Agreement.AGREED and not _rejected(item) and not _gold_holds(item) \
-                    and _ends_settled(item):
+            if (
+                item.agreement == Agreement.AGREED
+                and not _rejected(item)
+                and not _gold_holds(item)
+                and _ends_settled(item)
+            ):
                 _accept_in(s, project, gold_id, doc_id, item, alignment.annotator_ids[0])
                 accepted += 1
     return accepted
@@ -146,9 +158,7 @@ def _gold_holds(item: ReviewItem) -> bool:
     return item.gold is not None
 
 
-def _accept_in(
-    s: Session, project: Project, gold_id: int, doc_id: int, item: ReviewItem, annotator_id: int
-) -> Changes:
+def _accept_in(s: Session, project: Project, gold_id: int, doc_id: int, item: ReviewItem, annotator_id: int) -> Changes:
     version = item.versions.get(annotator_id)
     if version is None:
         raise ValidationError(f"annotator {annotator_id} has no version of {item.key} to accept")
@@ -157,9 +167,7 @@ def _accept_in(
     elif isinstance(item, RelationItem) and isinstance(version, Relation):
         head = _gold_end(s, gold_id, item.from_item, q.get_span(s, version.from_span))
         tail = _gold_end(s, gold_id, item.to_item, q.get_span(s, version.to_span))
-        same_head = [
-            r for r in q.relations_for(s, doc_id, [gold_id]) if r.type == version.type and r.from_span == head
-        ]
+        same_head = [r for r in q.relations_for(s, doc_id, [gold_id]) if r.type == version.type and r.from_span == head]
         if not any(r.to_span == tail for r in same_head):
             kind = project.scheme.relation(version.type)
             if kind is not None and kind.max_per_from is not None and len(same_head) >= kind.max_per_from:
@@ -223,8 +231,9 @@ def _at_same_place(spans: Sequence[Span], version: Span) -> Span | None:
 
 def _insert_gold_copy(s: Session, gold_id: int, version: Span) -> Span:
     """A new gold span copying `version`'s label, offsets, text and attributes."""
-    copy = Span(0, version.doc_id, gold_id, version.label, version.start, version.end, version.text,
-                dict(version.attributes))
+    copy = Span(
+        0, version.doc_id, gold_id, version.label, version.start, version.end, version.text, dict(version.attributes)
+    )
     return q.insert_span(s, copy)
 
 
@@ -325,11 +334,7 @@ def disagreement_scores(project: Project, annotator_ids: Sequence[int] | None = 
             f1s = [
                 f1
                 for a, b in combinations(sorted(present[doc_id]), 2)
-                if (
-                    f1 := micro_average(
-                        span_agreement_by_label(by_annotator[a], by_annotator[b]).values()
-                    ).overlap.f1
-                )
+                if (f1 := micro_average(span_agreement_by_label(by_annotator[a], by_annotator[b]).values()).overlap.f1)
                 is not None
             ]
             if f1s:

@@ -69,9 +69,18 @@ def get_span(session: Session, span_id: int) -> Span:
 def insert_span(session: Session, span: Span) -> Span:
     """Insert a span; a positive `span.id` restores that exact id (undo of a delete)."""
     now = utc_now()
-    row = SpanRow(doc_id=span.doc_id, annotator_id=span.annotator_id, label=span.label, start=span.start,
-                  end=span.end, text=span.text, attributes=dict(span.attributes), origin=span.origin,
-                  created_at=span.created_at or now, updated_at=span.updated_at or now)
+    row = SpanRow(
+        doc_id=span.doc_id,
+        annotator_id=span.annotator_id,
+        label=span.label,
+        start=span.start,
+        end=span.end,
+        text=span.text,
+        attributes=dict(span.attributes),
+        origin=span.origin,
+        created_at=span.created_at or now,
+        updated_at=span.updated_at or now,
+    )
     if span.id > 0:
         row.id = span.id
     session.add(row)
@@ -94,8 +103,19 @@ def delete_span(session: Session, span_id: int) -> None:
     session.execute(delete(SpanRow).where(SpanRow.id == span_id))
 
 
-_SPAN_COLUMNS = (SpanRow.id, SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start, SpanRow.end,
-                 SpanRow.text, SpanRow.attributes, SpanRow.origin, SpanRow.created_at, SpanRow.updated_at)
+_SPAN_COLUMNS = (
+    SpanRow.id,
+    SpanRow.doc_id,
+    SpanRow.annotator_id,
+    SpanRow.label,
+    SpanRow.start,
+    SpanRow.end,
+    SpanRow.text,
+    SpanRow.attributes,
+    SpanRow.origin,
+    SpanRow.created_at,
+    SpanRow.updated_at,
+)
 
 
 def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None = None) -> list[Span]:
@@ -124,9 +144,16 @@ def next_id(session: Session, table: type[Any]) -> int:
 
 def insert_relation(session: Session, relation: Relation) -> Relation:
     now = utc_now()
-    row = RelationRow(doc_id=relation.doc_id, annotator_id=relation.annotator_id, type=relation.type,
-                      from_span_id=relation.from_span, to_span_id=relation.to_span, origin=relation.origin,
-                      created_at=relation.created_at or now, updated_at=relation.updated_at or now)
+    row = RelationRow(
+        doc_id=relation.doc_id,
+        annotator_id=relation.annotator_id,
+        type=relation.type,
+        from_span_id=relation.from_span,
+        to_span_id=relation.to_span,
+        origin=relation.origin,
+        created_at=relation.created_at or now,
+        updated_at=relation.updated_at or now,
+    )
     if relation.id > 0:
         row.id = relation.id
     session.add(row)
@@ -152,28 +179,39 @@ def relations_for_ids(session: Session, relation_ids: Iterable[int]) -> list[Rel
 
 def relations_touching(session: Session, span_ids: Iterable[int]) -> list[Relation]:
     ids = list(span_ids)
-    rows = session.scalars(select(RelationRow).where(
-        or_(RelationRow.from_span_id.in_(ids), RelationRow.to_span_id.in_(ids))).order_by(RelationRow.id))
+    rows = session.scalars(
+        select(RelationRow)
+        .where(or_(RelationRow.from_span_id.in_(ids), RelationRow.to_span_id.in_(ids)))
+        .order_by(RelationRow.id)
+    )
     return [convert.relation(r) for r in rows]
 
 
 # -- stances ------------------------------------------------------------------------------------
 
 
-def find_stance(session: Session, doc_id: int, annotator_id: int, target: str,
-                span_id: int | None) -> Stance | None:
+def find_stance(session: Session, doc_id: int, annotator_id: int, target: str, span_id: int | None) -> Stance | None:
     span_match = StanceRow.span_id.is_(None) if span_id is None else StanceRow.span_id == span_id
-    row = session.scalars(select(StanceRow).where(
-        StanceRow.doc_id == doc_id, StanceRow.annotator_id == annotator_id, StanceRow.target == target,
-        span_match)).first()
+    row = session.scalars(
+        select(StanceRow).where(
+            StanceRow.doc_id == doc_id, StanceRow.annotator_id == annotator_id, StanceRow.target == target, span_match
+        )
+    ).first()
     return convert.stance(row) if row else None
 
 
 def insert_stance(session: Session, stance: Stance) -> Stance:
     now = utc_now()
-    row = StanceRow(doc_id=stance.doc_id, annotator_id=stance.annotator_id, target=stance.target,
-                    value=stance.value, span_id=stance.span_id, origin=stance.origin,
-                    created_at=stance.created_at or now, updated_at=stance.updated_at or now)
+    row = StanceRow(
+        doc_id=stance.doc_id,
+        annotator_id=stance.annotator_id,
+        target=stance.target,
+        value=stance.value,
+        span_id=stance.span_id,
+        origin=stance.origin,
+        created_at=stance.created_at or now,
+        updated_at=stance.updated_at or now,
+    )
     if stance.id > 0:
         row.id = stance.id
     session.add(row)
@@ -218,8 +256,15 @@ def get_status(session: Session, doc_id: int, annotator_id: int) -> DocStatus:
 def put_status(session: Session, doc_id: int, annotator_id: int, **values: Any) -> DocStatus:
     row = _status_row(session, doc_id, annotator_id)
     if row is None:
-        row = DocStatusRow(doc_id=doc_id, annotator_id=annotator_id, status=Status.NOT_STARTED.value,
-                           seconds=0.0, note="", origin="manual", updated_at=utc_now())
+        row = DocStatusRow(
+            doc_id=doc_id,
+            annotator_id=annotator_id,
+            status=Status.NOT_STARTED.value,
+            seconds=0.0,
+            note="",
+            origin="manual",
+            updated_at=utc_now(),
+        )
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value.value if isinstance(value, Status) else value)
@@ -236,26 +281,40 @@ def statuses_for(session: Session, annotator_id: int, doc_ids: Sequence[int] | N
 
 
 def count_done(session: Session, annotator_id: int) -> int:
-    return int(session.scalar(select(func.count()).select_from(DocStatusRow).where(
-        DocStatusRow.annotator_id == annotator_id, DocStatusRow.status == Status.DONE.value)) or 0)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(DocStatusRow)
+            .where(DocStatusRow.annotator_id == annotator_id, DocStatusRow.status == Status.DONE.value)
+        )
+        or 0
+    )
 
 
 def span_counts(session: Session, annotator_id: int, doc_ids: Sequence[int]) -> dict[int, int]:
-    rows = session.execute(select(SpanRow.doc_id, func.count()).where(
-        SpanRow.annotator_id == annotator_id, SpanRow.doc_id.in_(doc_ids)).group_by(SpanRow.doc_id))
+    rows = session.execute(
+        select(SpanRow.doc_id, func.count())
+        .where(SpanRow.annotator_id == annotator_id, SpanRow.doc_id.in_(doc_ids))
+        .group_by(SpanRow.doc_id)
+    )
     return dict(rows.all())
 
 
 def _status_row(session: Session, doc_id: int, annotator_id: int) -> DocStatusRow | None:
-    return session.scalars(select(DocStatusRow).where(
-        DocStatusRow.doc_id == doc_id, DocStatusRow.annotator_id == annotator_id)).first()
+    return session.scalars(
+        select(DocStatusRow).where(DocStatusRow.doc_id == doc_id, DocStatusRow.annotator_id == annotator_id)
+    ).first()
 
 
 def table_counts(session: Session) -> dict[str, int]:
     """Row counts for `stats`."""
     counts = {}
-    for name, table in (("annotators", AnnotatorRow), ("spans", SpanRow), ("relations", RelationRow),
-                        ("stances", StanceRow)):
+    for name, table in (
+        ("annotators", AnnotatorRow),
+        ("spans", SpanRow),
+        ("relations", RelationRow),
+        ("stances", StanceRow),
+    ):
         counts[name] = int(session.scalar(select(func.count()).select_from(table)) or 0)
     return counts
 
@@ -265,8 +324,9 @@ def table_counts(session: Session) -> dict[str, int]:
 
 def add_comment(session: Session, doc_id: int, annotator_id: int, item_key: str, text: str) -> int:
     now = utc_now()
-    row = CommentRow(doc_id=doc_id, annotator_id=annotator_id, item_key=item_key, text=text,
-                     created_at=now, updated_at=now)
+    row = CommentRow(
+        doc_id=doc_id, annotator_id=annotator_id, item_key=item_key, text=text, created_at=now, updated_at=now
+    )
     session.add(row)
     session.flush()
     return row.id
@@ -274,9 +334,11 @@ def add_comment(session: Session, doc_id: int, annotator_id: int, item_key: str,
 
 def comments_for(session: Session, doc_id: int) -> list[tuple[int, int, str, str, str]]:
     """(comment id, author id, item key, text, created_at) for one document, oldest first."""
-    rows = session.execute(select(CommentRow.id, CommentRow.annotator_id, CommentRow.item_key, CommentRow.text,
-                                  CommentRow.created_at).where(CommentRow.doc_id == doc_id)
-                           .order_by(CommentRow.id))
+    rows = session.execute(
+        select(CommentRow.id, CommentRow.annotator_id, CommentRow.item_key, CommentRow.text, CommentRow.created_at)
+        .where(CommentRow.doc_id == doc_id)
+        .order_by(CommentRow.id)
+    )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
@@ -305,7 +367,8 @@ def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     stmt = sqlite_insert(DocStatusRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=[DocStatusRow.doc_id, DocStatusRow.annotator_id],
-        set_={name: stmt.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")})
+        set_={name: stmt.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")},
+    )
     session.execute(stmt, list(rows))
 
 
@@ -324,33 +387,59 @@ def _only(query: Any, column: Any, annotator_ids: Sequence[int] | None) -> Any:
     return query if annotator_ids is None else query.where(column.in_(list(annotator_ids)))
 
 
-def review_spans(session: Session, annotator_ids: Sequence[int] | None = None,
-                 batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+def review_spans(
+    session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, label, start, end, attributes dict) ordered by
     (doc_id, annotator_id, start, end, id)."""
-    query = _only(select(SpanRow.id, SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start,
-                         SpanRow.end, SpanRow.attributes), SpanRow.annotator_id, annotator_ids)
+    query = _only(
+        select(
+            SpanRow.id,
+            SpanRow.doc_id,
+            SpanRow.annotator_id,
+            SpanRow.label,
+            SpanRow.start,
+            SpanRow.end,
+            SpanRow.attributes,
+        ),
+        SpanRow.annotator_id,
+        annotator_ids,
+    )
     query = query.order_by(SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id)
     return session.execute(query.execution_options(yield_per=batch))
 
 
-def review_relations(session: Session, annotator_ids: Sequence[int] | None = None,
-                     batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+def review_relations(
+    session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id) ordered by (doc_id, id)."""
-    query = _only(select(RelationRow.id, RelationRow.doc_id, RelationRow.annotator_id, RelationRow.type,
-                         RelationRow.from_span_id, RelationRow.to_span_id), RelationRow.annotator_id,
-                  annotator_ids)
-    return session.execute(query.order_by(RelationRow.doc_id, RelationRow.id)
-                           .execution_options(yield_per=batch))
+    query = _only(
+        select(
+            RelationRow.id,
+            RelationRow.doc_id,
+            RelationRow.annotator_id,
+            RelationRow.type,
+            RelationRow.from_span_id,
+            RelationRow.to_span_id,
+        ),
+        RelationRow.annotator_id,
+        annotator_ids,
+    )
+    return session.execute(query.order_by(RelationRow.doc_id, RelationRow.id).execution_options(yield_per=batch))
 
 
-def review_stances(session: Session, annotator_ids: Sequence[int] | None = None,
-                   batch: int = 20000) -> Iterable[tuple[Any, ...]]:
+def review_stances(
+    session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, target, value, span_id) ordered by (doc_id, id)."""
-    query = _only(select(StanceRow.id, StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target,
-                         StanceRow.value, StanceRow.span_id), StanceRow.annotator_id, annotator_ids)
-    return session.execute(query.order_by(StanceRow.doc_id, StanceRow.id)
-                           .execution_options(yield_per=batch))
+    query = _only(
+        select(
+            StanceRow.id, StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target, StanceRow.value, StanceRow.span_id
+        ),
+        StanceRow.annotator_id,
+        annotator_ids,
+    )
+    return session.execute(query.order_by(StanceRow.doc_id, StanceRow.id).execution_options(yield_per=batch))
 
 
 def work_pairs(session: Session, annotator_ids: Sequence[int] | None = None) -> set[tuple[int, int]]:
@@ -359,8 +448,11 @@ def work_pairs(session: Session, annotator_ids: Sequence[int] | None = None) -> 
     for table in (SpanRow, StanceRow):
         query = _only(select(table.doc_id, table.annotator_id).distinct(), table.annotator_id, annotator_ids)
         pairs.update((d, a) for d, a in session.execute(query))
-    query = _only(select(DocStatusRow.doc_id, DocStatusRow.annotator_id).where(
-        DocStatusRow.status != Status.NOT_STARTED.value), DocStatusRow.annotator_id, annotator_ids)
+    query = _only(
+        select(DocStatusRow.doc_id, DocStatusRow.annotator_id).where(DocStatusRow.status != Status.NOT_STARTED.value),
+        DocStatusRow.annotator_id,
+        annotator_ids,
+    )
     pairs.update((d, a) for d, a in session.execute(query))
     return pairs
 
@@ -379,8 +471,7 @@ def statuses_of_doc(session: Session, doc_id: int) -> list[DocStatus]:
     return [convert.doc_status(r) for r in rows]
 
 
-def overwrite_span(session: Session, span_id: int, *, attributes: dict[str, str], origin: str,
-                   updated_at: str) -> None:
+def overwrite_span(session: Session, span_id: int, *, attributes: dict[str, str], origin: str, updated_at: str) -> None:
     """Set a span's attributes keeping a given update time (a merge keeps the author's times)."""
     row = session.get(SpanRow, span_id)
     if row is None:
@@ -402,4 +493,3 @@ def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
     """Remove one annotator's spans, relations and stances in one document (status stays)."""
     for table in (RelationRow, StanceRow, SpanRow):
         session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))
-

@@ -23,8 +23,9 @@ from annotator.store.tables import (
 
 
 def document_info(row: DocumentRow) -> DocumentInfo:
-    return DocumentInfo(row.id, row.ext_id, row.title, row.sha256, row.n_chars, row.imported_at,
-                        dict(row.meta or {}), row.encoding)
+    return DocumentInfo(
+        row.id, row.ext_id, row.title, row.sha256, row.n_chars, row.imported_at, dict(row.meta or {}), row.encoding
+    )
 
 
 def document(row: DocumentRow) -> Document:
@@ -36,20 +37,48 @@ def annotator(row: AnnotatorRow) -> Annotator:
 
 
 def span(row: SpanRow) -> Span:
-    return Span(row.id, row.doc_id, row.annotator_id, row.label, row.start, row.end, row.text,
-                dict(row.attributes or {}), row.origin, row.created_at, row.updated_at)
+    return Span(
+        row.id,
+        row.doc_id,
+        row.annotator_id,
+        row.label,
+        row.start,
+        row.end,
+        row.text,
+        dict(row.attributes or {}),
+        row.origin,
+        row.created_at,
+        row.updated_at,
+    )
 
 
 def relation(row: RelationRow) -> Relation:
-    return Relation(row.id, row.doc_id, row.annotator_id, row.type, row.from_span_id, row.to_span_id,
-                    row.origin, row.created_at, row.updated_at)
+    return Relation(
+        row.id,
+        row.doc_id,
+        row.annotator_id,
+        row.type,
+        row.from_span_id,
+        row.to_span_id,
+        row.origin,
+        row.created_at,
+        row.updated_at,
+    )
 
 
 def stance(row: StanceRow) -> Stance:
-    return Stance(row.id, row.doc_id, row.annotator_id, row.target, row.value, row.span_id,
-                  row.origin, row.created_at, row.updated_at)
+    return Stance(
+        row.id,
+        row.doc_id,
+        row.annotator_id,
+        row.target,
+        row.value,
+        row.span_id,
+        row.origin,
+        row.created_at,
+        row.updated_at,
+    )
 
 
 def doc_status(row: DocStatusRow) -> DocStatus:
-    return DocStatus(row.doc_id, row.annotator_id, Status(row.status), row.seconds, row.note,
-                     row.updated_at)
+    return DocStatus(row.doc_id, row.annotator_id, Status(row.status), row.seconds, row.note, row.updated_at)

@@ -13,8 +13,16 @@ from annotator.model.types import Document, DocumentInfo, Status
 from annotator.store import convert
 from annotator.store.tables import DocStatusRow, DocumentRow, SourceAliasRow
 
-_INFO_COLUMNS = (DocumentRow.id, DocumentRow.ext_id, DocumentRow.title, DocumentRow.sha256,
-                 DocumentRow.n_chars, DocumentRow.imported_at, DocumentRow.meta, DocumentRow.encoding)
+_INFO_COLUMNS = (
+    DocumentRow.id,
+    DocumentRow.ext_id,
+    DocumentRow.title,
+    DocumentRow.sha256,
+    DocumentRow.n_chars,
+    DocumentRow.imported_at,
+    DocumentRow.meta,
+    DocumentRow.encoding,
+)
 
 
 def _info(row: Any) -> DocumentInfo:
@@ -65,15 +73,20 @@ def document_infos(session: Session, doc_ids: Sequence[int]) -> dict[int, Docume
     return out
 
 
-def document_ids(session: Session, *, annotator_id: int | None = None, status: Status | None = None,
-                 search: str = "") -> list[int]:
+def document_ids(
+    session: Session, *, annotator_id: int | None = None, status: Status | None = None, search: str = ""
+) -> list[int]:
     """Ids in list order (import order), filtered by my status and by a title/text search."""
     query = select(DocumentRow.id)
     if search:
         pattern = f"%{_escape_like(search)}%"
-        query = query.where(or_(DocumentRow.title.ilike(pattern, escape="\\"),
-                                DocumentRow.ext_id.ilike(pattern, escape="\\"),
-                                DocumentRow.text.ilike(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                DocumentRow.title.ilike(pattern, escape="\\"),
+                DocumentRow.ext_id.ilike(pattern, escape="\\"),
+                DocumentRow.text.ilike(pattern, escape="\\"),
+            )
+        )
     if status is not None and annotator_id is not None:
         mine = and_(DocStatusRow.doc_id == DocumentRow.id, DocStatusRow.annotator_id == annotator_id)
         if status == Status.NOT_STARTED:
@@ -137,7 +150,7 @@ def _escape_like(text: str) -> str:
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 # -- export streams (appended for io.export_*) ---------------------------------------------------
@@ -147,22 +160,36 @@ from sqlalchemy import Text, type_coerce  # noqa: E402
 
 def stream_document_rows(session: Session, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
     """Rows (id, ext_id, title, sha256, n_chars, imported_at, meta JSON text) ordered by id; no text."""
-    query = select(DocumentRow.id, DocumentRow.ext_id, DocumentRow.title, DocumentRow.sha256,
-                   DocumentRow.n_chars, DocumentRow.imported_at, type_coerce(DocumentRow.meta, Text))
+    query = select(
+        DocumentRow.id,
+        DocumentRow.ext_id,
+        DocumentRow.title,
+        DocumentRow.sha256,
+        DocumentRow.n_chars,
+        DocumentRow.imported_at,
+        type_coerce(DocumentRow.meta, Text),
+    )
     query = query.order_by(DocumentRow.id).execution_options(yield_per=batch)
     return iter(session.connection().execute(query))
 
 
 def stream_document_texts(session: Session, batch: int = 500) -> Iterator[tuple[Any, ...]]:
     """Rows (id, ext_id, sha256, title, text, meta JSON text) ordered by id."""
-    query = select(DocumentRow.id, DocumentRow.ext_id, DocumentRow.sha256, DocumentRow.title,
-                   DocumentRow.text, type_coerce(DocumentRow.meta, Text))
+    query = select(
+        DocumentRow.id,
+        DocumentRow.ext_id,
+        DocumentRow.sha256,
+        DocumentRow.title,
+        DocumentRow.text,
+        type_coerce(DocumentRow.meta, Text),
+    )
     query = query.order_by(DocumentRow.id).execution_options(yield_per=batch)
     return iter(session.connection().execute(query))
 
 
-def find_document_with_text(session: Session, *, sha256: str | None = None,
-                            ext_id: str | None = None) -> Document | None:
+def find_document_with_text(
+    session: Session, *, sha256: str | None = None, ext_id: str | None = None
+) -> Document | None:
     """Like find_document (sha256 first, then external id) but with the text, in one Core select."""
     for column, value in ((DocumentRow.sha256, sha256), (DocumentRow.ext_id, ext_id)):
         if value:
@@ -172,9 +199,7 @@ def find_document_with_text(session: Session, *, sha256: str | None = None,
     return None
 
 
-
-_IMPORT_COLUMNS = ("ext_id", "sha256", "title", "n_chars", "meta", "encoding", "source", "imported_at",
-                   "text")
+_IMPORT_COLUMNS = ("ext_id", "sha256", "title", "n_chars", "meta", "encoding", "source", "imported_at", "text")
 _fast_insert: tuple[str, tuple[str, ...]] | None = None
 
 
@@ -214,8 +239,11 @@ def next_unfinished_id(session: Session, annotator_id: int, after: int | None) -
     """The first document after `after` (in id order, wrapping round) that the annotator has not
     marked done. Walks the ids in order and stops at the first hit, so it stays cheap on big projects
     where finished documents come first."""
-    done = exists().where(DocStatusRow.doc_id == DocumentRow.id, DocStatusRow.annotator_id == annotator_id,
-                          DocStatusRow.status == Status.DONE.value)
+    done = exists().where(
+        DocStatusRow.doc_id == DocumentRow.id,
+        DocStatusRow.annotator_id == annotator_id,
+        DocStatusRow.status == Status.DONE.value,
+    )
     query = select(DocumentRow.id).where(~done).order_by(DocumentRow.id).limit(1)
     if after is not None:
         found = session.scalar(query.where(DocumentRow.id > after))

@@ -98,12 +98,14 @@ def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> Pr
         if version > SCHEMA_VERSION:
             raise ProjectFileError(
                 f"{path}: project was written by a newer annotator (schema {version}, this one "
-                f"knows {SCHEMA_VERSION}); update annotator to open it")
+                f"knows {SCHEMA_VERSION}); update annotator to open it"
+            )
         if version < SCHEMA_VERSION and not readonly:
             _migrate(path, version)
         elif version < SCHEMA_VERSION:
-            raise ProjectFileError(f"{path}: project uses schema {version}; open it once in "
-                                   f"annotator to upgrade it before reading it")
+            raise ProjectFileError(
+                f"{path}: project uses schema {version}; open it once in annotator to upgrade it before reading it"
+            )
         return _make_store(path, readonly)
     if readonly or not create:
         raise ProjectFileError(f"{path}: no such project file")
@@ -112,10 +114,14 @@ def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> Pr
     try:
         Base.metadata.create_all(store.engine)
         with store.session() as s:
-            s.add_all([MetaRow(key="application", value=APPLICATION),
-                       MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
-                       MetaRow(key="project_uid", value=uuid.uuid4().hex),
-                       MetaRow(key="created_at", value=utc_now())])
+            s.add_all(
+                [
+                    MetaRow(key="application", value=APPLICATION),
+                    MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
+                    MetaRow(key="project_uid", value=uuid.uuid4().hex),
+                    MetaRow(key="created_at", value=utc_now()),
+                ]
+            )
     except BaseException:
         store.close()
         raise
@@ -143,8 +149,9 @@ def check_file(path: Path) -> None:
     pages = int.from_bytes(header[28:32], "big")
     header_valid = header[24:28] == header[92:96]
     if size % page_size or (header_valid and pages and size < pages * page_size):
-        raise ProjectFileError(f"{path}: project file is truncated or corrupt "
-                               f"({size} bytes, header says {pages} pages of {page_size})")
+        raise ProjectFileError(
+            f"{path}: project file is truncated or corrupt ({size} bytes, header says {pages} pages of {page_size})"
+        )
 
 
 def _read_version(path: Path) -> int:

@@ -45,56 +45,100 @@ def _stream(session: Session, query: Any, batch: int) -> Iterator[tuple[Any, ...
         cursor.close()
 
 
-def stream_spans(session: Session, annotator_id: int | None = None,
-                 batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+def stream_spans(
+    session: Session, annotator_id: int | None = None, batch: int = _EXPORT_BATCH
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, label, start, end, text, attributes JSON text, origin,
     created_at, updated_at) ordered by (doc_id, annotator_id, start, end, id)."""
-    query = select(SpanRow.id, SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start,
-                   SpanRow.end, SpanRow.text, type_coerce(SpanRow.attributes, Text), SpanRow.origin,
-                   SpanRow.created_at, SpanRow.updated_at)
+    query = select(
+        SpanRow.id,
+        SpanRow.doc_id,
+        SpanRow.annotator_id,
+        SpanRow.label,
+        SpanRow.start,
+        SpanRow.end,
+        SpanRow.text,
+        type_coerce(SpanRow.attributes, Text),
+        SpanRow.origin,
+        SpanRow.created_at,
+        SpanRow.updated_at,
+    )
     query = _layer_filter(query, SpanRow, annotator_id).order_by(
-        SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id)
+        SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id
+    )
     return _stream(session, query, batch)
 
 
-def stream_relations(session: Session, annotator_id: int | None = None,
-                     batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+def stream_relations(
+    session: Session, annotator_id: int | None = None, batch: int = _EXPORT_BATCH
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id, origin, created_at, updated_at)
     ordered by (doc_id, annotator_id, id)."""
-    query = select(RelationRow.id, RelationRow.doc_id, RelationRow.annotator_id, RelationRow.type,
-                   RelationRow.from_span_id, RelationRow.to_span_id, RelationRow.origin,
-                   RelationRow.created_at, RelationRow.updated_at)
+    query = select(
+        RelationRow.id,
+        RelationRow.doc_id,
+        RelationRow.annotator_id,
+        RelationRow.type,
+        RelationRow.from_span_id,
+        RelationRow.to_span_id,
+        RelationRow.origin,
+        RelationRow.created_at,
+        RelationRow.updated_at,
+    )
     query = _layer_filter(query, RelationRow, annotator_id).order_by(
-        RelationRow.doc_id, RelationRow.annotator_id, RelationRow.id)
+        RelationRow.doc_id, RelationRow.annotator_id, RelationRow.id
+    )
     return _stream(session, query, batch)
 
 
-def stream_stances(session: Session, annotator_id: int | None = None,
-                   batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+def stream_stances(
+    session: Session, annotator_id: int | None = None, batch: int = _EXPORT_BATCH
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, target, value, span_id, origin, created_at, updated_at)
     ordered by (doc_id, annotator_id, id)."""
-    query = select(StanceRow.id, StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target,
-                   StanceRow.value, StanceRow.span_id, StanceRow.origin, StanceRow.created_at,
-                   StanceRow.updated_at)
+    query = select(
+        StanceRow.id,
+        StanceRow.doc_id,
+        StanceRow.annotator_id,
+        StanceRow.target,
+        StanceRow.value,
+        StanceRow.span_id,
+        StanceRow.origin,
+        StanceRow.created_at,
+        StanceRow.updated_at,
+    )
     query = _layer_filter(query, StanceRow, annotator_id).order_by(
-        StanceRow.doc_id, StanceRow.annotator_id, StanceRow.id)
+        StanceRow.doc_id, StanceRow.annotator_id, StanceRow.id
+    )
     return _stream(session, query, batch)
 
 
-def stream_statuses(session: Session, annotator_id: int | None = None,
-                    batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+def stream_statuses(
+    session: Session, annotator_id: int | None = None, batch: int = _EXPORT_BATCH
+) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, status, seconds, note, updated_at) ordered by
     (doc_id, annotator_id)."""
-    query = select(DocStatusRow.id, DocStatusRow.doc_id, DocStatusRow.annotator_id, DocStatusRow.status,
-                   DocStatusRow.seconds, DocStatusRow.note, DocStatusRow.updated_at)
-    query = _layer_filter(query, DocStatusRow, annotator_id).order_by(
-        DocStatusRow.doc_id, DocStatusRow.annotator_id)
+    query = select(
+        DocStatusRow.id,
+        DocStatusRow.doc_id,
+        DocStatusRow.annotator_id,
+        DocStatusRow.status,
+        DocStatusRow.seconds,
+        DocStatusRow.note,
+        DocStatusRow.updated_at,
+    )
+    query = _layer_filter(query, DocStatusRow, annotator_id).order_by(DocStatusRow.doc_id, DocStatusRow.annotator_id)
     return _stream(session, query, batch)
 
 
-def stream_claims(session: Session, claim_labels: Sequence[str], relation_types: Sequence[str],
-                  targets: Sequence[str], annotator_id: int | None = None,
-                  batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
+def stream_claims(
+    session: Session,
+    claim_labels: Sequence[str],
+    relation_types: Sequence[str],
+    targets: Sequence[str],
+    annotator_id: int | None = None,
+    batch: int = _EXPORT_BATCH,
+) -> Iterable[tuple[Any, ...]]:
     """Spans labelled one of `claim_labels`, each joined to the spans it links to through
     `relation_types` and to its own stance value per target: rows (claim id, doc_id, annotator_id,
     text, attributes JSON text, linked label, linked text, linked attributes JSON text, value per
@@ -102,18 +146,34 @@ def stream_claims(session: Session, claim_labels: Sequence[str], relation_types:
     it has none), ordered by (doc_id, annotator_id, start, end, id) then relation id."""
     claim = aliased(SpanRow, name="claim")
     linked = aliased(SpanRow, name="linked")
-    stances = [select(StanceRow.value).where(StanceRow.span_id == claim.id, StanceRow.target == target)
-               .order_by(StanceRow.id).limit(1).scalar_subquery() for target in targets]
-    query = (select(claim.id, claim.doc_id, claim.annotator_id, claim.text,
-                    type_coerce(claim.attributes, Text), linked.label, linked.text,
-                    type_coerce(linked.attributes, Text), *stances)
-             .select_from(claim)
-             .outerjoin(RelationRow, and_(RelationRow.from_span_id == claim.id,
-                                          RelationRow.type.in_(list(relation_types))))
-             .outerjoin(linked, linked.id == RelationRow.to_span_id)
-             .where(claim.label.in_(list(claim_labels))))
+    stances = [
+        select(StanceRow.value)
+        .where(StanceRow.span_id == claim.id, StanceRow.target == target)
+        .order_by(StanceRow.id)
+        .limit(1)
+        .scalar_subquery()
+        for target in targets
+    ]
+    query = (
+        select(
+            claim.id,
+            claim.doc_id,
+            claim.annotator_id,
+            claim.text,
+            type_coerce(claim.attributes, Text),
+            linked.label,
+            linked.text,
+            type_coerce(linked.attributes, Text),
+            *stances,
+        )
+        .select_from(claim)
+        .outerjoin(RelationRow, and_(RelationRow.from_span_id == claim.id, RelationRow.type.in_(list(relation_types))))
+        .outerjoin(linked, linked.id == RelationRow.to_span_id)
+        .where(claim.label.in_(list(claim_labels)))
+    )
     query = _layer_filter(query, claim, annotator_id).order_by(
-        claim.doc_id, claim.annotator_id, claim.start, claim.end, claim.id, RelationRow.id)
+        claim.doc_id, claim.annotator_id, claim.start, claim.end, claim.id, RelationRow.id
+    )
     return _stream(session, query, batch)
 
 
@@ -136,6 +196,12 @@ def annotator_uids(session: Session) -> dict[int, str]:
 
 def stream_comments(session: Session, batch: int = _EXPORT_BATCH) -> Iterable[tuple[Any, ...]]:
     """Rows (id, doc_id, annotator_id, item_key, text, created_at) ordered by (doc_id, id)."""
-    query = select(CommentRow.id, CommentRow.doc_id, CommentRow.annotator_id, CommentRow.item_key,
-                   CommentRow.text, CommentRow.created_at).order_by(CommentRow.doc_id, CommentRow.id)
+    query = select(
+        CommentRow.id,
+        CommentRow.doc_id,
+        CommentRow.annotator_id,
+        CommentRow.item_key,
+        CommentRow.text,
+        CommentRow.created_at,
+    ).order_by(CommentRow.doc_id, CommentRow.id)
     return _stream(session, query, batch)

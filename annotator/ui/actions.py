@@ -40,39 +40,88 @@ _SK = QKeySequence.StandardKey
 _FILE = (
     ActionSpec("new_project", "&New project…", ("Ctrl+N",), "Create an empty project file", "File", _SK.New),
     ActionSpec("open_project", "&Open project…", ("Ctrl+O",), "Open another project file", "File", _SK.Open),
-    ActionSpec("import_files", "&Import articles…", ("Ctrl+I",),
-               "Import .txt, .csv or .jsonl files into this project", "File", separator_before=True),
-    ActionSpec("import_folder", "Import a &folder…", (), "Import every .txt/.csv/.jsonl file in a folder",
-               "File"),
+    ActionSpec(
+        "import_files",
+        "&Import articles…",
+        ("Ctrl+I",),
+        "Import .txt, .csv or .jsonl files into this project",
+        "File",
+        separator_before=True,
+    ),
+    ActionSpec("import_folder", "Import a &folder…", (), "Import every .txt/.csv/.jsonl file in a folder", "File"),
     ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as CSV tables or JSONL", "File"),
-    ActionSpec("merge", "&Merge colleague's work…", ("Ctrl+Shift+M",),
-               "Bring in a colleague's project file or annotation JSONL as their own layer", "File"),
-    ActionSpec("change_name", "Change annotator &name…", (), "Annotate under another name", "File",
-               separator_before=True),
-    ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close annotator (everything is already saved)", "File",
-               _SK.Quit, separator_before=True),
+    ActionSpec(
+        "merge",
+        "&Merge colleague's work…",
+        ("Ctrl+Shift+M",),
+        "Bring in a colleague's project file or annotation JSONL as their own layer",
+        "File",
+    ),
+    ActionSpec(
+        "change_name", "Change annotator &name…", (), "Annotate under another name", "File", separator_before=True
+    ),
+    ActionSpec(
+        "quit",
+        "&Quit",
+        ("Ctrl+Q",),
+        "Close annotator (everything is already saved)",
+        "File",
+        _SK.Quit,
+        separator_before=True,
+    ),
 )
 _EDIT = (
     ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last edit", "Edit", _SK.Undo),
     ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z",), "Redo the last undone edit", "Edit", _SK.Redo),
-    ActionSpec("delete_span", "&Delete span", ("Delete", "Backspace"), "Delete the selected span", "Edit",
-               separator_before=True),
-    ActionSpec("cancel", "Cancel link / clear selection", ("Esc",),
-               "Stop picking a source, or deselect the span", "Edit"),
-    ActionSpec("find", "&Search documents", ("Ctrl+F",), "Search titles and text", "Edit", _SK.Find,
-               separator_before=True),
+    ActionSpec(
+        "delete_span",
+        "&Delete span",
+        ("Delete", "Backspace"),
+        "Delete the selected span",
+        "Edit",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "cancel", "Cancel link / clear selection", ("Esc",), "Stop picking a source, or deselect the span", "Edit"
+    ),
+    ActionSpec(
+        "find", "&Search documents", ("Ctrl+F",), "Search titles and text", "Edit", _SK.Find, separator_before=True
+    ),
 )
 _ANNOTATE_TAIL = (
-    ActionSpec("pick_source", "Pick &source on text", ("A",),
-               "Then click the span the selected claim is attributed to", "Annotate", separator_before=True),
-    ActionSpec("cycle_target", "Next stance &target", ("T",),
-               "Choose which target the number keys set", "Annotate", separator_before=True),
+    ActionSpec(
+        "pick_source",
+        "Pick &source on text",
+        ("A",),
+        "Then click the span the selected claim is attributed to",
+        "Annotate",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "cycle_target",
+        "Next stance &target",
+        ("T",),
+        "Choose which target the number keys set",
+        "Annotate",
+        separator_before=True,
+    ),
 )
 _GO = (
-    ActionSpec("done_next", "Mark &done and open next", ("Ctrl+Return", "Ctrl+Enter"),
-               "Mark this document done and open the next unfinished one", "Go"),
-    ActionSpec("prev_doc", "&Previous document", ("Alt+Left",), "Open the previous document in the list",
-               "Go", separator_before=True),
+    ActionSpec(
+        "done_next",
+        "Mark &done and open next",
+        ("Ctrl+Return", "Ctrl+Enter"),
+        "Mark this document done and open the next unfinished one",
+        "Go",
+    ),
+    ActionSpec(
+        "prev_doc",
+        "&Previous document",
+        ("Alt+Left",),
+        "Open the previous document in the list",
+        "Go",
+        separator_before=True,
+    ),
     ActionSpec("next_doc", "&Next document", ("Alt+Right",), "Open the next document in the list", "Go"),
 )
 _VIEW = (
@@ -81,23 +130,54 @@ _VIEW = (
     ActionSpec("zoom_reset", "&Reset zoom", ("Ctrl+0",), "Default article text size", "View"),
 )
 _REVIEW = (
-    ActionSpec("review_mode", "&Review mode", ("Ctrl+R",),
-               "Compare the shown annotators' layers of this document and settle them into gold", "Review",
-               checkable=True),
-    ActionSpec("accept_item", "&Accept version into gold", ("G",),
-               "Copy the chosen annotator's version of the current review item into gold", "Review",
-               separator_before=True),
+    ActionSpec(
+        "review_mode",
+        "&Review mode",
+        ("Ctrl+R",),
+        "Compare the shown annotators' layers of this document and settle them into gold",
+        "Review",
+        checkable=True,
+    ),
+    ActionSpec(
+        "accept_item",
+        "&Accept version into gold",
+        ("G",),
+        "Copy the chosen annotator's version of the current review item into gold",
+        "Review",
+        separator_before=True,
+    ),
     ActionSpec("reject_item", "Re&ject item", ("X",), "Leave the current review item out of gold", "Review"),
-    ActionSpec("edit_item", "&Edit in gold", ("E",),
-               "Accept the item if gold lacks it, then edit gold's span in the Tagging panel", "Review"),
-    ActionSpec("accept_agreed", "Accept all a&greed", ("Ctrl+Shift+A",),
-               "Accept every item all annotators agree on into gold", "Review"),
-    ActionSpec("agreement_report", "Agreement &report…", ("Ctrl+Shift+R",),
-               "Kappa, alpha and F1 between annotators, with charts and per-document drill-down", "Review",
-               separator_before=True),
-    ActionSpec("blind_mode", "&Blind mode (hide colleagues until I mark done)", (),
-               "Project setting: colleagues' layers stay hidden on a document until you mark it done",
-               "Review", separator_before=True, checkable=True),
+    ActionSpec(
+        "edit_item",
+        "&Edit in gold",
+        ("E",),
+        "Accept the item if gold lacks it, then edit gold's span in the Tagging panel",
+        "Review",
+    ),
+    ActionSpec(
+        "accept_agreed",
+        "Accept all a&greed",
+        ("Ctrl+Shift+A",),
+        "Accept every item all annotators agree on into gold",
+        "Review",
+    ),
+    ActionSpec(
+        "agreement_report",
+        "Agreement &report…",
+        ("Ctrl+Shift+R",),
+        "Kappa, alpha and F1 between annotators, with charts and per-document drill-down",
+        "Review",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "blind_mode",
+        "&Blind mode (hide colleagues until I mark done)",
+        (),
+        "Project setting: colleagues' layers stay hidden on a document until you mark it done",
+        "Review",
+        separator_before=True,
+        checkable=True,
+    ),
 )
 _HELP = (
     ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every keyboard shortcut", "Help"),
@@ -108,22 +188,48 @@ _HELP = (
 def action_specs(scheme: Scheme) -> list[ActionSpec]:
     """Every action for this scheme, in menu order. Label keys win over a fixed single key they clash
     with (the fixed action keeps its menu entry, without the key)."""
-    labels = [ActionSpec(f"label.{lab.name}", f"Tag as {lab.name}", (lab.key.upper(),),
-                         lab.description or f"Make a {lab.name} span from the selected text", "Annotate")
-              for lab in scheme.labels]
-    stance = [ActionSpec(f"stance.{i}", f"Document stance: {value}", (str(i),),
-                         f"Set '{value}' for the active stance target", "Annotate", separator_before=i == 1)
-              for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)]
+    labels = [
+        ActionSpec(
+            f"label.{lab.name}",
+            f"Tag as {lab.name}",
+            (lab.key.upper(),),
+            lab.description or f"Make a {lab.name} span from the selected text",
+            "Annotate",
+        )
+        for lab in scheme.labels
+    ]
+    stance = [
+        ActionSpec(
+            f"stance.{i}",
+            f"Document stance: {value}",
+            (str(i),),
+            f"Set '{value}' for the active stance target",
+            "Annotate",
+            separator_before=i == 1,
+        )
+        for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)
+    ]
     specs = [*_FILE, *_EDIT, *labels, _ANNOTATE_TAIL[0], *stance, _ANNOTATE_TAIL[1], *_GO, *_VIEW, *_REVIEW, *_HELP]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]
     if not scheme.targets:
         specs = [s for s in specs if not s.id.startswith("stance.") and s.id != "cycle_target"]
     taken = {k.upper() for s in labels for k in s.keys}
-    return [s if s.id.startswith("label.") else
-            ActionSpec(s.id, s.text, tuple(k for k in s.keys if k.upper() not in taken), s.tip, s.menu,
-                       s.standard, s.separator_before, s.checkable)
-            for s in specs]
+    return [
+        s
+        if s.id.startswith("label.")
+        else ActionSpec(
+            s.id,
+            s.text,
+            tuple(k for k in s.keys if k.upper() not in taken),
+            s.tip,
+            s.menu,
+            s.standard,
+            s.separator_before,
+            s.checkable,
+        )
+        for s in specs
+    ]
 
 
 def build_actions(parent: QObject, scheme: Scheme, undo_stack: QUndoStack) -> dict[str, QAction]:
@@ -177,8 +283,10 @@ def shortcuts_html(scheme: Scheme) -> str:
             menu = row_menu
             parts.append(f"<tr><th colspan='2' align='left'><br>{html.escape(menu)}</th></tr>")
         parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(text)}</td></tr>")
-    parts.append("</table><p>Letter and number keys act on the article; they type normally in the "
-                 "search box and the notes field.</p>")
+    parts.append(
+        "</table><p>Letter and number keys act on the article; they type normally in the "
+        "search box and the notes field.</p>"
+    )
     return "".join(parts)
 
 

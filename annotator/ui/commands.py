@@ -82,16 +82,31 @@ class _ServiceCommand(QUndoCommand):
 class AddSpanCommand(_ServiceCommand):
     """Add a span; redo after undo brings it back with the same id, so later commands still apply."""
 
-    def __init__(self, ctx: AppContext, doc_id: int, label: str, start: int, end: int,
-                 attributes: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        doc_id: int,
+        label: str,
+        start: int,
+        end: int,
+        attributes: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(ctx, f"Add {_pretty(label)}")
         self.doc_id, self.label, self.start, self.end = doc_id, label, start, end
         self.attributes = dict(attributes or {})
         self.span_id = 0
 
     def _redo(self) -> Changes:
-        span, changes = svc.add_span(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.label,
-                                     self.start, self.end, self.attributes, span_id=self.span_id)
+        span, changes = svc.add_span(
+            self.ctx.project,
+            self.doc_id,
+            self.ctx.annotator.id,
+            self.label,
+            self.start,
+            self.end,
+            self.attributes,
+            span_id=self.span_id,
+        )
         self.span_id = span.id
         return changes
 
@@ -121,16 +136,18 @@ class DeleteSpanCommand(_ServiceCommand):
 class ChangeSpanCommand(_ServiceCommand):
     """Change a span's label and/or its whole attribute mapping."""
 
-    def __init__(self, ctx: AppContext, span_id: int, *, label: str | None = None,
-                 attributes: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, span_id: int, *, label: str | None = None, attributes: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(ctx, f"Change to {_pretty(label)}" if label else "Change attributes")
         self.span_id, self.label = span_id, label
         self.attributes = None if attributes is None else dict(attributes)
         self._before: tuple[str, dict[str, str]] | None = None
 
     def _redo(self) -> Changes:
-        before, _after, changes = svc.update_span(self.ctx.project, self.span_id, label=self.label,
-                                                  attributes=self.attributes)
+        before, _after, changes = svc.update_span(
+            self.ctx.project, self.span_id, label=self.label, attributes=self.attributes
+        )
         self._before = (before.label, dict(before.attributes))
         return changes
 
@@ -212,8 +229,9 @@ class UnlinkCommand(_ServiceCommand):
 class SetStanceCommand(_ServiceCommand):
     """Set or (value None) clear a stance, on the document or on one span."""
 
-    def __init__(self, ctx: AppContext, doc_id: int, target: str, value: str | None,
-                 span_id: int | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, doc_id: int, target: str, value: str | None, span_id: int | None = None
+    ) -> None:
         level = "claim stance" if span_id else "stance"
         text = f"Set {level} {target}: {value}" if value else f"Clear {level} {target}"
         super().__init__(ctx, text)
@@ -221,8 +239,7 @@ class SetStanceCommand(_ServiceCommand):
         self._previous: str | None = None
 
     def _set(self, value: str | None) -> tuple[str | None, Changes]:
-        return svc.set_stance(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.target, value,
-                              self.span_id)
+        return svc.set_stance(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.target, value, self.span_id)
 
     def _redo(self) -> Changes:
         self._previous, changes = self._set(self.value)
@@ -239,8 +256,7 @@ class SetStatusCommand(_ServiceCommand):
         self._previous = Status.NOT_STARTED
 
     def _redo(self) -> Changes:
-        self._previous, changes = svc.set_status(self.ctx.project, self.doc_id, self.ctx.annotator.id,
-                                                 self.status)
+        self._previous, changes = svc.set_status(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.status)
         return changes
 
     def _undo(self) -> Changes:

@@ -18,8 +18,15 @@ from annotator.ui.context import AppContext
 
 IDLE_LIMIT_MS = 5 * 60 * 1000
 # ShortcutOverride: a key press that triggers a shortcut never arrives as a KeyPress
-_INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress,
-                           QEvent.Type.Wheel, QEvent.Type.MouseMove})
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.Wheel,
+        QEvent.Type.MouseMove,
+    }
+)
 
 
 class DocumentTimer(QObject):

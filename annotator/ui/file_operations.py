@@ -53,22 +53,22 @@ class FileOperations(QObject):
     # --- projects -------------------------------------------------------------------------
 
     def new_project(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(self._window, "New project", str(self._start_dir()),
-                                                PROJECT_FILTER)
+        chosen, _ = QFileDialog.getSaveFileName(self._window, "New project", str(self._start_dir()), PROJECT_FILTER)
         if chosen:
             path = Path(chosen)
             if path.suffix == "":
                 path = path.with_suffix(".db")
             if path.exists():
-                self._error("Could not create the project",
-                            f"{path} already exists; new projects never overwrite a file.",
-                            "Use File > Open project to open it, or choose another name.")
+                self._error(
+                    "Could not create the project",
+                    f"{path} already exists; new projects never overwrite a file.",
+                    "Use File > Open project to open it, or choose another name.",
+                )
                 return
             self.open_path(path, create=True)
 
     def open_project(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self._window, "Open project", str(self._start_dir()),
-                                                PROJECT_FILTER)
+        chosen, _ = QFileDialog.getOpenFileName(self._window, "Open project", str(self._start_dir()), PROJECT_FILTER)
         if chosen:
             self.open_path(Path(chosen))
 
@@ -77,8 +77,7 @@ class FileOperations(QObject):
         try:
             project = Project.open(path, create=create)
         except AnnotatorError as exc:
-            self._error("Could not open the project", str(exc),
-                        "Choose another file; this one was not changed.")
+            self._error("Could not open the project", str(exc), "Choose another file; this one was not changed.")
             return False
         try:
             me = project.annotator(name or self.my_name())
@@ -112,8 +111,7 @@ class FileOperations(QObject):
     # --- import / export --------------------------------------------------------------------
 
     def import_files(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileNames(self._window, "Import articles", str(self._start_dir()),
-                                                 IMPORT_FILTER)
+        chosen, _ = QFileDialog.getOpenFileNames(self._window, "Import articles", str(self._start_dir()), IMPORT_FILTER)
         if chosen:
             self.import_paths([Path(p) for p in chosen])
 
@@ -136,8 +134,12 @@ class FileOperations(QObject):
     def export(self) -> None:
         from annotator.ui.dialogs.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self._ctx.project.path, self.my_name(), self._window,
-                              annotators=[a.name for a in self._ctx.project.annotators()])
+        dialog = ExportDialog(
+            self._ctx.project.path,
+            self.my_name(),
+            self._window,
+            annotators=[a.name for a in self._ctx.project.annotators()],
+        )
         dialog.accepted.connect(lambda: self.start_export(dialog.choice()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -149,12 +151,12 @@ class FileOperations(QObject):
             if choice.fmt == "csv":
                 from annotator.io.export_csv import export_csv
 
-                return export_csv(project, choice.out_path, annotator=choice.annotator,
-                                  progress=progress, cancel=cancel)
+                return export_csv(
+                    project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
+                )
             from annotator.io.export_jsonl import export_jsonl
 
-            return export_jsonl(project, choice.out_path, annotator=choice.annotator,
-                                progress=progress, cancel=cancel)
+            return export_jsonl(project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel)
 
         def done(report: Any) -> None:
             self.message_posted.emit(f"Exported to {choice.out_path}")
@@ -183,8 +185,15 @@ class FileOperations(QObject):
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    def _run(self, title: str, label: str, job: Callable[[Any, Any], Any], on_done: Callable[[Any], None],
-             doing: str, handled: Callable[[BaseException], bool] | None = None) -> BackgroundTask:
+    def _run(
+        self,
+        title: str,
+        label: str,
+        job: Callable[[Any, Any], Any],
+        on_done: Callable[[Any], None],
+        doing: str,
+        handled: Callable[[BaseException], bool] | None = None,
+    ) -> BackgroundTask:
         """Run `job` in the background; `handled(exc)` may take over a failure (True) before the
         error dialog."""
         from annotator.ui.workers import run_in_background
@@ -206,12 +215,19 @@ class FileOperations(QObject):
         self._ctx.notify(Changes(documents=True))
         summary = report.summary() if hasattr(report, "summary") else str(report)
         self.message_posted.emit(summary.splitlines()[0] if summary else "Import finished")
-        box = QMessageBox(QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
-                          "Import finished", summary, QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
+            "Import finished",
+            summary,
+            QMessageBox.StandardButton.Ok,
+            self._window,
+        )
         box.setObjectName("import_report_box")
         if report.rejected:
-            box.setInformativeText("Some files or records were rejected; the rest were imported. "
-                                   "Fix the lines named under Show Details and import those files again.")
+            box.setInformativeText(
+                "Some files or records were rejected; the rest were imported. "
+                "Fix the lines named under Show Details and import those files again."
+            )
             box.setDetailedText("\n".join(str(r) for r in report.rejected))
         box.finished.connect(box.deleteLater)
         box.open()

@@ -55,24 +55,24 @@ class MainWindow(QMainWindow):
         self.document_list = DocumentListWidget(ctx)
         self.tag_panel = TagPanelWidget(ctx, self.article_view.selection_cp, self.article_view.document_text)
         self.setCentralWidget(self.article_view)
-        self.documents_dock = self._dock("documents_dock", "Documents", self.document_list,
-                                         Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.documents_dock = self._dock(
+            "documents_dock", "Documents", self.document_list, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
         scroll = QScrollArea(self)
         scroll.setWidget(self.tag_panel)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tagging_dock = self._dock("tagging_dock", "Tagging", scroll,
-                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tagging_dock = self._dock("tagging_dock", "Tagging", scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.layers_panel = LayersPanelWidget(ctx, ctx.annotator)
-        self.layers_dock = self._dock("layers_dock", "Layers", self.layers_panel,
-                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.layers_dock = self._dock("layers_dock", "Layers", self.layers_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.documents_dock, self.layers_dock, Qt.Orientation.Vertical)
         self.review_panel = ReviewPanelWidget(ctx, ctx.annotator)
         # The side docks keep the bottom corners, so the review dock sits under the article only.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.review_dock = self._dock("review_dock", "Review", self.review_panel,
-                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.review_dock = self._dock(
+            "review_dock", "Review", self.review_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.review_dock.hide()
         self.review = ReviewController(ctx, self.article_view, self.layers_panel, self.review_panel, self)
         self.status = ShellStatusBar(ctx, self)
@@ -92,28 +92,42 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.addDockWidget(area, dock)
         return dock
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         tag, view, files = self.tag_panel, self.article_view, self.files
         handlers: dict[str, Callable[[], object]] = {
-            "new_project": files.new_project, "open_project": files.open_project,
-            "import_files": files.import_files, "import_folder": files.import_folder,
-            "export": files.export, "merge": files.merge, "change_name": files.change_name,
+            "new_project": files.new_project,
+            "open_project": files.open_project,
+            "import_files": files.import_files,
+            "import_folder": files.import_folder,
+            "export": files.export,
+            "merge": files.merge,
+            "change_name": files.change_name,
             "quit": self.close,
-            "delete_span": tag.delete_selected_span, "cancel": self.cancel,
-            "find": self.focus_search, "pick_source": self.pick_source,
-            "cycle_target": tag.cycle_active_target, "done_next": self.mark_done_and_next,
-            "prev_doc": self.open_previous, "next_doc": self.open_next,
-            "zoom_in": view.zoom_in, "zoom_out": view.zoom_out, "zoom_reset": view.zoom_reset,
-            "shortcuts": self.show_shortcuts, "about": self.show_about,
+            "delete_span": tag.delete_selected_span,
+            "cancel": self.cancel,
+            "find": self.focus_search,
+            "pick_source": self.pick_source,
+            "cycle_target": tag.cycle_active_target,
+            "done_next": self.mark_done_and_next,
+            "prev_doc": self.open_previous,
+            "next_doc": self.open_next,
+            "zoom_in": view.zoom_in,
+            "zoom_out": view.zoom_out,
+            "zoom_reset": view.zoom_reset,
+            "shortcuts": self.show_shortcuts,
+            "about": self.show_about,
             "review_mode": lambda: self.review.set_review_mode(self.action_map["review_mode"].isChecked()),
             "blind_mode": lambda: self.review.set_blind(self.action_map["blind_mode"].isChecked()),
-            "accept_item": self.review_panel.accept_current, "reject_item": self.review_panel.reject_current,
-            "edit_item": self.review_panel.edit_current, "accept_agreed": self.review_panel.accept_all_agreed,
+            "accept_item": self.review_panel.accept_current,
+            "reject_item": self.review_panel.reject_current,
+            "edit_item": self.review_panel.edit_current,
+            "accept_agreed": self.review_panel.accept_all_agreed,
             "agreement_report": self.show_agreement_report,
         }
         for lab in self.ctx.project.scheme.labels:

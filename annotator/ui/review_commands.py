@@ -70,8 +70,11 @@ class _GoldCommand(QUndoCommand):
         assert self._before is not None
         show_document(self.ctx, self.doc_id)
         selected = self.ctx.selected_span_id
-        if selected is not None and selected not in {s.id for s in self._before.spans} \
-                and selected in {s.id for s in (self._after.spans if self._after else ())}:
+        if (
+            selected is not None
+            and selected not in {s.id for s in self._before.spans}
+            and selected in {s.id for s in (self._after.spans if self._after else ())}
+        ):
             self.ctx.select_span(None)  # the gold span it made goes away
         self.ctx.notify(review.restore_gold(self.ctx.project, self._before))
 
@@ -123,8 +126,7 @@ class SwitchLayerCommand(QUndoCommand):
     `apply` is the review controller's hook: it sets `ctx.annotator` and brings the widgets along.
     """
 
-    def __init__(self, from_: Annotator, to: Annotator, text: str,
-                 apply: Callable[[Annotator], None]) -> None:
+    def __init__(self, from_: Annotator, to: Annotator, text: str, apply: Callable[[Annotator], None]) -> None:
         super().__init__(text)
         self.from_, self.to, self._apply = from_, to, apply
 

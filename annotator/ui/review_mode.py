@@ -31,8 +31,10 @@ from annotator.ui.widgets.review_panel import ReviewPanelWidget
 if TYPE_CHECKING:
     from annotator.services.merge import MergeReport
 
-_BLIND_NOTE = ("Blind mode: {n} colleague layer{s} hidden on this document until you mark it done "
-               "(Ctrl+Enter{where}). Review > Blind mode turns it off for the project.")
+_BLIND_NOTE = (
+    "Blind mode: {n} colleague layer{s} hidden on this document until you mark it done "
+    "(Ctrl+Enter{where}). Review > Blind mode turns it off for the project."
+)
 
 
 class ReviewController(QObject):
@@ -40,8 +42,14 @@ class ReviewController(QObject):
     layer_switching = Signal()  # about to change the editing layer: flush per-annotator state
     message_posted = Signal(str)
 
-    def __init__(self, ctx: AppContext, article_view: ArticleViewWidget, layers_panel: LayersPanelWidget,
-                 review_panel: ReviewPanelWidget, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        article_view: ArticleViewWidget,
+        layers_panel: LayersPanelWidget,
+        review_panel: ReviewPanelWidget,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._view = article_view
@@ -78,8 +86,9 @@ class ReviewController(QObject):
         else:
             command = SwitchLayerCommand(self._ctx.annotator, self.me, "Leave review mode", self._act_as)
         self._ctx.push(command)
-        self.message_posted.emit("Review mode: your edits go to the gold layer" if on
-                                 else f"Review mode off: editing as {self.me.name}")
+        self.message_posted.emit(
+            "Review mode: your edits go to the gold layer" if on else f"Review mode off: editing as {self.me.name}"
+        )
 
     def set_blind(self, on: bool) -> None:
         try:
@@ -88,8 +97,9 @@ class ReviewController(QObject):
             self.message_posted.emit(str(exc))
             return
         self._ctx.notify(changes)
-        self.message_posted.emit("Blind mode on: colleagues' layers stay hidden until you mark a document done"
-                                 if on else "Blind mode off")
+        self.message_posted.emit(
+            "Blind mode on: colleagues' layers stay hidden until you mark a document done" if on else "Blind mode off"
+        )
 
     def show_merged(self, reports: Sequence[MergeReport]) -> None:
         """Show the layers a merge brought in."""
@@ -109,8 +119,16 @@ class ReviewController(QObject):
         self._panel.set_active(self.active)
         doc_id = self._ctx.current_doc_id
         # "Mine" changed meaning for every view: the article fills, the tagging panel, counts, progress.
-        self._ctx.notify(Changes(frozenset({doc_id}) if doc_id is not None else frozenset(),
-                                 spans=True, relations=True, stances=True, status=True, annotators=True))
+        self._ctx.notify(
+            Changes(
+                frozenset({doc_id}) if doc_id is not None else frozenset(),
+                spans=True,
+                relations=True,
+                stances=True,
+                status=True,
+                annotators=True,
+            )
+        )
         self.mode_changed.emit(self.active)
 
     # -- layers ----------------------------------------------------------------------------------
@@ -130,8 +148,7 @@ class ReviewController(QObject):
         hidden = [i for i in wanted if i not in visible]
         if hidden:
             where = "; in review mode, in your own layer" if self.active else ""
-            self._layers.set_note(_BLIND_NOTE.format(n=len(hidden), s="s" if len(hidden) > 1 else "",
-                                                     where=where))
+            self._layers.set_note(_BLIND_NOTE.format(n=len(hidden), s="s" if len(hidden) > 1 else "", where=where))
         else:
             self._layers.set_note("")
         if visible != self._view.visible_layers:

@@ -56,8 +56,7 @@ def recent_projects() -> list[Path]:
     """Recently opened project files, newest first, without the ones that no longer exist."""
     value = qsettings().value(_RECENT_KEY, [])
     # INI files give back a bare string for a one-item list
-    items: list[object] = [value] if isinstance(value, str) else \
-        list(value) if isinstance(value, list) else []
+    items: list[object] = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
     return [Path(p) for p in items if isinstance(p, str) and p and Path(p).exists()]
 
 

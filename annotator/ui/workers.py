@@ -71,9 +71,16 @@ class BackgroundTask(QObject):
 
     ended = Signal(str)
 
-    def __init__(self, parent: QWidget, title: str, label: str, job: Job,
-                 on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
-                 on_cancelled: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        label: str,
+        job: Job,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_cancelled: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state = "pending"
         self._on_done, self._on_error, self._on_cancelled = on_done, on_error, on_cancelled
@@ -136,7 +143,13 @@ class BackgroundTask(QObject):
         self.ended.emit(self.state)
 
 
-def run_in_background(parent: QWidget, title: str, label: str, job: Job, on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None],
-                      on_cancelled: Callable[[], None] | None = None) -> BackgroundTask:
+def run_in_background(
+    parent: QWidget,
+    title: str,
+    label: str,
+    job: Job,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+    on_cancelled: Callable[[], None] | None = None,
+) -> BackgroundTask:
     return BackgroundTask(parent, title, label, job, on_done, on_error, on_cancelled).start()

@@ -41,24 +41,32 @@ def test_import_corpus_then_stats_then_again(tmp_path: Path, capsys: pytest.Capt
     assert out.splitlines()[0] == "Imported 5 documents from 1 file; 0 duplicates skipped"
     stats = _stats(capsys, db)
     assert {k: stats[k] for k in ("documents", "annotators", "spans", "relations", "stances")} == {
-        "documents": 5, "annotators": 0, "spans": 0, "relations": 0, "stances": 0}
+        "documents": 5,
+        "annotators": 0,
+        "spans": 0,
+        "relations": 0,
+        "stances": 0,
+    }
     assert stats["status"] == {"not_started": 0, "in_progress": 0, "done": 0}
     code, out, _ = _run(capsys, "--project", str(db), "import", str(REPO / "corpus"))
     assert code == 0 and out.splitlines()[0] == "Nothing new: 5 duplicates skipped"
     assert _stats(capsys, db)["documents"] == 5
 
 
-def test_mixed_folder_exits_1_and_names_every_rejection(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_mixed_folder_exits_1_and_names_every_rejection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = shutil.copytree(FIXTURES / "mixed", tmp_path / "mixed")
     db = tmp_path / "p.db"
     code, out, err = _run(capsys, "--project", str(db), "import", str(folder))
     assert code == 1
-    assert sorted(err.splitlines()) == sorted(f"{folder}/{line}" for line in (
-        "articles.jsonl:2: invalid JSON (Invalid control character at column 59)",
-        "empty.txt: empty file (no text)",
-        "missing_column.csv: no column 'text' for --text-column (columns found: 'id', 'headline', 'body')",
-        "picture.txt: binary file (contains NUL characters), not text"))
+    assert sorted(err.splitlines()) == sorted(
+        f"{folder}/{line}"
+        for line in (
+            "articles.jsonl:2: invalid JSON (Invalid control character at column 59)",
+            "empty.txt: empty file (no text)",
+            "missing_column.csv: no column 'text' for --text-column (columns found: 'id', 'headline', 'body')",
+            "picture.txt: binary file (contains NUL characters), not text",
+        )
+    )
     assert out.splitlines()[0] == "Imported 4 documents from 3 files; 0 duplicates skipped"
     assert f"Skipped {folder}/notes.md: not a .txt, .csv or .jsonl file" in out
     assert _stats(capsys, db)["documents"] == 4
@@ -70,8 +78,12 @@ def test_fifo_does_not_block_the_cli(tmp_path: Path) -> None:
     src.mkdir()
     os.mkfifo(src / "pipe.jsonl")
     (src / "a.txt").write_text("hello", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "annotator.cli", "--project", str(tmp_path / "p.db"),
-                           "import", str(src)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "--project", str(tmp_path / "p.db"), "import", str(src)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == f"{src}/pipe.jsonl: not a regular file (a FIFO)"
 
@@ -82,8 +94,19 @@ def test_csv_options_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureF
     db = str(tmp_path / "p.db")
     code, _, err = _run(capsys, "--project", db, "import", str(path))
     assert code == 1 and "no column 'text' for --text-column" in err
-    code, out, err = _run(capsys, "--project", db, "import", str(path), "--text-column", "body",
-                          "--id-column", "url", "--title-column", "headline")
+    code, out, err = _run(
+        capsys,
+        "--project",
+        db,
+        "import",
+        str(path),
+        "--text-column",
+        "body",
+        "--id-column",
+        "url",
+        "--title-column",
+        "headline",
+    )
     assert code == 1 and err.strip() == f"{path}:3: text is empty in column 'body'"
     assert out.startswith("Imported 1 document from 1 file")
 
@@ -107,8 +130,7 @@ def test_help_of_each_command_stands_alone(command: str, capsys: pytest.CaptureF
         assert "examples:" in out
 
 
-def test_unusable_project_file_is_one_line_and_untouched(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_unusable_project_file_is_one_line_and_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bogus = tmp_path / "notes.db"
     bogus.write_text("this is not sqlite at all " * 10, encoding="utf-8")
     before = _sha(bogus)
@@ -122,8 +144,7 @@ def test_unusable_project_file_is_one_line_and_untouched(tmp_path: Path,
     assert not (tmp_path / "missing.db").exists()
 
 
-def test_stats_and_export_leave_the_project_bytes_unchanged(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_and_export_leave_the_project_bytes_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "p.db"
     assert _run(capsys, "--project", str(db), "import", str(FIXTURES / "annotations.jsonl"))[0] == 0
     before = _sha(db)
@@ -135,32 +156,47 @@ def test_stats_and_export_leave_the_project_bytes_unchanged(tmp_path: Path,
     assert _run(capsys, "--project", str(db), "export", "--out", str(tmp_path / "all.jsonl"))[0] == 0
     assert _sha(db) == before
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == [
-        "claims.csv", "comments.csv", "documents.csv", "relations.csv", "spans.csv", "stances.csv"]
+        "claims.csv",
+        "comments.csv",
+        "documents.csv",
+        "relations.csv",
+        "spans.csv",
+        "stances.csv",
+    ]
 
 
 def test_jsonl_round_trip_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first, second = str(tmp_path / "one.db"), str(tmp_path / "two.db")
     assert _run(capsys, "--project", first, "import", str(FIXTURES / "annotations.jsonl"))[0] == 0
-    assert _run(capsys, "--project", first, "export", "--format", "jsonl", "--out",
-                str(tmp_path / "a.jsonl"))[0] == 0
+    assert _run(capsys, "--project", first, "export", "--format", "jsonl", "--out", str(tmp_path / "a.jsonl"))[0] == 0
     code, out, _ = _run(capsys, "--project", second, "import", str(tmp_path / "a.jsonl"))
     assert code == 0 and "Imported annotations: 4 spans, 1 relation, 3 stances" in out
     assert _run(capsys, "--project", second, "export", "--out", str(tmp_path / "b.jsonl"))[0] == 0
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
-    code, _, _ = _run(capsys, "--project", second, "export", "--out", str(tmp_path / "gold.jsonl"),
-                      "--annotator", "nobody")
+    code, _, _ = _run(
+        capsys, "--project", second, "export", "--out", str(tmp_path / "gold.jsonl"), "--annotator", "nobody"
+    )
     assert code == 1
 
 
 def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     db = str(tmp_path / "p.db")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    run = subprocess.run([sys.executable, "-m", "annotator.cli", "--project", db, "import",
-                          str(REPO / "corpus")],
-                         capture_output=True, text=True, timeout=120, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "--project", db, "import", str(REPO / "corpus")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert run.returncode == 0, run.stderr
-    run = subprocess.run([sys.executable, "-m", "annotator.cli", "--project", db, "stats", "--json"],
-                         capture_output=True, text=True, timeout=120, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "--project", db, "stats", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert run.returncode == 0 and json.loads(run.stdout)["documents"] == 5
 
 

@@ -32,12 +32,12 @@ def _annotated(path: Path, name: str, values: list[str], extra: int) -> Path:
 
 @pytest.fixture
 def colleagues(tmp_path: Path) -> tuple[Path, Path]:
-    return (_annotated(tmp_path / "alice.db", "alice", ALICE, 0),
-            _annotated(tmp_path / "bob.db", "bob", BOB, 5))
+    return (_annotated(tmp_path / "alice.db", "alice", ALICE, 0), _annotated(tmp_path / "bob.db", "bob", BOB, 5))
 
 
-def test_merge_twice_then_agreement_json(tmp_path: Path, colleagues: tuple[Path, Path],
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_twice_then_agreement_json(
+    tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     review = str(tmp_path / "review.db")
     assert cli.main(["--project", review, "merge", *map(str, colleagues)]) == 0
     capsys.readouterr()
@@ -56,8 +56,9 @@ def test_merge_twice_then_agreement_json(tmp_path: Path, colleagues: tuple[Path,
     assert (claim["exact_f1"], claim["overlap_f1"]) == (0.0, 1.0)
 
 
-def test_merge_refuses_a_namesake_until_renamed(tmp_path: Path, colleagues: tuple[Path, Path],
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_refuses_a_namesake_until_renamed(
+    tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     other_alice = _annotated(tmp_path / "alice2.db", "alice", BOB, 0)
     review = str(tmp_path / "review.db")
     assert cli.main(["--project", review, "merge", str(colleagues[0])]) == 0
@@ -70,8 +71,9 @@ def test_merge_refuses_a_namesake_until_renamed(tmp_path: Path, colleagues: tupl
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["annotators"] == 2
 
 
-def test_agreement_table_and_bad_rename(tmp_path: Path, colleagues: tuple[Path, Path],
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_agreement_table_and_bad_rename(
+    tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     review = str(tmp_path / "review.db")
     assert cli.main(["--project", review, "merge", *map(str, colleagues)]) == 0
     assert cli.main(["--project", review, "agreement"]) == 0
@@ -81,7 +83,8 @@ def test_agreement_table_and_bad_rename(tmp_path: Path, colleagues: tuple[Path, 
 
 
 def test_jsonl_export_carries_identity_so_merging_it_after_the_project_changes_nothing(
-        tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     alice_jsonl = tmp_path / "alice.jsonl"
     assert cli.main(["--project", str(colleagues[0]), "export", "--out", str(alice_jsonl)]) == 0
     review = str(tmp_path / "review.db")
@@ -98,8 +101,9 @@ def test_jsonl_export_carries_identity_so_merging_it_after_the_project_changes_n
 
 
 @pytest.mark.parametrize("case", ["krippendorff_2011", "textbook_kappa", "perfect"])
-def test_agreement_json_reproduces_published_values(tmp_path: Path, case: str,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_agreement_json_reproduces_published_values(
+    tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`annotator agreement --json` on fixture projects with known answers (to 3 decimals)."""
     from tests.services.test_agreement_service import FIXTURES, PUBLISHED, _paper_ratings, _stances
 
@@ -110,8 +114,12 @@ def test_agreement_json_reproduces_published_values(tmp_path: Path, case: str,
     elif case == "textbook_kappa":  # 50 items: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no
         example = PUBLISHED["cohen_kappa_wikipedia"]
         table, value = example["table"], example["values"]
-        cells = ([("yes", "yes")] * table["yes_yes"] + [("yes", "no")] * table["yes_no"]
-                 + [("no", "yes")] * table["no_yes"] + [("no", "no")] * table["no_no"])
+        cells = (
+            [("yes", "yes")] * table["yes_yes"]
+            + [("yes", "no")] * table["yes_no"]
+            + [("no", "yes")] * table["no_yes"]
+            + [("no", "no")] * table["no_no"]
+        )
         _stances(project, {"A": [value[a] for a, _ in cells], "B": [value[b] for _, b in cells]})
     else:
         row: list[str | None] = ["favor", "against", "neutral", "favor"]
@@ -128,7 +136,8 @@ def test_agreement_json_reproduces_published_values(tmp_path: Path, case: str,
 
 
 def test_merge_refuses_renaming_into_gold_and_renames_that_name_nobody(
-        tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, colleagues: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     review = str(tmp_path / "review.db")
     assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "alice=gold"]) == 1
     assert "adjudicated layer" in capsys.readouterr().err

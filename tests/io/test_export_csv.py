@@ -18,35 +18,71 @@ from annotator.services.project import Project
 from annotator.store import documents as store_docs
 
 TEXT_1 = "=SUM(A1) said 🇺🇦 Zelensky 𝔘 today: NATO membership is close. -Officials disagree."
-TEXT_2 = "Plain article. Reuters reported that talks went well.\nSecond line with \"quotes\", commas."
+TEXT_2 = 'Plain article. Reuters reported that talks went well.\nSecond line with "quotes", commas.'
 
 TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv", "comments.csv")
 PRODUCT_COLUMNS = {
     "documents.csv": ["doc_id", "title", "sha256", "n_chars", "imported_at"],
-    "spans.csv": ["span_id", "doc_id", "annotator", "label", "start", "end", "text", "claim_type",
-                  "checkworthy", "source_type", "canonical", "origin", "created_at", "updated_at"],
+    "spans.csv": [
+        "span_id",
+        "doc_id",
+        "annotator",
+        "label",
+        "start",
+        "end",
+        "text",
+        "claim_type",
+        "checkworthy",
+        "source_type",
+        "canonical",
+        "origin",
+        "created_at",
+        "updated_at",
+    ],
     "relations.csv": ["relation_id", "doc_id", "annotator", "type", "from_span_id", "to_span_id"],
     "stances.csv": ["doc_id", "annotator", "target", "value", "span_id"],
-    "claims.csv": ["doc_id", "title", "annotator", "claim_id", "claim_text", "claim_type", "checkworthy",
-                   "source_text", "source_canonical", "source_type", "nato_membership",
-                   "security_guarantees"],
+    "claims.csv": [
+        "doc_id",
+        "title",
+        "annotator",
+        "claim_id",
+        "claim_text",
+        "claim_type",
+        "checkworthy",
+        "source_text",
+        "source_canonical",
+        "source_type",
+        "nato_membership",
+        "security_guarantees",
+    ],
     "comments.csv": ["comment_id", "doc_id", "author", "item_key", "text", "created_at"],
 }
 
 
 def add_document(project: Project, ext_id: str, text: str, title: str = "", **meta: object) -> int:
     with project.session() as s:
-        store_docs.insert_documents(s, [{
-            "ext_id": ext_id, "sha256": hashlib.sha256(text.encode()).hexdigest(), "title": title,
-            "text": text, "n_chars": len(text), "meta": dict(meta), "encoding": "utf-8", "source": None,
-            "imported_at": "2026-01-01T00:00:00.000000Z"}])
+        store_docs.insert_documents(
+            s,
+            [
+                {
+                    "ext_id": ext_id,
+                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "title": title,
+                    "text": text,
+                    "n_chars": len(text),
+                    "meta": dict(meta),
+                    "encoding": "utf-8",
+                    "source": None,
+                    "imported_at": "2026-01-01T00:00:00.000000Z",
+                }
+            ],
+        )
         found = store_docs.find_document(s, ext_id=ext_id)
     assert found is not None
     return found.id
 
 
-def span_at(project: Project, doc_id: int, annotator_id: int, label: str, text: str, phrase: str,
-            **attrs: str) -> int:
+def span_at(project: Project, doc_id: int, annotator_id: int, label: str, text: str, phrase: str, **attrs: str) -> int:
     start = text.index(phrase)
     span, _ = svc.add_span(project, doc_id, annotator_id, label, start, start + len(phrase), attrs)
     return span.id
@@ -54,17 +90,19 @@ def span_at(project: Project, doc_id: int, annotator_id: int, label: str, text: 
 
 def seed(project: Project) -> dict[str, int]:
     """Two documents, three layers (alice, bob, gold), every kind of annotation, hostile cells."""
-    d1 = add_document(project, "-doc1", TEXT_1, "=HYPERLINK(\"x\")", outlet="@Kyiv Post", score=-3)
+    d1 = add_document(project, "-doc1", TEXT_1, '=HYPERLINK("x")', outlet="@Kyiv Post", score=-3)
     d2 = add_document(project, "doc2", TEXT_2, "Talks", outlet="Reuters")
     add_document(project, "doc3", "Nobody annotated this one.", "Unread")
     ids: dict[str, int] = {}
     for name in ("alice", "bob", "gold"):
         ann = project.annotator(name).id
         ids[name] = ann
-        claim = span_at(project, d1, ann, "claim", TEXT_1, "NATO membership is close",
-                        claim_type="prediction", checkworthy="yes")
-        source = span_at(project, d1, ann, "source", TEXT_1, "Zelensky", source_type="named_person",
-                         canonical="Volodymyr Zelensky")
+        claim = span_at(
+            project, d1, ann, "claim", TEXT_1, "NATO membership is close", claim_type="prediction", checkworthy="yes"
+        )
+        source = span_at(
+            project, d1, ann, "source", TEXT_1, "Zelensky", source_type="named_person", canonical="Volodymyr Zelensky"
+        )
         formula = span_at(project, d1, ann, "claim", TEXT_1, "=SUM(A1)", claim_type="factual")
         svc.link(project, "attributed_to", claim, source)
         svc.set_stance(project, d1, ann, "nato_membership", "favor")
@@ -75,7 +113,7 @@ def seed(project: Project) -> dict[str, int]:
             c2 = span_at(project, d2, ann, "claim", TEXT_2, "talks went well", claim_type="factual")
             s2 = span_at(project, d2, ann, "source", TEXT_2, "Reuters", source_type="media")
             svc.link(project, "attributed_to", c2, s2)
-            span_at(project, d2, ann, "claim", TEXT_2, "Second line with \"quotes\", commas")
+            span_at(project, d2, ann, "claim", TEXT_2, 'Second line with "quotes", commas')
     return ids
 
 
@@ -102,8 +140,13 @@ def test_tables_have_the_documented_columns(exported: Path) -> None:
 
 
 def test_tables_load_with_csv_and_pandas(exported: Path) -> None:
-    counts = {"documents.csv": 3, "spans.csv": 3 * 3 + 3, "relations.csv": 3 + 1, "stances.csv": 6,
-              "claims.csv": 3 * 2 + 2}
+    counts = {
+        "documents.csv": 3,
+        "spans.csv": 3 * 3 + 3,
+        "relations.csv": 3 + 1,
+        "stances.csv": 6,
+        "claims.csv": 3 * 2 + 2,
+    }
     for name, n in counts.items():
         assert len(read(exported / name)) == n, name
         frame = pd.read_csv(exported / name, dtype=str, keep_default_na=False)
@@ -136,11 +179,14 @@ def test_claims_rows_carry_source_and_claim_stance(exported: Path) -> None:
     by_text = {c["claim_text"]: c for c in claims}
     nato = by_text["NATO membership is close"]
     assert (nato["claim_type"], nato["checkworthy"]) == ("prediction", "yes")
-    assert (nato["source_text"], nato["source_canonical"], nato["source_type"]) == \
-        ("Zelensky", "Volodymyr Zelensky", "named_person")
+    assert (nato["source_text"], nato["source_canonical"], nato["source_type"]) == (
+        "Zelensky",
+        "Volodymyr Zelensky",
+        "named_person",
+    )
     assert (nato["nato_membership"], nato["security_guarantees"]) == ("", "against")
-    assert nato["title"] == "'=HYPERLINK(\"x\")"
-    own = by_text["Second line with \"quotes\", commas"]
+    assert nato["title"] == '\'=HYPERLINK("x")'
+    own = by_text['Second line with "quotes", commas']
     assert own["source_text"] == "" and own["claim_type"] == ""
 
 
@@ -151,7 +197,7 @@ def test_formula_cells_are_neutralised_but_numbers_are_not(exported: Path) -> No
     assert formula[0]["start"] == "0"
     assert all(s["doc_id"] in ("'-doc1", "doc2") for s in spans)
     docs = {d["doc_id"]: d for d in read(exported / "documents.csv")}
-    assert docs["'-doc1"]["title"] == "'=HYPERLINK(\"x\")"
+    assert docs["'-doc1"]["title"] == '\'=HYPERLINK("x")'
     assert docs["'-doc1"]["outlet"] == "'@Kyiv Post"
     assert docs["'-doc1"]["score"] == "-3"
     assert docs["doc3"]["outlet"] == ""
@@ -162,12 +208,12 @@ def test_span_text_matches_document_after_non_bmp(project: Project, tmp_path: Pa
     export_csv(project, tmp_path / "out")
     for span in read(tmp_path / "out" / "spans.csv"):
         text = TEXT_1 if span["doc_id"] == "'-doc1" else TEXT_2
-        assert neutralise(text[int(span["start"]):int(span["end"])]) == span["text"]
+        assert neutralise(text[int(span["start"]) : int(span["end"])]) == span["text"]
 
 
 def test_newlines_and_quotes_survive(exported: Path) -> None:
     texts = {s["text"] for s in read(exported / "spans.csv")}
-    assert "Second line with \"quotes\", commas" in texts
+    assert 'Second line with "quotes", commas' in texts
 
 
 def test_annotator_filter_limits_to_one_layer(project: Project, tmp_path: Path) -> None:
@@ -259,8 +305,7 @@ def test_columns_follow_a_custom_scheme(tmp_path: Path) -> None:
         ann = project.annotator("carol").id
         text = "Minister Smith: we will win."
         quote = span_at(project, doc, ann, "quote", text, "we will win", tone="calm")
-        who = span_at(project, doc, ann, "speaker", text, "Minister Smith",
-                      role="politician", speaker_name="J. Smith")
+        who = span_at(project, doc, ann, "speaker", text, "Minister Smith", role="politician", speaker_name="J. Smith")
         svc.link(project, "said_by", quote, who)
         svc.set_stance(project, doc, ann, "claim_x", "agree", span_id=quote)
         export_csv(project, tmp_path / "out")
@@ -268,8 +313,17 @@ def test_columns_follow_a_custom_scheme(tmp_path: Path) -> None:
         project.close()
     assert read_header(tmp_path / "out" / "spans.csv")[7:10] == ["tone", "role", "speaker_name"]
     assert read_header(tmp_path / "out" / "claims.csv") == [
-        "doc_id", "title", "annotator", "claim_id", "claim_text", "tone", "speaker_text", "speaker_name",
-        "speaker_role", "claim_x"]
+        "doc_id",
+        "title",
+        "annotator",
+        "claim_id",
+        "claim_text",
+        "tone",
+        "speaker_text",
+        "speaker_name",
+        "speaker_role",
+        "claim_x",
+    ]
     (row,) = read(tmp_path / "out" / "claims.csv")
     got = [row[c] for c in ("claim_text", "speaker_text", "speaker_name", "speaker_role", "claim_x")]
     assert got == ["we will win", "Minister Smith", "J. Smith", "politician", "agree"]
@@ -288,8 +342,9 @@ def _export_bytes(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def test_helper_process_writes_the_same_tables(project: Project, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_helper_process_writes_the_same_tables(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from annotator.io import export_csv as module
 
     seed(project)

@@ -23,11 +23,15 @@ def test_one_line_per_document_and_annotator(project: Project, tmp_path: Path) -
     report = export_jsonl(project, tmp_path / "out.jsonl")
     got = lines(tmp_path / "out.jsonl")
     assert [(g["document"]["id"], g["annotator"]) for g in got] == [
-        ("-doc1", "alice"), ("-doc1", "bob"), ("-doc1", "gold"), ("doc2", "alice")]
+        ("-doc1", "alice"),
+        ("-doc1", "bob"),
+        ("-doc1", "gold"),
+        ("doc2", "alice"),
+    ]
     assert report.rows["lines"] == 4 and report.rows["spans"] == 12
     first = got[0]
     assert first["document"]["text"] == TEXT_1
-    assert first["document"]["title"] == "=HYPERLINK(\"x\")"
+    assert first["document"]["title"] == '=HYPERLINK("x")'
     assert first["document"]["meta"] == {"outlet": "@Kyiv Post", "score": -3}
     assert first["status"] == "done"
     assert [s["id"] for s in first["spans"]] == ["s1", "s2", "s3"]
@@ -36,7 +40,9 @@ def test_one_line_per_document_and_annotator(project: Project, tmp_path: Path) -
     (relation,) = first["relations"]
     assert by_id[relation["from"]]["label"] == "claim" and by_id[relation["to"]]["label"] == "source"
     assert {(st["target"], st["span"] and by_id[st["span"]]["text"]) for st in first["stances"]} == {
-        ("nato_membership", None), ("security_guarantees", "NATO membership is close")}
+        ("nato_membership", None),
+        ("security_guarantees", "NATO membership is close"),
+    }
     for item in first["spans"] + first["relations"] + first["stances"]:
         assert item["created_at"] and item["updated_at"]
         assert "origin" not in item
@@ -48,7 +54,7 @@ def test_offsets_after_non_bmp_characters(project: Project, tmp_path: Path) -> N
     for line in lines(tmp_path / "out.jsonl"):
         text = line["document"]["text"]
         for span in line["spans"]:
-            assert span["text"] == text[span["start"]:span["end"]]
+            assert span["text"] == text[span["start"] : span["end"]]
     raw = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
     assert "🇺🇦" in raw and "=SUM(A1)" in raw
 

@@ -36,31 +36,46 @@ def _layer(project: Project, name: str) -> dict[str, Any]:
         doc = docs.find_document_with_text(s, ext_id="doc_emoji")
         assert doc is not None
         spans = q.spans_for(s, doc.id, [ann.id])
-        return {"doc": doc, "spans": spans, "relations": q.relations_for(s, doc.id, [ann.id]),
-                "stances": q.stances_for(s, doc.id, [ann.id]), "status": q.get_status(s, doc.id, ann.id)}
+        return {
+            "doc": doc,
+            "spans": spans,
+            "relations": q.relations_for(s, doc.id, [ann.id]),
+            "stances": q.stances_for(s, doc.id, [ann.id]),
+            "status": q.get_status(s, doc.id, ann.id),
+        }
 
 
 def test_fixture_imports_with_document_annotators_and_non_bmp_offsets(project: Project) -> None:
     report = import_paths(project, [FIXTURE])
     assert report.ok, report.rejected
     assert report.documents_added == 1
-    assert (report.annotations_added.spans, report.annotations_added.relations,
-            report.annotations_added.stances) == (4, 1, 3)
+    assert (report.annotations_added.spans, report.annotations_added.relations, report.annotations_added.stances) == (
+        4,
+        1,
+        3,
+    )
     alice = _layer(project, "alice")
     text = alice["doc"].text
     assert alice["doc"].info.title == "Kyiv Monday"
     assert [(s.label, s.text) for s in alice["spans"]] == [
-        ("source", "Zelensky"), ("claim", "NATO must offer guarantees now"), ("claim", "Critics 😀 disagree")]
+        ("source", "Zelensky"),
+        ("claim", "NATO must offer guarantees now"),
+        ("claim", "Critics 😀 disagree"),
+    ]
     for span in alice["spans"]:
-        assert span.text == text[span.start:span.end] and span.origin == Origin.IMPORTED
+        assert span.text == text[span.start : span.end] and span.origin == Origin.IMPORTED
     claim = alice["spans"][1]
-    assert (claim.created_at, claim.updated_at) == ("2024-01-01T00:00:00.000000Z",
-                                                    "2024-01-01T00:00:01.000000Z")
+    assert (claim.created_at, claim.updated_at) == ("2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:01.000000Z")
     (rel,) = alice["relations"]
-    assert (rel.from_span, rel.to_span, rel.created_at) == (claim.id, alice["spans"][0].id,
-                                                            "2024-01-02T03:04:05.000000Z")
+    assert (rel.from_span, rel.to_span, rel.created_at) == (
+        claim.id,
+        alice["spans"][0].id,
+        "2024-01-02T03:04:05.000000Z",
+    )
     assert sorted((s.target, s.value, s.span_id) for s in alice["stances"]) == [
-        ("nato_membership", "favor", None), ("security_guarantees", "favor", claim.id)]
+        ("nato_membership", "favor", None),
+        ("security_guarantees", "favor", claim.id),
+    ]
     status = alice["status"]
     assert (status.status, status.seconds, status.note) == (Status.DONE, 42.5, "easy")
     bob = _layer(project, "bob")
@@ -79,7 +94,8 @@ def test_reimport_is_a_duplicate_and_a_changed_layer_is_rejected(project: Projec
     changed["stances"][0]["value"] = "against"
     report = import_paths(project, [_write(tmp_path / "changed.jsonl", [changed])])
     assert [r.reason for r in report.rejected] == [
-        "annotator 'bob' already has different annotations on document 'doc_emoji'; they are not merged"]
+        "annotator 'bob' already has different annotations on document 'doc_emoji'; they are not merged"
+    ]
     assert stats(project) == before
 
 
@@ -99,24 +115,21 @@ def _bad(mutate: Any) -> dict[str, Any]:
 BAD_LINES = [
     (lambda ln: ln["spans"][0].update(label="quote"), "span 's1': label 'quote' is not in the scheme"),
     (lambda ln: ln["spans"][0]["attributes"].update(mood="x"), "span 's1': attribute 'mood' is not defined"),
-    (lambda ln: ln["spans"][0]["attributes"].update(claim_type="rumour"),
-     "span 's1': value 'rumour' is not one of"),
+    (lambda ln: ln["spans"][0]["attributes"].update(claim_type="rumour"), "span 's1': value 'rumour' is not one of"),
     (lambda ln: ln["spans"][0].update(start=-1), "span 's1': offsets -1..61 are outside"),
     (lambda ln: ln["spans"][0].update(end=10_000), "span 's1': offsets 31..10000 are outside"),
     (lambda ln: ln["spans"][0].update(start=40, end=40), "span 's1': offsets 40..40 are outside"),
     (lambda ln: ln["spans"][0].update(start="31"), "span 's1': offsets must be integers"),
     (lambda ln: ln["spans"][0].update(start=31.0), "span 's1': offsets must be integers"),
-    (lambda ln: ln["spans"][0].update(text="NATO must offer guarantees NOW"),
-     "span 's1': text 'NATO must offer"),
-    (lambda ln: ln["relations"][0].update(type="quotes"),
-     "relation #1: relation type 'quotes' is not in the scheme"),
+    (lambda ln: ln["spans"][0].update(text="NATO must offer guarantees NOW"), "span 's1': text 'NATO must offer"),
+    (lambda ln: ln["relations"][0].update(type="quotes"), "relation #1: relation type 'quotes' is not in the scheme"),
     (lambda ln: ln["relations"][0].update(to="s9"), "relation #1: 'to' names no span of this line ('s9')"),
-    (lambda ln: ln["relations"][0].update(to="s3"),
-     "relation #1: 'attributed_to' goes from 'claim' to 'source'"),
-    (lambda ln: ln["relations"].append({"type": "attributed_to", "from": "s1", "to": "s2"}),
-     "relation #2: span 's1' has more than 1 'attributed_to' link(s)"),
-    (lambda ln: ln["stances"][0].update(target="weather"),
-     "stance #1: stance target 'weather' is not in the scheme"),
+    (lambda ln: ln["relations"][0].update(to="s3"), "relation #1: 'attributed_to' goes from 'claim' to 'source'"),
+    (
+        lambda ln: ln["relations"].append({"type": "attributed_to", "from": "s1", "to": "s2"}),
+        "relation #2: span 's1' has more than 1 'attributed_to' link(s)",
+    ),
+    (lambda ln: ln["stances"][0].update(target="weather"), "stance #1: stance target 'weather' is not in the scheme"),
     (lambda ln: ln["stances"][0].update(value="maybe"), "stance #1: stance value 'maybe' is not one of"),
     (lambda ln: ln["stances"][1].update(span="s2"), "stance #2: a 'source' span cannot carry a stance"),
     (lambda ln: ln["stances"][1].update(span="s7"), "stance #2: span 's7' names no span of this line"),
@@ -128,8 +141,9 @@ BAD_LINES = [
 
 
 @pytest.mark.parametrize(("mutate", "message"), BAD_LINES)
-def test_bad_item_rejects_the_whole_line_naming_line_and_item(mutate: Any, message: str, project: Project,
-                                                              tmp_path: Path) -> None:
+def test_bad_item_rejects_the_whole_line_naming_line_and_item(
+    mutate: Any, message: str, project: Project, tmp_path: Path
+) -> None:
     good = _lines()[0]
     good_other = copy.deepcopy(good)
     good_other["annotator"] = "carol"
@@ -154,13 +168,13 @@ def test_document_matching(project: Project, tmp_path: Path) -> None:
         {"document": {"id": "d1"}, "annotator": "by_id", "spans": [span]},
         {"document": {"id": "d1", "text": text + "!"}, "annotator": "x", "spans": [span]},
         {"document": {"id": "unknown"}, "annotator": "y", "spans": [span]},
-        {"document": {"id": "d1", "text": "Other text here", "title": "Other"}, "annotator": "z",
-         "spans": []},
+        {"document": {"id": "d1", "text": "Other text here", "title": "Other"}, "annotator": "z", "spans": []},
     ]
     report = import_paths(project, [_write(tmp_path / "ann.jsonl", lines)])
     # Line 3 carries a text other than d1's: it is another document, created beside d1.
     assert [(r.line, r.reason) for r in report.rejected] == [
-        (4, "document 'unknown' is not in the project and the line has no text")]
+        (4, "document 'unknown' is not in the project and the line has no text")
+    ]
     assert report.annotations_added.spans == 3 and report.documents_added == 2
     assert [a.name for a in project.annotators()] == ["by_sha", "by_id", "x", "z"]
     with project.session() as s:
@@ -169,8 +183,7 @@ def test_document_matching(project: Project, tmp_path: Path) -> None:
 
 
 def test_unknown_document_with_text_is_created_with_a_unique_id(project: Project, tmp_path: Path) -> None:
-    import_paths(project, [_write(tmp_path / "a.jsonl", [{"id": "doc_emoji",
-                                                          "text": "Someone else's text"}])])
+    import_paths(project, [_write(tmp_path / "a.jsonl", [{"id": "doc_emoji", "text": "Someone else's text"}])])
     report = import_paths(project, [FIXTURE])
     assert report.ok and report.documents_added == 1
     with project.session() as s:
@@ -181,5 +194,4 @@ def test_unknown_document_with_text_is_created_with_a_unique_id(project: Project
 def test_article_line_in_annotation_file_is_rejected(project: Project, tmp_path: Path) -> None:
     path = _write(tmp_path / "mixed.jsonl", [_lines()[0], {"id": "a", "text": "an article"}])
     report = import_paths(project, [path])
-    assert [(r.line, r.reason.split(" (")[0]) for r in report.rejected] == [
-        (2, 'not an annotation record')]
+    assert [(r.line, r.reason.split(" (")[0]) for r in report.rejected] == [(2, "not an annotation record")]

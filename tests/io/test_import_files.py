@@ -24,8 +24,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def _documents(project: Project) -> dict[str, tuple[str, str, str | None, dict[str, object]]]:
     """ext_id -> (title, text, encoding, meta) of every document."""
     with project.session() as s:
-        return {d.info.ext_id: (d.info.title, d.text, d.info.encoding, dict(d.info.meta))
-                for d in docs.iter_documents(s)}
+        return {
+            d.info.ext_id: (d.info.title, d.text, d.info.encoding, dict(d.info.meta)) for d in docs.iter_documents(s)
+        }
 
 
 def test_txt_keeps_whole_text_and_takes_first_line_as_title(project: Project, tmp_path: Path) -> None:
@@ -36,27 +37,30 @@ def test_txt_keeps_whole_text_and_takes_first_line_as_title(project: Project, tm
     assert _documents(project) == {"story": ("Headline here", text, "utf-8", {})}
 
 
-@pytest.mark.parametrize(("raw", "encoding"), [
-    (codecs.BOM_UTF8 + "Grüße 😀\n".encode(), "utf-8-sig"),
-    (codecs.BOM_UTF16_LE + "Grüße 😀\n".encode("utf-16-le"), "utf-16-le"),
-    (codecs.BOM_UTF16_BE + "Grüße 😀\n".encode("utf-16-be"), "utf-16-be"),
-    ("Grüße 😀\n".encode(), "utf-8"),
-    ("Grüße “x” €\n".encode("cp1252"), "cp1252"),
-])
-def test_encodings_decided_by_bom_then_utf8_then_cp1252(raw: bytes, encoding: str, tmp_path: Path,
-                                                         project: Project) -> None:
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (codecs.BOM_UTF8 + "Grüße 😀\n".encode(), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + "Grüße 😀\n".encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + "Grüße 😀\n".encode("utf-16-be"), "utf-16-be"),
+        ("Grüße 😀\n".encode(), "utf-8"),
+        ("Grüße “x” €\n".encode("cp1252"), "cp1252"),
+    ],
+)
+def test_encodings_decided_by_bom_then_utf8_then_cp1252(
+    raw: bytes, encoding: str, tmp_path: Path, project: Project
+) -> None:
     for suffix, data in ((".txt", raw), (".jsonl", None), (".csv", None)):
         path = tmp_path / f"f{suffix}"
         if data is None:
             text = decode(raw, path)[0].rstrip("\n")
-            content = (json.dumps({"text": text}, ensure_ascii=False) + "\n" if suffix == ".jsonl"
-                       else f"text\n{text}\n")
-            bom = (raw[:3] if raw.startswith(codecs.BOM_UTF8)
-                   else raw[:2] if encoding.startswith("utf-16") else b"")
+            content = json.dumps({"text": text}, ensure_ascii=False) + "\n" if suffix == ".jsonl" else f"text\n{text}\n"
+            bom = raw[:3] if raw.startswith(codecs.BOM_UTF8) else raw[:2] if encoding.startswith("utf-16") else b""
             data = bom + content.encode(encoding.removesuffix("-sig"))
             # For the JSONL/CSV variants the text differs (no newline); a different hash each time.
-            data = data.replace("Grüße".encode(encoding.removesuffix("-sig")),
-                                f"Grüße{suffix}".encode(encoding.removesuffix("-sig")))
+            data = data.replace(
+                "Grüße".encode(encoding.removesuffix("-sig")), f"Grüße{suffix}".encode(encoding.removesuffix("-sig"))
+            )
         path.write_bytes(data)
         report = import_paths(project, [path])
         assert report.ok and report.documents_added == 1, (suffix, report)
@@ -77,7 +81,8 @@ def test_binary_undecodable_and_nul_files_are_rejected(project: Project, tmp_pat
     assert "binary" in reasons["nul.txt"] and "binary" in reasons["utf16_no_bom.txt"]
     assert "cannot decode" in reasons["undecodable.txt"]
     assert str(next(r for r in report.rejected if r.file.endswith("nul.jsonl"))).endswith(
-        "nul.jsonl:2: binary file (contains NUL characters), not text")
+        "nul.jsonl:2: binary file (contains NUL characters), not text"
+    )
 
 
 def test_same_stem_with_different_text_gets_a_unique_id(project: Project, tmp_path: Path) -> None:
@@ -95,16 +100,22 @@ def test_same_stem_with_different_text_gets_a_unique_id(project: Project, tmp_pa
 
 def test_csv_line_numbers_count_multiline_cells(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
-    path.write_text('id,title,text,outlet\n'          # line 1
-                    'a,A,"one\nline two\nline three",X\n'  # lines 2-4
-                    'b,B,,Y\n'                        # line 5: empty text
-                    '\n'                              # line 6: blank, ignored
-                    'c,C,"multi\r\nline",Z\n'         # lines 7-8
-                    'd,D,   ,W\n'                     # line 9: blank text
-                    'e,E,fine,V\n', encoding="utf-8", newline="")  # line 10
+    path.write_text(
+        "id,title,text,outlet\n"  # line 1
+        'a,A,"one\nline two\nline three",X\n'  # lines 2-4
+        "b,B,,Y\n"  # line 5: empty text
+        "\n"  # line 6: blank, ignored
+        'c,C,"multi\r\nline",Z\n'  # lines 7-8
+        "d,D,   ,W\n"  # line 9: blank text
+        "e,E,fine,V\n",
+        encoding="utf-8",
+        newline="",
+    )  # line 10
     report = import_paths(project, [path])
-    assert [str(r) for r in report.rejected] == [f"{path}:5: text is empty in column 'text'",
-                                                 f"{path}:9: text is empty in column 'text'"]
+    assert [str(r) for r in report.rejected] == [
+        f"{path}:5: text is empty in column 'text'",
+        f"{path}:9: text is empty in column 'text'",
+    ]
     found = _documents(project)
     assert sorted(found) == ["a", "c", "e"]
     assert found["a"] == ("A", "one\nline two\nline three", "utf-8", {"outlet": "X"})
@@ -113,12 +124,12 @@ def test_csv_line_numbers_count_multiline_cells(project: Project, tmp_path: Path
 
 def test_csv_column_options_and_missing_column(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "news.csv"
-    path.write_text("url,headline,body,lang\nu1,Head 1,Body one,en\nu2,Head 2,Body two,de\n",
-                    encoding="utf-8")
+    path.write_text("url,headline,body,lang\nu1,Head 1,Body one,en\nu2,Head 2,Body two,de\n", encoding="utf-8")
     report = import_paths(project, [path])
     assert not report.ok and report.documents_added == 0
-    assert str(report.rejected[0]) == (f"{path}: no column 'text' for --text-column "
-                                       "(columns found: 'url', 'headline', 'body', 'lang')")
+    assert str(report.rejected[0]) == (
+        f"{path}: no column 'text' for --text-column (columns found: 'url', 'headline', 'body', 'lang')"
+    )
     report = import_paths(project, [path], text_column="body", id_column="url", title_column="headline")
     assert report.ok and report.documents_added == 2
     assert _documents(project)["u2"] == ("Head 2", "Body two", "utf-8", {"lang": "de"})
@@ -134,7 +145,9 @@ def test_csv_long_cells_and_empty_files(project: Project, tmp_path: Path) -> Non
     report = import_paths(project, [tmp_path])
     assert report.documents_added == 1
     assert sorted((Path(r.file).name, r.reason) for r in report.rejected) == [
-        ("blank.jsonl", "empty file (no records)"), ("empty.csv", "empty file (no header row)")]
+        ("blank.jsonl", "empty file (no records)"),
+        ("empty.csv", "empty file (no header row)"),
+    ]
 
 
 # -- article JSONL ---------------------------------------------------------------------------------
@@ -142,24 +155,32 @@ def test_csv_long_cells_and_empty_files(project: Project, tmp_path: Path) -> Non
 
 def test_jsonl_rejects_bad_records_and_keeps_the_rest(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
-    lines = [json.dumps({"id": "ok1", "title": "T", "outlet": "RT", "text": "good one"}),
-             "{not json",
-             json.dumps({"id": "x", "text": ""}),
-             json.dumps({"id": "y"}),
-             json.dumps({"id": "z", "text": 5}),
-             json.dumps([1, 2]),
-             "",
-             json.dumps({"id": 7, "text": "good two\nsecond line"}),
-             json.dumps({"id": "dup", "text": "good one"})]
+    lines = [
+        json.dumps({"id": "ok1", "title": "T", "outlet": "RT", "text": "good one"}),
+        "{not json",
+        json.dumps({"id": "x", "text": ""}),
+        json.dumps({"id": "y"}),
+        json.dumps({"id": "z", "text": 5}),
+        json.dumps([1, 2]),
+        "",
+        json.dumps({"id": 7, "text": "good two\nsecond line"}),
+        json.dumps({"id": "dup", "text": "good one"}),
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = import_paths(project, [path])
     assert [(r.line, r.reason.split(" (")[0]) for r in report.rejected] == [
-        (2, "invalid JSON"), (3, "text is empty"), (4, "no text"), (5, "text must be a string, not int"),
-        (6, "expected a JSON object, got list")]
+        (2, "invalid JSON"),
+        (3, "text is empty"),
+        (4, "no text"),
+        (5, "text must be a string, not int"),
+        (6, "expected a JSON object, got list"),
+    ]
     assert [(d.line, d.ext_id) for d in report.duplicates] == [(9, "dup")]
     found = _documents(project)
-    assert found == {"ok1": ("T", "good one", "utf-8", {"outlet": "RT"}),
-                     "7": ("good two", "good two\nsecond line", "utf-8", {})}
+    assert found == {
+        "ok1": ("T", "good one", "utf-8", {"outlet": "RT"}),
+        "7": ("good two", "good two\nsecond line", "utf-8", {}),
+    }
 
 
 def test_corpus_imports_exactly_and_reimport_is_a_noop(project: Project) -> None:
@@ -193,8 +214,7 @@ def test_mixed_folder(project: Project, tmp_path: Path) -> None:
         "M/missing_column.csv: no column 'text' for --text-column (columns found: 'id', 'headline', 'body')",
         "M/picture.txt: binary file (contains NUL characters), not text",
     ]
-    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("notes.md",
-                                                                        "not a .txt, .csv or .jsonl file")]
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("notes.md", "not a .txt, .csv or .jsonl file")]
     assert not report.ok
 
 
@@ -211,15 +231,17 @@ def test_fifo_and_bad_links_are_named_without_blocking(project: Project, tmp_pat
     report = import_paths(project, [tmp_path])
     assert report.documents_added == 1
     assert {Path(r.file).name: r.reason for r in report.rejected} == {
-        "pipe.txt": "not a regular file (a FIFO)", "broken.txt": "broken link", "loop.txt": "looping link"}
+        "pipe.txt": "not a regular file (a FIFO)",
+        "broken.txt": "broken link",
+        "loop.txt": "looping link",
+    }
     assert [Path(s.path).name for s in report.skipped] == ["up"]
 
 
 def test_explicit_paths_missing_or_unknown(project: Project, tmp_path: Path) -> None:
     (tmp_path / "data.text").write_text("some text", encoding="utf-8")
     report = import_paths(project, [tmp_path / "nope.txt", tmp_path / "data.text"])
-    assert [r.reason.split(" (")[0] for r in report.rejected] == ["no such file or folder",
-                                                                  "unknown file type"]
+    assert [r.reason.split(" (")[0] for r in report.rejected] == ["no such file or folder", "unknown file type"]
     forced = import_paths(project, [tmp_path / "data.text"], fmt="txt")
     assert forced.ok and forced.documents_added == 1
 
@@ -228,12 +250,15 @@ def test_explicit_paths_missing_or_unknown(project: Project, tmp_path: Path) -> 
 
 
 def _articles(path: Path, n: int, prefix: str = "art") -> None:
-    path.write_text("".join(json.dumps({"id": f"{prefix}{i}", "text": f"text of {prefix} {i}"}) + "\n"
-                            for i in range(n)), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"id": f"{prefix}{i}", "text": f"text of {prefix} {i}"}) + "\n" for i in range(n)),
+        encoding="utf-8",
+    )
 
 
-def test_error_part_way_leaves_nothing_of_the_file(project: Project, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_error_part_way_leaves_nothing_of_the_file(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _articles(tmp_path / "a_first.jsonl", 3, "first")
     _articles(tmp_path / "b_crash.jsonl", 10, "crash")
     monkeypatch.setattr(importer, "BATCH", 2)
@@ -252,8 +277,7 @@ def test_error_part_way_leaves_nothing_of_the_file(project: Project, tmp_path: P
     assert sorted(_documents(project)) == ["first0", "first1", "first2"]
 
 
-def test_cancel_rolls_back_the_current_file(project: Project, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_rolls_back_the_current_file(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _articles(tmp_path / "big.jsonl", 50)
     monkeypatch.setattr(importer, "BATCH", 5)
     polls = iter(range(1000))
@@ -263,8 +287,7 @@ def test_cancel_rolls_back_the_current_file(project: Project, tmp_path: Path,
         return next(polls) >= 3
 
     with pytest.raises(Cancelled):
-        import_paths(project, [tmp_path / "big.jsonl"], progress=lambda d, t: seen.append((d, t)),
-                     cancel=cancel)
+        import_paths(project, [tmp_path / "big.jsonl"], progress=lambda d, t: seen.append((d, t)), cancel=cancel)
     assert stats(project)["documents"] == 0
 
 
@@ -280,12 +303,18 @@ def test_progress_reaches_total(project: Project, tmp_path: Path) -> None:
 def test_summary_is_neutral_about_where_rejections_are_listed_and_counts_singulars() -> None:
     from annotator.io.import_report import AnnotationCounts, ImportReport, Rejection
 
-    report = ImportReport(documents_added=1, annotations_added=AnnotationCounts(1, 1, 1), files_read=1,
-                          rejected=[Rejection("a.jsonl", 3, "no text")])
+    report = ImportReport(
+        documents_added=1,
+        annotations_added=AnnotationCounts(1, 1, 1),
+        files_read=1,
+        rejected=[Rejection("a.jsonl", 3, "no text")],
+    )
     lines = report.summary().splitlines()
-    assert lines == ["Imported 1 document from 1 file; 0 duplicates skipped",
-                     "Imported annotations: 1 span, 1 relation, 1 stance",
-                     "Rejected 1 file or record"]
+    assert lines == [
+        "Imported 1 document from 1 file; 0 duplicates skipped",
+        "Imported annotations: 1 span, 1 relation, 1 stance",
+        "Rejected 1 file or record",
+    ]
     report.rejected.append(Rejection("b.csv", None, "not UTF-8"))
     assert report.summary().splitlines()[-1] == "Rejected 2 files or records"
     assert "stderr" not in report.summary()

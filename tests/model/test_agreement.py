@@ -52,9 +52,7 @@ def _two_raters(
     return {i: a for i, (a, _) in enumerate(cells)}, {i: b for i, (_, b) in enumerate(cells)}
 
 
-def _span(
-    span_id: str, start: int, end: int, label: str = "claim", doc: str = "d1", **attrs: str
-) -> AnnotatedSpan:
+def _span(span_id: str, start: int, end: int, label: str = "claim", doc: str = "d1", **attrs: str) -> AnnotatedSpan:
     return AnnotatedSpan(span_id, doc, start, end, label, attrs)
 
 

@@ -17,7 +17,13 @@ def test_default_scheme_matches_the_product_contract() -> None:
     assert claim.attribute("claim_type").values == ("factual", "opinion", "prediction", "demand")
     assert claim.attribute("checkworthy").values == ("yes", "no")
     assert source.attribute("source_type").values == (
-        "named_person", "official", "organization", "media", "document", "anonymous")
+        "named_person",
+        "official",
+        "organization",
+        "media",
+        "document",
+        "anonymous",
+    )
     canonical = source.attribute("canonical")
     assert canonical.kind == "text" and canonical.completion == "source_registry"
     rel = scheme.relation("attributed_to")
@@ -49,19 +55,30 @@ def test_a_user_scheme_with_other_labels_and_values() -> None:
         scheme.validate_stance("headline", "favor")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[[labels]]\nname = "claim"\nkey = "C"\n[[labels]]\nname = "claim"\nkey = "D"\n',
-     r"line 2: duplicate label 'claim'"),
-    ('[[labels]]\nname = "claim"\n  [[labels.attributes]]\n  name = "kind"\n  type = "choise"\n',
-     r"line 5: attribute 'kind': type must be one of choice, text"),
-    ('[[labels]]\nname = "claim"\n[[relations]]\nname = "r"\nfrom = "claim"\nto = "nobody"\n',
-     r"line 6: relation 'r': 'to' must name a label"),
-    ('[[labels]]\nname = "claim"\ncolor = "red"\n', r"line 3: label 'claim': color"),
-    ('[[labels]]\nname = "claim"\n[stance]\nvalues = []\n[[stance.targets]]\nname = "t"\n',
-     r"has targets but no values"),
-    ('[[labels]\nname = "claim"\n', r"line 1"),
-    ('name = "x"\n', r"at least one \[\[labels\]\]"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[labels]]\nname = "claim"\nkey = "C"\n[[labels]]\nname = "claim"\nkey = "D"\n',
+            r"line 2: duplicate label 'claim'",
+        ),
+        (
+            '[[labels]]\nname = "claim"\n  [[labels.attributes]]\n  name = "kind"\n  type = "choise"\n',
+            r"line 5: attribute 'kind': type must be one of choice, text",
+        ),
+        (
+            '[[labels]]\nname = "claim"\n[[relations]]\nname = "r"\nfrom = "claim"\nto = "nobody"\n',
+            r"line 6: relation 'r': 'to' must name a label",
+        ),
+        ('[[labels]]\nname = "claim"\ncolor = "red"\n', r"line 3: label 'claim': color"),
+        (
+            '[[labels]]\nname = "claim"\n[stance]\nvalues = []\n[[stance.targets]]\nname = "t"\n',
+            r"has targets but no values",
+        ),
+        ('[[labels]\nname = "claim"\n', r"line 1"),
+        ('name = "x"\n', r"at least one \[\[labels\]\]"),
+    ],
+)
 def test_broken_scheme_names_line_and_problem(text: str, message: str) -> None:
     with pytest.raises(SchemeError, match=message):
         parse_scheme(text, origin="my.toml")
@@ -87,8 +104,10 @@ def test_validate_span_checks_label_attribute_and_value() -> None:
 
 
 def test_renamed_label_and_value_keep_old_names_as_aliases() -> None:
-    scheme = parse_scheme('[[labels]]\nname = "assertion"\naliases = ["claim"]\n'
-                          '  [[labels.attributes]]\n  name = "kind"\n  values = ["fact"]\n'
-                          '  value_aliases = { factual = "fact" }\n')
+    scheme = parse_scheme(
+        '[[labels]]\nname = "assertion"\naliases = ["claim"]\n'
+        '  [[labels.attributes]]\n  name = "kind"\n  values = ["fact"]\n'
+        '  value_aliases = { factual = "fact" }\n'
+    )
     assert scheme.canonical_label("claim") == "assertion"
     scheme.validate_span("claim", {"kind": "factual"})

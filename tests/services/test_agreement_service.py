@@ -37,9 +37,7 @@ def fixture_project(tmp_path: Path) -> Iterator[Project]:
 
 
 def _docs(project: Project, n: int) -> list[int]:
-    texts = [
-        f"Unit {i:03d}: the policy is discussed at some length in this article." for i in range(1, n + 1)
-    ]
+    texts = [f"Unit {i:03d}: the policy is discussed at some length in this article." for i in range(1, n + 1)]
     with project.session() as s:
         store_docs.insert_documents(
             s,

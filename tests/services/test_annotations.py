@@ -19,9 +19,22 @@ TEXT = "😀 Zelensky said NATO must act, and Stoltenberg agreed."
 
 def _doc(project: Project, text: str = TEXT, ext_id: str = "d1") -> int:
     with project.session() as s:
-        store_docs.insert_documents(s, [dict(
-            ext_id=ext_id, sha256=hashlib.sha256(text.encode()).hexdigest(), title=ext_id, text=text,
-            n_chars=len(text), meta={}, encoding="utf-8", source=None, imported_at=utc_now())])
+        store_docs.insert_documents(
+            s,
+            [
+                dict(
+                    ext_id=ext_id,
+                    sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    title=ext_id,
+                    text=text,
+                    n_chars=len(text),
+                    meta={},
+                    encoding="utf-8",
+                    source=None,
+                    imported_at=utc_now(),
+                )
+            ],
+        )
     return D.document_ids(project)[-1]
 
 
@@ -30,21 +43,25 @@ def test_add_span_stores_code_point_offsets_and_text(project: Project) -> None:
     me = project.annotator("alice")
     start = TEXT.index("Zelensky")
     span, changes = A.add_span(project, doc, me.id, "claim", start, start + 8, {"claim_type": "factual"})
-    assert span.text == "Zelensky" == TEXT[span.start:span.end]
+    assert span.text == "Zelensky" == TEXT[span.start : span.end]
     assert changes.spans and doc in changes.doc_ids
     view = D.load_view(project, doc, me.id)
     assert [s.id for s in view.spans] == [span.id]
     assert view.status.status == Status.IN_PROGRESS
 
 
-@pytest.mark.parametrize(("label", "start", "end", "attrs", "message"), [
-    ("quote", 0, 3, {}, "label 'quote'"),
-    ("claim", 5, 5, {}, "outside"),
-    ("claim", 0, 999, {}, "outside"),
-    ("claim", 0, 3, {"claim_type": "rumour"}, "rumour"),
-])
-def test_add_span_rejects_what_the_scheme_or_text_forbid(project: Project, label: str, start: int, end: int,
-                                                         attrs: dict[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("label", "start", "end", "attrs", "message"),
+    [
+        ("quote", 0, 3, {}, "label 'quote'"),
+        ("claim", 5, 5, {}, "outside"),
+        ("claim", 0, 999, {}, "outside"),
+        ("claim", 0, 3, {"claim_type": "rumour"}, "rumour"),
+    ],
+)
+def test_add_span_rejects_what_the_scheme_or_text_forbid(
+    project: Project, label: str, start: int, end: int, attrs: dict[str, str], message: str
+) -> None:
     doc = _doc(project)
     me = project.annotator("alice")
     with pytest.raises(ValidationError, match=message):
@@ -113,8 +130,7 @@ def test_canonical_names_feed_the_source_registry_and_fill_new_mentions(project:
     first, _ = A.add_span(project, doc, me.id, "source", 0, 9)
     assert "canonical" not in first.attributes
     A.set_attribute(project, first.id, "canonical", "Volodymyr Zelensky")
-    assert D.source_registry(project) == {"Zelenskyy": "Volodymyr Zelensky",
-                                          "Volodymyr Zelensky": "Volodymyr Zelensky"}
+    assert D.source_registry(project) == {"Zelenskyy": "Volodymyr Zelensky", "Volodymyr Zelensky": "Volodymyr Zelensky"}
     start = text.index("Zelenskyy", 5)
     second, _ = A.add_span(project, doc, me.id, "source", start, start + 9)
     assert second.attributes["canonical"] == "Volodymyr Zelensky"  # known alias: filled at once

@@ -130,8 +130,7 @@ def _dump(project: Project) -> dict[str, set[tuple[Any, ...]]]:
                 for st in q.stances_for(s, doc_id)
             }
             out["status"] |= {
-                (sha, names[st.annotator_id], st.status.value, st.updated_at)
-                for st in q.statuses_of_doc(s, doc_id)
+                (sha, names[st.annotator_id], st.status.value, st.updated_at) for st in q.statuses_of_doc(s, doc_id)
             }
     return out
 
@@ -170,9 +169,7 @@ def _read(path: Path) -> dict[str, set[tuple[Any, ...]]]:
         proj.close()
 
 
-def test_two_colleagues_merged_into_a_third_show_both_layers(
-    colleagues: tuple[Path, Path], reviewer: Project
-) -> None:
+def test_two_colleagues_merged_into_a_third_show_both_layers(colleagues: tuple[Path, Path], reviewer: Project) -> None:
     alice, bob = (_read(p) for p in colleagues)
     first = merge_project(reviewer, colleagues[0])
     second = merge_project(reviewer, colleagues[1])
@@ -191,9 +188,7 @@ def test_two_colleagues_merged_into_a_third_show_both_layers(
     assert _without_origin(merged["spans"], 6) == _without_origin(alice["spans"] | bob["spans"], 6)
     assert {row[6] for row in merged["spans"]} == {Origin.MERGED.value}
     assert {row[1] for row in merged["spans"]} == {"alice", "bob"}
-    assert _without_origin(merged["relations"], 5) == _without_origin(
-        alice["relations"] | bob["relations"], 5
-    )
+    assert _without_origin(merged["relations"], 5) == _without_origin(alice["relations"] | bob["relations"], 5)
     assert _without_origin(merged["stances"], 5) == _without_origin(alice["stances"] | bob["stances"], 5)
     assert merged["status"] == alice["status"] | bob["status"]
     assert {("alice", uid) for name, uid in alice["annotators"] if name == "alice"} <= merged["annotators"]
@@ -280,9 +275,7 @@ def _write_jsonl(project_path: Path, out: Path, *, with_uid: bool = True) -> Non
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_merging_a_jsonl_works_the_same_way(
-    colleagues: tuple[Path, Path], reviewer: Project, tmp_path: Path
-) -> None:
+def test_merging_a_jsonl_works_the_same_way(colleagues: tuple[Path, Path], reviewer: Project, tmp_path: Path) -> None:
     jsonl = tmp_path / "alice.jsonl"
     _write_jsonl(colleagues[0], jsonl)
     report = merge_jsonl(reviewer, jsonl)
@@ -340,9 +333,7 @@ def test_same_name_different_person_raises_and_rename_resolves(
     assert merge_project(reviewer, impostor).unchanged
 
 
-def test_a_failing_merge_leaves_nothing(
-    colleagues: tuple[Path, Path], reviewer: Project, tmp_path: Path
-) -> None:
+def test_a_failing_merge_leaves_nothing(colleagues: tuple[Path, Path], reviewer: Project, tmp_path: Path) -> None:
     jsonl = tmp_path / "bad.jsonl"
     _write_jsonl(colleagues[1], jsonl)
     lines = jsonl.read_text(encoding="utf-8").splitlines()
@@ -372,9 +363,7 @@ def test_bad_jsonl_lines_are_named(reviewer: Project, tmp_path: Path, content: s
     assert D.stats(reviewer)["documents"] == 0
 
 
-def test_a_document_whose_id_is_taken_gets_a_unique_one(
-    colleagues: tuple[Path, Path], reviewer: Project
-) -> None:
+def test_a_document_whose_id_is_taken_gets_a_unique_one(colleagues: tuple[Path, Path], reviewer: Project) -> None:
     other_text = ARTICLES[0]["text"] + " (a different version)"
     _seed(reviewer, [{**ARTICLES[0], "text": other_text}])
     report = merge_project(reviewer, colleagues[0])

@@ -75,9 +75,7 @@ def _kinds(items: tuple[R.ReviewItem, ...]) -> dict[str, str]:
     return {item.key: item.agreement.value for item in items}
 
 
-def test_alignment_marks_agreed_partial_conflicting_and_single(
-    project: Project, case: tuple[int, int, int]
-) -> None:
+def test_alignment_marks_agreed_partial_conflicting_and_single(project: Project, case: tuple[int, int, int]) -> None:
     doc, a, b = case
     al = R.align_document(project, doc, [a, b])
     assert _kinds(al.spans) == {
@@ -185,9 +183,7 @@ def test_resolving_a_stance_conflict(project: Project, case: tuple[int, int, int
     assert values == [("security_guarantees", "favor", None)]
 
 
-def test_accepting_a_claim_stance_or_relation_brings_its_spans(
-    project: Project, case: tuple[int, int, int]
-) -> None:
+def test_accepting_a_claim_stance_or_relation_brings_its_spans(project: Project, case: tuple[int, int, int]) -> None:
     doc, a, b = case
     al = R.align_document(project, doc, [a, b])
     R.accept(project, doc, al.item("stance:security_guarantees@span:0:13:claim"), a)
@@ -196,19 +192,13 @@ def test_accepting_a_claim_stance_or_relation_brings_its_spans(
     view = D.load_view(project, doc, gold.id)
     by_id = {s.id: (s.label, s.start, s.end) for s in view.spans}
     assert sorted(by_id.values()) == [("claim", 0, 13), ("claim", 15, 36), ("source", 51, 59)]
-    assert [(st.value, by_id[st.span_id]) for st in view.stances if st.span_id] == [
-        ("favor", ("claim", 0, 13))
-    ]
-    assert [(by_id[r.from_span], by_id[r.to_span]) for r in view.relations] == [
-        (("claim", 15, 36), ("source", 51, 59))
-    ]
+    assert [(st.value, by_id[st.span_id]) for st in view.stances if st.span_id] == [("favor", ("claim", 0, 13))]
+    assert [(by_id[r.from_span], by_id[r.to_span]) for r in view.relations] == [(("claim", 15, 36), ("source", 51, 59))]
     # Accepting alice's source for that claim replaces bob's link in gold (one source per claim).
     R.accept(
         project,
         doc,
-        R.align_document(project, doc, [a, b]).item(
-            "relation:attributed_to:span:15:40:claim->span:42:50:source"
-        ),
+        R.align_document(project, doc, [a, b]).item("relation:attributed_to:span:15:40:claim->span:42:50:source"),
         a,
     )
     view = D.load_view(project, doc, gold.id)
@@ -243,9 +233,7 @@ def test_gold_snapshot_restores_gold_for_undo(project: Project, case: tuple[int,
 def test_comments_on_items(project: Project, case: tuple[int, int, int]) -> None:
     doc, a, b = case
     rita = project.annotator("rita").id
-    first = R.add_comment(
-        project, doc, rita, "span:42:50:source", "  He is a named person, not an official. "
-    )
+    first = R.add_comment(project, doc, rita, "span:42:50:source", "  He is a named person, not an official. ")
     R.add_comment(project, doc, a, "document", "Headline only")
     listed = R.comments(project, doc)
     assert [(c.author, c.item_key, c.text) for c in listed] == [
@@ -260,9 +248,7 @@ def test_comments_on_items(project: Project, case: tuple[int, int, int]) -> None
             R.add_comment(project, doc, rita, key, text)
 
 
-def test_disagreement_scores_put_the_worst_document_first(
-    project: Project, case: tuple[int, int, int]
-) -> None:
+def test_disagreement_scores_put_the_worst_document_first(project: Project, case: tuple[int, int, int]) -> None:
     doc, a, b = case
     calm = _doc(project, "Both of them read this the same way.", "d2")
     for who in (a, b):

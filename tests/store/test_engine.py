@@ -51,7 +51,7 @@ def _corrupt(path: Path) -> None:
     _make_project(path)
     data = bytearray(path.read_bytes())
     page = int.from_bytes(data[16:18], "big")
-    data[page + 8: page * 3] = b"\xde\xad\xbe\xef" * ((page * 3 - page - 8) // 4)
+    data[page + 8 : page * 3] = b"\xde\xad\xbe\xef" * ((page * 3 - page - 8) // 4)
     path.write_bytes(bytes(data))
 
 
@@ -72,17 +72,21 @@ def _empty(path: Path) -> None:
     path.write_bytes(b"")
 
 
-@pytest.mark.parametrize(("spoil", "message"), [
-    (_not_sqlite, "not an SQLite database"),
-    (_truncated, "truncated or corrupt"),
-    (_corrupt, "corrupt"),
-    (_newer, "newer annotator"),
-    (_foreign_sqlite, "not an annotator project"),
-    (_empty, "empty"),
-])
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (_not_sqlite, "not an SQLite database"),
+        (_truncated, "truncated or corrupt"),
+        (_corrupt, "corrupt"),
+        (_newer, "newer annotator"),
+        (_foreign_sqlite, "not an annotator project"),
+        (_empty, "empty"),
+    ],
+)
 @pytest.mark.parametrize("readonly", [False, True])
 def test_bad_file_gives_one_line_error_and_is_left_unchanged(
-        tmp_path: Path, spoil, message: str, readonly: bool) -> None:
+    tmp_path: Path, spoil, message: str, readonly: bool
+) -> None:
     path = tmp_path / "bad.db"
     spoil(path)
     for side in tmp_path.glob("bad.db-*"):
@@ -130,8 +134,7 @@ def test_older_file_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: pyte
     backup = tmp_path / f"p.db.v{SCHEMA_VERSION}.bak"
     assert _digest(backup) == original
     with sqlite3.connect(path) as raw:
-        assert raw.execute("select value from meta where key='schema_version'").fetchone()[0] == \
-            str(SCHEMA_VERSION + 1)
+        assert raw.execute("select value from meta where key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION + 1)
         assert "extra" in [r[1] for r in raw.execute("pragma table_info(documents)")]
 
 

@@ -90,8 +90,9 @@ def click_row(qtbot: QtBot, table: ReportTableView, row: int) -> None:
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def test_charts_and_tables_show_the_service_values(qtbot: QtBot, window: AgreementReportWindow,
-                                                   project: Project) -> None:
+def test_charts_and_tables_show_the_service_values(
+    qtbot: QtBot, window: AgreementReportWindow, project: Project
+) -> None:
     report = computed(qtbot, window)
     expected = agreement(project)
     assert json.loads(json.dumps(report)) == json.loads(json.dumps(expected))
@@ -134,8 +135,9 @@ def test_charts_and_tables_show_the_service_values(qtbot: QtBot, window: Agreeme
     assert window.stack.currentWidget() is window.tabs and window.copy_button.isEnabled()
 
 
-def test_a_document_row_click_requests_that_document(qtbot: QtBot, window: AgreementReportWindow,
-                                                     project: Project, seeded: list[int]) -> None:
+def test_a_document_row_click_requests_that_document(
+    qtbot: QtBot, window: AgreementReportWindow, project: Project, seeded: list[int]
+) -> None:
     computed(qtbot, window)
     window.tabs.setCurrentIndex(3)
     table = window.document_table
@@ -146,8 +148,9 @@ def test_a_document_row_click_requests_that_document(qtbot: QtBot, window: Agree
     assert blocker.args == [seeded[0]]
 
 
-def test_an_annotator_click_keeps_only_their_pairs(qtbot: QtBot, window: AgreementReportWindow,
-                                                   project: Project, seeded: list[int]) -> None:
+def test_an_annotator_click_keeps_only_their_pairs(
+    qtbot: QtBot, window: AgreementReportWindow, project: Project, seeded: list[int]
+) -> None:
     carol = project.annotator("carol").id
     svc.set_stance(project, seeded[1], carol, project.scheme.target_names[0], "favor")
     computed(qtbot, window)
@@ -165,8 +168,9 @@ def test_an_annotator_click_keeps_only_their_pairs(qtbot: QtBot, window: Agreeme
     assert len(window.document_table.source.table.rows) == len(everyone)
 
 
-def test_copy_and_save_json(qtbot: QtBot, window: AgreementReportWindow, tmp_path: Path,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_copy_and_save_json(
+    qtbot: QtBot, window: AgreementReportWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     report = computed(qtbot, window)
     qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
     assert json.loads(QApplication.clipboard().text()) == json.loads(json.dumps(report))
@@ -209,8 +213,9 @@ def test_a_colleague_without_work_gives_the_empty_state(qtbot: QtBot, project: P
     assert win.stack.currentWidget() is win.message and "bob" in win.message.text()
 
 
-def test_gold_is_compared_only_when_asked(qtbot: QtBot, window: AgreementReportWindow, project: Project,
-                                          seeded: list[int]) -> None:
+def test_gold_is_compared_only_when_asked(
+    qtbot: QtBot, window: AgreementReportWindow, project: Project, seeded: list[int]
+) -> None:
     gold = project.annotator(GOLD).id
     svc.set_stance(project, seeded[0], gold, project.scheme.target_names[0], "favor")
     assert computed(qtbot, window)["annotators"] == ["alice", "bob"]

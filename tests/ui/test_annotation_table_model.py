@@ -30,9 +30,22 @@ TEXT = "Zelensky said Ukraine must join NATO. Stoltenberg said the door stays op
 @pytest.fixture
 def doc_id(project: Project) -> int:
     with project.session() as s:
-        insert_documents(s, [{"ext_id": "a", "sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
-                              "title": "A", "text": TEXT, "n_chars": len(TEXT), "meta": {},
-                              "encoding": "utf-8", "source": None, "imported_at": "2024-01-01T00:00:00Z"}])
+        insert_documents(
+            s,
+            [
+                {
+                    "ext_id": "a",
+                    "sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
+                    "title": "A",
+                    "text": TEXT,
+                    "n_chars": len(TEXT),
+                    "meta": {},
+                    "encoding": "utf-8",
+                    "source": None,
+                    "imported_at": "2024-01-01T00:00:00Z",
+                }
+            ],
+        )
     return doc_svc.document_ids(project)[0]
 
 

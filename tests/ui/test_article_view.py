@@ -26,12 +26,20 @@ from tests.helpers import add_texts
 
 MakeView = Callable[[], ArticleViewWidget]
 
-EMOJI_TEXT = ("President 😀 Zelensky 🇺🇦 said the 𝔘𝔫𝔦𝔬𝔫 must act.\n\n"
-              "NATO officials 👩‍👩‍👧 replied that talks would continue.")
+EMOJI_TEXT = (
+    "President 😀 Zelensky 🇺🇦 said the 𝔘𝔫𝔦𝔬𝔫 must act.\n\nNATO officials 👩‍👩‍👧 replied that talks would continue."
+)
 
 
-def span_on(project: Project, doc_id: int, who: Annotator, label: str, text: str, phrase: str,
-        attrs: dict[str, str] | None = None) -> Span:
+def span_on(
+    project: Project,
+    doc_id: int,
+    who: Annotator,
+    label: str,
+    text: str,
+    phrase: str,
+    attrs: dict[str, str] | None = None,
+) -> Span:
     start = text.index(phrase)
     return ann.add_span(project, doc_id, who.id, label, start, start + len(phrase), attrs)[0]
 
@@ -55,6 +63,7 @@ def make_view(qtbot: QtBot, ctx: AppContext) -> Callable[[], ArticleViewWidget]:
         view.show()
         qtbot.waitExposed(view)
         return view
+
     return make
 
 
@@ -76,8 +85,7 @@ def click_cp(qtbot: QtBot, view: ArticleViewWidget, cp: int) -> None:
 # -- empty state and loading ------------------------------------------------------------------------
 
 
-def test_empty_state_hints_at_import_then_at_picking(make_view: MakeView, ctx: AppContext,
-        project: Project) -> None:
+def test_empty_state_hints_at_import_then_at_picking(make_view: MakeView, ctx: AppContext, project: Project) -> None:
     view = make_view()
     assert view.empty_hint() == "Import articles with File > Import…"
     view.grab()  # paints the hint without a document
@@ -86,8 +94,9 @@ def test_empty_state_hints_at_import_then_at_picking(make_view: MakeView, ctx: A
     assert view.empty_hint() == "Pick a document on the left"
 
 
-def test_opening_a_document_shows_its_text_and_my_spans(make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_opening_a_document_shows_its_text_and_my_spans(
+    make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act")
     view = make_view()
@@ -99,8 +108,7 @@ def test_opening_a_document_shows_its_text_and_my_spans(make_view: MakeView, ctx
     assert [s.id for s in view.spans()] == [claim.id]
 
 
-def test_crlf_text_keeps_positions(make_view: MakeView, ctx: AppContext, project: Project,
-        me: Annotator) -> None:
+def test_crlf_text_keeps_positions(make_view: MakeView, ctx: AppContext, project: Project, me: Annotator) -> None:
     text = "First line 😀\r\nSecond line says hello.\r\nThird."
     (doc,) = add_texts(project, text)
     view = make_view()
@@ -115,8 +123,7 @@ def test_crlf_text_keeps_positions(make_view: MakeView, ctx: AppContext, project
 # -- offsets across emoji ---------------------------------------------------------------------------
 
 
-def test_selection_cp_counts_code_points_after_emoji(make_view: MakeView, ctx: AppContext,
-        project: Project) -> None:
+def test_selection_cp_counts_code_points_after_emoji(make_view: MakeView, ctx: AppContext, project: Project) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
@@ -134,8 +141,9 @@ def test_selection_cp_counts_code_points_after_emoji(make_view: MakeView, ctx: A
         assert EMOJI_TEXT[slice(*view.selection_cp())] == phrase
 
 
-def test_keyboard_selection_maps_to_code_points(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project) -> None:
+def test_keyboard_selection_maps_to_code_points(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
@@ -145,8 +153,9 @@ def test_keyboard_selection_maps_to_code_points(qtbot: QtBot, make_view: MakeVie
     assert view.selection_cp() == (EMOJI_TEXT.index("😀"), EMOJI_TEXT.index("😀") + 1)
 
 
-def test_clicking_a_span_after_emoji_selects_it(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_clicking_a_span_after_emoji_selects_it(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
     view = make_view()
@@ -163,11 +172,11 @@ def test_clicking_a_span_after_emoji_selects_it(qtbot: QtBot, make_view: MakeVie
     assert ctx.selected_span_id is None
 
 
-def test_click_picks_the_innermost_of_nested_spans(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_click_picks_the_innermost_of_nested_spans(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
-    outer = span_on(project, doc, me, "claim", EMOJI_TEXT,
-                    "President 😀 Zelensky 🇺🇦 said the 𝔘𝔫𝔦𝔬𝔫 must act")
+    outer = span_on(project, doc, me, "claim", EMOJI_TEXT, "President 😀 Zelensky 🇺🇦 said the 𝔘𝔫𝔦𝔬𝔫 must act")
     inner = span_on(project, doc, me, "source", EMOJI_TEXT, "President 😀 Zelensky")
     view = make_view()
     ctx.open_document(doc)
@@ -177,8 +186,9 @@ def test_click_picks_the_innermost_of_nested_spans(qtbot: QtBot, make_view: Make
     assert ctx.selected_span_id == outer.id
 
 
-def test_click_past_the_end_of_a_line_is_not_on_a_span(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_click_past_the_end_of_a_line_is_not_on_a_span(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act.")
     view = make_view()
@@ -190,8 +200,9 @@ def test_click_past_the_end_of_a_line_is_not_on_a_span(qtbot: QtBot, make_view: 
     assert ctx.selected_span_id is None
 
 
-def test_click_while_link_pending_chooses_the_target(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_click_while_link_pending_chooses_the_target(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
     view = make_view()
@@ -204,8 +215,9 @@ def test_click_while_link_pending_chooses_the_target(qtbot: QtBot, make_view: Ma
     assert view.viewport().cursor().shape() == Qt.CursorShape.IBeamCursor
 
 
-def test_dragging_selects_text_without_clicking_a_span(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_dragging_selects_text_without_clicking_a_span(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     span_on(project, doc, me, "source", EMOJI_TEXT, "Zelensky")
     view = make_view()
@@ -222,8 +234,9 @@ def test_dragging_selects_text_without_clicking_a_span(qtbot: QtBot, make_view: 
 # -- drawing ------------------------------------------------------------------------------------------
 
 
-def test_spans_are_painted_in_their_label_colour(make_view: MakeView, ctx: AppContext, project: Project,
-        me: Annotator) -> None:
+def test_spans_are_painted_in_their_label_colour(
+    make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "NATO officials")
     view = make_view()
@@ -246,11 +259,11 @@ def test_spans_are_painted_in_their_label_colour(make_view: MakeView, ctx: AppCo
     assert abs(selected.red() - colour.red()) < abs(tinted.red() - colour.red())
 
 
-def test_tooltip_shows_label_attributes_and_link(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_tooltip_shows_label_attributes_and_link(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
-    claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act",
-                    {"claim_type": "demand"})
+    claim = span_on(project, doc, me, "claim", EMOJI_TEXT, "the 𝔘𝔫𝔦𝔬𝔫 must act", {"claim_type": "demand"})
     source = span_on(project, doc, me, "source", EMOJI_TEXT, "Zelensky")
     ann.link(project, "attributed_to", claim.id, source.id)
     view = make_view()
@@ -267,8 +280,9 @@ def test_tooltip_shows_label_attributes_and_link(qtbot: QtBot, make_view: MakeVi
 # -- following the context ----------------------------------------------------------------------------
 
 
-def test_changes_to_this_document_refresh_the_spans(ctx: AppContext, project: Project, me: Annotator,
-        make_view: MakeView) -> None:
+def test_changes_to_this_document_refresh_the_spans(
+    ctx: AppContext, project: Project, me: Annotator, make_view: MakeView
+) -> None:
     doc, other = add_texts(project, EMOJI_TEXT, "Another article.")
     view = make_view()
     ctx.open_document(doc)
@@ -285,8 +299,9 @@ def test_changes_to_this_document_refresh_the_spans(ctx: AppContext, project: Pr
     assert view.spans() == ()
 
 
-def test_selecting_a_span_far_down_scrolls_to_it(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_selecting_a_span_far_down_scrolls_to_it(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     text = "".join(f"Paragraph {i} 😀 with some words in it.\n\n" for i in range(300)) + "The final claim."
     (doc,) = add_texts(project, text)
     claim = span_on(project, doc, me, "claim", text, "The final claim")
@@ -299,8 +314,9 @@ def test_selecting_a_span_far_down_scrolls_to_it(qtbot: QtBot, make_view: MakeVi
     assert view.cp_at_point(point_of_cp(view, claim.start)) == claim.start
 
 
-def test_selecting_a_span_replaces_the_text_selection(make_view: MakeView, ctx: AppContext, project: Project,
-        me: Annotator) -> None:
+def test_selecting_a_span_replaces_the_text_selection(
+    make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)
@@ -311,8 +327,9 @@ def test_selecting_a_span_replaces_the_text_selection(make_view: MakeView, ctx: 
     assert view.selection_cp() is None
 
 
-def test_other_layers_are_hidden_until_made_visible(qtbot: QtBot, make_view: MakeView, ctx: AppContext,
-        project: Project, me: Annotator) -> None:
+def test_other_layers_are_hidden_until_made_visible(
+    qtbot: QtBot, make_view: MakeView, ctx: AppContext, project: Project, me: Annotator
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     colleague = project.annotator("colleague")
     theirs = span_on(project, doc, colleague, "claim", EMOJI_TEXT, "NATO officials 👩‍👩‍👧 replied")
@@ -331,8 +348,9 @@ def test_other_layers_are_hidden_until_made_visible(qtbot: QtBot, make_view: Mak
     view.grab()
 
 
-def test_project_replaced_clears_the_view(make_view: MakeView, ctx: AppContext, project: Project,
-        me: Annotator, tmp_path: object) -> None:
+def test_project_replaced_clears_the_view(
+    make_view: MakeView, ctx: AppContext, project: Project, me: Annotator, tmp_path: object
+) -> None:
     (doc,) = add_texts(project, EMOJI_TEXT)
     view = make_view()
     ctx.open_document(doc)

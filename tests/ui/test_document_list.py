@@ -32,19 +32,32 @@ def add_documents(project: Project, docs: list[tuple[str, str]]) -> list[int]:
     """Insert (title, text) documents; returns their ids in list order."""
     before = set(documents.document_ids(project))
     with project.session() as s:
-        insert_documents(s, [
-            {"ext_id": f"ext-{len(before) + i}", "title": title,
-             "sha256": hashlib.sha256(f"{title}|{text}".encode()).hexdigest(), "text": text,
-             "n_chars": len(text), "meta": {}, "encoding": "utf-8", "source": "test",
-             "imported_at": "2024-01-01T00:00:00Z"}
-            for i, (title, text) in enumerate(docs)])
+        insert_documents(
+            s,
+            [
+                {
+                    "ext_id": f"ext-{len(before) + i}",
+                    "title": title,
+                    "sha256": hashlib.sha256(f"{title}|{text}".encode()).hexdigest(),
+                    "text": text,
+                    "n_chars": len(text),
+                    "meta": {},
+                    "encoding": "utf-8",
+                    "source": "test",
+                    "imported_at": "2024-01-01T00:00:00Z",
+                }
+                for i, (title, text) in enumerate(docs)
+            ],
+        )
     return [i for i in documents.document_ids(project) if i not in before]
 
 
-SEED = [("Zelensky asks for guarantees 😀", "Kyiv wants security guarantees."),
-        ("NATO summit opens", "Leaders meet in Vilnius."),
-        ("", "An untitled wire story about 🇺🇦 grain exports."),
-        ("Moscow responds", "The Kremlin rejected the proposal.")]
+SEED = [
+    ("Zelensky asks for guarantees 😀", "Kyiv wants security guarantees."),
+    ("NATO summit opens", "Leaders meet in Vilnius."),
+    ("", "An untitled wire story about 🇺🇦 grain exports."),
+    ("Moscow responds", "The Kremlin rejected the proposal."),
+]
 
 
 @pytest.fixture
@@ -71,6 +84,7 @@ def make_widget(qtbot: QtBot, ctx: AppContext) -> Callable[[], DocumentListWidge
         widget.show()
         qtbot.waitExposed(widget)
         return widget
+
     return make
 
 
@@ -81,8 +95,9 @@ def titles(model: DocumentListModel) -> list[str]:
 # -- model ---------------------------------------------------------------------------------------------
 
 
-def test_model_passes_qtmodeltester(qtmodeltester: ModelTester, ctx: AppContext, seeded: list[int],
-        project: Project, me: Annotator) -> None:
+def test_model_passes_qtmodeltester(
+    qtmodeltester: ModelTester, ctx: AppContext, seeded: list[int], project: Project, me: Annotator
+) -> None:
     model = DocumentListModel(ctx)
     qtmodeltester.check(model, force_py=True)
     model.set_filter(search="nato")
@@ -118,8 +133,9 @@ def test_model_is_lazy_on_a_big_project(ctx: AppContext, project: Project) -> No
     assert model.cached_count() <= PAGE  # a neighbour came with the same page
 
 
-def test_an_edit_refreshes_only_its_row(qtbot: QtBot, ctx: AppContext, seeded: list[int], project: Project,
-        me: Annotator) -> None:
+def test_an_edit_refreshes_only_its_row(
+    qtbot: QtBot, ctx: AppContext, seeded: list[int], project: Project, me: Annotator
+) -> None:
     model = DocumentListModel(ctx)
     resets: list[object] = []
     model.modelReset.connect(lambda: resets.append(True))
@@ -171,8 +187,9 @@ def test_import_resets_the_list(ctx: AppContext, seeded: list[int], project: Pro
 # -- widget ---------------------------------------------------------------------------------------------
 
 
-def test_clicking_a_row_opens_the_document(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget],
-        ctx: AppContext, seeded: list[int]) -> None:
+def test_clicking_a_row_opens_the_document(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], ctx: AppContext, seeded: list[int]
+) -> None:
     widget = make_widget()
     view = widget.list_view
     rect = view.visualRect(widget.model.index(2, 0))
@@ -186,8 +203,9 @@ def test_clicking_a_row_opens_the_document(qtbot: QtBot, make_widget: Callable[[
     assert blocker.args == [seeded[3]]
 
 
-def test_list_follows_documents_opened_elsewhere(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget],
-        ctx: AppContext, seeded: list[int]) -> None:
+def test_list_follows_documents_opened_elsewhere(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], ctx: AppContext, seeded: list[int]
+) -> None:
     widget = make_widget()
     opened: list[int] = []
     ctx.document_opened.connect(opened.append)
@@ -199,8 +217,9 @@ def test_list_follows_documents_opened_elsewhere(qtbot: QtBot, make_widget: Call
     assert widget.list_view.currentIndex().row() == 1
 
 
-def test_search_box_filters_after_typing(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget],
-        seeded: list[int]) -> None:
+def test_search_box_filters_after_typing(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], seeded: list[int]
+) -> None:
     widget = make_widget()
     assert widget.search_edit.placeholderText() == "Search titles and text"
     qtbot.keyClicks(widget.search_edit, "kremlin")
@@ -211,20 +230,26 @@ def test_search_box_filters_after_typing(qtbot: QtBot, make_widget: Callable[[],
     qtbot.waitUntil(lambda: widget.model.rowCount() == 4)
 
 
-def test_status_combo_filters(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], seeded: list[int],
-        project: Project, me: Annotator) -> None:
+def test_status_combo_filters(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], seeded: list[int], project: Project, me: Annotator
+) -> None:
     ann.set_status(project, seeded[0], me.id, Status.DONE)
     widget = make_widget()
-    assert [widget.status_combo.itemText(i) for i in range(widget.status_combo.count())] == \
-        ["All", "Not started", "In progress", "Done"]
+    assert [widget.status_combo.itemText(i) for i in range(widget.status_combo.count())] == [
+        "All",
+        "Not started",
+        "In progress",
+        "Done",
+    ]
     widget.status_combo.setCurrentIndex(widget.status_combo.findText("Done"))
     assert titles(widget.model) == ["Zelensky asks for guarantees 😀"]
     widget.set_status_filter(None)
     assert widget.model.rowCount() == 4
 
 
-def test_empty_states(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], ctx: AppContext,
-        project: Project) -> None:
+def test_empty_states(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], ctx: AppContext, project: Project
+) -> None:
     widget = make_widget()
     assert widget.empty_label.isVisible() and not widget.list_view.isVisible()
     assert "Import articles" in widget.empty_label.text()
@@ -237,8 +262,9 @@ def test_empty_states(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget
     assert widget.empty_label.text() == "No documents match this filter."
 
 
-def test_next_and_previous_in_list_order(make_widget: Callable[[], DocumentListWidget], seeded: list[int],
-        project: Project, me: Annotator) -> None:
+def test_next_and_previous_in_list_order(
+    make_widget: Callable[[], DocumentListWidget], seeded: list[int], project: Project, me: Annotator
+) -> None:
     ann.set_status(project, seeded[2], me.id, Status.DONE)
     widget = make_widget()
     assert widget.next_doc_id(None) == seeded[0]
@@ -261,8 +287,9 @@ def test_focus_search(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget
     assert widget.search_edit.selectedText() == "abc"
 
 
-def test_project_replaced_reloads(qtbot: QtBot, make_widget: Callable[[], DocumentListWidget],
-        ctx: AppContext, seeded: list[int], tmp_path: object) -> None:
+def test_project_replaced_reloads(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], ctx: AppContext, seeded: list[int], tmp_path: object
+) -> None:
     widget = make_widget()
     other = Project.open(tmp_path / "other.db")  # type: ignore[operator]
     try:
@@ -273,14 +300,20 @@ def test_project_replaced_reloads(qtbot: QtBot, make_widget: Callable[[], Docume
         other.close()
 
 
-def test_rows_render_with_icons_and_counts(make_widget: Callable[[], DocumentListWidget], seeded: list[int],
-        project: Project, me: Annotator, ctx: AppContext) -> None:
+def test_rows_render_with_icons_and_counts(
+    make_widget: Callable[[], DocumentListWidget], seeded: list[int], project: Project, me: Annotator, ctx: AppContext
+) -> None:
     ann.add_span(project, seeded[0], me.id, "claim", 0, 4)
     ann.set_status(project, seeded[1], me.id, Status.DONE)
     widget = make_widget()
     ctx.open_document(seeded[0])
     image = widget.grab().toImage()
     assert not image.isNull()
-    icons = {Status(widget.model.index(r, 0).data(StatusRole)): widget.model.index(r, 0).data(
-        Qt.ItemDataRole.DecorationRole).pixmap(16, 16).toImage() for r in range(2)}
+    icons = {
+        Status(widget.model.index(r, 0).data(StatusRole)): widget.model.index(r, 0)
+        .data(Qt.ItemDataRole.DecorationRole)
+        .pixmap(16, 16)
+        .toImage()
+        for r in range(2)
+    }
     assert icons[Status.IN_PROGRESS] != icons[Status.DONE]

@@ -39,8 +39,11 @@ def test_without_gold_or_colleagues_only_all_and_mine(qtbot: QtBot, tmp_path: Pa
     dialog = ExportDialog(tmp_path / "proj.db", "alice")
     qtbot.addWidget(dialog)
     assert [dialog.layer_combo.itemData(i) for i in range(dialog.layer_combo.count())] == [None, "alice"]
-    assert layer_choices("alice", ["alice", "bob"]) == [("All annotators", None), ("Only mine (alice)", "alice"),
-                                                        ("Only bob's", "bob")]
+    assert layer_choices("alice", ["alice", "bob"]) == [
+        ("All annotators", None),
+        ("Only mine (alice)", "alice"),
+        ("Only bob's", "bob"),
+    ]
 
 
 @pytest.fixture

@@ -54,8 +54,8 @@ def panel(ctx: AppContext, qtbot: QtBot) -> TagPanelWidget:
 
 # -- 1: the active stance target belongs to one document ---------------------------------------
 
-def test_active_stance_target_resets_to_the_first_on_another_document(ctx: AppContext,
-                                                                      panel: TagPanelWidget) -> None:
+
+def test_active_stance_target_resets_to_the_first_on_another_document(ctx: AppContext, panel: TagPanelWidget) -> None:
     first, second = doc_svc.document_ids(ctx.project)
     targets = [t.name for t in ctx.project.scheme.targets]
     ctx.open_document(first)
@@ -71,6 +71,7 @@ def test_active_stance_target_resets_to_the_first_on_another_document(ctx: AppCo
 
 
 # -- 2: undo/redo shows the document it changes -------------------------------------------------
+
 
 def test_undo_and_redo_open_the_document_of_the_command(ctx: AppContext) -> None:
     first, second = doc_svc.document_ids(ctx.project)
@@ -115,6 +116,7 @@ def test_undo_of_a_review_decision_opens_its_document(ctx: AppContext) -> None:
 
 # -- 3: display detection, the no-display message, the project error dialog -------------------
 
+
 def _linux_env(monkeypatch: pytest.MonkeyPatch, display: str | None) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
@@ -126,8 +128,14 @@ def _linux_env(monkeypatch: pytest.MonkeyPatch, display: str | None) -> None:
 def test_a_stale_local_display_is_not_available(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(app, "X11_SOCKET_DIR", tmp_path)
     (tmp_path / "X0").touch()
-    for display, expected in ((":4242", False), ("unix:4242", False), (":4242.0", False),
-                              (":0", True), ("unix:0", True), (":0.1", True)):
+    for display, expected in (
+        (":4242", False),
+        ("unix:4242", False),
+        (":4242.0", False),
+        (":0", True),
+        ("unix:0", True),
+        (":0.1", True),
+    ):
         _linux_env(monkeypatch, display)
         assert app.display_available() is expected, display
     _linux_env(monkeypatch, ":4242")
@@ -159,8 +167,9 @@ def test_a_stale_display_gives_the_one_line_message_instead_of_an_abort(tmp_path
     assert "merge|agreement" in app.NO_DISPLAY_MESSAGE
     env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["DISPLAY"] = ":4242"
-    done = subprocess.run([sys.executable, "-m", "annotator"], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == app.NO_DISPLAY_MESSAGE
 
@@ -184,8 +193,7 @@ def _answers(monkeypatch: pytest.MonkeyPatch, *choices: project_error.Choice) ->
     return asked
 
 
-def test_project_error_offers_open_new_and_quit(monkeypatch: pytest.MonkeyPatch, broken: Path,
-                                                tmp_path: Path) -> None:
+def test_project_error_offers_open_new_and_quit(monkeypatch: pytest.MonkeyPatch, broken: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     _answers(monkeypatch, project_error.Choice.QUIT)
     assert project_error.choose_other_project(broken, "bad") is None
@@ -193,8 +201,7 @@ def test_project_error_offers_open_new_and_quit(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
     assert project_error.choose_other_project(broken, "bad") == other
     # A cancelled file dialog, or the broken file itself, asks again; "New" adds .db when needed.
-    asked = _answers(monkeypatch, project_error.Choice.OPEN, project_error.Choice.NEW,
-                     project_error.Choice.NEW)
+    asked = _answers(monkeypatch, project_error.Choice.OPEN, project_error.Choice.NEW, project_error.Choice.NEW)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     names = iter([str(broken), str(tmp_path / "fresh")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(names), ""))
@@ -202,8 +209,7 @@ def test_project_error_offers_open_new_and_quit(monkeypatch: pytest.MonkeyPatch,
     assert len(asked) == 3
 
 
-def test_project_error_box_has_the_three_buttons(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
-                                                 broken: Path) -> None:
+def test_project_error_box_has_the_three_buttons(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, broken: Path) -> None:
     seen: list[list[str]] = []
 
     def fake_exec(box: QMessageBox) -> int:
@@ -217,8 +223,9 @@ def test_project_error_box_has_the_three_buttons(qtbot: QtBot, monkeypatch: pyte
     assert sorted(seen[0]) == sorted(["Open another project…", "New project…", "Quit"])
 
 
-def test_a_broken_start_up_project_leads_to_another_one(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
-                                                        broken: Path, tmp_path: Path) -> None:
+def test_a_broken_start_up_project_leads_to_another_one(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, broken: Path, tmp_path: Path
+) -> None:
     settings.set_annotator_name("alice")
     content = broken.read_bytes()
     asked = _answers(monkeypatch, project_error.Choice.NEW)
@@ -248,8 +255,8 @@ def test_a_broken_start_up_project_leads_to_another_one(qtbot: QtBot, monkeypatc
 
 # -- 5: the annotation table stays in view -------------------------------------------------------
 
-def test_annotation_table_stays_inside_a_1280x800_window_with_a_claim_selected(qtbot: QtBot,
-                                                                               tmp_path: Path) -> None:
+
+def test_annotation_table_stays_inside_a_1280x800_window_with_a_claim_selected(qtbot: QtBot, tmp_path: Path) -> None:
     win = app.build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     win.resize(1280, 800)
@@ -271,8 +278,7 @@ def test_annotation_table_stays_inside_a_1280x800_window_with_a_claim_selected(q
     assert bottom <= win.height()
 
 
-def test_label_column_fits_its_text_when_the_first_row_is_added(ctx: AppContext,
-                                                                panel: TagPanelWidget) -> None:
+def test_label_column_fits_its_text_when_the_first_row_is_added(ctx: AppContext, panel: TagPanelWidget) -> None:
     ctx.open_document(doc_svc.document_ids(ctx.project)[0])
     assert panel.table_model.rowCount() == 0
     assert panel.add_span_from_selection("source")

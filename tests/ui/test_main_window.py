@@ -69,8 +69,9 @@ def click_cp(qtbot: QtBot, view: ArticleViewWidget, cp: int) -> None:
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_at(view, cp))
 
 
-def key(qtbot: QtBot, win: MainWindow, k: Qt.Key | str,
-        mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def key(
+    qtbot: QtBot, win: MainWindow, k: Qt.Key | str, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
     """A key press on the widget with focus (shortcuts resolve from there, as for a user)."""
     target = QApplication.focusWidget() or win.article_view
     qtbot.keyClick(target, k, mod)
@@ -92,8 +93,7 @@ def make_span(qtbot: QtBot, win: MainWindow, words: str, label_key: str, occurre
     return win.ctx.selected_span_id
 
 
-def test_select_text_and_press_c_makes_a_claim_with_snapped_offsets_undo_redo(
-        qtbot: QtBot, window: MainWindow) -> None:
+def test_select_text_and_press_c_makes_a_claim_with_snapped_offsets_undo_redo(qtbot: QtBot, window: MainWindow) -> None:
     text = window.article_view.document_text()
     start = text.index(CLAIM_WORDS)
     end = start + len(CLAIM_WORDS)
@@ -181,8 +181,7 @@ def test_escape_cancels_a_pending_link_then_clears_the_selection(qtbot: QtBot, w
     assert window.ctx.selected_span_id is None
 
 
-def test_document_stance_with_number_keys_and_target_cycling_undo_redo(
-        qtbot: QtBot, window: MainWindow) -> None:
+def test_document_stance_with_number_keys_and_target_cycling_undo_redo(qtbot: QtBot, window: MainWindow) -> None:
     scheme = window.ctx.project.scheme
     first, second = scheme.target_names[:2]
     key(qtbot, window, Qt.Key.Key_1)
@@ -190,7 +189,9 @@ def test_document_stance_with_number_keys_and_target_cycling_undo_redo(
     key(qtbot, window, Qt.Key.Key_T)
     key(qtbot, window, Qt.Key.Key_2)
     assert {(s.target, s.value) for s in stored(window).stances} == {
-        (first, scheme.stance_values[0]), (second, scheme.stance_values[1])}
+        (first, scheme.stance_values[0]),
+        (second, scheme.stance_values[1]),
+    }
     assert all(s.span_id is None for s in stored(window).stances)
 
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -220,7 +221,8 @@ def test_ctrl_enter_marks_done_and_opens_the_next_unfinished(qtbot: QtBot, windo
     assert documents.load_view(window.ctx.project, ids[0], me(window)).status.status == Status.DONE
     assert window.ctx.current_doc_id == ids[2]
     assert window.article_view.document_text().startswith(
-        documents.load_view(window.ctx.project, ids[2], me(window)).document.text[:40])
+        documents.load_view(window.ctx.project, ids[2], me(window)).document.text[:40]
+    )
     assert window.status.progress_label.text() == "2 of 5 done"
     assert window.document_list.list_view.currentIndex().row() == 2
 
@@ -237,8 +239,9 @@ def test_alt_left_and_right_move_through_the_list(qtbot: QtBot, window: MainWind
     key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert window.ctx.current_doc_id == ids[1]
     assert window.document_list.list_view.currentIndex().row() == 1
-    assert window.windowTitle().startswith(documents.list_rows(
-        window.ctx.project, [ids[1]], me(window))[ids[1]].info.title)
+    assert window.windowTitle().startswith(
+        documents.list_rows(window.ctx.project, [ids[1]], me(window))[ids[1]].info.title
+    )
 
 
 def test_search_filter_from_ctrl_f(qtbot: QtBot, window: MainWindow) -> None:
@@ -254,8 +257,7 @@ def test_search_filter_from_ctrl_f(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: model.rowCount() == 5)
 
 
-def test_export_jsonl_through_the_menu_and_read_it_back(qtbot: QtBot, window: MainWindow,
-                                                        tmp_path: Path) -> None:
+def test_export_jsonl_through_the_menu_and_read_it_back(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     make_span(qtbot, window, CLAIM_WORDS, "c")
     key(qtbot, window, Qt.Key.Key_1)
     file_menu = window.menus["File"]
@@ -274,7 +276,7 @@ def test_export_jsonl_through_the_menu_and_read_it_back(qtbot: QtBot, window: Ma
     assert len(mine) == 1
     (span,) = mine[0]["spans"]
     assert (span["label"], span["text"]) == ("claim", CLAIM_WORDS)
-    assert span["text"] == mine[0]["document"]["text"][span["start"]:span["end"]]
+    assert span["text"] == mine[0]["document"]["text"][span["start"] : span["end"]]
     assert {s["target"] for s in mine[0]["stances"]} == {window.ctx.project.scheme.target_names[0]}
     assert "Exported" in window.status.currentMessage()
 
@@ -295,14 +297,13 @@ def test_export_csv_through_the_menu(qtbot: QtBot, window: MainWindow, tmp_path:
 
 
 def test_import_through_the_menu_reports_and_lists_the_new_document(
-        qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     article = tmp_path / "new.txt"
-    article.write_text("A brand new headline\n\nBody text of the new article. 🇺🇦 Emoji survive.\n",
-                       encoding="utf-8")
+    article.write_text("A brand new headline\n\nBody text of the new article. 🇺🇦 Emoji survive.\n", encoding="utf-8")
     from PySide6.QtWidgets import QFileDialog
 
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        staticmethod(lambda *a, **k: ([str(article)], "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(article)], "")))
     with qtbot.waitSignal(window.files.import_finished, timeout=20000) as blocker:
         key(qtbot, window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert blocker.args[0].documents_added == 1
@@ -313,7 +314,8 @@ def test_import_through_the_menu_reports_and_lists_the_new_document(
 
 
 def test_spans_after_non_bmp_characters_keep_their_code_point_offsets(
-        qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     text = "Emoji first 🇺🇦😀 then 𝔘𝔫𝔦𝔠𝔬𝔡𝔢, and Kyiv says NATO must decide.\n"
     (tmp_path / "emoji.txt").write_text(text, encoding="utf-8")
     from annotator.io.importer import import_paths
@@ -325,7 +327,7 @@ def test_spans_after_non_bmp_characters_keep_their_code_point_offsets(
     make_span(qtbot, window, "Kyiv says NATO must decide", "c")
     (span,) = stored(window).spans
     doc_text = stored(window).document.text
-    assert span.text == doc_text[span.start:span.end] == "Kyiv says NATO must decide"
+    assert span.text == doc_text[span.start : span.end] == "Kyiv says NATO must decide"
 
 
 def test_window_layout_and_geometry_are_remembered(qtbot: QtBot, tmp_path: Path) -> None:
@@ -372,7 +374,8 @@ def test_help_shortcuts_lists_the_scheme_label_keys(qtbot: QtBot, window: MainWi
 
 
 def test_opening_a_file_that_is_not_a_project_shows_an_error_and_keeps_it(
-        qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     bogus = tmp_path / "notes.db"
     bogus.write_bytes(b"just some notes, not SQLite\n" * 10)
     before = bogus.read_bytes()
@@ -415,7 +418,8 @@ def test_change_my_name_from_the_status_bar(qtbot: QtBot, window: MainWindow) ->
 
 
 def test_first_run_asks_my_name_and_opens_the_seeded_default_project(
-        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     from annotator import app, paths

@@ -102,8 +102,9 @@ def gold_layer(win: MainWindow) -> documents.DocumentView:
     return documents.load_view(win.ctx.project, doc_id, ids_by_name(win)[GOLD], [ids_by_name(win)[GOLD]])
 
 
-def press(qtbot: QtBot, win: MainWindow, key: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
-          ) -> None:
+def press(
+    qtbot: QtBot, win: MainWindow, key: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
     target = QApplication.focusWidget() or win.article_view
     qtbot.keyClick(target, key, mod)
 
@@ -142,8 +143,10 @@ def item_of(win: MainWindow, kind: type, test: object) -> str:
 
 # --- merge and layers ----------------------------------------------------------------------------
 
+
 def test_merging_two_colleagues_shows_both_layers_and_merging_again_changes_nothing(
-        qtbot: QtBot, merged: MainWindow, files: tuple[Path, Path]) -> None:
+    qtbot: QtBot, merged: MainWindow, files: tuple[Path, Path]
+) -> None:
     names = ids_by_name(merged)
     assert {"alice", "bob"} <= set(names)
     assert merged.layers_panel.model.rowCount() == 3  # rita, alice, bob
@@ -167,8 +170,9 @@ def test_unticking_a_layer_hides_it_and_my_layer_cannot_be_unticked(merged: Main
     assert names["rita"] in merged.article_view.visible_layers
 
 
-def test_merging_a_jsonl_export_works_the_same_way(qtbot: QtBot, window: MainWindow,
-                                                   files: tuple[Path, Path], tmp_path: Path) -> None:
+def test_merging_a_jsonl_export_works_the_same_way(
+    qtbot: QtBot, window: MainWindow, files: tuple[Path, Path], tmp_path: Path
+) -> None:
     project = Project.open(files[1])
     try:
         export_jsonl(project, tmp_path / "bob.jsonl", annotator="bob")
@@ -181,12 +185,18 @@ def test_merging_a_jsonl_export_works_the_same_way(qtbot: QtBot, window: MainWin
     assert {s.text for s in spans} == {AGREED, CONFLICT}
 
 
-def test_a_name_clash_asks_for_a_new_name_and_merges_under_it(qtbot: QtBot, window: MainWindow,
-                                                              files: tuple[Path, Path]) -> None:
+def test_a_name_clash_asks_for_a_new_name_and_merges_under_it(
+    qtbot: QtBot, window: MainWindow, files: tuple[Path, Path]
+) -> None:
     window.ctx.project.annotator("alice")  # a different alice already works in this project
     window.files.merge_paths([files[0]])
-    qtbot.waitUntil(lambda: isinstance(window.files.merge_flow.rename_dialog, QInputDialog)
-                    and window.files.merge_flow.rename_dialog.isVisible(), timeout=20000)
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(window.files.merge_flow.rename_dialog, QInputDialog)
+            and window.files.merge_flow.rename_dialog.isVisible()
+        ),
+        timeout=20000,
+    )
     dialog = window.files.merge_flow.rename_dialog
     assert dialog is not None and dialog.textValue() == "alice_2"
     with qtbot.waitSignal(window.files.merge_finished, timeout=20000):
@@ -199,8 +209,10 @@ def test_a_name_clash_asks_for_a_new_name_and_merges_under_it(qtbot: QtBot, wind
 
 # --- review mode -----------------------------------------------------------------------------------
 
+
 def test_review_mode_lists_items_and_accepts_an_agreed_span_with_one_key_undo_redo(
-        qtbot: QtBot, merged: MainWindow) -> None:
+    qtbot: QtBot, merged: MainWindow
+) -> None:
     enter_review(qtbot, merged)
     panel = merged.review_panel
     counts = panel.model.alignment.counts()  # type: ignore[union-attr]
@@ -234,8 +246,11 @@ def test_resolving_a_stance_conflict_by_choosing_bobs_version(qtbot: QtBot, merg
     press(qtbot, merged, Qt.Key.Key_Return)
     stances = {(s.target, s.span_id): s.value for s in gold_layer(merged).stances}
     assert stances == {("nato_membership", None): "against"}
-    doc_stance_of_me = documents.load_view(merged.ctx.project, merged.ctx.current_doc_id,  # type: ignore[arg-type]
-                                           ids_by_name(merged)["rita"]).stances
+    doc_stance_of_me = documents.load_view(
+        merged.ctx.project,
+        merged.ctx.current_doc_id,  # type: ignore[arg-type]
+        ids_by_name(merged)["rita"],
+    ).stances
     assert doc_stance_of_me == ()  # the number key chose a version, it set no stance of mine
 
 
@@ -258,8 +273,9 @@ def test_a_single_version_is_accepted_whoever_is_chosen(qtbot: QtBot, merged: Ma
     assert settled is not None and settled.gold is not None
 
 
-def test_choosing_an_annotator_who_has_no_version_is_refused(qtbot: QtBot, window: MainWindow,
-                                                            files: tuple[Path, Path], tmp_path: Path) -> None:
+def test_choosing_an_annotator_who_has_no_version_is_refused(
+    qtbot: QtBot, window: MainWindow, files: tuple[Path, Path], tmp_path: Path
+) -> None:
     carol_file = tmp_path / "carol.db"
     project = Project.open(carol_file)
     try:
@@ -322,7 +338,8 @@ def test_edit_accepts_then_gold_span_is_edited_in_the_tagging_panel(qtbot: QtBot
 
 
 def test_leaving_review_mode_makes_me_the_editing_layer_again_and_undo_crosses_the_switch(
-        qtbot: QtBot, merged: MainWindow) -> None:
+    qtbot: QtBot, merged: MainWindow
+) -> None:
     enter_review(qtbot, merged)
     key = item_of(merged, SpanItem, lambda i: i.text == AGREED)
     go_to(qtbot, merged, key)
@@ -339,6 +356,7 @@ def test_leaving_review_mode_makes_me_the_editing_layer_again_and_undo_crosses_t
 
 
 # --- blind mode, sorting, export -------------------------------------------------------------------
+
 
 def test_blind_mode_hides_colleagues_until_i_mark_the_document_done(qtbot: QtBot, merged: MainWindow) -> None:
     names = ids_by_name(merged)
@@ -388,8 +406,7 @@ def test_export_the_gold_layer_and_read_it_back(qtbot: QtBot, merged: MainWindow
     assert [s["text"] for s in spans] == [AGREED]
 
 
-def test_review_and_layer_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: object,
-                                                       merged: MainWindow) -> None:
+def test_review_and_layer_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: object, merged: MainWindow) -> None:
     enter_review(qtbot, merged)
     qtmodeltester.check(merged.review_panel.model)  # type: ignore[attr-defined]
     qtmodeltester.check(merged.layers_panel.model)  # type: ignore[attr-defined]

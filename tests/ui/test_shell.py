@@ -40,6 +40,7 @@ values = ["agree", "disagree", "discuss", "unrelated"]
 
 # --- settings -------------------------------------------------------------------------------
 
+
 def test_settings_live_in_the_config_dir_and_round_trip(tmp_path: Path) -> None:
     assert settings.settings_path().parent == paths.config_dir()
     assert settings.annotator_name() is None
@@ -59,13 +60,15 @@ def test_settings_live_in_the_config_dir_and_round_trip(tmp_path: Path) -> None:
 
 # --- actions --------------------------------------------------------------------------------
 
+
 def test_label_and_number_keys_come_from_the_scheme() -> None:
     scheme = load_scheme_file(paths.DEFAULT_SCHEME)
     specs = {s.id: s for s in action_specs(scheme)}
     for lab in scheme.labels:
         assert specs[f"label.{lab.name}"].keys == (lab.key,)
-    assert [specs[f"stance.{i}"].keys for i in range(1, len(scheme.stance_values) + 1)] == \
-        [(str(i),) for i in range(1, len(scheme.stance_values) + 1)]
+    assert [specs[f"stance.{i}"].keys for i in range(1, len(scheme.stance_values) + 1)] == [
+        (str(i),) for i in range(1, len(scheme.stance_values) + 1)
+    ]
     other = parse_scheme(OTHER_SCHEME, "test")
     other_specs = {s.id: s for s in action_specs(other)}
     assert other_specs["label.headline"].keys == ("T",)
@@ -85,8 +88,26 @@ def test_every_key_is_bound_once(qtbot: QtBot) -> None:
             text = seq.toString(QKeySequence.SequenceFormat.PortableText)
             assert text not in seen, f"{text} bound to {seen.get(text)} and {action_id}"
             seen[text] = action_id
-    for wanted in ("C", "S", "Del", "Backspace", "Ctrl+Return", "Alt+Left", "Alt+Right", "Ctrl+Z",
-                   "Ctrl+Shift+Z", "Ctrl+=", "Ctrl+-", "Ctrl+0", "1", "T", "A", "Ctrl+F", "Esc", "F1"):
+    for wanted in (
+        "C",
+        "S",
+        "Del",
+        "Backspace",
+        "Ctrl+Return",
+        "Alt+Left",
+        "Alt+Right",
+        "Ctrl+Z",
+        "Ctrl+Shift+Z",
+        "Ctrl+=",
+        "Ctrl+-",
+        "Ctrl+0",
+        "1",
+        "T",
+        "A",
+        "Ctrl+F",
+        "Esc",
+        "F1",
+    ):
         assert wanted in seen
 
 
@@ -99,6 +120,7 @@ def test_shortcuts_table_lists_every_keyed_action() -> None:
 
 
 # --- background jobs ------------------------------------------------------------------------
+
 
 def test_a_job_reports_its_result_on_the_gui_thread(qtbot: QtBot) -> None:
     parent = QWidget()
@@ -128,8 +150,7 @@ def test_cancel_stops_a_job_through_its_cancel_callback(qtbot: QtBot) -> None:
             threading.Event().wait(0.005)
         raise Cancelled("cancelled")
 
-    task = run_in_background(parent, "Test", "Working", job, pytest.fail, pytest.fail,
-                             lambda: cancelled.append(True))
+    task = run_in_background(parent, "Test", "Working", job, pytest.fail, pytest.fail, lambda: cancelled.append(True))
     assert started.wait(10)
     with qtbot.waitSignal(task.ended, timeout=10000):
         qtbot.mouseClick(task.dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)  # its Cancel button
@@ -151,11 +172,11 @@ def test_a_failing_job_gives_a_message_without_a_traceback(qtbot: QtBot) -> None
     assert message.startswith("Could not import the articles: an unexpected error")
     assert "Traceback" not in message and "boom" not in message
     assert "ZeroDivisionError: boom" in (paths.log_dir() / "annotator.log").read_text(encoding="utf-8")
-    assert describe(ProjectFileError("x.db: file is empty"), "open it") == \
-        "Could not open it: x.db: file is empty"
+    assert describe(ProjectFileError("x.db: file is empty"), "open it") == "Could not open it: x.db: file is empty"
 
 
 # --- dialogs --------------------------------------------------------------------------------
+
 
 def test_name_dialog_needs_a_name(qtbot: QtBot) -> None:
     dialog = AnnotatorNameDialog("bob")
@@ -182,23 +203,45 @@ def test_export_dialog_suggests_a_path_per_format(qtbot: QtBot, tmp_path: Path) 
 
 # --- app.main -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ([], ""), (["--project", "x.db"], "x.db"), (["--project=x.db"], "x.db"),
-    (["stats"], None), (["--project", "x.db", "stats"], None), (["--help"], None), (["--project"], None),
-])
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], ""),
+        (["--project", "x.db"], "x.db"),
+        (["--project=x.db"], "x.db"),
+        (["stats"], None),
+        (["--project", "x.db", "stats"], None),
+        (["--help"], None),
+        (["--project"], None),
+    ],
+)
 def test_gui_or_cli_is_decided_by_the_arguments(args: list[str], expected: str | None) -> None:
     assert app.gui_project_argument(args) == expected
 
 
 def test_subcommands_go_to_the_cli_without_loading_qt(tmp_path: Path) -> None:
-    code = ("import sys; from annotator.app import main; rc = main(['--project', sys.argv[1], 'stats', "
-            "'--json']); print('qt' if 'PySide6.QtWidgets' in sys.modules else 'no-qt'); sys.exit(rc)")
+    code = (
+        "import sys; from annotator.app import main; rc = main(['--project', sys.argv[1], 'stats', "
+        "'--json']); print('qt' if 'PySide6.QtWidgets' in sys.modules else 'no-qt'); sys.exit(rc)"
+    )
     env = {**os.environ, "ANNOTATOR_DATA_DIR": str(tmp_path)}
     Path(tmp_path / "p.db").unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "annotator", "--project", str(tmp_path / "p.db"), "import",
-                    str(REPO / "corpus")], env=env, capture_output=True, timeout=120, check=False)
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.db")], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "annotator", "--project", str(tmp_path / "p.db"), "import", str(REPO / "corpus")],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "p.db")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert '"documents": 5' in done.stdout
     assert done.stdout.strip().endswith("no-qt")
@@ -206,8 +249,9 @@ def test_subcommands_go_to_the_cli_without_loading_qt(tmp_path: Path) -> None:
 
 def test_without_a_display_the_gui_says_so_in_one_line_and_exits_1(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    done = subprocess.run([sys.executable, "-m", "annotator"], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == app.NO_DISPLAY_MESSAGE
     assert done.stdout == ""
@@ -260,8 +304,7 @@ def test_context_is_a_qobject_owned_by_the_window(qtbot: QtBot, tmp_path: Path) 
     assert window.article_view.empty_hint() is not None
 
 
-def test_an_uncaught_error_becomes_a_dialog_and_a_log_entry(qtbot: QtBot,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_uncaught_error_becomes_a_dialog_and_a_log_entry(qtbot: QtBot, capsys: pytest.CaptureFixture[str]) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     try:

@@ -58,9 +58,20 @@ class Harness:
 
 @pytest.fixture
 def doc_ids(project: Project) -> list[int]:
-    rows = [{"ext_id": f"d{i}", "sha256": hashlib.sha256(t.encode()).hexdigest(), "title": f"Doc {i}",
-             "text": t, "n_chars": len(t), "meta": {}, "encoding": "utf-8", "source": None,
-             "imported_at": "2024-01-01T00:00:00Z"} for i, t in enumerate((TEXT, OTHER))]
+    rows = [
+        {
+            "ext_id": f"d{i}",
+            "sha256": hashlib.sha256(t.encode()).hexdigest(),
+            "title": f"Doc {i}",
+            "text": t,
+            "n_chars": len(t),
+            "meta": {},
+            "encoding": "utf-8",
+            "source": None,
+            "imported_at": "2024-01-01T00:00:00Z",
+        }
+        for i, t in enumerate((TEXT, OTHER))
+    ]
     with project.session() as s:
         insert_documents(s, rows)
     return doc_svc.document_ids(project)
@@ -97,7 +108,7 @@ def test_label_button_tags_the_snapped_selection(h: Harness, qtbot: QtBot) -> No
 def test_span_after_an_emoji_keeps_code_point_offsets(h: Harness) -> None:
     span_id = h.tag("claim", "Kyiv agreed")
     span = h.spans()[span_id]
-    assert TEXT[span.start:span.end] == "Kyiv agreed" == span.text
+    assert TEXT[span.start : span.end] == "Kyiv agreed" == span.text
 
 
 def test_messages_instead_of_spans_when_nothing_usable_is_selected(h: Harness, doc_ids: list[int]) -> None:
@@ -199,8 +210,10 @@ def test_document_stance_with_number_keys_and_radio_buttons(h: Harness, qtbot: Q
     radio = stance.groups["nato_membership"].group.button(2)
     qtbot.mouseClick(radio, Qt.MouseButton.LeftButton)
     assert h.panel.active_target == "nato_membership"
-    assert {(s.target, s.value) for s in h.view().stances} == {("nato_membership", "neutral"),
-                                                               ("security_guarantees", "against")}
+    assert {(s.target, s.value) for s in h.view().stances} == {
+        ("nato_membership", "neutral"),
+        ("security_guarantees", "against"),
+    }
     h.ctx.undo_stack.undo()
     assert stance.groups["nato_membership"].value() == "favor"
     qtbot.mouseClick(stance.groups["nato_membership"].clear_button, Qt.MouseButton.LeftButton)
@@ -211,8 +224,7 @@ def test_document_stance_with_number_keys_and_radio_buttons(h: Harness, qtbot: Q
     assert stance.groups["security_guarantees"].value() is None
 
 
-def test_notes_save_after_a_pause_and_on_document_switch(h: Harness, doc_ids: list[int],
-                                                          qtbot: QtBot) -> None:
+def test_notes_save_after_a_pause_and_on_document_switch(h: Harness, doc_ids: list[int], qtbot: QtBot) -> None:
     h.panel.notes.setFocus()
     qtbot.keyClicks(h.panel.notes, "Check the quote")
     qtbot.waitUntil(lambda: h.view().status.note == "Check the quote", timeout=3000)
@@ -243,9 +255,11 @@ def test_table_row_selects_the_span_and_the_selection_follows_back(h: Harness, q
 
 def test_new_project_rebuilds_the_panel_from_its_scheme(h: Harness, tmp_path: Path) -> None:
     scheme = tmp_path / "scheme.toml"
-    scheme.write_text('name = "x"\n[[labels]]\nname = "actor"\nkey = "X"\ncolor = "#112233"\n'
-                      '[stance]\nvalues = ["yes", "no"]\n[[stance.targets]]\nname = "peace"\n',
-                      encoding="utf-8")
+    scheme.write_text(
+        'name = "x"\n[[labels]]\nname = "actor"\nkey = "X"\ncolor = "#112233"\n'
+        '[stance]\nvalues = ["yes", "no"]\n[[stance.targets]]\nname = "peace"\n',
+        encoding="utf-8",
+    )
     other = Project.open(tmp_path / "other.db", scheme_path=scheme)
     h.ctx.replace_project(other, other.annotator("me"))
     assert list(h.panel.label_bar.buttons) == ["actor"]

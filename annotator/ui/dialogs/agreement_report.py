@@ -146,16 +146,17 @@ class AgreementReportWindow(QDialog):
         matrix_layout.addLayout(pair_row)
         matrix_layout.addWidget(self.confusion_table)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(group_box("Span agreement per label (exact: same offsets; overlap: shared characters)",
-                               self.span_table))
-        split.addWidget(group_box("Label confusion matrix (spans matched by overlap, whatever their label)",
-                               matrix))
+        split.addWidget(
+            group_box("Span agreement per label (exact: same offsets; overlap: shared characters)", self.span_table)
+        )
+        split.addWidget(group_box("Label confusion matrix (spans matched by overlap, whatever their label)", matrix))
         return split
 
     def _links_tab(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(group_box("Attribution (claim → source links among claims both marked)",
-                               self.attribution_table))
+        split.addWidget(
+            group_box("Attribution (claim → source links among claims both marked)", self.attribution_table)
+        )
         split.addWidget(group_box("Span attributes (items = spans matched by overlap)", self.attributes_table))
         split.addWidget(group_box("Claim-level stance (items = claims matched by overlap)", self.claim_stance_table))
         return split
@@ -195,8 +196,7 @@ class AgreementReportWindow(QDialog):
         return self._report
 
     def annotator_names(self) -> list[str]:
-        return [a.name for a in self._ctx.project.annotators()
-                if self.include_gold.isChecked() or a.name != GOLD]
+        return [a.name for a in self._ctx.project.annotators() if self.include_gold.isChecked() or a.name != GOLD]
 
     def compute(self) -> BackgroundTask | None:
         """Start computing (None when there is nothing to compare; the empty state says why)."""
@@ -209,9 +209,14 @@ class AgreementReportWindow(QDialog):
         project, me_id, gold = self._ctx.project, self._ctx.annotator.id, self.include_gold.isChecked()
         self.recompute_button.setEnabled(False)
         self.task = run_in_background(
-            self, "Agreement report", f"Comparing {len(names)} annotators…",
+            self,
+            "Agreement report",
+            f"Comparing {len(names)} annotators…",
             lambda progress, cancel: compute_report(project, me_id, gold, progress, cancel),
-            self._on_task_done, self._on_task_failed, self._on_task_cancelled)
+            self._on_task_done,
+            self._on_task_failed,
+            self._on_task_cancelled,
+        )
         return self.task
 
     def _show_empty(self, who: str) -> None:
@@ -223,7 +228,8 @@ class AgreementReportWindow(QDialog):
             f"<p><b>Nothing to compare: this project has {who}.</b></p>"
             "<p>Agreement is measured between annotators who worked on the same articles. Ask your "
             "colleagues for their project files (or JSONL exports) and bring them in with "
-            "<b>File &gt; Merge colleague's work…</b>, then press <b>Recompute</b>.</p>")
+            "<b>File &gt; Merge colleague's work…</b>, then press <b>Recompute</b>.</p>"
+        )
         self.stale_label.hide()
         self.stack.setCurrentWidget(self.message)
 
@@ -239,8 +245,11 @@ class AgreementReportWindow(QDialog):
 
     def _on_task_failed(self, exc: BaseException) -> None:
         self.recompute_button.setEnabled(True)
-        message = f"Could not compute agreement: {exc}" if isinstance(exc, ImportError) \
+        message = (
+            f"Could not compute agreement: {exc}"
+            if isinstance(exc, ImportError)
             else describe(exc, "compute agreement")
+        )
         show_error(self, "Agreement report", message)
         if self._report is None:
             self.message.setText(message)
@@ -259,10 +268,12 @@ class AgreementReportWindow(QDialog):
         self._report = report
         names = tables.annotator_names(report)
         n_docs = len(report.get("documents", []))
-        self.summary.setText(f"<b>{len(names)} annotators</b> ({', '.join(names)}) on <b>{n_docs}</b> "
-                             f"document{'s' if n_docs != 1 else ''}. Pairs are compared on the documents "
-                             "both annotated; “–” marks a value that cannot be computed (hover it for why)."
-                             + (f" Left out (no annotations): {', '.join(self._idle)}." if self._idle else ""))
+        self.summary.setText(
+            f"<b>{len(names)} annotators</b> ({', '.join(names)}) on <b>{n_docs}</b> "
+            f"document{'s' if n_docs != 1 else ''}. Pairs are compared on the documents "
+            "both annotated; “–” marks a value that cannot be computed (hover it for why)."
+            + (f" Left out (no annotations): {', '.join(self._idle)}." if self._idle else "")
+        )
         self.stale_label.hide()
         self.stance_chart.set_data(tables.stance_chart(report))
         self.span_chart.set_data(tables.span_chart(report))
@@ -355,8 +366,9 @@ class AgreementReportWindow(QDialog):
 
     def _on_ctx_changed(self, _changes: object) -> None:
         if self._report is not None:
-            self.stale_label.setText("Annotations changed since this report was computed: "
-                                     "press Recompute to update it.")
+            self.stale_label.setText(
+                "Annotations changed since this report was computed: press Recompute to update it."
+            )
             self.stale_label.show()
 
     def _on_ctx_project_replaced(self) -> None:

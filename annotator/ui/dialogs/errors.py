@@ -45,9 +45,11 @@ def describe(exc: BaseException, doing: str) -> str:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"Could not {doing}: {exc.strerror or exc}{where}. Check the path and its permissions."
     logged = log_exception(exc)
-    return (f"Could not {doing}: an unexpected error happened ({type(exc).__name__}). "
-            f"Nothing you saved is lost. The details are in {logged}; "
-            "please send that file with a bug report.")
+    return (
+        f"Could not {doing}: an unexpected error happened ({type(exc).__name__}). "
+        f"Nothing you saved is lost. The details are in {logged}; "
+        "please send that file with a bug report."
+    )
 
 
 def error_box(parent: QWidget | None, title: str, message: str, hint: str = "") -> QMessageBox:

@@ -39,8 +39,9 @@ class ExportChoice:
 class ExportDialog(QDialog):
     """Non-blocking when opened with `open()`: read `choice()` after `accepted`."""
 
-    def __init__(self, project_path: Path, my_name: str, parent: QWidget | None = None, *,
-                 annotators: Sequence[str] = ()) -> None:
+    def __init__(
+        self, project_path: Path, my_name: str, parent: QWidget | None = None, *, annotators: Sequence[str] = ()
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export annotations")
@@ -57,8 +58,9 @@ class ExportDialog(QDialog):
             self.layer_combo.addItem(text, name)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         self._my_name = my_name
         path_row = QHBoxLayout()
@@ -120,11 +122,14 @@ class ExportDialog(QDialog):
             return
         ok.setEnabled(True)
         if self.fmt() == "csv":
-            text = (f"Writes documents.csv, spans.csv, relations.csv, stances.csv, claims.csv and comments.csv "
-                    f"into the folder {path} (created if needed; files there are replaced).")
+            text = (
+                f"Writes documents.csv, spans.csv, relations.csv, stances.csv, claims.csv and comments.csv "
+                f"into the folder {path} (created if needed; files there are replaced)."
+            )
         else:
-            text = (f"Writes one line per document and annotator to {path}"
-                    + (" (replaces the existing file)." if path.exists() else "."))
+            text = f"Writes one line per document and annotator to {path}" + (
+                " (replaces the existing file)." if path.exists() else "."
+            )
         self.hint.setText(f"{text} {self._layer_hint()}")
 
     def _layer_hint(self) -> str:
@@ -142,8 +147,9 @@ class ExportDialog(QDialog):
         if self.fmt() == "csv":
             chosen = QFileDialog.getExistingDirectory(self, "Export to folder", str(self._base))
         else:
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export to file", str(self._default_path()),
-                                                    "JSON Lines (*.jsonl)")
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export to file", str(self._default_path()), "JSON Lines (*.jsonl)"
+            )
         if chosen:
             self.path_edit.setText(chosen)
 

@@ -12,16 +12,22 @@ class AnnotatorNameDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("annotator_name_dialog")
         self.setWindowTitle("Welcome to annotator" if first_run else "Change annotator name")
-        intro = ("Your annotations are recorded under this name, so colleagues' work and yours stay apart. "
-                 "You can change it later from File > Change annotator name.") if first_run else \
-            "New annotations are recorded under this name. Annotations made under the old name stay theirs."
+        intro = (
+            (
+                "Your annotations are recorded under this name, so colleagues' work and yours stay apart. "
+                "You can change it later from File > Change annotator name."
+            )
+            if first_run
+            else "New annotations are recorded under this name. Annotations made under the old name stay theirs."
+        )
         text = QLabel(intro, self)
         text.setWordWrap(True)
         self.name_edit = QLineEdit(suggestion, self)
         self.name_edit.setPlaceholderText("Your name")
         self.name_edit.selectAll()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.name_edit)
@@ -43,8 +49,7 @@ class AnnotatorNameDialog(QDialog):
         return self.name_edit.text().strip()
 
 
-def ask_annotator_name(suggestion: str, parent: QWidget | None = None, *,
-                       first_run: bool = True) -> str | None:
+def ask_annotator_name(suggestion: str, parent: QWidget | None = None, *, first_run: bool = True) -> str | None:
     """Blocking helper: the chosen name, or None when the user cancelled."""
     dialog = AnnotatorNameDialog(suggestion, parent, first_run=first_run)
     return dialog.name() if dialog.exec() == QDialog.DialogCode.Accepted and dialog.name() else None

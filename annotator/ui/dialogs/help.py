@@ -25,10 +25,14 @@ class ShortcutsDialog(QDialog):
 
 
 def show_about(parent: QWidget | None) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.Information, "About annotator",
-                      f"<b>annotator {annotator.__version__}</b><p>Keyboard-first annotation of claims, "
-                      "sources, attribution and stance in news articles.</p><p>MIT licence.</p>",
-                      QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "About annotator",
+        f"<b>annotator {annotator.__version__}</b><p>Keyboard-first annotation of claims, "
+        "sources, attribution and stance in news articles.</p><p>MIT licence.</p>",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setObjectName("about_box")
     box.open()
     return box

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 MERGE_FILTER = "Project files and annotation JSONL (*.db *.sqlite *.annotator *.jsonl);;All files (*)"
 
-Runner = Callable[[str, str, Callable[[Any, Any], Any], Callable[[Any], None], str,
-                   Callable[[BaseException], bool]], "BackgroundTask"]
+Runner = Callable[
+    [str, str, Callable[[Any, Any], Any], Callable[[Any], None], str, Callable[[BaseException], bool]], "BackgroundTask"
+]
 
 
 def summarize(reports: Sequence[MergeReport]) -> tuple[str, str]:
@@ -50,7 +51,8 @@ def summarize(reports: Sequence[MergeReport]) -> tuple[str, str]:
             f"{r.path.name}: {who or 'no annotators'}\n"
             f"  {r.documents_added} documents added, {r.spans_added} spans added, {r.spans_updated} updated, "
             f"{r.relations_added} relations, {r.stances_added + r.stances_updated} stances, "
-            f"{r.statuses_updated} statuses" + (f", {r.skipped} skipped" if r.skipped else ""))
+            f"{r.statuses_updated} statuses" + (f", {r.skipped} skipped" if r.skipped else "")
+        )
     return line, "\n".join(details)
 
 
@@ -79,8 +81,9 @@ class MergeFlow(QObject):
         self.report_box: QMessageBox | None = None
 
     def choose(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileNames(self._window, "Merge colleague's work",
-                                                 str(self._ctx.project.path.parent), MERGE_FILTER)
+        chosen, _ = QFileDialog.getOpenFileNames(
+            self._window, "Merge colleague's work", str(self._ctx.project.path.parent), MERGE_FILTER
+        )
         if chosen:
             self.start([Path(p) for p in chosen])
 
@@ -111,12 +114,12 @@ class MergeFlow(QObject):
         self._ctx.notify(changes)
         line, details = summarize(reports)
         self.message_posted.emit(line)
-        box = QMessageBox(QMessageBox.Icon.Information, "Merge finished", line, QMessageBox.StandardButton.Ok,
-                          self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Merge finished", line, QMessageBox.StandardButton.Ok, self._window
+        )
         box.setObjectName("merge_report_box")
         if details:
-            box.setInformativeText("Their layers are shown in the Layers panel. Review > Review mode "
-                                   "compares them.")
+            box.setInformativeText("Their layers are shown in the Layers panel. Review > Review mode compares them.")
             box.setDetailedText(details)
         box.finished.connect(box.deleteLater)
         box.open()
@@ -143,8 +146,10 @@ class MergeFlow(QObject):
         dialog = QInputDialog(self._window)
         dialog.setObjectName("merge_rename_dialog")
         dialog.setWindowTitle("Same name, different person")
-        dialog.setLabelText(f"“{theirs}” in the merged file is a different person from “{theirs}” here.\n"
-                            f"Under which name should their work come in?")
+        dialog.setLabelText(
+            f"“{theirs}” in the merged file is a different person from “{theirs}” here.\n"
+            f"Under which name should their work come in?"
+        )
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.setTextValue(suggest_name(self._renames.get(theirs, theirs), taken))
         dialog.accepted.connect(lambda: self._on_rename_chosen(theirs, dialog.textValue()))

@@ -24,8 +24,9 @@ class Choice(Enum):
 
 def ask_choice(parent: QWidget | None, path: Path, message: str) -> Choice:
     """Show the error with the three ways on; closing the box (Esc) means Quit."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Could not open the project", message,
-                      QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Could not open the project", message, QMessageBox.StandardButton.NoButton, parent
+    )
     box.setObjectName("project_error_box")
     box.setInformativeText(f"{path} was not changed. Open another project, start a new one, or quit.")
     open_button = box.addButton("Open another project…", QMessageBox.ButtonRole.AcceptRole)

@@ -85,8 +85,12 @@ class AgreementTableModel(QAbstractTableModel):
             return self.row_key(index.row())
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt override
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._table.columns):
             return None
         if role == Qt.ItemDataRole.DisplayRole:

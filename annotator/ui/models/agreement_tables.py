@@ -25,10 +25,11 @@ CellValue = float | int | str | None
 Report = dict[str, Any]
 DocumentIndex = dict[str, tuple[int, str]]  # ext_id -> (doc id, title)
 
-KAPPA_WHY = ("Undefined: these two annotators have no item in common to compare "
-             "(no document where both set this value).")
-ALPHA_WHY = ("Undefined: no item received values from two annotators, or every value given was the same "
-             "category, so there is no variation to measure agreement beyond chance.")
+KAPPA_WHY = "Undefined: these two annotators have no item in common to compare (no document where both set this value)."
+ALPHA_WHY = (
+    "Undefined: no item received values from two annotators, or every value given was the same "
+    "category, so there is no variation to measure agreement beyond chance."
+)
 F1_WHY = "Undefined: neither annotator marked this label in the documents they both annotated."
 PRECISION_WHY = "Undefined: the second annotator of the pair marked none in the documents both annotated."
 RECALL_WHY = "Undefined: the first annotator of the pair marked none in the documents both annotated."
@@ -88,12 +89,16 @@ def _coefficients_table(first: str, section: Mapping[str, Any], report: Mapping[
     for name, scores in section.items():
         scores = scores if isinstance(scores, Mapping) else {}
         kappa = _dict(scores, "kappa")
-        rows.append((Cell(name), _num(scores.get("alpha"), ALPHA_WHY),
-                     *(_num(kappa.get(p), KAPPA_WHY) for p in all_pairs)))
+        rows.append(
+            (Cell(name), _num(scores.get("alpha"), ALPHA_WHY), *(_num(kappa.get(p), KAPPA_WHY) for p in all_pairs))
+        )
         row_keys.append(name)
     columns = (first, "α (all annotators)", *(f"κ {p}" for p in all_pairs))
-    tips = ("", "Krippendorff's alpha (nominal) over all annotators, missing values allowed",
-            *(f"Cohen's kappa between {a} and {b}" for a, b in map(pair_names, all_pairs)))
+    tips = (
+        "",
+        "Krippendorff's alpha (nominal) over all annotators, missing values allowed",
+        *(f"Cohen's kappa between {a} and {b}" for a, b in map(pair_names, all_pairs)),
+    )
     return Table(columns, tuple(rows), tuple(row_keys), tips)
 
 
@@ -112,10 +117,16 @@ def attributes_table(report: Mapping[str, Any]) -> Table:
     all_pairs = pairs(report)
     rows, keys = [], []
     for label, attrs in _dict(report, "attributes").items():
-        for attr, scores in (attrs.items() if isinstance(attrs, Mapping) else ()):
+        for attr, scores in attrs.items() if isinstance(attrs, Mapping) else ():
             kappa = _dict(scores, "kappa")
-            rows.append((Cell(label), Cell(attr), _num(scores.get("alpha"), ALPHA_WHY),
-                         *(_num(kappa.get(p), KAPPA_WHY) for p in all_pairs)))
+            rows.append(
+                (
+                    Cell(label),
+                    Cell(attr),
+                    _num(scores.get("alpha"), ALPHA_WHY),
+                    *(_num(kappa.get(p), KAPPA_WHY) for p in all_pairs),
+                )
+            )
             keys.append((label, attr))
     columns = ("Label", "Attribute", "α (all annotators)", *(f"κ {p}" for p in all_pairs))
     return Table(columns, tuple(rows), tuple(keys))
@@ -124,13 +135,22 @@ def attributes_table(report: Mapping[str, Any]) -> Table:
 def attribution_table(report: Mapping[str, Any]) -> Table:
     section = _dict(report, "attribution")
     rows = tuple((Cell(p), _num(section.get(p), ATTRIBUTION_WHY)) for p in pairs(report))
-    return Table(("Pair", "Attribution F1"), rows, tuple(pairs(report)),
-                 ("", "F1 over (claim, source) links among claims both annotators marked"))
+    return Table(
+        ("Pair", "Attribution F1"),
+        rows,
+        tuple(pairs(report)),
+        ("", "F1 over (claim, source) links among claims both annotators marked"),
+    )
 
 
-_SPAN_METRICS = (("exact_precision", "Exact P", PRECISION_WHY), ("exact_recall", "Exact R", RECALL_WHY),
-                 ("exact_f1", "Exact F1", F1_WHY), ("overlap_precision", "Overlap P", PRECISION_WHY),
-                 ("overlap_recall", "Overlap R", RECALL_WHY), ("overlap_f1", "Overlap F1", F1_WHY))
+_SPAN_METRICS = (
+    ("exact_precision", "Exact P", PRECISION_WHY),
+    ("exact_recall", "Exact R", RECALL_WHY),
+    ("exact_f1", "Exact F1", F1_WHY),
+    ("overlap_precision", "Overlap P", PRECISION_WHY),
+    ("overlap_recall", "Overlap R", RECALL_WHY),
+    ("overlap_f1", "Overlap F1", F1_WHY),
+)
 ALL_LABELS = "(all labels)"
 
 
@@ -142,15 +162,29 @@ def span_table(report: Mapping[str, Any]) -> Table:
         for p in pairs(report):
             scores = _dict(by_pair, p) if isinstance(by_pair, Mapping) else {}
             a, b = pair_names(p)
-            rows.append((Cell(label), Cell(p), *(_num(scores.get(k), why) for k, _, why in _SPAN_METRICS),
-                         Cell(scores.get("first_count"), f"spans {a} marked"),
-                         Cell(scores.get("second_count"), f"spans {b} marked")))
+            rows.append(
+                (
+                    Cell(label),
+                    Cell(p),
+                    *(_num(scores.get(k), why) for k, _, why in _SPAN_METRICS),
+                    Cell(scores.get("first_count"), f"spans {a} marked"),
+                    Cell(scores.get("second_count"), f"spans {b} marked"),
+                )
+            )
             keys.append((label, p))
     columns = ("Label", "Pair", *(title for _, title, _ in _SPAN_METRICS), "Count (first)", "Count (second)")
-    tips = ("", "The first name is the reference for recall, the second for precision",
-            *("Spans with the same label and the same offsets" if t.startswith("Exact")
-              else "Spans with the same label that share at least one character" for _, t, _ in _SPAN_METRICS),
-            "", "")
+    tips = (
+        "",
+        "The first name is the reference for recall, the second for precision",
+        *(
+            "Spans with the same label and the same offsets"
+            if t.startswith("Exact")
+            else "Spans with the same label that share at least one character"
+            for _, t, _ in _SPAN_METRICS
+        ),
+        "",
+        "",
+    )
     return Table(columns, tuple(rows), tuple(keys), tips)
 
 
@@ -160,8 +194,10 @@ def confusion_table(report: Mapping[str, Any], pair: str) -> Table:
     a, b = pair_names(pair)
     names = list(matrix)
     rows = tuple((Cell(row), *(Cell(int(_dict(matrix, row).get(col, 0))) for col in names)) for row in names)
-    tips = (f"rows: the label {a} gave; columns: the label {b} gave to the overlapping span",
-            *(f"{b}: {col}" for col in names))
+    tips = (
+        f"rows: the label {a} gave; columns: the label {b} gave to the overlapping span",
+        *(f"{b}: {col}" for col in names),
+    )
     return Table((f"{a} ↓  {b} →", *names), rows, tuple(names), tips)
 
 
@@ -170,19 +206,34 @@ def per_annotator_table(report: Mapping[str, Any]) -> Table:
     for name, info in _dict(report, "per_annotator").items():
         spans = _dict(info, "spans")
         detail = ", ".join(f"{label}: {n}" for label, n in spans.items()) or "no spans"
-        rows.append((Cell(name), Cell(info.get("documents")), Cell(sum(int(n) for n in spans.values()), detail),
-                     Cell(info.get("relations")), Cell(info.get("document_stances")),
-                     Cell(info.get("span_stances")), _num(info.get("mean_overlap_f1"), MEAN_F1_WHY)))
+        rows.append(
+            (
+                Cell(name),
+                Cell(info.get("documents")),
+                Cell(sum(int(n) for n in spans.values()), detail),
+                Cell(info.get("relations")),
+                Cell(info.get("document_stances")),
+                Cell(info.get("span_stances")),
+                _num(info.get("mean_overlap_f1"), MEAN_F1_WHY),
+            )
+        )
         keys.append(name)
-    columns = ("Annotator", "Documents", "Spans", "Links", "Document stances", "Claim stances",
-               "Mean overlap F1")
-    tips = ("Click an annotator to list only their pairs in the documents table", "", "", "", "", "",
-            "Mean over this annotator's pairs of the overlap F1 over all labels")
+    columns = ("Annotator", "Documents", "Spans", "Links", "Document stances", "Claim stances", "Mean overlap F1")
+    tips = (
+        "Click an annotator to list only their pairs in the documents table",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Mean over this annotator's pairs of the overlap F1 over all labels",
+    )
     return Table(columns, tuple(rows), tuple(keys), tips)
 
 
-def per_document_table(report: Mapping[str, Any], documents: Mapping[str, tuple[int, str]],
-                       annotator: str | None = None) -> Table:
+def per_document_table(
+    report: Mapping[str, Any], documents: Mapping[str, tuple[int, str]], annotator: str | None = None
+) -> Table:
     """One row per document and pair (only the pairs with `annotator` when given); the row key is
     the project's document id (None when the document is no longer in the project)."""
     rows, keys = [], []
@@ -197,13 +248,26 @@ def per_document_table(report: Mapping[str, Any], documents: Mapping[str, tuple[
             keys.append(doc_id)
         for p in present:
             scores = _dict(spans, p)
-            rows.append((name, Cell(p), _num(scores.get("exact_f1"), F1_WHY),
-                         _num(scores.get("overlap_f1"), F1_WHY), _num(attribution.get(p), ATTRIBUTION_WHY),
-                         _num(stance.get(p), STANCE_MATCH_WHY)))
+            rows.append(
+                (
+                    name,
+                    Cell(p),
+                    _num(scores.get("exact_f1"), F1_WHY),
+                    _num(scores.get("overlap_f1"), F1_WHY),
+                    _num(attribution.get(p), ATTRIBUTION_WHY),
+                    _num(stance.get(p), STANCE_MATCH_WHY),
+                )
+            )
             keys.append(doc_id)
     columns = ("Document", "Pair", "Span exact F1", "Span overlap F1", "Attribution F1", "Stance agreement")
-    tips = ("Click a document to open it", "", "All labels", "All labels", "",
-            "Share of stance targets both judged in this document that got the same value")
+    tips = (
+        "Click a document to open it",
+        "",
+        "All labels",
+        "All labels",
+        "",
+        "Share of stance targets both judged in this document that got the same value",
+    )
     return Table(columns, tuple(rows), tuple(keys), tips)
 
 
@@ -212,8 +276,9 @@ def stance_chart(report: Mapping[str, Any]) -> ChartData:
     section = _dict(report, "stance")
     targets = tuple(section)
     sets = [("α (all)", tuple(_value(_dict(section, t).get("alpha")) for t in targets))]
-    sets += [(f"κ {p}", tuple(_value(_dict(_dict(section, t), "kappa").get(p)) for t in targets))
-             for p in pairs(report)]
+    sets += [
+        (f"κ {p}", tuple(_value(_dict(_dict(section, t), "kappa").get(p)) for t in targets)) for p in pairs(report)
+    ]
     return ChartData(targets, tuple(sets))
 
 
@@ -222,8 +287,10 @@ def span_chart(report: Mapping[str, Any]) -> ChartData:
     section = _dict(report, "spans")
     keys = [(label, p) for label in section for p in pairs(report)]
     categories = tuple(f"{label}<br>{p}" for label, p in keys)
-    sets = tuple((f"{kind} F1", tuple(_value(_dict(_dict(section, label), p).get(f"{kind}_f1")) for label, p in keys))
-                 for kind in ("exact", "overlap"))
+    sets = tuple(
+        (f"{kind} F1", tuple(_value(_dict(_dict(section, label), p).get(f"{kind}_f1")) for label, p in keys))
+        for kind in ("exact", "overlap")
+    )
     return ChartData(categories, sets)
 
 
@@ -231,9 +298,13 @@ def _value(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def compute_report(project: Project, me_id: int, include_gold: bool,
-                   progress: Callable[[int, int], None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> ComputedReport:
+def compute_report(
+    project: Project,
+    me_id: int,
+    include_gold: bool,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> ComputedReport:
     """The background job: the report over the annotators who did some work, and the documents it
     names keyed by external id. An annotator without work (typically the reviewer) would only add
     undefined pairs, so the report is recomputed without them."""
@@ -244,8 +315,9 @@ def compute_report(project: Project, me_id: int, include_gold: bool,
         report = agreement(project, active, progress=progress, cancel=cancel)
     ids = documents.document_ids(project)
     rows = documents.list_rows(project, ids, me_id)
-    return ComputedReport(report, {row.info.ext_id: (doc_id, row.info.title) for doc_id, row in rows.items()},
-                          tuple(idle), tuple(active))
+    return ComputedReport(
+        report, {row.info.ext_id: (doc_id, row.info.title) for doc_id, row in rows.items()}, tuple(idle), tuple(active)
+    )
 
 
 def annotator_names(report: Mapping[str, Any]) -> list[str]:

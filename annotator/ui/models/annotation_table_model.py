@@ -49,8 +49,9 @@ class AnnotationTableModel(QAbstractTableModel):
 
     def set_view(self, view: DocumentView | None, annotator_id: int | None = None) -> None:
         """Show the spans of `view` (only `annotator_id`'s when given)."""
-        spans = [] if view is None else [s for s in view.spans
-                                         if annotator_id is None or s.annotator_id == annotator_id]
+        spans = (
+            [] if view is None else [s for s in view.spans if annotator_id is None or s.annotator_id == annotator_id]
+        )
         self._details = {} if view is None else self._detail_texts(view, spans)
         old_ids = [s.id for s in self._spans]
         new_ids = [s.id for s in spans]
@@ -103,10 +104,12 @@ class AnnotationTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
             return HEADERS[section]
         return None
 

@@ -95,8 +95,7 @@ class DocumentListModel(QAbstractListModel):
         if self._status is None and not self._search:
             self._ids = documents.document_ids(self._ctx.project)
         else:
-            self._ids = documents.document_ids(self._ctx.project, self._ctx.annotator.id, self._status,
-                                               self._search)
+            self._ids = documents.document_ids(self._ctx.project, self._ctx.annotator.id, self._status, self._search)
         if self._by_disagreement:
             from annotator.services.review import disagreement_scores
 
@@ -129,8 +128,13 @@ class DocumentListModel(QAbstractListModel):
             return doc_id
         if role == DisagreementRole:
             return self.disagreement(doc_id)
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
-                        Qt.ItemDataRole.ToolTipRole, StatusRole, CountRole):
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.DecorationRole,
+            Qt.ItemDataRole.ToolTipRole,
+            StatusRole,
+            CountRole,
+        ):
             return None
         row = self._row(index.row())
         if row is None:
@@ -149,8 +153,9 @@ class DocumentListModel(QAbstractListModel):
 
     def roleNames(self) -> dict[int, bytes]:
         names = dict(super().roleNames())
-        names.update({DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count",
-                      DisagreementRole: b"disagreement"})
+        names.update(
+            {DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count", DisagreementRole: b"disagreement"}
+        )
         return names
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -174,7 +179,7 @@ class DocumentListModel(QAbstractListModel):
             self._cache.clear()
         # Fetch a page around the row: views scroll both ways.
         first = max(0, row - PAGE // 4)
-        wanted = [i for i in self._ids[first:first + PAGE] if i not in self._cache]
+        wanted = [i for i in self._ids[first : first + PAGE] if i not in self._cache]
         self._cache.update(documents.list_rows(self._ctx.project, wanted, self._ctx.annotator.id))
 
     def cached_count(self) -> int:
@@ -237,8 +242,9 @@ def _status_pixmap(status: Status, size: int) -> QPixmap:
     else:
         painter.setBrush(color)
         painter.drawEllipse(circle)
-        painter.setPen(QPen(QColor("white"), size / 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                            Qt.PenJoinStyle.RoundJoin))
+        painter.setPen(
+            QPen(QColor("white"), size / 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        )
         s = size / 32
         path = QPainterPath()
         path.moveTo(9 * s, 16.5 * s)
@@ -252,6 +258,9 @@ def _status_pixmap(status: Status, size: int) -> QPixmap:
 
 def _tooltip(row: ListRow) -> str:
     info = row.info
-    parts = [info.title or info.ext_id, f"{info.ext_id} · {info.n_chars:,} characters",
-             f"{STATUS_TEXT[row.status]} · {row.n_mine} annotation{'s' if row.n_mine != 1 else ''} of mine"]
+    parts = [
+        info.title or info.ext_id,
+        f"{info.ext_id} · {info.n_chars:,} characters",
+        f"{STATUS_TEXT[row.status]} · {row.n_mine} annotation{'s' if row.n_mine != 1 else ''} of mine",
+    ]
     return "\n".join(parts)

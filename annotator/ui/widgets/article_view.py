@@ -68,8 +68,9 @@ class ArticleViewWidget(QPlainTextEdit):
 
     def _setup(self) -> None:
         self.setReadOnly(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.setUndoRedoEnabled(False)
         self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -257,8 +258,7 @@ class ArticleViewWidget(QPlainTextEdit):
         return None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._press_pos = event.position().toPoint() if event.button() == Qt.MouseButton.LeftButton \
-            else None
+        self._press_pos = event.position().toPoint() if event.button() == Qt.MouseButton.LeftButton else None
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -267,8 +267,7 @@ class ArticleViewWidget(QPlainTextEdit):
         pos = event.position().toPoint()
         if press is None or event.button() != Qt.MouseButton.LeftButton or self._doc_id is None:
             return
-        if (pos - press).manhattanLength() >= QApplication.startDragDistance() \
-                or self.textCursor().hasSelection():
+        if (pos - press).manhattanLength() >= QApplication.startDragDistance() or self.textCursor().hasSelection():
             return  # a drag selects text; it is not a click
         cp = self.cp_at_point(pos)
         span_id = self.span_at(cp) if cp is not None else None
@@ -293,8 +292,9 @@ class ArticleViewWidget(QPlainTextEdit):
         """Rich text naming each span at `cp` (innermost first) with its attributes and links."""
         hits = sorted((s for s in self._spans if s.start <= cp < s.end), key=lambda s: s.end - s.start)
         me = self._ctx.annotator.id
-        names = {a.id: a.name for a in self._ctx.project.annotators()} \
-            if any(s.annotator_id != me for s in hits) else {}
+        names = (
+            {a.id: a.name for a in self._ctx.project.annotators()} if any(s.annotator_id != me for s in hits) else {}
+        )
         blocks = []
         for span in hits:
             head = f"<b>{html.escape(span.label)}</b>"
@@ -366,8 +366,11 @@ class ArticleViewWidget(QPlainTextEdit):
     def _on_ctx_changed(self, changes: Changes) -> None:
         if changes.documents:
             self._refresh_has_documents()
-        if self._doc_id is not None and self._doc_id in changes.doc_ids \
-                and (changes.spans or changes.relations or changes.documents):
+        if (
+            self._doc_id is not None
+            and self._doc_id in changes.doc_ids
+            and (changes.spans or changes.relations or changes.documents)
+        ):
             self._reload_spans()
 
     def _on_ctx_span_selected(self, span_id: int) -> None:

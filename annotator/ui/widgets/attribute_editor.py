@@ -132,10 +132,10 @@ class AttributeEditorWidget(QWidget):
         for name, editor in page.editors.items():
             if isinstance(editor, QComboBox):
                 editor.currentIndexChanged.connect(
-                    lambda _i, n=name, e=editor: self._on_editor_edited(n, e.currentData() or ""))
+                    lambda _i, n=name, e=editor: self._on_editor_edited(n, e.currentData() or "")
+                )
             else:
-                editor.editingFinished.connect(
-                    lambda n=name, e=editor: self._on_editor_edited(n, e.text().strip()))
+                editor.editingFinished.connect(lambda n=name, e=editor: self._on_editor_edited(n, e.text().strip()))
         self._pages[label.name] = page
         self._stack.addWidget(page)
         return page

@@ -225,8 +225,9 @@ class _DocumentDelegate(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         return QSize(min(size.width(), 64), size.height())
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         count = index.data(CountRole)
         if not count:
             super().paint(painter, option, index)

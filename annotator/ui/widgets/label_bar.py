@@ -31,10 +31,12 @@ def text_color_on(background: str) -> str:
 
 def _button_style(label: SpanLabel) -> str:
     border = QColor(label.color).darker(140).name()
-    return (f"QPushButton {{ background: {label.color}; color: {text_color_on(label.color)}; "
-            f"border: 1px solid {border}; border-radius: 4px; padding: 5px 10px; font-weight: 600; }}"
-            f"QPushButton:pressed {{ background: {QColor(label.color).darker(115).name()}; }}"
-            f"QPushButton:disabled {{ background: palette(button); color: palette(mid); }}")
+    return (
+        f"QPushButton {{ background: {label.color}; color: {text_color_on(label.color)}; "
+        f"border: 1px solid {border}; border-radius: 4px; padding: 5px 10px; font-weight: 600; }}"
+        f"QPushButton:pressed {{ background: {QColor(label.color).darker(115).name()}; }}"
+        f"QPushButton:disabled {{ background: palette(button); color: palette(mid); }}"
+    )
 
 
 class LabelBarWidget(QWidget):
@@ -78,6 +80,5 @@ class LabelBarWidget(QWidget):
             desc = f" — {label.description}" if label.description else ""
             rows.append(f"{swatch}&nbsp;<b>{label.name}</b> [{label.key}]{desc}")
         for rel in scheme.relations:
-            rows.append(f"<i>{rel.name.replace('_', ' ')}</i>: {rel.from_label} → {rel.to_label} "
-                        "(pick with A)")
+            rows.append(f"<i>{rel.name.replace('_', ' ')}</i>: {rel.from_label} → {rel.to_label} (pick with A)")
         return "<small>" + "<br>".join(rows) + "</small>"

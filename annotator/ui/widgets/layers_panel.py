@@ -67,8 +67,9 @@ class LayerListModel(QAbstractListModel):
         self.shown = set(annotator_ids)
         _store_shown(self._ctx, self.shown)
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0),
-                                  [Qt.ItemDataRole.CheckStateRole])
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, 0), [Qt.ItemDataRole.CheckStateRole]
+            )
 
     def annotator_ids(self) -> list[int]:
         return [a.id for a in self._rows]

@@ -46,8 +46,10 @@ from annotator.ui.review_commands import AcceptAllAgreedCommand, AcceptItemComma
 from annotator.ui.widgets.review_table import ReviewTableView
 
 _NO_DOCUMENT = "Open a document to review it."
-_NO_WORK = ("Nobody whose layer is shown has annotated this document yet. Merge colleagues' work with "
-            "File > Merge colleague's work…, and tick their layers in the Layers panel.")
+_NO_WORK = (
+    "Nobody whose layer is shown has annotated this document yet. Merge colleagues' work with "
+    "File > Merge colleague's work…, and tick their layers in the Layers panel."
+)
 _KEYS_HELP = "↑↓ move · G/Enter accept · 1–{n} whose version · X reject · E edit · Ctrl+Shift+A accept agreed"
 
 
@@ -219,8 +221,9 @@ class ReviewPanelWidget(QWidget):
             self.message_posted.emit(command.error)
             return 0
         n = command.accepted
-        self.message_posted.emit(f"Accepted {n} agreed item{'s' if n != 1 else ''} into gold" if n
-                                 else "No agreed items left to accept")
+        self.message_posted.emit(
+            f"Accepted {n} agreed item{'s' if n != 1 else ''} into gold" if n else "No agreed items left to accept"
+        )
         return n
 
     def has_table_focus(self) -> bool:
@@ -252,9 +255,10 @@ class ReviewPanelWidget(QWidget):
         if new_row >= 0:
             selection = self.table.selectionModel()
             with QSignalBlocker(selection):
-                selection.setCurrentIndex(self.model.index(new_row, COL_ITEM),
-                                          QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                          | QItemSelectionModel.SelectionFlag.Rows)
+                selection.setCurrentIndex(
+                    self.model.index(new_row, COL_ITEM),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+                )
             self.table.viewport().update()
             if keep is None or keep.key != self.model.item_at(new_row).key:  # type: ignore[union-attr]
                 self._show_in_article(self.model.item_at(new_row))  # a new place: the article follows
@@ -271,8 +275,9 @@ class ReviewPanelWidget(QWidget):
 
     def _sync_header(self, empty_text: str) -> None:
         alignment = self.model.alignment
-        names = [self.model.headerData(c, Qt.Orientation.Horizontal) for c in
-                 range(2, 2 + len(self.model.annotator_ids()))]
+        names = [
+            self.model.headerData(c, Qt.Orientation.Horizontal) for c in range(2, 2 + len(self.model.annotator_ids()))
+        ]
         with QSignalBlocker(self.version_combo):
             self.version_combo.clear()
             self.version_combo.addItems([str(n) for n in names])
@@ -281,23 +286,33 @@ class ReviewPanelWidget(QWidget):
             self.summary_label.setText(empty_text)
         else:
             counts = alignment.counts()
-            parts = [f"<span style='color:{AGREEMENT_COLORS[a]}'><b>{counts[a.value]}</b> {a.value}</span>"
-                     for a in AGREEMENT_COLORS]
+            parts = [
+                f"<span style='color:{AGREEMENT_COLORS[a]}'><b>{counts[a.value]}</b> {a.value}</span>"
+                for a in AGREEMENT_COLORS
+            ]
             who = ", ".join(str(n).split(" ", 1)[-1] for n in names)
             more = "" if len(names) > 1 else " — only one annotator's work here, so every item is single"
             self.summary_label.setText(f"Comparing {html.escape(who)}{more}<br>" + " · ".join(parts))
         self.keys_label.setText(_KEYS_HELP.format(n=max(len(names), 1)) if alignment is not None else "")
         enabled = alignment is not None and bool(alignment.items)
-        for widget in (self.accept_button, self.reject_button, self.edit_button, self.accept_all_button,
-                       self.comment_edit):
+        for widget in (
+            self.accept_button,
+            self.reject_button,
+            self.edit_button,
+            self.accept_all_button,
+            self.comment_edit,
+        ):
             widget.setEnabled(enabled)
         self.table.resizeColumnToContents(COL_AGREEMENT)
         self.table.setColumnWidth(COL_ITEM, 220)
 
     def _sync_comments(self) -> None:
         item, doc_id = self.current_item(), self._ctx.current_doc_id
-        notes = [] if item is None or doc_id is None else \
-            [c for c in review.comments(self._ctx.project, doc_id) if c.item_key == item.key]
+        notes = (
+            []
+            if item is None or doc_id is None
+            else [c for c in review.comments(self._ctx.project, doc_id) if c.item_key == item.key]
+        )
         lines = [f"<b>{html.escape(c.author)}</b>: {html.escape(c.text)}" for c in notes]
         self.comments_label.setText("<br>".join(lines))
         self.comments_label.setVisible(bool(lines))
@@ -322,8 +337,10 @@ class ReviewPanelWidget(QWidget):
         """After a decision, move to the next item that is still undecided (else just the next)."""
         row = self.model.row_of(key)
         rows = range(row + 1, self.model.rowCount())
-        target = next((r for r in rows if not is_decided(self.model.item_at(r))),  # type: ignore[arg-type]
-                      row + 1 if row + 1 < self.model.rowCount() else row)
+        target = next(
+            (r for r in rows if not is_decided(self.model.item_at(r))),  # type: ignore[arg-type]
+            row + 1 if row + 1 < self.model.rowCount() else row,
+        )
         if target >= 0:
             self.table.setCurrentIndex(self.model.index(target, COL_ITEM))
 

@@ -19,8 +19,13 @@ class ReviewTableView(QTableView):
 
     key_pressed = Signal(str)  # "accept", "reject", "edit", or a digit
 
-    _LETTERS = {Qt.Key.Key_G: "accept", Qt.Key.Key_Return: "accept", Qt.Key.Key_Enter: "accept",
-                Qt.Key.Key_X: "reject", Qt.Key.Key_E: "edit"}
+    _LETTERS = {
+        Qt.Key.Key_G: "accept",
+        Qt.Key.Key_Return: "accept",
+        Qt.Key.Key_Enter: "accept",
+        Qt.Key.Key_X: "reject",
+        Qt.Key.Key_E: "edit",
+    }
 
     def _command(self, event: QKeyEvent) -> str | None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -32,8 +37,11 @@ class ReviewTableView(QTableView):
         return self._LETTERS.get(key)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and self._command(event) is not None:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self._command(event) is not None
+        ):
             event.accept()  # handled in keyPressEvent, before any window shortcut
             return True
         return super().event(event)

@@ -117,9 +117,11 @@ class SpanEditorWidget(QGroupBox):
             self._header.setText("Select text and press a label key, or click a span.")
             self._rebuild_rows(None)
             return
-        self._header.setText(f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
-                             f"<b>{label.name.replace('_', ' ').capitalize()}</b> "
-                             f"{span.start}–{span.end}<br>“{_html(elide(span.text, 90))}”")
+        self._header.setText(
+            f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
+            f"<b>{label.name.replace('_', ' ').capitalize()}</b> "
+            f"{span.start}–{span.end}<br>“{_html(elide(span.text, 90))}”"
+        )
         if self._built_for != label.name:
             self._rebuild_rows(label.name)
         self._sync_rows(span)
@@ -167,10 +169,13 @@ class SpanEditorWidget(QGroupBox):
             combo = self.link_combos.get(rel.name)
             if combo is None:
                 continue
-            targets = [s for s in view.spans if s.annotator_id == span.annotator_id
-                       and self.ctx.project.scheme.canonical_label(s.label) == rel.to_label]
-            linked = next((r.to_span for r in view.relations
-                           if r.from_span == span.id and r.type == rel.name), 0)
+            targets = [
+                s
+                for s in view.spans
+                if s.annotator_id == span.annotator_id
+                and self.ctx.project.scheme.canonical_label(s.label) == rel.to_label
+            ]
+            linked = next((r.to_span for r in view.relations if r.from_span == span.id and r.type == rel.name), 0)
             items = [(f"{elide(t.text, 40)}  ({t.start})", t.id) for t in targets]
             blocker = QSignalBlocker(combo)
             if combo.property("items") != items:  # refilling hundreds of entries is the slow part
@@ -182,8 +187,7 @@ class SpanEditorWidget(QGroupBox):
             combo.setCurrentIndex(max(0, combo.findData(linked)))
             del blocker
         for target_name, combo in self.stance_combos.items():
-            value = next((st.value for st in view.stances
-                          if st.span_id == span.id and st.target == target_name), "")
+            value = next((st.value for st in view.stances if st.span_id == span.id and st.target == target_name), "")
             blocker = QSignalBlocker(combo)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             del blocker

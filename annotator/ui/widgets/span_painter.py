@@ -63,18 +63,34 @@ class SpanPainter:
         self._max_len = 0
         self.selected_id: int | None = None
 
-    def set_spans(self, spans: Sequence[Span], offsets: OffsetMap, colors: Mapping[str, QColor],
-                  me: int, fallback: QColor, layer_colors: Mapping[int, QColor] | None = None) -> None:
+    def set_spans(
+        self,
+        spans: Sequence[Span],
+        offsets: OffsetMap,
+        colors: Mapping[str, QColor],
+        me: int,
+        fallback: QColor,
+        layer_colors: Mapping[int, QColor] | None = None,
+    ) -> None:
         """`spans` sorted by (start, -end); colours by label name; `layer_colors` by annotator id
         (colleagues' underlines; the label colour when an annotator has none)."""
         depths = nesting_depths(spans)
         others = sorted({s.annotator_id for s in spans if s.annotator_id != me})
         steps = {a: n for n, a in enumerate(others)}
         by_layer = layer_colors or {}
-        self._items = [_Item(s.id, offsets.to_utf16(s.start), offsets.to_utf16(s.end),
-                             colors.get(s.label, fallback), s.annotator_id == me, depths[s.id],
-                             by_layer.get(s.annotator_id), steps.get(s.annotator_id, 0))
-                       for s in spans]
+        self._items = [
+            _Item(
+                s.id,
+                offsets.to_utf16(s.start),
+                offsets.to_utf16(s.end),
+                colors.get(s.label, fallback),
+                s.annotator_id == me,
+                depths[s.id],
+                by_layer.get(s.annotator_id),
+                steps.get(s.annotator_id, 0),
+            )
+            for s in spans
+        ]
         self._starts = [item.start for item in self._items]
         self._max_len = max((i.end - i.start for i in self._items), default=0)
 

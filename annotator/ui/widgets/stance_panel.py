@@ -25,8 +25,10 @@ from annotator.services.documents import DocumentView
 from annotator.ui.commands import SetStanceCommand, push_command
 from annotator.ui.context import AppContext
 
-_ACTIVE_STYLE = "QFrame#stance_target[active=\"true\"] { border: 2px solid palette(highlight); " \
-                "border-radius: 4px; background: palette(alternate-base); }"
+_ACTIVE_STYLE = (
+    'QFrame#stance_target[active="true"] { border: 2px solid palette(highlight); '
+    "border-radius: 4px; background: palette(alternate-base); }"
+)
 _COLUMNS = 2  # radio buttons per row: four values fit a ~340 px dock in two rows
 
 
@@ -140,8 +142,15 @@ class DocStancePanelWidget(QWidget):
         return self._set(target, values[index - 1])
 
     def set_view(self, view: DocumentView | None) -> None:
-        mine = {} if view is None else {st.target: st.value for st in view.stances
-                                        if st.span_id is None and st.annotator_id == self.ctx.annotator.id}
+        mine = (
+            {}
+            if view is None
+            else {
+                st.target: st.value
+                for st in view.stances
+                if st.span_id is None and st.annotator_id == self.ctx.annotator.id
+            }
+        )
         self._stored = mine
         doc_id = None if view is None else view.document.id
         if doc_id != self._doc_id:

@@ -73,8 +73,7 @@ class VerticalScrollArea(QScrollArea):
         inner = self.widget()
         if inner is None:
             return hint
-        width = inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() \
-            + 2 * self.frameWidth()
+        width = inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
         return QSize(max(width, hint.width()), hint.height())
 
     def sizeHint(self) -> QSize:
@@ -90,8 +89,13 @@ class VerticalScrollArea(QScrollArea):
 class TagPanelWidget(QWidget):
     message_posted = Signal(str)
 
-    def __init__(self, ctx: AppContext, selection_provider: SelectionProvider, text_provider: TextProvider,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        selection_provider: SelectionProvider,
+        text_provider: TextProvider,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._selection = selection_provider
@@ -149,8 +153,7 @@ class TagPanelWidget(QWidget):
 
     def _build_layout(self) -> None:
         values = len(self.ctx.project.scheme.stance_values)
-        stance_box = QGroupBox(f"Document stance  [1–{values}, T: next target]" if values
-                               else "Document stance")
+        stance_box = QGroupBox(f"Document stance  [1–{values}, T: next target]" if values else "Document stance")
         QVBoxLayout(stance_box).addWidget(self.doc_stance)
         notes_box = QGroupBox("Notes")
         QVBoxLayout(notes_box).addWidget(self.notes)
@@ -303,8 +306,7 @@ class TagPanelWidget(QWidget):
             selection.clear()
         else:
             index = self.table_model.index(row, 0)
-            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect
-                                      | selection.SelectionFlag.Rows)
+            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect | selection.SelectionFlag.Rows)
             self.table.scrollTo(index)
         del blocker
         self.table.viewport().update()
@@ -313,8 +315,14 @@ class TagPanelWidget(QWidget):
         if self._view is None:
             return None
         name = self.ctx.project.scheme.canonical_label(label)
-        return next((s.id for s in self._view.spans if s.annotator_id == self.ctx.annotator.id
-                     and s.label == name and (s.start, s.end) == (start, end)), None)
+        return next(
+            (
+                s.id
+                for s in self._view.spans
+                if s.annotator_id == self.ctx.annotator.id and s.label == name and (s.start, s.end) == (start, end)
+            ),
+            None,
+        )
 
     # -- slots -------------------------------------------------------------------------------
 
