@@ -1,0 +1,171 @@
+"""`annotator import`, `export` and `stats`: documents and annotations in and out, and counts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from annotator import paths
+from annotator.cli.common import EXIT_OK, EXIT_REJECTED, Command, ProgressBar
+from annotator.model.types import Status
+
+IMPORT_EPILOG = """\
+formats (chosen by extension unless --format is given):
+  .txt    one document; the first non-empty line is its title, the text is the whole file
+  .csv    header row required; one document per row; the text comes from --text-column
+          (default "text"), the id from --id-column and the title from --title-column
+          (columns named "id" and "title" are used when present); other columns -> metadata
+  .jsonl  one JSON object per line: either articles {"text": ..., "id": ..., "title": ...,
+          other keys -> metadata}, or annotation records {"document": {...}, "annotator": ...,
+          "spans": [...], ...} as written by `annotator export --format jsonl`
+  folder  read recursively; takes .txt, .csv and .jsonl files and lists what it skipped
+
+Encodings: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise UTF-8, then cp1252. Empty or binary
+files, non-regular files (FIFOs, broken links), records without text, and annotations that do not
+fit the project's scheme are rejected and named as FILE:LINE: reason on stderr. Documents already
+in the project (same text, by sha256) are skipped and counted as duplicates. Each file is imported
+in one transaction: it goes in whole or not at all.
+
+examples:
+  annotator --project p.db import corpus/
+  annotator import articles.csv --text-column body --id-column url --title-column headline
+  annotator import alice.jsonl
+
+exit codes: 0 everything imported, 1 some file or record rejected (the rest was imported),
+            2 usage error or unusable project file
+"""
+
+EXPORT_EPILOG = """\
+formats:
+  csv    --out is a folder; writes documents.csv, spans.csv, relations.csv, stances.csv,
+         claims.csv and comments.csv (UTF-8, header row, ids that join across tables; cells starting with
+         = + - @ tab or CR are prefixed with ' so spreadsheets never run them)
+  jsonl  --out is a file; one annotation record per (document, annotator), the format `import`
+         reads back (export -> import -> export gives the same content)
+The format defaults to jsonl when --out ends in .jsonl, else csv. The project is opened read-only.
+
+examples:
+  annotator --project p.db export --out tables/
+  annotator export --out gold.jsonl --annotator gold
+
+exit codes: 0 written, 1 export failed (nothing is left half-written), 2 usage error or unusable
+            project file
+"""
+
+STATS_EPILOG = """\
+Prints the number of documents, annotators, spans, relations and stances, and how many
+(document, annotator) pairs are in each status. --json prints one JSON object with the keys
+documents, annotators, spans, relations, stances and status. The project is opened read-only.
+
+exit codes: 0 printed, 2 usage error or unusable project file
+"""
+
+
+# -- import --------------------------------------------------------------------------------------
+
+
+def _configure_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("auto", "txt", "csv", "jsonl"),
+        default="auto",
+        help="read every file given as this format (default: by extension)",
+    )
+    parser.add_argument("--text-column", default="text", metavar="C", help="CSV column holding the text")
+    parser.add_argument("--id-column", metavar="C", help="CSV column holding the document id")
+    parser.add_argument("--title-column", metavar="C", help="CSV column holding the title")
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from annotator.io.importer import import_paths
+    from annotator.services.project import Project
+
+    project = Project.open(paths.project_path(args.project))
+    bar = ProgressBar(sys.stderr)
+    try:
+        report = import_paths(
+            project,
+            args.paths,
+            fmt=args.fmt,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            title_column=args.title_column,
+            progress=bar,
+        )
+    finally:
+        bar.finish()
+        project.close()
+    for rejection in report.rejected:
+        print(rejection, file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_REJECTED
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, type=Path, metavar="PATH", help="folder for csv, file for jsonl")
+    parser.add_argument(
+        "--format", dest="fmt", choices=("csv", "jsonl"), help="csv tables or annotation jsonl (default: from --out)"
+    )
+    parser.add_argument("--annotator", metavar="NAME", help="export only this annotator's layer (e.g. gold)")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from annotator.services.project import Project
+
+    fmt = args.fmt or ("jsonl" if args.out.suffix.lower() == ".jsonl" else "csv")
+    project = Project.open(paths.project_path(args.project), readonly=True)
+    try:
+        # Imported here: the exporters load only when used, and the CLI starts without them.
+        if fmt == "jsonl":
+            from annotator.io.export_jsonl import export_jsonl
+
+            report = export_jsonl(project, args.out, annotator=args.annotator)
+        else:
+            from annotator.io.export_csv import export_csv
+
+            report = export_csv(project, args.out, annotator=args.annotator)
+    finally:
+        project.close()
+    summary = getattr(report, "summary", None)
+    print(summary() if callable(summary) else f"Exported to {args.out}")
+    return EXIT_OK
+
+
+# -- stats ---------------------------------------------------------------------------------------
+
+
+def _configure_stats(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from annotator.services.documents import stats
+    from annotator.services.project import Project
+    from annotator.store import annotations as store_ann
+
+    project = Project.open(paths.project_path(args.project), readonly=True)
+    try:
+        counts: dict[str, object] = dict(stats(project))
+        with project.session() as session:
+            found = store_ann.status_counts(session)
+        counts["status"] = {status.value: found.get(status.value, 0) for status in Status}
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps(counts))
+        return EXIT_OK
+    flat = [(k, v) for k, v in counts.items() if not isinstance(v, dict)]
+    flat += [(f"status {k}", v) for k, v in sorted(dict(counts["status"]).items())]  # type: ignore[call-overload]
+    width = max(len(k) for k, _ in flat)
+    for key, value in flat:
+        print(f"{key:<{width}}  {value:>10,}")
+    return EXIT_OK
+
+
+IMPORT = Command("import files and folders of articles or annotations", IMPORT_EPILOG, _configure_import, _run_import)
+EXPORT = Command("export annotations as CSV tables or annotation JSONL", EXPORT_EPILOG, _configure_export, _run_export)
+STATS = Command("count documents, annotators and annotations", STATS_EPILOG, _configure_stats, _run_stats)

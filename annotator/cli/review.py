@@ -1,0 +1,162 @@
+"""`annotator merge` and `agreement`: bringing colleagues' layers together and measuring how they agree."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from annotator import paths
+from annotator.cli.common import EXIT_OK, EXIT_USAGE, Command
+
+# -- merge ---------------------------------------------------------------------------------------
+
+MERGE_EPILOG = """\
+Brings colleagues' spans, relations, stances and status into this project from their project
+files (.db) or annotation JSONL exports. Documents are matched by sha256 and added when missing.
+Merged rows keep their annotator and timestamps, with origin "merged". Merging the same file twice
+changes nothing. Two different people with the same name are never fused: the merge stops and
+asks you to rename one with --rename. All files go in under one transaction, or none does.
+A merge adds and updates but never deletes: a span a colleague removed after an earlier merge
+stays in your copy of their layer (merge into a fresh project to start clean).
+
+examples:
+  annotator --project review.db merge alice.db bob.db
+  annotator --project review.db merge bob.jsonl --rename alice=alice_b
+
+exit codes: 0 merged, 1 a name clash or a bad file (nothing merged), 2 usage error or unusable
+            project file
+"""
+
+
+def _configure_merge(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="FILE", help="other project files or annotation JSONL files"
+    )
+    parser.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="bring the other file's annotator OLD in as NEW (repeatable)",
+    )
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from annotator.services.merge import merge_paths
+    from annotator.services.project import Project
+
+    renames: dict[str, str] = {}
+    for pair in args.rename:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            print(f"annotator: --rename takes OLD=NEW, got {pair!r}", file=sys.stderr)
+            return EXIT_USAGE
+        renames[old.strip()] = new.strip()
+    project = Project.open(paths.project_path(args.project))
+    try:
+        reports = merge_paths(project, list(args.paths), renames)
+    finally:
+        project.close()
+    for report in reports:
+        if report.unchanged:
+            print(f"{report.path}: nothing new (already merged)")
+            continue
+        people = ", ".join(
+            f"{theirs} as {ours}" if theirs != ours else ours for theirs, ours in report.annotators.items()
+        )
+        print(
+            f"{report.path}: {people}: {report.documents_added} documents, {report.spans_added} spans "
+            f"(+{report.spans_updated} updated), {report.relations_added} relations, "
+            f"{report.stances_added} stances (+{report.stances_updated} updated), "
+            f"{report.statuses_updated} statuses"
+        )
+    return EXIT_OK
+
+
+# -- agreement -----------------------------------------------------------------------------------
+
+AGREEMENT_EPILOG = """\
+Inter-annotator agreement over every layer except gold:
+  stance     document-level stance per target: Cohen's kappa per pair, Krippendorff's alpha
+             (nominal) over all annotators; missing values are left out
+  spans      per label and pair: precision/recall/F1 under exact and overlap matching
+  attribution  F1 over (claim, source) links among matched claims
+  attributes / claim_stance   kappa and alpha over matched claims
+An empty value (null in JSON, "-" in the table) means the measure is undefined there, e.g. no
+document that both annotators worked on. Pairs are written "A|B" with names sorted.
+
+examples:
+  annotator --project review.db agreement
+  annotator agreement --json > agreement.json
+
+exit codes: 0 printed, 1 unknown annotator, 2 usage error or unusable project file
+"""
+
+
+def _configure_agreement(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the whole report as one JSON object")
+    parser.add_argument(
+        "--annotator",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="only these annotators (repeatable; default: all but gold)",
+    )
+    parser.add_argument("--include-gold", action="store_true", help="compare the gold layer too")
+
+
+def _run_agreement(args: argparse.Namespace) -> int:
+    from annotator.services.agreement import agreement
+    from annotator.services.project import Project
+
+    project = Project.open(paths.project_path(args.project), readonly=True)
+    try:
+        report = agreement(project, args.annotator, include_gold=args.include_gold)
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    _print_agreement(report)
+    return EXIT_OK
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "-"
+
+
+def _print_agreement(report: dict[str, object]) -> None:
+    stance = report.get("stance", {})
+    print("Document stance            alpha   kappa per pair")
+    for target, values in dict(stance).items():  # type: ignore[call-overload]
+        pairs = "  ".join(f"{pair} {_fmt(k)}" for pair, k in dict(values.get("kappa", {})).items())
+        print(f"  {target:<24} {_fmt(values.get('alpha')):>6}   {pairs}")
+    print("Spans (F1)                 pair           exact  overlap")
+    for label, by_pair in dict(report.get("spans", {})).items():  # type: ignore[call-overload]
+        for pair, values in dict(by_pair).items():
+            print(f"  {label:<24} {pair:<14} {_fmt(values.get('exact_f1')):>6}  {_fmt(values.get('overlap_f1')):>6}")
+    attribution = report.get("attribution", {})
+    if attribution:
+        print("Attribution F1")
+        for pair, value in dict(attribution).items():  # type: ignore[call-overload]
+            f1 = value.get("f1") if isinstance(value, dict) else value
+            print(f"  {pair:<24} {_fmt(f1):>6}")
+    rows = [
+        (f"{label}.{attr}", values)
+        for label, attrs in dict(report.get("attributes", {})).items()  # type: ignore[call-overload]
+        for attr, values in dict(attrs).items()
+    ]
+    rows += [(f"claim stance {target}", values) for target, values in dict(report.get("claim_stance", {})).items()]  # type: ignore[call-overload]
+    if rows:
+        width = max(24, *(len(name) for name, _ in rows))
+        print(f"{'Over matched claims':<{width + 2}} alpha   kappa per pair")
+        for name, values in rows:
+            pairs = "  ".join(f"{pair} {_fmt(k)}" for pair, k in dict(values.get("kappa", {})).items())
+            print(f"  {name:<{width}} {_fmt(values.get('alpha')):>6}   {pairs}")
+    print("Per-document and per-annotator breakdowns: annotator agreement --json, or Review > Agreement report")
+
+
+MERGE = Command("merge colleagues' project files or JSONL exports", MERGE_EPILOG, _configure_merge, _run_merge)
+AGREEMENT = Command("measure inter-annotator agreement", AGREEMENT_EPILOG, _configure_agreement, _run_agreement)
