@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINT_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test bench screenshot lint clean
 
@@ -14,10 +15,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(LINT_STAMP)
+
 run: $(STAMP)
 	$(BIN)/annotator
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -26,10 +32,12 @@ bench: $(STAMP)
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshot.py
 
-lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff mypy
+# ruff, mypy and import-linter come with the `dev` extra.
+lint: $(LINT_STAMP)
 	$(BIN)/ruff check annotator tests scripts
+	$(BIN)/ruff format --check annotator tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info

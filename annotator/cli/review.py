@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from annotator import paths
@@ -127,7 +128,7 @@ def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else "-"
 
 
-def _print_agreement(report: dict[str, object]) -> None:
+def _print_agreement(report: Mapping[str, object]) -> None:
     stance = report.get("stance", {})
     print("Document stance            alpha   kappa per pair")
     for target, values in dict(stance).items():  # type: ignore[call-overload]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from annotator.model.changes import Changes
@@ -151,11 +151,10 @@ class DocumentListModel(QAbstractListModel):
         score = self.disagreement(doc_id)
         return _tooltip(row) + (f"\nDisagreement {score:.2f} (0 none, 1 complete)" if score is not None else "")
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
-        names.update(
-            {DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count", DisagreementRole: b"disagreement"}
-        )
+        own = {DocIdRole: b"docId", StatusRole: b"status", CountRole: b"count", DisagreementRole: b"disagreement"}
+        names.update({role: QByteArray(name) for role, name in own.items()})
         return names
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

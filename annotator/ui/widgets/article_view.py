@@ -326,7 +326,7 @@ class ArticleViewWidget(QPlainTextEdit):
 
     def _stored_font_size(self) -> int:
         try:
-            size = int(qsettings().value(FONT_SIZE_KEY, DEFAULT_FONT_SIZE))  # type: ignore[call-overload]
+            size = int(str(qsettings().value(FONT_SIZE_KEY, DEFAULT_FONT_SIZE)))
         except (TypeError, ValueError):
             size = DEFAULT_FONT_SIZE
         return min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)

@@ -233,21 +233,21 @@ class _DocumentDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         text = str(count)
-        width = option.fontMetrics.horizontalAdvance(text) + 12  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        width = option.fontMetrics.horizontalAdvance(text) + 12
+        rect: QRect = option.rect
         # The row's background spans the full width; the title is drawn (and elided) left of the count.
         full = QStyleOptionViewItem(option)
         self.initStyleOption(full, index)
-        widget = full.widget  # type: ignore[attr-defined]
+        widget = full.widget
         style = widget.style() if widget else QApplication.style()
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, full, painter, widget)
         narrowed = QStyleOptionViewItem(option)
-        narrowed.rect = rect.adjusted(0, 0, -width, 0)  # type: ignore[attr-defined]
+        narrowed.rect = rect.adjusted(0, 0, -width, 0)
         super().paint(painter, narrowed, index)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
         painter.save()
-        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
+        painter.setPen(option.palette.color(role))
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(rect.adjusted(0, 0, -6, 0), align, text)
         painter.restore()

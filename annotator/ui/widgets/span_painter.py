@@ -15,9 +15,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
 
 from annotator.model.types import GOLD, Annotator, Span
 from annotator.ui.offsets import OffsetMap
@@ -120,8 +121,8 @@ class SpanPainter:
                 a, b = max(item.start, line_start), min(item.end, line_end)
                 if a >= b:
                     continue
-                x1 = line.cursorToX(a - first)[0]
-                x2 = line.cursorToX(b - first)[0]
+                x1 = _cursor_x(line, a - first)
+                x2 = _cursor_x(line, b - first)
                 rect = QRectF(origin.x() + min(x1, x2), origin.y() + line.y(), abs(x2 - x1), line.height())
                 self._paint_piece(painter, item, rect)
 
@@ -162,3 +163,9 @@ def nesting_depths(spans: Sequence[Span]) -> dict[int, int]:
         depths[span.id] = len(open_ends)
         open_ends.append(span.end)
     return depths
+
+
+def _cursor_x(line: QTextLine, position: int) -> float:
+    """The x of `position` in `line`: PySide6 returns (x, position) where the stubs say `object`."""
+    x, _ = cast(tuple[float, int], line.cursorToX(position))
+    return x
