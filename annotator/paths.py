@@ -14,7 +14,20 @@ import platformdirs
 APP_NAME = "annotator"
 RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
-DEFAULT_SCHEME = RESOURCES_DIR / "schemes" / "default.toml"
+SCHEMES_DIR = RESOURCES_DIR / "schemes"
+DEFAULT_SCHEME = SCHEMES_DIR / "default.toml"
+
+
+def shipped_schemes() -> list[Path]:
+    """The schemes shipped with the application, the default first."""
+    return [DEFAULT_SCHEME, *sorted(p for p in SCHEMES_DIR.glob("*.toml") if p != DEFAULT_SCHEME)]
+
+
+def scheme_path(name_or_path: str) -> Path:
+    """A scheme file given by path, or a shipped scheme by name ("fnc1" -> resources/schemes/fnc1.toml)."""
+    given = Path(name_or_path).expanduser()
+    shipped = SCHEMES_DIR / f"{name_or_path}.toml"
+    return shipped if not given.exists() and shipped.is_file() else given
 
 
 def data_dir() -> Path:

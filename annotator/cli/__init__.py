@@ -15,18 +15,20 @@ import sys
 from collections.abc import Sequence
 
 from annotator import paths
-from annotator.cli import data, review
+from annotator.cli import data, review, scheme
 from annotator.cli.common import EXIT_REJECTED, EXIT_USAGE, PROGRESS_MIN_BYTES, Command, ProgressBar
 from annotator.model.errors import AnnotatorError, Cancelled, ProjectFileError
 
 __all__ = ["COMMANDS", "PROGRESS_MIN_BYTES", "ProgressBar", "build_parser", "main"]
 
 COMMANDS: dict[str, Command] = {
+    "init": scheme.INIT,
     "import": data.IMPORT,
     "export": data.EXPORT,
     "stats": data.STATS,
     "merge": review.MERGE,
     "agreement": review.AGREEMENT,
+    "scheme": scheme.SCHEME,
 }
 """Every subcommand, in the order `--help` lists them. A new command group is a module here and a line above."""
 

@@ -106,7 +106,16 @@ class AnnotationImporter:
         if not isinstance(name, str) or not name.strip():
             raise LineError("annotator must be a non-empty string")
         text = document.text if document else obj["document"]["text"]
-        parsed = parse_layer(self.scheme, obj, name.strip(), text, self.now)
+        try:
+            parsed = parse_layer(self.scheme, obj, name.strip(), text, self.now)
+        except LineError as exc:
+            made_under = obj.get("scheme")
+            if isinstance(made_under, str) and made_under != self.scheme.version_hash:
+                raise LineError(
+                    f"{exc} (the line was made under scheme {made_under}, this project's is "
+                    f"{self.scheme.version_hash}, and the name does not map through its aliases)"
+                ) from exc
+            raise
         if document is None:
             document = self.create_document(obj["document"], number)
         uid = obj.get("annotator_uid")
@@ -335,7 +344,7 @@ def _span(scheme: Scheme, raw: Any, text: str, now: str, where: str) -> dict[str
         "start": start,
         "end": end,
         "text": text[start:end],
-        "attributes": dict(attributes),
+        "attributes": scheme.canonical_attributes(label, attributes),
         "origin": Origin.IMPORTED.value,
         **_times(raw, now, where),
     }
@@ -391,6 +400,7 @@ def _stance(scheme: Scheme, raw: Any, labels: dict[str, str], now: str, where: s
             raise LineError(f"{where}: span {raw.get('span')!r} names no span of this line")
         if scheme.stance_span_labels and labels[span] not in scheme.stance_span_labels:
             raise LineError(f"{where}: a {labels[span]!r} span cannot carry a stance")
+    target, value = scheme.canonical_target(target), scheme.canonical_stance_value(value)
     return {"target": target, "value": value, "span": span, "origin": Origin.IMPORTED.value, **_times(raw, now, where)}
 
 

@@ -77,6 +77,7 @@ class _Canonical:
 
     def __init__(self, project: Project) -> None:
         self._scheme = project.scheme
+        self.hash = project.scheme.version_hash
         self._cache: dict[str, str] = {}
         self._attributes: dict[str | None, dict[str, Any]] = {}
 
@@ -142,7 +143,7 @@ def _line(layer: Layer, document: dict[str, Any], annotator: str, canonical: _Ca
         for st in layer.stances
         if st[5] is None or st[5] in local
     ]
-    line: dict[str, Any] = {"document": document, "annotator": annotator, "annotator_uid": ""}
+    line: dict[str, Any] = {"document": document, "annotator": annotator, "annotator_uid": "", "scheme": canonical.hash}
     if layer.status is not None:
         _, _, _, status, seconds, note, updated = layer.status
         line.update(status=status, seconds=seconds, note=note, status_updated_at=updated)

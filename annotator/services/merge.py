@@ -204,6 +204,7 @@ class _Merger:
             if problem:
                 self.problems.append(f"{where}: span {new.key!r}: {problem}")
                 continue
+            attributes = self.project.scheme.canonical_attributes(label, new.attributes)
             old = here.get((label, new.start, new.end))
             if old is None:
                 old = q.insert_span(
@@ -216,7 +217,7 @@ class _Merger:
                         new.start,
                         new.end,
                         text[new.start : new.end],
-                        new.attributes,
+                        attributes,
                         _MERGED,
                         new.created_at,
                         new.updated_at,
@@ -224,10 +225,8 @@ class _Merger:
                 )
                 here[(label, new.start, new.end)] = old
                 self._count(doc_id, "spans_added")
-            elif dict(old.attributes) != new.attributes and new.updated_at > old.updated_at:
-                q.overwrite_span(
-                    self.session, old.id, attributes=new.attributes, origin=_MERGED, updated_at=new.updated_at
-                )
+            elif dict(old.attributes) != attributes and new.updated_at > old.updated_at:
+                q.overwrite_span(self.session, old.id, attributes=attributes, origin=_MERGED, updated_at=new.updated_at)
                 self._count(doc_id, "spans_updated")
             else:
                 self.counts["skipped"] += 1
@@ -289,6 +288,10 @@ class _Merger:
             if span_key is not None and span_key not in spans:
                 self.problems.append(f"{where}: stance {target!r}: span {span_key!r} is not in the line")
                 continue
+            target, value = (
+                self.project.scheme.canonical_target(target),
+                self.project.scheme.canonical_stance_value(value),
+            )
             span_id = None if span_key is None else spans[span_key].id
             old = q.find_stance(self.session, doc_id, annotator_id, target, span_id)
             if old is None:

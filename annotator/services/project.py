@@ -1,23 +1,26 @@
 """`Project`: an open project file with the scheme it uses. The entry to every use-case.
 
-Opening a project never writes to it when `readonly` is set (exports, stats). A writable project
-that has no scheme yet gets the default one (or the one given) stored inside it, so the file
-carries the scheme it was annotated with.
+Opening a project never writes to it when `readonly` is set (exports, stats). A new project gets
+the scheme given (or the default) stored inside it, so the file carries the scheme it was annotated
+with; the scheme is read and checked before the file is made, so a refused scheme leaves no file.
 """
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.model.errors import AnnotatorError
+from annotator.model.errors import AnnotatorError, ProjectFileError, SchemeError
 from annotator.model.scheme import Scheme, load_scheme_file, parse_scheme
+from annotator.model.scheme_toml import scheme_to_toml
 from annotator.model.types import Annotator
 from annotator.paths import DEFAULT_SCHEME
 from annotator.store import Session
 from annotator.store import annotations as store_ann
+from annotator.store import schemes as store_schemes
 from annotator.store.engine import ProjectStore, open_store
 
 
@@ -38,21 +41,48 @@ class Project:
     def open(
         cls, path: Path, *, readonly: bool = False, create: bool = True, scheme_path: Path | None = None
     ) -> Project:
+        """Open a project; a missing file is created (when allowed) with `scheme_path` or the default scheme.
+
+        An existing project always keeps its own scheme: a file without one is refused, never given
+        the default, and a different scheme is installed only through `services.schemes.apply`.
+        """
+        path = Path(path)
+        if create and not readonly and not path.exists():
+            return cls.create(path, load_scheme_file(scheme_path or DEFAULT_SCHEME))
         store = open_store(path, readonly=readonly, create=create)
         try:
-            toml = store.scheme_toml()
-            if scheme_path is not None:
-                scheme = load_scheme_file(scheme_path)
-                if not readonly and scheme.source_text != toml:
-                    store.install_scheme(scheme.source_text)
-            elif toml is None:
-                scheme = load_scheme_file(DEFAULT_SCHEME)
-                if not readonly:
-                    store.install_scheme(scheme.source_text)
-            else:
-                scheme = parse_scheme(toml, origin=f"{path} (stored scheme)")
+            with store.session() as s:
+                toml = store_schemes.current_toml(s)
+            if toml is None:
+                raise ProjectFileError(
+                    f"{path}: the project has no scheme (it was never finished); create it again with "
+                    "`annotator init FILE --scheme SCHEME.toml`"
+                )
+            scheme = parse_scheme(toml, origin=f"{path} (stored scheme)")
+            if scheme_path is not None and load_scheme_file(scheme_path) != scheme:
+                raise SchemeError(f"{path} already has a scheme; change it with `annotator scheme apply {scheme_path}`")
         except BaseException:
             store.close()
+            raise
+        return cls(store, scheme)
+
+    @classmethod
+    def create(cls, path: Path, scheme: Scheme, author: str = "") -> Project:
+        """A new project file with `scheme`; refuses an existing file; leaves no file behind on failure."""
+        path = Path(path)
+        if path.exists():
+            raise ProjectFileError(f"{path}: a file of that name exists; choose a new name")
+        try:
+            store = open_store(path, create=True)
+        except BaseException:
+            _remove_project_file(path)
+            raise
+        try:
+            with store.session() as s:
+                store_schemes.add_version(s, scheme.source_text or scheme_to_toml(scheme), author or _who())
+        except BaseException:
+            store.close()
+            _remove_project_file(path)
             raise
         return cls(store, scheme)
 
@@ -80,3 +110,15 @@ class Project:
     def annotators(self) -> list[Annotator]:
         with self.session() as s:
             return store_ann.list_annotators(s)
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _remove_project_file(path: Path) -> None:
+    for candidate in (path, *(path.with_name(path.name + side) for side in ("-wal", "-shm", "-journal"))):
+        candidate.unlink(missing_ok=True)

@@ -60,7 +60,7 @@ def test_a_user_scheme_with_other_labels_and_values() -> None:
     [
         (
             '[[labels]]\nname = "claim"\nkey = "C"\n[[labels]]\nname = "claim"\nkey = "D"\n',
-            r"line 2: duplicate label 'claim'",
+            r"line 5: duplicate label 'claim'",
         ),
         (
             '[[labels]]\nname = "claim"\n  [[labels.attributes]]\n  name = "kind"\n  type = "choise"\n',
