@@ -4,7 +4,7 @@ Generates a synthetic corpus (article JSONL, ~3,000 characters per article) in a
 runs each phase in its own Python process so that each phase's peak RSS is its own:
 
   import        `annotator.io.importer.import_paths` on the JSONL          -> articles/s
-  store_spans   `store.annotations.bulk_insert` of spans (+ relations,    -> spans/s
+  store_spans   `store.bulk.insert_spans` of spans (+ relations,          -> spans/s
                 stances and status rows, as the annotation importer does)
   stats         `annotator stats --json` as a command (wall time, with interpreter start-up)
                 and `services.documents.stats` in process
@@ -119,7 +119,7 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
     """Bulk-store `n_spans` spans spread over the documents, with a claim->source link per pair of
     spans, a document stance per target and a claim stance on every claim, a status row per layer."""
     from annotator.services.project import Project
-    from annotator.store import annotations as q
+    from annotator.store import bulk
     from annotator.store import documents as docs
     from annotator.store.engine import utc_now
     from annotator.store.tables import DocStatusRow, RelationRow, SpanRow, StanceRow
@@ -139,15 +139,23 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
     insert_seconds = 0.0
     t0 = time.perf_counter()
     with project.session() as s:
-        next_span = q.next_id(s, SpanRow)
+        # Relations and stances name their spans by index into the span buffer until the flush,
+        # where the database hands out the ids (as the annotation importer does).
 
         def flush() -> None:
             nonlocal insert_seconds
             t = time.perf_counter()
-            for table in (SpanRow, RelationRow, StanceRow, DocStatusRow):
-                q.bulk_insert(s, table, buffers[table])
+            ids = bulk.insert_spans(s, buffers[SpanRow])
+            for rel in buffers[RelationRow]:
+                rel["from_span_id"], rel["to_span_id"] = ids[rel["from_span_id"]], ids[rel["to_span_id"]]
+            for stance in claim_stances:
+                stance["span_id"] = ids[stance["span_id"]]
+            bulk.insert_relations(s, buffers[RelationRow])
+            bulk.insert_stances(s, buffers[StanceRow])
+            bulk.insert_stances(s, claim_stances)
+            bulk.upsert_statuses(s, buffers[DocStatusRow])
+            for table in buffers:
                 buffers[table] = []
-            q.bulk_insert(s, StanceRow, claim_stances)
             claim_stances.clear()
             insert_seconds += time.perf_counter() - t
 
@@ -188,8 +196,7 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
             start = (position * len(text)) // len(SPANS_PER_LAYER_PATTERN) + layer * 7
             end = min(len(text), start + 25 + (position * 13) % 60)
             position += 1
-            span_id = next_span
-            next_span += 1
+            span_id = len(buffers[SpanRow])
             attrs = (
                 {"claim_type": "factual", "checkworthy": "yes"}
                 if label == relation.from_label
@@ -199,7 +206,6 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
             attrs = {k: v for k, v in attrs.items() if known is not None and known.attribute(k)}
             buffers[SpanRow].append(
                 {
-                    "id": span_id,
                     "doc_id": doc_id,
                     "annotator_id": ann,
                     "label": label,
@@ -244,7 +250,7 @@ def phase_store_spans(db: Path, n_spans: int, **_: Any) -> dict[str, Any]:
                 )
                 stored["relations"] += 1
                 last_claim = None
-            if len(buffers[SpanRow]) >= 10000:
+            if len(buffers[SpanRow]) >= 10000 and last_claim is None:
                 flush()
         flush()
         t = time.perf_counter()

@@ -10,9 +10,10 @@ source link) would be worse than none and the user can fix the line and import a
 Rows get origin "imported" and keep `created_at`/`updated_at` from the line when present. A line
 whose (document, annotator) layer already holds identical content is reported as a duplicate and
 skipped; a layer holding *different* content is rejected rather than merged, so an import never
-silently mixes two versions of someone's work. Rows are buffered and bulk-inserted with ids the
-importer assigns (so relations can point at spans before they are flushed), spans before
-relations and stances, all inside the file's one transaction.
+silently mixes two versions of someone's work. Rows are buffered and bulk-inserted, spans first:
+the database gives them their ids, and the buffered relations and stances (which name their spans
+by position in the buffer) get those ids before they are inserted, all inside the file's one
+transaction.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.scheme import Scheme
 from annotator.model.types import Document, Origin, Status, check_offsets
 from annotator.services.project import Project
-from annotator.store import Session
+from annotator.store import Session, bulk
 from annotator.store import annotations as q
 from annotator.store import documents as docs
-from annotator.store.tables import RelationRow, SpanRow, StanceRow
 
 FLUSH_ROWS = 5000
 _DOC_KEYS = ("id", "sha256", "title", "text", "meta")
@@ -78,8 +78,10 @@ class AnnotationImporter:
         self.tally, self.ticker, self.now = tally, ticker, imported_at
         self.annotator_ids: dict[str, int] = {}
         self.layers = q.annotated_layers(session)
-        self.next_span_id = 0
-        self.buffers: dict[type[Any], list[dict[str, Any]]] = {SpanRow: [], RelationRow: [], StanceRow: []}
+        # Buffered rows; relations and stances name their spans by index into `spans` until flush.
+        self.spans: list[dict[str, Any]] = []
+        self.relations: list[dict[str, Any]] = []
+        self.stances: list[dict[str, Any]] = []
         self.statuses: list[dict[str, Any]] = []
 
     def run(self, numbered: Iterable[tuple[int, str]]) -> None:
@@ -214,13 +216,11 @@ class AnnotationImporter:
     # -- storing --------------------------------------------------------------------------------
 
     def store(self, parsed: ParsedLine, doc_id: int, annotator_id: int) -> None:
-        if not self.next_span_id:
-            self.next_span_id = q.next_id(self.session, SpanRow)
         local_ids: dict[str, int] = {}
         for span in parsed.spans:
-            local_ids[span.pop("local")] = self.next_span_id
-            span.update(id=self.next_span_id, doc_id=doc_id, annotator_id=annotator_id)
-            self.next_span_id += 1
+            local_ids[span.pop("local")] = len(self.spans)
+            span.update(doc_id=doc_id, annotator_id=annotator_id)
+            self.spans.append(span)
         for rel in parsed.relations:
             rel.update(
                 doc_id=doc_id,
@@ -233,26 +233,31 @@ class AnnotationImporter:
             stance.update(
                 doc_id=doc_id, annotator_id=annotator_id, span_id=local_ids[local] if local is not None else None
             )
-        self.buffers[SpanRow].extend(parsed.spans)
-        self.buffers[RelationRow].extend(parsed.relations)
-        self.buffers[StanceRow].extend(parsed.stances)
+        self.relations.extend(parsed.relations)
+        self.stances.extend(parsed.stances)
         counts = self.tally.annotations
         counts.spans += len(parsed.spans)
         counts.relations += len(parsed.relations)
         counts.stances += len(parsed.stances)
         if parsed.status is not None:
             self.statuses.append({"doc_id": doc_id, "annotator_id": annotator_id, **parsed.status})
-        if len(self.buffers[SpanRow]) >= FLUSH_ROWS or len(self.statuses) >= FLUSH_ROWS:
+        if len(self.spans) >= FLUSH_ROWS or len(self.statuses) >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
         self.ticker.check()
-        # Order matters: relations and stances reference spans (foreign keys are enforced).
-        for table in (SpanRow, RelationRow, StanceRow):
-            q.bulk_insert(self.session, table, self.buffers[table])
-            self.buffers[table] = []
-        q.upsert_statuses(self.session, self.statuses)
-        self.statuses = []
+        # Order matters: relations and stances reference spans (foreign keys are enforced), and
+        # only once the spans are in does the database tell their ids.
+        ids = bulk.insert_spans(self.session, self.spans)
+        for rel in self.relations:
+            rel["from_span_id"], rel["to_span_id"] = ids[rel["from_span_id"]], ids[rel["to_span_id"]]
+        for stance in self.stances:
+            if stance["span_id"] is not None:
+                stance["span_id"] = ids[stance["span_id"]]
+        bulk.insert_relations(self.session, self.relations)
+        bulk.insert_stances(self.session, self.stances)
+        bulk.upsert_statuses(self.session, self.statuses)
+        self.spans, self.relations, self.stances, self.statuses = [], [], [], []
 
 
 def content_key(

@@ -1,0 +1,72 @@
+"""Bulk writes for the importers, merge and the benchmark: Core statements built from the tables and
+compiled by the session's own dialect, so they run unchanged on SQLite and PostgreSQL.
+
+Ids are the database's: spans are inserted with RETURNING (in parameter order) and the ids that come
+back are what relations and stances point at, so nothing computes `max(id) + 1` (which would not
+advance a server's sequence and races with other writers). Upserts use the dialect's own
+`insert().on_conflict_do_update`, chosen from the engine the session is bound to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Insert, Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from annotator.store.tables import DocStatusRow, RelationRow, SpanRow, StanceRow
+
+_SPANS = cast(Table, SpanRow.__table__)
+_RELATIONS = cast(Table, RelationRow.__table__)
+_STANCES = cast(Table, StanceRow.__table__)
+_STATUSES = cast(Table, DocStatusRow.__table__)
+
+_UPSERT_INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def dialect_insert(session: Session, table: Table) -> Any:
+    """The dialect's own INSERT (with `on_conflict_do_*`) for the engine `session` is bound to."""
+    name = session.get_bind().dialect.name
+    try:
+        return _UPSERT_INSERTS[name](table)
+    except KeyError:
+        raise NotImplementedError(f"no upsert for the {name} dialect") from None
+
+
+def insert_spans(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert span rows (keys: doc_id, annotator_id, label, start, end, text, attributes, origin,
+    created_at, updated_at; no id) and return the ids the database gave them, in row order."""
+    if not rows:
+        return []
+    statement: Insert = insert(_SPANS).returning(_SPANS.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.execute(statement, list(rows)).scalars()]
+
+
+def insert_relations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert relation rows (doc_id, annotator_id, type, from_span_id, to_span_id, origin, times)."""
+    if rows:
+        session.execute(insert(_RELATIONS), list(rows))
+
+
+def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert stance rows (doc_id, annotator_id, target, value, span_id or None, origin, times).
+
+    Core insert on the Table, not the ORM class: the ORM bulk path starts a new batch whenever the
+    set of non-None keys changes (document stances have no span_id)."""
+    if rows:
+        session.execute(insert(_STANCES), list(rows))
+
+
+def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or overwrite doc_status rows (keys: doc_id, annotator_id, status, seconds, note, origin,
+    updated_at) in one executemany; the (doc_id, annotator_id) pair is the conflict key."""
+    if not rows:
+        return
+    statement = dialect_insert(session, _STATUSES)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_STATUSES.c.doc_id, _STATUSES.c.annotator_id],
+        set_={name: statement.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")},
+    )
+    session.execute(statement, list(rows))

@@ -1,0 +1,78 @@
+"""Stances: a value per target, on the document or on one span."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from annotator.model.errors import NotFoundError
+from annotator.model.types import Stance
+from annotator.store import convert
+from annotator.store.engine import utc_now
+from annotator.store.tables import StanceRow
+
+
+def find_stance(session: Session, doc_id: int, annotator_id: int, target: str, span_id: int | None) -> Stance | None:
+    span_match = StanceRow.span_id.is_(None) if span_id is None else StanceRow.span_id == span_id
+    row = session.scalars(
+        select(StanceRow).where(
+            StanceRow.doc_id == doc_id, StanceRow.annotator_id == annotator_id, StanceRow.target == target, span_match
+        )
+    ).first()
+    return convert.stance(row) if row else None
+
+
+def insert_stance(session: Session, stance: Stance) -> Stance:
+    now = utc_now()
+    row = StanceRow(
+        doc_id=stance.doc_id,
+        annotator_id=stance.annotator_id,
+        target=stance.target,
+        value=stance.value,
+        span_id=stance.span_id,
+        origin=stance.origin,
+        created_at=stance.created_at or now,
+        updated_at=stance.updated_at or now,
+    )
+    if stance.id > 0:
+        row.id = stance.id
+    session.add(row)
+    session.flush()
+    return convert.stance(row)
+
+
+def update_stance_value(session: Session, stance_id: int, value: str) -> Stance:
+    row = session.get(StanceRow, stance_id)
+    if row is None:
+        raise NotFoundError(f"stance {stance_id} does not exist")
+    row.value = value
+    row.updated_at = utc_now()
+    session.flush()
+    return convert.stance(row)
+
+
+def delete_stance(session: Session, stance_id: int) -> None:
+    session.execute(delete(StanceRow).where(StanceRow.id == stance_id))
+
+
+def stances_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None = None) -> list[Stance]:
+    query = select(StanceRow).where(StanceRow.doc_id == doc_id)
+    if annotator_ids is not None:
+        query = query.where(StanceRow.annotator_id.in_(annotator_ids))
+    return [convert.stance(r) for r in session.scalars(query.order_by(StanceRow.id))]
+
+
+def stances_on_spans(session: Session, span_ids: Iterable[int]) -> list[Stance]:
+    rows = session.scalars(select(StanceRow).where(StanceRow.span_id.in_(list(span_ids))))
+    return [convert.stance(r) for r in rows]
+
+
+def overwrite_stance(session: Session, stance_id: int, *, value: str, origin: str, updated_at: str) -> None:
+    """Set a stance's value keeping a given update time (a merge keeps the author's times)."""
+    row = session.get(StanceRow, stance_id)
+    if row is None:
+        raise NotFoundError(f"stance {stance_id} does not exist")
+    row.value, row.origin, row.updated_at = value, origin, updated_at
+    session.flush()

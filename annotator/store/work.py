@@ -1,0 +1,133 @@
+"""Project-wide reads over every layer, for review, merge, agreement, import and `stats`.
+
+Plain column tuples ordered by document, so the services can group a whole project's work per
+document in one pass without building ORM objects for every row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from annotator.model.types import Status
+from annotator.store.tables import AnnotatorRow, DocStatusRow, RelationRow, SpanRow, StanceRow
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Row counts for `stats`."""
+    counts = {}
+    for name, table in (
+        ("annotators", AnnotatorRow),
+        ("spans", SpanRow),
+        ("relations", RelationRow),
+        ("stances", StanceRow),
+    ):
+        counts[name] = int(session.scalar(select(func.count()).select_from(table)) or 0)
+    return counts
+
+
+def span_counts(session: Session, annotator_id: int, doc_ids: Sequence[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(SpanRow.doc_id, func.count())
+        .where(SpanRow.annotator_id == annotator_id, SpanRow.doc_id.in_(doc_ids))
+        .group_by(SpanRow.doc_id)
+    )
+    return dict(rows.all())
+
+
+def annotated_layers(session: Session) -> set[tuple[int, int]]:
+    """The (doc_id, annotator_id) pairs that hold any span or stance (relations need spans)."""
+    pairs: set[tuple[int, int]] = set()
+    for table in (SpanRow, StanceRow):
+        pairs.update((d, a) for d, a in session.execute(select(table.doc_id, table.annotator_id).distinct()))
+    return pairs
+
+
+def _only(query: Any, column: Any, annotator_ids: Sequence[int] | None) -> Any:
+    return query if annotator_ids is None else query.where(column.in_(list(annotator_ids)))
+
+
+def review_spans(
+    session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
+) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, label, start, end, attributes dict) ordered by
+    (doc_id, annotator_id, start, end, id)."""
+    query = _only(
+        select(
+            SpanRow.id,
+            SpanRow.doc_id,
+            SpanRow.annotator_id,
+            SpanRow.label,
+            SpanRow.start,
+            SpanRow.end,
+            SpanRow.attributes,
+        ),
+        SpanRow.annotator_id,
+        annotator_ids,
+    )
+    query = query.order_by(SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id)
+    return session.execute(query.execution_options(yield_per=batch))
+
+
+def review_relations(
+    session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
+) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id) ordered by (doc_id, id)."""
+    query = _only(
+        select(
+            RelationRow.id,
+            RelationRow.doc_id,
+            RelationRow.annotator_id,
+            RelationRow.type,
+            RelationRow.from_span_id,
+            RelationRow.to_span_id,
+        ),
+        RelationRow.annotator_id,
+        annotator_ids,
+    )
+    return session.execute(query.order_by(RelationRow.doc_id, RelationRow.id).execution_options(yield_per=batch))
+
+
+def review_stances(
+    session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
+) -> Iterable[tuple[Any, ...]]:
+    """Rows (id, doc_id, annotator_id, target, value, span_id) ordered by (doc_id, id)."""
+    query = _only(
+        select(
+            StanceRow.id, StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target, StanceRow.value, StanceRow.span_id
+        ),
+        StanceRow.annotator_id,
+        annotator_ids,
+    )
+    return session.execute(query.order_by(StanceRow.doc_id, StanceRow.id).execution_options(yield_per=batch))
+
+
+def work_pairs(session: Session, annotator_ids: Sequence[int] | None = None) -> set[tuple[int, int]]:
+    """(doc_id, annotator_id) pairs with any span, any stance, or a status other than not_started."""
+    pairs: set[tuple[int, int]] = set()
+    for table in (SpanRow, StanceRow):
+        query = _only(select(table.doc_id, table.annotator_id).distinct(), table.annotator_id, annotator_ids)
+        pairs.update((d, a) for d, a in session.execute(query))
+    query = _only(
+        select(DocStatusRow.doc_id, DocStatusRow.annotator_id).where(DocStatusRow.status != Status.NOT_STARTED.value),
+        DocStatusRow.annotator_id,
+        annotator_ids,
+    )
+    pairs.update((d, a) for d, a in session.execute(query))
+    return pairs
+
+
+def annotator_ids_with_work(session: Session) -> set[int]:
+    """Annotators that have any span, stance or status row."""
+    ids: set[int] = set()
+    for table in (SpanRow, StanceRow, DocStatusRow):
+        ids.update(session.scalars(select(table.annotator_id).distinct()))
+    return ids
+
+
+def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
+    """Remove one annotator's spans, relations and stances in one document (status stays)."""
+    for table in (RelationRow, StanceRow, SpanRow):
+        session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))
