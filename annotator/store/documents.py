@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from annotator.model.errors import NotFoundError
 from annotator.model.types import Document, DocumentInfo, Status
 from annotator.store import convert
+from annotator.store.streams import json_text, stream_rows
 from annotator.store.tables import DocStatusRow, DocumentRow, SourceAliasRow
 
 _INFO_COLUMNS = (
@@ -29,11 +30,14 @@ def _info(row: Any) -> DocumentInfo:
     return DocumentInfo(row[0], row[1], row[2], row[3], row[4], row[5], dict(row[6] or {}), row[7])
 
 
+_DOCUMENTS = cast(Table, DocumentRow.__table__)
+
+
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk insert (Core executemany). Keys: ext_id, sha256, title, text, n_chars, meta, encoding,
     source, imported_at."""
     if rows:
-        session.execute(insert(cast(Table, DocumentRow.__table__)), list(rows))
+        session.execute(insert(_DOCUMENTS), list(rows))
 
 
 def existing_keys(session: Session, sha256s: Iterable[str], ext_ids: Iterable[str]) -> tuple[set[str], set[str]]:
@@ -153,9 +157,8 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-# -- export streams (appended for io.export_*) ---------------------------------------------------
+# -- export streams (for io.export_*) ------------------------------------------------------------
 # Plain columns with the metadata as its stored JSON text, for exporters streaming every document.
-from sqlalchemy import Text, type_coerce  # noqa: E402
 
 
 def stream_document_rows(session: Session, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
@@ -167,10 +170,9 @@ def stream_document_rows(session: Session, batch: int = 5000) -> Iterator[tuple[
         DocumentRow.sha256,
         DocumentRow.n_chars,
         DocumentRow.imported_at,
-        type_coerce(DocumentRow.meta, Text),
+        json_text(DocumentRow.meta),
     )
-    query = query.order_by(DocumentRow.id).execution_options(yield_per=batch)
-    return iter(session.connection().execute(query))
+    return stream_rows(session, query.order_by(DocumentRow.id), batch)
 
 
 def stream_document_texts(session: Session, batch: int = 500) -> Iterator[tuple[Any, ...]]:
@@ -181,10 +183,9 @@ def stream_document_texts(session: Session, batch: int = 500) -> Iterator[tuple[
         DocumentRow.sha256,
         DocumentRow.title,
         DocumentRow.text,
-        type_coerce(DocumentRow.meta, Text),
+        json_text(DocumentRow.meta),
     )
-    query = query.order_by(DocumentRow.id).execution_options(yield_per=batch)
-    return iter(session.connection().execute(query))
+    return stream_rows(session, query.order_by(DocumentRow.id), batch)
 
 
 def find_document_with_text(
@@ -199,40 +200,11 @@ def find_document_with_text(
     return None
 
 
-_IMPORT_COLUMNS = ("ext_id", "sha256", "title", "n_chars", "meta", "encoding", "source", "imported_at", "text")
-_fast_insert: tuple[str, tuple[str, ...]] | None = None
-
-
 def insert_documents_fast(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """insert_documents for the importers' hot path: the same rows (meta as a dict), executed with
-    the DB-API executemany on the session's connection. The statement is compiled once, from the
-    table, by SQLAlchemy; skipping its per-row parameter processing saves about as much time as
-    SQLite spends storing a 3,000-character article. meta is serialised as the JSON type would."""
-    import json
-    from operator import itemgetter
-
-    from sqlalchemy.dialects.sqlite import dialect
-
-    global _fast_insert
-    if not rows:
-        return
-    if _fast_insert is None:
-        compiled = insert(DocumentRow).compile(dialect=dialect(), column_keys=list(_IMPORT_COLUMNS))
-        _fast_insert = (str(compiled), tuple(compiled.positiontup or ()))
-    sql, order = _fast_insert
-    dumps, pick, meta_at = json.dumps, itemgetter(*order), order.index("meta")
-    params = []
-    for row in rows:
-        values = list(pick(row))
-        values[meta_at] = dumps(values[meta_at] or {})
-        params.append(values)
-    driver = session.connection().connection.driver_connection
-    assert driver is not None, "the session's connection is open inside a transaction"
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(sql, params)
-    finally:
-        cursor.close()
+    """insert_documents for the importers' hot path (the same rows, meta as a dict): one Core
+    executemany of the table's INSERT, compiled (and cached) by the session's own dialect. The
+    importers call it through this name so that a test can make one batch fail."""
+    insert_documents(session, rows)
 
 
 def next_unfinished_id(session: Session, annotator_id: int, after: int | None) -> int | None:
