@@ -88,7 +88,7 @@ class _Helper:
             target=_helper_main,
             name="annotator-export",
             daemon=True,
-            args=(str(project.path), project.scheme.source_text, annotator_id, targets, send),
+            args=(project.store.location, project.scheme.source_text, annotator_id, targets, send),
         )
         process.start()
         send.close()
@@ -111,13 +111,13 @@ class _Helper:
 
 
 def _helper_main(
-    path: str, scheme_text: str, annotator_id: int | None, targets: dict[str, str], results: Connection
+    location: str, scheme_text: str, annotator_id: int | None, targets: dict[str, str], results: Connection
 ) -> None:
     """Entry point of the helper process: write the given tables, send back row counts or an error."""
     try:
-        project = Project.open(Path(path), readonly=True)
+        project = Project.open(Path(location), readonly=True)
         try:
-            scheme = parse_scheme(scheme_text, origin=f"{path} (scheme)")
+            scheme = parse_scheme(scheme_text, origin=f"{location} (scheme)")
             with project.session() as s:
                 writer = TableWriter(scheme, s, annotator_id, Ticker(0, None, None))
                 rows = {}

@@ -29,11 +29,10 @@ from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import annotations as q
 from annotator.store import documents as docs
-from annotator.store.engine import utc_now
+from annotator.store.engine import is_project_file, utc_now
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _MERGED = Origin.MERGED.value
 
 
@@ -465,8 +464,7 @@ def merge_paths(
 
 def _is_sqlite(path: Path) -> bool:
     try:
-        with path.open("rb") as fh:
-            return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+        return is_project_file(path)
     except OSError as exc:
         raise AnnotatorError(f"{path}: cannot read file to merge: {exc.strerror or exc}") from exc
 

@@ -85,6 +85,11 @@ class ProjectStore:
         with self.session() as s:
             s.merge(MetaRow(key=f"setting.{key}", value=value))
 
+    @property
+    def location(self) -> str:
+        """What `open_store` takes to open this project again (in another process, say)."""
+        return str(self.path)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -152,6 +157,13 @@ def check_file(path: Path) -> None:
         raise ProjectFileError(
             f"{path}: project file is truncated or corrupt ({size} bytes, header says {pages} pages of {page_size})"
         )
+
+
+def is_project_file(path: Path) -> bool:
+    """Whether the file at `path` starts with the SQLite header: a project file rather than, say,
+    annotation JSONL. Raises OSError when it cannot be read."""
+    with path.open("rb") as fh:
+        return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
 
 
 def _read_version(path: Path) -> int:

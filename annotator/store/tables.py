@@ -2,6 +2,11 @@
 
 Rows stay inside `store/`; `store.convert` maps them to `model` values. Timestamps are ISO-8601 UTC
 strings (they sort, they are portable to PostgreSQL, and they export as they are).
+
+Every column a file or a user can fill (ids, names, labels, scheme names, aliases, timestamps kept
+from a file) is unbounded Text: SQLite never enforced a VARCHAR length but a server does, and an
+import must not accept a line on one back end and fail on the other. Bounded String columns hold
+only what the application writes itself (hashes, its own timestamps, origins, statuses, meta keys).
 """
 
 from __future__ import annotations
@@ -45,12 +50,12 @@ class DocumentRow(Base):
     __tablename__ = "documents"
     __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ext_id: Mapped[str] = mapped_column(String(512), unique=True)
+    ext_id: Mapped[str] = mapped_column(Text, unique=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(Text, default="")
     n_chars: Mapped[int] = mapped_column(Integer)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    encoding: Mapped[str | None] = mapped_column(String(32))
+    encoding: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[str] = mapped_column(String(32))
     # Last on purpose: SQLite reads a column after a long overflowing value only by walking its
@@ -61,15 +66,15 @@ class DocumentRow(Base):
 class AnnotatorRow(Base):
     __tablename__ = "annotators"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[str] = mapped_column(String(32))
+    uid: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[str] = mapped_column(Text)
 
 
 class _Authored:
     origin: Mapped[str] = mapped_column(String(16), default="manual")
-    created_at: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(Text)
 
 
 class SpanRow(_Authored, Base):
@@ -81,7 +86,7 @@ class SpanRow(_Authored, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
-    label: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     # Denormalised copy of document.text[start:end]; documents are immutable, so it never goes stale
@@ -99,7 +104,7 @@ class RelationRow(_Authored, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
-    type: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(Text)
     from_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
     to_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
 
@@ -113,8 +118,8 @@ class StanceRow(_Authored, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
-    target: Mapped[str] = mapped_column(String(100))
-    value: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
     span_id: Mapped[int | None] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
 
 
@@ -130,7 +135,7 @@ class DocStatusRow(Base):
     seconds: Mapped[float] = mapped_column(default=0.0)
     note: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(16), default="manual")
-    updated_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(Text)
 
 
 class SourceAliasRow(Base):
@@ -138,8 +143,8 @@ class SourceAliasRow(Base):
 
     __tablename__ = "source_aliases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    alias: Mapped[str] = mapped_column(String(300), unique=True)
-    canonical: Mapped[str] = mapped_column(String(300), index=True)
+    alias: Mapped[str] = mapped_column(Text, unique=True)
+    canonical: Mapped[str] = mapped_column(Text, index=True)
 
 
 class CommentRow(Base):
@@ -151,7 +156,7 @@ class CommentRow(Base):
     doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
     # What the comment is about, e.g. "span:120:188:claim", "stance:nato_membership", "document".
-    item_key: Mapped[str] = mapped_column(String(300))
+    item_key: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(Text)

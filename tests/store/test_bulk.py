@@ -1,0 +1,142 @@
+"""The store's bulk paths: ids come from the database, upserts, unbounded user text, streaming."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import String
+
+from annotator.io.importer import import_paths
+from annotator.services import annotations as svc
+from annotator.services.project import Project
+from annotator.store import annotations as q
+from annotator.store import bulk, streams
+from annotator.store.tables import Base
+from tests.helpers import add_texts
+
+TEXT = "Zelensky said NATO must offer guarantees now. Critics disagree."
+
+
+def _line(name: str, **extra: object) -> str:
+    return json.dumps(
+        {
+            "document": {"id": "d1", "text": TEXT},
+            "annotator": name,
+            "spans": [
+                {"id": "s", "label": "source", "start": 0, "end": 8},
+                {"id": "c", "label": "claim", "start": 14, "end": 45},
+            ],
+            "relations": [{"type": "attributed_to", "from": "c", "to": "s"}],
+            "stances": [{"target": "security_guarantees", "value": "favor", "span": "c"}],
+            **extra,
+        }
+    )
+
+
+def test_imported_span_ids_come_from_the_database_not_max_plus_one(project: Project, tmp_path: Path) -> None:
+    (doc_id,) = add_texts(project, TEXT)
+    me = project.annotator("me")
+    span, _ = svc.add_span(project, doc_id, me.id, "claim", 14, 45)
+    svc.delete_span(project, span.id)  # the highest id is gone: max + 1 would hand it out again
+    path = tmp_path / "a.jsonl"
+    path.write_text(_line("alice") + "\n", encoding="utf-8")
+
+    report = import_paths(project, [path])
+
+    assert report.ok, report.rejected
+    alice = project.annotator("alice", create=False)
+    with project.session() as s:
+        spans = q.spans_for(s, doc_id, [alice.id])
+        (relation,) = q.relations_for(s, doc_id, [alice.id])
+        (stance,) = q.stances_for(s, doc_id, [alice.id])
+    assert all(s.id > span.id for s in spans)
+    by_label = {s.label: s.id for s in spans}
+    assert (relation.from_span, relation.to_span) == (by_label["claim"], by_label["source"])
+    assert stance.span_id == by_label["claim"]
+
+
+def test_insert_spans_returns_the_ids_in_row_order(project: Project) -> None:
+    (doc_id,) = add_texts(project, TEXT)
+    me = project.annotator("me")
+    rows = [
+        {
+            "doc_id": doc_id,
+            "annotator_id": me.id,
+            "label": "claim",
+            "start": start,
+            "end": start + 5,
+            "text": TEXT[start : start + 5],
+            "attributes": {},
+            "origin": "imported",
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+        }
+        for start in (30, 0, 20, 10)
+    ]
+    with project.session() as s:
+        ids = bulk.insert_spans(s, rows)
+        starts = {span.id: span.start for span in q.spans_for(s, doc_id)}
+    assert [starts[i] for i in ids] == [30, 0, 20, 10]
+    assert len(set(ids)) == 4
+
+
+def test_upsert_statuses_inserts_then_overwrites(project: Project) -> None:
+    (doc_id,) = add_texts(project, TEXT)
+    me = project.annotator("me")
+    row = {
+        "doc_id": doc_id,
+        "annotator_id": me.id,
+        "status": "in_progress",
+        "seconds": 1.0,
+        "note": "a",
+        "origin": "imported",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    with project.session() as s:
+        bulk.upsert_statuses(s, [row])
+    with project.session() as s:
+        bulk.upsert_statuses(s, [{**row, "status": "done", "note": "b"}])
+        status = q.get_status(s, doc_id, me.id)
+        assert len(q.statuses_of_doc(s, doc_id)) == 1
+    assert (status.status.value, status.note) == ("done", "b")
+
+
+def test_text_a_user_or_file_supplies_has_no_length_limit_a_server_would_enforce() -> None:
+    bounded = {
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, String) and column.type.length is not None
+    }
+    # Only values the application writes itself keep a length.
+    assert bounded == {
+        "meta.key",
+        "schemes.installed_at",
+        "documents.sha256",
+        "documents.imported_at",
+        "spans.origin",
+        "relations.origin",
+        "stances.origin",
+        "doc_status.status",
+        "doc_status.origin",
+    }
+
+
+def test_long_names_and_labels_import_whole(project: Project, tmp_path: Path) -> None:
+    name = "annotator " + "x" * 400
+    path = tmp_path / "a.jsonl"
+    path.write_text(_line(name, annotator_uid="u" * 100) + "\n", encoding="utf-8")
+    assert import_paths(project, [path]).ok
+    assert project.annotator(name, create=False).uid == "u" * 100
+
+
+def test_streams_yield_every_row_across_batches(project: Project) -> None:
+    (doc_id,) = add_texts(project, TEXT)
+    me = project.annotator("me")
+    for start in range(0, 50, 5):
+        svc.add_span(project, doc_id, me.id, "claim", start, start + 3, {"claim_type": "factual"})
+    with project.session() as s:
+        rows = list(streams.stream_spans(s, batch=3))
+    assert [row[4] for row in rows] == list(range(0, 50, 5))
+    assert all(json.loads(row[7]) == {"claim_type": "factual"} for row in rows)
