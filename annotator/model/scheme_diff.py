@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 from annotator.model.scheme import AttributeDef, Scheme
 
-KINDS = ("label", "attribute", "value", "relation", "target", "stance_value")
+KINDS = ("label", "attribute", "value", "relation", "target", "stance_value", "scheme")
 _KIND_TEXT = {
     "label": "label",
     "attribute": "attribute",
@@ -23,6 +23,7 @@ _KIND_TEXT = {
     "relation": "relation type",
     "target": "stance target",
     "stance_value": "stance value",
+    "scheme": "scheme",
 }
 
 
@@ -57,6 +58,8 @@ class SchemeChange:
             return f"rename {what} {old} -> {new}"
         if self.action == "remove":
             return f"remove {what} {old}"
+        if self.action == "edit" and self.kind == "scheme":
+            return f"change the scheme's {self.detail}"
         if self.action == "edit":
             return f"change {what} {new}: {self.detail}"
         return f"{self.action} {what} {new}"
@@ -178,7 +181,10 @@ def diff_schemes(old: Scheme, new: Scheme) -> list[SchemeChange]:
     changes += _values("stance_value", (), (), old.stance_values, new.stance_values, new.stance_value_aliases)
     if {new.canonical_label(x) for x in old.stance_span_labels} != set(new.stance_span_labels):
         detail = f"labels with a stance: {', '.join(new.stance_span_labels) or 'none'}"
-        changes.append(SchemeChange("edit", "label", (), (), detail))
+        changes.append(SchemeChange("edit", "scheme", (), (), detail))
+    for attr in ("name", "description", "guidelines"):
+        if getattr(old, attr) != getattr(new, attr):
+            changes.append(SchemeChange("edit", "scheme", (), (), attr))
     return changes
 
 
@@ -224,3 +230,51 @@ def inherited_aliases(old: Scheme, new: Scheme) -> Scheme:
         if old_name not in stance_aliases and old_name not in new.stance_values and current in new.stance_values:
             stance_aliases[old_name] = current
     return replace(new, labels=tuple(labels), relations=relations, targets=targets, stance_value_aliases=stance_aliases)
+
+
+def undo_target(before: Scheme, after: Scheme) -> Scheme:
+    """`before` with `after`'s names as aliases, so applying it takes a project back from `after`
+    (renamed rows return to their old names) instead of reading the renames as removals."""
+
+    def back(b: T, a: T) -> tuple[str, ...]:
+        return b.aliases if a.name == b.name or a.name in b.aliases else (*b.aliases, a.name)
+
+    pairs, _, _ = _match(before.labels, after.labels)
+    after_of = {b.name: a for b, a in pairs}
+    labels = []
+    for lab in before.labels:
+        a = after_of.get(lab.name)
+        if a is None:
+            labels.append(lab)
+            continue
+        attr_pairs, _, _ = _match(lab.attributes, a.attributes)
+        after_attr = {b.name: x for b, x in attr_pairs}
+        attrs = []
+        for attr in lab.attributes:
+            x = after_attr.get(attr.name)
+            if x is None:
+                attrs.append(attr)
+                continue
+            values = dict(attr.value_aliases)
+            for value in attr.values:
+                now = x.canonical_value(value)
+                if now != value and now not in attr.values:
+                    values[now] = value
+            attrs.append(replace(attr, aliases=back(attr, x), value_aliases=values))
+        labels.append(replace(lab, aliases=back(lab, a), attributes=tuple(attrs)))
+    rel_pairs, _, _ = _match(before.relations, after.relations)
+    after_rel = {b.name: a for b, a in rel_pairs}
+    relations = tuple(
+        replace(r, aliases=back(r, after_rel[r.name])) if r.name in after_rel else r for r in before.relations
+    )
+    t_pairs, _, _ = _match(before.targets, after.targets)
+    after_t = {b.name: a for b, a in t_pairs}
+    targets = tuple(replace(t, aliases=back(t, after_t[t.name])) if t.name in after_t else t for t in before.targets)
+    stance_aliases = dict(before.stance_value_aliases)
+    for value in before.stance_values:
+        now = after.canonical_stance_value(value)
+        if now != value and now not in before.stance_values:
+            stance_aliases[now] = value
+    return replace(
+        before, labels=tuple(labels), relations=relations, targets=targets, stance_value_aliases=stance_aliases
+    )

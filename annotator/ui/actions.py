@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
 from annotator.model.scheme import Scheme
 
-MENUS = ("File", "Edit", "Annotate", "Go", "View", "Review", "Help")
+MENUS = ("File", "Edit", "Annotate", "Go", "View", "Project", "Review", "Help")
 MAX_NUMBER_KEYS = 9
 
 
@@ -179,6 +179,15 @@ _REVIEW = (
         checkable=True,
     ),
 )
+_PROJECT = (
+    ActionSpec(
+        "scheme_editor",
+        "&Scheme editor…",
+        ("Ctrl+Shift+E",),
+        "Edit labels, attributes, relation types, stance targets and values; rename without losing a tag",
+        "Project",
+    ),
+)
 _HELP = (
     ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every keyboard shortcut", "Help"),
     ActionSpec("about", "&About annotator", (), "Version and licence", "Help"),
@@ -196,7 +205,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
             lab.description or f"Make a {lab.name} span from the selected text",
             "Annotate",
         )
-        for lab in scheme.labels
+        for lab in scheme.active_labels
     ]
     stance = [
         ActionSpec(
@@ -209,7 +218,19 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
         )
         for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)
     ]
-    specs = [*_FILE, *_EDIT, *labels, _ANNOTATE_TAIL[0], *stance, _ANNOTATE_TAIL[1], *_GO, *_VIEW, *_REVIEW, *_HELP]
+    specs = [
+        *_FILE,
+        *_EDIT,
+        *labels,
+        _ANNOTATE_TAIL[0],
+        *stance,
+        _ANNOTATE_TAIL[1],
+        *_GO,
+        *_VIEW,
+        *_PROJECT,
+        *_REVIEW,
+        *_HELP,
+    ]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]
     if not scheme.targets:

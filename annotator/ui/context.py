@@ -83,6 +83,13 @@ class AppContext(QObject):
         self._views.clear()
         self.changed.emit(changes)
 
+    def reload_scheme(self) -> None:
+        """The project's scheme changed (Scheme editor, or its undo): every view rebuilds from the
+        new scheme as on opening a project, but the undo history stays."""
+        self._views.clear()
+        self.selected_span_id = None
+        self.project_replaced.emit()
+
     def replace_project(self, project: Project, annotator: Annotator) -> None:
         """Switch to another project file (File > Open): state and undo history start afresh."""
         self.undo_stack.clear()

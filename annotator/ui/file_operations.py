@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from annotator import paths
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
 from annotator.services.project import Project
@@ -53,6 +54,9 @@ class FileOperations(QObject):
     # --- projects -------------------------------------------------------------------------
 
     def new_project(self) -> None:
+        scheme_path = self.choose_scheme()
+        if scheme_path is None:
+            return
         chosen, _ = QFileDialog.getSaveFileName(self._window, "New project", str(self._start_dir()), PROJECT_FILTER)
         if chosen:
             path = Path(chosen)
@@ -65,17 +69,46 @@ class FileOperations(QObject):
                     "Use File > Open project to open it, or choose another name.",
                 )
                 return
-            self.open_path(path, create=True)
+            self.open_path(path, create=True, scheme_path=scheme_path)
+
+    def choose_scheme(self) -> Path | None:
+        """Ask which scheme a new project starts with: the default, a shipped example, or a file."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from annotator.model.scheme import load_scheme_file
+
+        shipped: dict[str, Path] = {}
+        for path in paths.shipped_schemes():
+            try:
+                scheme = load_scheme_file(path)
+            except AnnotatorError:
+                continue
+            title = "Default: " if path == paths.DEFAULT_SCHEME else ""
+            shipped[f"{title}{scheme.name} — {scheme.description or path.stem}"] = path
+        from_file = "From a file…"
+        choice, ok = QInputDialog.getItem(
+            self._window, "New project", "Scheme for the new project:", [*shipped, from_file], 0, False
+        )
+        if not ok:
+            return None
+        if choice != from_file:
+            return shipped[choice]
+        chosen, _ = QFileDialog.getOpenFileName(
+            self._window, "Scheme file", str(self._start_dir()), "Scheme files (*.toml);;All files (*)"
+        )
+        return Path(chosen) if chosen else None
 
     def open_project(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(self._window, "Open project", str(self._start_dir()), PROJECT_FILTER)
         if chosen:
             self.open_path(Path(chosen))
 
-    def open_path(self, path: Path, *, create: bool = False, name: str | None = None) -> bool:
+    def open_path(
+        self, path: Path, *, create: bool = False, name: str | None = None, scheme_path: Path | None = None
+    ) -> bool:
         """Switch the window to the project at `path`. Returns False (after saying why) on failure."""
         try:
-            project = Project.open(path, create=create)
+            project = Project.open(path, create=create, scheme_path=scheme_path if create else None)
         except AnnotatorError as exc:
             self._error("Could not open the project", str(exc), "Choose another file; this one was not changed.")
             return False

@@ -31,6 +31,7 @@ from annotator.ui.review_mode import ReviewController
 from annotator.ui.status_bar import ShellStatusBar
 from annotator.ui.widgets.article_view import ArticleViewWidget
 from annotator.ui.widgets.document_list import DocumentListWidget
+from annotator.ui.widgets.guidelines_view import GuidelinesViewWidget
 from annotator.ui.widgets.layers_panel import LayersPanelWidget
 from annotator.ui.widgets.review_panel import ReviewPanelWidget
 from annotator.ui.widgets.tag_panel import TagPanelWidget
@@ -74,6 +75,12 @@ class MainWindow(QMainWindow):
             "review_dock", "Review", self.review_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.review_dock.hide()
+        self.guidelines_view = GuidelinesViewWidget(ctx)
+        self.guidelines_dock = self._dock(
+            "guidelines_dock", "Guidelines", self.guidelines_view, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.tagging_dock, self.guidelines_dock)
+        self.tagging_dock.raise_()
         self.review = ReviewController(ctx, self.article_view, self.layers_panel, self.review_panel, self)
         self.status = ShellStatusBar(ctx, self)
         self.setStatusBar(self.status)
@@ -129,8 +136,9 @@ class MainWindow(QMainWindow):
             "edit_item": self.review_panel.edit_current,
             "accept_agreed": self.review_panel.accept_all_agreed,
             "agreement_report": self.show_agreement_report,
+            "scheme_editor": self.show_scheme_editor,
         }
-        for lab in self.ctx.project.scheme.labels:
+        for lab in self.ctx.project.scheme.active_labels:
             handlers[f"label.{lab.name}"] = partial(tag.add_span_from_selection, lab.name)
         for i in range(1, len(self.ctx.project.scheme.stance_values) + 1):
             handlers[f"stance.{i}"] = partial(tag.set_doc_stance_by_index, i)
@@ -164,6 +172,8 @@ class MainWindow(QMainWindow):
         menus["View"].addAction(self.tagging_dock.toggleViewAction())
         menus["View"].addAction(self.layers_dock.toggleViewAction())
         menus["View"].addAction(self.review_dock.toggleViewAction())
+        menus["View"].addAction(self.guidelines_dock.toggleViewAction())
+        menus["Project"].addAction(self.guidelines_dock.toggleViewAction())
         self.menus: dict[str, QMenu] = menus
         self._sync_review_actions(self.review.active)
 
@@ -255,6 +265,14 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.documents_dock.show()
         self.document_list.focus_search()
+
+    def show_scheme_editor(self) -> None:
+        from annotator.ui.dialogs.scheme_editor import SchemeEditorDialog
+
+        dialog = SchemeEditorDialog(self.ctx, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.scheme_editor = dialog
+        dialog.open()
 
     def show_shortcuts(self) -> None:
         from annotator.ui.dialogs.help import ShortcutsDialog

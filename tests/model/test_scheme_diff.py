@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.model.scheme import load_scheme_file, parse_scheme
-from annotator.model.scheme_diff import diff_schemes, inherited_aliases
+from annotator.model.scheme_diff import diff_schemes, inherited_aliases, undo_target
 from annotator.paths import DEFAULT_SCHEME
 
 RENAMED = DEFAULT_SCHEME.read_text(encoding="utf-8")
@@ -67,3 +67,14 @@ def test_a_second_rename_keeps_the_first_names_as_aliases() -> None:
     assert second.canonical_label("claim") == "statement"
     assert second.canonical_stance_value("favor") == "pro"
     assert second.canonical_attributes("claim", {"claim_type": "factual"}) == {"kind": "fact"}
+
+
+def test_the_undo_target_renames_everything_back() -> None:
+    old = load_scheme_file(DEFAULT_SCHEME)
+    new = parse_scheme(RENAMED)
+    back = undo_target(old, new)
+    renames = {(c.kind, c.old, c.new) for c in diff_schemes(new, back) if c.action == "rename"}
+    assert ("label", ("assertion",), ("claim",)) in renames
+    assert ("value", ("assertion", "kind", "fact"), ("claim", "claim_type", "factual")) in renames
+    assert ("stance_value", ("pro",), ("favor",)) in renames
+    assert [c for c in diff_schemes(new, back) if c.action in ("add", "remove")] == []

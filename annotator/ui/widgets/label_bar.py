@@ -62,7 +62,7 @@ class LabelBarWidget(QWidget):
             self._grid.removeWidget(button)
             button.deleteLater()
         self.buttons.clear()
-        for i, label in enumerate(scheme.labels):
+        for i, label in enumerate(scheme.active_labels):
             button = QPushButton(f"{pretty_label(label.name)}  [{label.key}]")
             button.setObjectName(f"label_button_{label.name}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -75,7 +75,7 @@ class LabelBarWidget(QWidget):
 
     def _legend_html(self, scheme: Scheme) -> str:
         rows = []
-        for label in scheme.labels:
+        for label in scheme.active_labels:
             swatch = f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;&nbsp;</span>'
             desc = f" — {label.description}" if label.description else ""
             rows.append(f"{swatch}&nbsp;<b>{label.name}</b> [{label.key}]{desc}")

@@ -1,0 +1,117 @@
+"""The Scheme editor on the real main window: rename and add through the tree, preview with counts,
+refused clashes, apply as one undoable step, undo and redo; and the Guidelines dock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+
+from annotator.app import build_main_window
+from annotator.services import annotations as svc
+from annotator.services import documents
+from annotator.ui.dialogs.scheme_editor import SchemeEditorDialog
+from annotator.ui.main_window import MainWindow
+from annotator.ui.scheme_tree import KEY, NAME
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+
+
+def _open_editor(win: MainWindow, qtbot: QtBot) -> SchemeEditorDialog:
+    qtbot.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = win.scheme_editor
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _row(dialog: SchemeEditorDialog, group: str, name: str) -> QTreeWidgetItem:
+    parent = dialog.tree.groups[group]
+    for i in range(parent.childCount()):
+        child = parent.child(i)
+        if child is not None and child.text(NAME) == name:
+            return child
+    raise AssertionError(f"no {group} row {name!r}")
+
+
+def _type_into(dialog: SchemeEditorDialog, qtbot: QtBot, item: QTreeWidgetItem, column: int, text: str) -> None:
+    """Select the cell, F2 to edit, select all, type, Enter: as a user renames in the tree."""
+    dialog.tree.setCurrentItem(item, column)
+    dialog.tree.setFocus()
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_F2)
+    editor = dialog.tree.focusWidget()
+    assert editor is not dialog.tree, "the cell did not open an editor"
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: item.text(column) == text)  # the delegate commits on a queued call
+
+
+def test_rename_and_addition_apply_as_one_step_and_undo(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    doc = window.ctx.current_doc_id
+    assert doc is not None
+    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"claim_type": "factual"})
+    dialog = _open_editor(window, qtbot)
+    assert _row(dialog, "label", "claim").text(5) == "1"
+
+    _type_into(dialog, qtbot, _row(dialog, "label", "claim"), NAME, "assertion")
+    assert "rename label claim -> assertion (1 annotation)" in dialog.preview.toPlainText()
+    qtbot.mouseClick(dialog.add_buttons["label"], Qt.MouseButton.LeftButton)
+    added = _row(dialog, "label", "new_label_1")
+    _type_into(dialog, qtbot, added, NAME, "quote")
+    _type_into(dialog, qtbot, added, KEY, "S")  # the source label's key: refused
+    assert "duplicate label key 'S'" in dialog.preview.toPlainText()
+    assert not dialog.apply_button.isEnabled()
+    _type_into(dialog, qtbot, added, KEY, "Q")
+    assert "add label quote" in dialog.preview.toPlainText()
+    dialog.grab().save(str(tmp_path / "scheme_editor.png"))
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+
+    project = window.ctx.project
+    assert project.scheme.label_names == ("assertion", "source", "quote")
+    stored = documents.load_view(project, doc, window.ctx.annotator.id).spans
+    assert [s.label for s in stored] == ["assertion"]
+    assert "label_button_assertion" in {b.objectName() for b in window.tag_panel.label_bar.buttons.values()}
+    assert window.ctx.undo_stack.count() == 1
+    assert "quote" in window.guidelines_view.browser.toPlainText()
+
+    window.ctx.undo_stack.undo()
+    assert project.scheme.label_names == ("claim", "source")
+    assert [s.label for s in documents.load_view(project, doc, window.ctx.annotator.id).spans] == ["claim"]
+    assert "label_button_claim" in {b.objectName() for b in window.tag_panel.label_bar.buttons.values()}
+    window.ctx.undo_stack.redo()
+    assert project.scheme.label_names == ("assertion", "source", "quote")
+    dialog.close()
+
+
+def test_removing_a_used_value_is_refused_in_the_preview(window: MainWindow, qtbot: QtBot) -> None:
+    doc = window.ctx.current_doc_id
+    assert doc is not None
+    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"claim_type": "factual"})
+    dialog = _open_editor(window, qtbot)
+    claim_type = _row(dialog, "label", "claim").child(0)
+    assert claim_type is not None and claim_type.text(NAME) == "claim_type"
+    dialog.tree.setCurrentItem(claim_type.child(0))
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    text = dialog.preview.toPlainText()
+    assert "remove attribute value claim.claim_type.factual (1 annotation): REFUSED" in text
+    assert not dialog.apply_button.isEnabled()
+    dialog.close()
+
+
+def test_guidelines_dock_shows_the_guidelines_and_descriptions(window: MainWindow) -> None:
+    text = window.guidelines_view.browser.toPlainText()
+    scheme = window.ctx.project.scheme
+    assert "News claims" in text
+    assert all(lab.description in text for lab in scheme.labels)
+    assert all(t.description in text for t in scheme.targets)
