@@ -8,7 +8,8 @@ it: one spans.csv column per attribute; in claims.csv a "claim" is a span whose 
 of a relation type, its own attributes keep their names, the linked span's columns are
 `<to label>_text` then its attributes prefixed `<to label>_` (free-text attributes before choice
 attributes, each in scheme order), then one column per stance target with the claim's own stance.
-The tables are written by `export_csv_tables.TableWriter`, one streamed query each. On a big
+The tables are written by `export_csv_tables.TableWriter`, one streamed query each; the project's
+scheme (scheme.toml) and its guidelines (guidelines.md) are written beside them. On a big
 read-only project a helper process writes stances.csv and claims.csv while this one writes the rest,
 so the export uses both cores; every file appears only when all of them are complete.
 """
@@ -64,11 +65,21 @@ def export_csv(
         finally:
             if helper is not None:
                 helper.stop()
+        _write_scheme(project, staged)
         ticker.done = ticker.total
         ticker.check()
         paths = staged.commit()
     order = [t.removesuffix(".csv") for t in TableWriter.TABLES]
     return ExportReport(paths, {name: rows[name] for name in order})
+
+
+def _write_scheme(project: Project, staged: StagedFiles) -> None:
+    """The scheme the tables were made under, and its guidelines, go with them."""
+    from annotator.services.schemes import current_toml
+
+    staged.open("scheme.toml").write(current_toml(project))
+    if project.scheme.guidelines.strip():
+        staged.open("guidelines.md").write(project.scheme.guidelines.strip() + "\n")
 
 
 class _Helper:

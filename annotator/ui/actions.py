@@ -233,7 +233,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
     ]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]
-    if not scheme.targets:
+    if not scheme.active_targets:
         specs = [s for s in specs if not s.id.startswith("stance.") and s.id != "cycle_target"]
     taken = {k.upper() for s in labels for k in s.keys}
     return [

@@ -159,7 +159,9 @@ def test_stats_and_export_leave_the_project_bytes_unchanged(tmp_path: Path, caps
         "claims.csv",
         "comments.csv",
         "documents.csv",
+        "guidelines.md",
         "relations.csv",
+        "scheme.toml",
         "spans.csv",
         "stances.csv",
     ]

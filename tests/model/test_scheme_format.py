@@ -115,3 +115,23 @@ def test_aliases_of_every_kind_resolve_to_current_names() -> None:
     assert scheme.canonical_stance_value("favor") == "pro"
     scheme.validate_stance("nato_membership", "favor")
     scheme.validate_span("claim", {"claim_type": "factual"})
+
+
+def test_the_readme_documents_every_key_and_its_example_parses() -> None:
+    readme = (DEFAULT_SCHEME.parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Scheme files") :]
+    example = section[section.index("```toml\n") + 8 : section.index("```\n", section.index("```toml\n") + 8)]
+    scheme = parse_scheme(example)
+    assert scheme.canonical_label("claim") == "assertion"
+    from annotator.model import scheme_parse
+
+    table = section[: section.index("```toml")]
+    keys = (
+        scheme_parse._TOP_KEYS
+        | scheme_parse._LABEL_KEYS
+        | scheme_parse._ATTR_KEYS
+        | scheme_parse._REL_KEYS
+        | scheme_parse._STANCE_KEYS
+        | scheme_parse._TARGET_KEYS
+    )
+    assert {k for k in keys if f"`{k}`" not in table} <= {"labels", "relations", "stance", "targets", "attributes"}

@@ -148,8 +148,8 @@ class SpanEditorWidget(QGroupBox):
             self._links.addRow(rel.name.replace("_", " ").capitalize(), box)
             self.link_combos[rel.name], self.pick_buttons[rel.name] = combo, button
         has_stance = label is not None and label in scheme.stance_span_labels
-        self._stance_title.setVisible(has_stance and bool(scheme.targets))
-        for target in scheme.targets if has_stance else ():
+        self._stance_title.setVisible(has_stance and bool(scheme.active_targets))
+        for target in scheme.active_targets if has_stance else ():
             combo = _compact_combo()
             combo.setObjectName(f"claim_stance_{target.name}")
             combo.setToolTip(target.description)

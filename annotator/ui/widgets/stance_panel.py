@@ -108,7 +108,7 @@ class DocStancePanelWidget(QWidget):
             group.deleteLater()
         self.groups.clear()
         scheme = self.ctx.project.scheme
-        for target in scheme.targets:
+        for target in scheme.active_targets:
             group = _TargetGroup(target.name, target.description, scheme.stance_values)
             group.group.idClicked.connect(lambda i, t=target.name: self._on_group_clicked(t, i))
             group.clear_button.clicked.connect(lambda _c=False, t=target.name: self._set(t, None))
