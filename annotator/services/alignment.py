@@ -15,12 +15,14 @@ An item the reviewer rejected carries `rejected` (recorded as a comment "rejecte
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from annotator.model.errors import NotFoundError
+from annotator.model.scheme import Scheme
 from annotator.model.types import GOLD, Relation, Span, Stance
 from annotator.services.project import Project
 from annotator.store import Session
@@ -154,6 +156,19 @@ def _classify_spans(versions: list[Span], n: int) -> Agreement:
     if any(len(kinds) > 1 for kinds in at.values()):
         return Agreement.CONFLICTING
     return Agreement.AGREED if len(versions) == n and len(at) == 1 else Agreement.PARTIAL
+
+
+_SPAN_KEY = re.compile(r"span:(\d+):(\d+):([A-Za-z_][A-Za-z0-9_]*)")
+_RELATION_KEY = re.compile(r"^((?:rejected:)?relation:)([A-Za-z_][A-Za-z0-9_]*)")
+_STANCE_KEY = re.compile(r"^((?:rejected:)?stance:)([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def renamed_item_key(key: str, scheme: Scheme) -> str:
+    """An item key (of a comment or rejection) with the scheme's old names replaced by current ones,
+    so review keeps its rejections and comments across a scheme rename."""
+    key = _SPAN_KEY.sub(lambda m: f"span:{m[1]}:{m[2]}:{scheme.canonical_label(m[3])}", key)
+    key = _RELATION_KEY.sub(lambda m: m[1] + scheme.canonical_relation(m[2]), key)
+    return _STANCE_KEY.sub(lambda m: m[1] + scheme.canonical_target(m[2]), key)
 
 
 def _unique(key: str, used: set[str]) -> str:

@@ -13,6 +13,7 @@ from annotator.model.scheme import Scheme, parse_scheme
 from annotator.model.scheme_diff import diff_schemes, inherited_aliases
 from annotator.model.scheme_toml import scheme_to_toml
 from annotator.model.scheme_usage import SchemePlan, SchemeUsage, plan_changes
+from annotator.services.alignment import renamed_item_key
 from annotator.services.project import Project
 from annotator.store import schemes as store_schemes
 from annotator.store.schemes import SchemeVersion
@@ -53,6 +54,7 @@ def apply(project: Project, new: Scheme, author: str, *, dry_run: bool = False) 
     text = new.source_text if merged == new and new.source_text else scheme_to_toml(merged)
     with project.session() as s:
         store_schemes.rename_to_current(s, merged)
+        store_schemes.rewrite_item_keys(s, lambda key: renamed_item_key(key, merged))
         store_schemes.add_version(s, text, author)
     project.scheme = parse_scheme(text, origin=f"{project.path} (stored scheme)")
     return result

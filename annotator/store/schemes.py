@@ -8,6 +8,7 @@ files, colleagues' older projects).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from annotator.model.scheme import Scheme
 from annotator.model.scheme_usage import SchemeUsage
 from annotator.store.engine import utc_now
-from annotator.store.tables import MetaRow, RelationRow, SchemeRow, SpanRow, StanceRow
+from annotator.store.tables import CommentRow, MetaRow, RelationRow, SchemeRow, SpanRow, StanceRow
 
 _BATCH = 2000
 _AUTHOR = "scheme_author."
@@ -101,3 +102,15 @@ def rename_to_current(session: Session, scheme: Scheme) -> int:
     for start in range(0, len(updates), _BATCH):
         session.execute(update(SpanRow), updates[start : start + _BATCH])
     return changed + len(updates)
+
+
+def rewrite_item_keys(session: Session, rename: Callable[[str], str]) -> int:
+    """Apply `rename` to every comment's item key (review rejections are comments too)."""
+    updates: list[dict[str, object]] = []
+    for comment_id, key in session.execute(select(CommentRow.id, CommentRow.item_key)).all():
+        new = rename(key)
+        if new != key:
+            updates.append({"id": comment_id, "item_key": new})
+    if updates:
+        session.execute(update(CommentRow), updates)
+    return len(updates)
