@@ -24,6 +24,7 @@ NAME, KEY, COLOUR, DETAILS, DESCRIPTION, USES = range(len(COLUMNS))
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 ORIGINAL_ROLE = Qt.ItemDataRole.UserRole + 2  # the element as it was (None when added)
 ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 3
+SHOWN_ROLE = Qt.ItemDataRole.UserRole + 4  # a label row's name as the relation rows show it
 GROUPS = {"label": "Labels", "relation": "Relation types", "target": "Stance targets", "stance_value": "Stance values"}
 _EDITABLE = {
     "label": (NAME, KEY, COLOUR, DESCRIPTION),
@@ -92,6 +93,7 @@ class SchemeTreeWidget(QTreeWidget):
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, ORIGINAL_ROLE, original)
         item.setData(0, ARCHIVED_ROLE, bool(getattr(original, "archived", False)))
+        item.setData(0, SHOWN_ROLE, texts[0])
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         item.setText(USES, "0" if original is None else item.text(USES))
         self.paint_row(item)
@@ -105,6 +107,15 @@ class SchemeTreeWidget(QTreeWidget):
             item.setForeground(column, grey)
         if item.data(0, ARCHIVED_ROLE):
             item.setToolTip(NAME, "Archived: kept with its annotations, hidden from tagging")
+
+    def follow_label_rename(self, label_item: QTreeWidgetItem) -> None:
+        """Relation rows show their ends by label name: a renamed label is renamed there too."""
+        old, new = label_item.data(0, SHOWN_ROLE), label_item.text(NAME).strip()
+        label_item.setData(0, SHOWN_ROLE, new)
+        for rel in _children(self.groups["relation"]):
+            ends = [e.strip() for e in rel.text(DETAILS).split("->")]
+            if old in ends:
+                rel.setText(DETAILS, " -> ".join(new if e == old else e for e in ends))
 
     @staticmethod
     def editable(item: QTreeWidgetItem, column: int) -> bool:

@@ -66,6 +66,7 @@ def test_rename_and_addition_apply_as_one_step_and_undo(window: MainWindow, qtbo
 
     _type_into(dialog, qtbot, _row(dialog, "label", "claim"), NAME, "assertion")
     assert "rename label claim -> assertion (1 annotation)" in dialog.preview.toPlainText()
+    assert _row(dialog, "relation", "attributed_to").text(3) == "assertion -> source"
     qtbot.mouseClick(dialog.add_buttons["label"], Qt.MouseButton.LeftButton)
     added = _row(dialog, "label", "new_label_1")
     _type_into(dialog, qtbot, added, NAME, "quote")

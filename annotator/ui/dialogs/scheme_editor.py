@@ -214,9 +214,11 @@ class SchemeEditorDialog(QDialog):
             parent.removeChild(item)
         self.refresh_preview()
 
-    def _on_tree_item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
+    def _on_tree_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         self.tree.blockSignals(True)
         self.tree.paint_row(item)
+        if column == NAME and item.data(0, KIND_ROLE) == "label":
+            self.tree.follow_label_rename(item)
         self.tree.blockSignals(False)
         self.refresh_preview()
 

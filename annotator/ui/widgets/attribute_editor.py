@@ -43,6 +43,7 @@ class _LabelPage(QWidget):
         for attr in label.attributes:
             editor = self._combo(attr) if attr.kind == "choice" else self._line(attr, completion_model)
             editor.setObjectName(f"attr_{attr.name}")
+            editor.setToolTip(attr.description)
             self.editors[attr.name] = editor
             form.addRow(attr.name.replace("_", " ").capitalize(), editor)
         if not label.attributes:
@@ -55,6 +56,7 @@ class _LabelPage(QWidget):
         combo.addItem(UNSET, "")
         for value in attr.values:
             combo.addItem(value.replace("_", " "), value)
+            combo.setItemData(combo.count() - 1, attr.value_descriptions.get(value, ""), Qt.ItemDataRole.ToolTipRole)
         return combo
 
     def _line(self, attr: AttributeDef, completion_model: QStringListModel) -> QLineEdit:

@@ -8,6 +8,8 @@ has a small clear button. Every edit is one `SetStanceCommand`; `set_view` re-sy
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,7 +35,9 @@ _COLUMNS = 2  # radio buttons per row: four values fit a ~340 px dock in two row
 
 
 class _TargetGroup(QFrame):
-    def __init__(self, target: str, description: str, values: tuple[str, ...]) -> None:
+    def __init__(
+        self, target: str, description: str, values: tuple[str, ...], tips: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.setObjectName("stance_target")
         self.target = target
@@ -53,6 +57,7 @@ class _TargetGroup(QFrame):
             button = QRadioButton(f"{i + 1}  {value.replace('_', ' ')}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setProperty("stance_value", value)
+            button.setToolTip((tips or {}).get(value, ""))
             self.group.addButton(button, i)
             grid.addWidget(button, i // _COLUMNS, i % _COLUMNS)
         layout = QVBoxLayout(self)
@@ -109,7 +114,9 @@ class DocStancePanelWidget(QWidget):
         self.groups.clear()
         scheme = self.ctx.project.scheme
         for target in scheme.active_targets:
-            group = _TargetGroup(target.name, target.description, scheme.stance_values)
+            group = _TargetGroup(
+                target.name, target.description, scheme.stance_values, scheme.stance_value_descriptions
+            )
             group.group.idClicked.connect(lambda i, t=target.name: self._on_group_clicked(t, i))
             group.clear_button.clicked.connect(lambda _c=False, t=target.name: self._set(t, None))
             self._layout.addWidget(group)
