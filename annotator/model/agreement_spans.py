@@ -4,9 +4,9 @@ This module owns the span/relation inputs of the agreement maths and every compa
 annotators' spans: exact and overlap matching, precision/recall/F1 per label and micro-averaged,
 a label confusion matrix, and attribution (relation) agreement. Offsets are half-open code-point
 ranges ``[start, end)``; two spans overlap when they share at least one character, so spans that
-merely touch do not. Overlap matching is one-to-one and greedy: candidate pairs are taken by
-largest overlap first (ties: smaller combined extent, then input order), so each span is matched
-at most once. Scores are "second against first": precision is the share of the second annotator's
+merely touch do not. Overlap matching is one-to-one and optimal: the most pairs, then the most
+shared characters (see :mod:`annotator.model.agreement_matching` for the last tie-break), so each
+span is matched at most once. Scores are "second against first": precision is the share of the second annotator's
 spans that were matched, recall the share of the first annotator's. A ratio whose denominator is
 zero is ``None`` (undefined), never NaN; F1 is ``2 * matched / (first_total + second_total)``, so
 it is 0.0 when exactly one side is empty and ``None`` only when both are.
@@ -18,6 +18,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from annotator.model.agreement_matching import max_overlap_matching
 
 NO_MATCH = "(none)"
 """Row/column of :func:`label_confusion` for spans the other annotator has no overlapping span for."""
@@ -142,27 +144,21 @@ def match_exact(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan])
 def match_overlap(
     first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan], *, same_label: bool = True
 ) -> list[SpanPair]:
-    """Greedy one-to-one matching by largest overlap; with ``same_label`` only equal labels pair."""
-    buckets: dict[tuple[str, str], list[tuple[int, AnnotatedSpan]]] = defaultdict(list)
+    """Optimal one-to-one matching by overlap (:mod:`annotator.model.agreement_matching`) within each
+    document, and with ``same_label`` within each label; pairs in the first list's order."""
+    buckets: dict[tuple[str, str], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for i, span in enumerate(first):
+        buckets[(span.doc_id, span.label if same_label else "")][0].append(i)
     for j, span in enumerate(second):
-        buckets[(span.doc_id, span.label if same_label else "")].append((j, span))
-    candidates: list[tuple[int, int, int, int]] = []
-    for i, a in enumerate(first):
-        for j, b in buckets.get((a.doc_id, a.label if same_label else ""), []):
-            shared = overlap_length(a, b)
-            if shared > 0:
-                extent = max(a.end, b.end) - min(a.start, b.start)
-                candidates.append((-shared, extent, i, j))
-    candidates.sort()
-    used_first: set[int] = set()
-    used_second: set[int] = set()
-    pairs: list[SpanPair] = []
-    for _, _, i, j in candidates:
-        if i not in used_first and j not in used_second:
-            used_first.add(i)
-            used_second.add(j)
-            pairs.append((first[i], second[j]))
-    return pairs
+        buckets[(span.doc_id, span.label if same_label else "")][1].append(j)
+    pairs: list[tuple[int, int]] = []
+    for mine, theirs in buckets.values():
+        if mine and theirs:
+            found = max_overlap_matching(
+                [(first[i].start, first[i].end) for i in mine], [(second[j].start, second[j].end) for j in theirs]
+            )
+            pairs.extend((mine[a], theirs[b]) for a, b in found)
+    return [(first[i], second[j]) for i, j in sorted(pairs)]
 
 
 def match_overlap_by_label(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> list[SpanPair]:
