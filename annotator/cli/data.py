@@ -40,8 +40,8 @@ exit codes: 0 everything imported, 1 some file or record rejected (the rest was 
 EXPORT_EPILOG = """\
 formats:
   csv    --out is a folder; writes documents.csv, spans.csv, relations.csv, stances.csv,
-         claims.csv and comments.csv (UTF-8, header row, ids that join across tables; cells starting with
-         = + - @ tab or CR are prefixed with ' so spreadsheets never run them), plus the
+         status.csv, claims.csv and comments.csv (UTF-8, header row, ids that join across tables; cells
+         starting with = + - @ tab or CR are prefixed with ' so spreadsheets never run them), plus the
          project's scheme.toml and guidelines.md
   jsonl  --out is a file; one annotation record per (document, annotator), the format `import`
          reads back (export -> import -> export gives the same content)

@@ -1,4 +1,4 @@
-"""The CSV tables, one writer method each: documents, spans, relations, stances and claims.
+"""The CSV tables, one writer method each: documents, spans, relations, stances, status, claims, comments.
 
 `export_csv` decides where each table is written (in this process or a helper process); this module
 knows the columns and the fastest way to fill them. Each table is one streamed query. Hot loops
@@ -26,6 +26,7 @@ SPAN_COLUMNS = ("span_id", "doc_id", "annotator", "label", "start", "end", "text
 SPAN_TAIL = ("origin", "created_at", "updated_at")
 RELATION_COLUMNS = ("relation_id", "doc_id", "annotator", "type", "from_span_id", "to_span_id")
 STANCE_COLUMNS = ("doc_id", "annotator", "target", "value", "span_id")
+STATUS_COLUMNS = ("doc_id", "annotator", "status", "seconds", "updated_at")
 COMMENT_COLUMNS = ("comment_id", "doc_id", "author", "item_key", "text", "created_at")
 CLAIM_COLUMNS = ("doc_id", "title", "annotator", "claim_id", "claim_text")
 LINE_END = "\n"
@@ -212,7 +213,15 @@ class _ClaimLayout:
 class TableWriter:
     """Writes each table to the handle it is given, one streamed query per table."""
 
-    TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv", "comments.csv")
+    TABLES = (
+        "documents.csv",
+        "spans.csv",
+        "relations.csv",
+        "stances.csv",
+        "status.csv",
+        "claims.csv",
+        "comments.csv",
+    )
 
     def __init__(self, scheme: Scheme, session: Session, annotator_id: int | None, ticker: Ticker) -> None:
         self.session = session
@@ -232,6 +241,7 @@ class TableWriter:
             "spans.csv": self.write_spans,
             "relations.csv": self.write_relations,
             "stances.csv": self.write_stances,
+            "status.csv": self.write_status,
             "claims.csv": self.write_claims,
             "comments.csv": self.write_comments,
         }[table]
@@ -292,6 +302,22 @@ class TableWriter:
             )
             n += len(chunk)
             self.ticker.advance(len(chunk))
+        return n
+
+    def write_status(self, handle: IO[str]) -> int:
+        """Each annotator's status per document (a document without a row is not_started). With
+        spans.csv and stances.csv it says which documents an annotator worked on, hence which
+        documents each pair of annotators is compared on in the agreement report."""
+        writer = _writer(handle, STATUS_COLUMNS)
+        ext_ids, names = self.ext_ids, self.names
+        n = 0
+        for chunk in _chunks(q.stream_statuses(self.session, self.annotator_id)):
+            writer.writerows(
+                (ext_ids[did], names[aid], status, seconds, updated)
+                for _, did, aid, status, seconds, _, updated in chunk
+            )
+            n += len(chunk)
+            self.ticker.check()
         return n
 
     def write_comments(self, handle: IO[str]) -> int:

@@ -164,6 +164,7 @@ def test_stats_and_export_leave_the_project_bytes_unchanged(tmp_path: Path, caps
         "scheme.toml",
         "spans.csv",
         "stances.csv",
+        "status.csv",
     ]
 
 

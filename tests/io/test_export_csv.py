@@ -20,7 +20,15 @@ from annotator.store import documents as store_docs
 TEXT_1 = "=SUM(A1) said 🇺🇦 Zelensky 𝔘 today: NATO membership is close. -Officials disagree."
 TEXT_2 = 'Plain article. Reuters reported that talks went well.\nSecond line with "quotes", commas.'
 
-TABLES = ("documents.csv", "spans.csv", "relations.csv", "stances.csv", "claims.csv", "comments.csv")
+TABLES = (
+    "documents.csv",
+    "spans.csv",
+    "relations.csv",
+    "stances.csv",
+    "status.csv",
+    "claims.csv",
+    "comments.csv",
+)
 PRODUCT_COLUMNS = {
     "documents.csv": ["doc_id", "title", "sha256", "n_chars", "imported_at"],
     "spans.csv": [
@@ -55,6 +63,7 @@ PRODUCT_COLUMNS = {
         "nato_membership",
         "security_guarantees",
     ],
+    "status.csv": ["doc_id", "annotator", "status", "seconds", "updated_at"],
     "comments.csv": ["comment_id", "doc_id", "author", "item_key", "text", "created_at"],
 }
 
@@ -359,7 +368,7 @@ def test_helper_process_writes_the_same_tables(
     finally:
         readonly.close()
     assert _export_bytes(tmp_path / "parallel") == _export_bytes(tmp_path / "sequential")
-    assert list(report.rows) == ["documents", "spans", "relations", "stances", "claims", "comments"]
+    assert list(report.rows) == ["documents", "spans", "relations", "stances", "status", "claims", "comments"]
     assert not (tmp_path / "cancelled").exists()
 
 

@@ -123,7 +123,8 @@ class ExportDialog(QDialog):
         ok.setEnabled(True)
         if self.fmt() == "csv":
             text = (
-                f"Writes documents.csv, spans.csv, relations.csv, stances.csv, claims.csv and comments.csv "
+                f"Writes documents.csv, spans.csv, relations.csv, stances.csv, status.csv, claims.csv and "
+                f"comments.csv "
                 f"into the folder {path} (created if needed; files there are replaced)."
             )
         else:
