@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 from annotator import paths
@@ -79,14 +78,20 @@ def _run_merge(args: argparse.Namespace) -> int:
 # -- agreement -----------------------------------------------------------------------------------
 
 AGREEMENT_EPILOG = """\
-Inter-annotator agreement over every layer except gold:
-  stance     document-level stance per target: Cohen's kappa per pair, Krippendorff's alpha
-             (nominal) over all annotators; missing values are left out
-  spans      per label and pair: precision/recall/F1 under exact and overlap matching
-  attribution  F1 over (claim, source) links among matched claims
-  attributes / claim_stance   kappa and alpha over matched claims
+Inter-annotator agreement over every layer except gold; every figure shows the number of items
+it rests on (n):
+  stance       document-level stance per target: Krippendorff's alpha (nominal) with a 95%
+               bootstrap interval, Fleiss' kappa and Gwet's AC1 over all annotators, observed
+               agreement, and Cohen's kappa per pair; missing values are left out
+  spans        per label and pair: precision/recall/F1 under exact and overlap matching (optimal
+               one-to-one matching), and Krippendorff's unitizing alpha (alpha_U) per label
+  attribution  F1 over (claim, source) links among matched claims, pooled and per relation type
+  attributes / claim_stance   the stance coefficients over matched claims (one span per
+               annotator and unit; extra spans are counted, not used)
 An empty value (null in JSON, "-" in the table) means the measure is undefined there, e.g. no
-document that both annotators worked on. Pairs are written "A|B" with names sorted.
+document that both annotators worked on, or a single category given throughout (the observed
+agreement is shown instead). Pairs are written "A|B" with names sorted; each pair is compared on
+the documents both worked on (a span, a stance, or a status other than not_started).
 
 examples:
   annotator --project review.db agreement
@@ -109,6 +114,7 @@ def _configure_agreement(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_agreement(args: argparse.Namespace) -> int:
+    from annotator.cli.agreement_text import print_agreement
     from annotator.services.agreement import agreement
     from annotator.services.project import Project
 
@@ -118,45 +124,10 @@ def _run_agreement(args: argparse.Namespace) -> int:
     finally:
         project.close()
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return EXIT_OK
-    _print_agreement(report)
+    print_agreement(report)
     return EXIT_OK
-
-
-def _fmt(value: object) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else "-"
-
-
-def _print_agreement(report: Mapping[str, object]) -> None:
-    stance = report.get("stance", {})
-    print("Document stance            alpha   kappa per pair")
-    for target, values in dict(stance).items():  # type: ignore[call-overload]
-        pairs = "  ".join(f"{pair} {_fmt(k)}" for pair, k in dict(values.get("kappa", {})).items())
-        print(f"  {target:<24} {_fmt(values.get('alpha')):>6}   {pairs}")
-    print("Spans (F1)                 pair           exact  overlap")
-    for label, by_pair in dict(report.get("spans", {})).items():  # type: ignore[call-overload]
-        for pair, values in dict(by_pair).items():
-            print(f"  {label:<24} {pair:<14} {_fmt(values.get('exact_f1')):>6}  {_fmt(values.get('overlap_f1')):>6}")
-    attribution = report.get("attribution", {})
-    if attribution:
-        print("Attribution F1")
-        for pair, value in dict(attribution).items():  # type: ignore[call-overload]
-            f1 = value.get("f1") if isinstance(value, dict) else value
-            print(f"  {pair:<24} {_fmt(f1):>6}")
-    rows = [
-        (f"{label}.{attr}", values)
-        for label, attrs in dict(report.get("attributes", {})).items()  # type: ignore[call-overload]
-        for attr, values in dict(attrs).items()
-    ]
-    rows += [(f"claim stance {target}", values) for target, values in dict(report.get("claim_stance", {})).items()]  # type: ignore[call-overload]
-    if rows:
-        width = max(24, *(len(name) for name, _ in rows))
-        print(f"{'Over matched claims':<{width + 2}} alpha   kappa per pair")
-        for name, values in rows:
-            pairs = "  ".join(f"{pair} {_fmt(k)}" for pair, k in dict(values.get("kappa", {})).items())
-            print(f"  {name:<{width}} {_fmt(values.get('alpha')):>6}   {pairs}")
-    print("Per-document and per-annotator breakdowns: annotator agreement --json, or Review > Agreement report")
 
 
 MERGE = Command("merge colleagues' project files or JSONL exports", MERGE_EPILOG, _configure_merge, _run_merge)

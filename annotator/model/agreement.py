@@ -1,23 +1,24 @@
-"""Inter-annotator agreement: nominal coefficients and the whole-project agreement report.
+"""Inter-annotator agreement on nominal values, and the inputs of the whole-project report.
 
 Pure maths over plain values (no Qt, no SQL). Ratings are ``{annotator: {item: value}}`` with
 string values; an item that is absent or ``None`` is missing. Public API:
 
-* :func:`cohen_kappa` (two raters) and :func:`pairwise_kappa` (every pair, keyed ``"A|B"`` with
-  the two names sorted, see :func:`pair_key`). Items missing for either rater are dropped.
+* :func:`cohen_kappa` / :func:`cohen_pair` (two raters, the latter with the item count and the
+  observed agreement) and :func:`pairwise_kappa` (every pair, keyed ``"A|B"`` with the two names
+  sorted, see :func:`pair_key`). Items missing for either rater are dropped.
 * :func:`krippendorff_alpha` (nominal, any number of raters, missing values allowed) and
-  :func:`krippendorff_alpha_units` (the same over units given as lists of values). The
-  ``krippendorff`` package computes it; it is imported lazily, so kappa and span scores work
-  without it and alpha raises a clear ``ImportError``.
-* :func:`categorical_agreement` (alpha plus pairwise kappa) and :func:`matched_value_agreement`
-  (the same over spans matched between annotators, e.g. a claim attribute or claim stance).
-* :func:`agreement_report` turns an :class:`AgreementInput` (one :class:`AnnotatorWork` per
-  annotator) into a nested dict; span maths lives in :mod:`annotator.model.agreement_spans`.
+  :func:`krippendorff_alpha_units` (the same over units given as lists of values), through the
+  ``krippendorff`` package, imported lazily.
+* :func:`categorical_agreement` and :func:`matched_value_agreement` (the same over spans matched
+  between annotators, e.g. a claim attribute or claim stance) return
+  :class:`~annotator.model.agreement_report.Coefficients`: alpha with its bootstrap interval,
+  Fleiss' kappa, Gwet's AC1 (:mod:`annotator.model.agreement_coefficients`), kappa per pair, and
+  the number of items under each.
+* :class:`AnnotatorWork` and :class:`AgreementInput` are the report's input;
+  :func:`annotator.model.agreement_compare.agreement_report` builds the report.
 
-Undefined results are ``None``, never NaN. Kappa is ``None`` with no comparable item and 1.0
-when both raters used one and the same category throughout (expected agreement 1, observed 1).
-Alpha is ``None`` when no unit has two values, or when all paired values are one category:
-alpha measures agreement beyond variation and there is no variation to measure.
+Undefined results are ``None``, never NaN, including every coefficient when all values given are
+one and the same category (0/0 in the textbook formulas; see ``agreement_report.CONVENTIONS``).
 """
 
 from __future__ import annotations
@@ -28,27 +29,18 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
-from typing import TypeAlias, TypeVar
+from typing import TypeVar
 
-from annotator.model.agreement_spans import (
-    AnnotatedRelation,
-    AnnotatedSpan,
-    MatchCounts,
-    SpanAgreement,
-    SpanPair,
-    add_confusion,
-    attribution_agreement,
-    label_confusion,
-    match_overlap_by_label,
-    matching_ids,
-    micro_average,
-    ordered_names,
-    span_agreement_by_label,
+from annotator.model.agreement_coefficients import (
+    bootstrap_alpha_interval,
+    fleiss_kappa,
+    gwet_ac1,
+    observed_agreement,
 )
+from annotator.model.agreement_report import Coefficients, PairKappa
+from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 
 K = TypeVar("K", bound=Hashable)
-ReportValue: TypeAlias = "None | int | float | str | Sequence[ReportValue] | Mapping[str, ReportValue]"
-Report: TypeAlias = dict[str, ReportValue]
 PAIR_SEPARATOR = "|"
 _MISSING_KRIPPENDORFF = (
     "Krippendorff's alpha needs the 'krippendorff' package (which needs numpy); "
@@ -61,26 +53,34 @@ def pair_key(first: str, second: str) -> str:
     return PAIR_SEPARATOR.join(sorted((first, second)))
 
 
-def cohen_kappa(first: Mapping[K, str | None], second: Mapping[K, str | None]) -> float | None:
-    """Cohen's kappa over the items both raters labelled (see the module docstring for ``None``)."""
+def cohen_pair(first: Mapping[K, str | None], second: Mapping[K, str | None]) -> PairKappa:
+    """Cohen's kappa over the items both raters labelled, with their number and observed agreement."""
     pairs = [(value, second.get(item)) for item, value in first.items()]
     paired = [(a, b) for a, b in pairs if a is not None and b is not None]
     n = len(paired)
     if n == 0:
-        return None
+        return PairKappa(None, 0, None)
     agreed = sum(1 for a, b in paired if a == b)
     first_counts = Counter(a for a, _ in paired)
     second_counts = Counter(b for _, b in paired)
     # Integer arithmetic: kappa = (n*agreed - sum n_a*n_b) / (n^2 - sum n_a*n_b).
     chance = sum(count * second_counts[value] for value, count in first_counts.items())
-    if chance == n * n:
-        return 1.0
-    return (n * agreed - chance) / (n * n - chance)
+    kappa = None if chance == n * n else (n * agreed - chance) / (n * n - chance)
+    return PairKappa(kappa, n, agreed / n)
+
+
+def cohen_kappa(first: Mapping[K, str | None], second: Mapping[K, str | None]) -> float | None:
+    """Cohen's kappa; ``None`` with no common item or when both used one and the same category only."""
+    return cohen_pair(first, second).kappa
 
 
 def pairwise_kappa(ratings: Mapping[str, Mapping[K, str | None]]) -> dict[str, float | None]:
     """Cohen's kappa for every pair of annotators, keyed by :func:`pair_key`."""
     return {pair_key(a, b): cohen_kappa(ratings[a], ratings[b]) for a, b in combinations(sorted(ratings), 2)}
+
+
+def _pairwise(ratings: Mapping[str, Mapping[K, str | None]]) -> dict[str, PairKappa]:
+    return {pair_key(a, b): cohen_pair(ratings[a], ratings[b]) for a, b in combinations(sorted(ratings), 2)}
 
 
 def krippendorff_alpha_units(units: Iterable[Sequence[str]]) -> float | None:
@@ -108,43 +108,83 @@ def krippendorff_alpha(ratings: Mapping[str, Mapping[K, str | None]]) -> float |
     return krippendorff_alpha_units(units.values())
 
 
-@dataclass(frozen=True)
-class CategoricalAgreement:
-    """Alpha over all annotators plus Cohen's kappa per pair."""
+def coefficients(units: Sequence[Sequence[str]], kappa: Mapping[str, PairKappa], extra_spans: int = 0) -> Coefficients:
+    """Every multi-rater coefficient over ``units`` (each the list of values one unit received)."""
+    pairable = [unit for unit in units if len(unit) >= 2]
+    return Coefficients(
+        units=len(pairable),
+        values=sum(len(unit) for unit in pairable),
+        categories=tuple(sorted({value for unit in pairable for value in unit})),
+        observed=observed_agreement(pairable),
+        alpha=krippendorff_alpha_units(pairable),
+        alpha_ci=bootstrap_alpha_interval(pairable),
+        fleiss_kappa=fleiss_kappa(units),
+        gwet_ac1=gwet_ac1(units),
+        kappa=kappa,
+        extra_spans=extra_spans,
+    )
 
-    alpha: float | None
-    kappa: Mapping[str, float | None] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, ReportValue]:
-        return {"alpha": self.alpha, "kappa": dict(self.kappa)}
-
-
-def categorical_agreement(ratings: Mapping[str, Mapping[K, str | None]]) -> CategoricalAgreement:
-    """Alpha and pairwise kappa for ``{annotator: {item: value}}``."""
-    return CategoricalAgreement(krippendorff_alpha(ratings), pairwise_kappa(ratings))
+def categorical_agreement(ratings: Mapping[str, Mapping[K, str | None]]) -> Coefficients:
+    """All coefficients for ``{annotator: {item: value}}`` (an item is a unit)."""
+    units: dict[K, list[str]] = defaultdict(list)
+    for _, by_item in sorted(ratings.items()):
+        for item, value in by_item.items():
+            if value is not None:
+                units[item].append(value)
+    return coefficients(list(units.values()), _pairwise(ratings))
 
 
 def matched_value_agreement(
     values: Mapping[str, Mapping[str, str | None]],
     matchings: Mapping[tuple[str, str], Mapping[str, str]],
-) -> CategoricalAgreement:
+) -> Coefficients:
     """Agreement on a value carried by matched spans (a claim attribute, a claim's stance).
 
     ``values`` is ``{annotator: {span_id: value}}``; ``matchings`` is ``{(first, second):
     {first_span_id: second_span_id}}``. Kappa for a pair uses its matched span pairs as items.
-    Alpha uses one unit per group of spans linked by any pairwise matching, holding every
-    non-missing value in the group.
+    The other coefficients use one unit per group of spans linked by the pairwise matchings, with
+    one span per annotator (:func:`span_units`); the spans left out are counted in ``extra_spans``.
     """
-    kappa: dict[str, float | None] = {}
+    kappa: dict[str, PairKappa] = {}
     for (a, b), matching in sorted(matchings.items()):
         first = {span_id: values.get(a, {}).get(span_id) for span_id in matching}
         second = {span_id: values.get(b, {}).get(other) for span_id, other in matching.items()}
-        kappa[pair_key(a, b)] = cohen_kappa(first, second)
+        kappa[pair_key(a, b)] = cohen_pair(first, second)
+    groups, extra = span_units(matchings)
     units = [
         [value for name, span_id in group if (value := values.get(name, {}).get(span_id)) is not None]
-        for group in _linked_groups(matchings)
+        for group in groups
     ]
-    return CategoricalAgreement(krippendorff_alpha_units(units), kappa)
+    return coefficients(units, kappa, extra)
+
+
+def span_units(
+    matchings: Mapping[tuple[str, str], Mapping[str, str]],
+) -> tuple[list[list[tuple[str, str]]], int]:
+    """Units of linked spans with at most one span per annotator, and how many spans were left out.
+
+    A group of ``(annotator, span_id)`` nodes joined by matched pairs can hold two spans of one
+    annotator (A's two spans matched to B's and to C's overlapping spans). Such a group keeps, for
+    each annotator, the span with the most links inside the group (ties: the first span id); the
+    others are left out of the unit and counted, never folded into it.
+    """
+    links: Counter[tuple[str, str]] = Counter()
+    for (a, b), matching in matchings.items():
+        for first, second in matching.items():
+            links[(a, first)] += 1
+            links[(b, second)] += 1
+    units: list[list[tuple[str, str]]] = []
+    extra = 0
+    for group in _linked_groups(matchings):
+        best: dict[str, tuple[str, str]] = {}
+        for node in sorted(group, key=lambda n: (-links[n], n)):
+            if node[0] in best:
+                extra += 1
+            else:
+                best[node[0]] = node
+        units.append(sorted(best.values()))
+    return units, extra
 
 
 def _linked_groups(matchings: Mapping[tuple[str, str], Mapping[str, str]]) -> list[list[tuple[str, str]]]:
@@ -249,169 +289,18 @@ class AnnotatorWork:
 
 @dataclass(frozen=True)
 class AgreementInput:
-    """All annotators' work; ``span_labels``/``targets`` from the scheme appear even when unused."""
+    """All annotators' work; ``span_labels``/``targets`` from the scheme appear even when unused.
+
+    ``doc_lengths`` gives each document's length in characters (the continuum of unitizing alpha);
+    a document missing from it is taken to end at its last annotated character.
+    """
 
     works: tuple[AnnotatorWork, ...]
     span_labels: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
+    doc_lengths: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [work.annotator for work in self.works]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate annotator names: {sorted(names)}")
-
-
-@dataclass(frozen=True)
-class _DocComparison:
-    spans: dict[str, SpanAgreement]
-    matched: list[SpanPair]
-    attribution: MatchCounts
-    confusion: dict[str, dict[str, int]]
-
-
-def _compare_doc(a: AnnotatorWork, b: AnnotatorWork, doc: str, labels: Sequence[str]) -> _DocComparison:
-    first, second = a.spans_by_doc.get(doc, ()), b.spans_by_doc.get(doc, ())
-    spans = span_agreement_by_label(first, second, labels)
-    matched = match_overlap_by_label(first, second)
-    attribution = attribution_agreement(
-        a.relations_by_doc.get(doc, ()), b.relations_by_doc.get(doc, ()), matching_ids(matched)
-    )
-    return _DocComparison(spans, matched, attribution, label_confusion(first, second, labels))
-
-
-@dataclass(frozen=True)
-class _PairComparison:
-    first: AnnotatorWork
-    second: AnnotatorWork
-    docs: dict[str, _DocComparison]
-
-    def spans(self, label: str) -> SpanAgreement:
-        return micro_average(doc.spans.get(label, SpanAgreement()) for doc in self.docs.values())
-
-    def micro(self) -> SpanAgreement:
-        return micro_average(micro_average(doc.spans.values()) for doc in self.docs.values())
-
-    def matching(self, label: str | None = None) -> dict[str, str]:
-        pairs = [p for doc in self.docs.values() for p in doc.matched if label in (None, p[0].label)]
-        return matching_ids(pairs)
-
-    def attribution(self) -> MatchCounts:
-        return sum((doc.attribution for doc in self.docs.values()), MatchCounts(0, 0, 0))
-
-    def confusion(self) -> dict[str, dict[str, int]]:
-        total: dict[str, dict[str, int]] = {}
-        for doc in self.docs.values():
-            add_confusion(total, doc.confusion)
-        return total
-
-
-def _compare_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, _PairComparison]:
-    works = sorted(data.works, key=lambda work: work.annotator)
-    return {
-        pair_key(a.annotator, b.annotator): _PairComparison(
-            a, b, {doc: _compare_doc(a, b, doc, labels) for doc in sorted(a.doc_ids & b.doc_ids)}
-        )
-        for a, b in combinations(works, 2)
-    }
-
-
-def _stance_section(data: AgreementInput, targets: Sequence[str]) -> Report:
-    return {
-        target: categorical_agreement({work.annotator: work.document_stances(target) for work in data.works}).as_dict()
-        for target in targets
-    }
-
-
-def _claim_stance_section(data: AgreementInput, pairs: Mapping[str, _PairComparison]) -> Report:
-    observed = {s.target for work in data.works for s in work.stances if s.span_id is not None}
-    matchings = {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()}
-    return {
-        target: matched_value_agreement(
-            {work.annotator: work.span_stances(target) for work in data.works}, matchings
-        ).as_dict()
-        for target in ordered_names(data.targets, observed)
-    }
-
-
-def _attribute_section(data: AgreementInput, pairs: Mapping[str, _PairComparison], labels: Sequence[str]) -> Report:
-    section: Report = {}
-    for label in labels:
-        spans = [(w.annotator, s) for w in data.works for s in w.spans if s.label == label]
-        matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
-        section[label] = {
-            attr: matched_value_agreement(_attribute_values(spans, attr), matchings).as_dict()
-            for attr in sorted({attr for _, span in spans for attr in span.attributes})
-        }
-    return section
-
-
-def _attribute_values(spans: Iterable[tuple[str, AnnotatedSpan]], attr: str) -> dict[str, dict[str, str | None]]:
-    values: dict[str, dict[str, str | None]] = defaultdict(dict)
-    for name, span in spans:
-        values[name][span.span_id] = span.attributes.get(attr)
-    return values
-
-
-def _per_document(data: AgreementInput, pairs: Mapping[str, _PairComparison], targets: Sequence[str]) -> Report:
-    section: Report = {}
-    for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
-        present = {key: p for key, p in pairs.items() if doc in p.docs}
-        section[doc] = {
-            "annotators": sorted(w.annotator for w in data.works if doc in w.doc_ids),
-            "spans": {key: micro_average(p.docs[doc].spans.values()).as_dict() for key, p in present.items()},
-            "attribution": {key: p.docs[doc].attribution.f1 for key, p in present.items()},
-            "stance_agreement": {key: _stance_match(p, doc, targets) for key, p in present.items()},
-        }
-    return section
-
-
-def _stance_match(pair: _PairComparison, doc: str, targets: Sequence[str]) -> float | None:
-    """Share of targets, among those both annotators judged in ``doc``, given the same value."""
-    first, second = pair.first.document_stance_index, pair.second.document_stance_index
-    both = [(first.get((doc, t)), second.get((doc, t))) for t in targets]
-    judged = [(a, b) for a, b in both if a is not None and b is not None]
-    return None if not judged else sum(1 for a, b in judged if a == b) / len(judged)
-
-
-def _per_annotator(data: AgreementInput, pairs: Mapping[str, _PairComparison]) -> Report:
-    section: Report = {}
-    for work in sorted(data.works, key=lambda w: w.annotator):
-        own = [p for p in pairs.values() if work.annotator in (p.first.annotator, p.second.annotator)]
-        scores = [f1 for p in own if (f1 := p.micro().overlap.f1) is not None]
-        section[work.annotator] = {
-            "documents": len(work.doc_ids),
-            "spans": dict(sorted(Counter(span.label for span in work.spans).items())),
-            "relations": len(work.relations),
-            "document_stances": sum(1 for s in work.stances if s.span_id is None),
-            "span_stances": sum(1 for s in work.stances if s.span_id is not None),
-            "mean_overlap_f1": sum(scores) / len(scores) if scores else None,
-        }
-    return section
-
-
-def agreement_report(data: AgreementInput) -> Report:
-    """The nested agreement report for every annotator pair; see the module docstring for ``None``.
-
-    Pairs are compared only on the documents both annotated. Keys: ``annotators``, ``documents``,
-    ``stance`` ``{target: {alpha, kappa: {pair: k}}}`` (item = document), ``spans`` ``{label: {pair:
-    scores}}``, ``spans_micro`` ``{pair: scores}``, ``span_confusion`` ``{pair: matrix}``,
-    ``attribution`` ``{pair: f1}``, ``attributes`` ``{label: {attribute: {alpha, kappa}}}`` and
-    ``claim_stance`` ``{target: {alpha, kappa}}`` (items = overlap-matched spans), ``per_document``
-    and ``per_annotator``.
-    """
-    labels = ordered_names(data.span_labels, {s.label for w in data.works for s in w.spans})
-    targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
-    pairs = _compare_pairs(data, labels)
-    return {
-        "annotators": sorted(work.annotator for work in data.works),
-        "documents": sorted({doc for work in data.works for doc in work.doc_ids}),
-        "stance": _stance_section(data, targets),
-        "spans": {label: {key: p.spans(label).as_dict() for key, p in pairs.items()} for label in labels},
-        "spans_micro": {key: p.micro().as_dict() for key, p in pairs.items()},
-        "span_confusion": {key: p.confusion() for key, p in pairs.items()},
-        "attribution": {key: p.attribution().f1 for key, p in pairs.items()},
-        "attributes": _attribute_section(data, pairs, labels),
-        "claim_stance": _claim_stance_section(data, pairs),
-        "per_document": _per_document(data, pairs, targets),
-        "per_annotator": _per_annotator(data, pairs),
-    }

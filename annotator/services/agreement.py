@@ -1,13 +1,12 @@
 """The agreement use-case: read every annotator's work from the project and report agreement.
 
-This module owns turning the store into `model.agreement.AgreementInput`; the maths and the report
-shape live in `annotator.model.agreement` (see `agreement_report`). An annotator's documents are
+This module owns turning the store into `model.agreement.AgreementInput`; the maths live in
+`annotator.model` and the report is a typed `model.agreement_report.AgreementReport` (its
+`to_json()` is what `--json` prints). An annotator's documents are
 the ones where they have a span, a stance, or a status other than not_started, so a document
 marked done with no spans counts as "nothing to mark" rather than as missing. Documents are keyed
 by their external id in the report, annotators by name. The `gold` layer is left out unless it is
-named or `include_gold` is set. The report has at least `{"stance": {TARGET: {"alpha": x,
-"kappa": {"A|B": x}}}, "spans": {LABEL: {"A|B": {"exact_f1": x, "overlap_f1": x, ...}}}}` and is
-plain JSON (numbers, None, strings, lists, dicts).
+named or `include_gold` is set. Document lengths (`n_chars`) give unitizing alpha its continuum.
 """
 
 from __future__ import annotations
@@ -16,13 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from annotator.model.agreement import (
-    AgreementInput,
-    AnnotatedStance,
-    AnnotatorWork,
-    Report,
-    agreement_report,
-)
+from annotator.model.agreement import AgreementInput, AnnotatedStance, AnnotatorWork
+from annotator.model.agreement_compare import agreement_report
+from annotator.model.agreement_report import AgreementReport
 from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 from annotator.model.errors import AnnotatorError, Cancelled, NotFoundError
 from annotator.model.types import GOLD, Annotator
@@ -42,13 +37,17 @@ def agreement(
     cancel: Cancel | None = None,
     *,
     include_gold: bool = False,
-) -> Report:
+) -> AgreementReport:
     """The agreement report over the named annotators (default: all but gold)."""
     with project.session() as s:
         people = _chosen(project, q.list_annotators(s), annotator_names, include_gold)
         ids = [a.id for a in people]
         name_of = {a.id: a.name for a in people}
-        ext = docs.ext_id_map(s)
+        ext: dict[int, str] = {}
+        lengths: dict[str, int] = {}
+        for doc_id, ext_id, _, _, n_chars, *_ in docs.stream_document_rows(s):
+            ext[doc_id] = ext_id
+            lengths[ext_id] = n_chars
         _step(progress, cancel, 0)
         doc_sets: dict[int, set[str]] = defaultdict(set)
         for doc_id, annotator_id in q.work_pairs(s, ids):
@@ -80,7 +79,7 @@ def agreement(
         )
     except ValueError as exc:
         raise AnnotatorError(f"{project.path}: cannot compute agreement: {exc}") from exc
-    report = agreement_report(AgreementInput(works, project.scheme.label_names, project.scheme.target_names))
+    report = agreement_report(AgreementInput(works, project.scheme.label_names, project.scheme.target_names, lengths))
     _step(progress, cancel, 4)
     return report
 

@@ -79,6 +79,7 @@ def test_agreement_table_and_bad_rename(
     assert cli.main(["--project", review, "agreement"]) == 0
     out = capsys.readouterr().out
     assert "nato_membership" in out and "alice|bob" in out
+    assert "Fleiss" in out and "AC1" in out and "alpha_U" in out
     assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "nonsense"]) == 2
 
 
@@ -132,7 +133,8 @@ def test_agreement_json_reproduces_published_values(
     elif case == "textbook_kappa":
         assert round(stance["kappa"]["A|B"], 3) == 0.4
     else:
-        assert stance == {"alpha": 1.0, "kappa": {"amy|bob": 1.0}}
+        assert (stance["alpha"], stance["fleiss_kappa"], stance["gwet_ac1"]) == (1.0, 1.0, 1.0)
+        assert (stance["kappa"], stance["kappa_items"], stance["items"]) == ({"amy|bob": 1.0}, {"amy|bob": 4}, 4)
 
 
 def test_merge_refuses_renaming_into_gold_and_renames_that_name_nobody(

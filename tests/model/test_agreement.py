@@ -12,15 +12,17 @@ from annotator.model.agreement import (
     AgreementInput,
     AnnotatedStance,
     AnnotatorWork,
-    agreement_report,
     categorical_agreement,
     cohen_kappa,
+    cohen_pair,
     krippendorff_alpha,
     krippendorff_alpha_units,
     matched_value_agreement,
     pair_key,
     pairwise_kappa,
 )
+from annotator.model.agreement_compare import agreement_report
+from annotator.model.agreement_report import PairKappa
 from annotator.model.agreement_spans import (
     NO_MATCH,
     AnnotatedRelation,
@@ -82,7 +84,9 @@ def test_cohen_kappa_drops_items_missing_for_either_rater() -> None:
 def test_cohen_kappa_undefined_and_degenerate_cases() -> None:
     assert cohen_kappa({}, {}) is None
     assert cohen_kappa({1: "a", 2: None}, {2: "b", 3: "c"}) is None
-    assert cohen_kappa({1: "a", 2: "a"}, {1: "a", 2: "a"}) == 1.0  # one category, full agreement
+    # One category throughout: 0/0, undefined (the report shows the observed agreement instead).
+    assert cohen_kappa({1: "a", 2: "a"}, {1: "a", 2: "a"}) is None
+    assert cohen_pair({1: "a", 2: "a"}, {1: "a", 2: "a"}) == PairKappa(None, 2, 1.0)
     assert cohen_kappa({1: "a", 2: "b"}, {1: "a", 2: "b"}) == 1.0
     assert cohen_kappa({1: "a", 2: "b"}, {1: "b", 2: "a"}) == pytest.approx(-1.0)
 
@@ -141,14 +145,15 @@ def test_alpha_without_krippendorff_package_raises_clear_import_error(
     monkeypatch.setitem(sys.modules, "krippendorff", None)
     with pytest.raises(ImportError, match="pip install krippendorff"):
         krippendorff_alpha(_ratings({"A": "x y", "B": "x y"}))
-    assert cohen_kappa({1: "x"}, {1: "x"}) == 1.0  # kappa does not need the package
+    assert cohen_kappa({1: "x", 2: "y"}, {1: "x", 2: "y"}) == 1.0  # kappa does not need the package
 
 
 def test_categorical_agreement_combines_alpha_and_kappa() -> None:
     result = categorical_agreement(_ratings({"A": "0 1 0 0 0 0 0 0 1 0", "B": "1 1 1 0 0 1 0 0 0 0"}))
     assert result.alpha == pytest.approx(0.095, abs=5e-4)
     # Cohen's kappa for the same data: n=10, agreed 6, A: 8x0 2x1, B: 6x0 4x1 -> chance 56.
-    assert result.kappa == {"A|B": pytest.approx((60 - 56) / (100 - 56))}
+    assert result.kappa == {"A|B": PairKappa(pytest.approx((60 - 56) / (100 - 56)), 10, 0.6)}
+    assert (result.units, result.values, result.categories) == (10, 20, ("0", "1"))
 
 
 # --- Span matching -------------------------------------------------------------------------------
@@ -261,7 +266,9 @@ def test_matched_value_agreement_uses_pairs_for_kappa_and_groups_for_alpha() -> 
         ("B", "C"): {"b1": "c1", "b2": "c2"},
     }
     result = matched_value_agreement(values, matchings)
-    assert result.kappa == {"A|B": 1.0, "A|C": 1.0, "B|C": pytest.approx(0.0)}
+    assert {pair: k.kappa for pair, k in result.kappa.items()} == {"A|B": 1.0, "A|C": None, "B|C": 0.0}
+    assert {pair: k.items for pair, k in result.kappa.items()} == {"A|B": 3 - 1, "A|C": 1, "B|C": 2}
+    assert result.extra_spans == 0
     # Groups: {a1,b1,c1} -> x x x, {a2,b2,c2} -> y y x, {a3,b3} -> x only (unpairable).
     expected = krippendorff_alpha_units([["x", "x", "x"], ["y", "y", "x"]])
     assert result.alpha == pytest.approx(expected)
@@ -327,20 +334,30 @@ def _report_input() -> AgreementInput:
 
 
 def _report() -> dict[str, Any]:
-    """The report of :func:`_report_input`, typed loosely so tests can index into it."""
-    return agreement_report(_report_input())
+    """The JSON form of the report of :func:`_report_input`."""
+    return agreement_report(_report_input()).to_json()
 
 
 def test_report_document_stance() -> None:
     stance = _report()["stance"]
-    assert stance["nato_membership"] == {
-        "alpha": pytest.approx(4 / 7),  # units f f f | a a | n f, by hand
-        "kappa": {"ann|bob": pytest.approx(0.5), "ann|cat": 1.0, "bob|cat": 1.0},
-    }
-    assert stance["security_guarantees"] == {
-        "alpha": None,
-        "kappa": {"ann|bob": None, "ann|cat": None, "bob|cat": None},
-    }
+    nato = stance["nato_membership"]
+    assert nato["alpha"] == pytest.approx(4 / 7)  # units f f f | a a | n f, by hand
+    # ann and cat share one document, both "favor": one item, one category, so kappa is undefined.
+    assert nato["kappa"] == {"ann|bob": pytest.approx(0.5), "ann|cat": None, "bob|cat": None}
+    assert nato["kappa_items"] == {"ann|bob": 3, "ann|cat": 1, "bob|cat": 1}
+    assert nato["kappa_observed"] == {"ann|bob": pytest.approx(2 / 3), "ann|cat": 1.0, "bob|cat": 1.0}
+    assert (nato["items"], nato["values"]) == (3, 7)
+    # By hand: pa = (1 + 1 + 0) / 3; pi_f = (1 + 0 + 1/2) / 3, pi_a = 1/3, pi_n = 1/6.
+    pe_fleiss = 0.5**2 + (1 / 3) ** 2 + (1 / 6) ** 2
+    assert nato["fleiss_kappa"] == pytest.approx((2 / 3 - pe_fleiss) / (1 - pe_fleiss))
+    pe_gwet = (0.5 * 0.5 + (1 / 3) * (2 / 3) + (1 / 6) * (5 / 6)) / 2
+    assert nato["gwet_ac1"] == pytest.approx((2 / 3 - pe_gwet) / (1 - pe_gwet))
+    low, high = nato["alpha_ci95"]
+    assert low <= nato["alpha"] <= high
+    guarantees = stance["security_guarantees"]
+    assert (guarantees["alpha"], guarantees["fleiss_kappa"], guarantees["gwet_ac1"]) == (None, None, None)
+    assert guarantees["kappa"] == {"ann|bob": None, "ann|cat": None, "bob|cat": None}
+    assert guarantees["items"] == 0
 
 
 def test_report_spans_attribution_and_confusion() -> None:
@@ -356,7 +373,14 @@ def test_report_spans_attribution_and_confusion() -> None:
     assert source["ann|cat"]["exact_precision"] is None
     micro = report["spans_micro"]["ann|bob"]
     assert (micro["exact_f1"], micro["overlap_f1"]) == pytest.approx((4 / 7, 6 / 7))
-    assert report["attribution"] == {"ann|bob": 1.0, "ann|cat": 0.0, "bob|cat": 0.0}
+    assert {pair: a["f1"] for pair, a in report["attribution"].items()} == {
+        "ann|bob": 1.0,
+        "ann|cat": 0.0,
+        "bob|cat": 0.0,
+    }
+    assert report["attribution"]["ann|bob"]["by_type"]["attributed_to"]["matched"] == 1
+    assert report["pairs"] == {"ann|bob": {"documents": 3}, "ann|cat": {"documents": 1}, "bob|cat": {"documents": 1}}
+    assert report["spans"]["claim"]["ann|bob"]["documents"] == 3
     assert report["span_confusion"]["ann|bob"] == {
         "claim": {"claim": 2, "source": 0, NO_MATCH: 0},
         "source": {"claim": 0, "source": 1, NO_MATCH: 0},
@@ -368,19 +392,16 @@ def test_report_attributes_and_claim_stance() -> None:
     report = _report()
     attributes = report["attributes"]
     assert attributes["source"] == {}
-    assert attributes["claim"]["claim_type"] == {
-        "alpha": pytest.approx(1.0),
-        "kappa": {"ann|bob": 1.0, "ann|cat": 1.0, "bob|cat": 1.0},
-    }
-    assert attributes["claim"]["checkworthy"] == {
-        "alpha": pytest.approx(0.0),
-        "kappa": {"ann|bob": 0.0, "ann|cat": None, "bob|cat": None},
-    }
+    claim_type = attributes["claim"]["claim_type"]
+    assert claim_type["alpha"] == pytest.approx(1.0)
+    assert claim_type["kappa"] == {"ann|bob": 1.0, "ann|cat": None, "bob|cat": None}  # one item each
+    assert claim_type["kappa_items"] == {"ann|bob": 2, "ann|cat": 1, "bob|cat": 1}
+    checkworthy = attributes["claim"]["checkworthy"]
+    assert checkworthy["alpha"] == pytest.approx(0.0)
+    assert checkworthy["kappa"] == {"ann|bob": 0.0, "ann|cat": None, "bob|cat": None}
     claim_stance = report["claim_stance"]
-    assert claim_stance["nato_membership"] == {
-        "alpha": pytest.approx(0.0),
-        "kappa": {"ann|bob": 1.0, "ann|cat": 0.0, "bob|cat": 0.0},
-    }
+    assert claim_stance["nato_membership"]["alpha"] == pytest.approx(0.0)
+    assert claim_stance["nato_membership"]["kappa"] == {"ann|bob": None, "ann|cat": 0.0, "bob|cat": 0.0}
     assert claim_stance["security_guarantees"]["alpha"] is None
 
 
@@ -401,12 +422,13 @@ def test_report_per_document_and_per_annotator() -> None:
 
 
 def test_report_with_no_overlap_or_single_annotator() -> None:
-    lone: dict[str, Any] = agreement_report(AgreementInput((_work("ann", ["d1"], [_span("c1", 0, 3)]),)))
+    lone: dict[str, Any] = agreement_report(AgreementInput((_work("ann", ["d1"], [_span("c1", 0, 3)]),))).to_json()
     assert lone["spans"] == {"claim": {}}
     assert lone["per_annotator"]["ann"]["mean_overlap_f1"] is None
-    disjoint = agreement_report(AgreementInput((_work("ann", ["d1"]), _work("bob", ["d2"]))))
-    assert disjoint["spans_micro"] == {"ann|bob": micro_average([]).as_dict()}
-    assert disjoint["attribution"] == {"ann|bob": None}
+    disjoint = agreement_report(AgreementInput((_work("ann", ["d1"]), _work("bob", ["d2"])))).to_json()
+    assert disjoint["spans_micro"]["ann|bob"]["overlap_f1"] is None
+    assert disjoint["spans_micro"]["ann|bob"]["documents"] == 0
+    assert disjoint["attribution"]["ann|bob"]["f1"] is None
 
 
 def test_work_validation() -> None:

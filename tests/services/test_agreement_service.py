@@ -78,7 +78,7 @@ def _paper_ratings() -> dict[str, list[str | None]]:
 
 def test_krippendorff_2011_reliability_data_with_missing_values(fixture_project: Project) -> None:
     _stances(fixture_project, _paper_ratings())
-    report: dict[str, Any] = json.loads(json.dumps(agreement(fixture_project)))  # plain JSON
+    report: dict[str, Any] = json.loads(json.dumps(agreement(fixture_project).to_json()))  # plain JSON
     stance = report["stance"]["policy"]
     assert round(stance["alpha"], 3) == PUBLISHED["krippendorff_2011"]["alpha"] == 0.743
     assert set(stance["kappa"]) == {"A|B", "A|C", "A|D", "B|C", "B|D", "C|D"}
@@ -100,17 +100,20 @@ def test_textbook_kappa_two_annotators_fifty_documents(fixture_project: Project)
         + [("no", "no")] * table["no_no"]
     )
     _stances(fixture_project, {"A": [value[a] for a, _ in cells], "B": [value[b] for _, b in cells]})
-    stance = agreement(fixture_project)["stance"]["policy"]  # type: ignore[index]
-    assert round(stance["kappa"]["A|B"], 3) == example["kappa"] == 0.4  # type: ignore[index]
+    stance = agreement(fixture_project).stance["policy"]
+    assert stance.kappa["A|B"].kappa is not None
+    assert round(stance.kappa["A|B"].kappa, 3) == example["kappa"] == 0.4
+    assert stance.kappa["A|B"].items == 50
     # Nominal alpha by hand from the coincidence matrix: 1 - (n-1) * o_yn / (n_y * n_n).
-    assert stance["alpha"] == pytest.approx(1 - 99 * 15 / (55 * 45))  # type: ignore[index]
+    assert stance.alpha == pytest.approx(1 - 99 * 15 / (55 * 45))
 
 
 def test_perfect_agreement(fixture_project: Project) -> None:
     row: list[str | None] = ["favor", "against", "neutral", "mixed", "favor", "not_addressed"]
     _stances(fixture_project, {"amy": row, "bob": row, "cat": row})
-    stance = agreement(fixture_project)["stance"]["policy"]  # type: ignore[index]
-    assert stance == {"alpha": 1.0, "kappa": {"amy|bob": 1.0, "amy|cat": 1.0, "bob|cat": 1.0}}
+    stance = agreement(fixture_project).stance["policy"]
+    assert (stance.alpha, stance.fleiss_kappa, stance.gwet_ac1, stance.observed) == (1.0, 1.0, 1.0, 1.0)
+    assert {pair: k.kappa for pair, k in stance.kappa.items()} == {"amy|bob": 1.0, "amy|cat": 1.0, "bob|cat": 1.0}
 
 
 def test_missing_values_drop_out_of_kappa(fixture_project: Project) -> None:
@@ -118,9 +121,11 @@ def test_missing_values_drop_out_of_kappa(fixture_project: Project) -> None:
         fixture_project,
         {"amy": ["favor", "against", None, "favor"], "bob": ["favor", "against", "favor", None]},
     )
-    stance = agreement(fixture_project)["stance"]["policy"]  # type: ignore[index]
-    assert stance["kappa"] == {"amy|bob": 1.0}  # type: ignore[index]
-    assert stance["alpha"] == pytest.approx(1.0)  # type: ignore[index]
+    stance = agreement(fixture_project).stance["policy"]
+    assert stance.kappa["amy|bob"].kappa == 1.0
+    assert stance.kappa["amy|bob"].items == 2  # the two documents both judged
+    assert stance.alpha == pytest.approx(1.0)
+    assert stance.units == 2
 
 
 def test_spans_exact_and_overlap_f1_and_attribution(fixture_project: Project) -> None:
@@ -132,12 +137,13 @@ def test_spans_exact_and_overlap_f1_and_attribution(fixture_project: Project) ->
             claims[(who, start)] = A.add_span(fixture_project, doc, who, "claim", start, end)[0].id
     source = A.add_span(fixture_project, doc, amy, "source", 30, 36)[0].id
     A.link(fixture_project, "attributed_to", claims[(amy, 0)], source)
-    report = agreement(fixture_project)
+    report = agreement(fixture_project).to_json()
     spans: dict[str, Any] = report["spans"]  # type: ignore[assignment]
     assert spans["claim"]["amy|bob"]["exact_f1"] == 0.5
     assert spans["claim"]["amy|bob"]["overlap_f1"] == 1.0
     assert spans["source"]["amy|bob"]["exact_f1"] == 0.0 == spans["source"]["amy|bob"]["overlap_f1"]
-    assert report["attribution"] == {"amy|bob": 0.0}  # amy named a source for a claim bob left unsourced
+    # amy named a source for a claim bob left unsourced
+    assert report["attribution"]["amy|bob"]["f1"] == 0.0  # type: ignore[index]
 
 
 def test_documents_marked_done_count_and_gold_is_left_out(fixture_project: Project) -> None:
@@ -148,11 +154,12 @@ def test_documents_marked_done_count_and_gold_is_left_out(fixture_project: Proje
     A.set_status(fixture_project, first, bob, Status.DONE)  # bob read it and found nothing to mark
     A.add_span(fixture_project, second, gold, "claim", 0, 8)
     report = agreement(fixture_project)
-    assert report["annotators"] == ["amy", "bob"]
-    assert report["spans"]["claim"]["amy|bob"]["overlap_f1"] == 0.0  # type: ignore[index]
+    assert report.annotators == ("amy", "bob")
+    assert report.pair_documents == {"amy|bob": 1}  # bob's done document counts, gold's does not
+    assert report.spans["claim"]["amy|bob"].overlap.f1 == 0.0
     with_gold = agreement(fixture_project, ["amy", GOLD])
-    assert with_gold["annotators"] == ["amy", GOLD]
-    assert agreement(fixture_project, include_gold=True)["annotators"] == ["amy", "bob", GOLD]
+    assert with_gold.annotators == ("amy", GOLD)
+    assert agreement(fixture_project, include_gold=True).annotators == ("amy", "bob", GOLD)
     with pytest.raises(NotFoundError, match="'zed'"):
         agreement(fixture_project, ["amy", "zed"])
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from annotator.io.importer import import_paths
+from annotator.model.agreement_report import AgreementReport
 from annotator.model.changes import Changes
 from annotator.model.types import GOLD
 from annotator.services import annotations as svc
@@ -75,10 +76,12 @@ def window(qtbot: QtBot, project: Project, seeded: list[int]) -> Iterator[Agreem
         qtbot.waitUntil(lambda: not win.task.is_running(), timeout=20000)
 
 
-def computed(qtbot: QtBot, win: AgreementReportWindow) -> dict:
+def computed(qtbot: QtBot, win: AgreementReportWindow) -> AgreementReport:
     with qtbot.waitSignal(win.report_computed, timeout=20000) as blocker:
         assert win.compute() is not None
-    return blocker.args[0]
+    report = blocker.args[0]
+    assert isinstance(report, AgreementReport)
+    return report
 
 
 def column(table: ReportTableView, title: str) -> int:
@@ -94,16 +97,20 @@ def test_charts_and_tables_show_the_service_values(
     qtbot: QtBot, window: AgreementReportWindow, project: Project
 ) -> None:
     report = computed(qtbot, window)
-    expected = agreement(project)
-    assert json.loads(json.dumps(report)) == json.loads(json.dumps(expected))
+    expected = agreement(project).to_json()
+    assert json.loads(json.dumps(report.to_json())) == json.loads(json.dumps(expected))
     first, second = project.scheme.target_names[:2]
     stance = expected["stance"]
     assert stance[first]["kappa"]["alice|bob"] == pytest.approx(KAPPA_ALICE_BOB)
     assert window.stance_chart.series_values() == {
         "α (all)": [stance[first]["alpha"], None],
+        "Fleiss κ": [stance[first]["fleiss_kappa"], None],
+        "Gwet AC1": [stance[first]["gwet_ac1"], None],
         "κ alice|bob": [pytest.approx(KAPPA_ALICE_BOB), None],
     }
-    assert window.stance_chart.categories() == [first, f"{second} *"]  # the gap is marked
+    assert window.stance_chart.error_bars() == {"α (all)": [tuple(stance[first]["alpha_ci95"]), None]}
+    # The gap is marked, and every category says how many items it rests on.
+    assert window.stance_chart.categories() == [f"{first}<br>n = 5", f"{second}<br>n = 0 *"]
     spans = expected["spans"]
     assert window.span_chart.series_values() == {
         "exact F1": [spans["claim"]["alice|bob"]["exact_f1"], spans["source"]["alice|bob"]["exact_f1"]],
@@ -114,20 +121,26 @@ def test_charts_and_tables_show_the_service_values(
     table = window.stance_table
     kappa = column(table, "κ alice|bob")
     assert table.source.cell(0, kappa).value == pytest.approx(KAPPA_ALICE_BOB)
-    assert table.model().index(0, kappa).data() == "0.375"
+    assert table.model().index(0, kappa).data() == "0.375 (5)"  # on 5 documents
+    assert table.source.cell(0, column(table, "n")).value == 5
     undefined = table.model().index(1, kappa)
-    assert undefined.data() == "–" and undefined.data(Qt.ItemDataRole.ToolTipRole) == tables.KAPPA_WHY
+    assert undefined.data() == "– (0)" and undefined.data(Qt.ItemDataRole.ToolTipRole) == tables.KAPPA_WHY
     alpha = table.model().index(1, column(table, "α (all annotators)"))
     assert alpha.data() == "–" and "variation" in alpha.data(Qt.ItemDataRole.ToolTipRole)
     rows = {(r[0].value, r[1].value): r for r in window.span_table.source.table.rows}
     exact = column(window.span_table, "Exact F1")
     assert rows[("claim", "alice|bob")][exact].value == pytest.approx(0.5)
     assert rows[(tables.ALL_LABELS, "alice|bob")][exact].value == expected["spans_micro"]["alice|bob"]["exact_f1"]
+    assert rows[("claim", "alice|bob")][column(window.span_table, "Documents")].value == 5
+    unitizing = {r[0].value: r for r in window.unitizing_table.source.table.rows}
+    alpha_u = column(window.unitizing_table, "α_U")
+    assert unitizing["claim"][alpha_u].value == expected["unitizing"]["claim"]["alpha_u"]
+    assert "one category" in window.conventions.text() and "(n)" in window.conventions.text()
     matrix = window.confusion_table.source.table
     assert window.pair_combo.currentText() == "alice|bob"
     assert matrix.columns[1:] == tuple(expected["span_confusion"]["alice|bob"]["claim"])
     assert [c.value for c in matrix.rows[0][1:]] == list(expected["span_confusion"]["alice|bob"]["claim"].values())
-    attribution = window.attribution_table.source.cell(0, 1)
+    attribution = window.attribution_table.source.cell(0, column(window.attribution_table, "Attribution F1"))
     assert attribution.value is None and attribution.why == tables.ATTRIBUTION_WHY
     annotators = window.annotator_table.source.table
     assert [r[0].value for r in annotators.rows] == ["alice", "bob"]
@@ -173,12 +186,12 @@ def test_copy_and_save_json(
 ) -> None:
     report = computed(qtbot, window)
     qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
-    assert json.loads(QApplication.clipboard().text()) == json.loads(json.dumps(report))
+    assert json.loads(QApplication.clipboard().text()) == json.loads(json.dumps(report.to_json()))
     out = tmp_path / "agreement.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert saved["stance"] == json.loads(json.dumps(report["stance"]))
+    assert saved["stance"] == json.loads(json.dumps(report.to_json()["stance"]))
     assert str(out) in window.stale_label.text()
 
 
@@ -196,7 +209,7 @@ def test_one_annotator_shows_what_to_do(qtbot: QtBot, project: Project) -> None:
 def test_an_idle_reviewer_is_left_out(qtbot: QtBot, window: AgreementReportWindow, project: Project) -> None:
     project.annotator("rita")  # the reviewer: merged the files, annotated nothing
     report = computed(qtbot, window)
-    assert report["annotators"] == ["alice", "bob"]
+    assert report.annotators == ("alice", "bob")
     assert "rita" in window.summary.text()
 
 
@@ -218,10 +231,10 @@ def test_gold_is_compared_only_when_asked(
 ) -> None:
     gold = project.annotator(GOLD).id
     svc.set_stance(project, seeded[0], gold, project.scheme.target_names[0], "favor")
-    assert computed(qtbot, window)["annotators"] == ["alice", "bob"]
+    assert computed(qtbot, window).annotators == ("alice", "bob")
     with qtbot.waitSignal(window.report_computed, timeout=20000) as blocker:
         window.include_gold.setChecked(True)
-    assert blocker.args[0]["annotators"] == ["alice", "bob", GOLD]
+    assert blocker.args[0].annotators == ("alice", "bob", GOLD)
     assert "κ alice|gold" in window.stance_chart.series_values()
 
 

@@ -1,12 +1,15 @@
 """The Agreement report window: computes `services.agreement.agreement` off the GUI thread and shows it.
 
-Tabs: Overview (bar charts of document-stance α/κ per target and span F1 per label, plus the
-stance table), Spans (precision/recall/F1 per label and pair, and a per-pair confusion matrix),
+Tabs: Overview (bar charts of document-stance α (with its 95% interval as an error bar), Fleiss' κ,
+Gwet's AC1 and κ per target, and span F1 per label, plus the stance table), Spans (precision/recall/F1
+per label and pair, unitizing α_U per label, and a per-pair confusion matrix),
 Attribution & attributes (attribution F1, attribute and claim-stance coefficients), and Documents &
 annotators (drill-down: a click on a document emits `document_requested(doc_id)` so the main window
 opens it; a click on an annotator limits the documents table to that annotator's pairs). The
 report keys documents by external id; the window maps them back to project ids through
-`services.documents`. With fewer than two annotators it shows what to do instead of empty tables.
+`services.documents`. Every figure shows the number of items under it, and the conventions for
+undefined values are stated under the tabs. With fewer than two annotators it shows what to do
+instead of empty tables.
 `open_agreement_report(ctx, parent)` is the entry point for the main window.
 """
 
@@ -47,7 +50,7 @@ class AgreementReportWindow(QDialog):
     """Non-modal. `compute()` starts the background job; `report_computed` fires when it is shown."""
 
     document_requested = Signal(int)
-    report_computed = Signal(object)  # the report dict
+    report_computed = Signal(object)  # the AgreementReport
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +92,11 @@ class AgreementReportWindow(QDialog):
         self.span_chart = AgreementBarChartView("Spans: F1 per label and pair", "F1", self)
         self.stance_table = ReportTableView("stance_table", self)
         self.span_table = ReportTableView("span_table", self)
+        self.unitizing_table = ReportTableView("unitizing_table", self)
+        self.conventions = QLabel(self)
+        self.conventions.setObjectName("conventions")
+        self.conventions.setWordWrap(True)
+        self.conventions.setStyleSheet("color: #555; font-size: 11px")
         self.pair_combo = QComboBox(self)
         self.confusion_table = ReportTableView("confusion_table", self)
         self.confusion_table.setSortingEnabled(False)
@@ -120,6 +128,7 @@ class AgreementReportWindow(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.stale_label)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.conventions)
         layout.addLayout(buttons)
         self._set_report_actions_enabled(False)
 
@@ -149,7 +158,15 @@ class AgreementReportWindow(QDialog):
         split.addWidget(
             group_box("Span agreement per label (exact: same offsets; overlap: shared characters)", self.span_table)
         )
+        split.addWidget(
+            group_box(
+                "Unitizing α_U per label (Krippendorff: where the spans lie, character by character, "
+                "over the documents all annotators worked on)",
+                self.unitizing_table,
+            )
+        )
         split.addWidget(group_box("Label confusion matrix (spans matched by overlap, whatever their label)", matrix))
+        split.setSizes([300, 120, 200])
         return split
 
     def _links_tab(self) -> QWidget:
@@ -223,6 +240,7 @@ class AgreementReportWindow(QDialog):
         """The empty state; `who` completes "this project has …"."""
         self._report = None
         self._set_report_actions_enabled(False)
+        self.conventions.setText("")
         self.summary.setText("Agreement needs at least two annotators.")
         self.message.setText(
             f"<p><b>Nothing to compare: this project has {who}.</b></p>"
@@ -267,18 +285,22 @@ class AgreementReportWindow(QDialog):
     def show_report(self, report: Report) -> None:
         self._report = report
         names = tables.annotator_names(report)
-        n_docs = len(report.get("documents", []))
+        n_docs = len(report.documents)
+        compared = ", ".join(f"{p}: {n}" for p, n in report.pair_documents.items())
         self.summary.setText(
             f"<b>{len(names)} annotators</b> ({', '.join(names)}) on <b>{n_docs}</b> "
             f"document{'s' if n_docs != 1 else ''}. Pairs are compared on the documents "
-            "both annotated; “–” marks a value that cannot be computed (hover it for why)."
+            f"both worked on ({compared}); “–” marks a value that cannot be computed (hover it for "
+            "why); “(n)” is the number of items under a figure."
             + (f" Left out (no annotations): {', '.join(self._idle)}." if self._idle else "")
         )
+        self.conventions.setText(tables.CONVENTIONS_TEXT)
         self.stale_label.hide()
         self.stance_chart.set_data(tables.stance_chart(report))
         self.span_chart.set_data(tables.span_chart(report))
         self.stance_table.set_table(tables.stance_table(report))
         self.span_table.set_table(tables.span_table(report))
+        self.unitizing_table.set_table(tables.unitizing_table(report))
         self.attribution_table.set_table(tables.attribution_table(report))
         self.attributes_table.set_table(tables.attributes_table(report))
         self.claim_stance_table.set_table(tables.claim_stance_table(report))
@@ -316,7 +338,7 @@ class AgreementReportWindow(QDialog):
     # --- JSON ---------------------------------------------------------------------------------
 
     def report_json(self) -> str:
-        return json.dumps(self._report, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(None if self._report is None else self._report.to_json(), indent=2, ensure_ascii=False) + "\n"
 
     def copy_json(self) -> None:
         if self._report is not None:

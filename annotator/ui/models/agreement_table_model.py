@@ -1,6 +1,7 @@
 """`AgreementTableModel`: one read-only Qt table model for every table of the agreement report.
 
-It displays a `Table` from `agreement_tables.py`: numbers to three decimals, right-aligned;
+It displays a `Table` from `agreement_tables.py`: numbers to three decimals, right-aligned, followed
+by "(n)" where the cell says how many items the value rests on;
 undefined values as "–" in grey with the reason as tooltip; a sort role carrying the raw value (so
 a QSortFilterProxyModel sorts numbers as numbers, undefined last) and a row-key role for drill-down.
 A new table replaces the old one with a model reset: the report is recomputed as a whole.
@@ -65,7 +66,8 @@ class AgreementTableModel(QAbstractTableModel):
             return None
         cell = row[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(cell.value)
+            shown = format_value(cell.value)
+            return shown if cell.n is None else f"{shown} ({cell.n})"
         if role == Qt.ItemDataRole.ToolTipRole:
             if cell.why:
                 return cell.why

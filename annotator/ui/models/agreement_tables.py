@@ -1,28 +1,29 @@
-"""What the agreement report window shows, as plain tables and chart series built from the report dict.
+"""What the agreement report window shows, as plain tables and chart series built from the typed report.
 
-`services.agreement.agreement` returns nested JSON-like dicts; this module owns flattening each
-section into a `Table` (columns, rows of `Cell`s, a key per row for drill-down) or a `ChartData`
-(categories and one value list per bar set). An undefined metric is a `Cell` whose value is None
-and whose `why` says, in the reader's terms, why it cannot be computed. `compute_report` is the
-window's background job (the report, and the documents it names keyed by external id). No Qt here:
-the item model (`agreement_table_model.py`) and the charts (`widgets/agreement_charts.py`) only
-display these.
+`services.agreement.agreement` returns a `model.agreement_report.AgreementReport`; this module owns
+laying each section out as a `Table` (columns, rows of `Cell`s, a key per row for drill-down) or a
+`ChartData` (categories, one value list per bar set, and intervals for error bars). Every figure
+comes with the number of items it rests on: an "n" column, or "(n)" after a pairwise value. An
+undefined metric is a `Cell` whose value is None and whose `why` says, in the reader's terms, why
+it cannot be computed. `compute_report` is the window's background job. No Qt here: the item model
+(`agreement_table_model.py`) and the charts (`widgets/agreement_charts.py`) only display these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
-from annotator.model.agreement import PAIR_SEPARATOR, pair_key
+from annotator.model.agreement import PAIR_SEPARATOR
+from annotator.model.agreement_report import AgreementReport, Coefficients, PairKappa
+from annotator.model.agreement_spans import MatchCounts
 from annotator.services import documents
 from annotator.services.agreement import agreement
 from annotator.services.project import Project
 
 CellValue = float | int | str | None
-Report = dict[str, Any]
+Report = AgreementReport
 DocumentIndex = dict[str, tuple[int, str]]  # ext_id -> (doc id, title)
 
 KAPPA_WHY = "Undefined: these two annotators have no item in common to compare (no document where both set this value)."
@@ -30,19 +31,32 @@ ALPHA_WHY = (
     "Undefined: no item received values from two annotators, or every value given was the same "
     "category, so there is no variation to measure agreement beyond chance."
 )
+SINGLE_WHY_TEMPLATE = (
+    "Undefined: every value given was “{value}” (one category), so chance agreement is 1 and the "
+    "coefficient is 0/0. Observed agreement: {observed}."
+)
+CI_WHY = "No interval: fewer than two units with two values, or too few resamples with any variation."
 F1_WHY = "Undefined: neither annotator marked this label in the documents they both annotated."
 PRECISION_WHY = "Undefined: the second annotator of the pair marked none in the documents both annotated."
 RECALL_WHY = "Undefined: the first annotator of the pair marked none in the documents both annotated."
 ATTRIBUTION_WHY = "Undefined: neither annotator linked a claim that both of them marked to a source."
 STANCE_MATCH_WHY = "Undefined: no stance target was judged by both annotators in this document."
 MEAN_F1_WHY = "Undefined: no pair with this annotator has a span F1 (no spans in shared documents)."
+CONVENTIONS_TEXT = (
+    "“–” marks an undefined figure (hover it for why); “(n)” and the n column count the items under a "
+    "figure. Every chance-corrected coefficient (κ, Fleiss' κ, Gwet's AC1, α) is undefined when no item "
+    "has two values or when all values given are one category; the observed agreement is shown instead. "
+    "Missing values are left out. α's interval: 95% bootstrap, units resampled 1000 times, fixed seed."
+)
 SINGLE_WHY = "Only one annotator worked on this document: there is nothing to compare."
+UNITIZING_WHY = "Undefined: no annotator marked this label in the documents all annotators worked on."
 
 
 @dataclass(frozen=True)
 class Cell:
     value: CellValue
     why: str = ""  # tooltip: why an undefined value is undefined, or extra detail
+    n: int | None = None  # the number of items the value rests on, shown after it
 
 
 @dataclass(frozen=True)
@@ -53,24 +67,22 @@ class Table:
     column_tips: tuple[str, ...] = ()
 
 
+Interval = tuple[float, float] | None
+
+
 @dataclass(frozen=True)
 class ChartData:
     categories: tuple[str, ...]
     sets: tuple[tuple[str, tuple[float | None, ...]], ...] = field(default_factory=tuple)
+    intervals: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # set name -> per category
 
     def values(self) -> dict[str, list[float | None]]:
         return {name: list(values) for name, values in self.sets}
 
 
-def _dict(report: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = report.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def pairs(report: Mapping[str, Any]) -> list[str]:
+def pairs(report: AgreementReport) -> list[str]:
     """Every annotator pair of the report, keyed as the report keys them ("A|B", names sorted)."""
-    names = sorted(annotator_names(report))
-    return [pair_key(a, b) for a, b in combinations(names, 2)]
+    return report.pairs
 
 
 def pair_names(key: str) -> tuple[str, str]:
@@ -78,109 +90,168 @@ def pair_names(key: str) -> tuple[str, str]:
     return first, second
 
 
-def _num(value: Any, why: str) -> Cell:
-    return Cell(value if isinstance(value, int | float) else None, why)
+def _num(value: float | int | None, why: str, n: int | None = None) -> Cell:
+    return Cell(value, why, n)
 
 
-def _coefficients_table(first: str, section: Mapping[str, Any], report: Mapping[str, Any]) -> Table:
-    """Rows of `section` ({name: {alpha, kappa: {pair: x}}}): α over everyone, then κ per pair."""
+def _undefined_why(c: Coefficients) -> str:
+    if c.single_category:
+        observed = "–" if c.observed is None else f"{c.observed:.0%}"
+        return SINGLE_WHY_TEMPLATE.format(value=c.categories[0], observed=observed)
+    return ALPHA_WHY
+
+
+def _kappa_cell(k: PairKappa | None) -> Cell:
+    if k is None:
+        return Cell(None, KAPPA_WHY, 0)
+    if k.kappa is None and k.items:
+        observed = "–" if k.observed is None else f"{k.observed:.0%}"
+        return Cell(
+            None, f"Undefined: one category only on these {k.items} items. Observed agreement: {observed}.", k.items
+        )
+    return Cell(k.kappa, KAPPA_WHY if k.kappa is None else f"Cohen's kappa on {k.items} items", k.items)
+
+
+def _coefficient_cells(c: Coefficients, all_pairs: list[str]) -> tuple[Cell, ...]:
+    why = _undefined_why(c)
+    ci = None if c.alpha_ci is None else f"[{c.alpha_ci[0]:.2f}, {c.alpha_ci[1]:.2f}]"
+    return (
+        Cell(c.units, f"{c.units} items with values from two or more annotators ({c.values} values)"),
+        _num(c.alpha, why),
+        Cell(ci, CI_WHY if ci is None else "95% bootstrap interval (units resampled, fixed seed)"),
+        _num(c.fleiss_kappa, why),
+        _num(c.gwet_ac1, why),
+        _num(c.observed, "Undefined: no item has two values" if c.observed is None else ""),
+        *(_kappa_cell(c.kappa.get(p)) for p in all_pairs),
+    )
+
+
+_COEFFICIENT_COLUMNS = ("n", "α (all annotators)", "α 95% CI", "Fleiss κ", "Gwet AC1", "Observed")
+_COEFFICIENT_TIPS = (
+    "Items (units) with values from at least two annotators: what α, Fleiss' κ and AC1 rest on",
+    "Krippendorff's alpha (nominal) over all annotators, missing values allowed",
+    "95% bootstrap confidence interval of α: units resampled with replacement, 1000 times, fixed seed",
+    "Fleiss' kappa over all annotators (Gwet's generalisation to missing values)",
+    "Gwet's AC1 over all annotators: robust to skewed categories",
+    "Observed agreement: share of agreeing pairs of values within an item, averaged over items",
+)
+
+
+def _coefficients_table(
+    first: tuple[str, ...], section: Mapping[Any, Coefficients], report: AgreementReport, spans: bool = False
+) -> Table:
+    """Rows of `section`: the multi-rater coefficients with their item count, then κ per pair (n);
+    with `spans` (values carried by matched spans) also the spans left out of the units."""
     all_pairs = pairs(report)
     rows, row_keys = [], []
-    for name, scores in section.items():
-        scores = scores if isinstance(scores, Mapping) else {}
-        kappa = _dict(scores, "kappa")
-        rows.append(
-            (Cell(name), _num(scores.get("alpha"), ALPHA_WHY), *(_num(kappa.get(p), KAPPA_WHY) for p in all_pairs))
+    for key, c in section.items():
+        names = key if isinstance(key, tuple) else (key,)
+        extra = (
+            (Cell(c.extra_spans, "spans left out: their annotator already had a span in the unit"),) if spans else ()
         )
-        row_keys.append(name)
-    columns = (first, "α (all annotators)", *(f"κ {p}" for p in all_pairs))
+        rows.append((*(Cell(n) for n in names), *_coefficient_cells(c, all_pairs), *extra))
+        row_keys.append(key)
+    columns = (*first, *_COEFFICIENT_COLUMNS, *(f"κ {p}" for p in all_pairs), *(("Extra spans",) if spans else ()))
     tips = (
-        "",
-        "Krippendorff's alpha (nominal) over all annotators, missing values allowed",
-        *(f"Cohen's kappa between {a} and {b}" for a, b in map(pair_names, all_pairs)),
+        *("" for _ in first),
+        *_COEFFICIENT_TIPS,
+        *(f"Cohen's kappa between {a} and {b} (items both rated)" for a, b in map(pair_names, all_pairs)),
+        *(("Spans matched into a unit whose annotator already had a span there (left out)",) if spans else ()),
     )
     return Table(columns, tuple(rows), tuple(row_keys), tips)
 
 
-def stance_table(report: Mapping[str, Any]) -> Table:
+def stance_table(report: AgreementReport) -> Table:
     """Document-level stance per target (items = documents)."""
-    return _coefficients_table("Target", _dict(report, "stance"), report)
+    return _coefficients_table(("Target",), report.stance, report)
 
 
-def claim_stance_table(report: Mapping[str, Any]) -> Table:
+def claim_stance_table(report: AgreementReport) -> Table:
     """Claim-level stance per target (items = claims matched by overlap)."""
-    return _coefficients_table("Target", _dict(report, "claim_stance"), report)
+    return _coefficients_table(("Target",), report.claim_stance, report, spans=True)
 
 
-def attributes_table(report: Mapping[str, Any]) -> Table:
+def attributes_table(report: AgreementReport) -> Table:
     """Span attributes per label (items = spans matched by overlap)."""
-    all_pairs = pairs(report)
+    section = {(label, attr): c for label, attrs in report.attributes.items() for attr, c in attrs.items()}
+    return _coefficients_table(("Label", "Attribute"), section, report, spans=True)
+
+
+def _counts_cells(counts: MatchCounts, a: str, b: str) -> tuple[Cell, ...]:
+    return (
+        _num(counts.f1, ATTRIBUTION_WHY, counts.first_total + counts.second_total),
+        Cell(counts.first_total, f"links {a} made from claims both marked"),
+        Cell(counts.second_total, f"links {b} made from claims both marked"),
+        Cell(counts.matched, "links both made"),
+    )
+
+
+def attribution_table(report: AgreementReport) -> Table:
+    """Per pair: the pooled attribution F1, then one row per relation type."""
     rows, keys = [], []
-    for label, attrs in _dict(report, "attributes").items():
-        for attr, scores in attrs.items() if isinstance(attrs, Mapping) else ():
-            kappa = _dict(scores, "kappa")
-            rows.append(
-                (
-                    Cell(label),
-                    Cell(attr),
-                    _num(scores.get("alpha"), ALPHA_WHY),
-                    *(_num(kappa.get(p), KAPPA_WHY) for p in all_pairs),
-                )
-            )
-            keys.append((label, attr))
-    columns = ("Label", "Attribute", "α (all annotators)", *(f"κ {p}" for p in all_pairs))
-    return Table(columns, tuple(rows), tuple(keys))
-
-
-def attribution_table(report: Mapping[str, Any]) -> Table:
-    section = _dict(report, "attribution")
-    rows = tuple((Cell(p), _num(section.get(p), ATTRIBUTION_WHY)) for p in pairs(report))
+    for p in pairs(report):
+        a, b = pair_names(p)
+        attribution = report.attribution[p]
+        rows.append((Cell(p), Cell("(all types)"), *_counts_cells(attribution.pooled, a, b)))
+        keys.append(p)
+        for name, counts in attribution.by_type.items():
+            rows.append((Cell(p), Cell(name), *_counts_cells(counts, a, b)))
+            keys.append(p)
     return Table(
-        ("Pair", "Attribution F1"),
-        rows,
-        tuple(pairs(report)),
-        ("", "F1 over (claim, source) links among claims both annotators marked"),
+        ("Pair", "Relation type", "Attribution F1", "Links (first)", "Links (second)", "Alike"),
+        tuple(rows),
+        tuple(keys),
+        ("", "", "F1 over (claim, source) links among claims both annotators marked", "", "", ""),
     )
 
 
 _SPAN_METRICS = (
-    ("exact_precision", "Exact P", PRECISION_WHY),
-    ("exact_recall", "Exact R", RECALL_WHY),
-    ("exact_f1", "Exact F1", F1_WHY),
-    ("overlap_precision", "Overlap P", PRECISION_WHY),
-    ("overlap_recall", "Overlap R", RECALL_WHY),
-    ("overlap_f1", "Overlap F1", F1_WHY),
+    ("exact", "precision", "Exact P", PRECISION_WHY),
+    ("exact", "recall", "Exact R", RECALL_WHY),
+    ("exact", "f1", "Exact F1", F1_WHY),
+    ("overlap", "precision", "Overlap P", PRECISION_WHY),
+    ("overlap", "recall", "Overlap R", RECALL_WHY),
+    ("overlap", "f1", "Overlap F1", F1_WHY),
 )
 ALL_LABELS = "(all labels)"
 
 
-def span_table(report: Mapping[str, Any]) -> Table:
+def _metric(counts: MatchCounts, name: str) -> float | None:
+    value: float | None = getattr(counts, name)
+    return value
+
+
+def span_table(report: AgreementReport) -> Table:
     """Per label and pair: precision/recall/F1 under exact and overlap matching, then the micro rows."""
     rows, keys = [], []
-    sections = [*_dict(report, "spans").items(), (ALL_LABELS, _dict(report, "spans_micro"))]
+    sections = [*report.spans.items(), (ALL_LABELS, report.spans_micro)]
     for label, by_pair in sections:
         for p in pairs(report):
-            scores = _dict(by_pair, p) if isinstance(by_pair, Mapping) else {}
+            scores = by_pair.get(p)
+            if scores is None:
+                continue
             a, b = pair_names(p)
             rows.append(
                 (
                     Cell(label),
                     Cell(p),
-                    *(_num(scores.get(k), why) for k, _, why in _SPAN_METRICS),
-                    Cell(scores.get("first_count"), f"spans {a} marked"),
-                    Cell(scores.get("second_count"), f"spans {b} marked"),
+                    Cell(report.pair_documents[p], f"documents both {a} and {b} worked on"),
+                    *(_num(_metric(getattr(scores, kind), name), why) for kind, name, _, why in _SPAN_METRICS),
+                    Cell(scores.overlap.first_total, f"spans {a} marked"),
+                    Cell(scores.overlap.second_total, f"spans {b} marked"),
                 )
             )
             keys.append((label, p))
-    columns = ("Label", "Pair", *(title for _, title, _ in _SPAN_METRICS), "Count (first)", "Count (second)")
+    columns = ("Label", "Pair", "Documents", *(t for _, _, t, _ in _SPAN_METRICS), "Count (first)", "Count (second)")
     tips = (
         "",
         "The first name is the reference for recall, the second for precision",
+        "Documents the pair is compared on: both worked on them",
         *(
             "Spans with the same label and the same offsets"
-            if t.startswith("Exact")
-            else "Spans with the same label that share at least one character"
-            for _, t, _ in _SPAN_METRICS
+            if kind == "exact"
+            else "Spans with the same label matched one-to-one by shared characters (most pairs, then most overlap)"
+            for kind, _, _, _ in _SPAN_METRICS
         ),
         "",
         "",
@@ -188,12 +259,38 @@ def span_table(report: Mapping[str, Any]) -> Table:
     return Table(columns, tuple(rows), tuple(keys), tips)
 
 
-def confusion_table(report: Mapping[str, Any], pair: str) -> Table:
+def unitizing_table(report: AgreementReport) -> Table:
+    """Krippendorff's alpha_U per label over the characters of the documents all annotators worked on."""
+    rows = tuple(
+        (
+            Cell(label),
+            _num(u.alpha, UNITIZING_WHY if u.alpha is None else f"D_o = {u.observed:.4g}, D_e = {u.expected:.4g}"),
+            Cell(u.documents),
+            Cell(u.characters),
+            Cell(u.units),
+            Cell(u.merged_spans, "overlapping spans of one annotator and label, merged into their union"),
+        )
+        for label, u in report.unitizing.items()
+    )
+    columns = ("Label", "α_U", "Documents", "Characters", "Units", "Merged spans")
+    tips = (
+        "",
+        "Krippendorff's unitizing alpha: agreement on where the spans of this label lie, character by "
+        "character (hover a value for the observed and expected disagreement)",
+        "Documents every annotator of the report worked on (the continuum)",
+        "Characters of those documents",
+        "Spans of this label (all annotators)",
+        "",
+    )
+    return Table(columns, rows, tuple(report.unitizing), tips)
+
+
+def confusion_table(report: AgreementReport, pair: str) -> Table:
     """The label confusion matrix of one pair: rows = first annotator's label, columns = second's."""
-    matrix = _dict(_dict(report, "span_confusion"), pair)
+    matrix = report.span_confusion.get(pair, {})
     a, b = pair_names(pair)
     names = list(matrix)
-    rows = tuple((Cell(row), *(Cell(int(_dict(matrix, row).get(col, 0))) for col in names)) for row in names)
+    rows = tuple((Cell(row), *(Cell(int(matrix[row].get(col, 0))) for col in names)) for row in names)
     tips = (
         f"rows: the label {a} gave; columns: the label {b} gave to the overlapping span",
         *(f"{b}: {col}" for col in names),
@@ -201,20 +298,19 @@ def confusion_table(report: Mapping[str, Any], pair: str) -> Table:
     return Table((f"{a} ↓  {b} →", *names), rows, tuple(names), tips)
 
 
-def per_annotator_table(report: Mapping[str, Any]) -> Table:
+def per_annotator_table(report: AgreementReport) -> Table:
     rows, keys = [], []
-    for name, info in _dict(report, "per_annotator").items():
-        spans = _dict(info, "spans")
-        detail = ", ".join(f"{label}: {n}" for label, n in spans.items()) or "no spans"
+    for name, info in report.per_annotator.items():
+        detail = ", ".join(f"{label}: {n}" for label, n in info.spans.items()) or "no spans"
         rows.append(
             (
                 Cell(name),
-                Cell(info.get("documents")),
-                Cell(sum(int(n) for n in spans.values()), detail),
-                Cell(info.get("relations")),
-                Cell(info.get("document_stances")),
-                Cell(info.get("span_stances")),
-                _num(info.get("mean_overlap_f1"), MEAN_F1_WHY),
+                Cell(info.documents),
+                Cell(sum(info.spans.values()), detail),
+                Cell(info.relations),
+                Cell(info.document_stances),
+                Cell(info.span_stances),
+                _num(info.mean_overlap_f1, MEAN_F1_WHY),
             )
         )
         keys.append(name)
@@ -232,30 +328,29 @@ def per_annotator_table(report: Mapping[str, Any]) -> Table:
 
 
 def per_document_table(
-    report: Mapping[str, Any], documents: Mapping[str, tuple[int, str]], annotator: str | None = None
+    report: AgreementReport, documents: Mapping[str, tuple[int, str]], annotator: str | None = None
 ) -> Table:
     """One row per document and pair (only the pairs with `annotator` when given); the row key is
     the project's document id (None when the document is no longer in the project)."""
     rows, keys = [], []
-    for ext_id, info in _dict(report, "per_document").items():
+    for ext_id, info in report.per_document.items():
         doc_id, title = documents.get(ext_id, (None, ""))
         name = Cell(title or ext_id, ext_id)
-        spans, attribution = _dict(info, "spans"), _dict(info, "attribution")
-        stance = _dict(info, "stance_agreement")
-        present = [p for p in spans if annotator is None or annotator in pair_names(p)]
-        if not spans and (annotator is None or annotator in info.get("annotators", [])):
-            rows.append((name, Cell(", ".join(info.get("annotators", []))), *(Cell(None, SINGLE_WHY),) * 4))
+        present = [p for p in info.spans if annotator is None or annotator in pair_names(p)]
+        if not info.spans and (annotator is None or annotator in info.annotators):
+            rows.append((name, Cell(", ".join(info.annotators)), *(Cell(None, SINGLE_WHY),) * 4))
             keys.append(doc_id)
         for p in present:
-            scores = _dict(spans, p)
+            scores = info.spans[p]
+            n = scores.overlap.first_total + scores.overlap.second_total
             rows.append(
                 (
                     name,
                     Cell(p),
-                    _num(scores.get("exact_f1"), F1_WHY),
-                    _num(scores.get("overlap_f1"), F1_WHY),
-                    _num(attribution.get(p), ATTRIBUTION_WHY),
-                    _num(stance.get(p), STANCE_MATCH_WHY),
+                    _num(scores.exact.f1, F1_WHY, n),
+                    _num(scores.overlap.f1, F1_WHY, n),
+                    _num(info.attribution.get(p), ATTRIBUTION_WHY),
+                    _num(info.stance_agreement.get(p), STANCE_MATCH_WHY),
                 )
             )
             keys.append(doc_id)
@@ -263,39 +358,40 @@ def per_document_table(
     tips = (
         "Click a document to open it",
         "",
-        "All labels",
-        "All labels",
+        "All labels; (n) = spans of both annotators",
+        "All labels; (n) = spans of both annotators",
         "",
         "Share of stance targets both judged in this document that got the same value",
     )
     return Table(columns, tuple(rows), tuple(keys), tips)
 
 
-def stance_chart(report: Mapping[str, Any]) -> ChartData:
-    """Bars per target: α over all annotators, then κ per pair."""
-    section = _dict(report, "stance")
+def stance_chart(report: AgreementReport) -> ChartData:
+    """Bars per target: α (with its 95% interval as an error bar), Fleiss' κ, AC1, then κ per pair."""
+    section = report.stance
     targets = tuple(section)
-    sets = [("α (all)", tuple(_value(_dict(section, t).get("alpha")) for t in targets))]
-    sets += [
-        (f"κ {p}", tuple(_value(_dict(_dict(section, t), "kappa").get(p)) for t in targets)) for p in pairs(report)
+    sets = [
+        ("α (all)", tuple(section[t].alpha for t in targets)),
+        ("Fleiss κ", tuple(section[t].fleiss_kappa for t in targets)),
+        ("Gwet AC1", tuple(section[t].gwet_ac1 for t in targets)),
     ]
-    return ChartData(targets, tuple(sets))
+    sets += [
+        (f"κ {p}", tuple(section[t].kappa[p].kappa if p in section[t].kappa else None for t in targets))
+        for p in pairs(report)
+    ]
+    intervals = {"α (all)": tuple(section[t].alpha_ci for t in targets)}
+    return ChartData(tuple(f"{t}<br>n = {section[t].units}" for t in targets), tuple(sets), intervals)
 
 
-def span_chart(report: Mapping[str, Any]) -> ChartData:
+def span_chart(report: AgreementReport) -> ChartData:
     """Two bar sets (exact F1, overlap F1) over one category per label and pair ("claim<br>A|B", two lines)."""
-    section = _dict(report, "spans")
-    keys = [(label, p) for label in section for p in pairs(report)]
+    keys = [(label, p) for label in report.spans for p in pairs(report) if p in report.spans[label]]
     categories = tuple(f"{label}<br>{p}" for label, p in keys)
     sets = tuple(
-        (f"{kind} F1", tuple(_value(_dict(_dict(section, label), p).get(f"{kind}_f1")) for label, p in keys))
+        (f"{kind} F1", tuple(getattr(report.spans[label][p], kind).f1 for label, p in keys))
         for kind in ("exact", "overlap")
     )
     return ChartData(categories, sets)
-
-
-def _value(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
 
 
 def compute_report(
@@ -308,7 +404,7 @@ def compute_report(
     """The background job: the report over the annotators who did some work, and the documents it
     names keyed by external id. An annotator without work (typically the reviewer) would only add
     undefined pairs, so the report is recomputed without them."""
-    report: Report = agreement(project, progress=progress, cancel=cancel, include_gold=include_gold)
+    report = agreement(project, progress=progress, cancel=cancel, include_gold=include_gold)
     idle = idle_annotators(report)
     active = [name for name in annotator_names(report) if name not in idle]
     if idle and len(active) >= 2:
@@ -320,20 +416,18 @@ def compute_report(
     )
 
 
-def annotator_names(report: Mapping[str, Any]) -> list[str]:
-    names = report.get("annotators")
-    return [str(name) for name in names] if isinstance(names, list) else []
+def annotator_names(report: AgreementReport) -> list[str]:
+    return list(report.annotators)
 
 
-def idle_annotators(report: Mapping[str, Any]) -> list[str]:
+def idle_annotators(report: AgreementReport) -> list[str]:
     """Annotators of the report who worked on no document."""
-    per = _dict(report, "per_annotator")
-    return [name for name in annotator_names(report) if not _dict(per, name).get("documents")]
+    return [name for name in report.annotators if not report.per_annotator[name].documents]
 
 
 @dataclass(frozen=True)
 class ComputedReport:
-    report: Report
+    report: AgreementReport
     documents: DocumentIndex
     idle: tuple[str, ...]  # annotators left out: no work in the project
     active: tuple[str, ...]

@@ -4,7 +4,9 @@ It draws a `ChartData` (categories on the x axis, one bar set per coefficient or
 on a fixed value axis that always shows 0..1 and stretches down for negative kappa/alpha. An
 undefined value has no height to draw: it is drawn as an empty bar and hovering it says
 "undefined"; the category label gets a "*" so the gap is not mistaken for a zero.
-`series_values()` returns exactly what is plotted, None for undefined (tests compare it with the
+A bar set with intervals in the `ChartData` (α's 95% bootstrap interval) gets an error bar over each
+bar, drawn in the view's foreground at the bar's centre. `series_values()` returns exactly what is
+plotted, None for undefined, and `error_bars()` the intervals drawn (tests compare both with the
 agreement service's output).
 """
 
@@ -13,8 +15,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QCursor, QPainter
+from PySide6.QtCore import QMargins, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QCursor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from annotator.ui.models.agreement_tables import ChartData
@@ -45,6 +47,10 @@ class AgreementBarChartView(QChartView):
     def series_values(self) -> dict[str, list[float | None]]:
         """Bar set name -> plotted value per category (None where the metric is undefined)."""
         return self._data.values()
+
+    def error_bars(self) -> dict[str, list[tuple[float, float] | None]]:
+        """Bar set name -> the interval drawn over each category's bar (None: no error bar)."""
+        return {name: list(bounds) for name, bounds in self._data.intervals.items()}
 
     def categories(self) -> list[str]:
         """The x-axis labels as drawn (a "*" marks a category with an undefined value)."""
@@ -78,7 +84,9 @@ class AgreementBarChartView(QChartView):
         x_axis = QBarCategoryAxis()
         x_axis.append([f"{c} *" if gap else c for c, gap in zip(data.categories, undefined, strict=True)])
         y_axis = QValueAxis()
-        low = min([0.0, *(v for _, values in data.sets for v in values if v is not None)])
+        lows = [v for _, values in data.sets for v in values if v is not None]
+        lows += [b[0] for bounds in data.intervals.values() for b in bounds if b is not None]
+        low = min([0.0, *lows])
         y_axis.setRange(math.floor(low * 5) / 5, 1.0)  # down to the next 0.2 step below the lowest bar
         y_axis.setTickInterval(0.2)
         y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
@@ -91,11 +99,45 @@ class AgreementBarChartView(QChartView):
         series.attachAxis(y_axis)
         chart.legend().show()
 
+    def _bar_x(self, set_index: int, category_index: int) -> float:
+        """The centre of a bar in axis units: QBarSeries spreads its sets over barWidth of a category."""
+        width = 0.5  # QBarSeries' default bar width, as a share of the category
+        count = len(self._data.sets)
+        return category_index - width / 2 + (set_index + 0.5) * width / count
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802 - Qt override
+        super().drawForeground(painter, rect)
+        series = self.chart().series()
+        if not series or not self._data.intervals:
+            return
+        names = [name for name, _ in self._data.sets]
+        painter.save()
+        painter.setPen(QPen(QColor("#222222"), 1.5))
+        for name, bounds in self._data.intervals.items():
+            if name not in names:
+                continue
+            k = names.index(name)
+            for i, interval in enumerate(bounds):
+                if interval is None or self._data.sets[k][1][i] is None:
+                    continue
+                x = self._bar_x(k, i)
+                low = self.chart().mapToScene(self.chart().mapToPosition(QPointF(x, interval[0]), series[0]))
+                high = self.chart().mapToScene(self.chart().mapToPosition(QPointF(x, interval[1]), series[0]))
+                cap = 4.0
+                painter.drawLine(low, high)
+                painter.drawLine(QPointF(low.x() - cap, low.y()), QPointF(low.x() + cap, low.y()))
+                painter.drawLine(QPointF(high.x() - cap, high.y()), QPointF(high.x() + cap, high.y()))
+        painter.restore()
+
     def tooltip_text(self, set_index: int, category_index: int) -> str:
         name, values = self._data.sets[set_index]
         category = self._data.categories[category_index]
         value = values[category_index]
         shown = "undefined (see the table below for why)" if value is None else f"{value:.3f}"
+        bounds = self._data.intervals.get(name, ())
+        interval = bounds[category_index] if category_index < len(bounds) else None
+        if interval is not None:
+            shown += f", 95% interval [{interval[0]:.3f}, {interval[1]:.3f}]"
         return f"{category} — {name}: {shown}"
 
     def _on_series_hovered(self, status: bool, index: int, bar_set: QBarSet) -> None:

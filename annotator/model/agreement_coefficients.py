@@ -1,0 +1,153 @@
+"""Chance-corrected agreement of several raters on nominal units: Fleiss' kappa, Gwet's AC1,
+Krippendorff's alpha (with a bootstrap confidence interval), and percent agreement.
+
+A *unit* is the list of values it received, one per rater who gave one (missing values are simply
+absent). Definitions, with ``r_i`` the number of values of unit ``i``, ``r_ik`` how many of them
+are category ``k``, ``n`` the units with at least one value, ``n2`` those with at least two and
+``q`` the number of categories observed:
+
+* observed agreement ``pa = (1/n2) * sum over units with r_i >= 2 of sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))``
+  (the share of agreeing ordered pairs of values within a unit, averaged over units);
+* ``pi_k = (1/n) * sum_i r_ik / r_i`` (the mean share of category ``k`` per unit);
+* Fleiss' kappa (Fleiss 1971; with missing values as generalised by Gwet 2014, *Handbook of
+  Inter-Rater Reliability*, ch. 2, and irrCAC's ``fleiss.kappa.raw``): ``pe = sum_k pi_k^2``;
+* Gwet's AC1 (Gwet 2008, Br. J. Math. Stat. Psychol. 61:29-48): ``pe = sum_k pi_k (1 - pi_k) / (q - 1)``;
+* both are ``(pa - pe) / (1 - pe)``;
+* Krippendorff's alpha, nominal (Krippendorff 2011, *Computing Krippendorff's Alpha-Reliability*),
+  over the units with at least two values: ``1 - (N - 1) * D_o / D_e`` from the coincidence counts,
+  see :func:`nominal_alpha`.
+
+Undefined is ``None``, never NaN: no unit with two values, or a single category observed (the
+textbook formulas divide 0 by 0 there; irrCAC reports 1.0, DKPro Statistics refuses, we report
+``None`` and the caller shows the observed agreement beside it). The bootstrap interval
+(:func:`bootstrap_alpha_interval`) resamples units with replacement, as Hayes and Krippendorff's
+KALPHA does, with a fixed seed so that a report is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+DEFAULT_SEED = 20071
+"""Seed of the bootstrap (any fixed number: the same data always gives the same interval)."""
+DEFAULT_SAMPLES = 1000
+
+
+def _counts(units: Iterable[Sequence[str]]) -> list[Counter[str]]:
+    return [Counter(unit) for unit in units if len(unit) > 0]
+
+
+def observed_agreement(units: Iterable[Sequence[str]]) -> float | None:
+    """Share of agreeing pairs of values within a unit, averaged over units with two or more values."""
+    scores: list[float] = [
+        sum(c * (c - 1) for c in counts.values()) / (r * (r - 1))
+        for counts in _counts(units)
+        if (r := sum(counts.values())) >= 2
+    ]
+    return sum(scores) / len(scores) if scores else None
+
+
+def _category_shares(counts: list[Counter[str]]) -> dict[str, float]:
+    shares: dict[str, float] = defaultdict(float)
+    for unit in counts:
+        r = sum(unit.values())
+        for category, c in unit.items():
+            shares[category] += c / r
+    return {category: total / len(counts) for category, total in shares.items()}
+
+
+def _chance_corrected(units: Iterable[Sequence[str]], gwet: bool) -> float | None:
+    counts = _counts(units)
+    pa = observed_agreement([list(c.elements()) for c in counts])
+    shares = _category_shares(counts) if counts else {}
+    if pa is None or len(shares) < 2:
+        return None
+    if gwet:
+        pe = sum(p * (1 - p) for p in shares.values()) / (len(shares) - 1)
+    else:
+        pe = sum(p * p for p in shares.values())
+    return None if pe >= 1 else (pa - pe) / (1 - pe)
+
+
+def fleiss_kappa(units: Iterable[Sequence[str]]) -> float | None:
+    """Fleiss' kappa, generalised to units with different numbers of values (see the module docstring)."""
+    return _chance_corrected(units, gwet=False)
+
+
+def gwet_ac1(units: Iterable[Sequence[str]]) -> float | None:
+    """Gwet's AC1 over the categories observed (see the module docstring)."""
+    return _chance_corrected(units, gwet=True)
+
+
+def _matrix(units: Iterable[Sequence[str]]) -> np.ndarray:
+    """Pairable units as a (units x categories) count matrix."""
+    pairable = [Counter(unit) for unit in units if len(unit) >= 2]
+    categories = sorted({c for unit in pairable for c in unit})
+    return np.array([[unit[c] for c in categories] for unit in pairable], dtype=float).reshape(
+        len(pairable), len(categories)
+    )
+
+
+def _alpha_from_matrix(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Nominal alpha for each row of ``weights`` (how often each unit is taken), NaN when undefined.
+
+    With ``m_u`` the values of unit ``u``, ``n_c`` the pairable values of category ``c`` and ``N``
+    all pairable values: ``D_o = sum_u (m_u^2 - sum_c n_uc^2) / (m_u - 1)`` and ``D_e = (N^2 -
+    sum_c n_c^2) / (N - 1)``, both per value, and ``alpha = 1 - D_o / D_e``.
+    """
+    m = counts.sum(axis=1)
+    disagreeing = (m * m - (counts * counts).sum(axis=1)) / (m - 1)
+    n = weights @ m
+    by_category = weights @ counts
+    expected = (n * n - (by_category * by_category).sum(axis=1)) / (n - 1)
+    observed = weights @ disagreeing
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - observed / expected
+    alpha[~(expected > 0)] = np.nan
+    return np.asarray(alpha)
+
+
+def nominal_alpha(units: Iterable[Sequence[str]]) -> float | None:
+    """Krippendorff's alpha (nominal) over the units with two or more values."""
+    counts = _matrix(units)
+    if counts.shape[0] == 0 or counts.shape[1] < 2:
+        return None
+    value = float(_alpha_from_matrix(counts, np.ones((1, counts.shape[0])))[0])
+    return None if np.isnan(value) else value
+
+
+def bootstrap_alpha_interval(
+    units: Iterable[Sequence[str]],
+    *,
+    level: float = 0.95,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of nominal alpha, resampling pairable units with replacement.
+
+    Resamples in which alpha is undefined (one category left) are dropped; with fewer than half of
+    them defined, or fewer than two pairable units, the interval is ``None``.
+    """
+    counts = _matrix(units)
+    n_units = counts.shape[0]
+    if n_units < 2 or counts.shape[1] < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    values: list[np.ndarray] = []
+    chunk = max(1, min(samples, 4_000_000 // n_units))  # bounded memory for big projects
+    done = 0
+    while done < samples:
+        size = min(chunk, samples - done)
+        weights = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=size).astype(float)
+        values.append(_alpha_from_matrix(counts, weights))
+        done += size
+    alphas = np.concatenate(values)
+    alphas = alphas[~np.isnan(alphas)]
+    if len(alphas) < samples / 2:
+        return None
+    tail = (1 - level) / 2
+    low, high = np.quantile(alphas, [tail, 1 - tail])
+    return float(low), float(high)

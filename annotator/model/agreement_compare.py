@@ -1,0 +1,259 @@
+"""The whole-project agreement report: every pair of annotators compared once per shared document.
+
+:func:`agreement_report` turns an :class:`~annotator.model.agreement.AgreementInput` into an
+:class:`~annotator.model.agreement_report.AgreementReport`. For each pair and each document both
+worked on, the spans are matched once per label (optimal overlap matching) and once across labels
+(for the confusion matrix); span scores, attribution, claim attributes and claim stance all reuse
+those two matchings. Unitizing alpha is computed per label over the documents every annotator of
+the report worked on, laid end to end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from annotator.model.agreement import (
+    AgreementInput,
+    AnnotatorWork,
+    categorical_agreement,
+    matched_value_agreement,
+    pair_key,
+)
+from annotator.model.agreement_report import (
+    AgreementReport,
+    AnnotatorSummary,
+    Attribution,
+    Coefficients,
+    DocumentAgreement,
+    Unitizing,
+)
+from annotator.model.agreement_spans import (
+    AnnotatedRelation,
+    AnnotatedSpan,
+    MatchCounts,
+    SpanAgreement,
+    SpanPair,
+    add_confusion,
+    attribution_agreement,
+    label_confusion,
+    match_exact,
+    match_overlap,
+    matching_ids,
+    micro_average,
+    ordered_names,
+)
+from annotator.model.agreement_unitizing import merge_overlapping, unitizing_alpha
+
+EMPTY = MatchCounts(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class DocComparison:
+    """Two annotators on one document, each matching computed once."""
+
+    spans: dict[str, SpanAgreement]
+    matched: list[SpanPair]  # overlap matching within each label
+    attribution: dict[str, MatchCounts]  # per relation type
+    confusion: dict[str, dict[str, int]]
+
+    @property
+    def attribution_pooled(self) -> MatchCounts:
+        return sum(self.attribution.values(), EMPTY)
+
+
+def compare_document(
+    first: Sequence[AnnotatedSpan],
+    second: Sequence[AnnotatedSpan],
+    first_relations: Iterable[AnnotatedRelation],
+    second_relations: Iterable[AnnotatedRelation],
+    labels: Sequence[str],
+) -> DocComparison:
+    """Span scores per label, the overlap matching, attribution per relation type and confusion."""
+    names = ordered_names(labels, {span.label for span in (*first, *second)})
+    matched = match_overlap(first, second)
+    overlap_by_label = Counter(a.label for a, _ in matched)
+    exact_by_label = Counter(a.label for a, _ in match_exact(first, second))
+    first_by_label = Counter(span.label for span in first)
+    second_by_label = Counter(span.label for span in second)
+    spans = {
+        label: SpanAgreement(
+            MatchCounts(first_by_label[label], second_by_label[label], exact_by_label[label]),
+            MatchCounts(first_by_label[label], second_by_label[label], overlap_by_label[label]),
+        )
+        for label in names
+    }
+    ids = matching_ids(matched)
+    first_rel, second_rel = list(first_relations), list(second_relations)
+    types = sorted({r.label for r in (*first_rel, *second_rel)})
+    attribution = {
+        t: attribution_agreement([r for r in first_rel if r.label == t], [r for r in second_rel if r.label == t], ids)
+        for t in types
+    }
+    return DocComparison(spans, matched, attribution, label_confusion(first, second, names))
+
+
+@dataclass(frozen=True)
+class PairComparison:
+    first: AnnotatorWork
+    second: AnnotatorWork
+    docs: dict[str, DocComparison]
+
+    def spans(self, label: str) -> SpanAgreement:
+        return micro_average(doc.spans.get(label, SpanAgreement()) for doc in self.docs.values())
+
+    def micro(self) -> SpanAgreement:
+        return micro_average(micro_average(doc.spans.values()) for doc in self.docs.values())
+
+    def matching(self, label: str | None = None) -> dict[str, str]:
+        pairs = [p for doc in self.docs.values() for p in doc.matched if label in (None, p[0].label)]
+        return matching_ids(pairs)
+
+    def attribution(self) -> Attribution:
+        by_type: dict[str, MatchCounts] = defaultdict(lambda: EMPTY)
+        for doc in self.docs.values():
+            for name, counts in doc.attribution.items():
+                by_type[name] = by_type[name] + counts
+        ordered = dict(sorted(by_type.items()))
+        return Attribution(sum(ordered.values(), EMPTY), ordered)
+
+    def confusion(self) -> dict[str, dict[str, int]]:
+        total: dict[str, dict[str, int]] = {}
+        for doc in self.docs.values():
+            add_confusion(total, doc.confusion)
+        return total
+
+
+def compare_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, PairComparison]:
+    works = sorted(data.works, key=lambda work: work.annotator)
+    result = {}
+    for a, b in combinations(works, 2):
+        docs = {
+            doc: compare_document(
+                a.spans_by_doc.get(doc, ()),
+                b.spans_by_doc.get(doc, ()),
+                a.relations_by_doc.get(doc, ()),
+                b.relations_by_doc.get(doc, ()),
+                labels,
+            )
+            for doc in sorted(a.doc_ids & b.doc_ids)
+        }
+        result[pair_key(a.annotator, b.annotator)] = PairComparison(a, b, docs)
+    return result
+
+
+def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison]) -> dict[str, Coefficients]:
+    observed = {s.target for work in data.works for s in work.stances if s.span_id is not None}
+    matchings = {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()}
+    return {
+        target: matched_value_agreement({w.annotator: w.span_stances(target) for w in data.works}, matchings)
+        for target in ordered_names(data.targets, observed)
+    }
+
+
+def _attributes(
+    data: AgreementInput, pairs: Mapping[str, PairComparison], labels: Sequence[str]
+) -> dict[str, dict[str, Coefficients]]:
+    section: dict[str, dict[str, Coefficients]] = {}
+    for label in labels:
+        spans = [(w.annotator, s) for w in data.works for s in w.spans if s.label == label]
+        matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
+        section[label] = {}
+        for attr in sorted({attr for _, span in spans for attr in span.attributes}):
+            values: dict[str, dict[str, str | None]] = defaultdict(dict)
+            for name, span in spans:
+                values[name][span.span_id] = span.attributes.get(attr)
+            section[label][attr] = matched_value_agreement(values, matchings)
+    return section
+
+
+def _unitizing(data: AgreementInput, labels: Sequence[str]) -> dict[str, Unitizing]:
+    """alpha_U per label over the documents every annotator worked on, laid end to end."""
+    shared = sorted(frozenset.intersection(*(w.doc_ids for w in data.works))) if data.works else []
+    offsets: dict[str, int] = {}
+    length = 0
+    for doc in shared:
+        offsets[doc] = length
+        ends = [s.end for w in data.works for s in w.spans_by_doc.get(doc, ())]
+        length += max(data.doc_lengths.get(doc, 0), *ends, 0)
+    section: dict[str, Unitizing] = {}
+    for label in labels:
+        raters, merged = [], 0
+        for work in sorted(data.works, key=lambda w: w.annotator):
+            own = [
+                (offsets[doc] + s.start, offsets[doc] + s.end)
+                for doc in shared
+                for s in work.spans_by_doc.get(doc, ())
+                if s.label == label
+            ]
+            units, folded = merge_overlapping(own)
+            raters.append(units)
+            merged += folded
+        result = unitizing_alpha(raters, 0, length)
+        section[label] = Unitizing(
+            result.alpha, result.observed, result.expected, len(shared), length, result.units, merged
+        )
+    return section
+
+
+def _per_document(
+    data: AgreementInput, pairs: Mapping[str, PairComparison], targets: Sequence[str]
+) -> dict[str, DocumentAgreement]:
+    section = {}
+    for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
+        present = {key: p for key, p in pairs.items() if doc in p.docs}
+        section[doc] = DocumentAgreement(
+            annotators=tuple(sorted(w.annotator for w in data.works if doc in w.doc_ids)),
+            spans={key: micro_average(p.docs[doc].spans.values()) for key, p in present.items()},
+            attribution={key: p.docs[doc].attribution_pooled.f1 for key, p in present.items()},
+            stance_agreement={key: _stance_match(p, doc, targets) for key, p in present.items()},
+        )
+    return section
+
+
+def _stance_match(pair: PairComparison, doc: str, targets: Sequence[str]) -> float | None:
+    """Share of targets, among those both annotators judged in ``doc``, given the same value."""
+    first, second = pair.first.document_stance_index, pair.second.document_stance_index
+    both = [(first.get((doc, t)), second.get((doc, t))) for t in targets]
+    judged = [(a, b) for a, b in both if a is not None and b is not None]
+    return None if not judged else sum(1 for a, b in judged if a == b) / len(judged)
+
+
+def _per_annotator(data: AgreementInput, pairs: Mapping[str, PairComparison]) -> dict[str, AnnotatorSummary]:
+    section = {}
+    for work in sorted(data.works, key=lambda w: w.annotator):
+        own = [p for p in pairs.values() if work.annotator in (p.first.annotator, p.second.annotator)]
+        scores = [f1 for p in own if (f1 := p.micro().overlap.f1) is not None]
+        section[work.annotator] = AnnotatorSummary(
+            documents=len(work.doc_ids),
+            spans=dict(sorted(Counter(span.label for span in work.spans).items())),
+            relations=len(work.relations),
+            document_stances=sum(1 for s in work.stances if s.span_id is None),
+            span_stances=sum(1 for s in work.stances if s.span_id is not None),
+            mean_overlap_f1=sum(scores) / len(scores) if scores else None,
+        )
+    return section
+
+
+def agreement_report(data: AgreementInput) -> AgreementReport:
+    """The agreement report for every annotator pair (see the module docstring)."""
+    labels = ordered_names(data.span_labels, {s.label for w in data.works for s in w.spans})
+    targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
+    pairs = compare_pairs(data, labels)
+    return AgreementReport(
+        annotators=tuple(sorted(work.annotator for work in data.works)),
+        documents=tuple(sorted({doc for work in data.works for doc in work.doc_ids})),
+        pair_documents={key: len(p.docs) for key, p in pairs.items()},
+        stance={t: categorical_agreement({w.annotator: w.document_stances(t) for w in data.works}) for t in targets},
+        spans={label: {key: p.spans(label) for key, p in pairs.items()} for label in labels},
+        spans_micro={key: p.micro() for key, p in pairs.items()},
+        span_confusion={key: p.confusion() for key, p in pairs.items()},
+        attribution={key: p.attribution() for key, p in pairs.items()},
+        attributes=_attributes(data, pairs, labels),
+        claim_stance=_claim_stance(data, pairs),
+        unitizing=_unitizing(data, labels),
+        per_document=_per_document(data, pairs, targets),
+        per_annotator=_per_annotator(data, pairs),
+    )
