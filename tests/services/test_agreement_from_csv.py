@@ -1,0 +1,384 @@
+"""Every figure of the agreement report recomputed from the exported CSV tables alone.
+
+A random project (three annotators, a dozen documents, overlapping spans with attributes, links,
+document and claim stances, and statuses, including a document marked done with nothing on it) is
+exported with `export_csv`; the tables are read back with pandas and an independent routine written
+here from the README's definitions recomputes: which documents each pair is compared on, span
+P/R/F1 under exact and (brute-force optimal) overlap matching, attribution per relation type and
+pooled, Cohen's kappa with its item count, Fleiss' kappa, Gwet's AC1 and Krippendorff's alpha
+(the `krippendorff` package) for document stance, claim attributes and claim stance, and unitizing
+alpha by direct double loops. The report must agree to 1e-9.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import krippendorff
+import numpy as np
+import pandas as pd
+import pytest
+
+from annotator.io.export_csv import export_csv
+from annotator.io.importer import import_paths
+from annotator.model.types import Status
+from annotator.services import annotations as svc
+from annotator.services import documents
+from annotator.services.agreement import agreement
+from annotator.services.project import Project
+from tests.model.test_agreement_matching import _brute_force
+
+NAMES = ("alice", "bob", "carol")
+WORDS = ("the", "minister", "said", "that", "nato", "would", "not", "expand", "while", "officials", "in", "kyiv")
+
+
+def _build(project: Project, tmp: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for n in range(12):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(25, 60)))
+        lines.append(json.dumps({"id": f"doc{n:02d}", "title": f"Doc {n}", "text": text}))
+    (tmp / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_paths(project, [tmp / "docs.jsonl"])
+    scheme = project.scheme
+    claim_attrs = {a.name: a.values for a in scheme.label("claim").attributes if a.values}  # type: ignore[union-attr]
+    # A shared "truth" per document that each annotator follows loosely: jittered boundaries,
+    # drifting attributes and stances, spans left out or added, links kept or dropped.
+    truth: dict[int, list[tuple[str, int, int, dict[str, str]]]] = {}
+    for doc_id in documents.document_ids(project):
+        length = len(documents.load_view(project, doc_id, project.annotator(NAMES[0]).id).document.text)
+        items = []
+        for n in range(rng.randint(1, 4)):
+            label = "claim" if n % 2 == 0 else "source"
+            start = rng.randrange(3, length - 45)
+            attrs = {k: rng.choice(v) for k, v in claim_attrs.items()} if label == "claim" else {}
+            items.append((label, start, start + rng.randint(5, 40), attrs))
+        truth[doc_id] = items
+    for name in NAMES:
+        who = project.annotator(name).id
+        for doc_id, items in truth.items():
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # never opened
+            if roll < 0.2:
+                svc.set_status(project, doc_id, who, Status.DONE)  # read it, nothing to mark
+                continue
+            made: dict[int, int] = {}
+            for n, (label, start, end, attrs) in enumerate(items):
+                if rng.random() < 0.15:
+                    continue
+                mine = {k: (rng.choice(claim_attrs[k]) if rng.random() < 0.3 else v) for k, v in attrs.items()}
+                if mine and rng.random() < 0.15:
+                    mine.pop("checkworthy")  # a missing attribute value
+                jitter = 0 if rng.random() < 0.5 else 3
+                begin, stop = max(0, start + rng.randint(-jitter, jitter)), end + rng.randint(-jitter, jitter)
+                made[n] = svc.add_span(project, doc_id, who, label, begin, stop, mine)[0].id
+                if rng.random() < 0.2:  # a second, overlapping span of the same label
+                    svc.add_span(project, doc_id, who, label, begin + 2, stop + 6, mine)
+            for n, item in enumerate(items):
+                if item[0] == "claim" and n in made:
+                    source = next((m for k, m in made.items() if items[k][0] == "source"), None)
+                    if source is not None and rng.random() < 0.8:
+                        svc.link(project, "attributed_to", made[n], source)
+                    if rng.random() < 0.6:
+                        value = rng.choice(("favor", "against")) if rng.random() < 0.3 else "favor"
+                        svc.set_stance(project, doc_id, who, "nato_membership", value, made[n])
+            for target in scheme.target_names:
+                if rng.random() < 0.85:
+                    svc.set_stance(project, doc_id, who, target, rng.choice(scheme.stance_values[:3]))
+            if rng.random() < 0.5:
+                svc.set_status(project, doc_id, who, Status.DONE)
+
+
+def _read(out: Path) -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("documents", "spans", "relations", "stances", "status")
+    }
+
+
+# --- the independent routine ----------------------------------------------------------------------
+
+
+def _pair(a: str, b: str) -> str:
+    return "|".join(sorted((a, b)))
+
+
+def _worked_on(t: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    worked: dict[str, set[str]] = defaultdict(set)
+    for table in ("spans", "stances"):
+        for row in t[table].itertuples():
+            worked[row.annotator].add(row.doc_id)
+    for row in t["status"].itertuples():
+        if row.status != "not_started":
+            worked[row.annotator].add(row.doc_id)
+    return worked
+
+
+def _spans(t: dict[str, pd.DataFrame]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(annotator, doc_id) -> spans sorted by span id (the order the app reads them in)."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in sorted(t["spans"].to_dict("records"), key=lambda r: int(r["span_id"])):
+        row["start"], row["end"] = int(row["start"]), int(row["end"])
+        out[(row["annotator"], row["doc_id"])].append(row)
+    return out
+
+
+def _match(first: Sequence[dict[str, Any]], second: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Optimal overlap matching within each label, by brute force over all matchings."""
+    pairs = []
+    for label in sorted({s["label"] for s in first} & {s["label"] for s in second}):
+        a = [s for s in first if s["label"] == label]
+        b = [s for s in second if s["label"] == label]
+        found = _brute_force([(s["start"], s["end"]) for s in a], [(s["start"], s["end"]) for s in b])
+        pairs += [(a[i]["span_id"], b[j]["span_id"]) for i, j in found]
+    return pairs
+
+
+def _f1(n1: int, n2: int, matched: int) -> float | None:
+    return None if n1 + n2 == 0 else 2 * matched / (n1 + n2)
+
+
+def _kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, int]:
+    n = len(pairs)
+    if n == 0:
+        return None, 0
+    p_o = sum(a == b for a, b in pairs) / n
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    p_e = sum(first[c] * second[c] for c in first) / (n * n)
+    return (None if p_e == 1 else (p_o - p_e) / (1 - p_e)), n
+
+
+def _multi(units: list[list[str]]) -> dict[str, float | None]:
+    """Fleiss, AC1 (Gwet 2014 with missing values), observed agreement and alpha from scratch."""
+    units = [u for u in units if u]
+    pairable = [u for u in units if len(u) >= 2]
+    if not pairable:
+        return {"fleiss": None, "ac1": None, "observed": None, "alpha": None}
+    pa = float(np.mean([sum(c * (c - 1) for c in Counter(u).values()) / (len(u) * (len(u) - 1)) for u in pairable]))
+    cats = sorted({v for u in units for v in u})
+    pi = {c: sum(u.count(c) / len(u) for u in units) / len(units) for c in cats}
+    single = len({v for u in pairable for v in u}) == 1
+    fleiss = ac1 = alpha = None
+    if len(cats) > 1:
+        pe = sum(p * p for p in pi.values())
+        fleiss = None if pe >= 1 else (pa - pe) / (1 - pe)
+        pe1 = sum(p * (1 - p) for p in pi.values()) / (len(cats) - 1)
+        ac1 = (pa - pe1) / (1 - pe1)
+    if not single:
+        domain = sorted({v for u in pairable for v in u})
+        counts = [[u.count(c) for c in domain] for u in pairable]
+        alpha = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
+    return {"fleiss": fleiss, "ac1": ac1, "observed": pa, "alpha": alpha}
+
+
+def _units_of(matchings: dict[tuple[str, str], list[tuple[str, str]]]) -> tuple[list[list[tuple[str, str]]], int]:
+    """Groups of linked spans, one span per annotator (most links, then smallest span id as text)."""
+    graph: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for (a, b), pairs in matchings.items():
+        for x, y in pairs:
+            graph[(a, x)].add((b, y))
+            graph[(b, y)].add((a, x))
+    seen: set[tuple[str, str]] = set()
+    units, extra = [], 0
+    for start in sorted(graph):
+        if start in seen:
+            continue
+        group, todo = [], [start]
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                group.append(node)
+                todo.extend(graph[node])
+        kept: dict[str, tuple[str, str]] = {}
+        for node in sorted(group, key=lambda n: (-len(graph[n]), n)):
+            if node[0] in kept:
+                extra += 1
+            else:
+                kept[node[0]] = node
+        units.append(list(kept.values()))
+    return units, extra
+
+
+def _unitizing(raters: list[list[tuple[int, int]]], length: int) -> float | None:
+    """alpha_U with plain double loops over segments (Krippendorff 2004, pp. 251-256)."""
+
+    def segments(units: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+        out, pos = [], 0
+        for s, e in sorted(units):
+            if s > pos:
+                out.append((pos, s, False))
+            out.append((s, e, True))
+            pos = e
+        return out + ([(pos, length, False)] if pos < length else [])
+
+    def delta(g: tuple[int, int, bool], h: tuple[int, int, bool]) -> int:
+        if g[2] and h[2]:
+            return (g[0] - h[0]) ** 2 + (g[1] - h[1]) ** 2 if g[0] < h[1] and h[0] < g[1] else 0
+        if g[2] and not h[2] and h[0] <= g[0] and g[1] <= h[1]:
+            return (g[1] - g[0]) ** 2
+        if h[2] and not g[2] and g[0] <= h[0] and h[1] <= g[1]:
+            return (h[1] - h[0]) ** 2
+        return 0
+
+    units = [u for r in raters for u in r]
+    r_count = len(raters)
+    if not units:
+        return None
+    segs = [segments(r) for r in raters]
+    total = sum(delta(g, h) for i, j in combinations(range(r_count), 2) for g in segs[i] for h in segs[j])
+    d_o = 2 * total / (r_count * (r_count - 1) * length**2)
+    gaps = [e - s for r in segs for s, e, is_unit in r if not is_unit]
+    n_c = len(units)
+    acc = 0.0
+    for s, e in units:
+        n = e - s
+        acc += (n_c - 1) * (2 * n**3 - 3 * n**2 + n) / 3 + n * n * sum(g - n + 1 for g in gaps if g >= n)
+    d_e = (
+        (2 / length) * acc / (r_count * length * (r_count * length - 1) - sum((e - s) * (e - s - 1) for s, e in units))
+    )
+    return None if d_e == 0 else 1 - d_o / d_e
+
+
+def _approx(value: Any) -> Any:
+    return None if value is None else pytest.approx(value, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path: Path, seed: int) -> None:
+    _build(project, tmp_path, seed)
+    report = agreement(project).to_json()
+    export_csv(project, tmp_path / "out")
+    t = _read(tmp_path / "out")
+    worked = _worked_on(t)
+    names = sorted(worked)
+    assert report["annotators"] == names == list(NAMES)
+    spans = _spans(t)
+    by_id = {(s["annotator"], s["span_id"]): s for ss in spans.values() for s in ss}
+    labels, targets = ("claim", "source"), ("nato_membership", "security_guarantees")
+
+    # Documents per pair, span scores, attribution.
+    matchings: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for a, b in combinations(names, 2):
+        key, shared = _pair(a, b), sorted(worked[a] & worked[b])
+        assert report["pairs"][key] == {"documents": len(shared)}
+        matched = [m for d in shared for m in _match(spans[(a, d)], spans[(b, d)])]
+        matchings[(a, b)] = matched
+        for label in labels:
+            n1 = sum(s["label"] == label for d in shared for s in spans[(a, d)])
+            n2 = sum(s["label"] == label for d in shared for s in spans[(b, d)])
+            exact_keys = Counter(
+                (d, s["start"], s["end"]) for d in shared for s in spans[(b, d)] if s["label"] == label
+            )
+            exact = 0
+            for d in shared:
+                for s in spans[(a, d)]:
+                    if s["label"] == label and exact_keys[(d, s["start"], s["end"])] > 0:
+                        exact_keys[(d, s["start"], s["end"])] -= 1
+                        exact += 1
+            overlap = sum(by_id[(a, x)]["label"] == label for x, _ in matched)
+            got = report["spans"][label][key]
+            assert (got["first_count"], got["second_count"], got["documents"]) == (n1, n2, len(shared))
+            assert got["exact_f1"] == _approx(_f1(n1, n2, exact))
+            assert got["overlap_f1"] == _approx(_f1(n1, n2, overlap))
+        ids = dict(matched)
+        rel = t["relations"]
+        first = [r for r in rel.itertuples() if r.annotator == a and r.doc_id in shared and r.from_span_id in ids]
+        heads = set(ids.values())
+        second = [r for r in rel.itertuples() if r.annotator == b and r.doc_id in shared and r.from_span_id in heads]
+        available = Counter((r.from_span_id, r.to_span_id) for r in second)
+        alike = 0
+        for r in first:
+            k = (ids[r.from_span_id], ids.get(r.to_span_id, ""))
+            if available[k] > 0:
+                available[k] -= 1
+                alike += 1
+        got_attr = report["attribution"][key]
+        assert (got_attr["first_count"], got_attr["second_count"], got_attr["matched"]) == (
+            len(first),
+            len(second),
+            alike,
+        )
+        assert got_attr["f1"] == _approx(_f1(len(first), len(second), alike))
+        assert got_attr["by_type"].get("attributed_to", {"f1": None})["f1"] == _approx(
+            _f1(len(first), len(second), alike) if first or second else None
+        )
+
+    # Document stance (items = documents).
+    stances = t["stances"]
+    for target in targets:
+        rows = stances[(stances.target == target) & (stances.span_id == "")]
+        value = {(r.annotator, r.doc_id): r.value for r in rows.itertuples()}
+        got = report["stance"][target]
+        docs = sorted({d for _, d in value})
+        units = [[value[(n, d)] for n in names if (n, d) in value] for d in docs]
+        expected = _multi(units)
+        assert got["items"] == sum(len(u) >= 2 for u in units)
+        assert (got["fleiss_kappa"], got["gwet_ac1"]) == (_approx(expected["fleiss"]), _approx(expected["ac1"]))
+        assert (got["alpha"], got["observed_agreement"]) == (_approx(expected["alpha"]), _approx(expected["observed"]))
+        for a, b in combinations(names, 2):
+            pairs = [(value[(a, d)], value[(b, d)]) for d in docs if (a, d) in value and (b, d) in value]
+            kappa, n = _kappa(pairs)
+            assert (got["kappa"][_pair(a, b)], got["kappa_items"][_pair(a, b)]) == (_approx(kappa), n)
+        if got["alpha_ci95"] is not None:
+            assert got["alpha_ci95"][0] <= got["alpha"] <= got["alpha_ci95"][1]
+
+    # Values carried by matched spans: claim attributes (label-wise matching) and claim stance.
+    def check_matched(got: dict[str, Any], values: dict[tuple[str, str], str], label: str | None) -> None:
+        chosen = {
+            pair: [(x, y) for x, y in m if label is None or by_id[(pair[0], x)]["label"] == label]
+            for pair, m in matchings.items()
+        }
+        units_nodes, extra = _units_of(chosen)
+        units = [[values[node] for node in unit if node in values] for unit in units_nodes]
+        expected = _multi(units)
+        assert (got["items"], got["extra_spans"]) == (sum(len(u) >= 2 for u in units), extra)
+        assert (got["fleiss_kappa"], got["gwet_ac1"]) == (_approx(expected["fleiss"]), _approx(expected["ac1"]))
+        assert got["alpha"] == _approx(expected["alpha"])
+        for (a, b), m in chosen.items():
+            pairs = [(values[(a, x)], values[(b, y)]) for x, y in m if (a, x) in values and (b, y) in values]
+            kappa, n = _kappa(pairs)
+            assert (got["kappa"][_pair(a, b)], got["kappa_items"][_pair(a, b)]) == (_approx(kappa), n)
+
+    for attr in ("claim_type", "checkworthy"):
+        values = {(s["annotator"], s["span_id"]): s[attr] for s in by_id.values() if s["label"] == "claim" and s[attr]}
+        check_matched(report["attributes"]["claim"][attr], values, "claim")
+    claim_rows = stances[(stances.target == "nato_membership") & (stances.span_id != "")]
+    check_matched(
+        report["claim_stance"]["nato_membership"],
+        {(r.annotator, r.span_id): r.value for r in claim_rows.itertuples()},
+        None,
+    )
+
+    # Unitizing alpha over the documents every annotator worked on, laid end to end.
+    lengths = {r.doc_id: int(r.n_chars) for r in t["documents"].itertuples()}
+    common = sorted(set.intersection(*(worked[n] for n in names)))
+    offsets, total = {}, 0
+    for d in common:
+        offsets[d], total = total, total + lengths[d]
+    for label in labels:
+        raters = []
+        for n in names:
+            own = sorted(
+                (offsets[d] + s["start"], offsets[d] + s["end"])
+                for d in common
+                for s in spans[(n, d)]
+                if s["label"] == label
+            )
+            merged: list[tuple[int, int]] = []
+            for s, e in own:  # overlapping spans of one annotator become their union
+                if merged and s < merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+                else:
+                    merged.append((s, e))
+            raters.append(merged)
+        got = report["unitizing"][label]
+        assert (got["documents"], got["characters"]) == (len(common), total)
+        assert got["alpha_u"] == _approx(_unitizing(raters, total))
