@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 from annotator.model.agreement import (
@@ -101,11 +102,27 @@ class PairComparison:
     second: AnnotatorWork
     docs: dict[str, DocComparison]
 
+    @cached_property
+    def _by_label(self) -> dict[str, SpanAgreement]:
+        total: dict[str, tuple[list[int], list[int]]] = {}
+        for doc in self.docs.values():
+            for label, scores in doc.spans.items():
+                exact, overlap = total.setdefault(label, ([0, 0, 0], [0, 0, 0]))
+                for acc, counts in ((exact, scores.exact), (overlap, scores.overlap)):
+                    acc[0] += counts.first_total
+                    acc[1] += counts.second_total
+                    acc[2] += counts.matched
+        return {label: SpanAgreement(MatchCounts(*e), MatchCounts(*o)) for label, (e, o) in total.items()}
+
     def spans(self, label: str) -> SpanAgreement:
-        return micro_average(doc.spans.get(label, SpanAgreement()) for doc in self.docs.values())
+        return self._by_label.get(label, SpanAgreement())
+
+    @cached_property
+    def _micro(self) -> SpanAgreement:
+        return micro_average(self._by_label.values())
 
     def micro(self) -> SpanAgreement:
-        return micro_average(micro_average(doc.spans.values()) for doc in self.docs.values())
+        return self._micro
 
     def matching(self, label: str | None = None) -> dict[str, str]:
         pairs = [p for doc in self.docs.values() for p in doc.matched if label in (None, p[0].label)]

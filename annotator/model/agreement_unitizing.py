@@ -21,6 +21,7 @@ no rater marked the category or ``D_e`` is 0.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -98,14 +99,19 @@ def unitizing_alpha(raters: Sequence[Sequence[Unit]], begin: int, length: int) -
         return UnitizingResult(None, 0.0, 0.0, len(units))
     pairs = sum(_pair_sum(segments[a], segments[b]) for a in range(big_r) for b in range(a + 1, big_r))
     observed = Fraction(2 * pairs, big_r * (big_r - 1) * length * length)
-    gaps = sorted((e - s for rater in segments for s, e, is_unit in rater if not is_unit), reverse=True)
+    gaps = sorted(e - s for rater in segments for s, e, is_unit in rater if not is_unit)
+    # Suffix sums over the sorted gaps: sum over gaps g >= l of (g - l + 1) in O(log n) per unit.
+    suffix = [0] * (len(gaps) + 1)
+    for k in range(len(gaps) - 1, -1, -1):
+        suffix[k] = suffix[k + 1] + gaps[k]
     n_units = len(units)
-    total = Fraction(0)
+    total3 = 0  # three times the bracketed sum, in integers
     for start, stop in units:
         size = stop - start
-        total += Fraction((n_units - 1) * (2 * size**3 - 3 * size**2 + size), 3)
-        total += size * size * sum(g - size + 1 for g in gaps if g >= size)
+        first = bisect_left(gaps, size)
+        fitting = suffix[first] - (size - 1) * (len(gaps) - first)
+        total3 += (n_units - 1) * (2 * size**3 - 3 * size**2 + size) + 3 * size * size * fitting
     denominator = big_r * length * (big_r * length - 1) - sum((e - s) * (e - s - 1) for s, e in units)
-    expected = Fraction(2, length) * total / denominator if denominator else Fraction(0)
+    expected = Fraction(2 * total3, 3 * length * denominator) if denominator else Fraction(0)
     alpha = None if expected == 0 else float(1 - observed / expected)
     return UnitizingResult(alpha, float(observed), float(expected), n_units)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from annotator.model.types import GOLD
 from annotator.ui.context import AppContext
 from annotator.ui.dialogs.errors import describe, show_error
+from annotator.ui.models import agreement_chart_data as chart_data
 from annotator.ui.models import agreement_tables as tables
 from annotator.ui.models.agreement_tables import ComputedReport, DocumentIndex, Report, compute_report
 from annotator.ui.widgets.agreement_charts import AgreementBarChartView
@@ -296,8 +297,8 @@ class AgreementReportWindow(QDialog):
         )
         self.conventions.setText(tables.CONVENTIONS_TEXT)
         self.stale_label.hide()
-        self.stance_chart.set_data(tables.stance_chart(report))
-        self.span_chart.set_data(tables.span_chart(report))
+        self.stance_chart.set_data(chart_data.stance_chart(report))
+        self.span_chart.set_data(chart_data.span_chart(report))
         self.stance_table.set_table(tables.stance_table(report))
         self.span_table.set_table(tables.span_table(report))
         self.unitizing_table.set_table(tables.unitizing_table(report))

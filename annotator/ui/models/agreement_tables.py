@@ -2,7 +2,7 @@
 
 `services.agreement.agreement` returns a `model.agreement_report.AgreementReport`; this module owns
 laying each section out as a `Table` (columns, rows of `Cell`s, a key per row for drill-down) or a
-`ChartData` (categories, one value list per bar set, and intervals for error bars). Every figure
+`ChartData` (in `agreement_chart_data.py`). Every figure
 comes with the number of items it rests on: an "n" column, or "(n)" after a pairwise value. An
 undefined metric is a `Cell` whose value is None and whose `why` says, in the reader's terms, why
 it cannot be computed. `compute_report` is the window's background job. No Qt here: the item model
@@ -12,7 +12,7 @@ it cannot be computed. `compute_report` is the window's background job. No Qt he
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from annotator.model.agreement import PAIR_SEPARATOR
@@ -65,19 +65,6 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...] = ()
     keys: tuple[Any, ...] = ()  # one per row: what a click on the row drills into (or None)
     column_tips: tuple[str, ...] = ()
-
-
-Interval = tuple[float, float] | None
-
-
-@dataclass(frozen=True)
-class ChartData:
-    categories: tuple[str, ...]
-    sets: tuple[tuple[str, tuple[float | None, ...]], ...] = field(default_factory=tuple)
-    intervals: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # set name -> per category
-
-    def values(self) -> dict[str, list[float | None]]:
-        return {name: list(values) for name, values in self.sets}
 
 
 def pairs(report: AgreementReport) -> list[str]:
@@ -364,34 +351,6 @@ def per_document_table(
         "Share of stance targets both judged in this document that got the same value",
     )
     return Table(columns, tuple(rows), tuple(keys), tips)
-
-
-def stance_chart(report: AgreementReport) -> ChartData:
-    """Bars per target: α (with its 95% interval as an error bar), Fleiss' κ, AC1, then κ per pair."""
-    section = report.stance
-    targets = tuple(section)
-    sets = [
-        ("α (all)", tuple(section[t].alpha for t in targets)),
-        ("Fleiss κ", tuple(section[t].fleiss_kappa for t in targets)),
-        ("Gwet AC1", tuple(section[t].gwet_ac1 for t in targets)),
-    ]
-    sets += [
-        (f"κ {p}", tuple(section[t].kappa[p].kappa if p in section[t].kappa else None for t in targets))
-        for p in pairs(report)
-    ]
-    intervals = {"α (all)": tuple(section[t].alpha_ci for t in targets)}
-    return ChartData(tuple(f"{t}<br>n = {section[t].units}" for t in targets), tuple(sets), intervals)
-
-
-def span_chart(report: AgreementReport) -> ChartData:
-    """Two bar sets (exact F1, overlap F1) over one category per label and pair ("claim<br>A|B", two lines)."""
-    keys = [(label, p) for label in report.spans for p in pairs(report) if p in report.spans[label]]
-    categories = tuple(f"{label}<br>{p}" for label, p in keys)
-    sets = tuple(
-        (f"{kind} F1", tuple(getattr(report.spans[label][p], kind).f1 for label, p in keys))
-        for kind in ("exact", "overlap")
-    )
-    return ChartData(categories, sets)
 
 
 def compute_report(

@@ -19,7 +19,7 @@ from PySide6.QtCore import QMargins, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QCursor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from annotator.ui.models.agreement_tables import ChartData
+from annotator.ui.models.agreement_chart_data import ChartData
 
 # Colour-blind-safe qualitative palette (Okabe-Ito), one colour per bar set.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

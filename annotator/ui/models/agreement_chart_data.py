@@ -1,0 +1,53 @@
+"""Chart series for the agreement report window: `ChartData` and the two charts built from the report.
+
+A `ChartData` is categories on the x axis, one value list per bar set (None: undefined) and, per
+bar set, an optional interval per category that the chart draws as an error bar (α's 95% bootstrap
+interval). No Qt here; `widgets/agreement_charts.py` draws it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from annotator.model.agreement_report import AgreementReport
+
+Interval = tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class ChartData:
+    categories: tuple[str, ...]
+    sets: tuple[tuple[str, tuple[float | None, ...]], ...] = field(default_factory=tuple)
+    intervals: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # set name -> per category
+
+    def values(self) -> dict[str, list[float | None]]:
+        return {name: list(values) for name, values in self.sets}
+
+
+def stance_chart(report: AgreementReport) -> ChartData:
+    """Bars per target: α (with its 95% interval as an error bar), Fleiss' κ, AC1, then κ per pair."""
+    section = report.stance
+    targets = tuple(section)
+    sets = [
+        ("α (all)", tuple(section[t].alpha for t in targets)),
+        ("Fleiss κ", tuple(section[t].fleiss_kappa for t in targets)),
+        ("Gwet AC1", tuple(section[t].gwet_ac1 for t in targets)),
+    ]
+    sets += [
+        (f"κ {p}", tuple(section[t].kappa[p].kappa if p in section[t].kappa else None for t in targets))
+        for p in report.pairs
+    ]
+    intervals = {"α (all)": tuple(section[t].alpha_ci for t in targets)}
+    return ChartData(tuple(f"{t}<br>n = {section[t].units}" for t in targets), tuple(sets), intervals)
+
+
+def span_chart(report: AgreementReport) -> ChartData:
+    """Two bar sets (exact F1, overlap F1) over one category per label and pair ("claim<br>A|B", two lines)."""
+    keys = [(label, p) for label in report.spans for p in report.pairs if p in report.spans[label]]
+    categories = tuple(f"{label}<br>{p}" for label, p in keys)
+    sets = tuple(
+        (f"{kind} F1", tuple(getattr(report.spans[label][p], kind).f1 for label, p in keys))
+        for kind in ("exact", "overlap")
+    )
+    return ChartData(categories, sets)
