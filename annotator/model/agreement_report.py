@@ -20,7 +20,7 @@ JSONObject: TypeAlias = dict[str, JSONValue]
 
 CONVENTIONS = (
     "Undefined figures are null. Chance-corrected coefficients (Cohen's kappa, Fleiss' kappa, Gwet's "
-    "AC1, Krippendorff's alpha) are null when no item has two values, or when every value given is one "
+    "AC1, Krippendorff's alpha) are null when none of the items has two values, or when every value given is one "
     "and the same category (the formulas divide 0 by 0); observed_agreement is given beside them. "
     "Missing values are left out: kappa uses the items both annotators rated, the others every unit "
     "with at least two values. F1 is null when neither side has an item. Pairs are compared on the "
