@@ -36,6 +36,8 @@ class AttributeDef:
     description: str = ""
     value_descriptions: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    key: str | None = None
+    """The key that takes the keyboard to this attribute's field (then a digit or a first letter)."""
 
     def canonical_value(self, value: str) -> str:
         return self.value_aliases.get(value, value) if value not in self.values else value
@@ -216,6 +218,7 @@ class Scheme:
                             "value_aliases": dict(a.value_aliases),
                             "value_descriptions": dict(a.value_descriptions),
                             "completion": a.completion,
+                            **({"key": a.key} if a.key else {}),  # schemes without keys keep their hash
                         }
                         for a in lab.attributes
                     ],

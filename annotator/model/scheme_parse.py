@@ -31,6 +31,7 @@ _ATTR_KEYS = {
     "value_aliases",
     "value_descriptions",
     "completion",
+    "key",
 }
 _REL_KEYS = {"name", "from", "to", "max_per_from", "description", "aliases", "archived"}
 _STANCE_KEYS = {"values", "value_aliases", "value_descriptions", "span_labels", "targets"}
@@ -220,6 +221,10 @@ class _SchemeBuilder:
         completion = raw.get("completion")
         if completion is not None and not isinstance(completion, str):
             self._problem((*path, "completion"), f"attribute {name!r}: completion must be a string")
+        key = raw.get("key")
+        if key is not None and (not isinstance(key, str) or len(key) != 1 or not key.isalpha()):
+            self._problem((*path, "key"), f"attribute {name!r}: key must be a single letter, got {key!r}")
+            key = None
         return AttributeDef(
             name,
             kind,
@@ -229,6 +234,7 @@ class _SchemeBuilder:
             self._text_value(raw, "description", path),
             value_desc,
             self._names(raw.get("aliases", []), f"aliases of {name!r}", (*path, "aliases")),
+            key.upper() if key else None,
         )
 
     def _relation(self, raw: Any, index: int, labels: tuple[SpanLabel, ...]) -> RelationType:

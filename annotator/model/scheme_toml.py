@@ -54,6 +54,8 @@ def _attribute(out: list[str], attr: AttributeDef) -> None:
         out.append(f"  value_descriptions = {_map(attr.value_descriptions)}")
     if attr.completion:
         out.append(f"  completion = {_str(attr.completion)}")
+    if attr.key:
+        out.append(f"  key = {_str(attr.key)}")
 
 
 def scheme_to_toml(scheme: Scheme) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -34,6 +34,7 @@ from annotator.services import documents
 from annotator.ui.context import AppContext
 from annotator.ui.offsets import OffsetMap
 from annotator.ui.settings import qsettings
+from annotator.ui.widgets.edge_drag import SpanEdgeDrag
 from annotator.ui.widgets.span_painter import SpanPainter, layer_colors
 
 FONT_SIZE_KEY = "view/font_size"
@@ -47,6 +48,8 @@ _HINT_PICK = "Pick a document on the left"
 
 
 class ArticleViewWidget(QPlainTextEdit):
+    span_edge_dragged = Signal(int, int, int)  # span id, new start, new end (code points, unsnapped)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
@@ -60,6 +63,8 @@ class ArticleViewWidget(QPlainTextEdit):
         self._layers: list[int] | None = None  # None: only mine
         self._has_documents = False
         self._press_pos: QPoint | None = None
+        self._edges = SpanEdgeDrag(self, self._selected_own_span, self.offsets, self.span_edge_dragged.emit)
+        self.viewport().setMouseTracking(True)  # the resize cursor over the selected span's ends
         self._setup()
         self._connect_signals()
         self._refresh_has_documents()
@@ -257,11 +262,24 @@ class ArticleViewWidget(QPlainTextEdit):
                 return start
         return None
 
+    def _selected_own_span(self) -> Span | None:
+        span = self._span_by_id.get(self._ctx.selected_span_id or 0)
+        return span if span is not None and span.annotator_id == self._ctx.annotator.id else None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if not self._edges.move(event):
+            super().mouseMoveEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._edges.press(event):
+            self._press_pos = None
+            return
         self._press_pos = event.position().toPoint() if event.button() == Qt.MouseButton.LeftButton else None
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._edges.release(event):
+            return
         super().mouseReleaseEvent(event)
         press, self._press_pos = self._press_pos, None
         pos = event.position().toPoint()

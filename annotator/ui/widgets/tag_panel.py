@@ -44,6 +44,7 @@ from annotator.ui.models.annotation_table_model import (
     AnnotationTableModel,
     SpanIdRole,
 )
+from annotator.ui.span_corrections import SpanCorrections
 from annotator.ui.widgets.label_bar import LabelBarWidget
 from annotator.ui.widgets.span_editor import SpanEditorWidget
 from annotator.ui.widgets.stance_panel import DocStancePanelWidget
@@ -107,6 +108,7 @@ class TagPanelWidget(QWidget):
         self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
         self._splitter_placed = False
 
+        self.corrections = SpanCorrections(ctx, text_provider, self)
         self.label_bar = LabelBarWidget(ctx.project.scheme)
         self.span_editor = SpanEditorWidget(ctx)
         self.doc_stance = DocStancePanelWidget(ctx)
@@ -186,6 +188,7 @@ class TagPanelWidget(QWidget):
         self.ctx.project_replaced.connect(self._on_ctx_project_replaced)
         self.label_bar.label_clicked.connect(self._on_label_bar_label_clicked)
         self.span_editor.message_posted.connect(self.message_posted)
+        self.corrections.message_posted.connect(self.message_posted)
         self.span_editor.delete_requested.connect(self.delete_selected_span)
         self.doc_stance.message_posted.connect(self.message_posted)
         self.notes.textChanged.connect(self._on_notes_text_changed)
@@ -210,6 +213,9 @@ class TagPanelWidget(QWidget):
         lab = self.ctx.project.scheme.label(label)
         key = f" and press {lab.key}" if lab else ""
         if selection is None or selection[0] == selection[1]:
+            if self.span_editor.span is not None:  # a selected span and no text: relabel it
+                self.corrections.relabel(label)
+                return None
             self.message_posted.emit(f"Select some text first{key}.")
             return None
         snapped = snap_selection(self._text(), *selection)

@@ -1,0 +1,162 @@
+"""Issue 10: correcting a span in the real window — edge keys, dragging an end, relabelling with
+another label's key — each one undo step that keeps what still applies, checked in the store and
+on the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from annotator.app import build_main_window
+from annotator.ui.main_window import MainWindow
+from tests.ui.test_main_window import click_cp, key, make_span, point_at, stored
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """The real window on the bundled corpus (5 articles), annotator alice, focus on the article."""
+    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.article_view.setFocus()
+    yield win
+
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+SOURCE_WORDS = "Ukrainian President Volodymyr Zelensky has"
+
+
+def _span(win: MainWindow, span_id: int) -> tuple[str, int, int, str, dict[str, str]]:
+    s = next(s for s in stored(win).spans if s.id == span_id)
+    return (s.label, s.start, s.end, s.text, dict(s.attributes))
+
+
+def _content(win: MainWindow) -> tuple[object, ...]:
+    """The stored annotations without their timestamps (an undo is an edit too)."""
+    view = stored(win)
+    return (
+        sorted((s.id, s.label, s.start, s.end, s.text, tuple(sorted(s.attributes.items()))) for s in view.spans),
+        sorted((r.id, r.type, r.from_span, r.to_span) for r in view.relations),
+        sorted((st.id, st.target, st.value, st.span_id) for st in view.stances),
+    )
+
+
+def _shown(win: MainWindow, span_id: int) -> str:
+    return next(s.text for s in win.article_view.spans() if s.id == span_id)
+
+
+def test_edge_keys_move_start_and_end_by_char_and_word_undo_redo(qtbot: QtBot, window: MainWindow) -> None:
+    span_id = make_span(qtbot, window, SOURCE_WORDS, "s")
+    window.tag_panel.span_editor.attributes.editor("source_type").setCurrentIndex(1)  # type: ignore[union-attr]
+    assert _span(window, span_id)[4] == {"source_type": "named_person"}
+    window.article_view.setFocus()
+    key(qtbot, window, "<")  # end one word left: drops "has"
+    assert _span(window, span_id)[3] == "Ukrainian President Volodymyr Zelensky"
+    assert _shown(window, span_id) == "Ukrainian President Volodymyr Zelensky"
+    assert "Zelensky" in window.tag_panel.span_editor._header.text()
+    assert "nothing dropped" in window.status.currentMessage()
+    key(qtbot, window, "}")  # start one word right
+    key(qtbot, window, "}")
+    assert _span(window, span_id)[3] == "Volodymyr Zelensky"
+    key(qtbot, window, ",")  # end one character left
+    key(qtbot, window, "]")  # start one character right
+    assert _span(window, span_id)[3] == "olodymyr Zelensk"
+    key(qtbot, window, ".")
+    key(qtbot, window, "[")
+    assert _span(window, span_id)[3:] == ("Volodymyr Zelensky", {"source_type": "named_person"})
+    assert window.ctx.selected_span_id == span_id  # the span stays selected through the edits
+
+    for expected in ("olodymyr Zelensky", "olodymyr Zelensk", "Volodymyr Zelensk", "Volodymyr Zelensky"):
+        key(qtbot, window, Qt.Key.Key_Z, CTRL)
+        assert _span(window, span_id)[3] == expected
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert _span(window, span_id)[3] == SOURCE_WORDS
+    assert _shown(window, span_id) == SOURCE_WORDS
+    for _ in range(3):
+        key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert _span(window, span_id)[3] == "Volodymyr Zelensky"
+
+
+def test_edge_keys_without_a_selected_span_say_so(qtbot: QtBot, window: MainWindow) -> None:
+    window.article_view.setFocus()
+    key(qtbot, window, ".")
+    assert stored(window).spans == ()
+    assert "Select a span first" in window.status.currentMessage()
+
+
+def test_label_key_on_a_selected_span_relabels_it_keeping_what_applies(qtbot: QtBot, window: MainWindow) -> None:
+    claim = make_span(qtbot, window, "allies must provide", "c")
+    window.tag_panel.span_editor.attributes.editor("claim_type").setCurrentIndex(4)  # type: ignore[union-attr]
+    source = make_span(qtbot, window, SOURCE_WORDS, "s")
+    window.ctx.select_span(claim)
+    window.tag_panel.span_editor.link_combos["attributed_to"].setCurrentIndex(1)
+    window.tag_panel.span_editor.stance_combos["nato_membership"].setCurrentIndex(1)
+    before = _content(window)
+    assert len(stored(window).relations) == 1 and len([s for s in stored(window).stances if s.span_id == claim]) == 1
+
+    # the source is mislabelled: click it (no text selection) and press C
+    click_cp(qtbot, window.article_view, _span(window, source)[1] + 2)
+    assert window.ctx.selected_span_id == source
+    key(qtbot, window, "c")
+    assert _span(window, source)[0] == "claim"
+    view = stored(window)
+    assert len(view.spans) == 2 and view.relations == ()  # claim -> claim is not an attribution
+    message = window.status.currentMessage()
+    assert "Relabelled as claim" in message and "attributed to link" in message
+    assert window.tag_panel.span_editor.span is not None and window.tag_panel.span_editor.span.label == "claim"
+
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert _span(window, source)[0] == "source"
+    assert _content(window) == before
+
+    # relabelling the claim as a source drops its claim type, its link and its claim stance
+    window.ctx.select_span(claim)
+    key(qtbot, window, "s")
+    view = stored(window)
+    assert _span(window, claim)[0] == "source" and _span(window, claim)[4] == {}
+    assert view.relations == () and [s for s in view.stances if s.span_id == claim] == []
+    message = window.status.currentMessage()
+    assert "claim type = demand" in message and "claim stance on nato membership" in message
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert _content(window) == before
+    key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert _span(window, claim)[0] == "source" and stored(window).relations == ()
+
+
+def test_dragging_an_end_resizes_the_span_snapped(qtbot: QtBot, window: MainWindow) -> None:
+    span_id = make_span(qtbot, window, SOURCE_WORDS, "s")
+    text = window.article_view.document_text()
+    _label, start, end, _t, _a = _span(window, span_id)
+    view = window.article_view
+    vp = view.viewport()
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=point_at(view, start + 3))  # select the span
+    assert window.ctx.selected_span_id == span_id
+    # grab the end edge and drop it one letter into "has" ... no: into "Zelensky", leaving "has" out
+    grab = point_at(view, end)
+    grab.setX(grab.x() - 2)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=grab)
+    target = point_at(view, text.index(" has", start) - 1)
+    qtbot.mouseMove(vp, target)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=target)
+    # "Zelensk|y": 7 of 8 letters covered, so the word stays whole; "has" is gone
+    assert _span(window, span_id)[3] == "Ukrainian President Volodymyr Zelensky"
+    assert _shown(window, span_id) == "Ukrainian President Volodymyr Zelensky"
+    # grab the start edge and drop it two letters before the end of "President": that word goes
+    grab = point_at(view, start)
+    grab.setX(grab.x() - 2)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=grab)
+    target = point_at(view, text.index("President", start) + 7)
+    qtbot.mouseMove(vp, target)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=target)
+    assert _span(window, span_id)[3] == "Volodymyr Zelensky"
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert _span(window, span_id)[3] == "Ukrainian President Volodymyr Zelensky"
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert _span(window, span_id)[3] == SOURCE_WORDS
