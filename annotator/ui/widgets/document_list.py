@@ -13,16 +13,19 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSignalBlocker,
     QSize,
     Qt,
     QTimer,
+    Signal,
 )
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -49,6 +52,9 @@ _NO_MATCH = "No documents match this filter."
 
 
 class DocumentListWidget(QWidget):
+    search_applied = Signal(str)  # the search term the list now filters by
+    first_match_opened = Signal()  # Enter in the search box opened the first match
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
@@ -98,7 +104,8 @@ class DocumentListWidget(QWidget):
 
     def _connect_signals(self) -> None:
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
-        self.search_edit.returnPressed.connect(self._on_search_timer_timeout)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.search_edit.installEventFilter(self)
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
         self.status_combo.currentIndexChanged.connect(self._on_status_combo_index_changed)
         self.sort_combo.currentIndexChanged.connect(self._on_sort_combo_index_changed)
@@ -163,6 +170,32 @@ class DocumentListWidget(QWidget):
         self._search_timer.stop()
         self._apply_filter()
 
+    def _on_search_edit_return_pressed(self) -> None:
+        if self._open_first_match():
+            self.first_match_opened.emit()
+
+    def _open_first_match(self) -> bool:
+        """Apply the search now and open the first document it finds."""
+        self._search_timer.stop()
+        self._apply_filter()
+        ids = self.model.doc_ids()
+        if not ids:
+            return False
+        self.select_doc(ids[0])
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            if self._open_first_match():
+                self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)  # Down keeps going down the list
+            return True
+        return super().eventFilter(watched, event)
+
     def _on_status_combo_index_changed(self, _index: int) -> None:
         self._apply_filter()
 
@@ -172,6 +205,7 @@ class DocumentListWidget(QWidget):
     def _apply_filter(self) -> None:
         value = self.status_combo.currentData()
         self.model.set_filter(Status(value) if value else None, self.search_edit.text())
+        self.search_applied.emit(self.search_edit.text())
 
     def _on_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         doc_id = current.data(DocIdRole) if current.isValid() else None

@@ -1,0 +1,76 @@
+"""`ArticleSearch`: the search term's matches in the article — highlighted, stepped with F3.
+
+The document list's search box decides the term; this object finds its occurrences in the open
+document (`model.search.find_matches`), shows them as extra selections of the article view, and
+selects the next or previous one (F3 / Shift+F3), so a label key can tag a match at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit
+
+from annotator.model.search import find_matches, next_match
+from annotator.ui.context import AppContext
+from annotator.ui.widgets.article_view import ArticleViewWidget
+
+MATCH_COLOR = QColor(255, 150, 0, 90)
+
+
+class ArticleSearch(QObject):
+    message_posted = Signal(str)
+
+    def __init__(self, ctx: AppContext, view: ArticleViewWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._view = view
+        self._query = ""
+        self.matches: list[tuple[int, int]] = []
+        ctx.document_opened.connect(self._on_ctx_document_opened)
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    def set_query(self, query: str) -> None:
+        self._query = query.strip()
+        self._refresh()
+
+    def step(self, forward: bool = True) -> bool:
+        """Select the next (or previous) match after the cursor and show it."""
+        if not self._query:
+            self.message_posted.emit("Type a search term first (Ctrl+F).")
+            return False
+        cursor = self._view.textCursor()
+        offsets = self._view.offsets()
+        here = offsets.to_cp(cursor.selectionStart() if cursor.hasSelection() else cursor.position())
+        if not cursor.hasSelection() and forward:
+            here -= 1  # a match right at the cursor counts as the next one
+        match = next_match(self.matches, here, forward)
+        if match is None:
+            self.message_posted.emit(f"“{self._query}” does not occur in this document.")
+            return False
+        self._view.select_cp(*match)
+        self._view.ensureCursorVisible()
+        number = self.matches.index(match) + 1
+        self.message_posted.emit(f"Match {number} of {len(self.matches)} for “{self._query}” (F3 / Shift+F3)")
+        return True
+
+    def _refresh(self) -> None:
+        self.matches = find_matches(self._view.document_text(), self._query)
+        offsets = self._view.offsets()
+        fmt = QTextCharFormat()
+        fmt.setBackground(MATCH_COLOR)
+        selections = []
+        for start, end in self.matches:
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self._view.document())
+            cursor.setPosition(offsets.to_utf16(start))
+            cursor.setPosition(offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor  # type: ignore[attr-defined]
+            selection.format = fmt  # type: ignore[attr-defined]
+            selections.append(selection)
+        self._view.setExtraSelections(selections)
+
+    def _on_ctx_document_opened(self, _doc_id: int) -> None:
+        self._refresh()
