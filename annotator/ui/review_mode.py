@@ -82,6 +82,9 @@ class ReviewController(QObject):
             people = {a.id for a in self._ctx.project.annotators()} - {self.me.id, gold.id}
             if not people & set(self._layers.checked_ids()):
                 self._layers.show_all()  # reviewing means seeing colleagues: show them unless chosen
+            # My own layer is compared too (it stops being the editing layer, which is always
+            # shown); the reviewer can untick it for this review.
+            self._layers.show_layers({self.me.id})
             command = SwitchLayerCommand(self._ctx.annotator, gold, "Enter review mode", self._act_as)
         else:
             command = SwitchLayerCommand(self._ctx.annotator, self.me, "Leave review mode", self._act_as)

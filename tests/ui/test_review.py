@@ -413,3 +413,64 @@ def test_review_and_layer_models_pass_the_model_tester(qtbot: QtBot, qtmodeltest
     merged.review_panel.pick_version(2)
     assert merged.review_panel.model.current_annotator_id() == ids_by_name(merged)["bob"]
     assert merged.review_panel.version_combo.currentText().endswith("bob")
+
+
+# --- issue 10: my own layer compared, comments bound to their item, header counts ----------------
+
+
+def test_review_mode_compares_my_own_layer_with_the_merged_colleague(
+    qtbot: QtBot, window: MainWindow, files: tuple[Path, Path]
+) -> None:
+    """rita annotated the document herself, then merged bob: Ctrl+R compares both, unticked or not."""
+    doc_id = documents.document_ids(window.ctx.project)[0]
+    rita = window.ctx.annotator.id
+    _span(window.ctx.project, doc_id, rita, "claim", AGREED, claim_type="demand")
+    merge(qtbot, window, [files[1]])
+    window.open_document(doc_id)
+    enter_review(qtbot, window)
+    names = ids_by_name(window)
+    assert set(window.review_panel.model.annotator_ids()) == {rita, names["bob"]}
+    summary = window.review_panel.summary_label.text()
+    assert "rita" in summary and "bob" in summary and "only one annotator" not in summary
+    agreed = item_of(window, SpanItem, lambda i: i.text == AGREED)
+    item = window.review_panel.model.alignment.item(agreed)  # type: ignore[union-attr]
+    assert item.versions[rita] is not None and item.versions[names["bob"]] is not None
+    # unticking my layer leaves it out of the comparison
+    window.layers_panel.set_checked(rita, False)
+    assert window.review_panel.model.annotator_ids() == [names["bob"]]
+    assert "only one annotator" in window.review_panel.summary_label.text()
+
+
+def test_the_header_says_how_many_items_and_documents_were_compared(qtbot: QtBot, merged: MainWindow) -> None:
+    enter_review(qtbot, merged)
+    alignment = merged.review_panel.model.alignment
+    assert alignment is not None
+    n = len(alignment.items)
+    assert n == merged.review_panel.model.rowCount() > 1
+    assert f"{n} items in 1 document" in merged.review_panel.summary_label.text()
+
+
+def test_a_comment_typed_after_a_decision_is_saved_on_the_decided_item(qtbot: QtBot, merged: MainWindow) -> None:
+    enter_review(qtbot, merged)
+    panel = merged.review_panel
+    single = item_of(merged, SpanItem, lambda i: i.text.startswith(SINGLE))
+    go_to(qtbot, merged, single)
+    press(qtbot, merged, Qt.Key.Key_X)  # reject: the table moves on to the next item
+    moved_to = panel.current_item()
+    assert moved_to is not None and moved_to.key != single
+    assert SINGLE[:20] in panel.comment_edit.placeholderText()  # the box says which item it is for
+    qtbot.keyClicks(panel.comment_edit, "a paraphrase, not a claim")
+    qtbot.keyClick(panel.comment_edit, Qt.Key.Key_Return)
+    doc_id = merged.ctx.current_doc_id
+    assert doc_id is not None
+    saved = review.comments(merged.ctx.project, doc_id)
+    assert [(c.item_key, c.text) for c in saved] == [(single, "a paraphrase, not a claim")]
+    assert "paraphrase" in panel.comments_label.text()
+    # moving by hand binds the box to the new current item again
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Down)
+    current = panel.current_item()
+    assert current is not None and panel.comment_item() is current
+    qtbot.keyClicks(panel.comment_edit, "second")
+    qtbot.keyClick(panel.comment_edit, Qt.Key.Key_Return)
+    assert [c.item_key for c in review.comments(merged.ctx.project, doc_id)][-1] == current.key

@@ -63,6 +63,8 @@ class ReviewPanelWidget(QWidget):
         self.reviewer = reviewer  # comments and rejections are recorded under my own name
         self._active = False
         self._layers: list[int] = []
+        self._comment_key: str | None = None  # the item a comment is for, when not the current one
+        self._advancing = False
         self.model = ReviewItemModel(self)
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("review_summary")
@@ -292,7 +294,9 @@ class ReviewPanelWidget(QWidget):
             ]
             who = ", ".join(str(n).split(" ", 1)[-1] for n in names)
             more = "" if len(names) > 1 else " — only one annotator's work here, so every item is single"
-            self.summary_label.setText(f"Comparing {html.escape(who)}{more}<br>" + " · ".join(parts))
+            n = len(alignment.items)
+            size = f"{n} item{'s' if n != 1 else ''} in 1 document"
+            self.summary_label.setText(f"Comparing {html.escape(who)}: {size}{more}<br>" + " · ".join(parts))
         self.keys_label.setText(_KEYS_HELP.format(n=max(len(names), 1)) if alignment is not None else "")
         enabled = alignment is not None and bool(alignment.items)
         for widget in (
@@ -307,7 +311,7 @@ class ReviewPanelWidget(QWidget):
         self.table.setColumnWidth(COL_ITEM, 220)
 
     def _sync_comments(self) -> None:
-        item, doc_id = self.current_item(), self._ctx.current_doc_id
+        item, doc_id = self.comment_item(), self._ctx.current_doc_id
         notes = (
             []
             if item is None or doc_id is None
@@ -334,7 +338,9 @@ class ReviewPanelWidget(QWidget):
         return None
 
     def _advance(self, key: str) -> None:
-        """After a decision, move to the next item that is still undecided (else just the next)."""
+        """After a decision, move to the next item that is still undecided (else just the next).
+        The comment box stays with the item just decided until the reviewer moves by hand."""
+        self._bind_comment(key)
         row = self.model.row_of(key)
         rows = range(row + 1, self.model.rowCount())
         target = next(
@@ -342,7 +348,27 @@ class ReviewPanelWidget(QWidget):
             row + 1 if row + 1 < self.model.rowCount() else row,
         )
         if target >= 0:
-            self.table.setCurrentIndex(self.model.index(target, COL_ITEM))
+            self._advancing = True
+            try:
+                self.table.setCurrentIndex(self.model.index(target, COL_ITEM))
+            finally:
+                self._advancing = False
+
+    def comment_item(self) -> ReviewItem | None:
+        """The item a comment typed now is saved on: the one just decided, else the current one."""
+        if self._comment_key is not None:
+            row = self.model.row_of(self._comment_key)
+            if row >= 0:
+                return self.model.item_at(row)
+        return self.current_item()
+
+    def _bind_comment(self, key: str | None) -> None:
+        self._comment_key = key
+        item = self.comment_item()
+        about = f" {describe_item(item)}" if item is not None else " this item"
+        if isinstance(item, SpanItem):
+            about += f" “{item.text[:40]}{'…' if len(item.text) > 40 else ''}”"
+        self.comment_edit.setPlaceholderText(f"Comment on{about} (Enter saves)")
 
     def _show_in_article(self, item: ReviewItem | None) -> None:
         target = _span_item(item) if item is not None else None
@@ -367,6 +393,8 @@ class ReviewPanelWidget(QWidget):
             self.pick_version(int(command))
 
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._advancing:
+            self._bind_comment(None)  # moved by hand: comments are for the new current item
         self._show_in_article(self.model.item_at(current.row()))
         self._sync_comments()
 
@@ -378,7 +406,7 @@ class ReviewPanelWidget(QWidget):
             self.message_posted.emit(f"G accepts {who}'s versions")
 
     def _on_comment_edit_return_pressed(self) -> None:
-        item, doc_id, text = self.current_item(), self._ctx.current_doc_id, self.comment_edit.text()
+        item, doc_id, text = self.comment_item(), self._ctx.current_doc_id, self.comment_edit.text()
         if item is None or doc_id is None or not text.strip():
             return
         try:
@@ -391,6 +419,7 @@ class ReviewPanelWidget(QWidget):
         self.message_posted.emit(f"Comment saved on {describe_item(item)}")
 
     def _on_ctx_document_opened(self, _doc_id: int) -> None:
+        self._comment_key = None
         self.table.clearSelection()
         self.table.setCurrentIndex(QModelIndex())
         self.reload()
