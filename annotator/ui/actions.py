@@ -85,7 +85,17 @@ _EDIT = (
         "cancel", "Cancel link / clear selection", ("Esc",), "Stop picking a source, or deselect the span", "Edit"
     ),
     ActionSpec(
-        "find", "&Search documents", ("Ctrl+F",), "Search titles and text", "Edit", _SK.Find, separator_before=True
+        "find",
+        "&Search documents",
+        ("Ctrl+F",),
+        "Search titles and text; Enter opens the first match",
+        "Edit",
+        _SK.Find,
+        separator_before=True,
+    ),
+    ActionSpec("find_next", "Next &match in article", ("F3",), "Select the next match of the search term", "Edit"),
+    ActionSpec(
+        "find_prev", "Previous match in article", ("Shift+F3",), "Select the previous match of the search term", "Edit"
     ),
 )
 _ANNOTATE_TAIL = (
@@ -93,9 +103,16 @@ _ANNOTATE_TAIL = (
         "pick_source",
         "Pick &source on text",
         ("A",),
-        "Then click the span the selected claim is attributed to",
+        "Then click the span the selected claim is attributed to, or press its number in the list",
         "Annotate",
         separator_before=True,
+    ),
+    ActionSpec(
+        "claim_stance",
+        "&Claim stance (active target)",
+        ("K",),
+        "Then a digit or first letter: the selected claim's stance on the active target",
+        "Annotate",
     ),
     ActionSpec(
         "cycle_target",
@@ -105,6 +122,40 @@ _ANNOTATE_TAIL = (
         "Annotate",
         separator_before=True,
     ),
+)
+EDGE_MOVES: dict[str, tuple[str, int, str]] = {
+    "edge.start_left": ("start", -1, "char"),
+    "edge.start_right": ("start", 1, "char"),
+    "edge.start_word_left": ("start", -1, "word"),
+    "edge.start_word_right": ("start", 1, "word"),
+    "edge.end_left": ("end", -1, "char"),
+    "edge.end_right": ("end", 1, "char"),
+    "edge.end_word_left": ("end", -1, "word"),
+    "edge.end_word_right": ("end", 1, "word"),
+}
+"""Span-edge action id -> (edge, step, unit) for `model.snapping.move_edge`."""
+_EDGE_KEYS = {
+    "edge.start_left": "[",
+    "edge.start_right": "]",
+    "edge.start_word_left": "{",
+    "edge.start_word_right": "}",
+    "edge.end_left": ",",
+    "edge.end_right": ".",
+    "edge.end_word_left": "<",
+    "edge.end_word_right": ">",
+}
+EDGE_KEYS_HELP = "Edges: [ ] start · , . end (Shift: a word) · or drag an end"
+_EDGES = tuple(
+    ActionSpec(
+        action_id,
+        f"Move span {edge} {'left' if step < 0 else 'right'} by a {'character' if unit == 'char' else 'word'}",
+        (_EDGE_KEYS[action_id],),
+        f"Move the selected span's {edge} one {'character' if unit == 'char' else 'word'} "
+        f"{'left' if step < 0 else 'right'}",
+        "Edit",
+        separator_before=action_id == "edge.start_left",
+    )
+    for action_id, (edge, step, unit) in EDGE_MOVES.items()
 )
 _GO = (
     ActionSpec(
@@ -218,27 +269,30 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
         )
         for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)
     ]
-    specs = [
-        *_FILE,
-        *_EDIT,
-        *labels,
-        _ANNOTATE_TAIL[0],
-        *stance,
-        _ANNOTATE_TAIL[1],
-        *_GO,
-        *_VIEW,
-        *_PROJECT,
-        *_REVIEW,
-        *_HELP,
+    attrs = [
+        ActionSpec(
+            f"attr.{key}",
+            "Set " + " / ".join(sorted({name.replace("_", " ") for (_label, name), k in keys.items() if k == key})),
+            (key,),
+            "Go to that field of the selected span; then a digit or the value's first letter",
+            "Annotate",
+            separator_before=i == 0,
+        )
+        for keys in (attribute_keys(scheme),)
+        for i, key in enumerate(sorted(set(keys.values())))
     ]
+    head = [*_FILE, *_EDIT, *_EDGES, *labels, *attrs, *_ANNOTATE_TAIL[:2], *stance, _ANNOTATE_TAIL[2]]
+    specs = [*head, *_GO, *_VIEW, *_PROJECT, *_REVIEW, *_HELP]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]
     if not scheme.active_targets:
         specs = [s for s in specs if not s.id.startswith("stance.") and s.id != "cycle_target"]
+    if not scheme.targets or not scheme.stance_span_labels:
+        specs = [s for s in specs if s.id != "claim_stance"]
     taken = {k.upper() for s in labels for k in s.keys}
     return [
         s
-        if s.id.startswith("label.")
+        if s.id.startswith(("label.", "attr."))
         else ActionSpec(
             s.id,
             s.text,
@@ -251,6 +305,30 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
         )
         for s in specs
     ]
+
+
+def _fixed_letter_keys() -> set[str]:
+    every = (*_FILE, *_EDIT, *_ANNOTATE_TAIL, *_GO, *_VIEW, *_PROJECT, *_REVIEW, *_HELP)
+    return {k.upper() for s in every for k in s.keys if len(k) == 1 and k.isalpha()}
+
+
+def attribute_keys(scheme: Scheme) -> dict[tuple[str, str], str]:
+    """(label, attribute) -> the letter that takes the keyboard to that field. The scheme's `key`
+    where it is free (not a label key nor a fixed key), else the first free letter of the name."""
+    taken = {lab.key.upper() for lab in scheme.labels} | _fixed_letter_keys()
+    result: dict[tuple[str, str], str] = {}
+    for lab in scheme.labels:
+        used: set[str] = set()
+        wanted = [(a, a.key) for a in lab.attributes if a.key]
+        wanted += [(a, None) for a in lab.attributes if not a.key]
+        for attr, key in wanted:
+            candidates = [key] if key else []
+            candidates += [ch.upper() for ch in attr.name if ch.isalpha()]
+            free = next((c for c in candidates if c not in taken and c not in used), None)
+            if free is not None:
+                used.add(free)
+                result[(lab.name, attr.name)] = free
+    return result
 
 
 def build_actions(parent: QObject, scheme: Scheme, undo_stack: QUndoStack) -> dict[str, QAction]:

@@ -15,18 +15,19 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
 from annotator.model.changes import Changes
 from annotator.model.types import Status
 from annotator.services import documents
 from annotator.ui import settings
-from annotator.ui.actions import MENUS, action_specs, build_actions
+from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
 from annotator.ui.commands import SetStatusCommand, push_command
 from annotator.ui.context import AppContext
 from annotator.ui.doc_timer import DocumentTimer
 from annotator.ui.file_operations import FileOperations
+from annotator.ui.keyboard_path import KeyboardPath
 from annotator.ui.review_mode import ReviewController
 from annotator.ui.status_bar import ShellStatusBar
 from annotator.ui.widgets.article_view import ArticleViewWidget
@@ -34,6 +35,7 @@ from annotator.ui.widgets.document_list import DocumentListWidget
 from annotator.ui.widgets.guidelines_view import GuidelinesViewWidget
 from annotator.ui.widgets.layers_panel import LayersPanelWidget
 from annotator.ui.widgets.review_panel import ReviewPanelWidget
+from annotator.ui.widgets.search_highlight import ArticleSearch
 from annotator.ui.widgets.tag_panel import TagPanelWidget
 
 DEFAULT_SIZE = (1280, 800)
@@ -84,6 +86,8 @@ class MainWindow(QMainWindow):
         self.review = ReviewController(ctx, self.article_view, self.layers_panel, self.review_panel, self)
         self.status = ShellStatusBar(ctx, self)
         self.setStatusBar(self.status)
+        self.keyboard = KeyboardPath(ctx, self.article_view, self.tag_panel, self)
+        self.search = ArticleSearch(ctx, self.article_view, self)
         self.files = FileOperations(ctx, self)
         self.files.my_name = lambda: self.review.me.name
         self.timer = DocumentTimer(ctx, self)
@@ -119,7 +123,10 @@ class MainWindow(QMainWindow):
             "delete_span": tag.delete_selected_span,
             "cancel": self.cancel,
             "find": self.focus_search,
+            "find_next": partial(self.search.step, True),
+            "find_prev": partial(self.search.step, False),
             "pick_source": self.pick_source,
+            "claim_stance": self.keyboard.arm_claim_stance,
             "cycle_target": tag.cycle_active_target,
             "done_next": self.mark_done_and_next,
             "prev_doc": self.open_previous,
@@ -140,6 +147,10 @@ class MainWindow(QMainWindow):
         }
         for lab in self.ctx.project.scheme.active_labels:
             handlers[f"label.{lab.name}"] = partial(tag.add_span_from_selection, lab.name)
+        for key in set(attribute_keys(self.ctx.project.scheme).values()):
+            handlers[f"attr.{key}"] = partial(self.keyboard.arm_attribute, key)
+        for action_id, (edge, step, unit) in EDGE_MOVES.items():
+            handlers[action_id] = partial(tag.corrections.move_edge, edge, step, unit)  # type: ignore[arg-type]
         for i in range(1, len(self.ctx.project.scheme.stance_values) + 1):
             handlers[f"stance.{i}"] = partial(tag.set_doc_stance_by_index, i)
         return handlers
@@ -183,6 +194,11 @@ class MainWindow(QMainWindow):
         self.ctx.changed.connect(self._on_ctx_changed)
         self.ctx.span_selected.connect(self._on_ctx_span_selected)
         self.tag_panel.message_posted.connect(self.status.post)
+        self.keyboard.message_posted.connect(self.status.post)
+        self.search.message_posted.connect(self.status.post)
+        self.document_list.search_applied.connect(self.search.set_query)
+        self.document_list.first_match_opened.connect(self._on_document_list_first_match_opened)
+        self.article_view.span_edge_dragged.connect(self.tag_panel.corrections.drag_edge)
         self.files.message_posted.connect(self.status.post)
         self.status.name_change_requested.connect(self.files.change_name)
         self.files.project_replacing.connect(self._on_files_project_replacing)
@@ -253,6 +269,11 @@ class MainWindow(QMainWindow):
             self.open_document(next_id)
 
     def cancel(self) -> None:
+        if self.keyboard.in_panel():
+            if self.ctx.link_pending:
+                self.ctx.set_link_pending(False)
+            self.keyboard.back_to_article()  # Esc from a field: back to the text, span still selected
+            return
         if self.ctx.link_pending:
             self.ctx.set_link_pending(False)
         elif self.ctx.selected_span_id is not None:
@@ -260,7 +281,7 @@ class MainWindow(QMainWindow):
         self.article_view.setFocus()
 
     def pick_source(self) -> None:
-        self.tag_panel.start_link_pick()
+        self.keyboard.arm_link()
 
     def focus_search(self) -> None:
         self.documents_dock.show()
@@ -305,6 +326,11 @@ class MainWindow(QMainWindow):
         # Moving through review items selects their spans; the keys stay with the review table.
         if span_id and self.ctx.current_doc_id is not None and not self.review_panel.has_table_focus():
             self.article_view.setFocus()
+
+    def _on_document_list_first_match_opened(self) -> None:
+        self.article_view.setFocus()
+        self.article_view.moveCursor(QTextCursor.MoveOperation.Start)
+        self.search.step(True)
 
     def _on_files_project_replacing(self) -> None:
         self.tag_panel.save_note()

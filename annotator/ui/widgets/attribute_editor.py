@@ -8,7 +8,7 @@ per label on first use and kept. Every edit is one `SetAttributeCommand`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -24,6 +24,7 @@ from annotator.model.scheme import AttributeDef, SpanLabel
 from annotator.model.types import Span
 from annotator.services import documents as doc_svc
 from annotator.services.annotations import REGISTRY
+from annotator.ui.actions import attribute_keys
 from annotator.ui.commands import SetAttributeCommand, push_command
 from annotator.ui.context import AppContext
 
@@ -33,7 +34,7 @@ UNSET = "—"
 class _LabelPage(QWidget):
     """The editors of one label's attributes."""
 
-    def __init__(self, label: SpanLabel, completion_model: QStringListModel) -> None:
+    def __init__(self, label: SpanLabel, completion_model: QStringListModel, keys: dict[str, str]) -> None:
         super().__init__()
         self.label = label
         self.editors: dict[str, QComboBox | QLineEdit] = {}
@@ -45,7 +46,8 @@ class _LabelPage(QWidget):
             editor.setObjectName(f"attr_{attr.name}")
             editor.setToolTip(attr.description)
             self.editors[attr.name] = editor
-            form.addRow(attr.name.replace("_", " ").capitalize(), editor)
+            key = f"  [{keys[attr.name]}]" if attr.name in keys else ""
+            form.addRow(attr.name.replace("_", " ").capitalize() + key, editor)
         if not label.attributes:
             form.addRow(QLabel("No attributes for this label."))
 
@@ -104,6 +106,11 @@ class AttributeEditorWidget(QWidget):
         self._registry = doc_svc.source_registry(self.ctx.project)
         self._completion.setStringList(sorted(set(self._registry.values()) | set(self._registry)))
 
+    def editors(self) -> list[QComboBox | QLineEdit]:
+        """The editors of the page now shown, in scheme order (the panel's Tab order)."""
+        page = self._stack.currentWidget()
+        return list(page.editors.values()) if isinstance(page, _LabelPage) else []
+
     def editor(self, name: str) -> QComboBox | QLineEdit | None:
         """The editor of attribute `name` on the page now shown (tests and focus handling)."""
         page = self._stack.currentWidget()
@@ -130,7 +137,8 @@ class AttributeEditorWidget(QWidget):
     # -- building ----------------------------------------------------------------------------
 
     def _build_page(self, label: SpanLabel) -> _LabelPage:
-        page = _LabelPage(label, self._completion)
+        keys = {attr: key for (lab, attr), key in attribute_keys(self.ctx.project.scheme).items() if lab == label.name}
+        page = _LabelPage(label, self._completion, keys)
         for name, editor in page.editors.items():
             if isinstance(editor, QComboBox):
                 editor.currentIndexChanged.connect(
@@ -157,4 +165,7 @@ class AttributeEditorWidget(QWidget):
             self.message_posted.emit(error)
             self.set_span(span)  # put the stored value back
         elif attr is not None and attr.completion == REGISTRY:
-            self.reload_registry()  # the span's text is now an alias of that name
+            # The span's text is now an alias of that name. Reload once the completer has finished
+            # the activation that may have led here: resetting its model mid-way made it write its
+            # stale row's text (another name) into the field.
+            QTimer.singleShot(0, self.reload_registry)

@@ -15,10 +15,12 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 from annotator.model.scheme import RelationType
 from annotator.model.types import Span
 from annotator.services.documents import DocumentView
+from annotator.ui.actions import EDGE_KEYS_HELP
 from annotator.ui.commands import LinkCommand, SetStanceCommand, UnlinkCommand, push_command
 from annotator.ui.context import AppContext
 from annotator.ui.models.annotation_table_model import elide
 from annotator.ui.widgets.attribute_editor import UNSET, AttributeEditorWidget
+from annotator.ui.widgets.panel_keys import ARMED_STYLE
 
 PICK_TEXT = "Pick on text [A]"
 PICKING_TEXT = "Click a {label}… [Esc]"
@@ -39,6 +41,7 @@ class SpanEditorWidget(QGroupBox):
         self.pick_buttons: dict[str, QPushButton] = {}
         self.stance_combos: dict[str, QComboBox] = {}
 
+        self.setStyleSheet(ARMED_STYLE)  # the field an attribute key armed is outlined
         self._header = QLabel("Select text and press a label key, or click a span.")
         self._header.setWordWrap(True)
         self._header.setTextFormat(Qt.TextFormat.RichText)
@@ -87,6 +90,12 @@ class SpanEditorWidget(QGroupBox):
     def span(self) -> Span | None:
         return self._span
 
+    def fields(self) -> list[QWidget]:
+        """The span's fields in Tab order: attributes, links, claim stances."""
+        if self._span is None:
+            return []
+        return [*self.attributes.editors(), *self.link_combos.values(), *self.stance_combos.values()]
+
     def relation_types(self) -> list[RelationType]:
         """Relation types that start at the selected span's label."""
         if self._span is None:
@@ -121,6 +130,7 @@ class SpanEditorWidget(QGroupBox):
             f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
             f"<b>{label.name.replace('_', ' ').capitalize()}</b> "
             f"{span.start}–{span.end}<br>“{_html(elide(span.text, 90))}”"
+            f"<br><small>{_html(EDGE_KEYS_HELP)} · another label's key relabels</small>"
         )
         if self._built_for != label.name:
             self._rebuild_rows(label.name)
@@ -146,6 +156,8 @@ class SpanEditorWidget(QGroupBox):
             box.addWidget(combo)
             box.addWidget(button)
             self._links.addRow(rel.name.replace("_", " ").capitalize(), box)
+            combo.show()  # at once, not on the next event-loop turn: a key may focus it right away
+            button.show()
             self.link_combos[rel.name], self.pick_buttons[rel.name] = combo, button
         has_stance = label is not None and label in scheme.stance_span_labels
         self._stance_title.setVisible(has_stance and bool(scheme.active_targets))
@@ -158,6 +170,7 @@ class SpanEditorWidget(QGroupBox):
                 combo.addItem(value.replace("_", " "), value)
             combo.currentIndexChanged.connect(lambda _i, t=target.name: self._on_stance_combo_changed(t))
             self._stances.addRow(target.name.replace("_", " "), combo)
+            combo.show()
             self.stance_combos[target.name] = combo
         self._on_ctx_link_pending_changed(self.ctx.link_pending)
 
@@ -206,6 +219,9 @@ class SpanEditorWidget(QGroupBox):
         if span is None or view is None:
             return
         to_span = int(self.link_combos[rel_type].currentData() or 0)
+        if self._pending is not None and self.ctx.link_pending:
+            self._pending = None  # chosen from the list instead of on the text
+            self.ctx.set_link_pending(False)
         if to_span:
             self._push(LinkCommand(self.ctx, rel_type, span.id, to_span))
             return
