@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -340,7 +340,14 @@ class ArticleViewWidget(QPlainTextEdit):
         column += 2 * int(self.document().documentMargin())
         scrollbar = self.verticalScrollBar().sizeHint().width()
         side = max(0, (self.width() - scrollbar - column) // 2)
+        if side == self.viewportMargins().left():
+            return
         self.setViewportMargins(side, 0, side, 0)
+        # QPlainTextEdit lays its lines out in its own resizeEvent, which ran before the margins
+        # narrowed the viewport: without this, a window widened (e.g. to 1920 px) kept lines as
+        # wide as the old viewport and cut them off behind a horizontal scroll bar.
+        # (It relayouts only when the width changed, hence the "old" size one pixel narrower.)
+        QPlainTextEdit.resizeEvent(self, QResizeEvent(self.size(), QSize(self.width() - 1, self.height())))
 
     def _stored_font_size(self) -> int:
         try:
