@@ -31,6 +31,8 @@ bench: $(STAMP)
 
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshot.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshot.py --size 1366x768 --out docs/screenshot-1366x768.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshot.py --size 1920x1080 --out docs/screenshot-1920x1080.png
 
 # ruff, mypy and import-linter come with the `dev` extra.
 lint: $(LINT_STAMP)

@@ -1,4 +1,4 @@
-"""Render the main window at 1280x800 on an annotated seed article and save docs/screenshot.png.
+"""Render the main window (1280x800, or --size) on an annotated seed article and save a PNG.
 
 Builds a throw-away project from corpus/articles.jsonl, makes claims, sources, attributions and
 stances on the first article through the services (as the GUI's commands do), then grabs the real
@@ -52,13 +52,15 @@ NOTE = "Zelensky interview via Reuters/CNN; RT framing in the last paragraphs."
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshot.png")
+    parser.add_argument("--size", default="1280x800", help="window size, e.g. 1366x768 (a laptop)")
     args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory(prefix="annotator-shot-") as tmp:
         os.environ["ANNOTATOR_CONFIG_DIR"] = str(Path(tmp) / "config")
         os.environ["ANNOTATOR_DATA_DIR"] = str(Path(tmp) / "data")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
-        return render(Path(tmp) / "screenshot.db", args.out)
+        return render(Path(tmp) / "screenshot.db", args.out, (width, height))
 
 
 def annotate(project_path: Path) -> None:
@@ -92,7 +94,7 @@ def annotate(project_path: Path) -> None:
         project.close()
 
 
-def render(project_path: Path, out: Path) -> int:
+def render(project_path: Path, out: Path, size: tuple[int, int] = (1280, 800)) -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator.app import build_main_window
@@ -101,7 +103,7 @@ def render(project_path: Path, out: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     annotate(project_path)
     window = build_main_window(project_path, annotator_name="alice", seed=False)
-    window.resize(1280, 800)
+    window.resize(*size)
     window.show()
     first = documents.document_ids(window.ctx.project)[0]
     window.open_document(first)

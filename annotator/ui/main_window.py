@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QTextCursor
+from PySide6.QtCore import QByteArray, QRect, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
 from annotator.model.changes import Changes
@@ -39,6 +39,7 @@ from annotator.ui.widgets.search_highlight import ArticleSearch
 from annotator.ui.widgets.tag_panel import TagPanelWidget
 
 DEFAULT_SIZE = (1280, 800)
+_FRAME_ALLOWANCE = (0, 40)  # room left for the window manager's title bar, before the frame is known
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"
 _LAST_DOC_KEY = "session/last_doc"
@@ -389,6 +390,19 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state, _STATE_VERSION)
         self.review_dock.hide()  # review mode always starts off
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.fit_to(screen.availableGeometry())
+
+    def fit_to(self, area: QRect) -> None:
+        """Keep the window, title bar and status bar included, inside `area` (the screen's
+        available geometry): a 1366x768 laptop must not lose the status bar below its edge."""
+        width = min(self.width(), area.width() - _FRAME_ALLOWANCE[0])
+        height = min(self.height(), area.height() - _FRAME_ALLOWANCE[1])
+        self.resize(max(width, 1), max(height, 1))
+        x = min(max(self.x(), area.left()), area.right() - width - _FRAME_ALLOWANCE[0])
+        y = min(max(self.y(), area.top()), area.bottom() - height - _FRAME_ALLOWANCE[1])
+        self.move(max(x, area.left()), max(y, area.top()))
 
     def save_layout(self) -> None:
         settings.set_value(_GEOMETRY_KEY, self.saveGeometry())

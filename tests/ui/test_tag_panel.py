@@ -16,6 +16,7 @@ from annotator.services import documents as doc_svc
 from annotator.services.project import Project
 from annotator.store.documents import insert_documents, register_source_alias
 from annotator.ui.context import AppContext
+from annotator.ui.widgets.span_editor import PICK_TEXT
 from annotator.ui.widgets.tag_panel import TagPanelWidget
 
 TEXT = "Zelensky said Ukraine must join NATO. Stoltenberg said the door stays open. 🇺🇦 Kyiv agreed."
@@ -170,7 +171,7 @@ def test_attribution_by_combo_and_by_picking_on_the_text(h: Harness, qtbot: QtBo
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert h.ctx.link_pending and button.text().startswith("Click a source")
     h.ctx.click_span(zel)
-    assert not h.ctx.link_pending and button.text() == "Pick on text [A]"
+    assert not h.ctx.link_pending and button.text() == PICK_TEXT
     assert [(r.from_span, r.to_span) for r in h.view().relations] == [(claim, zel)]
     assert h.ctx.selected_span_id == claim and combo.currentData() == zel
     h.ctx.undo_stack.undo()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from annotator.model.scheme import Scheme, SpanLabel
+from annotator.ui.widgets.collapsible import CollapsibleBox
 
 _PER_ROW = 3
 
@@ -54,7 +55,8 @@ class LabelBarWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._grid)
-        layout.addWidget(self.legend)
+        self.legend_box = CollapsibleBox("Legend", self.legend, expanded=False)
+        layout.addWidget(self.legend_box)
         self.set_scheme(scheme)
 
     def set_scheme(self, scheme: Scheme) -> None:

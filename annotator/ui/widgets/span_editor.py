@@ -22,7 +22,7 @@ from annotator.ui.models.annotation_table_model import elide
 from annotator.ui.widgets.attribute_editor import UNSET, AttributeEditorWidget
 from annotator.ui.widgets.panel_keys import ARMED_STYLE
 
-PICK_TEXT = "Pick on text [A]"
+PICK_TEXT = "Pick [A]"
 PICKING_TEXT = "Click a {label}… [Esc]"
 
 
@@ -51,18 +51,21 @@ class SpanEditorWidget(QGroupBox):
         for form in (self._links, self._stances):
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._stance_title = QLabel("<b>Claim stance</b>")
-        self.delete_button = QPushButton("Delete span [Del]")
+        self.delete_button = QPushButton("Delete [Del]")
         self.delete_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._keys_help = QLabel(f"<small>{_html(EDGE_KEYS_HELP)} · another label's key relabels</small>")
+        self._keys_help.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addWidget(self._header)
+        row = QHBoxLayout()
+        row.addWidget(self._keys_help, 1)
+        row.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
         layout.addWidget(self.attributes)
         layout.addLayout(self._links)
         layout.addWidget(self._stance_title)
         layout.addLayout(self._stances)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.delete_button)
-        layout.addLayout(row)
         self._connect_signals()
         self._show(None)
 
@@ -122,6 +125,8 @@ class SpanEditorWidget(QGroupBox):
         label = scheme.label(span.label) if span else None
         self.attributes.set_span(span)
         self.delete_button.setEnabled(span is not None)
+        self._keys_help.setVisible(span is not None)
+        self.delete_button.setVisible(span is not None)
         if span is None or label is None:
             self._header.setText("Select text and press a label key, or click a span.")
             self._rebuild_rows(None)
@@ -130,7 +135,6 @@ class SpanEditorWidget(QGroupBox):
             f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
             f"<b>{label.name.replace('_', ' ').capitalize()}</b> "
             f"{span.start}–{span.end}<br>“{_html(elide(span.text, 90))}”"
-            f"<br><small>{_html(EDGE_KEYS_HELP)} · another label's key relabels</small>"
         )
         if self._built_for != label.name:
             self._rebuild_rows(label.name)
@@ -152,8 +156,8 @@ class SpanEditorWidget(QGroupBox):
             button = QPushButton(PICK_TEXT)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _c=False, r=rel.name: self.start_link_pick(r))
-            box = QVBoxLayout()
-            box.addWidget(combo)
+            box = QHBoxLayout()
+            box.addWidget(combo, 1)
             box.addWidget(button)
             self._links.addRow(rel.name.replace("_", " ").capitalize(), box)
             combo.show()  # at once, not on the next event-loop turn: a key may focus it right away

@@ -45,6 +45,7 @@ from annotator.ui.models.annotation_table_model import (
     SpanIdRole,
 )
 from annotator.ui.span_corrections import SpanCorrections
+from annotator.ui.widgets.collapsible import CollapsibleBox
 from annotator.ui.widgets.label_bar import LabelBarWidget
 from annotator.ui.widgets.span_editor import SpanEditorWidget
 from annotator.ui.widgets.stance_panel import DocStancePanelWidget
@@ -53,6 +54,8 @@ NOTE_SAVE_DELAY_MS = 800
 WIDE_TABLE_PX = 440  # below this width the offset columns give their room to the text
 TABLE_MIN_PX = 140  # about five rows of the annotation table stay visible whatever is selected
 TABLE_START_PX = 220  # the table's share of the panel's height before the user moves the splitter
+COMMON_PATH_PX = 540  # the editors' height with a claim selected (span, attribution, both stances)
+TABLE_HEADER_PX = 24  # the folding header above the table
 
 SelectionProvider = Callable[[], tuple[int, int] | None]
 TextProvider = Callable[[], str]
@@ -107,6 +110,7 @@ class TagPanelWidget(QWidget):
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
         self._splitter_placed = False
+        self._table_auto_folded = False  # folded for a short panel, not by the user
 
         self.corrections = SpanCorrections(ctx, text_provider, self)
         self.label_bar = LabelBarWidget(ctx.project.scheme)
@@ -157,14 +161,14 @@ class TagPanelWidget(QWidget):
         values = len(self.ctx.project.scheme.stance_values)
         stance_box = QGroupBox(f"Document stance  [1–{values}, T: next target]" if values else "Document stance")
         QVBoxLayout(stance_box).addWidget(self.doc_stance)
-        notes_box = QGroupBox("Notes")
-        QVBoxLayout(notes_box).addWidget(self.notes)
-        table_box = QGroupBox("Annotations")
-        QVBoxLayout(table_box).addWidget(self.table)
+        self.notes_box = CollapsibleBox("Notes", self.notes)
+        self.notes_box.setObjectName("notes_box")
+        self.table_box = CollapsibleBox("Annotations", self.table)
+        self.table_box.setObjectName("annotations_box")
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
-        for part in (self.label_bar, self.span_editor, stance_box, notes_box):
+        for part in (self.label_bar, self.span_editor, stance_box, self.notes_box):
             upper_layout.addWidget(part)
         upper_layout.addStretch(1)
         # The editors grow when a span is selected; they scroll on their own so that the table
@@ -174,7 +178,7 @@ class TagPanelWidget(QWidget):
         self.splitter.setObjectName("tag_panel_splitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.upper_scroll)
-        self.splitter.addWidget(table_box)
+        self.splitter.addWidget(self.table_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         layout = QVBoxLayout(self)
@@ -192,6 +196,8 @@ class TagPanelWidget(QWidget):
         self.span_editor.delete_requested.connect(self.delete_selected_span)
         self.doc_stance.message_posted.connect(self.message_posted)
         self.notes.textChanged.connect(self._on_notes_text_changed)
+        self.table_box.toggled.connect(self._on_table_box_toggled)
+        self.table_box.header.clicked.connect(self._on_table_box_header_clicked)
         self.notes.installEventFilter(self)
         self._note_timer.timeout.connect(self._on_note_timer_timeout)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -375,12 +381,32 @@ class TagPanelWidget(QWidget):
         for col in (COL_START, COL_END):
             self.table.setColumnHidden(col, narrow)
         super().resizeEvent(event)
+        room = event.size().height() - COMMON_PATH_PX  # what the table may have
+        if self._table_auto_folded and room >= TABLE_MIN_PX + TABLE_HEADER_PX:
+            self._table_auto_folded = False  # the window grew (maximised, a bigger screen): unfold
+            self.table_box.set_expanded(True)
         if not self._splitter_placed and event.size().height() > 0:
-            # First real height: give the table its starting share, the editors the rest.
+            # First real height: the editors get what the common path needs (the selected span,
+            # its attribution, every document stance target), the table the rest up to its
+            # starting share; on a short panel (a 1366x768 laptop) the table starts folded.
             self._splitter_placed = True
-            total = sum(self.splitter.sizes())
-            table = min(TABLE_START_PX, max(TABLE_MIN_PX, total // 2))
-            self.splitter.setSizes([max(total - table, 1), table])
+            if room < TABLE_MIN_PX + TABLE_HEADER_PX:
+                self._table_auto_folded = True
+                self.table_box.set_expanded(False)
+            else:
+                self._place_table(min(TABLE_START_PX, room))
+
+    def _on_table_box_header_clicked(self) -> None:
+        self._table_auto_folded = False  # the user's choice from now on
+
+    def _on_table_box_toggled(self, expanded: bool) -> None:
+        room = self.height() - COMMON_PATH_PX
+        self._place_table(min(TABLE_START_PX, max(TABLE_MIN_PX + TABLE_HEADER_PX, room)) if expanded else 0)
+
+    def _place_table(self, table: int) -> None:
+        total = sum(self.splitter.sizes()) or self.height()
+        table = max(table, self.table_box.header.sizeHint().height())
+        self.splitter.setSizes([max(total - table, 1), table])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.notes and event.type() == QEvent.Type.FocusOut:
