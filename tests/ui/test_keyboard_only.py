@@ -261,3 +261,24 @@ def test_search_enter_down_and_f3_step_through_highlighted_matches(qtbot: QtBot,
     text = window.article_view.document_text()
     assert window.search.matches and all(text[a:b].lower() == "security guarantees" for a, b in window.search.matches)
     assert len(window.article_view.extraSelections()) == len(window.search.matches)
+
+
+def test_the_readme_shortcut_table_is_the_generated_one() -> None:
+    """scripts/readme_shortcuts.py writes it; a new key without a rerun fails here."""
+    from annotator import paths
+    from annotator.model.scheme import load_scheme_file
+    from annotator.ui.actions import shortcuts_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert shortcuts_markdown(load_scheme_file(paths.DEFAULT_SCHEME)) in readme
+
+
+def test_the_new_keys_do_not_clash_with_each_other_or_the_label_keys() -> None:
+    from annotator import paths
+    from annotator.model.scheme import load_scheme_file
+    from annotator.ui.actions import action_specs
+
+    scheme = load_scheme_file(paths.DEFAULT_SCHEME)
+    keys = [k.upper() for spec in action_specs(scheme) for k in spec.keys]
+    assert len(keys) == len(set(keys))
+    assert {"Y", "W", "N", "K", "[", "]", "{", "}", ",", ".", "<", ">", "F3", "SHIFT+F3"} <= set(keys)
