@@ -27,6 +27,11 @@ class KeyboardPath(QObject):
         # The fields change with the selected span: claim their keys as soon as they are shown.
         ctx.span_selected.connect(self._on_ctx_span_selected)
         ctx.changed.connect(self._on_ctx_span_selected)
+        self.keys.escaped.connect(self._on_keys_escaped)
+
+    def _on_keys_escaped(self) -> None:
+        if self._ctx.link_pending:
+            self._ctx.set_link_pending(False)
 
     def _on_ctx_span_selected(self, *_args: object) -> None:
         for field in self._panel.span_editor.fields():

@@ -437,7 +437,7 @@ def test_review_mode_compares_my_own_layer_with_the_merged_colleague(
     assert item.versions[rita] is not None and item.versions[names["bob"]] is not None
     # unticking my layer leaves it out of the comparison
     window.layers_panel.set_checked(rita, False)
-    assert window.review_panel.model.annotator_ids() == [names["bob"]]
+    assert list(window.review_panel.model.annotator_ids()) == [names["bob"]]
     assert "only one annotator" in window.review_panel.summary_label.text()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 
@@ -27,6 +27,8 @@ _TAB_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 
 
 class PanelKeys(QObject):
+    escaped = Signal()  # Esc in a field: what Esc cancels elsewhere (a pending link) ends too
+
     def __init__(self, article: QWidget, fields: FieldsProvider, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._article = article
@@ -87,6 +89,7 @@ class PanelKeys(QObject):
         if key in _TAB_KEYS:
             return self._step(watched, _forward(event))
         if key == Qt.Key.Key_Escape:
+            self.escaped.emit()
             self.back_to_article()
             return True
         if isinstance(watched, QLineEdit):
