@@ -65,7 +65,7 @@ def relabel_span(project: Project, span_id: int, label: str) -> tuple[SpanEdit, 
             attr = lab.attribute(name)
             try:
                 if attr is not None:
-                    attr.validate_value(attr.aliases.get(value, value))
+                    attr.validate_value(value)
                     kept[name] = value
             except SchemeError:
                 pass

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
-from annotator.model.scheme import Scheme
+from annotator.model.scheme import AttributeDef, Scheme
 
 MENUS = ("File", "Edit", "Annotate", "Go", "View", "Project", "Review", "Help")
 MAX_NUMBER_KEYS = 9
@@ -319,7 +319,7 @@ def attribute_keys(scheme: Scheme) -> dict[tuple[str, str], str]:
     result: dict[tuple[str, str], str] = {}
     for lab in scheme.labels:
         used: set[str] = set()
-        wanted = [(a, a.key) for a in lab.attributes if a.key]
+        wanted: list[tuple[AttributeDef, str | None]] = [(a, a.key) for a in lab.attributes if a.key]
         wanted += [(a, None) for a in lab.attributes if not a.key]
         for attr, key in wanted:
             candidates = [key] if key else []

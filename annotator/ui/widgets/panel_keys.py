@@ -61,8 +61,9 @@ class PanelKeys(QObject):
 
     def _back_from(self, line: QLineEdit) -> None:
         if QApplication.focusWidget() is line:
-            if _popup_visible(line):
-                line.completer().popup().hide()
+            popup = line.completer().popup() if line.completer() is not None else None
+            if popup is not None and popup.isVisible():
+                popup.hide()
             self.back_to_article()
 
     def owns_focus(self, widget: QWidget | None) -> bool:
@@ -162,4 +163,5 @@ def _forward(event: QKeyEvent) -> bool:
 
 def _popup_visible(line: QLineEdit) -> bool:
     completer = line.completer()
-    return completer is not None and completer.popup() is not None and completer.popup().isVisible()
+    popup = completer.popup() if completer is not None else None
+    return popup is not None and popup.isVisible()

@@ -67,8 +67,8 @@ class ArticleSearch(QObject):
             cursor = QTextCursor(self._view.document())
             cursor.setPosition(offsets.to_utf16(start))
             cursor.setPosition(offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor  # type: ignore[attr-defined]
-            selection.format = fmt  # type: ignore[attr-defined]
+            selection.cursor = cursor
+            selection.format = fmt
             selections.append(selection)
         self._view.setExtraSelections(selections)
 
