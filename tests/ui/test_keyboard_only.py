@@ -131,7 +131,8 @@ def claim(qtbot: QtBot, win: MainWindow, words: str, claim_type: str, checkworth
 
 
 def normalised(path: Path) -> list[dict[str, Any]]:
-    """Export lines without what differs between runs (times, uids) or repeats the corpus (text)."""
+    """Export lines without what differs between runs (times, uids), repeats the corpus (the
+    document text) or names the scheme version (its hash)."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
@@ -143,6 +144,7 @@ def normalised(path: Path) -> list[dict[str, Any]]:
     lines = [strip(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for line in lines:
         line["document"].pop("text", None)
+        line.pop("scheme", None)  # the default scheme's version hash: changes with every scheme edit
     return lines
 
 
