@@ -89,3 +89,26 @@ def plan_changes(old: Scheme, new: Scheme, changes: list[SchemeChange], usage: S
             refused = "relations of this type exist; add a new relation type instead"
         planned.append(PlannedChange(change, uses, refused))
     return SchemePlan(old, new, tuple(planned))
+
+
+def unmapped_names(used: SchemeUsage, ours: Scheme) -> list[str]:
+    """The names in `used` (another project's annotations) that `ours` cannot map, even through its
+    aliases, each as "kind name"."""
+    out: list[str] = []
+    for label in sorted(used.labels):
+        if ours.label(label) is None:
+            out.append(f"label {label!r}")
+    for label, attr in sorted(used.attributes):
+        lab = ours.label(label)
+        if lab is not None and lab.attribute(attr) is None:
+            out.append(f"attribute {label}.{attr}")
+    for label, attr, value in sorted(used.values):
+        lab = ours.label(label)
+        found = lab.attribute(attr) if lab is not None else None
+        if found is not None and found.kind == "choice" and found.canonical_value(value) not in found.values:
+            out.append(f"attribute value {label}.{attr}.{value}")
+    out += [f"relation type {r!r}" for r in sorted(used.relations) if ours.relation(r) is None]
+    out += [f"stance target {t!r}" for t in sorted(used.targets) if ours.target(t) is None]
+    known = set(ours.stance_values)
+    out += [f"stance value {v!r}" for v in sorted(used.stance_values) if ours.canonical_stance_value(v) not in known]
+    return out

@@ -24,8 +24,10 @@ from typing import Any
 
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError, Cancelled, SchemeError, ValidationError
+from annotator.model.scheme_usage import unmapped_names
 from annotator.model.types import GOLD, Origin, Relation, Span, Stance, Status
 from annotator.services.project import Project
+from annotator.services.schemes import usage as scheme_usage
 from annotator.store import Session
 from annotator.store import annotations as q
 from annotator.store import documents as docs
@@ -481,6 +483,7 @@ def _merge_project_file(merger: _Merger, progress: Progress | None, cancel: Canc
         raise AnnotatorError(f"{merger.path}: cannot merge a project into itself")
     other = Project.open(merger.path, readonly=True)
     try:
+        _check_scheme_maps(merger, other)
         with other.session() as o:
             people = {a.id: _Who(a.name, a.uid) for a in q.list_annotators(o)}
             for who in (people[i] for i in sorted(q.annotator_ids_with_work(o))):
@@ -498,6 +501,20 @@ def _merge_project_file(merger: _Merger, progress: Progress | None, cancel: Canc
             _tick(progress, cancel, len(infos), len(infos))
     finally:
         other.close()
+
+
+def _check_scheme_maps(merger: _Merger, other: Project) -> None:
+    """A project made under another scheme merges only when all its names map through our aliases."""
+    ours, theirs = merger.project.scheme, other.scheme
+    if theirs.version_hash == ours.version_hash:
+        return
+    missing = unmapped_names(scheme_usage(other), ours)
+    if missing:
+        raise AnnotatorError(
+            f"{merger.path}: made under scheme {theirs.name!r} ({theirs.version_hash}), this project uses "
+            f"{ours.name!r} ({ours.version_hash}); these do not map through its aliases: {', '.join(missing)}. "
+            "Nothing was merged; add them (or aliases for them) with `annotator scheme apply`"
+        )
 
 
 def _merge_other_document(merger: _Merger, o: Session, other_doc: int, people: Mapping[int, _Who]) -> None:
