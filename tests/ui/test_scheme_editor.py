@@ -116,3 +116,25 @@ def test_guidelines_dock_shows_the_guidelines_and_descriptions(window: MainWindo
     assert "News claims" in text
     assert all(lab.description in text for lab in scheme.labels)
     assert all(t.description in text for t in scheme.targets)
+
+
+def test_new_project_offers_the_shipped_schemes(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    offered: list[str] = []
+
+    def pick(_parent: object, _title: str, _label: str, items: list[str], *_args: object) -> tuple[str, bool]:
+        offered.extend(items)
+        return next(i for i in items if i.startswith("fnc1-stance")), True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(tmp_path / "stance.db"), ""))
+    window.files.new_project()
+    assert offered[0].startswith("Default: news-claims") and offered[-1] == "From a file…"
+    assert any(i.startswith("check-worthiness") for i in offered)
+    assert window.ctx.project.path == tmp_path / "stance.db"
+    assert window.ctx.project.scheme.label_names == ("evidence",)
+    assert set(window.tag_panel.label_bar.buttons) == {"evidence"}
+    assert "FNC-1 stance" in window.guidelines_view.browser.toPlainText()
