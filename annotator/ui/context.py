@@ -86,9 +86,13 @@ class AppContext(QObject):
     def reload_scheme(self) -> None:
         """The project's scheme changed (Scheme editor, or its undo): every view rebuilds from the
         new scheme as on opening a project, but the undo history stays."""
+        shown = self.current_doc_id
         self._views.clear()
         self.selected_span_id = None
+        self.current_doc_id = None  # so the document shown is opened again under the new scheme
         self.project_replaced.emit()
+        if shown is not None and self.current_doc_id is None:
+            self.open_document(shown)
 
     def replace_project(self, project: Project, annotator: Annotator) -> None:
         """Switch to another project file (File > Open): state and undo history start afresh."""

@@ -138,3 +138,21 @@ def test_new_project_offers_the_shipped_schemes(
     assert window.ctx.project.scheme.label_names == ("evidence",)
     assert set(window.tag_panel.label_bar.buttons) == {"evidence"}
     assert "FNC-1 stance" in window.guidelines_view.browser.toPlainText()
+
+
+def test_archiving_a_used_label_keeps_its_spans_but_hides_them(window: MainWindow, qtbot: QtBot) -> None:
+    doc = window.ctx.current_doc_id
+    assert doc is not None
+    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "source", 0, 5, {})
+    dialog = _open_editor(window, qtbot)
+    dialog.tree.setCurrentItem(_row(dialog, "label", "source"))
+    qtbot.mouseClick(dialog.archive_button, Qt.MouseButton.LeftButton)
+    assert "archive label source (1 annotation)" in dialog.preview.toPlainText()
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert "source" not in window.tag_panel.label_bar.buttons
+    assert [s.label for s in documents.load_view(window.ctx.project, doc, window.ctx.annotator.id).spans] == ["source"]
+    assert window.article_view._spans == ()
+    window.ctx.undo_stack.undo()
+    assert "source" in window.tag_panel.label_bar.buttons
+    assert [s.label for s in window.article_view._spans] == ["source"]
+    dialog.close()

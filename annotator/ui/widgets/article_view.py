@@ -200,7 +200,9 @@ class ArticleViewWidget(QPlainTextEdit):
         self._set_spans(view.spans, view.relations)
 
     def _set_spans(self, spans: Sequence[Span], relations: Sequence[Relation]) -> None:
-        self._spans = tuple(sorted(spans, key=lambda s: (s.start, -s.end, s.id)))
+        archived = {lab.name for lab in self._ctx.project.scheme.labels if lab.archived}
+        shown = [s for s in spans if s.label not in archived]  # archived: kept and exported, not drawn
+        self._spans = tuple(sorted(shown, key=lambda s: (s.start, -s.end, s.id)))
         self._span_by_id = {s.id: s for s in self._spans}
         self._targets = {}
         for rel in relations:
