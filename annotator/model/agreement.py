@@ -144,25 +144,27 @@ def matched_value_agreement(
     ``values`` is ``{annotator: {span_id: value}}``; ``matchings`` is ``{(first, second):
     {first_span_id: second_span_id}}``. Kappa for a pair uses its matched span pairs as items.
     The other coefficients use one unit per group of spans linked by the pairwise matchings, with
-    one span per annotator (:func:`span_units`); the spans left out are counted in ``extra_spans``.
+    one span per annotator (:func:`span_units`); the spans left out that carry a value are counted
+    in ``extra_spans``.
     """
     kappa: dict[str, PairKappa] = {}
     for (a, b), matching in sorted(matchings.items()):
         first = {span_id: values.get(a, {}).get(span_id) for span_id in matching}
         second = {span_id: values.get(b, {}).get(other) for span_id, other in matching.items()}
         kappa[pair_key(a, b)] = cohen_pair(first, second)
-    groups, extra = span_units(matchings)
+    groups, left_out = span_units(matchings)
     units = [
         [value for name, span_id in group if (value := values.get(name, {}).get(span_id)) is not None]
         for group in groups
     ]
+    extra = sum(1 for name, span_id in left_out if values.get(name, {}).get(span_id) is not None)
     return coefficients(units, kappa, extra)
 
 
 def span_units(
     matchings: Mapping[tuple[str, str], Mapping[str, str]],
-) -> tuple[list[list[tuple[str, str]]], int]:
-    """Units of linked spans with at most one span per annotator, and how many spans were left out.
+) -> tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]:
+    """Units of linked spans with at most one span per annotator, and the spans left out.
 
     A group of ``(annotator, span_id)`` nodes joined by matched pairs can hold two spans of one
     annotator (A's two spans matched to B's and to C's overlapping spans). Such a group keeps, for
@@ -175,16 +177,16 @@ def span_units(
             links[(a, first)] += 1
             links[(b, second)] += 1
     units: list[list[tuple[str, str]]] = []
-    extra = 0
+    left_out: list[tuple[str, str]] = []
     for group in _linked_groups(matchings):
         best: dict[str, tuple[str, str]] = {}
         for node in sorted(group, key=lambda n: (-links[n], n)):
             if node[0] in best:
-                extra += 1
+                left_out.append(node)
             else:
                 best[node[0]] = node
         units.append(sorted(best.values()))
-    return units, extra
+    return units, left_out
 
 
 def _linked_groups(matchings: Mapping[tuple[str, str], Mapping[str, str]]) -> list[list[tuple[str, str]]]:

@@ -20,6 +20,7 @@ from annotator.model.agreement import (
     matched_value_agreement,
     pair_key,
     pairwise_kappa,
+    span_units,
 )
 from annotator.model.agreement_compare import agreement_report
 from annotator.model.agreement_report import PairKappa
@@ -446,3 +447,17 @@ def test_work_validation() -> None:
         )
     with pytest.raises(ValueError, match="duplicate annotator"):
         AgreementInput((_work("ann", ["d1"]), _work("ann", ["d2"])))
+
+
+def test_units_keep_one_span_per_annotator_and_count_the_extra_ones() -> None:
+    # A's a1 and a2 are linked through B and C into one group; one link each, so the first id stays.
+    matchings = {("A", "B"): {"a1": "b1"}, ("A", "C"): {"a2": "c1"}, ("B", "C"): {"b1": "c1"}}
+    units, left_out = span_units(matchings)
+    assert units == [[("A", "a1"), ("B", "b1"), ("C", "c1")]]
+    assert left_out == [("A", "a2")]
+    values: dict[str, dict[str, str | None]] = {"A": {"a1": "x", "a2": "y"}, "B": {"b1": "x"}, "C": {"c1": "x"}}
+    result = matched_value_agreement(values, matchings)
+    assert (result.units, result.values, result.extra_spans) == (1, 3, 1)  # y is not folded into the unit
+    assert result.observed == 1.0 and result.alpha is None  # one category in the unit: undefined
+    values["A"]["a2"] = None
+    assert matched_value_agreement(values, matchings).extra_spans == 0  # a left-out span without a value
