@@ -27,7 +27,7 @@ ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 3
 SHOWN_ROLE = Qt.ItemDataRole.UserRole + 4  # a label row's name as the relation rows show it
 GROUPS = {"label": "Labels", "relation": "Relation types", "target": "Stance targets", "stance_value": "Stance values"}
 _EDITABLE = {
-    "label": (NAME, KEY, COLOUR, DESCRIPTION),
+    "label": (NAME, KEY, DESCRIPTION),  # the colour is chosen in a colour dialog (Enter or double-click)
     "attribute": (NAME, DETAILS, DESCRIPTION),
     "value": (NAME, DESCRIPTION),
     "relation": (NAME, DETAILS, DESCRIPTION),

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from annotator.app import build_main_window
@@ -16,7 +17,7 @@ from annotator.services import annotations as svc
 from annotator.services import documents
 from annotator.ui.dialogs.scheme_editor import SchemeEditorDialog
 from annotator.ui.main_window import MainWindow
-from annotator.ui.scheme_tree import KEY, NAME
+from annotator.ui.scheme_tree import COLOUR, KEY, NAME
 
 
 @pytest.fixture
@@ -57,7 +58,9 @@ def _type_into(dialog: SchemeEditorDialog, qtbot: QtBot, item: QTreeWidgetItem, 
     qtbot.waitUntil(lambda: item.text(column) == text)  # the delegate commits on a queued call
 
 
-def test_rename_and_addition_apply_as_one_step_and_undo(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+def test_rename_and_addition_apply_as_one_step_and_undo(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     doc = window.ctx.current_doc_id
     assert doc is not None
     svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"claim_type": "factual"})
@@ -75,6 +78,14 @@ def test_rename_and_addition_apply_as_one_step_and_undo(window: MainWindow, qtbo
     assert not dialog.apply_button.isEnabled()
     _type_into(dialog, qtbot, added, KEY, "Q")
     assert "add label quote" in dialog.preview.toPlainText()
+    source_colour = _row(dialog, "label", "source").text(COLOUR)
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *_a: QColor(source_colour))
+    dialog.tree.itemActivated.emit(added, COLOUR)  # Enter or double-click on the colour cell
+    assert f"duplicate label colour '{source_colour}'" in dialog.preview.toPlainText()
+    assert not dialog.apply_button.isEnabled()
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *_a: QColor("#123456"))
+    dialog.tree.itemActivated.emit(added, COLOUR)
+    assert added.text(COLOUR) == "#123456" and dialog.apply_button.isEnabled()
     dialog.grab().save(str(tmp_path / "scheme_editor.png"))
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
 

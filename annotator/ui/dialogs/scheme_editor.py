@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QColor, QUndoCommand
 from PySide6.QtWidgets import (
+    QColorDialog,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -38,7 +39,7 @@ from annotator.model.scheme_toml import scheme_to_toml
 from annotator.model.scheme_usage import SchemePlan
 from annotator.services import schemes
 from annotator.ui.context import AppContext
-from annotator.ui.scheme_tree import ARCHIVED_ROLE, KIND_ROLE, NAME, SchemeTreeWidget
+from annotator.ui.scheme_tree import ARCHIVED_ROLE, COLOUR, KIND_ROLE, NAME, SchemeTreeWidget
 
 
 class ApplySchemeCommand(QUndoCommand):
@@ -146,6 +147,7 @@ class SchemeEditorDialog(QDialog):
 
     def _connect_signals(self) -> None:
         self.tree.itemChanged.connect(self._on_tree_item_changed)
+        self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.guidelines.textChanged.connect(self.refresh_preview)
         self.archive_button.clicked.connect(self.toggle_archived)
         self.remove_button.clicked.connect(self.remove_current)
@@ -213,6 +215,15 @@ class SchemeEditorDialog(QDialog):
         if parent is not None:
             parent.removeChild(item)
         self.refresh_preview()
+
+    def _on_tree_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
+        if column == COLOUR and item.data(0, KIND_ROLE) == "label":
+            self.choose_colour(item)
+
+    def choose_colour(self, item: QTreeWidgetItem) -> None:
+        colour = QColorDialog.getColor(QColor(item.text(COLOUR)), self, f"Colour of {item.text(NAME)}")
+        if colour.isValid():
+            item.setText(COLOUR, colour.name())
 
     def _on_tree_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         self.tree.blockSignals(True)
