@@ -19,6 +19,7 @@ from annotator.model.scheme_lines import KeyPath, LineMap, size_problem
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MAX_PROBLEMS = 50
 DEFAULT_COLORS = ("#f6c343", "#5aa9e6", "#8bd17c", "#f08a8a", "#c59be8", "#f5a65b", "#6fd6c8")
 _TOP_KEYS = {"name", "version", "description", "guidelines", "labels", "relations", "stance"}
 _LABEL_KEYS = {"name", "key", "color", "description", "aliases", "archived", "attributes"}
@@ -83,6 +84,9 @@ def check_scheme(text: str) -> tuple[Scheme | None, list[SchemeProblem]]:
     builder = _SchemeBuilder(text)
     scheme = builder.build(data)
     problems = sorted(builder.problems, key=lambda p: (p.line or 0, p.message))
+    if len(problems) > MAX_PROBLEMS:  # a generated or corrupted file: the first ones say enough
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], SchemeProblem(None, f"... and {more} more problems")]
     return (scheme if not problems else None), problems
 
 

@@ -135,3 +135,11 @@ def test_the_readme_documents_every_key_and_its_example_parses() -> None:
         | scheme_parse._TARGET_KEYS
     )
     assert {k for k in keys if f"`{k}`" not in table} <= {"labels", "relations", "stance", "targets", "attributes"}
+
+
+def test_a_file_with_thousands_of_problems_reports_the_first_fifty() -> None:
+    text = "".join(f'[[labels]]\nname = "l{i}"\nkey = "A"\n' for i in range(2000))
+    _, problems = check_scheme(text)
+    assert len(problems) == 51
+    assert problems[-1].message.startswith("... and ") and problems[-1].message.endswith(" more problems")
+    assert problems[0].line == 6  # the second label's key is the first duplicate
