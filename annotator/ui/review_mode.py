@@ -57,6 +57,7 @@ class ReviewController(QObject):
         self._panel = review_panel
         self.me: Annotator = ctx.annotator
         self.active = False
+        self._me_left_out = False  # the reviewer unticked their own layer during review mode
         self._connect_signals()
         self.apply_layers()
 
@@ -83,10 +84,12 @@ class ReviewController(QObject):
             if not people & set(self._layers.checked_ids()):
                 self._layers.show_all()  # reviewing means seeing colleagues: show them unless chosen
             # My own layer is compared too (it stops being the editing layer, which is always
-            # shown); the reviewer can untick it for this review.
-            self._layers.show_layers({self.me.id})
+            # shown), unless I unticked it in an earlier review of this session.
+            if not self._me_left_out:
+                self._layers.show_layers({self.me.id})
             command = SwitchLayerCommand(self._ctx.annotator, gold, "Enter review mode", self._act_as)
         else:
+            self._me_left_out = self.me.id not in self._layers.checked_ids()
             command = SwitchLayerCommand(self._ctx.annotator, self.me, "Leave review mode", self._act_as)
         self._ctx.push(command)
         self.message_posted.emit(
@@ -173,6 +176,7 @@ class ReviewController(QObject):
     def _on_ctx_project_replaced(self) -> None:
         self.me = self._ctx.annotator
         self.active = False
+        self._me_left_out = False
         self._panel.reviewer = self.me
         self._panel.set_active(False)
         self._layers.set_me(self.me)

@@ -439,6 +439,12 @@ def test_review_mode_compares_my_own_layer_with_the_merged_colleague(
     window.layers_panel.set_checked(rita, False)
     assert list(window.review_panel.model.annotator_ids()) == [names["bob"]]
     assert "only one annotator" in window.review_panel.summary_label.text()
+    # ... and that choice holds when review mode is left and entered again
+    window.article_view.setFocus()
+    press(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert not window.review.active
+    enter_review(qtbot, window)
+    assert list(window.review_panel.model.annotator_ids()) == [names["bob"]]
 
 
 def test_the_header_says_how_many_items_and_documents_were_compared(qtbot: QtBot, merged: MainWindow) -> None:
