@@ -50,10 +50,14 @@ def print_agreement(report: AgreementReport) -> None:
                 f"{scores.overlap.second_total:>6} {_fmt(scores.exact.f1):>6}  {_fmt(scores.overlap.f1):>6}"
             )
     if report.unitizing:
-        print("Unitizing alpha (alpha_U)  alpha_U   docs    characters  units  (documents all annotators worked on)")
+        print("Unitizing alpha (alpha_U)  annotators       alpha_U   docs    characters  units")
         for label, u in report.unitizing.items():
-            merged = f"  {u.merged_spans} overlapping spans merged" if u.merged_spans else ""
-            print(f"  {label:<24} {_fmt(u.alpha):>7} {u.documents:>6} {u.characters:>13} {u.units:>6}{merged}")
+            for who, unit_scores in [("all", u), *report.unitizing_pairs.get(label, {}).items()]:
+                merged = f"  {unit_scores.merged_spans} overlapping spans merged" if unit_scores.merged_spans else ""
+                print(
+                    f"  {label:<24} {who:<16} {_fmt(unit_scores.alpha):>7} {unit_scores.documents:>6} "
+                    f"{unit_scores.characters:>13} {unit_scores.units:>6}{merged}"
+                )
     if report.attribution:
         print("Attribution F1 (first/second links, alike)")
         for pair, attribution in report.attribution.items():

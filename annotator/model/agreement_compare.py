@@ -5,7 +5,7 @@
 worked on, the spans are matched once per label (optimal overlap matching) and once across labels
 (for the confusion matrix); span scores, attribution, claim attributes and claim stance all reuse
 those two matchings. Unitizing alpha is computed per label over the documents every annotator of
-the report worked on, laid end to end.
+the report worked on, laid end to end, and per label and pair over the documents both worked on.
 """
 
 from __future__ import annotations
@@ -186,9 +186,11 @@ def _attributes(
     return section
 
 
-def _unitizing(data: AgreementInput, labels: Sequence[str]) -> dict[str, Unitizing]:
-    """alpha_U per label over the documents every annotator worked on, laid end to end."""
-    shared = sorted(frozenset.intersection(*(w.doc_ids for w in data.works))) if data.works else []
+def _unitizing_over(
+    data: AgreementInput, works: Sequence[AnnotatorWork], labels: Sequence[str]
+) -> dict[str, Unitizing]:
+    """alpha_U per label for ``works`` over the documents all of them worked on, laid end to end."""
+    shared = sorted(frozenset.intersection(*(w.doc_ids for w in works))) if works else []
     offsets: dict[str, int] = {}
     length = 0
     for doc in shared:
@@ -198,7 +200,7 @@ def _unitizing(data: AgreementInput, labels: Sequence[str]) -> dict[str, Unitizi
     section: dict[str, Unitizing] = {}
     for label in labels:
         raters, merged = [], 0
-        for work in sorted(data.works, key=lambda w: w.annotator):
+        for work in sorted(works, key=lambda w: w.annotator):
             own = [
                 (offsets[doc] + s.start, offsets[doc] + s.end)
                 for doc in shared
@@ -213,6 +215,15 @@ def _unitizing(data: AgreementInput, labels: Sequence[str]) -> dict[str, Unitizi
             result.alpha, result.observed, result.expected, len(shared), length, result.units, merged
         )
     return section
+
+
+def _unitizing_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, dict[str, Unitizing]]:
+    """alpha_U per label and pair, each pair over the documents both worked on."""
+    works = sorted(data.works, key=lambda w: w.annotator)
+    by_pair = {
+        pair_key(a.annotator, b.annotator): _unitizing_over(data, (a, b), labels) for a, b in combinations(works, 2)
+    }
+    return {label: {pair: section[label] for pair, section in by_pair.items()} for label in labels}
 
 
 def _per_document(
@@ -270,7 +281,8 @@ def agreement_report(data: AgreementInput) -> AgreementReport:
         attribution={key: p.attribution() for key, p in pairs.items()},
         attributes=_attributes(data, pairs, labels),
         claim_stance=_claim_stance(data, pairs),
-        unitizing=_unitizing(data, labels),
+        unitizing=_unitizing_over(data, data.works, labels),
+        unitizing_pairs=_unitizing_pairs(data, labels),
         per_document=_per_document(data, pairs, targets),
         per_annotator=_per_annotator(data, pairs),
     )

@@ -192,7 +192,8 @@ class AgreementReport:
     attribution: Mapping[str, Attribution]
     attributes: Mapping[str, Mapping[str, Coefficients]]
     claim_stance: Mapping[str, Coefficients]
-    unitizing: Mapping[str, Unitizing]
+    unitizing: Mapping[str, Unitizing]  # all annotators, on the documents all worked on
+    unitizing_pairs: Mapping[str, Mapping[str, Unitizing]]  # label -> pair, on the pair's documents
     per_document: Mapping[str, DocumentAgreement]
     per_annotator: Mapping[str, AnnotatorSummary]
     conventions: str = CONVENTIONS
@@ -222,6 +223,10 @@ class AgreementReport:
             },
             "claim_stance": {t: c.to_json() for t, c in self.claim_stance.items()},
             "unitizing": {label: u.to_json() for label, u in self.unitizing.items()},
+            "unitizing_pairs": {
+                label: {pair: u.to_json() for pair, u in by_pair.items()}
+                for label, by_pair in self.unitizing_pairs.items()
+            },
             "per_document": {doc: d.to_json() for doc, d in self.per_document.items()},
             "per_annotator": {name: a.to_json() for name, a in self.per_annotator.items()},
             "conventions": self.conventions,

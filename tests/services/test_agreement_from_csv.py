@@ -361,15 +361,16 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
         None,
     )
 
-    # Unitizing alpha over the documents every annotator worked on, laid end to end.
+    # Unitizing alpha over the documents every annotator (or both of a pair) worked on, laid end to end.
     lengths = {r.doc_id: int(r.n_chars) for r in t["documents"].itertuples()}
-    common = sorted(set.intersection(*(worked[n] for n in names)))
-    offsets, total = {}, 0
-    for d in common:
-        offsets[d], total = total, total + lengths[d]
-    for label in labels:
+
+    def alpha_u(who: Sequence[str], label: str) -> tuple[float | None, int, int]:
+        common = sorted(set.intersection(*(worked[n] for n in who)))
+        offsets, total = {}, 0
+        for d in common:
+            offsets[d], total = total, total + lengths[d]
         raters = []
-        for n in names:
+        for n in who:
             own = sorted(
                 (offsets[d] + s["start"], offsets[d] + s["end"])
                 for d in common
@@ -383,6 +384,14 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
                 else:
                     merged.append((s, e))
             raters.append(merged)
+        return _unitizing(raters, total), len(common), total
+
+    for label in labels:
+        value, n_docs, n_chars = alpha_u(names, label)
         got = report["unitizing"][label]
-        assert (got["documents"], got["characters"]) == (len(common), total)
-        assert got["alpha_u"] == _approx(_unitizing(raters, total))
+        assert (got["documents"], got["characters"]) == (n_docs, n_chars)
+        assert got["alpha_u"] == _approx(value)
+        for a, b in combinations(names, 2):
+            value, n_docs, n_chars = alpha_u((a, b), label)
+            got = report["unitizing_pairs"][label][_pair(a, b)]
+            assert (got["documents"], got["characters"], got["alpha_u"]) == (n_docs, n_chars, _approx(value))

@@ -132,9 +132,11 @@ def test_charts_and_tables_show_the_service_values(
     assert rows[("claim", "alice|bob")][exact].value == pytest.approx(0.5)
     assert rows[(tables.ALL_LABELS, "alice|bob")][exact].value == expected["spans_micro"]["alice|bob"]["exact_f1"]
     assert rows[("claim", "alice|bob")][column(window.span_table, "Documents")].value == 5
-    unitizing = {r[0].value: r for r in window.unitizing_table.source.table.rows}
+    unitizing = {(r[0].value, r[1].value): r for r in window.unitizing_table.source.table.rows}
     alpha_u = column(window.unitizing_table, "α_U")
-    assert unitizing["claim"][alpha_u].value == expected["unitizing"]["claim"]["alpha_u"]
+    assert unitizing[("claim", "all annotators")][alpha_u].value == expected["unitizing"]["claim"]["alpha_u"]
+    pair_alpha = expected["unitizing_pairs"]["claim"]["alice|bob"]["alpha_u"]
+    assert unitizing[("claim", "alice|bob")][alpha_u].value == pair_alpha
     assert "one category" in window.conventions.text() and "(n)" in window.conventions.text()
     matrix = window.confusion_table.source.table
     assert window.pair_combo.currentText() == "alice|bob"

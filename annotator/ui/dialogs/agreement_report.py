@@ -161,13 +161,13 @@ class AgreementReportWindow(QDialog):
         )
         split.addWidget(
             group_box(
-                "Unitizing α_U per label (Krippendorff: where the spans lie, character by character, "
-                "over the documents all annotators worked on)",
+                "Unitizing α_U per label (Krippendorff: where the spans lie, character by character; "
+                "all annotators on the documents all worked on, each pair on the documents both worked on)",
                 self.unitizing_table,
             )
         )
         split.addWidget(group_box("Label confusion matrix (spans matched by overlap, whatever their label)", matrix))
-        split.setSizes([300, 120, 200])
+        split.setSizes([250, 250, 170])
         return split
 
     def _links_tab(self) -> QWidget:

@@ -247,29 +247,37 @@ def span_table(report: AgreementReport) -> Table:
 
 
 def unitizing_table(report: AgreementReport) -> Table:
-    """Krippendorff's alpha_U per label over the characters of the documents all annotators worked on."""
-    rows = tuple(
-        (
-            Cell(label),
-            _num(u.alpha, UNITIZING_WHY if u.alpha is None else f"D_o = {u.observed:.4g}, D_e = {u.expected:.4g}"),
-            Cell(u.documents),
-            Cell(u.characters),
-            Cell(u.units),
-            Cell(u.merged_spans, "overlapping spans of one annotator and label, merged into their union"),
-        )
-        for label, u in report.unitizing.items()
-    )
-    columns = ("Label", "α_U", "Documents", "Characters", "Units", "Merged spans")
+    """Krippendorff's alpha_U per label: over all annotators on the documents all worked on, then
+    per pair on the documents both worked on."""
+    rows, keys = [], []
+    for label, u in report.unitizing.items():
+        sections = [("all annotators", u), *report.unitizing_pairs.get(label, {}).items()]
+        for who, scores in sections:
+            why = UNITIZING_WHY if scores.alpha is None else f"D_o = {scores.observed:.4g}, D_e = {scores.expected:.4g}"
+            rows.append(
+                (
+                    Cell(label),
+                    Cell(who),
+                    _num(scores.alpha, why),
+                    Cell(scores.documents),
+                    Cell(scores.characters),
+                    Cell(scores.units),
+                    Cell(scores.merged_spans, "overlapping spans of one annotator and label, merged into their union"),
+                )
+            )
+            keys.append((label, who))
+    columns = ("Label", "Annotators", "α_U", "Documents", "Characters", "Units", "Merged spans")
     tips = (
         "",
+        "All annotators of the report, or one pair",
         "Krippendorff's unitizing alpha: agreement on where the spans of this label lie, character by "
         "character (hover a value for the observed and expected disagreement)",
-        "Documents every annotator of the report worked on (the continuum)",
+        "Documents all these annotators worked on (the continuum)",
         "Characters of those documents",
-        "Spans of this label (all annotators)",
+        "Spans of this label by these annotators",
         "",
     )
-    return Table(columns, rows, tuple(report.unitizing), tips)
+    return Table(columns, tuple(rows), tuple(keys), tips)
 
 
 def confusion_table(report: AgreementReport, pair: str) -> Table:
