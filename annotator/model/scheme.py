@@ -38,6 +38,12 @@ class AttributeDef:
     aliases: tuple[str, ...] = ()
     key: str | None = None
     """The key that takes the keyboard to this attribute's field (then a digit or a first letter)."""
+    archived_values: tuple[str, ...] = ()
+    """Values kept (stored ones stay valid and are exported) but no longer offered."""
+
+    @property
+    def active_values(self) -> tuple[str, ...]:
+        return tuple(v for v in self.values if v not in self.archived_values)
 
     def canonical_value(self, value: str) -> str:
         return self.value_aliases.get(value, value) if value not in self.values else value
@@ -99,6 +105,7 @@ class Scheme:
     guidelines: str = ""
     stance_value_aliases: Mapping[str, str] = field(default_factory=dict)
     stance_value_descriptions: Mapping[str, str] = field(default_factory=dict)
+    archived_stance_values: tuple[str, ...] = ()
 
     def label(self, name: str) -> SpanLabel | None:
         for lab in self.labels:
@@ -219,6 +226,7 @@ class Scheme:
                             "value_descriptions": dict(a.value_descriptions),
                             "completion": a.completion,
                             **({"key": a.key} if a.key else {}),  # schemes without keys keep their hash
+                            **({"archived_values": list(a.archived_values)} if a.archived_values else {}),
                         }
                         for a in lab.attributes
                     ],
@@ -242,6 +250,7 @@ class Scheme:
                 "value_aliases": dict(self.stance_value_aliases),
                 "value_descriptions": dict(self.stance_value_descriptions),
                 "span_labels": list(self.stance_span_labels),
+                **({"archived_values": list(self.archived_stance_values)} if self.archived_stance_values else {}),
                 "targets": [
                     {"name": t.name, "description": t.description, "aliases": list(t.aliases), "archived": t.archived}
                     for t in self.targets

@@ -93,12 +93,17 @@ def _values(
     old: Iterable[str],
     new: Sequence[str],
     aliases: Mapping[str, str],
+    archived: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> list[SchemeChange]:
     changes: list[SchemeChange] = []
     seen: set[str] = set()
     for value in old:
         if value in new:
             seen.add(value)
+            was, now = value in archived[0], value in archived[1]
+            if was != now:
+                action = "archive" if now else "restore"
+                changes.append(SchemeChange(action, kind, (*owner, value), (*new_owner, value)))
         elif aliases.get(value) in new:
             changes.append(SchemeChange("rename", kind, (*owner, value), (*new_owner, aliases[value])))
             seen.add(aliases[value])
@@ -145,7 +150,8 @@ def _attributes(label: tuple[str, str], old: Sequence[AttributeDef], new: Sequen
         if o.value_descriptions != n.value_descriptions:
             changes.append(SchemeChange("edit", "attribute", old_path, new_path, "value descriptions"))
         if n.kind == "choice" or o.kind == "choice":
-            changes += _values("value", old_path, new_path, o.values, n.values, n.value_aliases)
+            archived = (o.archived_values, n.archived_values)
+            changes += _values("value", old_path, new_path, o.values, n.values, n.value_aliases, archived)
     return changes
 
 
@@ -178,7 +184,8 @@ def diff_schemes(old: Scheme, new: Scheme) -> list[SchemeChange]:
     for to, tn in t_pairs:
         changes += _common("target", to, tn, (to.name,), (tn.name,))
         changes += _edits("target", to, tn, (tn.name,), (to.name,), {"description": "description"})
-    changes += _values("stance_value", (), (), old.stance_values, new.stance_values, new.stance_value_aliases)
+    archived = (old.archived_stance_values, new.archived_stance_values)
+    changes += _values("stance_value", (), (), old.stance_values, new.stance_values, new.stance_value_aliases, archived)
     if {new.canonical_label(x) for x in old.stance_span_labels} != set(new.stance_span_labels):
         detail = f"labels with a stance: {', '.join(new.stance_span_labels) or 'none'}"
         changes.append(SchemeChange("edit", "scheme", (), (), detail))

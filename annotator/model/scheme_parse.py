@@ -33,9 +33,10 @@ _ATTR_KEYS = {
     "value_descriptions",
     "completion",
     "key",
+    "archived_values",
 }
 _REL_KEYS = {"name", "from", "to", "max_per_from", "description", "aliases", "archived"}
-_STANCE_KEYS = {"values", "value_aliases", "value_descriptions", "span_labels", "targets"}
+_STANCE_KEYS = {"values", "value_aliases", "value_descriptions", "span_labels", "targets", "archived_values"}
 _TARGET_KEYS = {"name", "description", "aliases", "archived"}
 
 
@@ -129,6 +130,7 @@ class _SchemeBuilder:
             stance.get("value_descriptions", {}), "stance value_descriptions", (*sp, "value_descriptions")
         )
         self._described(value_desc, values, "stance value", (*sp, "value_descriptions"))
+        archived_stance = self._archived(stance, values, "stance value", sp)
         raw_targets = stance.get("targets", [])
         if not isinstance(raw_targets, list):
             self._problem((*sp, "targets"), "targets must be [[stance.targets]] tables")
@@ -167,6 +169,7 @@ class _SchemeBuilder:
             guidelines,
             value_aliases,
             value_desc,
+            archived_stance,
         )
 
     def _label(self, raw: Any, index: int) -> SpanLabel:
@@ -229,6 +232,7 @@ class _SchemeBuilder:
         if key is not None and (not isinstance(key, str) or len(key) != 1 or not key.isalpha()):
             self._problem((*path, "key"), f"attribute {name!r}: key must be a single letter, got {key!r}")
             key = None
+        archived_values = self._archived(raw, values, f"value of {name!r}", path)
         return AttributeDef(
             name,
             kind,
@@ -239,6 +243,7 @@ class _SchemeBuilder:
             value_desc,
             self._names(raw.get("aliases", []), f"aliases of {name!r}", (*path, "aliases")),
             key.upper() if key else None,
+            archived_values=archived_values,
         )
 
     def _relation(self, raw: Any, index: int, labels: tuple[SpanLabel, ...]) -> RelationType:
@@ -316,6 +321,13 @@ class _SchemeBuilder:
             self._problem((*path, key), f"{key} must be a string")
             return ""
         return value
+
+    def _archived(self, raw: dict[str, Any], values: tuple[str, ...], what: str, path: KeyPath) -> tuple[str, ...]:
+        archived = self._str_list(raw.get("archived_values", []), "archived_values", (*path, "archived_values"))
+        for value in archived:
+            if value not in values:
+                self._problem((*path, "archived_values"), f"archived_values names {value!r}, which is not a {what}")
+        return archived
 
     def _flag(self, raw: dict[str, Any], key: str, path: KeyPath) -> bool:
         value = raw.get(key, False)

@@ -52,6 +52,8 @@ def _attribute(out: list[str], attr: AttributeDef) -> None:
         out.append(f"  value_aliases = {_map(attr.value_aliases)}")
     if attr.value_descriptions:
         out.append(f"  value_descriptions = {_map(attr.value_descriptions)}")
+    if attr.archived_values:
+        out.append(f"  archived_values = {_list(attr.archived_values)}")
     if attr.completion:
         out.append(f"  completion = {_str(attr.completion)}")
     if attr.key:
@@ -83,6 +85,8 @@ def scheme_to_toml(scheme: Scheme) -> str:
             out.append(f"value_descriptions = {_map(scheme.stance_value_descriptions)}")
         if scheme.stance_span_labels:
             out.append(f"span_labels = {_list(scheme.stance_span_labels)}")
+        if scheme.archived_stance_values:
+            out.append(f"archived_values = {_list(scheme.archived_stance_values)}")
         for target in scheme.targets:
             out += ["", "  [[stance.targets]]", f"  name = {_str(target.name)}"]
             _common(out, "  ", target)

@@ -268,6 +268,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
             separator_before=i == 1,
         )
         for i, value in enumerate(scheme.stance_values[:MAX_NUMBER_KEYS], start=1)
+        if value not in scheme.archived_stance_values
     ]
     attrs = [
         ActionSpec(

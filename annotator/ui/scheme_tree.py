@@ -72,6 +72,7 @@ class SchemeTreeWidget(QTreeWidget):
                     desc = attr.value_descriptions.get(value, "")
                     leaf = self.add_row("value", child, value, [value, "", "", "", desc])
                     leaf.setText(USES, str(usage.values[(lab.name, attr.name, value)]))
+                    self.set_archived(leaf, value in attr.archived_values)
         for rel in scheme.relations:
             ends = f"{rel.from_label} -> {rel.to_label}"
             item = self.add_row("relation", self.groups["relation"], rel, [rel.name, "", "", ends, rel.description])
@@ -83,6 +84,7 @@ class SchemeTreeWidget(QTreeWidget):
             desc = scheme.stance_value_descriptions.get(value, "")
             item = self.add_row("stance_value", self.groups["stance_value"], value, [value, "", "", "", desc])
             item.setText(USES, str(usage.stance_values[value]))
+            self.set_archived(item, value in scheme.archived_stance_values)
         self.expandAll()
         for column in range(len(COLUMNS) - 1):
             self.resizeColumnToContents(column)
@@ -107,6 +109,10 @@ class SchemeTreeWidget(QTreeWidget):
             item.setForeground(column, grey)
         if item.data(0, ARCHIVED_ROLE):
             item.setToolTip(NAME, "Archived: kept with its annotations, hidden from tagging")
+
+    def set_archived(self, item: QTreeWidgetItem, archived: bool) -> None:
+        item.setData(0, ARCHIVED_ROLE, archived)
+        self.paint_row(item)
 
     def follow_label_rename(self, label_item: QTreeWidgetItem) -> None:
         """Relation rows show their ends by label name: a renamed label is renamed there too."""
@@ -174,6 +180,7 @@ class SchemeTreeWidget(QTreeWidget):
             stance_values=values,
             stance_value_aliases=value_aliases,
             stance_value_descriptions=value_desc,
+            archived_stance_values=_archived_values(self.groups["stance_value"]),
             stance_span_labels=tuple(n for n in span_labels if n in {lab.name for lab in labels}),
             guidelines=guidelines,
             source_text="",
@@ -190,6 +197,10 @@ def _aliases(original: Any, item: QTreeWidgetItem) -> tuple[str, ...]:
     if old and old != new and item.data(0, ORIGINAL_ROLE) is not None and old not in aliases:
         aliases = (*aliases, old)
     return tuple(a for a in aliases if a != new)
+
+
+def _archived_values(parent: QTreeWidgetItem) -> tuple[str, ...]:
+    return tuple(item.text(NAME).strip() for item in _children(parent) if item.data(0, ARCHIVED_ROLE))
 
 
 def _values(parent: QTreeWidgetItem, known_aliases: Any) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
@@ -225,6 +236,7 @@ def _label(item: QTreeWidgetItem) -> SpanLabel:
                 values=values,
                 value_aliases=value_aliases,
                 value_descriptions=value_desc,
+                archived_values=_archived_values(child),
                 description=child.text(DESCRIPTION),
                 aliases=_aliases(attr, child),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from annotator.model.scheme import load_scheme_file, parse_scheme
 from annotator.model.scheme_diff import diff_schemes, inherited_aliases, undo_target
+from annotator.model.scheme_toml import scheme_to_toml
 from annotator.paths import DEFAULT_SCHEME
 
 RENAMED = DEFAULT_SCHEME.read_text(encoding="utf-8")
@@ -78,3 +79,20 @@ def test_the_undo_target_renames_everything_back() -> None:
     assert ("value", ("assertion", "kind", "fact"), ("claim", "claim_type", "factual")) in renames
     assert ("stance_value", ("pro",), ("favor",)) in renames
     assert [c for c in diff_schemes(new, back) if c.action in ("add", "remove")] == []
+
+
+def test_attribute_and_stance_values_can_be_archived_and_restored() -> None:
+    old = load_scheme_file(DEFAULT_SCHEME)
+    text = DEFAULT_SCHEME.read_text(encoding="utf-8")
+    text = text.replace('  values = ["yes", "no"]\n', '  values = ["yes", "no"]\n  archived_values = ["no"]\n')
+    text = text.replace("span_labels = [", 'archived_values = ["not_addressed"]\nspan_labels = [')
+    new = parse_scheme(text)
+    assert new.label("claim").attribute("checkworthy").active_values == ("yes",)  # type: ignore[union-attr]
+    new.validate_span("claim", {"checkworthy": "no"})  # stored values stay valid
+    changes = {(c.action, c.kind, c.new) for c in diff_schemes(old, new)}
+    assert changes == {
+        ("archive", "value", ("claim", "checkworthy", "no")),
+        ("archive", "stance_value", ("not_addressed",)),
+    }
+    assert {c.action for c in diff_schemes(new, old)} == {"restore"}
+    assert parse_scheme(scheme_to_toml(new)) == new

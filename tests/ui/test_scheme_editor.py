@@ -167,3 +167,30 @@ def test_archiving_a_used_label_keeps_its_spans_but_hides_them(window: MainWindo
     assert "source" in window.tag_panel.label_bar.buttons
     assert [s.label for s in window.article_view._spans] == ["source"]
     dialog.close()
+
+
+def test_archiving_used_values_keeps_them_valid_but_no_longer_offered(window: MainWindow, qtbot: QtBot) -> None:
+    doc = window.ctx.current_doc_id
+    assert doc is not None
+    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"checkworthy": "no"})
+    dialog = _open_editor(window, qtbot)
+    checkworthy = _row(dialog, "label", "claim").child(1)
+    assert checkworthy is not None and checkworthy.text(NAME) == "checkworthy"
+    dialog.tree.setCurrentItem(checkworthy.child(1))
+    qtbot.mouseClick(dialog.archive_button, Qt.MouseButton.LeftButton)
+    dialog.tree.setCurrentItem(_row(dialog, "stance_value", "not_addressed"))
+    qtbot.mouseClick(dialog.archive_button, Qt.MouseButton.LeftButton)
+    preview = dialog.preview.toPlainText()
+    assert "archive attribute value claim.checkworthy.no (1 annotation)" in preview
+    assert "archive stance value not_addressed (0 annotations)" in preview
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    scheme = window.ctx.project.scheme
+    assert scheme.archived_stance_values == ("not_addressed",)
+    assert "stance.4" not in window.action_map
+    checkworthy_def = scheme.label("claim").attribute("checkworthy")  # type: ignore[union-attr]
+    assert checkworthy_def is not None and checkworthy_def.active_values == ("yes",)
+    spans = documents.load_view(window.ctx.project, doc, window.ctx.annotator.id).spans
+    assert [s.attributes for s in spans] == [{"checkworthy": "no"}]
+    window.ctx.undo_stack.undo()
+    assert window.ctx.project.scheme.archived_stance_values == () and "stance.4" in window.action_map
+    dialog.close()

@@ -200,11 +200,10 @@ class SchemeEditorDialog(QDialog):
 
     def toggle_archived(self) -> None:
         item = self.tree.currentItem()
-        if item is None or item.data(0, KIND_ROLE) not in ("label", "relation", "target"):
-            self.preview.setPlainText("Labels, relation types and stance targets can be archived.")
+        if item is None or item.data(0, KIND_ROLE) not in ("label", "relation", "target", "value", "stance_value"):
+            self.preview.setPlainText("Labels, relation types, targets and values can be archived.")
             return
-        item.setData(0, ARCHIVED_ROLE, not item.data(0, ARCHIVED_ROLE))
-        self.tree.paint_row(item)
+        self.tree.set_archived(item, not item.data(0, ARCHIVED_ROLE))
         self.refresh_preview()
 
     def remove_current(self) -> None:

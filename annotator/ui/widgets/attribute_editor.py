@@ -56,8 +56,10 @@ class _LabelPage(QWidget):
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(10)
         combo.addItem(UNSET, "")
-        for value in attr.values:
-            combo.addItem(value.replace("_", " "), value)
+        # Archived values come last, marked: a stored one still shows, new work should not pick them.
+        for value in (*attr.active_values, *attr.archived_values):
+            archived = " (archived)" if value in attr.archived_values else ""
+            combo.addItem(value.replace("_", " ") + archived, value)
             combo.setItemData(combo.count() - 1, attr.value_descriptions.get(value, ""), Qt.ItemDataRole.ToolTipRole)
         return combo
 

@@ -36,7 +36,12 @@ _COLUMNS = 2  # radio buttons per row: four values fit a ~340 px dock in two row
 
 class _TargetGroup(QFrame):
     def __init__(
-        self, target: str, description: str, values: tuple[str, ...], tips: Mapping[str, str] | None = None
+        self,
+        target: str,
+        description: str,
+        values: tuple[str, ...],
+        tips: Mapping[str, str] | None = None,
+        archived: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.setObjectName("stance_target")
@@ -58,6 +63,7 @@ class _TargetGroup(QFrame):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setProperty("stance_value", value)
             button.setToolTip((tips or {}).get(value, ""))
+            button.setEnabled(value not in archived)
             self.group.addButton(button, i)
             grid.addWidget(button, i // _COLUMNS, i % _COLUMNS)
         layout = QVBoxLayout(self)
@@ -115,7 +121,11 @@ class DocStancePanelWidget(QWidget):
         scheme = self.ctx.project.scheme
         for target in scheme.active_targets:
             group = _TargetGroup(
-                target.name, target.description, scheme.stance_values, scheme.stance_value_descriptions
+                target.name,
+                target.description,
+                scheme.stance_values,
+                scheme.stance_value_descriptions,
+                scheme.archived_stance_values,
             )
             group.group.idClicked.connect(lambda i, t=target.name: self._on_group_clicked(t, i))
             group.clear_button.clicked.connect(lambda _c=False, t=target.name: self._set(t, None))
@@ -145,6 +155,8 @@ class DocStancePanelWidget(QWidget):
         values = self.ctx.project.scheme.stance_values
         target = self.active_target
         if target is None or not 1 <= index <= len(values):
+            return False
+        if values[index - 1] in self.ctx.project.scheme.archived_stance_values:
             return False
         return self._set(target, values[index - 1])
 
