@@ -145,7 +145,8 @@ def match_overlap(
     first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan], *, same_label: bool = True
 ) -> list[SpanPair]:
     """Optimal one-to-one matching by overlap (:mod:`annotator.model.agreement_matching`) within each
-    document, and with ``same_label`` within each label; pairs in the first list's order."""
+    document, and with ``same_label`` within each label; pairs in the first list's order. Its last
+    tie-break prefers spans that start (then end) earlier, then earlier in the input."""
     buckets: dict[tuple[str, str], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for i, span in enumerate(first):
         buckets[(span.doc_id, span.label if same_label else "")][0].append(i)
@@ -154,6 +155,10 @@ def match_overlap(
     pairs: list[tuple[int, int]] = []
     for mine, theirs in buckets.values():
         if mine and theirs:
+            # The matching's last tie-break is list order: make it position order (start, end), then
+            # input order, so the result does not depend on how the caller happened to list spans.
+            mine.sort(key=lambda i: (first[i].start, first[i].end, i))
+            theirs.sort(key=lambda j: (second[j].start, second[j].end, j))
             found = max_overlap_matching(
                 [(first[i].start, first[i].end) for i in mine], [(second[j].start, second[j].end) for j in theirs]
             )

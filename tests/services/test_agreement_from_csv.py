@@ -122,10 +122,12 @@ def _worked_on(t: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
 
 
 def _spans(t: dict[str, pd.DataFrame]) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(annotator, doc_id) -> spans sorted by span id (the order the app reads them in)."""
+    """(annotator, doc_id) -> spans by position then span id (the matching's last tie-break)."""
     out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in sorted(t["spans"].to_dict("records"), key=lambda r: int(r["span_id"])):
+    rows = t["spans"].to_dict("records")
+    for row in rows:
         row["start"], row["end"] = int(row["start"]), int(row["end"])
+    for row in sorted(rows, key=lambda r: (r["start"], r["end"], int(r["span_id"]))):
         out[(row["annotator"], row["doc_id"])].append(row)
     return out
 
