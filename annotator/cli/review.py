@@ -67,10 +67,10 @@ def _run_merge(args: argparse.Namespace) -> int:
             f"{theirs} as {ours}" if theirs != ours else ours for theirs, ours in report.annotators.items()
         )
         print(
-            f"{report.path}: {people}: {report.documents_added} documents, {report.spans_added} spans "
-            f"(+{report.spans_updated} updated), {report.relations_added} relations, "
-            f"{report.stances_added} stances (+{report.stances_updated} updated), "
-            f"{report.statuses_updated} statuses"
+            f"{report.path}: {people}: {report.counts.documents_added} documents, {report.counts.spans_added} spans "
+            f"(+{report.counts.spans_updated} updated), {report.counts.relations_added} relations, "
+            f"{report.counts.stances_added} stances (+{report.counts.stances_updated} updated), "
+            f"{report.counts.statuses_updated} statuses"
         )
     return EXIT_OK
 

@@ -12,7 +12,6 @@ whole or not at all; files before it stay imported.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +32,7 @@ from annotator.io.import_report import (
     Ticker,
 )
 from annotator.io.readers import Article, BadRecord, FileRejected, Record
+from annotator.model.types import text_sha256
 from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import documents as docs
@@ -244,7 +244,7 @@ class _ArticleWriter:
             if isinstance(record, BadRecord):
                 self.tally.reject(record.line, record.reason)
                 continue
-            sha = hashlib.sha256(record.text.encode("utf-8")).hexdigest()
+            sha = text_sha256(record.text)
             if sha in self.shas:
                 self.tally.duplicate(record.line, record.ext_id or self._default_id(record))
                 continue

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.encoding import FileProblem, decode
+from annotator.model.types import text_problem
 
 TITLE_MAX = 300
 ARTICLE_KEYS = ("id", "title", "text")
@@ -69,19 +70,6 @@ def read_txt(path: Path, data: bytes) -> tuple[Article, str]:
     if is_blank(text):
         raise FileRejected(path, "empty file (no text)")
     return Article(None, text, path.stem, title_from_text(text)), encoding
-
-
-def check_text(value: Any) -> str | None:
-    """Why a record's text is unusable, or None when it is fine."""
-    if value is None:
-        return "no text"
-    if not isinstance(value, str):
-        return f"text must be a string, not {type(value).__name__}"
-    if is_blank(value):
-        return "text is empty"
-    if "\x00" in value:
-        return "text contains NUL characters"
-    return None
 
 
 def _no_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
@@ -135,7 +123,7 @@ def read_article_jsonl(numbered: Iterable[tuple[int, str]]) -> Iterator[Record]:
             )
             continue
         text = obj.get("text")
-        problem = check_text(text)
+        problem = text_problem(text)
         if problem is not None or not isinstance(text, str):
             yield BadRecord(number, problem or "no text")
             continue
@@ -208,7 +196,7 @@ def read_csv(
             yield BadRecord(start, f"row has {len(row)} cells but the header has {len(header)}")
             continue
         text = row[text_at] if text_at < len(row) else None
-        problem = check_text(text)
+        problem = text_problem(text)
         if problem is not None or text is None:
             yield BadRecord(start, f"{problem} in column {header[text_at]!r}")
             continue

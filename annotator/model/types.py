@@ -6,8 +6,10 @@ Offsets are Python code points into the immutable document text, `end` exclusive
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -27,7 +29,38 @@ class Status(StrEnum):
 
 
 GOLD = "gold"
-"""The name of the adjudicated layer; it is an annotator like any other in the store."""
+"""The name of the adjudicated layer; it is an annotator like any other in the store. This is the one
+place that spells it: code asks `Annotator.is_gold` or `is_gold_name`."""
+
+
+def is_gold_name(name: str) -> bool:
+    """Whether `name` names the adjudicated layer (surrounding spaces aside, as annotator names are stored)."""
+    return name.strip() == GOLD
+
+
+def utc_instant(moment: datetime) -> str:
+    """The store's form of a timestamp: UTC, microseconds, a trailing Z (sorts as it compares)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def text_sha256(text: str) -> str:
+    """A document's identity: the sha256 of its UTF-8 text, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def text_problem(value: object) -> str | None:
+    """Why a document's text is unusable (missing, not a string, blank, NUL characters), or None."""
+    if value is None:
+        return "no text"
+    if not isinstance(value, str):
+        return f"text must be a string, not {type(value).__name__}"
+    if not value or value.isspace():
+        return "text is empty"
+    if "\x00" in value:
+        return "text contains NUL characters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -59,6 +92,11 @@ class Annotator:
     id: int
     name: str
     uid: str
+
+    @property
+    def is_gold(self) -> bool:
+        """The adjudicated layer, not a person."""
+        return is_gold_name(self.name)
 
 
 @dataclass(frozen=True)

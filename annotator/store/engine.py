@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.model.errors import ProjectFileError
+from annotator.model.types import utc_instant
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
 SCHEMA_VERSION = 1
@@ -37,7 +38,7 @@ MIGRATIONS: dict[int, Migration] = {}
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return utc_instant(datetime.now(UTC))
 
 
 @dataclass

@@ -173,15 +173,20 @@ def test_two_colleagues_merged_into_a_third_show_both_layers(colleagues: tuple[P
     alice, bob = (_read(p) for p in colleagues)
     first = merge_project(reviewer, colleagues[0])
     second = merge_project(reviewer, colleagues[1])
-    assert (first.documents_added, second.documents_added) == (5, 0)
+    assert (first.counts.documents_added, second.counts.documents_added) == (5, 0)
     assert first.new_annotators == ("alice",) and second.new_annotators == ("bob",)
-    assert (first.spans_added, first.relations_added, first.stances_added, first.statuses_updated) == (
+    assert (
+        first.counts.spans_added,
+        first.counts.relations_added,
+        first.counts.stances_added,
+        first.counts.statuses_updated,
+    ) == (
         10,
         5,
         10,
         5,
     )
-    assert second.spans_added == 8 and second.changes.spans and second.changes.annotators
+    assert second.counts.spans_added == 8 and second.changes.spans and second.changes.annotators
     merged = _dump(reviewer)
     assert merged["documents"] == alice["documents"]
     # Same rows, same creation and update times; only the origin changed to "merged".
@@ -199,7 +204,7 @@ def test_merging_twice_changes_nothing(colleagues: tuple[Path, Path], reviewer: 
     before = _dump(reviewer)
     again = merge_paths(reviewer, list(colleagues))
     assert all(report.unchanged for report in again)
-    assert again[0].skipped == 10 + 5 + 10 + 5
+    assert again[0].counts.skipped == 10 + 5 + 10 + 5
     assert _dump(reviewer) == before
 
 
@@ -279,7 +284,12 @@ def test_merging_a_jsonl_works_the_same_way(colleagues: tuple[Path, Path], revie
     jsonl = tmp_path / "alice.jsonl"
     _write_jsonl(colleagues[0], jsonl)
     report = merge_jsonl(reviewer, jsonl)
-    assert (report.documents_added, report.spans_added, report.relations_added, report.stances_added) == (
+    assert (
+        report.counts.documents_added,
+        report.counts.spans_added,
+        report.counts.relations_added,
+        report.counts.stances_added,
+    ) == (
         5,
         10,
         5,
@@ -307,7 +317,7 @@ def test_jsonl_without_uid_uses_the_name_as_identity(
     _write_jsonl(colleagues[0], jsonl, with_uid=False)
     reviewer.annotator("alice")  # someone called alice already works here: she is the same person
     report = merge_jsonl(reviewer, jsonl)
-    assert report.new_annotators == () and report.spans_added == 10
+    assert report.new_annotators == () and report.counts.spans_added == 10
     assert merge_jsonl(reviewer, jsonl).unchanged
 
 
@@ -367,7 +377,7 @@ def test_a_document_whose_id_is_taken_gets_a_unique_one(colleagues: tuple[Path, 
     other_text = ARTICLES[0]["text"] + " (a different version)"
     _seed(reviewer, [{**ARTICLES[0], "text": other_text}])
     report = merge_project(reviewer, colleagues[0])
-    assert report.documents_added == 5
+    assert report.counts.documents_added == 5
     ext_ids = {ext for _, ext in _dump(reviewer)["documents"]}
     assert ARTICLES[0]["id"] in ext_ids and f"{ARTICLES[0]['id']}~2" in ext_ids
 
@@ -381,7 +391,7 @@ def test_newer_status_and_stance_win(colleagues: tuple[Path, Path], reviewer: Pr
     A.set_stance(proj, doc_id, alice.id, "nato_membership", "neutral")
     proj.close()
     report = merge_project(reviewer, colleagues[0])
-    assert (report.statuses_updated, report.stances_updated, report.spans_added) == (1, 1, 0)
+    assert (report.counts.statuses_updated, report.counts.stances_updated, report.counts.spans_added) == (1, 1, 0)
     here = reviewer.annotator("alice")
     first = D.document_ids(reviewer)[0]
     view = D.load_view(reviewer, first, here.id)

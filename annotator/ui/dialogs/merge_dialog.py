@@ -36,10 +36,10 @@ def summarize(reports: Sequence[MergeReport]) -> tuple[str, str]:
     if all(r.unchanged for r in reports):
         return "Merge finished: nothing new (everything was already here)", ""
     totals = {
-        "documents": sum(r.documents_added for r in reports),
-        "spans": sum(r.spans_added + r.spans_updated for r in reports),
-        "relations": sum(r.relations_added for r in reports),
-        "stances": sum(r.stances_added + r.stances_updated for r in reports),
+        "documents": sum(r.counts.documents_added for r in reports),
+        "spans": sum(r.counts.spans_added + r.counts.spans_updated for r in reports),
+        "relations": sum(r.counts.relations_added for r in reports),
+        "stances": sum(r.counts.stances_added + r.counts.stances_updated for r in reports),
     }
     people = sorted({name for r in reports for name in r.annotators.values()})
     line = "Merged " + ", ".join(f"{n} {what}" for what, n in totals.items() if n)
@@ -47,11 +47,12 @@ def summarize(reports: Sequence[MergeReport]) -> tuple[str, str]:
     details = []
     for r in reports:
         who = ", ".join(f"{theirs} → {ours}" if theirs != ours else ours for theirs, ours in r.annotators.items())
+        c = r.counts
         details.append(
             f"{r.path.name}: {who or 'no annotators'}\n"
-            f"  {r.documents_added} documents added, {r.spans_added} spans added, {r.spans_updated} updated, "
-            f"{r.relations_added} relations, {r.stances_added + r.stances_updated} stances, "
-            f"{r.statuses_updated} statuses" + (f", {r.skipped} skipped" if r.skipped else "")
+            f"  {c.documents_added} documents added, {c.spans_added} spans added, {c.spans_updated} updated, "
+            f"{c.relations_added} relations, {c.stances_added + c.stances_updated} stances, "
+            f"{c.statuses_updated} statuses" + (f", {c.skipped} skipped" if c.skipped else "")
         )
     return line, "\n".join(details)
 
