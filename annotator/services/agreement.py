@@ -20,7 +20,7 @@ from annotator.model.agreement_compare import agreement_report
 from annotator.model.agreement_report import AgreementReport
 from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 from annotator.model.errors import AnnotatorError, Cancelled, NotFoundError
-from annotator.model.types import GOLD, Annotator
+from annotator.model.types import Annotator
 from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import documents as docs
@@ -88,7 +88,7 @@ def _chosen(
     project: Project, everyone: list[Annotator], names: Sequence[str] | None, include_gold: bool
 ) -> list[Annotator]:
     if names is None:
-        return [a for a in everyone if include_gold or a.name != GOLD]
+        return [a for a in everyone if include_gold or not a.is_gold]
     by_name = {a.name: a for a in everyone}
     missing = [n for n in names if n not in by_name]
     if missing:

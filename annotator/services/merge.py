@@ -18,7 +18,7 @@ from pathlib import Path
 from annotator.model.annotation_jsonl import LineError, check_line, parse_line
 from annotator.model.errors import AnnotatorError, Cancelled, ValidationError
 from annotator.model.scheme_usage import unmapped_names
-from annotator.model.types import GOLD, DocumentInfo
+from annotator.model.types import GOLD, DocumentInfo, is_gold_name
 from annotator.services.merge_rules import MergeCounts, Merger, MergeReport, NameClashError
 from annotator.services.project import Project
 from annotator.services.schemes import usage as scheme_usage
@@ -71,7 +71,7 @@ def merge_paths(
     if project.readonly:
         raise AnnotatorError(f"{project.path}: project is open read-only; cannot merge into it")
     renames = dict(renames or {})
-    if any(new.strip() == GOLD for new in renames.values()):
+    if any(is_gold_name(new) for new in renames.values()):
         raise AnnotatorError(f"{GOLD!r} is the adjudicated layer; rename a colleague to another name")
     reports: list[MergeReport] = []
     seen: set[str] = set()

@@ -320,7 +320,7 @@ def disagreement_scores(project: Project, annotator_ids: Sequence[int] | None = 
     """
     with project.session() as s:
         if annotator_ids is None:
-            ids = [a.id for a in q.list_annotators(s) if a.name != GOLD]
+            ids = [a.id for a in q.list_annotators(s) if not a.is_gold]
         else:
             ids = list(annotator_ids)
         present: dict[int, set[int]] = defaultdict(set)

@@ -21,7 +21,7 @@ from PySide6.QtGui import QUndoCommand
 
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
-from annotator.model.types import GOLD, Annotator
+from annotator.model.types import Annotator
 from annotator.services import review
 from annotator.services.alignment import RelationItem, ReviewItem, SpanItem
 from annotator.services.review import GoldSnapshot
@@ -48,7 +48,7 @@ class _GoldCommand(QUndoCommand):
         self.error: str | None = None
         self._before: GoldSnapshot | None = None
         self._after: GoldSnapshot | None = None
-        self._new_gold = not any(a.name == GOLD for a in ctx.project.annotators())
+        self._new_gold = not any(a.is_gold for a in ctx.project.annotators())
 
     def redo(self) -> None:
         if self._after is not None:

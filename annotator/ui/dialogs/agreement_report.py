@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.model.types import GOLD
 from annotator.ui.context import AppContext
 from annotator.ui.dialogs.errors import describe, show_error
 from annotator.ui.models import agreement_chart_data as chart_data
@@ -214,7 +213,7 @@ class AgreementReportWindow(QDialog):
         return self._report
 
     def annotator_names(self) -> list[str]:
-        return [a.name for a in self._ctx.project.annotators() if self.include_gold.isChecked() or a.name != GOLD]
+        return [a.name for a in self._ctx.project.annotators() if self.include_gold.isChecked() or not a.is_gold]
 
     def compute(self) -> BackgroundTask | None:
         """Start computing (None when there is nothing to compare; the empty state says why)."""

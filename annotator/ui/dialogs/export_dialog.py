@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.model.types import GOLD
+from annotator.model.types import GOLD, is_gold_name
 
 FORMATS = (("csv", "CSV tables (a folder of .csv files)"), ("jsonl", "Annotation JSONL (one file)"))
 
@@ -137,7 +137,7 @@ class ExportDialog(QDialog):
         layer = self.layer()
         if layer is None:
             return "Every annotator's layer is included, each row naming its annotator."
-        if layer == GOLD:
+        if is_gold_name(layer):
             return "Only the adjudicated gold layer: the reviewed dataset."
         return f"Only {layer}'s annotations."
 

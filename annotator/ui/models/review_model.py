@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from annotator.model.types import Relation, Span, Stance
+from annotator.model.types import GOLD, Relation, Span, Stance
 from annotator.services.alignment import Agreement, Alignment, RelationItem, ReviewItem, SpanItem
 
 COL_ITEM = 0
@@ -235,7 +235,7 @@ class ReviewItemModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.rejected:
                 return "Rejected: gold has no version of this item"
-            return version_tooltip(item.gold, "gold")
+            return version_tooltip(item.gold, GOLD)
         if role == Qt.ItemDataRole.ForegroundRole and (item.gold is not None or item.rejected):
             return QColor("#8a6d00") if item.gold is not None else QColor(AGREEMENT_COLORS[Agreement.CONFLICTING])
         return None

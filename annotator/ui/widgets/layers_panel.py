@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QP
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
 from annotator.model.changes import Changes
-from annotator.model.types import GOLD, Annotator
+from annotator.model.types import Annotator
 from annotator.ui import settings
 from annotator.ui.context import AppContext
 from annotator.ui.widgets.span_painter import layer_colors
@@ -52,8 +52,8 @@ class LayerListModel(QAbstractListModel):
     def reload(self) -> None:
         self.beginResetModel()
         people = self._ctx.project.annotators()
-        me, gold = self._me.id, [a for a in people if a.name == GOLD]
-        colleagues = sorted((a for a in people if a.id != me and a.name != GOLD), key=lambda a: a.name.lower())
+        me, gold = self._me.id, [a for a in people if a.is_gold]
+        colleagues = sorted((a for a in people if a.id != me and not a.is_gold), key=lambda a: a.name.lower())
         self._rows = [a for a in people if a.id == me] + gold + colleagues
         self._colors = layer_colors(people)
         self.endResetModel()
@@ -109,7 +109,7 @@ class LayerListModel(QAbstractListModel):
         return None
 
     def _role_text(self, person: Annotator, editing: bool) -> str:
-        parts = ["me" if person.id == self._me.id else "adjudicated" if person.name == GOLD else "colleague"]
+        parts = ["me" if person.id == self._me.id else "adjudicated" if person.is_gold else "colleague"]
         parts.append("editing" if editing else "read-only")
         return ", ".join(parts)
 

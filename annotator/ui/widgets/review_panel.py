@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
-from annotator.model.types import GOLD, Annotator
+from annotator.model.types import Annotator
 from annotator.services import review
 from annotator.services.alignment import RelationItem, ReviewItem, SpanItem, align_document
 from annotator.ui.context import AppContext
@@ -267,7 +267,7 @@ class ReviewPanelWidget(QWidget):
         self._sync_comments()
 
     def _layers_with_work(self, doc_id: int) -> list[int]:
-        gold = {a.id for a in self._ctx.project.annotators() if a.name == GOLD}
+        gold = {a.id for a in self._ctx.project.annotators() if a.is_gold}
         wanted = [i for i in self._layers if i not in gold]
         if not wanted:
             return []

@@ -20,7 +20,7 @@ from typing import cast
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
 
-from annotator.model.types import GOLD, Annotator, Span
+from annotator.model.types import Annotator, Span
 from annotator.ui.offsets import OffsetMap
 
 FILL_ALPHA = 90
@@ -36,10 +36,10 @@ def layer_colors(annotators: Sequence[Annotator]) -> dict[int, QColor]:
     """A colour per annotator: gold's fixed, the others from the palette in id order (so an
     annotator keeps their colour as long as the project does)."""
     out: dict[int, QColor] = {}
-    people = sorted((a for a in annotators if a.name != GOLD), key=lambda a: a.id)
+    people = sorted((a for a in annotators if not a.is_gold), key=lambda a: a.id)
     for n, person in enumerate(people):
         out[person.id] = QColor(LAYER_PALETTE[n % len(LAYER_PALETTE)])
-    out.update({a.id: QColor(GOLD_COLOR) for a in annotators if a.name == GOLD})
+    out.update({a.id: QColor(GOLD_COLOR) for a in annotators if a.is_gold})
     return out
 
 
