@@ -134,8 +134,10 @@ def read_record(obj: object, now: str) -> AnnotationLine:
     name, uid = obj.get("annotator"), obj.get("annotator_uid")
     if not isinstance(name, str) or not name.strip():
         raise LineError("annotator must be a non-empty string")
-    if uid is not None and (not isinstance(uid, str) or not uid):
-        raise LineError("annotator_uid must be a non-empty string")
+    if uid == "":
+        uid = None  # an emptied uid: the name is the identity
+    if uid is not None and not isinstance(uid, str):
+        raise LineError("annotator_uid must be a string")
     spans: list[LineSpan] = []
     for n, raw in enumerate(_items(obj, "spans"), 1):
         span = _span(raw, n, now)

@@ -259,16 +259,16 @@ class Merger:
             if st.span_key is not None and st.span_key not in spans:
                 self.problems.append(f"{where}: stance {st.target!r}: span {st.span_key!r} is not in the line")
                 continue
+            scheme = self.project.scheme
+            target, value = scheme.canonical_target(st.target), scheme.canonical_stance_value(st.value)
             span_id = None if st.span_key is None else spans[st.span_key].id
-            old = q.find_stance(self.session, doc_id, annotator_id, st.target, span_id)
+            old = q.find_stance(self.session, doc_id, annotator_id, target, span_id)
             if old is None:
-                new = Stance(
-                    0, doc_id, annotator_id, st.target, st.value, span_id, _MERGED, st.created_at, st.updated_at
-                )
+                new = Stance(0, doc_id, annotator_id, target, value, span_id, _MERGED, st.created_at, st.updated_at)
                 q.insert_stance(self.session, new)
                 self._count(doc_id, "stances_added")
-            elif old.value != st.value and st.updated_at > old.updated_at:
-                q.overwrite_stance(self.session, old.id, value=st.value, origin=_MERGED, updated_at=st.updated_at)
+            elif old.value != value and st.updated_at > old.updated_at:
+                q.overwrite_stance(self.session, old.id, value=value, origin=_MERGED, updated_at=st.updated_at)
                 self._count(doc_id, "stances_updated")
             else:
                 self.counts.skipped += 1

@@ -57,6 +57,7 @@ GOOD: list[tuple[str, Line]] = [
     ("times with an offset", _with(lambda ln: ln["spans"][0].update(created_at="2024-01-01T02:00:00+02:00"))),
     ("times without a zone", _with(lambda ln: ln["spans"][0].update(updated_at="2024-01-01T00:00:01"))),
     ("an annotator uid", _with(lambda ln: ln.update(annotator_uid="a1b2"))),
+    ("an emptied annotator uid", _with(lambda ln: ln.update(annotator_uid=""))),
     ("extra document keys", _with(lambda ln: ln["document"].update(section="world"))),
 ]
 
