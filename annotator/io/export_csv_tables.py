@@ -17,7 +17,7 @@ from typing import IO, Any
 from annotator.io.csv_safety import FORMULA_STARTS, neutralise, neutralise_value
 from annotator.io.export_layers import Row, Ticker
 from annotator.model.scheme import AttributeDef, Scheme
-from annotator.store import Session
+from annotator.store import Session, rejections
 from annotator.store import documents as docs
 from annotator.store import streams as q
 
@@ -322,7 +322,8 @@ class TableWriter:
 
     def write_comments(self, handle: IO[str]) -> int:
         """Reviewers' comments on items; they are about items, not layers, so every one is written.
-        An item_key "rejected:<key>" records that the reviewer rejected that item."""
+        Then the reviewers' rejections, as rows without a comment id whose item_key is
+        "rejected:<key>" and text "rejected" (how this table has always listed them)."""
         writer = _writer(handle, COMMENT_COLUMNS)
         ext_ids, names = self.ext_ids, self.names
         n = 0
@@ -330,6 +331,13 @@ class TableWriter:
             writer.writerows(
                 (cid, ext_ids[did], names[aid], neutralise(key), neutralise(text), created)
                 for cid, did, aid, key, text, created in chunk
+            )
+            n += len(chunk)
+            self.ticker.check()
+        for chunk in _chunks(rejections.stream_rejections(self.session)):
+            writer.writerows(
+                ("", ext_ids[did], names[aid], neutralise(rejections.REJECTION_KEY_PREFIX + key), "rejected", created)
+                for _, did, aid, key, created in chunk
             )
             n += len(chunk)
             self.ticker.check()

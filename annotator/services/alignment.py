@@ -10,7 +10,7 @@ when someone links that claim to another source) and stances per target (documen
 target and claim item (claim level; `conflicting` when values differ). Item keys are stable text:
 "span:START:END:LABEL" (offsets and label of the version most annotators share, "#2" appended for a
 repeat), "relation:TYPE:<claim key>-><source key>", "stance:TARGET" and "stance:TARGET@<span key>".
-An item the reviewer rejected carries `rejected` (recorded as a comment "rejected:<item key>").
+An item the reviewer rejected carries `rejected` (recorded in the rejections table).
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from annotator.model.errors import NotFoundError
 from annotator.model.scheme import Scheme
 from annotator.model.types import GOLD, Relation, Span, Stance
 from annotator.services.project import Project
-from annotator.store import Session
+from annotator.store import Session, rejections
 from annotator.store import annotations as q
-
-REJECTED_PREFIX = "rejected:"
 
 
 class Agreement(StrEnum):
@@ -355,6 +353,4 @@ def _align_stances(
 
 
 def rejected_keys(s: Session, doc_id: int) -> set[str]:
-    return {
-        k.removeprefix(REJECTED_PREFIX) for _, _, k, _, _ in q.comments_for(s, doc_id) if k.startswith(REJECTED_PREFIX)
-    }
+    return rejections.rejected_keys(s, doc_id)

@@ -2,8 +2,8 @@
 
 Items come from `services.alignment.align_document`. `accept` copies one annotator's version into the
 `gold` layer (origin manual), replacing gold's version of the item; `reject` removes gold's version
-and records the rejection as a comment by gold with key "rejected:<item key>" (so it is exported with
-the comments); `comments` leaves those records out. `gold_snapshot`/`restore_gold` let an undo command
+and records the rejection in the rejections table (the CSV export lists them with the comments,
+keyed "rejected:<item key>"). `gold_snapshot`/`restore_gold` let an undo command
 put a document's gold layer back. Blind mode is the project setting "blind_mode" ("1"/"0"): while on,
 an annotator sees only their own layer of a document (gold included among the hidden) until their
 status for it is done.
@@ -21,7 +21,6 @@ from annotator.model.changes import Changes
 from annotator.model.errors import ValidationError
 from annotator.model.types import GOLD, Annotator, Relation, Span, Stance, Status
 from annotator.services.alignment import (
-    REJECTED_PREFIX,
     Agreement,
     Alignment,
     RelationItem,
@@ -33,11 +32,10 @@ from annotator.services.alignment import (
     same_version,
 )
 from annotator.services.project import Project
-from annotator.store import Session
+from annotator.store import Session, rejections
 from annotator.store import annotations as q
 
 __all__ = [
-    "REJECTED_PREFIX",
     "Agreement",
     "Alignment",
     "RelationItem",
@@ -114,8 +112,7 @@ def reject(project: Project, doc_id: int, item: ReviewItem, *, author_id: int | 
             q.delete_relation(s, item.gold.id)
         elif isinstance(item, StanceItem) and item.gold is not None:
             q.delete_stance(s, item.gold.id)
-        if REJECTED_PREFIX + item.key not in {k for _, _, k, _, _ in q.comments_for(s, doc_id)}:
-            q.add_comment(s, doc_id, author_id or gold_id, REJECTED_PREFIX + item.key, "rejected")
+        rejections.add_rejection(s, doc_id, author_id or gold_id, item.key)
     return Changes(frozenset({doc_id}), spans=True, relations=True, stances=True)
 
 
@@ -238,9 +235,7 @@ def _insert_gold_copy(s: Session, gold_id: int, version: Span) -> Span:
 
 
 def _unrecord(s: Session, doc_id: int, item_key: str) -> None:
-    for comment_id, _, key, _, _ in q.comments_for(s, doc_id):
-        if key == REJECTED_PREFIX + item_key:
-            q.delete_comment(s, comment_id)
+    rejections.remove_rejections(s, doc_id, [item_key])
 
 
 def gold_snapshot(project: Project, doc_id: int) -> GoldSnapshot:
@@ -262,8 +257,7 @@ def restore_gold(project: Project, snapshot: GoldSnapshot) -> Changes:
     with project.session() as s:
         gold_id = _gold(s).id
         q.delete_layer(s, snapshot.doc_id, gold_id)
-        for key in rejected_keys(s, snapshot.doc_id):
-            _unrecord(s, snapshot.doc_id, key)
+        rejections.remove_rejections(s, snapshot.doc_id)
         for span in snapshot.spans:
             q.insert_span(s, span)
         for rel in snapshot.relations:
@@ -271,7 +265,7 @@ def restore_gold(project: Project, snapshot: GoldSnapshot) -> Changes:
         for stance in snapshot.stances:
             q.insert_stance(s, stance)
         for key in snapshot.rejected:
-            q.add_comment(s, snapshot.doc_id, gold_id, REJECTED_PREFIX + key, "rejected")
+            rejections.add_rejection(s, snapshot.doc_id, gold_id, key)
     return Changes(frozenset({snapshot.doc_id}), spans=True, relations=True, stances=True)
 
 
@@ -282,7 +276,8 @@ def add_comment(project: Project, doc_id: int, author_id: int, item_key: str, te
     """A reviewer's comment on an item (any key, e.g. an item's key or "document")."""
     if not text.strip():
         raise ValidationError("a comment needs some text")
-    if not item_key or item_key.startswith(REJECTED_PREFIX):
+    if not item_key or item_key.startswith(rejections.REJECTION_KEY_PREFIX):
+        # Reserved: the CSV export lists rejections among the comments under such keys.
         raise ValidationError(f"comment item key {item_key!r} is empty or reserved")
     with project.session() as s:
         comment_id = q.add_comment(s, doc_id, author_id, item_key, text.strip())
@@ -290,14 +285,13 @@ def add_comment(project: Project, doc_id: int, author_id: int, item_key: str, te
 
 
 def comments(project: Project, doc_id: int) -> list[Comment]:
-    """The document's comments, oldest first (rejection records left out)."""
+    """The document's comments, oldest first."""
     with project.session() as s:
         names = {a.id: a.name for a in q.list_annotators(s)}
         rows = q.comments_for(s, doc_id)
     return [
         Comment(cid, doc_id, author, names.get(author, ""), key, text, created)
         for cid, author, key, text, created in rows
-        if not key.startswith(REJECTED_PREFIX)
     ]
 
 

@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.model.errors import ProjectFileError
 from annotator.model.types import utc_instant
+from annotator.store import migrations
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION = "annotator"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
@@ -34,7 +35,7 @@ _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
 Migration = Callable[[Connection], None]
 # Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n. The file is copied to
 # `<name>.v<old>.bak` before the first step runs.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {2: migrations.comments_to_rejections}
 
 
 def utc_now() -> str:

@@ -160,3 +160,22 @@ class CommentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[str] = mapped_column(Text)
+
+
+# Schema 1 stored a rejection as a comment keyed with this prefix; the CSV export still lists rejections
+# among the comments that way, so a comment may not use it.
+REJECTION_KEY_PREFIX = "rejected:"
+
+
+class RejectionRow(Base):
+    """A reviewer's rejection of an item of a document: gold holds no version of it, on purpose.
+    (Schema 1 recorded these as comments keyed "rejected:<item key>"; migration 2 moved them here.)"""
+
+    __tablename__ = "rejections"
+    __table_args__ = (UniqueConstraint("doc_id", "item_key"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    # The rejected item's key, as review's alignment names it, e.g. "span:120:188:claim".
+    item_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(Text)

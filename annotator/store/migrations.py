@@ -1,0 +1,32 @@
+"""The steps of the schema ladder (`engine.MIGRATIONS`): each takes a file from one version to the next.
+
+A step runs in one transaction on a connection, with SQLAlchemy constructs only (no hand-built SQL),
+after `engine` has backed the file up.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, insert, select
+
+from annotator.store.tables import REJECTION_KEY_PREFIX, CommentRow, RejectionRow
+
+
+def comments_to_rejections(conn: Connection) -> None:
+    """Schema 1 -> 2: create the rejections table and move the "rejected:" comments into it."""
+    RejectionRow.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    marked = CommentRow.item_key.startswith(REJECTION_KEY_PREFIX, autoescape=True)
+    rows = conn.execute(
+        select(CommentRow.doc_id, CommentRow.annotator_id, CommentRow.item_key, CommentRow.created_at)
+        .where(marked)
+        .order_by(CommentRow.id)
+    ).all()
+    seen: set[tuple[int, str]] = set()
+    moved = []
+    for doc_id, annotator_id, key, created_at in rows:
+        item_key = key[len(REJECTION_KEY_PREFIX) :]
+        if (doc_id, item_key) not in seen:
+            seen.add((doc_id, item_key))
+            moved.append(dict(doc_id=doc_id, annotator_id=annotator_id, item_key=item_key, created_at=created_at))
+    if moved:
+        conn.execute(insert(RejectionRow), moved)
+    conn.execute(delete(CommentRow).where(marked))
