@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -24,12 +24,15 @@ from annotator.ui import settings
 from annotator.ui.context import AppContext
 
 if TYPE_CHECKING:
+    from annotator.io.export_layers import ExportReport
+    from annotator.io.import_report import ImportReport
     from annotator.ui.dialogs.export_dialog import ExportChoice
     from annotator.ui.dialogs.merge_dialog import MergeFlow
     from annotator.ui.workers import BackgroundTask
 
 PROJECT_FILTER = "Annotator projects (*.db *.sqlite *.annotator);;All files (*)"
 IMPORT_FILTER = "Articles and annotations (*.txt *.csv *.jsonl);;All files (*)"
+Result = TypeVar("Result")
 
 
 class FileOperations(QObject):
@@ -158,7 +161,7 @@ class FileOperations(QObject):
 
         project = self._ctx.project
 
-        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> Any:
+        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> ImportReport:
             return import_paths(project, paths, progress=progress, cancel=cancel)
 
         names = ", ".join(p.name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
@@ -180,7 +183,7 @@ class FileOperations(QObject):
     def start_export(self, choice: ExportChoice) -> BackgroundTask:
         project = self._ctx.project
 
-        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> Any:
+        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> ExportReport:
             if choice.fmt == "csv":
                 from annotator.io.export_csv import export_csv
 
@@ -191,7 +194,7 @@ class FileOperations(QObject):
 
             return export_jsonl(project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel)
 
-        def done(report: Any) -> None:
+        def done(report: ExportReport) -> None:
             self.message_posted.emit(f"Exported to {choice.out_path}")
             self.export_finished.emit(report)
 
@@ -222,8 +225,8 @@ class FileOperations(QObject):
         self,
         title: str,
         label: str,
-        job: Callable[[Any, Any], Any],
-        on_done: Callable[[Any], None],
+        job: Callable[[Callable[[int, int], None], Callable[[], bool]], Result],
+        on_done: Callable[[Result], None],
         doing: str,
         handled: Callable[[BaseException], bool] | None = None,
     ) -> BackgroundTask:
@@ -244,9 +247,9 @@ class FileOperations(QObject):
         self.task = run_in_background(self._window, title, label, job, on_done, failed, cancelled)
         return self.task
 
-    def _on_import_done(self, report: Any) -> None:
+    def _on_import_done(self, report: ImportReport) -> None:
         self._ctx.notify(Changes(documents=True))
-        summary = report.summary() if hasattr(report, "summary") else str(report)
+        summary = report.summary()
         self.message_posted.emit(summary.splitlines()[0] if summary else "Import finished")
         box = QMessageBox(
             QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
