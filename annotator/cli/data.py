@@ -9,7 +9,6 @@ from pathlib import Path
 
 from annotator import paths
 from annotator.cli.common import EXIT_OK, EXIT_REJECTED, Command, ProgressBar
-from annotator.model.types import Status
 
 IMPORT_EPILOG = """\
 formats (chosen by extension unless --format is given):
@@ -144,23 +143,19 @@ def _configure_stats(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
-    from annotator.services.documents import stats
+    from annotator.services.documents import stats, status_counts
     from annotator.services.project import Project
-    from annotator.store import annotations as store_ann
 
     project = Project.open(paths.project_path(args.project), readonly=True)
     try:
-        counts: dict[str, object] = dict(stats(project))
-        with project.session() as session:
-            found = store_ann.status_counts(session)
-        counts["status"] = {status.value: found.get(status.value, 0) for status in Status}
+        counts = stats(project)
+        statuses = {status.value: n for status, n in status_counts(project).items()}
     finally:
         project.close()
     if args.json:
-        print(json.dumps(counts))
+        print(json.dumps({**counts, "status": statuses}))
         return EXIT_OK
-    flat = [(k, v) for k, v in counts.items() if not isinstance(v, dict)]
-    flat += [(f"status {k}", v) for k, v in sorted(dict(counts["status"]).items())]  # type: ignore[call-overload]
+    flat = list(counts.items()) + [(f"status {k}", v) for k, v in sorted(statuses.items())]
     width = max(len(k) for k, _ in flat)
     for key, value in flat:
         print(f"{key:<{width}}  {value:>10,}")

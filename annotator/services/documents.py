@@ -72,9 +72,19 @@ def progress(project: Project, annotator_id: int) -> Progress:
         return Progress(q.count_done(s, annotator_id), docs.count_documents(s))
 
 
-def next_unfinished(project: Project, annotator_id: int, after_doc: int | None) -> int | None:
-    """The next document (in list order, wrapping around) that I have not marked done."""
+def next_unfinished(
+    project: Project, annotator_id: int, after_doc: int | None, ahead: Sequence[int] = ()
+) -> int | None:
+    """The one rule for "the next document" (Done and next, opening a project): the first of `ahead`
+    (the documents after `after_doc` as the list shows them, sorted or filtered) that I have not
+    marked done, else the first after `after_doc` in import order that I have not, wrapping round."""
     with project.session() as s:
+        if ahead:
+            present = docs.document_infos(s, ahead)
+            statuses = q.statuses_for(s, annotator_id, ahead)
+            for doc_id in ahead:
+                if doc_id in present and (doc_id not in statuses or statuses[doc_id].status != Status.DONE):
+                    return doc_id
         return docs.next_unfinished_id(s, annotator_id, after_doc)
 
 
@@ -82,6 +92,13 @@ def stats(project: Project) -> dict[str, int]:
     with project.session() as s:
         counts = q.table_counts(s)
         return {"documents": docs.count_documents(s), **counts}
+
+
+def status_counts(project: Project) -> dict[Status, int]:
+    """How many (document, annotator) pairs are in each status, over every annotator (0 for none)."""
+    with project.session() as s:
+        found = q.status_counts(s)
+    return {status: found.get(status.value, 0) for status in Status}
 
 
 def source_registry(project: Project) -> dict[str, str]:

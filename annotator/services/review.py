@@ -361,6 +361,14 @@ def set_blind(project: Project, on: bool) -> Changes:
     return Changes(annotators=True)
 
 
+def annotated_layers(project: Project, doc_id: int, annotator_ids: Iterable[int]) -> list[int]:
+    """Those of `annotator_ids` (in that order) whose layer of the document holds annotations."""
+    wanted = list(dict.fromkeys(annotator_ids))
+    with project.session() as s:
+        found = {a for _, a in q.annotated_layers(s, wanted, [doc_id])}
+    return [i for i in wanted if i in found]
+
+
 def visible_layers(project: Project, me_id: int, doc_id: int, wanted_ids: Iterable[int]) -> list[int]:
     """The layers of `wanted_ids` I may see: all, unless blind mode is on and I have not finished."""
     wanted = list(dict.fromkeys(wanted_ids))

@@ -37,11 +37,16 @@ def span_counts(session: Session, annotator_id: int, doc_ids: Sequence[int]) -> 
     return dict(rows.all())
 
 
-def annotated_layers(session: Session) -> set[tuple[int, int]]:
-    """The (doc_id, annotator_id) pairs that hold any span or stance (relations need spans)."""
+def annotated_layers(
+    session: Session, annotator_ids: Sequence[int] | None = None, doc_ids: Sequence[int] | None = None
+) -> set[tuple[int, int]]:
+    """The (doc_id, annotator_id) pairs that hold annotations: any span or stance (relations need
+    spans). The one definition of "has annotated this document"; `work_pairs` adds started statuses."""
     pairs: set[tuple[int, int]] = set()
     for table in (SpanRow, StanceRow):
-        pairs.update((d, a) for d, a in session.execute(select(table.doc_id, table.annotator_id).distinct()))
+        query = _only(select(table.doc_id, table.annotator_id).distinct(), table.annotator_id, annotator_ids)
+        query = _only(query, table.doc_id, doc_ids)
+        pairs.update((d, a) for d, a in session.execute(query))
     return pairs
 
 
@@ -105,11 +110,9 @@ def review_stances(
 
 
 def work_pairs(session: Session, annotator_ids: Sequence[int] | None = None) -> set[tuple[int, int]]:
-    """(doc_id, annotator_id) pairs with any span, any stance, or a status other than not_started."""
-    pairs: set[tuple[int, int]] = set()
-    for table in (SpanRow, StanceRow):
-        query = _only(select(table.doc_id, table.annotator_id).distinct(), table.annotator_id, annotator_ids)
-        pairs.update((d, a) for d, a in session.execute(query))
+    """(doc_id, annotator_id) pairs with work: annotations (`annotated_layers`) or a status other than
+    not_started. The one definition of "has worked on this document"."""
+    pairs = annotated_layers(session, annotator_ids)
     query = _only(
         select(DocStatusRow.doc_id, DocStatusRow.annotator_id).where(DocStatusRow.status != Status.NOT_STARTED.value),
         DocStatusRow.annotator_id,
@@ -120,11 +123,8 @@ def work_pairs(session: Session, annotator_ids: Sequence[int] | None = None) -> 
 
 
 def annotator_ids_with_work(session: Session) -> set[int]:
-    """Annotators that have any span, stance or status row."""
-    ids: set[int] = set()
-    for table in (SpanRow, StanceRow, DocStatusRow):
-        ids.update(session.scalars(select(table.annotator_id).distinct()))
-    return ids
+    """Annotators with work (`work_pairs`) on any document."""
+    return {annotator_id for _, annotator_id in work_pairs(session)}
 
 
 def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:

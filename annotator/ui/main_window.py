@@ -234,17 +234,16 @@ class MainWindow(QMainWindow):
             self.open_document(self.next_unfinished(first))
 
     def next_unfinished(self, after: int | None) -> int | None:
-        """The next document after `after` in list order that I have not marked done. Looks a few
-        rows ahead through the list (one small query each), then asks the service, which wraps."""
-        me, project, doc_id = self.ctx.annotator.id, self.ctx.project, after
+        """The next document after `after` that I have not marked done (`documents.next_unfinished`),
+        looking first at a few rows ahead in the list as it is shown."""
+        ahead: list[int] = []
+        doc_id = after
         for _ in range(_LOOK_AHEAD if after is not None else 0):
             doc_id = self.document_list.next_doc_id(doc_id)
             if doc_id is None:
                 break
-            row = documents.list_rows(project, [doc_id], me).get(doc_id)
-            if row is not None and row.status != Status.DONE:
-                return doc_id
-        return documents.next_unfinished(project, me, after)
+            ahead.append(doc_id)
+        return documents.next_unfinished(self.ctx.project, self.ctx.annotator.id, after, ahead)
 
     def open_previous(self) -> None:
         if self.ctx.current_doc_id is not None:

@@ -269,11 +269,7 @@ class ReviewPanelWidget(QWidget):
     def _layers_with_work(self, doc_id: int) -> list[int]:
         gold = {a.id for a in self._ctx.project.annotators() if a.is_gold}
         wanted = [i for i in self._layers if i not in gold]
-        if not wanted:
-            return []
-        view = self._ctx.view(doc_id, wanted)
-        working = {s.annotator_id for s in view.spans} | {s.annotator_id for s in view.stances}
-        return [i for i in wanted if i in working]
+        return review.annotated_layers(self._ctx.project, doc_id, wanted) if wanted else []
 
     def _sync_header(self, empty_text: str) -> None:
         alignment = self.model.alignment
