@@ -19,6 +19,7 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from annotator.io.readers import title_from_text
 from annotator.model.annotation_jsonl import Layer, LineDocument, LineError, check_line, parse_line
 from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.scheme import Scheme
-from annotator.model.types import Document, Origin
+from annotator.model.types import DocStatus, Document, NewDocument, Origin, Relation, Span, Stance
 from annotator.services.project import Project
 from annotator.store import Session, bulk
 from annotator.store import annotations as q
@@ -58,11 +59,11 @@ class AnnotationImporter:
         self.tally, self.ticker, self.now = tally, ticker, imported_at
         self.annotator_ids: dict[str, int] = {}
         self.layers = q.annotated_layers(session)
-        # Buffered rows; relations and stances name their spans by index into `spans` until flush.
-        self.spans: list[dict[str, Any]] = []
-        self.relations: list[dict[str, Any]] = []
-        self.stances: list[dict[str, Any]] = []
-        self.statuses: list[dict[str, Any]] = []
+        # Buffered items; relations and stances name their spans by index into `spans` until flush.
+        self.spans: list[Span] = []
+        self.relations: list[Relation] = []
+        self.stances: list[Stance] = []
+        self.statuses: list[DocStatus] = []
 
     def run(self, numbered: Iterable[tuple[int, str]]) -> None:
         for number, line in numbered:
@@ -115,22 +116,9 @@ class AnnotationImporter:
         _, taken = docs.existing_keys(self.session, [], [ext_id])
         if taken:
             ext_id = f"{ext_id}_{sha[:8]}"
-        docs.insert_documents(
-            self.session,
-            [
-                {
-                    "ext_id": ext_id,
-                    "sha256": sha,
-                    "title": document.title or title_from_text(text),
-                    "text": text,
-                    "n_chars": len(text),
-                    "meta": dict(document.meta),
-                    "encoding": self.encoding,
-                    "source": str(self.path),
-                    "imported_at": self.now,
-                }
-            ],
-        )
+        title = document.title or title_from_text(text)
+        new = NewDocument(ext_id, sha, title, text, document.meta, self.encoding, str(self.path), self.now)
+        docs.add_documents(self.session, [new])
         self.tally.documents_added += 1
         found = docs.find_document_with_text(self.session, sha256=sha)
         assert found is not None
@@ -182,45 +170,40 @@ class AnnotationImporter:
     # -- storing --------------------------------------------------------------------------------
 
     def store(self, layer: Layer, doc_id: int, annotator_id: int, text: str) -> None:
-        owner = {"doc_id": doc_id, "annotator_id": annotator_id, "origin": _IMPORTED}
-        local_ids: dict[str, int] = {}
+        """Buffer the layer; relations and stances name their spans by position in `self.spans`."""
+        scheme, first = self.scheme, len(self.spans)
+        local_ids = {span.key: first + n for n, span in enumerate(layer.spans)}
         for span in layer.spans:
-            local_ids[span.key] = len(self.spans)
+            label, attributes = (
+                scheme.canonical_label(span.label),
+                scheme.canonical_attributes(span.label, span.attributes),
+            )
             self.spans.append(
-                {
-                    **owner,
-                    "label": self.scheme.canonical_label(span.label),
-                    "start": span.start,
-                    "end": span.end,
-                    "text": text[span.start : span.end],
-                    "attributes": self.scheme.canonical_attributes(span.label, span.attributes),
-                    "created_at": span.created_at,
-                    "updated_at": span.updated_at,
-                }
+                Span(
+                    0,
+                    doc_id,
+                    annotator_id,
+                    label,
+                    span.start,
+                    span.end,
+                    text[span.start : span.end],
+                    attributes,
+                    _IMPORTED,
+                    span.created_at,
+                    span.updated_at,
+                )
             )
         for rel in layer.relations:
-            kind = self.scheme.relation(rel.type)
-            assert kind is not None  # check_layer saw to it
+            from_span, to_span = local_ids[rel.from_key], local_ids[rel.to_key]
+            kind = scheme.canonical_relation(rel.type)
             self.relations.append(
-                {
-                    **owner,
-                    "type": kind.name,
-                    "from_span_id": local_ids[rel.from_key],
-                    "to_span_id": local_ids[rel.to_key],
-                    "created_at": rel.created_at,
-                    "updated_at": rel.updated_at,
-                }
+                Relation(0, doc_id, annotator_id, kind, from_span, to_span, _IMPORTED, rel.created_at, rel.updated_at)
             )
-        for stance in layer.stances:
+        for st in layer.stances:
+            span_at = local_ids[st.span_key] if st.span_key is not None else None
+            target, value = scheme.canonical_target(st.target), scheme.canonical_stance_value(st.value)
             self.stances.append(
-                {
-                    **owner,
-                    "target": self.scheme.canonical_target(stance.target),
-                    "value": self.scheme.canonical_stance_value(stance.value),
-                    "span_id": local_ids[stance.span_key] if stance.span_key is not None else None,
-                    "created_at": stance.created_at,
-                    "updated_at": stance.updated_at,
-                }
+                Stance(0, doc_id, annotator_id, target, value, span_at, _IMPORTED, st.created_at, st.updated_at)
             )
         counts = self.tally.annotations
         counts.spans += len(layer.spans)
@@ -229,13 +212,9 @@ class AnnotationImporter:
         if layer.status is not None:
             status = layer.status
             self.statuses.append(
-                {
-                    **owner,
-                    "status": status.status.value,
-                    "seconds": status.seconds,
-                    "note": status.note,
-                    "updated_at": status.updated_at or self.now,
-                }
+                DocStatus(
+                    doc_id, annotator_id, status.status, status.seconds, status.note, status.updated_at or self.now
+                )
             )
         if len(self.spans) >= FLUSH_ROWS or len(self.statuses) >= FLUSH_ROWS:
             self.flush()
@@ -244,15 +223,12 @@ class AnnotationImporter:
         self.ticker.check()
         # Order matters: relations and stances reference spans (foreign keys are enforced), and
         # only once the spans are in does the database tell their ids.
-        ids = bulk.insert_spans(self.session, self.spans)
-        for rel in self.relations:
-            rel["from_span_id"], rel["to_span_id"] = ids[rel["from_span_id"]], ids[rel["to_span_id"]]
-        for stance in self.stances:
-            if stance["span_id"] is not None:
-                stance["span_id"] = ids[stance["span_id"]]
-        bulk.insert_relations(self.session, self.relations)
-        bulk.insert_stances(self.session, self.stances)
-        bulk.upsert_statuses(self.session, self.statuses)
+        ids = bulk.add_spans(self.session, self.spans)
+        relations = [replace(r, from_span=ids[r.from_span], to_span=ids[r.to_span]) for r in self.relations]
+        stances = [s if s.span_id is None else replace(s, span_id=ids[s.span_id]) for s in self.stances]
+        bulk.add_relations(self.session, relations)
+        bulk.add_stances(self.session, stances)
+        bulk.put_statuses(self.session, self.statuses, _IMPORTED)
         self.spans, self.relations, self.stances, self.statuses = [], [], [], []
 
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from annotator.io import readers
 from annotator.io.annotation_jsonl import AnnotationImporter
@@ -32,7 +31,7 @@ from annotator.io.import_report import (
     Ticker,
 )
 from annotator.io.readers import Article, BadRecord, FileRejected, Record
-from annotator.model.types import text_sha256
+from annotator.model.types import NewDocument, text_sha256
 from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import documents as docs
@@ -265,33 +264,26 @@ class _ArticleWriter:
         batch, self.pending = self.pending, []
         wanted = [a.ext_id or self._default_id(a) for a, _ in batch]
         found_sha, found_ids = docs.existing_keys(self.session, [sha for _, sha in batch], wanted)
-        rows: list[dict[str, Any]] = []
-        renamed: list[dict[str, Any]] = []
+        rows: list[NewDocument] = []
+        renamed: list[int] = []
         for (article, sha), ext_id in zip(batch, wanted, strict=True):
             if sha in found_sha:
                 self.tally.duplicate(article.line, ext_id)
                 continue
-            row: dict[str, Any] = {
-                "ext_id": ext_id,
-                "sha256": sha,
-                "title": article.title or "",
-                "text": article.text,
-                "n_chars": len(article.text),
-                "meta": article.meta,
-                "encoding": self.encoding,
-                "source": self.source,
-                "imported_at": self.now,
-            }
             if ext_id in found_ids or ext_id in self.ids:
                 # Same id, different text: keep both, telling them apart by the text's hash.
-                row["ext_id"] = f"{ext_id}_{sha[:8]}"
-                renamed.append(row)
-            self.ids.add(row["ext_id"])
-            rows.append(row)
+                ext_id = f"{ext_id}_{sha[:8]}"
+                renamed.append(len(rows))
+            self.ids.add(ext_id)
+            rows.append(
+                NewDocument(
+                    ext_id, sha, article.title or "", article.text, article.meta, self.encoding, self.source, self.now
+                )
+            )
         if renamed:
-            _, clash = docs.existing_keys(self.session, [], [r["ext_id"] for r in renamed])
-            for row in renamed:
-                if row["ext_id"] in clash:
-                    row["ext_id"] = f"{row['ext_id'][:-8]}{row['sha256']}"
+            _, clash = docs.existing_keys(self.session, [], [rows[i].ext_id for i in renamed])
+            for i in renamed:
+                if rows[i].ext_id in clash:
+                    rows[i] = replace(rows[i], ext_id=f"{rows[i].ext_id[:-8]}{rows[i].sha256}")
         docs.insert_documents_fast(self.session, rows)
         self.tally.documents_added += len(rows)

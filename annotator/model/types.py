@@ -78,6 +78,20 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
+class NewDocument:
+    """A document to add: what the importers and merge hand the store (it assigns the id)."""
+
+    ext_id: str
+    sha256: str
+    title: str
+    text: str
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    encoding: str | None = None
+    source: str | None = None
+    imported_at: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     info: DocumentInfo
     text: str

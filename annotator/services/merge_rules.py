@@ -19,7 +19,7 @@ from pathlib import Path
 from annotator.model.annotation_jsonl import Layer, LineRelation, LineSpan, LineStance, LineStatus
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError, SchemeError, ValidationError
-from annotator.model.types import DocumentInfo, Origin, Relation, Span, Stance, Status, check_offsets
+from annotator.model.types import DocumentInfo, NewDocument, Origin, Relation, Span, Stance, Status, check_offsets
 from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import annotations as q
@@ -131,22 +131,10 @@ class Merger:
         while docs.find_document(self.session, ext_id=unique) is not None:
             n += 1
             unique = f"{info.ext_id}~{n}"
-        docs.insert_documents(
-            self.session,
-            [
-                dict(
-                    ext_id=unique,
-                    sha256=info.sha256,
-                    title=info.title,
-                    text=text,
-                    n_chars=len(text),
-                    meta=dict(info.meta),
-                    encoding=info.encoding,
-                    source=None,
-                    imported_at=info.imported_at or utc_now(),
-                )
-            ],
+        new = NewDocument(
+            unique, info.sha256, info.title, text, info.meta, info.encoding, None, info.imported_at or utc_now()
         )
+        docs.add_documents(self.session, [new])
         self.counts.documents_added += 1
         found = docs.find_document(self.session, sha256=info.sha256)
         assert found is not None

@@ -16,6 +16,7 @@ from sqlalchemy import Insert, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from annotator.model.types import DocStatus, Relation, Span, Stance
 from annotator.store.tables import DocStatusRow, RelationRow, SpanRow, StanceRow
 
 _SPANS = cast(Table, SpanRow.__table__)
@@ -70,3 +71,87 @@ def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         set_={name: statement.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")},
     )
     session.execute(statement, list(rows))
+
+
+# -- typed entry points: what the importers and merge hand the store ------------------------------
+
+
+def add_spans(session: Session, spans: Sequence[Span]) -> list[int]:
+    """Insert spans (their `id` is ignored) and return the ids the database gave them, in order."""
+    return insert_spans(
+        session,
+        [
+            {
+                "doc_id": s.doc_id,
+                "annotator_id": s.annotator_id,
+                "label": s.label,
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "attributes": dict(s.attributes),
+                "origin": s.origin,
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+            }
+            for s in spans
+        ],
+    )
+
+
+def add_relations(session: Session, relations: Sequence[Relation]) -> None:
+    """Insert relations (their `id` is ignored)."""
+    insert_relations(
+        session,
+        [
+            {
+                "doc_id": r.doc_id,
+                "annotator_id": r.annotator_id,
+                "type": r.type,
+                "from_span_id": r.from_span,
+                "to_span_id": r.to_span,
+                "origin": r.origin,
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+            }
+            for r in relations
+        ],
+    )
+
+
+def add_stances(session: Session, stances: Sequence[Stance]) -> None:
+    """Insert stances (their `id` is ignored)."""
+    insert_stances(
+        session,
+        [
+            {
+                "doc_id": s.doc_id,
+                "annotator_id": s.annotator_id,
+                "target": s.target,
+                "value": s.value,
+                "span_id": s.span_id,
+                "origin": s.origin,
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+            }
+            for s in stances
+        ],
+    )
+
+
+def put_statuses(session: Session, statuses: Sequence[DocStatus], origin: str) -> None:
+    """Insert or overwrite each (document, annotator) status."""
+    upsert_statuses(
+        session,
+        [
+            {
+                "doc_id": s.doc_id,
+                "annotator_id": s.annotator_id,
+                "status": s.status.value,
+                "seconds": s.seconds,
+                "note": s.note,
+                "origin": origin,
+                "updated_at": s.updated_at,
+            }
+            for s in statuses
+        ],
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import Table, and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
-from annotator.model.types import Document, DocumentInfo, Status
+from annotator.model.types import Document, DocumentInfo, NewDocument, Status
 from annotator.store import convert
 from annotator.store.streams import json_text, stream_rows
 from annotator.store.tables import DocStatusRow, DocumentRow, SourceAliasRow
@@ -34,10 +34,30 @@ _DOCUMENTS = cast(Table, DocumentRow.__table__)
 
 
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert (Core executemany). Keys: ext_id, sha256, title, text, n_chars, meta, encoding,
-    source, imported_at."""
+    """Bulk insert (Core executemany) of raw rows, for the store's own tests and tools. Keys: ext_id,
+    sha256, title, text, n_chars, meta, encoding, source, imported_at. Callers above the store use
+    `add_documents`."""
     if rows:
         session.execute(insert(_DOCUMENTS), list(rows))
+
+
+def _document_row(document: NewDocument) -> dict[str, Any]:
+    return {
+        "ext_id": document.ext_id,
+        "sha256": document.sha256,
+        "title": document.title,
+        "text": document.text,
+        "n_chars": len(document.text),
+        "meta": dict(document.meta),
+        "encoding": document.encoding,
+        "source": document.source,
+        "imported_at": document.imported_at,
+    }
+
+
+def add_documents(session: Session, documents: Sequence[NewDocument]) -> None:
+    """Add documents in one Core executemany; the database gives them their ids."""
+    insert_documents(session, [_document_row(d) for d in documents])
 
 
 def existing_keys(session: Session, sha256s: Iterable[str], ext_ids: Iterable[str]) -> tuple[set[str], set[str]]:
@@ -200,11 +220,11 @@ def find_document_with_text(
     return None
 
 
-def insert_documents_fast(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """insert_documents for the importers' hot path (the same rows, meta as a dict): one Core
-    executemany of the table's INSERT, compiled (and cached) by the session's own dialect. The
-    importers call it through this name so that a test can make one batch fail."""
-    insert_documents(session, rows)
+def insert_documents_fast(session: Session, documents: Sequence[NewDocument]) -> None:
+    """add_documents for the importers' hot path: one Core executemany of the table's INSERT,
+    compiled (and cached) by the session's own dialect. The importers call it through this name so
+    that a test can make one batch fail."""
+    add_documents(session, documents)
 
 
 def next_unfinished_id(session: Session, annotator_id: int, after: int | None) -> int | None:

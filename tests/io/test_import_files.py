@@ -14,6 +14,7 @@ from annotator.io import importer
 from annotator.io.encoding import decode
 from annotator.io.importer import import_paths
 from annotator.model.errors import Cancelled
+from annotator.model.types import NewDocument
 from annotator.services.documents import stats
 from annotator.services.project import Project
 from annotator.store import documents as docs
@@ -265,9 +266,9 @@ def test_error_part_way_leaves_nothing_of_the_file(
     real_insert = docs.insert_documents_fast
     calls: list[int] = []
 
-    def crash_on_third_batch_of_second_file(session: object, rows: list[dict[str, object]]) -> None:
+    def crash_on_third_batch_of_second_file(session: object, rows: list[NewDocument]) -> None:
         calls.append(len(rows))
-        if any(str(r["ext_id"]).startswith("crash") for r in rows) and len(calls) >= 5:
+        if any(r.ext_id.startswith("crash") for r in rows) and len(calls) >= 5:
             raise RuntimeError("disk on fire")
         real_insert(session, rows)  # type: ignore[arg-type]
 
