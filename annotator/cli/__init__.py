@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from annotator import paths
-from annotator.cli import data, review, scheme
+from annotator.cli import data, rescue, review, scheme
 from annotator.cli.common import EXIT_REJECTED, EXIT_USAGE, PROGRESS_MIN_BYTES, Command, ProgressBar
 from annotator.model.errors import AnnotatorError, Cancelled, ProjectFileError
 
@@ -29,6 +29,7 @@ COMMANDS: dict[str, Command] = {
     "merge": review.MERGE,
     "agreement": review.AGREEMENT,
     "scheme": scheme.SCHEME,
+    "rescue": rescue.RESCUE,
 }
 """Every subcommand, in the order `--help` lists them. A new command group is a module here and a line above."""
 

@@ -22,6 +22,12 @@ from annotator.store import Session
 from annotator.store import annotations as store_ann
 from annotator.store import schemes as store_schemes
 from annotator.store.engine import ProjectStore, open_store
+from annotator.store.rescue import rescue
+
+
+def rescue_copy(path: Path) -> Path:
+    """Write what can be read of the damaged project `path` into a new file beside it; its path."""
+    return rescue(path).target
 
 
 @dataclass

@@ -1,15 +1,19 @@
 """Opening, creating, checking and migrating project files.
 
-A project file is checked before anything writes to it: it must be SQLite (magic header), whole
-(its size agrees with the page count in its header), readable, and of a schema version this
-application knows. Any failure raises ProjectFileError with a one-line message, and the file's bytes
-are left as they were. Connections use WAL, foreign keys, a busy timeout and full syncs, so a
-committed user action survives a kill -9.
+A project file is checked before anything writes to it: it must be SQLite (magic header), readable
+by SQLite, and of a schema version this application knows. Health is SQLite's verdict, never our own
+arithmetic: the file is opened (with its WAL, which may hold pages the main file does not have yet)
+and `PRAGMA quick_check` runs on small files, and on any file whose size disagrees with its header
+(a crash mid-checkpoint leaves exactly that, and SQLite reads such a file fine). Any failure raises
+ProjectFileError with a one-line message, and the file's bytes are left as they were; a damaged file's
+message names `annotator rescue` (store.rescue), which writes a rescued copy beside it. A folder that
+cannot be written to (read-only media) is still read, through SQLite's `immutable` mode. Connections
+use WAL, foreign keys, a busy timeout and full syncs, so a committed user action survives a kill -9.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -101,6 +105,8 @@ def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> Pr
     path = Path(path)
     if path.exists():
         check_file(path)
+        if not readonly:
+            check_writable(path)
         version = _read_version(path)
         if version > SCHEMA_VERSION:
             raise ProjectFileError(
@@ -116,7 +122,11 @@ def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> Pr
         return _make_store(path, readonly)
     if readonly or not create:
         raise ProjectFileError(f"{path}: no such project file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectFileError(f"{path}: cannot create project file: {exc.strerror or exc}") from exc
+    check_writable(path)
     store = _make_store(path, readonly=False)
     try:
         Base.metadata.create_all(store.engine)
@@ -136,29 +146,59 @@ def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> Pr
 
 
 def check_file(path: Path) -> None:
-    """Check the header and size of an existing file without opening it through SQLite."""
+    """Refuse what is plainly not a project (not a regular file, empty, no SQLite header) without
+    opening it through SQLite. Whether an SQLite file is whole is for SQLite to say (`_read_version`)."""
     try:
-        size = path.stat().st_size
         with path.open("rb") as fh:
             header = fh.read(100)
     except OSError as exc:
         raise ProjectFileError(f"{path}: cannot read project file: {exc.strerror or exc}") from exc
     if not path.is_file():
         raise ProjectFileError(f"{path}: not a regular file")
-    if size == 0:
+    if not header:
         raise ProjectFileError(f"{path}: file is empty, not an annotator project")
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise ProjectFileError(f"{path}: not an annotator project (not an SQLite database)")
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, in a sentence, to write where the system will not let us: a read-only folder (SQLite
+    needs to create its journal files beside the project) or a read-only or immutable file."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        raise ProjectFileError(
+            f"{path}: the folder {folder} is read-only, so the project cannot be changed there "
+            "(read-only commands such as stats and export still work; copy it to a writable folder to edit it)"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ProjectFileError(
+            f"{path}: the project file is read-only (or immutable), so it cannot be changed "
+            "(read-only commands such as stats and export still work)"
+        )
+
+
+def _size_disagrees(path: Path) -> bool:
+    """Whether the main file's size differs from what its header says. Not a verdict: a live or
+    crashed WAL file is often in this state. It only decides that SQLite's own check must run."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return True
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
-    if page_size < 512 or page_size & (page_size - 1):
-        raise ProjectFileError(f"{path}: project file is corrupt (bad page size in header)")
     pages = int.from_bytes(header[28:32], "big")
-    header_valid = header[24:28] == header[92:96]
-    if size % page_size or (header_valid and pages and size < pages * page_size):
-        raise ProjectFileError(
-            f"{path}: project file is truncated or corrupt ({size} bytes, header says {pages} pages of {page_size})"
-        )
+    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+        return True
+    return header[24:28] == header[92:96] and pages * page_size != size
+
+
+def _damaged(path: Path, detail: str) -> ProjectFileError:
+    return ProjectFileError(
+        f"{path}: project file is corrupt ({detail}); it was not changed. "
+        f"`annotator rescue {path}` writes a rescued copy beside it"
+    )
 
 
 def is_project_file(path: Path) -> bool:
@@ -173,11 +213,11 @@ def _read_version(path: Path) -> int:
     engine = _engine(path, readonly=True)
     try:
         with engine.connect() as conn:
-            if path.stat().st_size <= _QUICK_CHECK_LIMIT:
+            if path.stat().st_size <= _QUICK_CHECK_LIMIT or _size_disagrees(path):
                 result = conn.execute(text("PRAGMA quick_check(1)")).scalar()
                 if result != "ok":
                     first = str(result).strip().splitlines()[-1] if result else "unknown damage"
-                    raise ProjectFileError(f"{path}: project file is corrupt ({first})")
+                    raise _damaged(path, first)
             if not inspect(conn).has_table(MetaRow.__tablename__):
                 raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
             facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).all())
@@ -192,9 +232,9 @@ def _read_version(path: Path) -> int:
 
 def _migrate(path: Path, version: int) -> None:
     backup = path.with_name(f"{path.name}.v{version}.bak")
-    shutil.copy2(path, backup)
     engine = _engine(path, readonly=False)
     try:
+        backup_to(engine, backup)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with engine.begin() as conn:
                 MIGRATIONS[target](conn)
@@ -203,13 +243,37 @@ def _migrate(path: Path, version: int) -> None:
         engine.dispose()
 
 
+def backup_to(engine: Engine, target: Path) -> None:
+    """Copy the whole database, WAL content included, with SQLite's online backup API."""
+    import sqlite3  # the backup API is the driver's; only this function needs it
+
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    raw = engine.raw_connection()
+    try:
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        dest = sqlite3.connect(temp)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+        os.replace(temp, target)
+    except OSError as exc:
+        raise ProjectFileError(f"{target}: cannot write the backup: {exc.strerror or exc}") from exc
+    finally:
+        raw.close()
+        temp.unlink(missing_ok=True)
+
+
 def _make_store(path: Path, readonly: bool) -> ProjectStore:
     engine = _engine(path, readonly)
     return ProjectStore(path, engine, readonly, sessionmaker(engine, expire_on_commit=False))
 
 
 def _engine(path: Path, readonly: bool) -> Engine:
-    if readonly:
+    if readonly and _immutable(path):
+        url = f"sqlite:///file:{path.resolve().as_posix()}?immutable=1&uri=true"
+    elif readonly:
         url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
     else:
         url = f"sqlite:///{path.resolve().as_posix()}"
@@ -228,8 +292,24 @@ def _engine(path: Path, readonly: bool) -> Engine:
     return engine
 
 
+def _immutable(path: Path) -> bool:
+    """Read a file in a folder we cannot write through `immutable=1`: SQLite cannot create the
+    shared-memory file a WAL project needs, and nobody can be writing there. A WAL left with content
+    (a crashed writer) cannot be read that way; SQLite then says so and we pass it on."""
+    wal = path.with_name(path.name + "-wal")
+    return not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
+
+
 def _file_error(path: Path, exc: SQLAlchemyError) -> ProjectFileError:
     detail = " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
-    if "malformed" in detail or "not a database" in detail or "disk I/O" in detail:
-        return ProjectFileError(f"{path}: project file is corrupt ({detail})")
+    if "malformed" in detail or "not a database" in detail:
+        return _damaged(path, detail)
+    if "disk is full" in detail or "database or disk is full" in detail:
+        return ProjectFileError(f"{path}: the disk is full; the last action was not saved ({detail})")
+    if "readonly" in detail or "read-only" in detail:
+        return ProjectFileError(f"{path}: the project cannot be written here ({detail})")
+    if "locked" in detail or "busy" in detail:
+        return ProjectFileError(
+            f"{path}: another program kept the project busy for too long; try again when it has finished ({detail})"
+        )
     return ProjectFileError(f"{path}: cannot use project file ({detail})")

@@ -2,8 +2,10 @@
 
 Before the main window exists there is no File menu, so a plain error box would leave a mouse-only
 user stuck with a broken default project. This dialog names the problem and offers "Open another
-project…", "New project…" and "Quit"; the file dialogs that follow return the path to try next.
-The file that failed is never written to: choosing it again is treated like cancelling.
+project…", "New project…" and "Quit", and for a damaged file "Rescue a copy", which writes what
+SQLite can still read into `<name>.rescued.db` beside it and opens that. The file dialogs that follow
+return the path to try next. The file that failed is never written to: choosing it again is treated
+like cancelling.
 """
 
 from __future__ import annotations
@@ -13,13 +15,19 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from annotator.model.errors import AnnotatorError
+from annotator.services.project import rescue_copy
 from annotator.ui.file_operations import PROJECT_FILTER
+
+RESCUE_HINT = "annotator rescue"
+"""The phrase a damaged file's message carries (store.engine): only then is a rescue offered."""
 
 
 class Choice(Enum):
     OPEN = "open"
     NEW = "new"
     QUIT = "quit"
+    RESCUE = "rescue"
 
 
 def ask_choice(parent: QWidget | None, path: Path, message: str) -> Choice:
@@ -31,8 +39,13 @@ def ask_choice(parent: QWidget | None, path: Path, message: str) -> Choice:
     box.setInformativeText(f"{path} was not changed. Open another project, start a new one, or quit.")
     open_button = box.addButton("Open another project…", QMessageBox.ButtonRole.AcceptRole)
     new_button = box.addButton("New project…", QMessageBox.ButtonRole.ActionRole)
+    rescue_button = None
+    if RESCUE_HINT in message:
+        rescue_button = box.addButton("Rescue a copy", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(rescue_button)
     quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(open_button)
+    if rescue_button is None:
+        box.setDefaultButton(open_button)
     box.setEscapeButton(quit_button)
     box.exec()
     clicked = box.clickedButton()
@@ -40,6 +53,8 @@ def ask_choice(parent: QWidget | None, path: Path, message: str) -> Choice:
         return Choice.OPEN
     if clicked is new_button:
         return Choice.NEW
+    if rescue_button is not None and clicked is rescue_button:
+        return Choice.RESCUE
     return Choice.QUIT
 
 
@@ -64,6 +79,12 @@ def choose_other_project(failed: Path, message: str, parent: QWidget | None = No
         choice = ask_choice(parent, failed, message)
         if choice is Choice.QUIT:
             return None
+        if choice is Choice.RESCUE:
+            try:
+                return rescue_copy(failed)
+            except AnnotatorError as exc:
+                message = f"Could not rescue a copy: {exc}"
+                continue
         path = ask_path(parent, choice, failed_resolved.parent)
         if path is not None and path.expanduser().resolve() != failed_resolved:
             return path
