@@ -1,11 +1,13 @@
 """CSV export: the tidy tables of PRODUCT.md (documents, spans, relations, stances, claims).
 
-Every table is UTF-8 with a header row, written by `csv.writer` with QUOTE_MINIMAL and "\\n" line
-ends (cells holding newlines are quoted, so every reader splits rows correctly). Ids join across
-tables: `doc_id` is the document's external id, `span_id`/`claim_id` the span's integer id. Text
-cells from users are neutralised (`csv_safety`). Columns that depend on the scheme are derived from
-it: one spans.csv column per attribute; in claims.csv a "claim" is a span whose label is the `from`
-of a relation type, its own attributes keep their names, the linked span's columns are
+Every table is UTF-8 with a header row, written by `csv.writer` with QUOTE_MINIMAL and "\\r\\n" line
+ends, so a cell holding CR or LF is quoted, and a row holding any other character some reader takes
+for a line break (\\x0b, \\x0c, \\x1c-\\x1e, \\x85, \\u2028, \\u2029) has all its text cells quoted: every
+reader gets one row per item. Ids join across tables: `doc_id` is the document's external id,
+`span_id`/`claim_id` the span's integer id. Text cells from users are neutralised (`csv_safety`).
+Columns that depend on the scheme are derived from it: one spans.csv column per attribute; in
+claims.csv a "claim" is a span whose label is the `from` of a relation type, its own attributes keep
+their names, the linked span's columns are
 `<to label>_text` then its attributes prefixed `<to label>_` (free-text attributes before choice
 attributes, each in scheme order), then one column per stance target with the claim's own stance.
 The tables are written by `export_csv_tables.TableWriter`, one streamed query each; the project's

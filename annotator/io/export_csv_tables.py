@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
@@ -29,7 +30,12 @@ STANCE_COLUMNS = ("doc_id", "annotator", "target", "value", "span_id")
 STATUS_COLUMNS = ("doc_id", "annotator", "status", "seconds", "updated_at")
 COMMENT_COLUMNS = ("comment_id", "doc_id", "author", "item_key", "text", "created_at")
 CLAIM_COLUMNS = ("doc_id", "title", "annotator", "claim_id", "claim_text")
-LINE_END = "\n"
+LINE_END = "\r\n"
+"""With CR and LF both in the line terminator, Python's writer quotes every cell holding either."""
+OTHER_BREAKS = re.compile(r"\\x0b|\\x0c|\\x1c|\\x1d|\\x1e|\\x85|\\u2028|\\u2029")
+"""The other characters some reader treats as a line break (str.splitlines does), as `repr` shows
+them: rows holding one are written with every text cell quoted. (A backslash typed before "x0b"
+matches too; that row is merely quoted.)"""
 LINK_JOINER = " | "
 """Joins the values of several linked spans in one claims.csv cell (relations allowing many)."""
 CHUNK = 5000
@@ -41,8 +47,29 @@ def _chunks(rows: Iterable[Row], size: int = CHUNK) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _writer(handle: IO[str], header: Sequence[str]) -> Any:
-    writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END)
+class _Writer:
+    """`csv.writer` with QUOTE_MINIMAL and CRLF, except that a row holding any other line-break
+    character goes through a QUOTE_NONNUMERIC writer, so no reader can split it. The check is one
+    regex over the `repr` of a whole chunk (C speed), and row by row only when that finds one."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._plain = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END)
+        self._quoted = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC, lineterminator=LINE_END)
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        (self._quoted if OTHER_BREAKS.search(repr(row)) else self._plain).writerow(row)
+
+    def writerows(self, rows: Iterable[Sequence[Any]]) -> None:
+        chunk = list(rows)
+        if not OTHER_BREAKS.search(repr(chunk)):
+            self._plain.writerows(chunk)
+            return
+        for row in chunk:
+            self.writerow(row)
+
+
+def _writer(handle: IO[str], header: Sequence[str]) -> _Writer:
+    writer = _Writer(handle)
     writer.writerow(header)
     return writer
 
