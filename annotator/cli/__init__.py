@@ -2,7 +2,8 @@
 
 Each subcommand is a (configure, handler) pair in `COMMANDS`, so new ones (merge, agreement) slot in
 without touching the others. Exit codes: 0 success; 1 when any file or record was rejected (the
-rest is still imported) or a command failed on its input; 2 for usage errors and for a project file
+rest is still imported) or a command failed on its input, on the disk (full, read-only) or on a bug
+(whose traceback goes to the log file the message names); 2 for usage errors and for a project file
 that cannot be opened (one line on stderr, "annotator: <message>"). `export` and `stats` open the
 project read-only, so the file's bytes are unchanged. Rejections go to stderr as "FILE:LINE: reason";
 summaries go to stdout; a progress bar is drawn on stderr only when it is a terminal.
@@ -11,10 +12,12 @@ summaries go to stdout; a progress bar is drawn on stderr only when it is a term
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
 
 from annotator import paths
+from annotator.bug_log import unexpected
 from annotator.cli import data, rescue, review, scheme
 from annotator.cli.common import EXIT_REJECTED, EXIT_USAGE, PROGRESS_MIN_BYTES, Command, ProgressBar
 from annotator.model.errors import AnnotatorError, Cancelled, ProjectFileError
@@ -84,3 +87,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnnotatorError as exc:
         print(f"annotator: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    except OSError as exc:  # the disk, permissions or a path: the user can act on it
+        print(f"annotator: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:  # a bug: one sentence here, the traceback in the log file
+        print(f"annotator: {unexpected(exc, args.command)}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line naming the file and saying what the system refused, in words."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"{where}the disk is full (or the file grew past its size limit); nothing more was written"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{where}not allowed to write or read here ({exc.strerror}); check the folder's permissions"
+    return f"{where}{exc.strerror or exc}"

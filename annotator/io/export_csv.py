@@ -23,7 +23,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from annotator.io.export_csv_tables import TableWriter
-from annotator.io.export_layers import Cancel, ExportReport, Progress, StagedFiles, Ticker, resolve_annotator
+from annotator.io.export_layers import Cancel, ExportReport, Progress, Ticker, resolve_annotator
+from annotator.io.staged_files import StagedFiles
 from annotator.model.errors import AnnotatorError, Cancelled
 from annotator.model.scheme import parse_scheme
 from annotator.services.project import Project

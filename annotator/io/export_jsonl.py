@@ -24,11 +24,11 @@ from annotator.io.export_layers import (
     Layer,
     Progress,
     Row,
-    StagedFiles,
     Ticker,
     iter_layers,
     resolve_annotator,
 )
+from annotator.io.staged_files import StagedFiles
 from annotator.services.project import Project
 from annotator.store import documents as docs
 from annotator.store import streams as q

@@ -3,24 +3,19 @@
 A *layer* is what one annotator did on one document: its spans, relations, stances and status.
 `iter_layers` merges four ordered row streams (spans, relations, stances, statuses, each sorted by
 document then annotator) into layers, so an exporter holds one layer at a time whatever the project
-size. `StagedFiles` writes every output under a temporary name in the target directory and renames
-it into place only when the whole export succeeded, so a cancelled or failed export leaves nothing.
+size. Output is staged by `staged_files.StagedFiles`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import os
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
-from annotator.model.errors import AnnotatorError, Cancelled
+from annotator.model.errors import Cancelled
 from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import streams as q
@@ -116,67 +111,3 @@ class Ticker:
             raise Cancelled("export cancelled; nothing was written")
         if self._progress is not None:
             self._progress(min(self.done, self.total), self.total)
-
-
-class StagedFiles:
-    """Output files written under hidden temporary names, renamed into place by `commit()`.
-
-    Used as a context manager: leaving it without `commit()` (cancel, error) deletes the temporary
-    files, and the target directory too when this export created it and it is still empty.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self._created_dir = False
-        self._staged: list[tuple[Path, Path, IO[str] | None]] = []
-        self._token = uuid.uuid4().hex[:12]
-
-    def __enter__(self) -> StagedFiles:
-        if self.directory.exists() and not self.directory.is_dir():
-            raise AnnotatorError(f"{self.directory}: exists and is not a folder")
-        if not self.directory.exists():
-            try:
-                self.directory.mkdir(parents=True)
-            except OSError as exc:
-                raise AnnotatorError(f"{self.directory}: cannot create folder: {exc.strerror}") from exc
-            self._created_dir = True
-        return self
-
-    def open(self, name: str) -> IO[str]:
-        """A text file (UTF-8, no newline translation) that becomes `directory/name` on commit."""
-        final = self.directory / name
-        temp = self.directory / f".{name}.{self._token}.part"
-        try:
-            handle = temp.open("w", encoding="utf-8", newline="", buffering=1 << 20)
-        except OSError as exc:
-            raise AnnotatorError(f"{final}: cannot write: {exc.strerror}") from exc
-        self._staged.append((temp, final, handle))
-        return handle
-
-    def reserve(self, name: str) -> Path:
-        """A temporary path that another process writes and that becomes `directory/name` on commit."""
-        temp = self.directory / f".{name}.{self._token}.part"
-        self._staged.append((temp, self.directory / name, None))
-        return temp
-
-    def commit(self) -> tuple[Path, ...]:
-        for _, _, handle in self._staged:
-            if handle is not None:
-                handle.close()
-        for temp, final, _ in self._staged:
-            os.replace(temp, final)
-        finals = tuple(final for _, final, _ in self._staged)
-        self._staged = []
-        return finals
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        for temp, _, handle in self._staged:
-            if handle is not None:
-                handle.close()
-            temp.unlink(missing_ok=True)
-        self._staged = []
-        if exc_type is not None and self._created_dir:
-            with contextlib.suppress(OSError):  # not empty: someone else wrote there meanwhile
-                self.directory.rmdir()

@@ -31,6 +31,8 @@ from annotator.io.import_report import (
     Ticker,
 )
 from annotator.io.readers import Article, BadRecord, FileRejected, Record
+from annotator.model.errors import StorageError
+from annotator.model.json_line import parse_json_line
 from annotator.model.types import NewDocument, text_sha256
 from annotator.services.project import Project
 from annotator.store import Session
@@ -72,9 +74,20 @@ def import_paths(
     plan = list(_plan(paths, fmt, report))
     ticker = Ticker(progress, cancel, sum(size for _, _, size in plan))
     options = CsvOptions(text_column, id_column, title_column)
-    for path, kind, size in plan:
+    for number, (path, kind, size) in enumerate(plan):
         ticker.start_file()
-        report.merge(_import_file(project, path, kind, options, ticker))
+        try:
+            report.merge(_import_file(project, path, kind, options, ticker))
+        except StorageError as exc:
+            # The project, not the file, failed (disk full, read-only, busy): this file was rolled
+            # back and the ones after it would fail the same way. Earlier files stay imported and
+            # the report says which files did not go in.
+            stopped = FileTally(str(path), whole_file_rejected=True)
+            stopped.reject(None, f"not imported: {exc}")
+            for later, _, _ in plan[number + 1 :]:
+                stopped.rejected.append(Rejection(str(later), None, "not imported: stopped after the error above"))
+            report.merge(stopped)
+            break
         ticker.end_file(size)
     return report
 
@@ -209,7 +222,7 @@ def _read_stream(
     first = next(numbered, None)
     if first is None:
         raise FileRejected(path, "empty file (no records)")
-    obj, _ = readers.parse_json_line(first[1])
+    obj, _ = parse_json_line(first[1])
     rest = _chain(first, numbered)
     if readers.is_annotation_record(obj):
         AnnotationImporter(project, session, path, encoding, tally, ticker, utc_now()).run(rest)

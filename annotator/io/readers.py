@@ -11,7 +11,6 @@ texts exactly as received and annotation offsets must point into the file as the
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.encoding import FileProblem, decode
+from annotator.model.json_line import parse_json_line
 from annotator.model.types import text_problem
 
 TITLE_MAX = 300
@@ -80,16 +80,6 @@ def _no_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
 
 
 # -- JSONL ---------------------------------------------------------------------------------------
-
-
-def parse_json_line(line: str) -> tuple[Any, str | None]:
-    """(object, None) or (None, reason) for one JSONL line."""
-    try:
-        return json.loads(line), None
-    except ValueError as exc:
-        msg = str(getattr(exc, "msg", exc)).removesuffix(" at")
-        col = getattr(exc, "colno", None)
-        return None, f"invalid JSON ({msg}{f' at column {col}' if col else ''})"
 
 
 def is_annotation_record(obj: Any) -> bool:

@@ -12,13 +12,13 @@ names the item ("span 's1': ...", "relation #2: ...").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from annotator.model.errors import SchemeError, ValidationError
+from annotator.model.json_line import parse_json_line
 from annotator.model.scheme import Scheme
 from annotator.model.types import Status, check_offsets, text_problem, text_sha256, utc_instant
 
@@ -113,12 +113,9 @@ def normalise_timestamp(value: str) -> str:
 
 def parse_line(line: str, now: str) -> AnnotationLine:
     """Read one JSONL line; `now` stands in for missing `created_at` (a missing `updated_at` is `created_at`)."""
-    try:
-        obj = json.loads(line)
-    except ValueError as exc:
-        msg = str(getattr(exc, "msg", exc)).removesuffix(" at")
-        col = getattr(exc, "colno", None)
-        raise LineError(f"not valid JSON ({msg}{f' at column {col}' if col else ''})") from None
+    obj, error = parse_json_line(line)  # nesting too deep and lone surrogates are reasons too
+    if error is not None:  # annotation lines have always said "not valid JSON"
+        raise LineError(error.replace("invalid JSON", "not valid JSON", 1))
     return read_record(obj, now)
 
 

@@ -19,6 +19,11 @@ class ProjectFileError(AnnotatorError):
     """A project file cannot be opened: not SQLite, corrupt, truncated or from a newer version."""
 
 
+class StorageError(AnnotatorError):
+    """The project could not be written or read part-way through an action: the disk is full, the
+    folder or file is read-only, or another program kept it busy too long. The action was rolled back."""
+
+
 class ValidationError(AnnotatorError):
     """An annotation breaks the scheme or the document (bad label, value or offsets)."""
 

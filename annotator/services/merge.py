@@ -152,7 +152,8 @@ def _merge_jsonl_file(merger: Merger, progress: Progress | None, cancel: Cancel 
             # str.splitlines would also split inside JSON strings holding U+2028 and friends.
             lines = [line.rstrip("\r\n") for line in fh]
     except (OSError, UnicodeDecodeError) as exc:
-        raise AnnotatorError(f"{merger.path}: cannot read annotation JSONL: {exc}") from exc
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+        raise AnnotatorError(f"{merger.path}: neither a project file nor annotation JSONL ({reason})") from exc
     if not any(line.strip() for line in lines):
         raise ValidationError(f"{merger.path}: file is empty; nothing to merge")
     done, now = 0, utc_now()

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.model.errors import ProjectFileError
+from annotator.model.errors import ProjectFileError, StorageError
 from annotator.model.types import utc_instant
 from annotator.store import migrations
 from annotator.store.tables import Base, MetaRow, SchemeRow
@@ -64,6 +64,9 @@ class ProjectStore:
             if not self.readonly:
                 session.commit()
         except DBAPIError as exc:
+            session.rollback()
+            raise _file_error(self.path, exc) from exc
+        except self.engine.dialect.loaded_dbapi.Error as exc:  # raised by raw-cursor bulk inserts
             session.rollback()
             raise _file_error(self.path, exc) from exc
         except BaseException:
@@ -300,16 +303,19 @@ def _immutable(path: Path) -> bool:
     return not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
 
 
-def _file_error(path: Path, exc: SQLAlchemyError) -> ProjectFileError:
+def _file_error(path: Path, exc: Exception) -> ProjectFileError | StorageError:
     detail = " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
     if "malformed" in detail or "not a database" in detail:
         return _damaged(path, detail)
-    if "disk is full" in detail or "database or disk is full" in detail:
-        return ProjectFileError(f"{path}: the disk is full; the last action was not saved ({detail})")
+    if "disk is full" in detail or "disk I/O error" in detail:
+        return StorageError(
+            f"{path}: could not write to the disk (full, or the file grew past its size limit); "
+            f"the last action was not saved ({detail})"
+        )
     if "readonly" in detail or "read-only" in detail:
-        return ProjectFileError(f"{path}: the project cannot be written here ({detail})")
+        return StorageError(f"{path}: the project cannot be written here ({detail})")
     if "locked" in detail or "busy" in detail:
-        return ProjectFileError(
+        return StorageError(
             f"{path}: another program kept the project busy for too long; try again when it has finished ({detail})"
         )
     return ProjectFileError(f"{path}: cannot use project file ({detail})")

@@ -7,34 +7,13 @@ something unexpected happened and where the details are. No dialog ever shows a 
 
 from __future__ import annotations
 
-import logging
-import traceback
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from annotator import paths
+from annotator.bug_log import unexpected
 from annotator.model.errors import AnnotatorError
 
-log = logging.getLogger(__name__)
 _unowned: set[QMessageBox] = set()
-
-
-def log_file() -> Path:
-    return paths.log_dir() / "annotator.log"
-
-
-def log_exception(exc: BaseException) -> Path:
-    """Append the traceback to the log file; returns the file so the message can point to it."""
-    target = log_file()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
-    except OSError:
-        log.exception("cannot write the log file %s", target)
-    return target
 
 
 def describe(exc: BaseException, doing: str) -> str:
@@ -44,12 +23,7 @@ def describe(exc: BaseException, doing: str) -> str:
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"Could not {doing}: {exc.strerror or exc}{where}. Check the path and its permissions."
-    logged = log_exception(exc)
-    return (
-        f"Could not {doing}: an unexpected error happened ({type(exc).__name__}). "
-        f"Nothing you saved is lost. The details are in {logged}; "
-        "please send that file with a bug report."
-    )
+    return unexpected(exc, doing)
 
 
 def error_box(parent: QWidget | None, title: str, message: str, hint: str = "") -> QMessageBox:
