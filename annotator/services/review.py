@@ -28,7 +28,6 @@ from annotator.services.alignment import (
     SpanItem,
     StanceItem,
     align_document,
-    rejected_keys,
     same_version,
 )
 from annotator.services.project import Project
@@ -67,7 +66,8 @@ class GoldSnapshot:
     spans: tuple[Span, ...]
     relations: tuple[Relation, ...]
     stances: tuple[Stance, ...]
-    rejected: tuple[str, ...]
+    rejected: tuple[tuple[str, int], ...]
+    """(item key, id of the reviewer who rejected it): a redo keeps the reviewer as the author."""
 
 
 # -- adjudication --------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def gold_snapshot(project: Project, doc_id: int) -> GoldSnapshot:
             tuple(q.spans_for(s, doc_id, layer)),
             tuple(q.relations_for(s, doc_id, layer)),
             tuple(q.stances_for(s, doc_id, layer)),
-            tuple(sorted(rejected_keys(s, doc_id))),
+            tuple(rejections.rejections_by_author(s, doc_id)),
         )
 
 
@@ -264,8 +264,8 @@ def restore_gold(project: Project, snapshot: GoldSnapshot) -> Changes:
             q.insert_relation(s, rel)
         for stance in snapshot.stances:
             q.insert_stance(s, stance)
-        for key in snapshot.rejected:
-            rejections.add_rejection(s, snapshot.doc_id, gold_id, key)
+        for key, author in snapshot.rejected:
+            rejections.add_rejection(s, snapshot.doc_id, author, key)
     return Changes(frozenset({snapshot.doc_id}), spans=True, relations=True, stances=True)
 
 

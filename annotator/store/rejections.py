@@ -22,6 +22,16 @@ def rejected_keys(session: Session, doc_id: int) -> set[str]:
     return set(session.scalars(select(RejectionRow.item_key).where(RejectionRow.doc_id == doc_id)))
 
 
+def rejections_by_author(session: Session, doc_id: int) -> list[tuple[str, int]]:
+    """(item key, id of who rejected it) for one document, sorted by key."""
+    rows = session.execute(
+        select(RejectionRow.item_key, RejectionRow.annotator_id)
+        .where(RejectionRow.doc_id == doc_id)
+        .order_by(RejectionRow.item_key)
+    )
+    return [(key, author) for key, author in rows]
+
+
 def add_rejection(session: Session, doc_id: int, annotator_id: int, item_key: str) -> None:
     """Record that `item_key` is rejected on the document (nothing changes when it already is)."""
     if item_key not in rejected_keys(session, doc_id):

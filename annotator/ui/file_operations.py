@@ -248,7 +248,13 @@ class FileOperations(QObject):
         return self.task
 
     def _on_import_done(self, report: ImportReport) -> None:
-        self._ctx.notify(Changes(documents=True))
+        changes = Changes(documents=True)
+        if report.annotations_added.total():
+            # Annotation records may add to the open document: its article and tables reload.
+            current = self._ctx.current_doc_id
+            touched: frozenset[int] = frozenset() if current is None else frozenset({current})
+            changes |= Changes(touched, spans=True, relations=True, stances=True, status=True, annotators=True)
+        self._ctx.notify(changes)
         summary = report.summary()
         self.message_posted.emit(summary.splitlines()[0] if summary else "Import finished")
         box = QMessageBox(
