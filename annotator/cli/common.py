@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
-from typing import NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
@@ -21,6 +22,11 @@ class Command(NamedTuple):
     epilog: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Handler
+
+
+def say_when_waiting(store: Any) -> None:
+    """Make a long write print, once, that it waits for another program using the project."""
+    store.on_wait = lambda message: print(f"annotator: {message}", file=sys.stderr, flush=True)
 
 
 class ProgressBar:

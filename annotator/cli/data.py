@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from annotator import paths
-from annotator.cli.common import EXIT_OK, EXIT_REJECTED, Command, ProgressBar
+from annotator.cli.common import EXIT_OK, EXIT_REJECTED, Command, ProgressBar, say_when_waiting
 
 IMPORT_EPILOG = """\
 formats (chosen by extension unless --format is given):
@@ -85,6 +85,7 @@ def _run_import(args: argparse.Namespace) -> int:
     from annotator.services.project import Project
 
     project = Project.open(paths.project_path(args.project))
+    say_when_waiting(project.store)
     bar = ProgressBar(sys.stderr)
     try:
         report = import_paths(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from annotator import paths
-from annotator.cli.common import EXIT_OK, EXIT_USAGE, Command
+from annotator.cli.common import EXIT_OK, EXIT_USAGE, Command, say_when_waiting
 
 # -- merge ---------------------------------------------------------------------------------------
 
@@ -55,6 +55,7 @@ def _run_merge(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         renames[old.strip()] = new.strip()
     project = Project.open(paths.project_path(args.project))
+    say_when_waiting(project.store)
     try:
         reports = merge_paths(project, list(args.paths), renames)
     finally:

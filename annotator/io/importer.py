@@ -180,13 +180,13 @@ def _import_file(project: Project, path: Path, kind: str, options: CsvOptions, t
     try:
         if kind == "txt":
             article, encoding = readers.read_txt(path, path.read_bytes())
-            with project.session() as session:
+            with project.write_session() as session:
                 _ArticleWriter(session, path, encoding, tally).write([article])
             return tally
         for encoding in candidates(path):
             tally = FileTally(str(path))
             try:
-                with project.session() as session:
+                with project.write_session() as session:
                     _read_stream(project, session, path, kind, encoding, options, tally, ticker)
                 return tally
             except UnicodeDecodeError:

@@ -75,7 +75,7 @@ def merge_paths(
         raise AnnotatorError(f"{GOLD!r} is the adjudicated layer; rename a colleague to another name")
     reports: list[MergeReport] = []
     seen: set[str] = set()
-    with project.session() as s:
+    with project.write_session() as s:
         for path in map(Path, paths):
             merger = Merger(project, s, path, renames)
             if _is_project_file(path):

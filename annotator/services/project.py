@@ -97,6 +97,12 @@ class Project:
         with self.store.session() as s:
             yield s
 
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """One long write (an imported file, a merge): holds the write lock from its first read."""
+        with self.store.write_session() as s:
+            yield s
+
     def close(self) -> None:
         self.store.close()
 

@@ -36,6 +36,13 @@ APPLICATION = "annotator"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
 
+BUSY_TIMEOUT_MS = 5000
+"""How long one user action waits for another program's write before it is refused."""
+FIRST_WAIT_MS = 1000
+PATIENCE_MS = 30 * 60 * 1000
+"""How long a long write (import, merge) waits, with a message, for another program to finish."""
+WAITING_MESSAGE = "waiting for another program using this project…"
+
 Migration = Callable[[Connection], None]
 # Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n. The file is copied to
 # `<name>.v<old>.bak` before the first step runs.
@@ -54,6 +61,8 @@ class ProjectStore:
     engine: Engine
     readonly: bool
     _factory: sessionmaker[Session]
+    on_wait: Callable[[str], None] | None = None
+    """Told once when a long write has to wait for another program (the CLI prints it)."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -74,6 +83,33 @@ class ProjectStore:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session for a long write (an imported file, a merge) that holds the write lock from
+        its first read, so what it reads is what it writes over: a second import of the same file,
+        or a second merge of the same files, waits for the first and then finds nothing new to do.
+        While another program holds the lock it waits, after saying so once through `on_wait`."""
+        with self.session() as session:
+            if self.engine.dialect.name == "sqlite" and not self.readonly:
+                self._begin_immediate(session)
+            yield session
+
+    def _begin_immediate(self, session: Session) -> None:
+        conn = session.connection()
+        try:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={FIRST_WAIT_MS}")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except DBAPIError as exc:
+                if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                    raise
+                if self.on_wait is not None:
+                    self.on_wait(WAITING_MESSAGE)
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={PATIENCE_MS}")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def scheme_toml(self) -> str | None:
         with self.session() as s:
@@ -286,7 +322,7 @@ def _engine(path: Path, readonly: bool) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not readonly:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
