@@ -17,13 +17,16 @@ Brings colleagues' spans, relations, stances and status into this project from t
 files (.db) or annotation JSONL exports. Documents are matched by sha256 and added when missing.
 Merged rows keep their annotator and timestamps, with origin "merged". Merging the same file twice
 changes nothing. Two different people with the same name are never fused: the merge stops and
-asks you to rename one with --rename. All files go in under one transaction, or none does.
+asks you to rename one with --rename (or --rename-json for a name holding "=", or for one of two
+people who share a name inside one file, named by "uid:ID"); the command it prints works when
+pasted. All files go in under one transaction, or none does.
 A merge adds and updates but never deletes: a span a colleague removed after an earlier merge
 stays in your copy of their layer (merge into a fresh project to start clean).
 
 examples:
   annotator --project review.db merge alice.db bob.db
   annotator --project review.db merge bob.jsonl --rename alice=alice_b
+  annotator --project review.db merge bob.jsonl --rename-json '{"=alice": "alice2"}'
 
 exit codes: 0 merged, 1 a name clash or a bad file (nothing merged), 2 usage error or unusable
             project file
@@ -41,6 +44,14 @@ def _configure_merge(parser: argparse.ArgumentParser) -> None:
         metavar="OLD=NEW",
         help="bring the other file's annotator OLD in as NEW (repeatable)",
     )
+    parser.add_argument(
+        "--rename-json",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='renames as a JSON object {"OLD": "NEW", ...}, for any name (with "=", spaces, quotes); '
+        'a key "uid:ID" names one person by id (repeatable)',
+    )
 
 
 def _run_merge(args: argparse.Namespace) -> int:
@@ -54,6 +65,17 @@ def _run_merge(args: argparse.Namespace) -> int:
             print(f"annotator: --rename takes OLD=NEW, got {pair!r}", file=sys.stderr)
             return EXIT_USAGE
         renames[old.strip()] = new.strip()
+    for given in args.rename_json:
+        try:
+            more = json.loads(given)
+        except (ValueError, RecursionError):
+            more = None
+        if not isinstance(more, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() for k, v in more.items()
+        ):
+            print(f'annotator: --rename-json takes a JSON object {{"OLD": "NEW"}}, got {given!r}', file=sys.stderr)
+            return EXIT_USAGE
+        renames.update({k.strip(): v.strip() for k, v in more.items()})
     project = Project.open(paths.project_path(args.project))
     say_when_waiting(project.store)
     try:

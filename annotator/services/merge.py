@@ -83,7 +83,7 @@ def merge_paths(
             else:
                 _merge_jsonl_file(merger, progress, cancel)
             reports.append(merger.finish())
-            seen.update(merger.names)
+            seen.update(merger.used_keys)
         unused = sorted(set(renames) - seen)
         if unused:  # raised inside the transaction: a mistyped rename keeps nothing
             raise AnnotatorError(f"--rename names no annotator in the merged files: {', '.join(unused)}")

@@ -12,6 +12,8 @@ status are decided by the newer `updated_at`. Rows keep their annotator and time
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,10 @@ from annotator.store import documents as docs
 from annotator.store.engine import utc_now
 
 _MERGED = Origin.MERGED.value
+
+
+UID_KEY = "uid:"
+"""A rename key of this form names a person by id, for a file that holds one name under two ids."""
 
 
 class NameClashError(AnnotatorError):
@@ -100,6 +106,7 @@ class Merger:
     clashes: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     doc_ids: set[int] = field(default_factory=set)
+    used_keys: set[str] = field(default_factory=set)
     _who: dict[_Who, int | None] = field(default_factory=dict)
 
     def annotator_id(self, name: str, uid: str | None) -> int | None:
@@ -107,12 +114,21 @@ class Merger:
         who = _Who(name, uid)
         if who in self._who:
             return self._who[who]
-        local = self.renames.get(name, name).strip()
+        by_uid = UID_KEY + uid if uid else None
+        if by_uid is not None and by_uid in self.renames:
+            local = self.renames[by_uid].strip()
+            self.used_keys.add(by_uid)
+        else:
+            local = self.renames.get(name, name).strip()
+        self.used_keys.add(name)
         found = q.annotator_by_uid(self.session, uid) if uid else None
         if found is None:
             found = q.annotator_by_name(self.session, local)
             if found is not None and uid is not None and found.uid != uid:
-                self.clashes[name] = local
+                # The file itself may hold this name under two person ids: a rename by name would
+                # move both, so the way forward names this person by id.
+                twice = found.name in self.new_annotators or any(w.name == name and w.uid != uid for w in self._who)
+                self.clashes[by_uid if twice and by_uid is not None else name] = local
                 self._who[who] = None
                 return None
         if found is None:
@@ -313,13 +329,27 @@ class Merger:
         return MergeReport(self.path, dict(self.names), tuple(self.new_annotators), c, changes)
 
 
+def rename_option(old: str, new: str) -> str:
+    """The command-line option that renames `old` (a name, or "uid:<id>") to `new`, quoted so that
+    it works when pasted into a shell: `--rename OLD=NEW` while OLD holds no "=", else
+    `--rename-json '{"OLD": "NEW"}'`."""
+    if "=" not in old and not old.startswith(UID_KEY):
+        return f"--rename {shlex.quote(f'{old}={new}')}"
+    return f"--rename-json {shlex.quote(json.dumps({old: new}, ensure_ascii=False))}"
+
+
 def _clash_message(path: Path, theirs: str, ours: str) -> str:
+    if theirs.startswith(UID_KEY):
+        return (
+            f"{ours!r} in {path.name} is used by two different people (person ids); "
+            f"merge again bringing one in under another name with {rename_option(theirs, ours + '2')}"
+        )
     if theirs == ours:
         return (
             f"{theirs!r} in {path.name} is a different person from {ours!r} here; "
-            f"merge again with --rename {theirs}={theirs}2"
+            f"merge again with {rename_option(theirs, theirs + '2')}"
         )
     return (
         f"{theirs!r} in {path.name} would be renamed to {ours!r}, a different person here; "
-        f"choose another name with --rename {theirs}=NAME"
+        f"choose another name with {rename_option(theirs, 'NAME')}"
     )

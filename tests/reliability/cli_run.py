@@ -45,6 +45,18 @@ def annotator(*argv: str | Path, limit_bytes: int | None = None, wrap: Sequence[
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def here(*argv: str | Path) -> Run:
+    """The CLI in this process (fast; an escaping exception fails the test as a traceback would)."""
+    import io
+
+    from annotator.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
 def one_line(run: Run) -> str:
     """The single stderr line of a failed command, checked to be a sentence and not a traceback."""
     assert "Traceback" not in run.err and "Error:" not in run.err.split(": ", 1)[0], run.err

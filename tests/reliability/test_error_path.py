@@ -14,7 +14,7 @@ from annotator import paths
 from annotator.cli import main as cli_main
 from annotator.services.documents import stats
 from annotator.services.project import Project
-from tests.reliability.cli_run import annotator, immutable_file, one_line, read_only_folder
+from tests.reliability.cli_run import annotator, here, immutable_file, one_line, read_only_folder
 
 DEEP = "[" * 10_000 + "]" * 10_000
 
@@ -53,7 +53,7 @@ def _count(db: Path) -> int:
 def test_hostile_json_line_is_rejected_by_line_and_good_lines_stay(tmp_path: Path, bad_line: str, reason: str) -> None:
     db = tmp_path / "p.db"
     src = _articles(tmp_path / "in.jsonl", _good("first good article"), bad_line, _good("second good article"))
-    run = annotator("--project", db, "import", src)
+    run = here("--project", db, "import", src)
     assert run.code == 1
     assert one_line(run).startswith(f"{src}:2: ") and reason in run.err
     assert "Imported 2 documents" in run.out
@@ -66,7 +66,7 @@ def test_hostile_annotation_jsonl_lines_are_rejected_by_line(tmp_path: Path) -> 
     good = {"document": {"id": "d1", "text": text}, "annotator": "alice", "spans": [], "relations": [], "stances": []}
     deep = '{"document": {"id": "d2", "text": "x"}, "annotator": "bob", "spans": ' + DEEP + "}"
     src = _articles(tmp_path / "ann.jsonl", json.dumps(good), deep, '{"document": {"id": "d3", "text": "\\ud800"}}')
-    run = annotator("--project", db, "import", src)
+    run = here("--project", db, "import", src)
     assert run.code == 1 and "Traceback" not in run.err
     assert f"{src}:2: " in run.err and f"{src}:3: " in run.err and len(run.err.splitlines()) == 2
 
@@ -91,7 +91,7 @@ def test_bad_merge_input_is_one_line_and_nothing_is_merged(tmp_path: Path, bad: 
         data = bytearray(src.read_bytes())
         data[4096 + 8 :] = b"\xde\xad" * ((len(data) - 4096 - 8) // 2)
         src.write_bytes(bytes(data))
-    run = annotator("--project", db, "merge", src)
+    run = here("--project", db, "merge", src)
     assert run.code in (1, 2)
     assert str(src) in one_line(run)
 
@@ -112,7 +112,7 @@ def test_unusable_project_is_one_line(tmp_path: Path, kind: str) -> None:
             )
         raw.close()
     for argv in (["stats"], ["export", "--out", str(tmp_path / "out")], ["import", str(tmp_path)]):
-        run = annotator("--project", db, *argv)
+        run = here("--project", db, *argv)
         assert run.code in (1, 2)
         assert str(db) in one_line(run)
 
@@ -139,7 +139,7 @@ def test_disk_full_during_import_keeps_earlier_files_and_the_report(tmp_path: Pa
 def test_disk_full_during_export_is_one_line_and_leaves_nothing(tmp_path: Path, fmt: str) -> None:
     db = tmp_path / "p.db"
     records = [_annotated(i) for i in range(300)]
-    run = annotator("--project", db, "import", _articles(tmp_path / "a.jsonl", *records))
+    run = here("--project", db, "import", _articles(tmp_path / "a.jsonl", *records))
     assert run.code == 0, run.err
 
     def listing() -> list[str]:  # SQLite's own -wal/-shm beside the project are not ours
@@ -158,7 +158,7 @@ def test_read_only_folder_reads_and_refuses_writes_in_a_sentence(tmp_path: Path)
     folder.mkdir()
     db = folder / "p.db"
     src = _articles(tmp_path / "a.jsonl", _good("an article"))
-    assert annotator("--project", db, "import", src).code == 0
+    assert here("--project", db, "import", src).code == 0
     with read_only_folder(folder) as wrap:
         run = annotator("--project", db, "stats", "--json", wrap=wrap)
         assert run.code == 0 and json.loads(run.out)["documents"] == 1, run.err
@@ -170,11 +170,11 @@ def test_read_only_folder_reads_and_refuses_writes_in_a_sentence(tmp_path: Path)
 
 def test_immutable_project_refuses_import_in_a_sentence(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
-    assert annotator("--project", db, "import", _articles(tmp_path / "a.jsonl", _good("an article"))).code == 0
+    assert here("--project", db, "import", _articles(tmp_path / "a.jsonl", _good("an article"))).code == 0
     with immutable_file(db):
         run = annotator("--project", db, "import", _articles(tmp_path / "b.jsonl", _good("another")))
         assert run.code == 2 and str(db) in one_line(run) and "read-only" in run.err
-        assert annotator("--project", db, "stats").code == 0
+        assert here("--project", db, "stats").code == 0
     assert _count(db) == 1
 
 
