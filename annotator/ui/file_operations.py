@@ -234,6 +234,10 @@ class FileOperations(QObject):
         error dialog."""
         from annotator.ui.workers import run_in_background
 
+        # A long write that must wait for another program says so in the status bar (the signal
+        # crosses from the worker thread to the window's thread as a queued call).
+        self._ctx.project.store.on_wait = self.message_posted.emit
+
         def failed(exc: BaseException) -> None:
             from annotator.ui.dialogs.errors import describe
 
