@@ -62,6 +62,9 @@ def one_line(run: Run) -> str:
     assert "Traceback" not in run.err and "Error:" not in run.err.split(": ", 1)[0], run.err
     lines = [line for line in run.err.splitlines() if line.strip()]
     assert len(lines) == 1, run.err
+    # Plain words: no Python exception class or codec jargon in what the user reads.
+    for jargon in ("codec can't", "UnicodeDecodeError", "RecursionError", "UnicodeEncodeError", "Errno"):
+        assert jargon not in lines[0], lines[0]
     return lines[0]
 
 

@@ -71,7 +71,20 @@ def test_hostile_annotation_jsonl_lines_are_rejected_by_line(tmp_path: Path) -> 
     assert f"{src}:2: " in run.err and f"{src}:3: " in run.err and len(run.err.splitlines()) == 2
 
 
-@pytest.mark.parametrize("bad", ["deep", "surrogate", "garbage_db", "sqlite_garbage_db", "damaged_db"])
+def _bad_utf8_inside(path: Path) -> Path:
+    """A project whose text columns hold bytes that are not UTF-8 (written by another tool)."""
+    project = Project.open(path)
+    project.annotator("alice")
+    project.close()
+    here("--project", path, "import", _articles(path.with_suffix(".jsonl"), _good("an article")))
+    with sqlite3.connect(path) as raw:
+        raw.execute("update documents set title = cast(x'41ff42' as text)")
+        raw.execute("update annotators set name = cast(x'61ff' as text)")
+    raw.close()
+    return path
+
+
+@pytest.mark.parametrize("bad", ["deep", "surrogate", "garbage_db", "sqlite_garbage_db", "damaged_db", "bad_utf8_db"])
 def test_bad_merge_input_is_one_line_and_nothing_is_merged(tmp_path: Path, bad: str) -> None:
     db = tmp_path / "p.db"
     Project.open(db).close()
@@ -85,6 +98,8 @@ def test_bad_merge_input_is_one_line_and_nothing_is_merged(tmp_path: Path, bad: 
     elif bad == "sqlite_garbage_db":
         src = tmp_path / "x.db"
         src.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8000)
+    elif bad == "bad_utf8_db":
+        src = _bad_utf8_inside(tmp_path / "x.db")
     else:
         src = tmp_path / "x.db"
         Project.open(src).close()
@@ -96,11 +111,13 @@ def test_bad_merge_input_is_one_line_and_nothing_is_merged(tmp_path: Path, bad: 
     assert str(src) in one_line(run)
 
 
-@pytest.mark.parametrize("kind", ["garbage", "sqlite_garbage", "deep_scheme"])
+@pytest.mark.parametrize("kind", ["garbage", "sqlite_garbage", "deep_scheme", "bad_utf8"])
 def test_unusable_project_is_one_line(tmp_path: Path, kind: str) -> None:
     db = tmp_path / "p.db"
     if kind == "garbage":
         db.write_bytes(b"\xff\xfe\x00 not a database " * 200)
+    elif kind == "bad_utf8":
+        _bad_utf8_inside(db)
     elif kind == "sqlite_garbage":
         db.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84 + b"\xff" * 8000)
     else:
@@ -111,7 +128,10 @@ def test_unusable_project_is_one_line(tmp_path: Path, kind: str) -> None:
                 ("x = " + "[" * 5000 + "]" * 5000 + "\n",),
             )
         raw.close()
-    for argv in (["stats"], ["export", "--out", str(tmp_path / "out")], ["import", str(tmp_path)]):
+    commands = (["export", "--out", str(tmp_path / "out")], ["export", "--out", str(tmp_path / "o.jsonl")])
+    if kind != "bad_utf8":  # counting never reads the damaged text
+        commands += (["stats"], ["import", str(tmp_path)])
+    for argv in commands:
         run = here("--project", db, *argv)
         assert run.code in (1, 2)
         assert str(db) in one_line(run)
