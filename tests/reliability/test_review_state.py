@@ -22,11 +22,7 @@ def _rejection_authors(win: MainWindow) -> list[tuple[str, str]]:
     assert doc_id is not None
     names = {a.id: a.name for a in win.ctx.project.annotators()}
     with win.ctx.project.session() as s:
-        return [
-            (key, names[author])
-            for _, author, key, _, _ in q.comments_for(s, doc_id)
-            if key.startswith(REJECTED_PREFIX)
-        ]
+        return [(key, names[author]) for key, author in rejections.rejections_by_author(s, doc_id)]
 
 
 def test_reject_undo_redo_keeps_the_reviewer_as_author(qtbot: QtBot, merged: MainWindow, tmp_path: Path) -> None:  # noqa: F811

@@ -361,7 +361,7 @@ def test_a_failing_merge_leaves_nothing(colleagues: tuple[Path, Path], reviewer:
     [
         ('{"document": {"id": "x"}, "annotator": "zed"}\n', ":1: document 'x' is not in the project"),
         ('\n{"document": 3, "annotator": "zed"}\n', ":2: 'document' must be an object"),
-        ("{not json\n", ":1: invalid JSON"),
+        ("{not json\n", ":1: not valid JSON"),
         ("   \n", "empty"),
     ],
 )
