@@ -128,10 +128,22 @@ def bootstrap_alpha_interval(
 ) -> tuple[float, float] | None:
     """Percentile bootstrap interval of nominal alpha, resampling pairable units with replacement.
 
-    Resamples in which alpha is undefined (one category left) are dropped; with fewer than half of
-    them defined, or fewer than two pairable units, the interval is ``None``.
+    The procedure, exactly (so that it can be recomputed elsewhere):
+
+    1. Keep the units with two or more values and put them in a canonical order: each unit's
+       values sorted, then the units sorted (as lists of strings). The interval therefore depends
+       only on the units, not on the order the caller (or the database ids) gave them in.
+    2. ``rng = numpy.random.default_rng(seed)``; the ``samples`` resamples are the rows of
+       ``rng.multinomial(n, [1/n] * n, size=samples)`` (``n`` pairable units; row ``j``, column
+       ``u`` is how often unit ``u`` is taken in resample ``j``). Drawing the rows in chunks, as
+       done here to bound memory, gives the same rows.
+    3. Nominal alpha of each resample (each unit counted as often as it is taken).
+    4. Resamples in which alpha is undefined (one category left) are dropped; with fewer than half of
+       them defined, or fewer than two pairable units, the interval is ``None``.
+    5. The bounds are ``numpy.quantile(alphas, [(1 - level) / 2, (1 + level) / 2])`` (numpy's
+       default, linear interpolation).
     """
-    counts = _matrix(units)
+    counts = _matrix(sorted(sorted(unit) for unit in units if len(unit) >= 2))
     n_units = counts.shape[0]
     if n_units < 2 or counts.shape[1] < 2:
         return None

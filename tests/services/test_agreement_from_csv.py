@@ -7,7 +7,8 @@ here from the README's definitions recomputes: which documents each pair is comp
 P/R/F1 under exact and (brute-force optimal) overlap matching, attribution per relation type and
 pooled, Cohen's kappa with its item count, Fleiss' kappa, Gwet's AC1 and Krippendorff's alpha
 (the `krippendorff` package) for document stance, claim attributes and claim stance, and unitizing
-alpha by direct double loops. The report must agree to 1e-9.
+alpha by direct double loops; alpha's bootstrap interval is redone with the same seed and resamples and
+the `krippendorff` package. The report must agree to 1e-9.
 """
 
 from __future__ import annotations
@@ -397,3 +398,44 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
             value, n_docs, n_chars = alpha_u((a, b), label)
             got = report["unitizing_pairs"][label][_pair(a, b)]
             assert (got["documents"], got["characters"], got["alpha_u"]) == (n_docs, n_chars, _approx(value))
+
+
+def _bootstrap_ci(units: list[list[str]], samples: int = 1000, seed: int = 20071) -> tuple[float, float] | None:
+    """The README's bootstrap, with each resample's alpha from the `krippendorff` package."""
+    pairable = sorted(sorted(u) for u in units if len(u) >= 2)
+    n = len(pairable)
+    if n < 2 or len({v for u in pairable for v in u}) < 2:
+        return None
+    taken = np.random.default_rng(seed).multinomial(n, [1 / n] * n, size=samples)
+    alphas = []
+    for row in taken:
+        resample = [u for u, k in zip(pairable, row, strict=True) for _ in range(k)]
+        domain = sorted({v for u in resample for v in u})
+        if len(domain) < 2:
+            continue
+        counts = [[u.count(c) for c in domain] for u in resample]
+        alphas.append(float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")))
+    if len(alphas) < samples / 2:
+        return None
+    low, high = np.quantile(alphas, [0.025, 0.975])
+    return float(low), float(high)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_alpha_interval_recomputed_from_the_csv_tables(project: Project, tmp_path: Path, seed: int) -> None:
+    _build(project, tmp_path, seed)
+    report = agreement(project).to_json()
+    export_csv(project, tmp_path / "out")
+    t = _read(tmp_path / "out")
+    names = sorted(_worked_on(t))
+    stances = t["stances"]
+    checked = 0
+    for target in ("nato_membership", "security_guarantees"):
+        rows = stances[(stances.target == target) & (stances.span_id == "")]
+        value = {(r.annotator, r.doc_id): r.value for r in rows.itertuples()}
+        units = [[value[(n, d)] for n in names if (n, d) in value] for d in sorted({d for _, d in value})]
+        expected = _bootstrap_ci(units)
+        got = report["stance"][target]["alpha_ci95"]
+        assert got == (None if expected is None else [pytest.approx(x, abs=1e-9) for x in expected])
+        checked += expected is not None
+    assert checked > 0  # the random project is big enough for at least one interval
