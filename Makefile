@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test bench screenshot lint clean
+.PHONY: run test pg bench screenshot lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The tests that run on both back ends, against a throwaway PostgreSQL cluster (Debian's
+# postgresql package; as root the server runs as the postgres user), stopped whatever happens.
+pg: $(STAMP)
+	@dir=$$(mktemp -d /tmp/annotator-pg.XXXXXX); \
+	trap 'scripts/pg_cluster.sh stop "$$dir"' EXIT; \
+	url=$$(scripts/pg_cluster.sh start "$$dir") || exit 1; \
+	echo "PostgreSQL test server: $$url"; \
+	ANNOTATOR_TEST_PG_URL="$$url" QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -k postgresql \
+		tests/store tests/services tests/io tests/cli
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py

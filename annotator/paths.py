@@ -50,3 +50,15 @@ def project_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """`--project` wins, then ANNOTATOR_PROJECT, then the default project."""
     chosen = explicit or os.environ.get("ANNOTATOR_PROJECT")
     return Path(chosen).expanduser() if chosen else default_project()
+
+
+SERVER_URL_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
+def project_location(explicit: str | os.PathLike[str] | None = None) -> Path | str:
+    """Like project_path, but a server URL (`postgresql+psycopg://USER@HOST/DB`) stays a string for
+    `Project.open` (the store decides what it names)."""
+    chosen = explicit or os.environ.get("ANNOTATOR_PROJECT")
+    if isinstance(chosen, str) and chosen.startswith(SERVER_URL_PREFIXES):
+        return chosen
+    return project_path(explicit)

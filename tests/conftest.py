@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # A 1920x1080 virtual screen (the offscreen default is 800x800): the window fits itself to the
 # screen's available geometry, and the window tests are written for its default 1280x800 size.
@@ -31,9 +33,95 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("HOME", str(home))
 
 
+# -- back ends -----------------------------------------------------------------------------------
+# Tests under these folders that use `project` (or `project_location`) run twice: on a project file
+# and on a fresh database of the PostgreSQL server named by ANNOTATOR_TEST_PG_URL (`.ci/run` and
+# `make pg` start a throwaway one). Without a server they skip, except under CI=true.
+BOTH_BACKENDS = ("store", "services", "io", "cli")
+PG_URL_ENV = "ANNOTATOR_TEST_PG_URL"
+
+
+def pytest_report_header() -> str:
+    url = os.environ.get(PG_URL_ENV)
+    where = f"PostgreSQL at {url}" if url else "no PostgreSQL server (`make pg` starts one): those tests skip"
+    return f"back ends for tests/{{{','.join(BOTH_BACKENDS)}}}: SQLite and {where}"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    parts = Path(str(metafunc.definition.path)).resolve().relative_to(REPO / "tests").parts
+    if parts and parts[0] in BOTH_BACKENDS:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Project]:
-    """A fresh writable project file in tmp_path with the default scheme."""
-    proj = Project.open(tmp_path / "test.db")
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgresql": the back end this test's project lives on."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[object]:
+    """An AUTOCOMMIT engine on the test server's maintenance database (creates/drops databases)."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {PG_URL_ENV} is not set: .ci/run starts a PostgreSQL server for the tests")
+        pytest.skip(f"no PostgreSQL server: run `make pg` (or set {PG_URL_ENV}) to run the PostgreSQL tests")
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin: Any) -> Iterator[str]:
+    """A database holding a fresh project with the default scheme, copied for each test (copying
+    is several times faster than creating the schema)."""
+    name = f"tpl_{uuid.uuid4().hex[:12]}"
+    _create_database(pg_admin, name)
+    project = Project.open(pg_admin.url.set(database=name).render_as_string(hide_password=False))
+    project.close()
+    yield name
+    _drop_database(pg_admin, name)
+
+
+def _create_database(admin: Any, name: str, template: str | None = None) -> None:
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+
+
+def _drop_database(admin: Any, name: str) -> None:
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def project_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """Where a fresh project with the default scheme lives (`project` opens it): a file in
+    tmp_path, or a new database on the test server."""
+    if backend == "sqlite":
+        yield tmp_path / "test.db"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    template = request.getfixturevalue("pg_template")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    _create_database(admin, name, template)
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_database(admin, name)
+
+
+@pytest.fixture
+def project(project_location: Path | str) -> Iterator[Project]:
+    """A fresh writable project with the default scheme (a file, or a server database: `backend`)."""
+    proj = Project.open(project_location)
     yield proj
     proj.close()

@@ -84,7 +84,7 @@ def _run_import(args: argparse.Namespace) -> int:
     from annotator.io.importer import import_paths
     from annotator.services.project import Project
 
-    project = Project.open(paths.project_path(args.project))
+    project = Project.open(paths.project_location(args.project))
     say_when_waiting(project.store)
     bar = ProgressBar(sys.stderr)
     try:
@@ -118,7 +118,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from annotator.services.project import Project
 
     fmt = args.fmt or ("jsonl" if args.out.suffix.lower() == ".jsonl" else "csv")
-    project = Project.open(paths.project_path(args.project), readonly=True)
+    project = Project.open(paths.project_location(args.project), readonly=True)
     try:
         # Imported here: the exporters load only when used, and the CLI starts without them.
         if fmt == "jsonl":
@@ -147,7 +147,7 @@ def _run_stats(args: argparse.Namespace) -> int:
     from annotator.services.documents import stats, status_counts
     from annotator.services.project import Project
 
-    project = Project.open(paths.project_path(args.project), readonly=True)
+    project = Project.open(paths.project_location(args.project), readonly=True)
     try:
         counts = stats(project)
         statuses = {status.value: n for status, n in status_counts(project).items()}

@@ -76,7 +76,7 @@ def _run_merge(args: argparse.Namespace) -> int:
             print(f'annotator: --rename-json takes a JSON object {{"OLD": "NEW"}}, got {given!r}', file=sys.stderr)
             return EXIT_USAGE
         renames.update({k.strip(): v.strip() for k, v in more.items()})
-    project = Project.open(paths.project_path(args.project))
+    project = Project.open(paths.project_location(args.project))
     say_when_waiting(project.store)
     try:
         reports = merge_paths(project, list(args.paths), renames)
@@ -141,7 +141,7 @@ def _run_agreement(args: argparse.Namespace) -> int:
     from annotator.services.agreement import agreement
     from annotator.services.project import Project
 
-    project = Project.open(paths.project_path(args.project), readonly=True)
+    project = Project.open(paths.project_location(args.project), readonly=True)
     try:
         report = agreement(project, args.annotator, include_gold=args.include_gold)
     finally:

@@ -129,7 +129,7 @@ def _helper_main(
 ) -> None:
     """Entry point of the helper process: write the given tables, send back row counts or an error."""
     try:
-        project = Project.open(Path(location), readonly=True)
+        project = Project.open(location, readonly=True)
         try:
             scheme = parse_scheme(scheme_text, origin=f"{location} (scheme)")
             with project.session() as s:

@@ -21,7 +21,13 @@ from annotator.paths import DEFAULT_SCHEME
 from annotator.store import Session
 from annotator.store import annotations as store_ann
 from annotator.store import schemes as store_schemes
-from annotator.store.engine import ProjectStore, open_store
+from annotator.store.engine import (
+    ProjectStore,
+    check_new_location,
+    discard_new_project,
+    open_store,
+    project_exists,
+)
 from annotator.store.rescue import rescue
 
 
@@ -45,17 +51,18 @@ class Project:
 
     @classmethod
     def open(
-        cls, path: Path, *, readonly: bool = False, create: bool = True, scheme_path: Path | None = None
+        cls, location: Path | str, *, readonly: bool = False, create: bool = True, scheme_path: Path | None = None
     ) -> Project:
-        """Open a project; a missing file is created (when allowed) with `scheme_path` or the default scheme.
+        """Open a project; a missing one is created (when allowed) with `scheme_path` or the default scheme.
 
-        An existing project always keeps its own scheme: a file without one is refused, never given
-        the default, and a different scheme is installed only through `services.schemes.apply`.
+        `location` is a project file's path or a server project's `postgresql+psycopg://` URL.
+        An existing project always keeps its own scheme: a project without one is refused, never
+        given the default, and a different scheme is installed only through `services.schemes.apply`.
         """
-        path = Path(path)
-        if create and not readonly and not path.exists():
-            return cls.create(path, load_scheme_file(scheme_path or DEFAULT_SCHEME))
-        store = open_store(path, readonly=readonly, create=create)
+        if create and not readonly and not project_exists(location):
+            return cls.create(location, load_scheme_file(scheme_path or DEFAULT_SCHEME))
+        store = open_store(location, readonly=readonly, create=create)
+        path = store.path
         try:
             with store.session() as s:
                 toml = store_schemes.current_toml(s)
@@ -73,22 +80,23 @@ class Project:
         return cls(store, scheme)
 
     @classmethod
-    def create(cls, path: Path, scheme: Scheme, author: str = "") -> Project:
-        """A new project file with `scheme`; refuses an existing file; leaves no file behind on failure."""
-        path = Path(path)
-        if path.exists():
-            raise ProjectFileError(f"{path}: a file of that name exists; choose a new name")
+    def create(cls, location: Path | str, scheme: Scheme, author: str = "") -> Project:
+        """A new project with `scheme` (a file, or an empty server database); refuses an existing
+        one; leaves nothing behind on failure."""
+        if not isinstance(location, str):
+            location = Path(location)
+        check_new_location(location)
         try:
-            store = open_store(path, create=True)
+            store = open_store(location, create=True)
         except BaseException:
-            _remove_project_file(path)
+            discard_new_project(location)
             raise
         try:
             with store.session() as s:
                 store_schemes.add_version(s, scheme.source_text or scheme_to_toml(scheme), author or _who())
         except BaseException:
             store.close()
-            _remove_project_file(path)
+            discard_new_project(location)
             raise
         return cls(store, scheme)
 
@@ -129,8 +137,3 @@ def _who() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return ""
-
-
-def _remove_project_file(path: Path) -> None:
-    for candidate in (path, *(path.with_name(path.name + side) for side in ("-wal", "-shm", "-journal"))):
-        candidate.unlink(missing_ok=True)

@@ -63,6 +63,7 @@ class ProjectStore:
     _factory: sessionmaker[Session]
     on_wait: Callable[[str], None] | None = None
     """Told once when a long write has to wait for another program (the CLI prints it)."""
+    url: str | None = None  # a server project's URL (store.server); None for a project file
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -74,6 +75,8 @@ class ProjectStore:
                 session.commit()
         except DBAPIError as exc:
             session.rollback()
+            if self.url is not None:
+                raise ProjectFileError(f"{self.path}: the server refused the change ({detail(exc)})") from exc
             raise _file_error(self.path, exc) from exc
         except self.engine.dialect.loaded_dbapi.Error as exc:  # raised by raw-cursor bulk inserts
             session.rollback()
@@ -133,15 +136,26 @@ class ProjectStore:
     @property
     def location(self) -> str:
         """What `open_store` takes to open this project again (in another process, say)."""
-        return str(self.path)
+        return self.url or str(self.path)
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" for a project file, "postgresql" for a server project."""
+        return self.engine.dialect.name
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> ProjectStore:
-    """Open (or create) a project file after checking it. Raises ProjectFileError."""
-    path = Path(path)
+def open_store(location: Path | str, *, readonly: bool = False, create: bool = True) -> ProjectStore:
+    """Open (or create) a project file after checking it, or a server project when `location` is a
+    `postgresql+psycopg://` URL (store.server). Raises ProjectFileError."""
+    if isinstance(location, str):
+        from annotator.store import server
+
+        if server.is_server_url(location):
+            return server.open_server(location, readonly=readonly, create=create)
+    path = Path(location)
     if path.exists():
         check_file(path)
         if not readonly:
@@ -168,20 +182,71 @@ def open_store(path: Path, *, readonly: bool = False, create: bool = True) -> Pr
     check_writable(path)
     store = _make_store(path, readonly=False)
     try:
-        Base.metadata.create_all(store.engine)
-        with store.session() as s:
-            s.add_all(
-                [
-                    MetaRow(key="application", value=APPLICATION),
-                    MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
-                    MetaRow(key="project_uid", value=uuid.uuid4().hex),
-                    MetaRow(key="created_at", value=utc_now()),
-                ]
-            )
+        create_schema(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _server_url(location: Path | str) -> str | None:
+    from annotator.store import server
+
+    return location if isinstance(location, str) and server.is_server_url(location) else None
+
+
+def project_exists(location: Path | str) -> bool:
+    """Whether a project is already at `location` (a file, or a server database holding one)."""
+    url = _server_url(location)
+    if url is not None:
+        from annotator.store import server
+
+        return server.project_exists(url)
+    return Path(location).exists()
+
+
+def check_new_location(location: Path | str) -> None:
+    """Refuse to create a project where one (or any file) already is. Raises ProjectFileError."""
+    url = _server_url(location)
+    if url is None and Path(location).exists():
+        raise ProjectFileError(f"{location}: a file of that name exists; choose a new name")
+    if url is not None and project_exists(url):
+        from annotator.store import server
+
+        raise ProjectFileError(f"{server.display_url(url)}: the database already holds a project")
+
+
+def discard_new_project(location: Path | str) -> None:
+    """Remove what a failed creation left at `location`: the file and its journals, or the tables."""
+    url = _server_url(location)
+    if url is not None:
+        from annotator.store import server
+
+        server.discard_project(url)
+        return
+    path = Path(location)
+    for candidate in (path, *(path.with_name(path.name + side) for side in ("-wal", "-shm", "-journal"))):
+        candidate.unlink(missing_ok=True)
+
+
+def create_schema(store: ProjectStore) -> None:
+    """The tables of the current schema version and the project's facts, on either back end."""
+    Base.metadata.create_all(store.engine)
+    with store.session() as s:
+        s.add_all(
+            [
+                MetaRow(key="application", value=APPLICATION),
+                MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
+                MetaRow(key="project_uid", value=uuid.uuid4().hex),
+                MetaRow(key="created_at", value=utc_now()),
+            ]
+        )
+
+
+def server_path(url: str) -> Path:
+    """A server project's stand-in for a file path in messages and settings: its database name."""
+    database = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return Path(database or "server-project")
 
 
 def check_file(path: Path) -> None:
@@ -355,3 +420,14 @@ def _file_error(path: Path, exc: Exception) -> ProjectFileError | StorageError:
             f"{path}: another program kept the project busy for too long; try again when it has finished ({detail})"
         )
     return ProjectFileError(f"{path}: cannot use project file ({detail})")
+
+
+def detail(exc: SQLAlchemyError) -> str:
+    return " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
+
+
+def _file_error(path: Path, exc: SQLAlchemyError) -> ProjectFileError:
+    text = detail(exc)
+    if "malformed" in text or "not a database" in text or "disk I/O" in text:
+        return ProjectFileError(f"{path}: project file is corrupt ({text})")
+    return ProjectFileError(f"{path}: cannot use project file ({text})")

@@ -266,7 +266,9 @@ def test_progress_reaches_total(project: Project, tmp_path: Path) -> None:
     assert seen and seen[-1][0] == seen[-1][1] > 0
 
 
-def test_readonly_project_is_unchanged_by_export(project: Project, tmp_path: Path) -> None:
+def test_readonly_project_is_unchanged_by_export(project: Project, tmp_path: Path, backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("compares a project file's bytes")
     seed(project)
     project.close()
     before = project.path.read_bytes()
@@ -359,7 +361,7 @@ def test_helper_process_writes_the_same_tables(
     seed(project)
     export_csv(project, tmp_path / "sequential")
     project.close()
-    readonly = Project.open(project.path, readonly=True)
+    readonly = Project.open(project.store.location, readonly=True)
     monkeypatch.setattr(module, "PARALLEL_MIN_ROWS", 0)
     try:
         report = export_csv(readonly, tmp_path / "parallel")

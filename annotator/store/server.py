@@ -1,0 +1,116 @@
+"""Projects on a PostgreSQL server: `postgresql+psycopg://USER@HOST/DB` instead of a file path.
+
+The URL names the database that is the project. Credentials come the libpq way only (~/.pgpass,
+PG* variables, a service file, or a password in a URL the user typed); this module never writes
+them anywhere, and the URL it shows (`display_url`) has no password. Schema creation and upgrades
+take the same path as a project file (`engine.create_schema`, then the `MIGRATIONS` ladder).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, inspect, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from annotator.model.errors import ProjectFileError
+from annotator.store import engine as files
+from annotator.store.tables import Base, MetaRow
+
+SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
+def is_server_url(location: str) -> bool:
+    """Whether `location` names a server project (a URL) rather than a project file."""
+    return location.startswith(SCHEMES)
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages and titles."""
+    try:
+        return make_url(_normalise(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
+
+
+def _normalise(url: str) -> str:
+    """SQLAlchemy's psycopg 3 driver for the plain `postgresql://` and `postgres://` forms."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def server_engine(url: str, *, readonly: bool = False) -> Engine:
+    try:
+        engine = create_engine(_normalise(url), pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise ProjectFileError(f"{display_url(url)}: cannot use this server URL ({exc})") from exc
+    return engine.execution_options(postgresql_readonly=True) if readonly else engine
+
+
+def open_server(url: str, *, readonly: bool = False, create: bool = True) -> files.ProjectStore:
+    """Open (or, on an empty database, create) the project in the database `url` names."""
+    shown = display_url(url)
+    engine = server_engine(url, readonly=readonly)
+    try:
+        with engine.connect() as conn:
+            if inspect(conn).has_table(MetaRow.__tablename__):
+                facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).all())
+            elif readonly or not create:
+                raise ProjectFileError(f"{shown}: the database holds no annotator project")
+            else:
+                facts = {}
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise ProjectFileError(f"{shown}: cannot use the server ({files.detail(exc)})") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    store = files.ProjectStore(
+        files.server_path(url), engine, readonly, sessionmaker(engine, expire_on_commit=False), url=url
+    )
+    try:
+        if not facts:
+            files.create_schema(store)
+            return store
+        if facts.get("application") != files.APPLICATION or not facts.get("schema_version", "").isdigit():
+            raise ProjectFileError(f"{shown}: the database holds tables that are not an annotator project")
+        version = int(facts["schema_version"])
+        if version > files.SCHEMA_VERSION:
+            raise ProjectFileError(
+                f"{shown}: project was written by a newer annotator (schema {version}, this one knows "
+                f"{files.SCHEMA_VERSION}); update annotator to open it"
+            )
+        if version < files.SCHEMA_VERSION:
+            if readonly:
+                raise ProjectFileError(f"{shown}: project uses schema {version}; open it once to upgrade it")
+            for target in range(version + 1, files.SCHEMA_VERSION + 1):
+                with engine.begin() as conn:
+                    files.MIGRATIONS[target](conn)
+                    conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(target)))
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def project_exists(url: str) -> bool:
+    """Whether the database `url` names already holds an annotator project (its meta table)."""
+    engine = server_engine(url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table(MetaRow.__tablename__)
+    except SQLAlchemyError as exc:
+        raise ProjectFileError(f"{display_url(url)}: cannot use the server ({files.detail(exc)})") from exc
+    finally:
+        engine.dispose()
+
+
+def discard_project(url: str) -> None:
+    """Drop the tables of a project whose creation failed half-way (nothing else is in them)."""
+    engine = server_engine(url)
+    try:
+        Base.metadata.drop_all(engine)
+    finally:
+        engine.dispose()
