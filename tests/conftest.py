@@ -77,22 +77,62 @@ def pg_admin() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_admin: Any) -> Iterator[str]:
-    """A database holding a fresh project with the default scheme, copied for each test (copying
-    is several times faster than creating the schema)."""
-    name = f"tpl_{uuid.uuid4().hex[:12]}"
+def pg_project_db(pg_admin: Any) -> Iterator[tuple[Any, list[tuple[Any, list[dict[str, Any]]]]]]:
+    """One database for the session's server projects, with a snapshot of a fresh project (default
+    scheme). Each test gets it back as new (`_reset`): emptying a dozen tables is far cheaper than
+    creating a database per test."""
+    from sqlalchemy import create_engine, select
+
+    from annotator.store.tables import Base
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
     _create_database(pg_admin, name)
-    project = Project.open(pg_admin.url.set(database=name).render_as_string(hide_password=False))
-    project.close()
-    yield name
+    url = pg_admin.url.set(database=name).render_as_string(hide_password=False)
+    Project.open(url).close()
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        snapshot = [(t, [dict(r._mapping) for r in conn.execute(select(t))]) for t in Base.metadata.sorted_tables]
+    yield engine, snapshot
+    engine.dispose()
     _drop_database(pg_admin, name)
 
 
-def _create_database(admin: Any, name: str, template: str | None = None) -> None:
+def _reset(engine: Any, snapshot: list[tuple[Any, list[dict[str, Any]]]]) -> None:
+    """Put the session's server project back to its fresh state. Connections a test left open are
+    ended first, so the TRUNCATE cannot wait on them; a lock still held fails after 10 s."""
+    from sqlalchemy import func, insert, select, text
+
+    with engine.begin() as conn:
+        activity = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        mine = conn.execute(select(func.pg_backend_pid())).scalar_one()
+        for (pid,) in conn.execute(activity).all():
+            if pid != mine:
+                conn.execute(select(func.pg_terminate_backend(pid)))
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+        names = ", ".join(f'"{t.name}"' for t, _ in snapshot)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table, rows in snapshot:
+            if rows:
+                conn.execute(insert(table), rows)
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_database(pg_admin: Any) -> Iterator[str]:
+    """The URL of a new, empty database on the test server (for `server init` and the like)."""
+    name = f"e_{uuid.uuid4().hex[:16]}"
+    _create_database(pg_admin, name)
+    try:
+        yield pg_admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_database(pg_admin, name)
+
+
+def _create_database(admin: Any, name: str) -> None:
     from sqlalchemy import text
 
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
 
 
 def _drop_database(admin: Any, name: str) -> None:
@@ -105,18 +145,13 @@ def _drop_database(admin: Any, name: str) -> None:
 @pytest.fixture
 def project_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
     """Where a fresh project with the default scheme lives (`project` opens it): a file in
-    tmp_path, or a new database on the test server."""
+    tmp_path, or the session's server database, emptied back to a fresh project."""
     if backend == "sqlite":
         yield tmp_path / "test.db"
         return
-    admin = request.getfixturevalue("pg_admin")
-    template = request.getfixturevalue("pg_template")
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    _create_database(admin, name, template)
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        _drop_database(admin, name)
+    engine, snapshot = request.getfixturevalue("pg_project_db")
+    _reset(engine, snapshot)
+    yield engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from annotator import paths
 from annotator.bug_log import unexpected
-from annotator.cli import data, rescue, review, scheme
+from annotator.cli import data, rescue, review, scheme, server
 from annotator.cli.common import EXIT_REJECTED, EXIT_USAGE, PROGRESS_MIN_BYTES, Command, ProgressBar
 from annotator.model.errors import AnnotatorError, Cancelled, ProjectFileError
 
@@ -33,6 +33,7 @@ COMMANDS: dict[str, Command] = {
     "agreement": review.AGREEMENT,
     "scheme": scheme.SCHEME,
     "rescue": rescue.RESCUE,
+    "server": server.SERVER,
 }
 """Every subcommand, in the order `--help` lists them. A new command group is a module here and a line above."""
 
