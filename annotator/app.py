@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
-    return run_gui(paths.project_path(project_arg or None))
+    return run_gui(paths.project_location(project_arg or None))
 
 
 def gui_project_argument(args: Sequence[str]) -> str | None:
@@ -96,7 +96,7 @@ def _load_store_before_qt() -> None:
     import annotator.services.project  # noqa: F401
 
 
-def run_gui(project_path: Path) -> int:
+def run_gui(project_path: Path | str) -> int:
     _load_store_before_qt()
     from PySide6.QtWidgets import QApplication
 
@@ -116,7 +116,7 @@ def run_gui(project_path: Path) -> int:
         if name is None:
             return 0
         settings.set_annotator_name(name)
-    path = project_path
+    path: Path | str = project_path
     while True:
         try:
             window = build_main_window(path, annotator_name=name)
@@ -126,7 +126,7 @@ def run_gui(project_path: Path) -> int:
 
             # A broken default project must not be a dead end: offer another file, a new one, or
             # quitting. The file that failed is never written to.
-            chosen = choose_other_project(path, str(exc))
+            chosen = choose_other_project(path if isinstance(path, Path) else Path.cwd() / "server", str(exc))
             if chosen is None:
                 return 1
             path = chosen
@@ -134,30 +134,40 @@ def run_gui(project_path: Path) -> int:
     return int(app.exec())
 
 
-def build_main_window(project_path: Path, *, annotator_name: str | None = None, seed: bool | None = None) -> MainWindow:
+def build_main_window(
+    project_path: Path | str, *, annotator_name: str | None = None, seed: bool | None = None
+) -> MainWindow:
     """Open the project and compose the main window on it (not shown; it opens the document of my
     last session, or the first unfinished one, when first shown). A QApplication must exist.
     `seed` imports the bundled corpus into the project; by default only a newly created default
     project is seeded. The window owns the project and closes it when it closes."""
+    from annotator.services import team
     from annotator.services.project import Project
     from annotator.ui import settings
     from annotator.ui.context import AppContext
     from annotator.ui.main_window import MainWindow
 
-    path = Path(project_path).expanduser()
-    if seed is None:
-        seed = not path.exists() and path.resolve() == paths.default_project().resolve()
-    project = Project.open(path)
+    location: Path | str
+    if isinstance(project_path, str) and project_path.startswith(paths.SERVER_URL_PREFIXES):
+        location, seed = project_path, bool(seed)  # a server project: never seeded by default
+    else:
+        location = Path(project_path).expanduser()
+        if seed is None:
+            seed = not location.exists() and location.resolve() == paths.default_project().resolve()
+    project = Project.open(location)
     try:
         if seed:
             seed_project(project)
-        name = annotator_name or settings.annotator_name() or settings.os_user_name() or "annotator"
+        # On a server the annotator is the login: the server's row-level security checks exactly that.
+        login = team.login_name(project)
+        name = login or annotator_name or settings.annotator_name() or settings.os_user_name() or "annotator"
         ctx = AppContext(project, project.annotator(name))
         window = MainWindow(ctx)
     except BaseException:
         project.close()
         raise
-    settings.add_recent_project(project.path)
+    if login is None:
+        settings.add_recent_project(project.path)
     return window
 
 

@@ -97,7 +97,7 @@ def _show(args: argparse.Namespace) -> int:
     from annotator.services import schemes
     from annotator.services.project import Project
 
-    project = Project.open(paths.project_path(args.project), readonly=True)
+    project = Project.open(paths.project_location(args.project), readonly=True)
     try:
         if args.toml:
             sys.stdout.write(schemes.current_toml(project))
@@ -181,7 +181,7 @@ def _apply(args: argparse.Namespace) -> int:
     from annotator.services.project import Project
 
     new = load_scheme_file(args.file)
-    where = paths.project_path(args.project)
+    where = paths.project_location(args.project)
     project = Project.open(where, readonly=True)  # planning never writes, not even a WAL file
     try:
         plan = schemes.plan(project, new)

@@ -36,6 +36,13 @@ def add_user(project: Project, name: str, role: str) -> bool:
     return rights.add_user(project.store.engine, name, role)
 
 
+def login_name(project: Project) -> str | None:
+    """The server login this project is used as (its annotator name in team mode); None for a file."""
+    if project.store.dialect != "postgresql":
+        return None
+    return rights.session_user(project.store.engine)
+
+
 def _require_server(project: Project) -> None:
     if project.store.dialect != "postgresql":
         raise AnnotatorError(

@@ -88,6 +88,11 @@ def install(engine: Engine) -> None:
             _ddl(conn, f"CREATE POLICY read_open ON {name} FOR SELECT TO annotator USING ({readable})")
 
 
+def session_user(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(select(func.session_user())).scalar_one())
+
+
 def add_user(engine: Engine, name: str, role: str) -> bool:
     """Make `name` a login in group `role` (created without a password: set one, or use the
     server's peer/certificate authentication, outside the app) and an annotator of this project.
