@@ -26,15 +26,15 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
-# The tests that run on both back ends, against a throwaway PostgreSQL cluster (Debian's
+# Every test marked postgresql (the server half of the both-back-ends tests, team mode), against a
+# throwaway PostgreSQL cluster (Debian's
 # postgresql package; as root the server runs as the postgres user), stopped whatever happens.
 pg: $(STAMP)
 	@dir=$$(mktemp -d /tmp/annotator-pg.XXXXXX); \
 	trap 'scripts/pg_cluster.sh stop "$$dir"' EXIT; \
 	url=$$(scripts/pg_cluster.sh start "$$dir") || exit 1; \
 	echo "PostgreSQL test server: $$url"; \
-	ANNOTATOR_TEST_PG_URL="$$url" QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -k postgresql \
-		tests/store tests/services tests/io tests/cli
+	ANNOTATOR_TEST_PG_URL="$$url" QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m postgresql
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py

@@ -55,6 +55,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the server `postgresql`, so `make pg` can pick them (-m postgresql)."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("backend") == "postgresql" or "pg_admin" in getattr(item, "fixturenames", ()):
+            item.add_marker("postgresql")
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """ "sqlite" or "postgresql": the back end this test's project lives on."""
