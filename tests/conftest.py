@@ -99,7 +99,20 @@ def pg_project_db(pg_admin: Any) -> Iterator[tuple[Any, list[tuple[Any, list[dic
     Project.open(url).close()
     engine = create_engine(url)
     with engine.connect() as conn:
-        snapshot = [(t, [dict(r._mapping) for r in conn.execute(select(t))]) for t in Base.metadata.sorted_tables]
+        # Rows in id order without their serial ids: re-inserted after RESTART IDENTITY they get the
+        # same ids from the sequence, which then stands where the fresh project's did.
+        snapshot = [
+            (
+                t,
+                [
+                    {k: v for k, v in r._mapping.items() if k != "id"}
+                    for r in conn.execute(select(t).order_by(*t.primary_key))
+                ],
+            )
+            if "id" in t.c
+            else (t, [dict(r._mapping) for r in conn.execute(select(t))])
+            for t in Base.metadata.sorted_tables
+        ]
     yield engine, snapshot
     engine.dispose()
     _drop_database(pg_admin, name)
