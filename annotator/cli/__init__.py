@@ -34,6 +34,8 @@ COMMANDS: dict[str, Command] = {
     "scheme": scheme.SCHEME,
     "rescue": rescue.RESCUE,
     "server": server.SERVER,
+    "push": server.PUSH,
+    "pull": server.PULL,
 }
 """Every subcommand, in the order `--help` lists them. A new command group is a module here and a line above."""
 

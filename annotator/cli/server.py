@@ -8,10 +8,11 @@ authenticate the libpq way (~/.pgpass, PG* variables, a service file, peer or ce
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from annotator import paths
-from annotator.cli.common import EXIT_OK, Command
+from annotator.cli.common import EXIT_OK, EXIT_USAGE, Command
 
 EPILOG = """\
 commands:
@@ -64,3 +65,92 @@ def _run(args: argparse.Namespace) -> int:
 
 
 SERVER = Command("shared project on a PostgreSQL server: init, add-user", EPILOG, _configure, _run)
+
+
+PUSH_EPILOG = """\
+Uploads a project file (documents and every annotator's layer) into a server project through the
+same idempotent merge as `merge`: what is there already is skipped, so pushing twice changes
+nothing. An empty database becomes a project with the file's scheme first.
+
+examples:
+  annotator push alice-offline.db --to postgresql+psycopg://alice@db.example.org/desk
+
+exit codes: 0 done, 1 the merge was refused (e.g. an annotator clash), 2 usage error or unusable project
+"""
+
+
+def _configure_push(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="the local project file")
+    parser.add_argument("--to", required=True, metavar="URL", help="postgresql+psycopg://USER@HOST/DB")
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    from annotator.services import team
+
+    report = team.push(args.file, args.to)
+    if report.unchanged:
+        print(f"{args.file}: nothing new (already pushed)")
+    else:
+        print(
+            f"{args.file}: {report.documents_added} documents, {report.spans_added} spans, "
+            f"{report.relations_added} relations, {report.stances_added} stances pushed"
+        )
+    return EXIT_OK
+
+
+PUSH = Command("upload a project file into a server project (idempotent)", PUSH_EPILOG, _configure_push, _run_push)
+
+
+PULL_EPILOG = """\
+Makes an offline copy of a server project: a new project FILE with the server's scheme, every
+document, and every annotator's layer (or only NAME's with --annotator). Work done offline goes
+back with `annotator push FILE --to URL`. FILE must not exist; it appears only when complete.
+
+examples:
+  annotator pull postgresql+psycopg://alice@db.example.org/desk --to desk-offline.db --annotator alice
+
+exit codes: 0 done, 1 refused, 2 usage error, FILE exists, or unusable server
+"""
+
+
+def _configure_pull(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL", help="postgresql+psycopg://USER@HOST/DB")
+    parser.add_argument("--to", required=True, type=Path, metavar="FILE", help="the new project file")
+    parser.add_argument("--annotator", metavar="NAME", help="copy only this annotator's layer")
+
+
+def _run_pull(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
+    from annotator.io.export_jsonl import export_jsonl
+    from annotator.io.importer import import_paths
+    from annotator.services import team
+    from annotator.services.merge import merge_paths
+    from annotator.services.project import Project
+
+    target: Path = args.to
+    if target.exists():
+        print(f"annotator: {target}: a file of that name exists; pull never overwrites", file=sys.stderr)
+        return EXIT_USAGE
+    server = Project.open(args.url, readonly=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".pull-", dir=target.parent or None) as tmp:
+            work = Path(tmp)
+            n_docs = team.write_articles(server, work / "documents.jsonl")
+            export_jsonl(server, work / "layers.jsonl", annotator=args.annotator)
+            local = Project.create(work / "copy.db", server.scheme)
+            try:
+                import_paths(local, [work / "documents.jsonl"])
+                if (work / "layers.jsonl").stat().st_size:
+                    merge_paths(local, [work / "layers.jsonl"])
+            finally:
+                local.close()
+            os.replace(work / "copy.db", target)
+    finally:
+        server.close()
+    print(f"Pulled {n_docs} documents into {target}")
+    return EXIT_OK
+
+
+PULL = Command("make an offline project file from a server project", PULL_EPILOG, _configure_pull, _run_pull)

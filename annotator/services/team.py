@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from annotator.model.errors import AnnotatorError
+from annotator.services.merge import MergeReport, merge_paths
 from annotator.services.project import Project
-from annotator.store import rights
+from annotator.store import documents as docs
+from annotator.store import locks, rights
+from annotator.store.engine import project_exists
 
 ROLES = rights.ROLES
 
@@ -48,3 +52,43 @@ def _require_server(project: Project) -> None:
         raise AnnotatorError(
             f"{project.path}: team mode needs a project on a PostgreSQL server (postgresql+psycopg://...)"
         )
+
+
+def push(path: Path, url: str) -> MergeReport:
+    """Upload the project file `path` (documents and every layer) into the server project `url`
+    through the idempotent merge: pushing twice changes nothing. An empty database first becomes a
+    project with the file's scheme."""
+    if not project_exists(url):
+        local = Project.open(path, readonly=True)
+        try:
+            scheme = local.scheme
+        finally:
+            local.close()
+        Project.create(url, scheme).close()
+    server = Project.open(url)
+    try:
+        (report,) = merge_paths(server, [path])
+    finally:
+        server.close()
+    return report
+
+
+def write_articles(project: Project, out: Path) -> int:
+    """Every document as an article JSONL line (id, title, text and its metadata), in id order: what
+    a file import recreates with the same ids, titles, texts and metadata."""
+    n = 0
+    with project.session() as s, out.open("w", encoding="utf-8") as fh:
+        for doc in docs.iter_documents(s):
+            record = {**doc.info.meta, "id": doc.info.ext_id, "title": doc.info.title, "text": doc.text}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def curate(project: Project, doc_id: int) -> locks.DocumentLock | str:
+    """Take the curator lock of a document: the lock (release it when done), or the name of the
+    login holding it (for the status bar: "alice is curating this document")."""
+    lock = locks.try_lock_document(project.store.engine, doc_id)
+    if lock is not None:
+        return lock
+    return locks.lock_holder(project.store.engine, doc_id) or "another session"

@@ -4,6 +4,7 @@ enforces on a client that bypasses the app (raw SQL as annotator A)."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -11,9 +12,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from annotator.cli import main
+from annotator.io.export_jsonl import export_jsonl
 from annotator.model.types import Status
 from annotator.services import annotations as svc
-from annotator.services import review
+from annotator.services import documents, review, team
 from annotator.services.project import Project
 from tests.helpers import add_texts
 
@@ -88,3 +90,89 @@ def test_server_commands_refuse_a_project_file(tmp_path: object, capsys: pytest.
     assert main(["init", path]) == 0
     assert main(["--project", path, "server", "add-user", "carol", "--role", "annotator"]) == 1
     assert "needs a project on a PostgreSQL server" in capsys.readouterr().err
+
+
+def test_push_uploads_a_file_whose_export_the_server_then_reproduces_and_twice_changes_nothing(
+    pg_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = Project.open(tmp_path / "offline.db")
+    try:
+        doc_a, doc_b = add_texts(local, TEXT, "A second article, with no annotations at all.")
+        me = local.annotator("alice")
+        claim, _ = svc.add_span(local, doc_a, me.id, "claim", 14, 45, {"claim_type": "factual"})
+        source, _ = svc.add_span(local, doc_a, me.id, "source", 0, 8)
+        svc.link(local, "attributed_to", claim.id, source.id)
+        svc.set_stance(local, doc_a, me.id, "nato_membership", "favor")
+        svc.set_status(local, doc_a, me.id, Status.DONE)
+        export_jsonl(local, tmp_path / "local.jsonl")
+    finally:
+        local.close()
+
+    assert main(["push", str(tmp_path / "offline.db"), "--to", pg_database]) == 0
+    assert "1 relations" in capsys.readouterr().out
+    server = Project.open(pg_database, readonly=True)
+    try:
+        export_jsonl(server, tmp_path / "server.jsonl")
+    finally:
+        server.close()
+    assert (tmp_path / "server.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+
+    assert main(["push", str(tmp_path / "offline.db"), "--to", pg_database]) == 0
+    assert "nothing new" in capsys.readouterr().out
+    server = Project.open(pg_database, readonly=True)
+    try:
+        export_jsonl(server, tmp_path / "again.jsonl")
+    finally:
+        server.close()
+    assert (tmp_path / "again.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+
+    # ... and back: an offline copy exports the same again, documents without work included.
+    assert main(["pull", pg_database, "--to", str(tmp_path / "copy.db")]) == 0
+    assert "Pulled 2 documents" in capsys.readouterr().out
+    copy = Project.open(tmp_path / "copy.db", readonly=True)
+    try:
+        export_jsonl(copy, tmp_path / "copy.jsonl")
+        assert len(documents.document_ids(copy)) == 2
+    finally:
+        copy.close()
+    assert (tmp_path / "copy.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert main(["pull", pg_database, "--to", str(tmp_path / "copy.db")]) == 2  # never overwrites
+
+
+def test_one_curator_per_document_and_the_holder_is_named(pg_database: str) -> None:
+    tag = uuid.uuid4().hex[:8]
+    carol, dave = f"carol_{tag}", f"dave_{tag}"
+    assert main(["server", "init", pg_database]) == 0
+    for who in (carol, dave):
+        assert main(["--project", pg_database, "server", "add-user", who, "--role", "curator"]) == 0
+    admin = Project.open(pg_database)
+    try:
+        doc_a, doc_b = add_texts(admin, TEXT, "Another text.")
+    finally:
+        admin.close()
+    as_carol = Project.open(make_url(pg_database).set(username=carol).render_as_string(hide_password=False))
+    as_dave = Project.open(make_url(pg_database).set(username=dave).render_as_string(hide_password=False))
+    try:
+        lock = team.curate(as_carol, doc_a)
+        assert not isinstance(lock, str)
+        assert team.curate(as_dave, doc_a) == carol  # refused, and says who holds it
+        other = team.curate(as_dave, doc_b)  # another document is free
+        assert not isinstance(other, str)
+        other.release()
+        lock.release()
+        again = team.curate(as_dave, doc_a)
+        assert not isinstance(again, str)
+        again.release()
+    finally:
+        as_carol.close()
+        as_dave.close()
+
+
+def test_the_curator_lock_of_a_project_file_is_always_granted(tmp_path: Path) -> None:
+    project = Project.open(tmp_path / "p.db")
+    try:
+        (doc_id,) = add_texts(project, TEXT)
+        first, second = team.curate(project, doc_id), team.curate(project, doc_id)
+        assert not isinstance(first, str) and not isinstance(second, str)
+    finally:
+        project.close()

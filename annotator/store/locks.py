@@ -1,0 +1,72 @@
+"""Per-document curator locks on a server project: PostgreSQL session advisory locks.
+
+One curator per document at a time: `try_lock_document` takes `pg_try_advisory_lock(CURATOR, doc)`
+on a connection of its own, held until `DocumentLock.release()` (or until that client dies: the
+server drops a dead session's locks, so a killed curator never leaves a document locked).
+`lock_holder` names the login that holds a document. A project file has one user at a time, so
+there the lock is always granted and holds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, and_, column, func, select, table
+
+CURATOR = 0x616E6E  # the first key of every curator lock ("ann"); the second is the document id
+
+_locks = table("pg_locks", column("locktype"), column("classid"), column("objid"), column("objsubid"), column("pid"))
+_activity = table("pg_stat_activity", column("pid"), column("usename"), column("datname"))
+
+
+@dataclass
+class DocumentLock:
+    doc_id: int
+    _conn: Connection | None
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.execute(select(func.pg_advisory_unlock(CURATOR, self.doc_id)))
+            finally:
+                self._conn.close()
+                self._conn = None
+
+
+def try_lock_document(engine: Engine, doc_id: int) -> DocumentLock | None:
+    """The curator lock of `doc_id`, or None when another session holds it."""
+    if engine.dialect.name != "postgresql":
+        return DocumentLock(doc_id, None)
+    conn = engine.connect()
+    try:
+        got = bool(conn.execute(select(func.pg_try_advisory_lock(CURATOR, doc_id))).scalar_one())
+        conn.commit()  # the lock is the session's, not the transaction's: end the transaction
+    except BaseException:
+        conn.close()
+        raise
+    if not got:
+        conn.close()
+        return None
+    return DocumentLock(doc_id, conn)
+
+
+def lock_holder(engine: Engine, doc_id: int) -> str | None:
+    """The login holding the curator lock of `doc_id` in this database, if any."""
+    if engine.dialect.name != "postgresql":
+        return None
+    query = (
+        select(_activity.c.usename)
+        .select_from(_locks.join(_activity, _locks.c.pid == _activity.c.pid))
+        .where(
+            and_(
+                _locks.c.locktype == "advisory",
+                _locks.c.classid == CURATOR,
+                _locks.c.objid == doc_id,
+                _locks.c.objsubid == 2,
+                _activity.c.datname == func.current_database(),
+            )
+        )
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query).first()
+    return None if found is None else str(found[0])
