@@ -92,8 +92,8 @@ def _run_push(args: argparse.Namespace) -> int:
         print(f"{args.file}: nothing new (already pushed)")
     else:
         print(
-            f"{args.file}: {report.documents_added} documents, {report.spans_added} spans, "
-            f"{report.relations_added} relations, {report.stances_added} stances pushed"
+            f"{args.file}: {report.counts.documents_added} documents, {report.counts.spans_added} spans, "
+            f"{report.counts.relations_added} relations, {report.counts.stances_added} stances pushed"
         )
     return EXIT_OK
 
