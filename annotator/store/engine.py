@@ -424,10 +424,3 @@ def _file_error(path: Path, exc: Exception) -> ProjectFileError | StorageError:
 
 def detail(exc: SQLAlchemyError) -> str:
     return " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
-
-
-def _file_error(path: Path, exc: SQLAlchemyError) -> ProjectFileError:
-    text = detail(exc)
-    if "malformed" in text or "not a database" in text or "disk I/O" in text:
-        return ProjectFileError(f"{path}: project file is corrupt ({text})")
-    return ProjectFileError(f"{path}: cannot use project file ({text})")
