@@ -1,19 +1,32 @@
 """Where things live: the default project, config and log locations (platformdirs) and resources.
 
 Every location can be overridden through environment variables, which is how tests keep away from
-the real user's data: ANNOTATOR_DATA_DIR, ANNOTATOR_CONFIG_DIR, ANNOTATOR_PROJECT.
+the real user's data: ANNOTATOR_DATA_DIR, ANNOTATOR_CONFIG_DIR, ANNOTATOR_PROJECT. The scheme files and the seed corpus
+travel inside the installed package (RESOURCES_DIR, CORPUS_DIR).
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "annotator"
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _bundled(name: str) -> Path:
+    """A data folder shipped with the app: inside the installed package (the wheel maps the checkout's
+    top-level folder in as `annotator/<name>`, see setup.py), else the checkout's top-level folder."""
+    packaged = Path(str(resources.files("annotator"))) / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / name
+
+
+RESOURCES_DIR = _bundled("resources")
+CORPUS_DIR = _bundled("corpus")
 SCHEMES_DIR = RESOURCES_DIR / "schemes"
 DEFAULT_SCHEME = SCHEMES_DIR / "default.toml"
 
