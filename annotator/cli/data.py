@@ -44,7 +44,10 @@ formats:
          project's scheme.toml and guidelines.md
   jsonl  --out is a file; one annotation record per (document, annotator), the format `import`
          reads back (export -> import -> export gives the same content)
-The format defaults to jsonl when --out ends in .jsonl, else csv. The project is opened read-only.
+  xlsx   --out is a file; an Excel workbook with the csv tables as sheets (text cells stored as
+         text, never formulas; ids and offsets as numbers; header frozen, filters on)
+The format defaults to jsonl or xlsx when --out ends in .jsonl or .xlsx, else csv. The project is
+opened read-only.
 
 examples:
   annotator --project p.db export --out tables/
@@ -106,10 +109,18 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx")
+
+
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, type=Path, metavar="PATH", help="folder for csv, file for jsonl")
     parser.add_argument(
-        "--format", dest="fmt", choices=("csv", "jsonl"), help="csv tables or annotation jsonl (default: from --out)"
+        "--out", required=True, type=Path, metavar="PATH", help="folder for csv, file for jsonl and xlsx"
+    )
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=EXPORT_FORMATS,
+        help="csv tables, annotation jsonl or an xlsx workbook (default: from --out)",
     )
     parser.add_argument("--annotator", metavar="NAME", help="export only this annotator's layer (e.g. gold)")
 
@@ -117,7 +128,7 @@ def _configure_export(parser: argparse.ArgumentParser) -> None:
 def _run_export(args: argparse.Namespace) -> int:
     from annotator.services.project import Project
 
-    fmt = args.fmt or ("jsonl" if args.out.suffix.lower() == ".jsonl" else "csv")
+    fmt = args.fmt or {".jsonl": "jsonl", ".xlsx": "xlsx"}.get(args.out.suffix.lower(), "csv")
     project = Project.open(paths.project_location(args.project), readonly=True)
     try:
         # Imported here: the exporters load only when used, and the CLI starts without them.
@@ -125,6 +136,10 @@ def _run_export(args: argparse.Namespace) -> int:
             from annotator.io.export_jsonl import export_jsonl
 
             report = export_jsonl(project, args.out, annotator=args.annotator)
+        elif fmt == "xlsx":
+            from annotator.io.export_xlsx import export_xlsx
+
+            report = export_xlsx(project, args.out, annotator=args.annotator)
         else:
             from annotator.io.export_csv import export_csv
 

@@ -33,3 +33,25 @@ def neutralise_value(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise(value)
     return neutralise(json.dumps(value, ensure_ascii=False))
+
+
+class CellGuard:
+    """Neutralising as a value, so one table writer serves CSV (guarded) and formats that store text
+    cells as text and need no guard (xlsx: `CellGuard(frozenset())` leaves every value as it is)."""
+
+    def __init__(self, starts: frozenset[str] = FORMULA_STARTS) -> None:
+        self.starts = starts
+
+    def text(self, cell: str) -> str:
+        return "'" + cell if cell[:1] in self.starts else cell
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if value is None or isinstance(value, bool | int | float):
+            return neutralise_value(value)
+        return self.text(json.dumps(value, ensure_ascii=False))
+
+
+GUARDED = CellGuard()
+UNGUARDED = CellGuard(frozenset())

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from annotator.io.csv_safety import FORMULA_STARTS, neutralise, neutralise_value
+from annotator.io.csv_safety import GUARDED, CellGuard
 from annotator.io.export_layers import Row, Ticker
 from annotator.model.scheme import AttributeDef, Scheme
 from annotator.store import Session, rejections
@@ -90,7 +90,8 @@ class _DocumentMaps:
     """One pass over the documents (no text): neutralised id and title per row id, and every
     metadata key in first-seen order, which documents.csv needs for its header."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, guard: CellGuard) -> None:
+        neutralise = guard.text
         self.ext_ids: dict[int, str] = {}
         self.titles: dict[int, str] = {}
         keys: dict[str, None] = {}
@@ -107,8 +108,8 @@ class _DocumentMaps:
         self.meta_keys = list(keys)
 
 
-def _write_documents(session: Session, handle: IO[str], maps: _DocumentMaps, ticker: Ticker) -> int:
-    keys = maps.meta_keys
+def _write_documents(session: Session, handle: IO[str], maps: _DocumentMaps, ticker: Ticker, guard: CellGuard) -> int:
+    keys, neutralise_value = maps.meta_keys, guard.value
     writer = _writer(handle, [*DOCUMENT_COLUMNS, *_unique(DOCUMENT_COLUMNS, keys, "meta_")])
     n = 0
     for doc_id, _, _, sha, n_chars, imported_at, meta_json in docs.stream_document_rows(session):
@@ -140,8 +141,9 @@ class _Cells:
     pathological project makes it grow past `limit`, which keeps memory flat either way.
     """
 
-    def __init__(self, names: Sequence[str], limit: int = 50000) -> None:
+    def __init__(self, names: Sequence[str], guard: CellGuard, limit: int = 50000) -> None:
         self.names = tuple(names)
+        self.guard = guard
         self.blank = ("",) * len(self.names)
         self._cache: dict[str | None, tuple[Any, ...]] = {None: self.blank, "": self.blank, "{}": self.blank}
         self._limit = limit
@@ -150,15 +152,15 @@ class _Cells:
         cells = self._cache.get(raw)
         if cells is None:
             attrs = json.loads(raw) if raw else {}
-            cells = tuple(_cell(attrs.get(n)) for n in self.names)
+            cells = tuple(_cell(attrs.get(n), self.guard) for n in self.names)
             if len(self._cache) > self._limit:
                 self._cache = {None: self.blank, "": self.blank, "{}": self.blank}
             self._cache[raw] = cells
         return cells
 
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else neutralise_value(value)
+def _cell(value: Any, guard: CellGuard) -> Any:
+    return "" if value is None else guard.value(value)
 
 
 class _Labels(dict[str, str]):
@@ -176,7 +178,8 @@ class _Labels(dict[str, str]):
 class _ClaimLayout:
     """The claims.csv columns the scheme calls for, and the rows of one claim."""
 
-    def __init__(self, scheme: Scheme) -> None:
+    def __init__(self, scheme: Scheme, guard: CellGuard) -> None:
+        self.guard = guard
         self.relation_types = [r.name for r in scheme.relations]
         names = {r.from_label for r in scheme.relations}
         # Stored labels may be aliases of a renamed label; select those too.
@@ -186,14 +189,14 @@ class _ClaimLayout:
             if lab.name in names:
                 for attr in _ordered_attributes(lab.attributes):
                     claim_attrs.setdefault(attr.name, None)
-        self.claim_cells = _Cells(tuple(claim_attrs))
+        self.claim_cells = _Cells(tuple(claim_attrs), guard)
         self.to_labels = list(dict.fromkeys(r.to_label for r in scheme.relations))
         self.linked_cells: dict[str, _Cells] = {}
         link_names: list[str] = []
         for to_label in self.to_labels:
             label = scheme.label(to_label)
             attrs = tuple(a.name for a in _ordered_attributes(label.attributes if label else ()))
-            self.linked_cells[to_label] = _Cells(attrs)
+            self.linked_cells[to_label] = _Cells(attrs, guard)
             prefix = f"{to_label}_"
             link_names += [f"{to_label}_text", *[a if a.startswith(prefix) else prefix + a for a in attrs]]
         self.labels = _Labels(scheme)
@@ -209,12 +212,13 @@ class _ClaimLayout:
         """One claims.csv row from the stream_claims rows of one claim."""
         first = rows[0]
         text = first[3]
+        neutralise = self.guard.text
         head = (
             ext_id,
             title,
             annotator,
             first[0],
-            "'" + text if text[:1] in FORMULA_STARTS else text,
+            "'" + text if text[:1] in self.guard.starts else text,
             *self.claim_cells.get(first[4]),
         )
         stances = [v or "" for v in first[8:]]
@@ -250,16 +254,20 @@ class TableWriter:
         "comments.csv",
     )
 
-    def __init__(self, scheme: Scheme, session: Session, annotator_id: int | None, ticker: Ticker) -> None:
+    def __init__(
+        self, scheme: Scheme, session: Session, annotator_id: int | None, ticker: Ticker, guard: CellGuard = GUARDED
+    ) -> None:
+        """`guard` neutralises formula-like text cells (the CSV default); xlsx passes UNGUARDED."""
         self.session = session
+        self.guard = guard
         self.annotator_id = annotator_id
         self.ticker = ticker
-        self.span_cells = _Cells(scheme.attribute_names())
+        self.span_cells = _Cells(scheme.attribute_names(), guard)
         self.labels = _Labels(scheme)
-        self.claims = _ClaimLayout(scheme)
-        self.maps = _DocumentMaps(session)
+        self.claims = _ClaimLayout(scheme, guard)
+        self.maps = _DocumentMaps(session, guard)
         self.ext_ids, self.titles = self.maps.ext_ids, self.maps.titles
-        self.names = {i: neutralise(n) for i, n in q.annotator_names(session).items()}
+        self.names = {i: guard.text(n) for i, n in q.annotator_names(session).items()}
 
     def write(self, table: str, handle: IO[str]) -> int:
         """Write `table` (one of TABLES) to `handle`; returns the rows written."""
@@ -275,13 +283,13 @@ class TableWriter:
         return method(handle)
 
     def write_documents(self, handle: IO[str]) -> int:
-        return _write_documents(self.session, handle, self.maps, self.ticker)
+        return _write_documents(self.session, handle, self.maps, self.ticker, self.guard)
 
     def write_spans(self, handle: IO[str]) -> int:
         header = [*SPAN_COLUMNS, *_unique([*SPAN_COLUMNS, *SPAN_TAIL], self.span_cells.names, "attr_"), *SPAN_TAIL]
         writer = _writer(handle, header)
         ext_ids, names, labels, cells = self.ext_ids, self.names, self.labels, self.span_cells.get
-        starts = FORMULA_STARTS
+        starts = self.guard.starts
         n = 0
         for chunk in _chunks(q.stream_spans(self.session, self.annotator_id)):
             # The hot loop of the export: neutralise() inlined, attribute cells cached.
@@ -352,7 +360,7 @@ class TableWriter:
         Then the reviewers' rejections, as rows without a comment id whose item_key is
         "rejected:<key>" and text "rejected" (how this table has always listed them)."""
         writer = _writer(handle, COMMENT_COLUMNS)
-        ext_ids, names = self.ext_ids, self.names
+        ext_ids, names, neutralise = self.ext_ids, self.names, self.guard.text
         n = 0
         for chunk in _chunks(q.stream_comments(self.session)):
             writer.writerows(
