@@ -2,7 +2,8 @@
 
 Builds the wheel from a copy of the checkout, installs it (without dependencies) into a fresh venv
 that sees this test venv's site-packages through a .pth file (so PySide6 and SQLAlchemy are not
-downloaded again), and runs the installed `annotator` from a folder outside the checkout.
+downloaded again), and runs the installed `annotator` from a folder outside the checkout: init with
+a shipped scheme, import the shipped corpus, stats, export.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def test_installed_app_imports_and_exports_outside_the_checkout(wheel: Path, tmp
 
     app = str(env_dir / "bin" / "annotator")
     project = outside / "p.db"
+    # A shipped scheme by name: found inside the installed package, not in a checkout.
+    _run([app, "init", str(project), "--scheme", "fnc1"], outside, env)
+    shown = _run([app, "--project", str(project), "scheme", "show"], outside, env).stdout
+    assert "fnc1-stance" in shown
     _run([app, "--project", str(project), "import", str(corpus)], outside, env)
     counts = json.loads(_run([app, "--project", str(project), "stats", "--json"], outside, env).stdout)
     n_articles = sum(1 for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip())
@@ -95,3 +100,5 @@ def test_installed_app_imports_and_exports_outside_the_checkout(wheel: Path, tmp
     assert len(documents) == n_articles
     _run([app, "--project", str(project), "export", "--out", str(outside / "all.jsonl")], outside, env)
     assert (outside / "all.jsonl").is_file()
+    _run([app, "--project", str(project), "export", "--out", str(outside / "book.xlsx")], outside, env)
+    assert zipfile.is_zipfile(outside / "book.xlsx")
