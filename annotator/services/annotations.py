@@ -15,6 +15,7 @@ from annotator.model.types import DocStatus, Origin, Relation, Span, Stance, Sta
 from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import documents as docs
+from annotator.store import sources as registry
 
 REGISTRY = "source_registry"
 """The scheme's `completion` value for attributes backed by the project's source registry."""
@@ -75,7 +76,9 @@ def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
         span = q.get_span(s, span_id)
         removed = RemovedSpan(span, tuple(q.relations_touching(s, [span_id])), tuple(q.stances_on_spans(s, [span_id])))
         q.delete_span(s, span_id)
-    return removed, _changes(span.doc_id, spans=True, relations=True, stances=True)
+        _forget_alias(project, s, span)
+        _settle_status(s, span.doc_id, span.annotator_id)
+    return removed, _changes(span.doc_id, spans=True, relations=True, stances=True, status=True)
 
 
 def restore_span(project: Project, removed: RemovedSpan) -> Changes:
@@ -86,7 +89,9 @@ def restore_span(project: Project, removed: RemovedSpan) -> Changes:
             q.insert_relation(s, rel)
         for stance in removed.stances:
             q.insert_stance(s, stance)
-    return _changes(removed.span.doc_id, spans=True, relations=True, stances=True)
+        _register_aliases(project, s, removed.span)
+        _mark_in_progress(s, removed.span.doc_id, removed.span.annotator_id)
+    return _changes(removed.span.doc_id, spans=True, relations=True, stances=True, status=True)
 
 
 def update_span(
@@ -116,6 +121,8 @@ def update_span(
             values.update(start=new_start, end=new_end, text=doc.text[new_start:new_end])
         after = q.update_span(s, span_id, **values)
         _register_aliases(project, s, after)
+        if after.text != before.text:
+            _forget_alias(project, s, before)
     return before, after, _changes(before.doc_id, spans=True)
 
 
@@ -201,6 +208,8 @@ def set_stance(
             q.insert_stance(s, Stance(0, doc_id, annotator_id, target, value, span_id))
         if value is not None:
             _mark_in_progress(s, doc_id, annotator_id)
+        else:
+            _settle_status(s, doc_id, annotator_id)
     return (old.value if old else None), _changes(doc_id, stances=True, status=True)
 
 
@@ -248,6 +257,28 @@ def _register_aliases(project: Project, s: Any, span: Span) -> None:
         if canonical:
             docs.register_source_alias(s, span.text.strip(), canonical)
             docs.register_source_alias(s, canonical, canonical)
+
+
+def _forget_alias(project: Project, s: Any, span: Span) -> None:
+    """A deleted span takes its spelling out of the registry when no live span is written that way,
+    so a span deleted for a wrong size leaves no alias behind to be offered again."""
+    fields = [
+        ((lab.name, *lab.aliases), a) for lab in project.scheme.labels for a in _registry_attributes(project, lab.name)
+    ]
+    text = span.text.strip()
+    if not fields or not text or not any(span.attributes.get(a) for _, a in fields):
+        return
+    if registry.live_texts(s, fields, span.text) == 0 and text not in span.attributes.values():
+        registry.put_alias(s, text, None)
+
+
+def _settle_status(s: Any, doc_id: int, annotator_id: int) -> None:
+    """Status follows the annotations: with the last of mine gone, an in-progress document is not
+    started again (a document I marked done stays done)."""
+    if q.get_status(s, doc_id, annotator_id).status == Status.IN_PROGRESS and not q.has_annotations(
+        s, doc_id, annotator_id
+    ):
+        q.put_status(s, doc_id, annotator_id, status=Status.NOT_STARTED)
 
 
 def _mark_in_progress(s: Any, doc_id: int, annotator_id: int) -> None:

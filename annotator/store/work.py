@@ -131,3 +131,12 @@ def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
     """Remove one annotator's spans, relations and stances in one document (status stays)."""
     for table in (RelationRow, StanceRow, SpanRow):
         session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))
+
+
+def has_annotations(session: Session, doc_id: int, annotator_id: int) -> bool:
+    """Whether the annotator has any span or stance on the document (relations need spans)."""
+    for table in (SpanRow, StanceRow):
+        query = select(table.id).where(table.doc_id == doc_id, table.annotator_id == annotator_id).limit(1)
+        if session.scalar(query) is not None:
+            return True
+    return False
