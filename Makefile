@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,12 +8,21 @@ LINT_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test pg bench screenshot lint clean
 
+# The first `make run` downloads about 250 MB (PySide6 is most of it): say so, show what pip fetches,
+# and say how long it took, instead of a silent two-minute pause.
 $(BIN)/python:
+	@echo "make: creating a virtual environment in $(VENV) (once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "make: installing annotator with PySide6 (Qt, ~250 MB), SQLAlchemy, platformdirs, krippendorff"
+	@echo "make: and the test tools (pytest, pytest-qt, pandas) into $(VENV); the first time takes 1-3 minutes"
+	@start=$$(date +%s); \
+	$(BIN)/python -m pip install --progress-bar off -e '.[test]' | grep --line-buffered -E '^(Collecting|Successfully installed)' ; \
+	status=$${PIPESTATUS[0]}; \
+	echo "make: pip finished in $$(( $$(date +%s) - start )) s"; \
+	exit $$status
 	touch $(STAMP)
 
 $(LINT_STAMP): $(STAMP)
