@@ -119,7 +119,7 @@ def run_gui(project_path: Path | str) -> int:
     path: Path | str = project_path
     while True:
         try:
-            window = build_main_window(path, annotator_name=name)
+            window = build_main_window(path)  # the name remembered for that project, else `name`
             break
         except AnnotatorError as exc:
             from annotator.ui.dialogs.project_error import choose_other_project
@@ -160,8 +160,16 @@ def build_main_window(
             seed_project(project)
         # On a server the annotator is the login: the server's row-level security checks exactly that.
         login = team.login_name(project)
-        name = login or annotator_name or settings.annotator_name() or settings.os_user_name() or "annotator"
-        ctx = AppContext(project, project.annotator(name))
+        name = (
+            login
+            or annotator_name
+            or settings.project_annotator_name(project.path)
+            or settings.annotator_name()
+            or settings.os_user_name()
+            or "annotator"
+        )
+        # Opening records nobody: the annotator row is added by my first annotation in this project.
+        ctx = AppContext(project, project.identity(name))
         window = MainWindow(ctx)
     except BaseException:
         project.close()

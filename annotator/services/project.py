@@ -35,6 +35,9 @@ def rescue_copy(path: Path) -> Path:
     """Write what can be read of the damaged project `path` into a new file beside it; its path."""
     return rescue(path).target
 
+UNRECORDED = 0
+"""The id of an annotator who has not annotated in this project yet (no row until the first edit)."""
+
 
 @dataclass
 class Project:
@@ -126,6 +129,16 @@ class Project:
             if not create or self.readonly:
                 raise AnnotatorError(f"no annotator called {name!r} in {self.path}")
             return store_ann.add_annotator(s, name)
+
+    def identity(self, name: str) -> Annotator:
+        """Who `name` is in this project, without writing: their annotator row if they have one, else
+        an unrecorded annotator (id 0) that the first annotation records (`annotator(name)`)."""
+        name = name.strip()
+        if not name:
+            raise AnnotatorError("an annotator needs a non-empty name")
+        with self.session() as s:
+            found = store_ann.annotator_by_name(s, name)
+        return found if found is not None else Annotator(UNRECORDED, name, "")
 
     def annotators(self) -> list[Annotator]:
         with self.session() as s:

@@ -100,7 +100,7 @@ class AddSpanCommand(_ServiceCommand):
         span, changes = svc.add_span(
             self.ctx.project,
             self.doc_id,
-            self.ctx.annotator.id,
+            self.ctx.recorded_annotator().id,
             self.label,
             self.start,
             self.end,
@@ -239,7 +239,9 @@ class SetStanceCommand(_ServiceCommand):
         self._previous: str | None = None
 
     def _set(self, value: str | None) -> tuple[str | None, Changes]:
-        return svc.set_stance(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.target, value, self.span_id)
+        return svc.set_stance(
+            self.ctx.project, self.doc_id, self.ctx.recorded_annotator().id, self.target, value, self.span_id
+        )
 
     def _redo(self) -> Changes:
         self._previous, changes = self._set(self.value)
@@ -256,11 +258,13 @@ class SetStatusCommand(_ServiceCommand):
         self._previous = Status.NOT_STARTED
 
     def _redo(self) -> Changes:
-        self._previous, changes = svc.set_status(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.status)
+        self._previous, changes = svc.set_status(
+            self.ctx.project, self.doc_id, self.ctx.recorded_annotator().id, self.status
+        )
         return changes
 
     def _undo(self) -> Changes:
-        return svc.set_status(self.ctx.project, self.doc_id, self.ctx.annotator.id, self._previous)[1]
+        return svc.set_status(self.ctx.project, self.doc_id, self.ctx.recorded_annotator().id, self._previous)[1]
 
 
 class SetNoteCommand(_ServiceCommand):
@@ -272,14 +276,14 @@ class SetNoteCommand(_ServiceCommand):
         self._previous: str | None = None
 
     def _redo(self) -> Changes:
-        previous, changes = svc.set_note(self.ctx.project, self.doc_id, self.ctx.annotator.id, self.note)
+        previous, changes = svc.set_note(self.ctx.project, self.doc_id, self.ctx.recorded_annotator().id, self.note)
         if self._previous is None:
             self._previous = previous
         return changes
 
     def _undo(self) -> Changes:
         assert self._previous is not None
-        return svc.set_note(self.ctx.project, self.doc_id, self.ctx.annotator.id, self._previous)[1]
+        return svc.set_note(self.ctx.project, self.doc_id, self.ctx.recorded_annotator().id, self._previous)[1]
 
     def id(self) -> int:
         return _NOTE_COMMAND_ID

@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.model.changes import Changes
 from annotator.model.types import Annotator
 from annotator.services import documents
-from annotator.services.project import Project
+from annotator.services.project import UNRECORDED, Project
 
 
 class AppContext(QObject):
@@ -26,6 +26,7 @@ class AppContext(QObject):
     link_target_chosen = Signal(int)  # span id clicked while a link was pending
     link_pending_changed = Signal(bool)
     project_replaced = Signal()
+    annotator_recorded = Signal(object)  # Annotator: my first annotation in this project added my row
 
     def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +75,23 @@ class AppContext(QObject):
     def set_link_pending(self, pending: bool) -> None:
         self.link_pending = pending
         self.link_pending_changed.emit(pending)
+
+    def recorded_annotator(self) -> Annotator:
+        """The layer edits go to, recorded in the project. Opening a project records nobody: my
+        annotator row is added here, by the first edit that needs it."""
+        self.annotator = self.record(self.annotator)
+        return self.annotator
+
+    def record(self, who: Annotator) -> Annotator:
+        """`who` with a row in the project (added now if they have none yet)."""
+        if who.id != UNRECORDED:
+            return who
+        recorded = self.project.annotator(who.name)
+        if self.annotator.id == UNRECORDED and self.annotator.name == who.name:
+            self.annotator = recorded
+        self._views.clear()
+        self.annotator_recorded.emit(recorded)
+        return recorded
 
     def push(self, command: QUndoCommand) -> None:
         """Run a command (its redo) and keep it for undo."""

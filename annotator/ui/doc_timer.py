@@ -14,6 +14,7 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from annotator.services import annotations as svc
+from annotator.services.project import UNRECORDED
 from annotator.ui.context import AppContext
 
 IDLE_LIMIT_MS = 5 * 60 * 1000
@@ -38,6 +39,7 @@ class DocumentTimer(QObject):
         self._doc_id: int | None = None
         self._active_ms = 0
         self._last_input_ms = 0
+        self._pending: dict[int, float] = {}
         self._clock = QElapsedTimer()
         self._clock.start()
         self._now: Callable[[], int] = self._clock.elapsed  # milliseconds; tests swap in a fake clock
@@ -49,6 +51,8 @@ class DocumentTimer(QObject):
 
     def _connect_signals(self) -> None:
         self._ctx.document_opened.connect(self._on_ctx_document_opened)
+        self._ctx.annotator_recorded.connect(self._on_ctx_annotator_recorded)
+        self._ctx.project_replaced.connect(self._on_ctx_project_replaced)
 
     @property
     def doc_id(self) -> int | None:
@@ -66,9 +70,18 @@ class DocumentTimer(QObject):
         """Add the open document's active time to the store; returns the seconds added."""
         seconds = self.active_seconds()
         doc_id, self._active_ms, self._last_input_ms = self._doc_id, 0, self._now()
-        if doc_id is not None and seconds > 0 and not self._ctx.project.readonly:
+        if doc_id is None or seconds <= 0 or self._ctx.project.readonly:
+            return seconds
+        if self._ctx.annotator.id == UNRECORDED:
+            # Time alone records nobody: it waits here until my first annotation adds my row.
+            self._pending[doc_id] = self._pending.get(doc_id, 0.0) + seconds
+        else:
             svc.add_time(self._ctx.project, doc_id, self._ctx.annotator.id, seconds)
         return seconds
+
+    def pending_seconds(self) -> dict[int, float]:
+        """Time spent before my first annotation in this project, not yet stored."""
+        return dict(self._pending)
 
     def start(self, doc_id: int | None) -> None:
         self.flush()
@@ -80,6 +93,15 @@ class DocumentTimer(QObject):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+
+    def _on_ctx_project_replaced(self) -> None:
+        self._pending = {}
+
+    def _on_ctx_annotator_recorded(self, who: object) -> None:
+        pending, self._pending = self._pending, {}
+        for doc_id, seconds in pending.items():
+            if who is self._ctx.annotator:
+                svc.add_time(self._ctx.project, doc_id, self._ctx.annotator.id, seconds)
 
     def _gap_ms(self) -> int:
         gap = self._now() - self._last_input_ms

@@ -116,7 +116,7 @@ class FileOperations(QObject):
             self._error("Could not open the project", str(exc), "Choose another file; this one was not changed.")
             return False
         try:
-            me = project.annotator(name or self.my_name())
+            me = project.identity(name or settings.name_for_project(project.path) or self.my_name())
         except AnnotatorError as exc:
             project.close()
             self._error("Could not open the project", str(exc))
@@ -136,11 +136,12 @@ class FileOperations(QObject):
         dialog.open()
 
     def set_name(self, name: str) -> None:
-        """Record new annotations under `name`: reopen the project as that annotator."""
+        """Record new annotations in this project under `name` (remembered for this project only):
+        reopen the project as that annotator."""
         name = name.strip()
         if not name or name == self.my_name():
             return
-        settings.set_annotator_name(name)
+        settings.set_project_annotator_name(self._ctx.project.path, name)
         if self.open_path(self._ctx.project.path, name=name):
             self.message_posted.emit(f"Now annotating as {name}")
 

@@ -66,6 +66,7 @@ class ReviewController(QObject):
         self._ctx.document_opened.connect(self._on_ctx_document_opened)
         self._ctx.changed.connect(self._on_ctx_changed)
         self._ctx.project_replaced.connect(self._on_ctx_project_replaced)
+        self._ctx.annotator_recorded.connect(self._on_ctx_annotator_recorded)
 
     # -- modes -----------------------------------------------------------------------------------
 
@@ -118,7 +119,7 @@ class ReviewController(QObject):
     def _act_as(self, annotator: Annotator) -> None:
         self.layer_switching.emit()
         self._ctx.annotator = annotator
-        self.active = annotator.id != self.me.id
+        self.active = annotator.name != self.me.name  # by name: I may have been recorded since
         if self._ctx.link_pending:
             self._ctx.set_link_pending(False)
         self._layers.reload()
@@ -172,6 +173,12 @@ class ReviewController(QObject):
     def _on_ctx_changed(self, changes: Changes) -> None:
         if changes.status and not changes.annotators and self.is_blind():
             self.apply_layers()  # marking a document done lifts blind mode's curtain
+
+    def _on_ctx_annotator_recorded(self, who: Annotator) -> None:
+        if self.me.id == 0 and who.name == self.me.name:
+            self.me = who
+            self._panel.reviewer = who
+            self._layers.set_me(who)
 
     def _on_ctx_project_replaced(self) -> None:
         self.me = self._ctx.annotator

@@ -1,12 +1,14 @@
 """The user's GUI settings: one INI file in the config dir, and the few typed keys the shell reads.
 
-Everything the GUI remembers between runs (annotator name, recent projects, zoom, window geometry and
-dock layout) lives in `config_dir()/annotator.ini`, so tests that point ANNOTATOR_CONFIG_DIR at a temp
-dir never touch the real user's settings and a user can delete one file to reset the GUI.
+Everything the GUI remembers between runs (annotator name, the name used in each project, recent
+projects, zoom, window geometry and dock layout) lives in `config_dir()/annotator.ini`, so tests that
+point ANNOTATOR_CONFIG_DIR at a temp dir never touch the real user's settings and a user can delete
+one file to reset the GUI.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from annotator import paths
 MAX_RECENT = 8
 _NAME_KEY = "user/annotator_name"
 _RECENT_KEY = "projects/recent"
+_PROJECT_NAME_KEY = "identity"
 
 
 def settings_path() -> Path:
@@ -37,6 +40,29 @@ def set_annotator_name(name: str) -> None:
     settings = qsettings()
     settings.setValue(_NAME_KEY, name.strip())
     settings.sync()
+
+
+def _project_key(path: Path) -> str:
+    digest = hashlib.sha1(str(Path(path).expanduser().resolve()).encode("utf-8")).hexdigest()[:16]
+    return f"{_PROJECT_NAME_KEY}/{digest}"
+
+
+def project_annotator_name(path: Path) -> str | None:
+    """The name I annotate under in the project at `path`, when I chose one there."""
+    value = qsettings().value(_project_key(path))
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def set_project_annotator_name(path: Path, name: str) -> None:
+    """Remember `name` for this project only: a rename in one project does not follow me into the next."""
+    settings = qsettings()
+    settings.setValue(_project_key(path), name.strip())
+    settings.sync()
+
+
+def name_for_project(path: Path) -> str | None:
+    """Who I am in the project at `path`: the name chosen there, else the name given at first run."""
+    return project_annotator_name(path) or annotator_name()
 
 
 def os_user_name() -> str:

@@ -1,8 +1,9 @@
-"""The main window's status bar: transient messages, "Saved", progress and who I am.
+"""The main window's status bar: transient messages, "Saved", progress and who I am in this project.
 
 Permanent widgets on the right: the save indicator (updated after every committed change), the
 progress ("3 of 5 done", recomputed only when a status or the document set changed) and a button with
-my name that asks for another one. Messages from the panels go to the left, for a few seconds.
+my name in this project ("alice in news.db") that asks for another one. Messages from the panels
+go to the left, for a few seconds.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ class ShellStatusBar(QStatusBar):
         self.name_button = QToolButton(self)
         self.name_button.setObjectName("name_button")
         self.name_button.setAutoRaise(True)
-        self.name_button.setToolTip("Annotations are recorded under this name. Click to change it.")
         self.addPermanentWidget(self.saved_label)
         self.addPermanentWidget(self.progress_label)
         self.addPermanentWidget(self.name_button)
@@ -44,10 +44,16 @@ class ShellStatusBar(QStatusBar):
         self.name_button.clicked.connect(self.name_change_requested)
         self._ctx.changed.connect(self._on_ctx_changed)
         self._ctx.project_replaced.connect(self.refresh)
+        self._ctx.annotator_recorded.connect(lambda _who: self.refresh())
         self._ctx.link_pending_changed.connect(self._on_ctx_link_pending_changed)
 
     def refresh(self) -> None:
-        self.name_button.setText(f"Annotator: {self._ctx.annotator.name}")
+        who = self._ctx.annotator
+        self.name_button.setText(f"{who.name} in {self._ctx.project.path.name}")
+        first = "" if who.id else " Nothing is recorded under it until your first annotation here."
+        self.name_button.setToolTip(
+            f"You annotate as {who.name} in this project (remembered for this project file).{first} Click to change it."
+        )
         self.saved_label.clear()
         self.refresh_progress()
 

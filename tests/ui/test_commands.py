@@ -51,7 +51,9 @@ def spans(ctx: AppContext) -> dict[int, Span]:
 def make_span(ctx: AppContext, label: str, word: str) -> int:
     start = TEXT.index(word)
     assert ctx.current_doc_id is not None
-    return svc.add_span(ctx.project, ctx.current_doc_id, ctx.annotator.id, label, start, start + len(word))[0].id
+    return svc.add_span(ctx.project, ctx.current_doc_id, ctx.recorded_annotator().id, label, start, start + len(word))[
+        0
+    ].id
 
 
 def test_add_span_round_trip_keeps_the_id(ctx: AppContext, qtbot: QtBot) -> None:
@@ -85,7 +87,9 @@ def test_refused_command_is_dropped_with_a_reason(ctx: AppContext) -> None:
 def test_delete_span_restores_relations_and_stances(ctx: AppContext) -> None:
     claim, source = make_span(ctx, "claim", "Ukraine must join NATO"), make_span(ctx, "source", "Zelensky")
     rel = svc.link(ctx.project, "attributed_to", claim, source)[0].relation
-    svc.set_stance(ctx.project, ctx.current_doc_id, ctx.annotator.id, "nato_membership", "favor", span_id=claim)
+    svc.set_stance(
+        ctx.project, ctx.current_doc_id, ctx.recorded_annotator().id, "nato_membership", "favor", span_id=claim
+    )
     ctx.select_span(claim)
     cmd = DeleteSpanCommand(ctx, claim, "claim")
     ctx.push(cmd)

@@ -265,7 +265,7 @@ def test_annotation_table_stays_inside_a_1280x800_window_with_a_claim_selected(q
     doc_id = doc_svc.document_ids(win.ctx.project)[0]
     win.open_document(doc_id)
     text = doc_svc.load_view(win.ctx.project, doc_id, win.ctx.annotator.id).document.text
-    claim, _ = svc.add_span(win.ctx.project, doc_id, win.ctx.annotator.id, "claim", 0, text.index(" "), {})
+    claim, _ = svc.add_span(win.ctx.project, doc_id, win.ctx.recorded_annotator().id, "claim", 0, text.index(" "), {})
     win.ctx.notify(Changes(frozenset({doc_id}), spans=True))
     win.ctx.select_span(claim.id)
     QApplication.processEvents()

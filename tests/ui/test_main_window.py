@@ -40,7 +40,8 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
 
 
 def me(win: MainWindow) -> int:
-    return win.ctx.annotator.id
+    """My annotator id, recorded in the project (opening it records nobody)."""
+    return win.ctx.recorded_annotator().id
 
 
 def stored(win: MainWindow) -> documents.DocumentView:
@@ -357,6 +358,10 @@ def test_time_spent_is_recorded_when_switching_documents(qtbot: QtBot, window: M
     key(qtbot, window, Qt.Key.Key_Right)  # any input keeps the document active
     clock["ms"] = 40_000 + 10 * 60_000  # ten idle minutes do not count
     key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    # Time alone records nobody: it waits for my first annotation in the project, then is stored.
+    assert window.ctx.project.annotators() == []
+    assert window.timer.pending_seconds() == {ids[0]: pytest.approx(40.0)}
+    make_span(qtbot, window, "NATO", "c")
     seconds = documents.load_view(window.ctx.project, ids[0], me(window)).status.seconds
     assert seconds == pytest.approx(40.0)
 
@@ -410,8 +415,10 @@ def test_change_my_name_from_the_status_bar(qtbot: QtBot, window: MainWindow) ->
     dialog.name_edit.clear()
     qtbot.keyClicks(dialog.name_edit, "bob")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    assert window.ctx.annotator.name == "bob" and settings.annotator_name() == "bob"
-    assert window.status.name_button.text().endswith("bob")
+    # The new name is this project's only: it does not follow me into other projects.
+    assert window.ctx.annotator.name == "bob" and settings.project_annotator_name(window.ctx.project.path) == "bob"
+    assert settings.annotator_name() is None
+    assert window.status.name_button.text() == "bob in p.db"
     assert window.ctx.current_doc_id is not None
     assert stored(window).spans == ()  # alice's claim stays hers
     assert window.article_view.spans() == ()

@@ -93,6 +93,8 @@ def merged(qtbot: QtBot, window: MainWindow, files: tuple[Path, Path]) -> MainWi
 
 
 def ids_by_name(win: MainWindow) -> dict[str, int]:
+    """Annotator ids by name, the reviewer's included (recorded now: opening a project records nobody)."""
+    win.ctx.record(win.review.me)
     return {a.name: a.id for a in win.ctx.project.annotators()}
 
 

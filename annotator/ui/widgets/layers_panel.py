@@ -54,7 +54,9 @@ class LayerListModel(QAbstractListModel):
         people = self._ctx.project.annotators()
         me, gold = self._me.id, [a for a in people if a.is_gold]
         colleagues = sorted((a for a in people if a.id != me and not a.is_gold), key=lambda a: a.name.lower())
-        self._rows = [a for a in people if a.id == me] + gold + colleagues
+        # Until my first annotation I have no row in the project, but my (empty) layer is still mine.
+        mine = [a for a in people if a.id == me] or ([self._me] if self._me.id == 0 else [])
+        self._rows = mine + gold + colleagues
         self._colors = layer_colors(people)
         self.endResetModel()
 

@@ -182,6 +182,7 @@ class ReviewPanelWidget(QWidget):
         if item is None or doc_id is None:
             self.message_posted.emit("Pick an item to reject")
             return False
+        self.reviewer = self._ctx.record(self.reviewer)
         command = RejectItemCommand(self._ctx, doc_id, item, self.reviewer.id)
         self._ctx.push(command)
         if command.error:
@@ -406,6 +407,7 @@ class ReviewPanelWidget(QWidget):
         if item is None or doc_id is None or not text.strip():
             return
         try:
+            self.reviewer = self._ctx.record(self.reviewer)
             review.add_comment(self._ctx.project, doc_id, self.reviewer.id, item.key, text)
         except AnnotatorError as exc:
             self.message_posted.emit(str(exc))
