@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from annotator.model.types import Span, Status
+from annotator.services import annotations as svc
 from annotator.services import documents as doc_svc
 from annotator.services.project import Project
 from annotator.store.documents import insert_documents, register_source_alias
@@ -141,6 +142,9 @@ def test_attribute_editors_write_and_follow_undo(h: Harness) -> None:
 
 
 def test_source_name_completes_from_the_registry(h: Harness, qtbot: QtBot) -> None:
+    # Completion offers canonical names on live spans: Stoltenberg's span carries one.
+    named = h.tag("source", "Stoltenberg")
+    svc.set_attribute(h.ctx.project, named, "canonical", "Volodymyr Zelensky")
     with h.ctx.project.session() as s:
         register_source_alias(s, "Zelenskyy", "Volodymyr Zelensky")
     h.ctx.project_replaced.emit()  # what File > Open does; the registry is re-read

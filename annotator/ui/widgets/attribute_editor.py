@@ -2,7 +2,8 @@
 
 A choice attribute gets a combo box (first entry "—" = unset); a text attribute gets a line edit,
 with completion from the project's source registry when the scheme says `completion =
-"source_registry"` (typing a known alias stores its canonical name). One page of editors is built
+"source_registry"`: canonical names on live spans, most used first (typing a known alias stores its
+canonical name). One page of editors is built
 per label on first use and kept. Every edit is one `SetAttributeCommand`.
 """
 
@@ -20,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.model.changes import Changes
 from annotator.model.scheme import AttributeDef, SpanLabel
 from annotator.model.types import Span
-from annotator.services import documents as doc_svc
+from annotator.services import sources
 from annotator.services.annotations import REGISTRY
 from annotator.ui.actions import attribute_keys
 from annotator.ui.commands import SetAttributeCommand, push_command
@@ -84,6 +86,7 @@ class AttributeEditorWidget(QWidget):
         self._span: Span | None = None
         self._pages: dict[str, _LabelPage] = {}
         self._registry: dict[str, str] = {}
+        self._registry_dirty = True
         self._completion = QStringListModel(self)
         self._stack = QStackedWidget()
         self._empty = QLabel("")
@@ -91,6 +94,7 @@ class AttributeEditorWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
+        self.ctx.changed.connect(self._on_ctx_changed)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -105,8 +109,13 @@ class AttributeEditorWidget(QWidget):
         self.reload_registry()
 
     def reload_registry(self) -> None:
-        self._registry = doc_svc.source_registry(self.ctx.project)
-        self._completion.setStringList(sorted(set(self._registry.values()) | set(self._registry)))
+        """Canonical names only, most used first (a spelling variant is an alias, typed or not)."""
+        self._registry = sources.alias_map(self.ctx.project)
+        self._completion.setStringList(sources.completions(self.ctx.project))
+        self._registry_dirty = False
+
+    def completions(self) -> list[str]:
+        return self._completion.stringList()
 
     def editors(self) -> list[QComboBox | QLineEdit]:
         """The editors of the page now shown, in scheme order (the panel's Tab order)."""
@@ -125,6 +134,8 @@ class AttributeEditorWidget(QWidget):
         if span is None or label is None:
             self._stack.setCurrentWidget(self._empty)
             return
+        if self._registry_dirty and any(a.completion == REGISTRY for a in label.attributes):
+            self.reload_registry()  # spans changed since: a deleted span's name is no longer offered
         page = self._pages.get(label.name) or self._build_page(label)
         self._stack.setCurrentWidget(page)
         for name, editor in page.editors.items():
@@ -151,6 +162,10 @@ class AttributeEditorWidget(QWidget):
         self._pages[label.name] = page
         self._stack.addWidget(page)
         return page
+
+    def _on_ctx_changed(self, changes: Changes) -> None:
+        if changes.spans:
+            self._registry_dirty = True
 
     def _on_editor_edited(self, name: str, value: str) -> None:
         span = self._span
