@@ -123,6 +123,14 @@ _ANNOTATE_TAIL = (
         separator_before=True,
     ),
 )
+_SOURCES = ActionSpec(
+    "sources",
+    "Sour&ces…",
+    ("Ctrl+Shift+S",),
+    "Canonical source names with their aliases and counts: rename, merge, move an alias",
+    "Annotate",
+    separator_before=True,
+)
 EDGE_MOVES: dict[str, tuple[str, int, str]] = {
     "edge.start_left": ("start", -1, "char"),
     "edge.start_right": ("start", 1, "char"),
@@ -179,6 +187,15 @@ _VIEW = (
     ActionSpec("zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), "Larger article text", "View", _SK.ZoomIn),
     ActionSpec("zoom_out", "Zoom &out", ("Ctrl+-",), "Smaller article text", "View", _SK.ZoomOut),
     ActionSpec("zoom_reset", "&Reset zoom", ("Ctrl+0",), "Default article text size", "View"),
+    ActionSpec(
+        "show_links",
+        "Show attribution &links",
+        ("Ctrl+Shift+L",),
+        "Draw each claim's link to its source as an arc over the text",
+        "View",
+        separator_before=True,
+        checkable=True,
+    ),
 )
 _REVIEW = (
     ActionSpec(
@@ -282,7 +299,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
         for keys in (attribute_keys(scheme),)
         for i, key in enumerate(sorted(set(keys.values())))
     ]
-    head = [*_FILE, *_EDIT, *_EDGES, *labels, *attrs, *_ANNOTATE_TAIL[:2], *stance, _ANNOTATE_TAIL[2]]
+    head = [*_FILE, *_EDIT, *_EDGES, *labels, *attrs, *_ANNOTATE_TAIL[:2], *stance, _ANNOTATE_TAIL[2], _SOURCES]
     specs = [*head, *_GO, *_VIEW, *_PROJECT, *_REVIEW, *_HELP]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]

@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
             "zoom_in": view.zoom_in,
             "zoom_out": view.zoom_out,
             "zoom_reset": view.zoom_reset,
+            "show_links": lambda: view.set_show_links(self.action_map["show_links"].isChecked()),
+            "sources": self.show_sources,
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
             "review_mode": lambda: self.review.set_review_mode(self.action_map["review_mode"].isChecked()),
@@ -187,6 +189,7 @@ class MainWindow(QMainWindow):
         menus["View"].addAction(self.guidelines_dock.toggleViewAction())
         menus["Project"].addAction(self.guidelines_dock.toggleViewAction())
         self.menus: dict[str, QMenu] = menus
+        self.action_map["show_links"].setChecked(self.article_view.show_links)
         self._sync_review_actions(self.review.active)
 
     def _connect_signals(self) -> None:
@@ -301,6 +304,11 @@ class MainWindow(QMainWindow):
         dialog = ShortcutsDialog(self.ctx.project.scheme, self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def show_sources(self) -> None:
+        from annotator.ui.dialogs.sources_dialog import SourcesDialog
+
+        SourcesDialog.show_for(self.ctx, self)
 
     def show_agreement_report(self) -> None:
         from annotator.ui.dialogs.agreement_report import open_agreement_report  # loaded when first used

@@ -1,7 +1,8 @@
 """`ArticleViewWidget`: the read-only article text in the centre, with its spans highlighted.
 
 It owns how a document reads (font, zoom, line length, the empty-state hint), how spans are drawn
-(label colour, overlaps, the selected span, other annotators' layers), and how mouse positions and text
+(label colour, overlaps, the selected span, other annotators' layers, attribution links as arcs from
+claim to source), and how mouse positions and text
 selections translate into stored code-point offsets (through `OffsetMap`). It never writes: a click on a
 span goes to `AppContext.click_span`, and edits are made by the tagging panel's undo commands.
 Highlights are painted under the text for the visible paragraphs only (`SpanPainter`), so a refresh
@@ -13,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -35,9 +36,11 @@ from annotator.ui.context import AppContext
 from annotator.ui.offsets import OffsetMap
 from annotator.ui.settings import qsettings
 from annotator.ui.widgets.edge_drag import SpanEdgeDrag
-from annotator.ui.widgets.span_painter import SpanPainter, layer_colors
+from annotator.ui.widgets.link_painter import link_anchors, paint_links
+from annotator.ui.widgets.span_painter import SpanPainter, layer_styles
 
 FONT_SIZE_KEY = "view/font_size"
+SHOW_LINKS_KEY = "view/show_links"
 DEFAULT_FONT_SIZE = 13
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8, 36
 LINE_CHARS = 74
@@ -59,6 +62,8 @@ class ArticleViewWidget(QPlainTextEdit):
         self._spans: tuple[Span, ...] = ()
         self._span_by_id: dict[int, Span] = {}
         self._targets: dict[int, list[int]] = {}  # span id -> ids of the spans it links to
+        self._links: list[tuple[int, int, int]] = []  # (claim span, source span, layer step: 0 mine)
+        self._show_links = _stored_show_links()
         self._painter = SpanPainter()
         self._layers: list[int] | None = None  # None: only mine
         self._has_documents = False
@@ -161,6 +166,22 @@ class ArticleViewWidget(QPlainTextEdit):
         self.setTextCursor(cursor)
         self.centerCursor()
 
+    @property
+    def show_links(self) -> bool:
+        return self._show_links
+
+    def set_show_links(self, on: bool) -> None:
+        """Draw attribution links in the text (View > Show attribution links); remembered."""
+        self._show_links = on
+        settings = qsettings()
+        settings.setValue(SHOW_LINKS_KEY, on)
+        settings.sync()
+        self.viewport().update()
+
+    def link_geometry(self) -> list[tuple[QPointF, QPointF]]:
+        """(claim anchor, source anchor) in viewport coordinates for each link drawn."""
+        return [(a, b) for a, b, _ in self._link_anchors()] if self._show_links else []
+
     def zoom_in(self) -> None:
         self._set_font_size(self.font().pointSize() + 1)
 
@@ -212,8 +233,11 @@ class ArticleViewWidget(QPlainTextEdit):
         colors.update({alias: QColor(lab.color) for lab in scheme.labels for alias in lab.aliases})
         me = self._ctx.annotator.id
         others = any(s.annotator_id != me for s in self._spans)
-        by_layer = layer_colors(self._ctx.project.annotators()) if others else None
+        by_layer = layer_styles(self._ctx.project.annotators()) if others else None
         self._painter.set_spans(self._spans, self._offsets, colors, me, QColor(_FALLBACK_COLOR), by_layer)
+        # Each layer's arcs rise one step higher, so identical links from several people all show.
+        steps = {a: n for n, a in enumerate(sorted({r.annotator_id for r in relations} - {me}), start=1)}
+        self._links = [(r.from_span, r.to_span, steps.get(r.annotator_id, 0)) for r in relations]
         self._apply_highlights()
 
     def _refresh_has_documents(self) -> None:
@@ -239,6 +263,15 @@ class ArticleViewWidget(QPlainTextEdit):
             if block.isVisible() and geometry.bottom() >= clip.top():
                 self._painter.paint_block(painter, block, geometry.topLeft())
             block = block.next()
+        painter.end()
+
+    def _link_anchors(self) -> list[tuple[QPointF, QPointF, int]]:
+        spans = self._span_by_id
+        return link_anchors(self, self._offsets, [(spans.get(a), spans.get(b), n) for a, b, n in self._links])
+
+    def _paint_links(self, clip: QRect) -> None:
+        painter = QPainter(self.viewport())
+        paint_links(painter, clip, self._link_anchors(), self.fontMetrics().height() * 0.9)
         painter.end()
 
     # -- mouse and tooltips ----------------------------------------------------------------------
@@ -373,6 +406,8 @@ class ArticleViewWidget(QPlainTextEdit):
             if self._painter:
                 self._paint_spans(event.rect())
             super().paintEvent(event)
+            if self._show_links and self._links:
+                self._paint_links(event.rect())
             return
         painter = QPainter(self.viewport())
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
@@ -420,6 +455,10 @@ class ArticleViewWidget(QPlainTextEdit):
     def _on_ctx_link_pending_changed(self, pending: bool) -> None:
         shape = Qt.CursorShape.PointingHandCursor if pending else Qt.CursorShape.IBeamCursor
         self.viewport().setCursor(shape)
+
+
+def _stored_show_links() -> bool:
+    return str(qsettings().value(SHOW_LINKS_KEY, "true")).lower() not in ("false", "0")
 
 
 def _elide(text: str, limit: int = 60) -> str:

@@ -23,7 +23,7 @@ from annotator.model.changes import Changes
 from annotator.model.types import Annotator
 from annotator.ui import settings
 from annotator.ui.context import AppContext
-from annotator.ui.widgets.span_painter import layer_colors
+from annotator.ui.widgets.span_painter import layer_colors, layer_pen, layer_styles
 
 AnnotatorIdRole = Qt.ItemDataRole.UserRole + 1
 _SHOWN_KEY = "layers/shown"
@@ -40,6 +40,7 @@ class LayerListModel(QAbstractListModel):
         self._me = me
         self._rows: list[Annotator] = []
         self._colors: dict[int, QColor] = {}
+        self._styles: dict[int, int] = {}
         self.shown: set[int] = _stored_shown(ctx)
         self.reload()
 
@@ -58,6 +59,7 @@ class LayerListModel(QAbstractListModel):
         mine = [a for a in people if a.id == me] or ([self._me] if self._me.id == 0 else [])
         self._rows = mine + gold + colleagues
         self._colors = layer_colors(people)
+        self._styles = layer_styles(people)
         self.endResetModel()
 
     def checked_ids(self) -> list[int]:
@@ -101,11 +103,11 @@ class LayerListModel(QAbstractListModel):
             color = self._colors.get(person.id)
             if color is None or QGuiApplication.instance() is None:
                 return None
-            return swatch_icon(color, dashed=not editing)
+            return swatch_icon(color, dashed=not editing, style=self._styles.get(person.id, 1))
         if role == Qt.ItemDataRole.ToolTipRole:
             if editing:
                 return f"{person.name}: the layer your edits go to, filled in label colours"
-            return f"{person.name}: read-only, drawn as a dashed underline in this colour"
+            return f"{person.name}: read-only, underlined in the label's colour with this line pattern"
         if role == AnnotatorIdRole:
             return person.id
         return None
@@ -223,8 +225,9 @@ def _store_shown(ctx: AppContext, shown: set[int]) -> None:
     settings.set_value(_settings_key(ctx), ",".join(str(i) for i in sorted(shown)))
 
 
-def swatch_icon(color: QColor, *, dashed: bool) -> QIcon:
-    """A colour square for an editable layer; a dashed underline for a read-only one (as drawn)."""
+def swatch_icon(color: QColor, *, dashed: bool, style: int = 1) -> QIcon:
+    """A colour square for an editable layer; for a read-only one, the person's line pattern (as
+    drawn under their spans, in each label's colour) on a tint of their colour."""
     size = 32
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -234,7 +237,7 @@ def swatch_icon(color: QColor, *, dashed: bool) -> QIcon:
         fill = QColor(color)
         fill.setAlpha(40)
         painter.fillRect(QRectF(4, 4, size - 8, size - 8), fill)
-        painter.setPen(QPen(color, 4, Qt.PenStyle.DashLine))
+        painter.setPen(layer_pen(QColor("#333333"), style, 4.0))
         painter.drawLine(4, size - 6, size - 4, size - 6)
     else:
         painter.setBrush(color)

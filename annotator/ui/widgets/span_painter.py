@@ -5,9 +5,11 @@ top. Painting only what is visible, from spans indexed by UTF-16 start, is what 
 article with hundreds of spans cheap: nothing is laid out or formatted for paragraphs off screen
 (Qt's extra selections would lay out every paragraph holding a span). It also draws what character
 formats cannot: translucent fills that blend where spans overlap, stacked underlines for nested spans,
-and a frame around the selected span. Colleagues' layers (read-only) are drawn as dashed underlines in
-their annotator's colour (`layer_colors`), each layer on its own step so two colleagues who tagged the
-same words both show.
+and a frame around the selected span. Colleagues' layers (read-only) are underlines in the span's
+label colour (a claim looks like a claim whoever tagged it) with a per-person dash pattern
+(`layer_styles`); the underlines of one stretch of text stack, one row per person, drawn over my
+fills and frames, so identical spans from several people all show. Attribution links are
+`link_painter.py`'s.
 """
 
 from __future__ import annotations
@@ -27,9 +29,42 @@ FILL_ALPHA = 90
 SELECTED_ALPHA = 200
 _UNDERLINE_STEP = 3.0
 _MAX_UNDERLINES = 3
+_LAYER_STEP = 2.5  # colleagues' rows sit tighter, so two fit in the descent under the baseline
 GOLD_COLOR = "#b8860b"
 # Per-annotator colours, chosen to stay apart from each other and from typical label fills.
 LAYER_PALETTE = ("#d62728", "#2ca02c", "#9467bd", "#e377c2", "#8c564b", "#17becf", "#ff7f0e", "#7f7f7f")
+
+
+# Per-person dash patterns (in pen widths) for colleagues' underlines: the label colour says what a span
+# is, the pattern says whose it is. The first is a solid line, kept for gold.
+LAYER_DASHES: tuple[tuple[float, ...], ...] = (
+    (),
+    (4.0, 2.0),
+    (1.0, 1.5),
+    (6.0, 2.0, 1.0, 2.0),
+    (2.0, 3.0),
+    (8.0, 3.0),
+    (6.0, 2.0, 1.0, 2.0, 1.0, 2.0),
+    (3.0, 1.0, 3.0, 4.0),
+)
+
+
+def layer_styles(annotators: Sequence[Annotator]) -> dict[int, int]:
+    """An index into LAYER_DASHES per annotator: gold solid, the others in id order (stable for as
+    long as the project keeps its annotators)."""
+    people = sorted((a for a in annotators if a.name != GOLD), key=lambda a: a.id)
+    out = {p.id: 1 + n % (len(LAYER_DASHES) - 1) for n, p in enumerate(people)}
+    out.update({a.id: 0 for a in annotators if a.name == GOLD})
+    return out
+
+
+def layer_pen(color: QColor, style: int, width: float = 2.0) -> QPen:
+    pen = QPen(color, width)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    dashes = LAYER_DASHES[style % len(LAYER_DASHES)]
+    if dashes:
+        pen.setDashPattern(list(dashes))
+    return pen
 
 
 def layer_colors(annotators: Sequence[Annotator]) -> dict[int, QColor]:
@@ -51,8 +86,8 @@ class _Item:
     color: QColor
     mine: bool
     depth: int  # how many spans it starts inside
-    layer_color: QColor | None = None  # colleagues' spans: their annotator's colour
-    layer_step: int = 0  # colleagues' spans: which underline step their layer uses
+    layer_style: int = 0  # colleagues' spans: their dash pattern (index into LAYER_DASHES)
+    layer_step: int = 0  # colleagues' spans: which underline row they take (stacked, never hidden)
 
 
 class SpanPainter:
@@ -71,14 +106,14 @@ class SpanPainter:
         colors: Mapping[str, QColor],
         me: int,
         fallback: QColor,
-        layer_colors: Mapping[int, QColor] | None = None,
+        layer_styles: Mapping[int, int] | None = None,
     ) -> None:
-        """`spans` sorted by (start, -end); colours by label name; `layer_colors` by annotator id
-        (colleagues' underlines; the label colour when an annotator has none)."""
+        """`spans` sorted by (start, -end); colours by label name; `layer_styles` by annotator id
+        (colleagues' dash patterns)."""
         depths = nesting_depths(spans)
         others = sorted({s.annotator_id for s in spans if s.annotator_id != me})
         steps = {a: n for n, a in enumerate(others)}
-        by_layer = layer_colors or {}
+        styles = layer_styles or {}
         self._items = [
             _Item(
                 s.id,
@@ -87,7 +122,7 @@ class SpanPainter:
                 colors.get(s.label, fallback),
                 s.annotator_id == me,
                 depths[s.id],
-                by_layer.get(s.annotator_id),
+                styles.get(s.annotator_id, 1 + steps.get(s.annotator_id, 0)),
                 steps.get(s.annotator_id, 0),
             )
             for s in spans
@@ -111,8 +146,9 @@ class SpanPainter:
         if not items:
             return
         layout = block.layout()
-        # Longer spans first so the nested ones show on top; the selected one last of all.
-        items.sort(key=lambda it: (it.span_id == self.selected_id, it.start - it.end))
+        # Longer spans first so the nested ones show on top; the selected one last of mine.
+        # Colleagues' underlines go last, so no fill or selection frame of mine covers them.
+        items.sort(key=lambda it: (not it.mine, it.span_id == self.selected_id, it.start - it.end))
         for i in range(layout.lineCount()):
             line = layout.lineAt(i)
             line_start = first + line.textStart()
@@ -145,12 +181,11 @@ class SpanPainter:
                 painter.setPen(QPen(item.color.darker(150), 2.0))
                 painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
         else:
-            # Colleagues' layers: a dashed underline that leaves my own fills readable, in the
-            # annotator's colour, one step per layer.
-            color = item.layer_color if item.layer_color is not None else item.color.darker(130)
-            pen = QPen(color, 2.0, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            y = rect.bottom() - 1.0 - min(item.layer_step, _MAX_UNDERLINES) * _UNDERLINE_STEP
+            # Colleagues' layers: an underline in the label's colour and the person's dash pattern,
+            # one row per person, stacked up from the line's bottom, so identical spans all show.
+            color = item.color.darker(125)
+            painter.setPen(layer_pen(color, item.layer_style, 1.6))
+            y = rect.bottom() - 1.0 - min(item.layer_step, _MAX_UNDERLINES) * _LAYER_STEP
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
 
 
