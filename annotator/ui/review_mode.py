@@ -118,6 +118,8 @@ class ReviewController(QObject):
 
     def _act_as(self, annotator: Annotator) -> None:
         self.layer_switching.emit()
+        if annotator.id == 0:  # a switch pushed before my first annotation: I may have a row by now
+            annotator = self._ctx.project.identity(annotator.name)
         self._ctx.annotator = annotator
         self.active = annotator.name != self.me.name  # by name: I may have been recorded since
         if self._ctx.link_pending:

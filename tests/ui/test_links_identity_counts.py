@@ -235,3 +235,25 @@ def test_status_follows_annotations_and_stats_agrees_with_the_window(
     assert stats["status"]["done"] == shown.count("done") == 1
     assert stats["status"]["in_progress"] == shown.count("in_progress") == 1
     assert window.status.progress_label.text() == f"1 of {model.rowCount()} done"
+
+
+def test_review_mode_switched_before_my_first_annotation_undoes_back_to_my_recorded_layer(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    key(qtbot, window, Qt.Key.Key_R, CTRL)  # into review mode (gold is recorded: it is a layer)
+    assert window.review.active
+    key(qtbot, window, Qt.Key.Key_R, CTRL)  # and out, still unrecorded myself
+    assert not window.review.active and window.ctx.annotator.id == 0
+    window.article_view.setFocus()
+    span_id = make_span(qtbot, window, CLAIM_WORDS, "c")
+    me = window.ctx.annotator
+    assert me.id != 0 and me.name == "alice"
+    for _ in range(3):  # undo the claim, the leave and the enter
+        key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert not window.review.active
+    assert window.ctx.annotator == me  # my recorded layer, not the stale unrecorded one
+    key(qtbot, window, Qt.Key.Key_Z, CTRL_SHIFT)
+    assert window.review.active
+    key(qtbot, window, Qt.Key.Key_Z, CTRL_SHIFT)
+    key(qtbot, window, Qt.Key.Key_Z, CTRL_SHIFT)
+    assert window.ctx.annotator == me and [s.id for s in window.article_view.spans()] == [span_id]
