@@ -63,7 +63,7 @@ def test_rename_and_addition_apply_as_one_step_and_undo(
 ) -> None:
     doc = window.ctx.current_doc_id
     assert doc is not None
-    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"claim_type": "factual"})
+    svc.add_span(window.ctx.project, doc, window.ctx.recorded_annotator().id, "claim", 0, 5, {"claim_type": "factual"})
     dialog = _open_editor(window, qtbot)
     assert _row(dialog, "label", "claim").text(5) == "1"
 
@@ -109,7 +109,7 @@ def test_rename_and_addition_apply_as_one_step_and_undo(
 def test_removing_a_used_value_is_refused_in_the_preview(window: MainWindow, qtbot: QtBot) -> None:
     doc = window.ctx.current_doc_id
     assert doc is not None
-    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"claim_type": "factual"})
+    svc.add_span(window.ctx.project, doc, window.ctx.recorded_annotator().id, "claim", 0, 5, {"claim_type": "factual"})
     dialog = _open_editor(window, qtbot)
     claim_type = _row(dialog, "label", "claim").child(0)
     assert claim_type is not None and claim_type.text(NAME) == "claim_type"
