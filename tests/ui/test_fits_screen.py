@@ -33,7 +33,7 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
 
 
 def _claim_with_source(win: MainWindow) -> int:
-    project, me = win.ctx.project, win.ctx.annotator.id
+    project, me = win.ctx.project, win.ctx.recorded_annotator().id
     doc_id = documents.document_ids(project)[0]
     text = documents.load_view(project, doc_id, me).document.text
     c0, s0 = text.index("The US and its allies"), text.index("President Zelensky")

@@ -425,7 +425,7 @@ def test_review_mode_compares_my_own_layer_with_the_merged_colleague(
 ) -> None:
     """rita annotated the document herself, then merged bob: Ctrl+R compares both, unticked or not."""
     doc_id = documents.document_ids(window.ctx.project)[0]
-    rita = window.ctx.annotator.id
+    rita = window.ctx.recorded_annotator().id
     _span(window.ctx.project, doc_id, rita, "claim", AGREED, claim_type="demand")
     merge(qtbot, window, [files[1]])
     window.open_document(doc_id)
