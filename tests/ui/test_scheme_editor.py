@@ -154,7 +154,7 @@ def test_new_project_offers_the_shipped_schemes(
 def test_archiving_a_used_label_keeps_its_spans_but_hides_them(window: MainWindow, qtbot: QtBot) -> None:
     doc = window.ctx.current_doc_id
     assert doc is not None
-    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "source", 0, 5, {})
+    svc.add_span(window.ctx.project, doc, window.ctx.recorded_annotator().id, "source", 0, 5, {})
     dialog = _open_editor(window, qtbot)
     dialog.tree.setCurrentItem(_row(dialog, "label", "source"))
     qtbot.mouseClick(dialog.archive_button, Qt.MouseButton.LeftButton)
