@@ -52,9 +52,9 @@ LAYER_DASHES: tuple[tuple[float, ...], ...] = (
 def layer_styles(annotators: Sequence[Annotator]) -> dict[int, int]:
     """An index into LAYER_DASHES per annotator: gold solid, the others in id order (stable for as
     long as the project keeps its annotators)."""
-    people = sorted((a for a in annotators if a.name != GOLD), key=lambda a: a.id)
+    people = sorted((a for a in annotators if not a.is_gold), key=lambda a: a.id)
     out = {p.id: 1 + n % (len(LAYER_DASHES) - 1) for n, p in enumerate(people)}
-    out.update({a.id: 0 for a in annotators if a.name == GOLD})
+    out.update({a.id: 0 for a in annotators if a.is_gold})
     return out
 
 
