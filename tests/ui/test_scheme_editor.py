@@ -172,7 +172,7 @@ def test_archiving_a_used_label_keeps_its_spans_but_hides_them(window: MainWindo
 def test_archiving_used_values_keeps_them_valid_but_no_longer_offered(window: MainWindow, qtbot: QtBot) -> None:
     doc = window.ctx.current_doc_id
     assert doc is not None
-    svc.add_span(window.ctx.project, doc, window.ctx.annotator.id, "claim", 0, 5, {"checkworthy": "no"})
+    svc.add_span(window.ctx.project, doc, window.ctx.recorded_annotator().id, "claim", 0, 5, {"checkworthy": "no"})
     dialog = _open_editor(window, qtbot)
     checkworthy = _row(dialog, "label", "claim").child(1)
     assert checkworthy is not None and checkworthy.text(NAME) == "checkworthy"
