@@ -35,6 +35,7 @@ def rescue_copy(path: Path) -> Path:
     """Write what can be read of the damaged project `path` into a new file beside it; its path."""
     return rescue(path).target
 
+
 UNRECORDED = 0
 """The id of an annotator who has not annotated in this project yet (no row until the first edit)."""
 
