@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -261,7 +261,7 @@ class ArticleViewWidget(QPlainTextEdit):
             if geometry.top() > clip.bottom():
                 break
             if block.isVisible() and geometry.bottom() >= clip.top():
-                self._painter.paint_block(painter, block, geometry.topLeft())
+                self._painter.paint_block(painter, block, geometry.topLeft(), QRectF(clip))
             block = block.next()
         painter.end()
 

@@ -14,13 +14,13 @@ fills and frames, so identical spans from several people all show. Attribution l
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLayout, QTextLine
 
 from annotator.model.types import Annotator, Span
 from annotator.ui.offsets import OffsetMap
@@ -139,17 +139,27 @@ class SpanPainter:
         hi = bisect_left(self._starts, end)
         return [it for it in self._items[lo:hi] if it.end > start]
 
-    def paint_block(self, painter: QPainter, block: QTextBlock, origin: QPointF) -> None:
-        """Paint the spans inside `block`, whose layout is drawn at `origin` (viewport coordinates)."""
+    def paint_block(self, painter: QPainter, block: QTextBlock, origin: QPointF, clip: QRectF | None = None) -> None:
+        """Paint the spans inside `block`, whose layout is drawn at `origin` (viewport coordinates).
+
+        Only the lines of the block that cross `clip` (the exposed rectangle, viewport coordinates;
+        None: every line) are painted, each with the spans found in it by position, so a repaint of a
+        long paragraph costs what its visible lines hold, not lines x spans of the whole paragraph."""
+        layout = block.layout()
+        lo, hi = _lines_crossing(layout, origin.y(), clip)
+        if lo >= hi:
+            return
         first = block.position()
-        items = self._items_between(first, first + block.length() - 1)
+        top, bottom = layout.lineAt(lo), layout.lineAt(hi - 1)
+        start = first + top.textStart()
+        end = min(first + bottom.textStart() + bottom.textLength(), first + block.length() - 1)
+        items = self._items_between(start, end)
         if not items:
             return
-        layout = block.layout()
         # Longer spans first so the nested ones show on top; the selected one last of mine.
         # Colleagues' underlines go last, so no fill or selection frame of mine covers them.
         items.sort(key=lambda it: (not it.mine, it.span_id == self.selected_id, it.start - it.end))
-        for i in range(layout.lineCount()):
+        for i in range(lo, hi):
             line = layout.lineAt(i)
             line_start = first + line.textStart()
             line_end = line_start + line.textLength()
@@ -198,6 +208,23 @@ def nesting_depths(spans: Sequence[Span]) -> dict[int, int]:
         depths[span.id] = len(open_ends)
         open_ends.append(span.end)
     return depths
+
+
+def _lines_crossing(layout: QTextLayout, top: float, clip: QRectF | None) -> tuple[int, int]:
+    """The range [lo, hi) of the layout's lines that cross `clip`, for a layout drawn at y `top`
+    (lines are stacked top to bottom, so two bisections find them)."""
+    count = layout.lineCount()
+    if clip is None:
+        return 0, count
+    lines = range(count)
+    lo = bisect_left(lines, clip.top() - top, key=lambda i: _line_bottom(layout, i))
+    hi = bisect_right(lines, clip.bottom() - top, key=lambda i: layout.lineAt(i).y())
+    return lo, hi
+
+
+def _line_bottom(layout: QTextLayout, i: int) -> float:
+    line = layout.lineAt(i)
+    return line.y() + line.height()
 
 
 def _cursor_x(line: QTextLine, position: int) -> float:
