@@ -75,8 +75,9 @@ def test_header_frozen_filters_on_widths_set(workbook: tuple[openpyxl.Workbook, 
 
 def test_cli_export_xlsx_by_extension(project: Project, tmp_path: Path) -> None:
     seed(project)
+    location = str(project.store.location)  # a file, or the server's URL on the PostgreSQL run
     project.close()
     out = tmp_path / "book.xlsx"
-    assert cli.main(["--project", str(tmp_path / "test.db"), "export", "--out", str(out)]) == 0
+    assert cli.main(["--project", location, "export", "--out", str(out)]) == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "documents"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
