@@ -11,12 +11,9 @@ status for it is done.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations, groupby
 
-from annotator.model.agreement_spans import AnnotatedSpan, micro_average, span_agreement_by_label
 from annotator.model.changes import Changes
 from annotator.model.errors import ValidationError
 from annotator.model.types import GOLD, Annotator, Relation, Span, Stance, Status
@@ -31,7 +28,7 @@ from annotator.services.alignment import (
     same_version,
 )
 from annotator.services.project import Project
-from annotator.store import Session, rejections
+from annotator.store import Session, disagreement, rejections
 from annotator.store import annotations as q
 
 __all__ = [
@@ -304,49 +301,23 @@ def delete_comment(project: Project, comment_id: int) -> None:
 
 
 def disagreement_scores(project: Project, annotator_ids: Sequence[int] | None = None) -> dict[int, float]:
-    """Per document with anyone's work, a score in [0, 1] (higher: more disagreement).
+    """Per document, a score in [0, 1] (higher: more disagreement; `model.disagreement` defines it).
 
-    The score is the mean of the parts that apply: `1 - mean overlap F1` over pairs of annotators
-    who worked on the document (spans, any label), and the share of stance targets (document
-    level, judged by two or more) whose values differ. A document where fewer than two annotators
-    worked, or nothing compares, scores 0.0; documents nobody touched are absent (sort them as 0).
-    Gold is left out unless named. One streamed pass over spans and one over stances.
+    Over every annotator but gold (the default), these are the scores the store keeps current with
+    every write, read in one query: documents never worked on are absent (sort them as 0.0). For
+    other `annotator_ids` they are computed now, for the documents any of them worked on.
     """
     with project.session() as s:
         if annotator_ids is None:
-            ids = [a.id for a in q.list_annotators(s) if not a.is_gold]
-        else:
-            ids = list(annotator_ids)
-        present: dict[int, set[int]] = defaultdict(set)
-        for doc_id, annotator_id in q.work_pairs(s, ids):
-            present[doc_id].add(annotator_id)
-        parts: dict[int, list[float]] = defaultdict(list)
-        for doc_id, rows in groupby(q.review_spans(s, ids), key=lambda r: r[1]):
-            by_annotator: dict[int, list[AnnotatedSpan]] = defaultdict(list)
-            for sid, _, annotator_id, label, start, end, _ in rows:
-                by_annotator[annotator_id].append(AnnotatedSpan(str(sid), "d", start, end, label))
-            f1s = [
-                f1
-                for a, b in combinations(sorted(present[doc_id]), 2)
-                if (f1 := micro_average(span_agreement_by_label(by_annotator[a], by_annotator[b]).values()).overlap.f1)
-                is not None
-            ]
-            if f1s:
-                parts[doc_id].append(1.0 - sum(f1s) / len(f1s))
-        for doc_id, rows in groupby(q.review_stances(s, ids), key=lambda r: r[1]):
-            values: dict[str, set[str]] = defaultdict(set)
-            judged: Counter[str] = Counter()
-            for _, _, _, target, value, span_id in rows:
-                if span_id is None:
-                    values[target].add(value)
-                    judged[target] += 1
-            compared = [t for t, n in judged.items() if n >= 2]
-            if compared:
-                parts[doc_id].append(sum(1 for t in compared if len(values[t]) > 1) / len(compared))
-    return {
-        doc_id: (sum(parts[doc_id]) / len(parts[doc_id]) if len(who) >= 2 and parts[doc_id] else 0.0)
-        for doc_id, who in present.items()
-    }
+            return disagreement.stored_scores(s)
+        return disagreement.computed_scores(s, list(annotator_ids))
+
+
+def disagreement_of(project: Project, doc_ids: Sequence[int]) -> dict[int, float]:
+    """The stored scores of some documents (0.0 for those never worked on)."""
+    with project.session() as s:
+        found = disagreement.stored_scores(s, doc_ids)
+    return {doc_id: found.get(doc_id, 0.0) for doc_id in doc_ids}
 
 
 # -- blind mode ----------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
-from annotator.model.types import Annotator
-from annotator.store import convert
+from annotator.model.types import Annotator, is_gold_name
+from annotator.store import convert, disagreement
 from annotator.store.engine import utc_now
 from annotator.store.tables import AnnotatorRow
 
@@ -35,6 +35,8 @@ def rename_annotator(session: Session, annotator_id: int, name: str) -> None:
     row = session.get(AnnotatorRow, annotator_id)
     if row is None:
         raise NotFoundError(f"annotator {annotator_id} does not exist")
+    if is_gold_name(row.name) != is_gold_name(name):  # gold's work is left out of the review's score
+        disagreement.touch(session, disagreement.annotator_doc_ids(session, annotator_id))
     row.name = name
 
 

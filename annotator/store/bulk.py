@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from annotator.model.types import DocStatus, Relation, Span, Stance
+from annotator.store import disagreement
 from annotator.store.tables import DocStatusRow, RelationRow, SpanRow, StanceRow
 
 _SPANS = cast(Table, SpanRow.__table__)
@@ -41,6 +42,7 @@ def insert_spans(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     created_at, updated_at; no id) and return the ids the database gave them, in row order."""
     if not rows:
         return []
+    disagreement.touch(session, {row["doc_id"] for row in rows})
     statement: Insert = insert(_SPANS).returning(_SPANS.c.id, sort_by_parameter_order=True)
     return [int(i) for i in session.execute(statement, list(rows)).scalars()]
 
@@ -57,6 +59,7 @@ def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     Core insert on the Table, not the ORM class: the ORM bulk path starts a new batch whenever the
     set of non-None keys changes (document stances have no span_id)."""
     if rows:
+        disagreement.touch(session, {row["doc_id"] for row in rows if row.get("span_id") is None})
         session.execute(insert(_STANCES), list(rows))
 
 
@@ -65,6 +68,7 @@ def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     updated_at) in one executemany; the (doc_id, annotator_id) pair is the conflict key."""
     if not rows:
         return
+    disagreement.touch(session, {row["doc_id"] for row in rows})
     statement = dialect_insert(session, _STATUSES)
     statement = statement.on_conflict_do_update(
         index_elements=[_STATUSES.c.doc_id, _STATUSES.c.annotator_id],

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.model.errors import ProjectFileError, StorageError
 from annotator.model.types import utc_instant
-from annotator.store import migrations
+from annotator.store import disagreement, migrations
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION = "annotator"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
@@ -46,7 +46,7 @@ WAITING_MESSAGE = "waiting for another program using this project…"
 Migration = Callable[[Connection], None]
 # Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n. The file is copied to
 # `<name>.v<old>.bak` before the first step runs.
-MIGRATIONS: dict[int, Migration] = {2: migrations.comments_to_rejections}
+MIGRATIONS: dict[int, Migration] = {2: migrations.comments_to_rejections, 3: migrations.disagreement_scores}
 
 
 def utc_now() -> str:
@@ -72,6 +72,7 @@ class ProjectStore:
         try:
             yield session
             if not self.readonly:
+                disagreement.refresh(session)
                 session.commit()
         except DBAPIError as exc:
             session.rollback()

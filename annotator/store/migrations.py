@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, insert, select
 
-from annotator.store.tables import REJECTION_KEY_PREFIX, CommentRow, RejectionRow
+from annotator.store import disagreement
+from annotator.store.tables import REJECTION_KEY_PREFIX, CommentRow, DisagreementRow, RejectionRow
 
 
 def comments_to_rejections(conn: Connection) -> None:
@@ -30,3 +31,9 @@ def comments_to_rejections(conn: Connection) -> None:
     if moved:
         conn.execute(insert(RejectionRow), moved)
     conn.execute(delete(CommentRow).where(marked))
+
+
+def disagreement_scores(conn: Connection) -> None:
+    """Schema 2 -> 3: create the per-document disagreement score table and compute every score."""
+    DisagreementRow.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    disagreement.recompute_all(conn)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, se
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.model.errors import ProjectFileError
+from annotator.store import disagreement
 from annotator.store.engine import APPLICATION, SCHEMA_VERSION, utc_now
 from annotator.store.tables import Base, MetaRow
 
@@ -155,6 +156,7 @@ def _finish(temp: Path, report: RescueReport) -> None:
                 table = Base.metadata.tables.get(table_name)
                 if table is not None:
                     conn.execute(delete(table).where(text("rowid = :rowid")).params(rowid=rowid))
+            disagreement.recompute_all(conn)  # the annotations that were lost no longer count
             facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).all())
             wanted = {
                 "application": APPLICATION,

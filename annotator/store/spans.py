@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
 from annotator.model.types import Span
-from annotator.store import convert
+from annotator.store import convert, disagreement
 from annotator.store.engine import utc_now
 from annotator.store.tables import SpanRow
 
@@ -41,6 +41,7 @@ def insert_span(session: Session, span: Span) -> Span:
         row.id = span.id
     session.add(row)
     session.flush()
+    disagreement.touch(session, [row.doc_id])
     return convert.span(row)
 
 
@@ -52,10 +53,13 @@ def update_span(session: Session, span_id: int, **values: Any) -> Span:
         setattr(row, key, dict(value) if key == "attributes" else value)
     row.updated_at = utc_now()
     session.flush()
+    if values.keys() & {"label", "start", "end"}:
+        disagreement.touch(session, [row.doc_id])
     return convert.span(row)
 
 
 def delete_span(session: Session, span_id: int) -> None:
+    disagreement.touch(session, session.scalars(select(SpanRow.doc_id).where(SpanRow.id == span_id)))
     session.execute(delete(SpanRow).where(SpanRow.id == span_id))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
 from annotator.model.types import Stance
-from annotator.store import convert
+from annotator.store import convert, disagreement
 from annotator.store.engine import utc_now
 from annotator.store.tables import StanceRow
 
@@ -40,6 +40,7 @@ def insert_stance(session: Session, stance: Stance) -> Stance:
         row.id = stance.id
     session.add(row)
     session.flush()
+    disagreement.touch(session, [row.doc_id])
     return convert.stance(row)
 
 
@@ -50,10 +51,12 @@ def update_stance_value(session: Session, stance_id: int, value: str) -> Stance:
     row.value = value
     row.updated_at = utc_now()
     session.flush()
+    disagreement.touch(session, [row.doc_id])
     return convert.stance(row)
 
 
 def delete_stance(session: Session, stance_id: int) -> None:
+    disagreement.touch(session, session.scalars(select(StanceRow.doc_id).where(StanceRow.id == stance_id)))
     session.execute(delete(StanceRow).where(StanceRow.id == stance_id))
 
 
@@ -76,3 +79,4 @@ def overwrite_stance(session: Session, stance_id: int, *, value: str, origin: st
         raise NotFoundError(f"stance {stance_id} does not exist")
     row.value, row.origin, row.updated_at = value, origin, updated_at
     session.flush()
+    disagreement.touch(session, [row.doc_id])

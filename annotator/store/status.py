@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.model.types import DocStatus, Status
-from annotator.store import convert
+from annotator.store import convert, disagreement
 from annotator.store.engine import utc_now
 from annotator.store.tables import DocStatusRow
 
@@ -36,6 +36,8 @@ def put_status(session: Session, doc_id: int, annotator_id: int, **values: Any) 
         setattr(row, key, value.value if isinstance(value, Status) else value)
     row.updated_at = values.get("updated_at") or utc_now()
     session.flush()
+    if "status" in values:
+        disagreement.touch(session, [doc_id])
     return convert.doc_status(row)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from annotator.model.types import Status
+from annotator.store import disagreement
 from annotator.store.tables import AnnotatorRow, DocStatusRow, RelationRow, SpanRow, StanceRow
 
 
@@ -131,6 +132,7 @@ def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
     """Remove one annotator's spans, relations and stances in one document (status stays)."""
     for table in (RelationRow, StanceRow, SpanRow):
         session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))
+    disagreement.touch(session, [doc_id])
 
 
 def has_annotations(session: Session, doc_id: int, annotator_id: int) -> bool:

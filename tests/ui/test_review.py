@@ -24,7 +24,7 @@ from annotator.services.alignment import SpanItem, StanceItem
 from annotator.services.project import Project
 from annotator.ui.commands import SetAttributeCommand
 from annotator.ui.main_window import MainWindow
-from annotator.ui.models.document_list_model import DocIdRole
+from annotator.ui.models.document_list_model import DisagreementRole, DocIdRole
 
 AGREED = "allies must provide"
 CONFLICT = "President Zelensky"
@@ -387,6 +387,14 @@ def test_sorting_the_document_list_by_disagreement(qtbot: QtBot, merged: MainWin
     first = listing.model.index(0, 0)
     assert first.data(DocIdRole) == ids[2]
     assert "Disagreement 1.00" in first.data(Qt.ItemDataRole.ToolTipRole)
+    # An edit shows the touched document's new score at once, without moving the rows under the cursor.
+    second = listing.model.index(1, 0)
+    before = second.data(DisagreementRole)
+    assert 0.0 < before < 1.0
+    names = ids_by_name(merged)
+    merged.ctx.notify(svc.add_span(merged.ctx.project, ids[0], names["alice"], "source", 0, 3)[1])
+    assert listing.model.doc_ids() == order
+    assert second.data(DisagreementRole) == review.disagreement_scores(merged.ctx.project)[ids[0]] > before
     listing.sort_combo.setCurrentIndex(0)
     assert listing.model.doc_ids() == ids
 

@@ -1,8 +1,9 @@
 """`DocumentListModel`: the lazy list of documents in the left dock, with my status and span count.
 
 It holds only the ordered ids that match the current filter (status and search text), in list (id)
-order or with the most disagreement between annotators first (`services.review.disagreement_scores`,
-computed when the list is re-read, not after every edit, so rows do not jump while one works), and fetches the
+order or with the most disagreement between annotators first (`services.review.disagreement_scores`: the
+scores the store keeps current, read in one query when the list is re-read; an edit updates the shown
+score of the documents it touched but does not re-sort, so rows do not jump while one works), and fetches the
 rows it is asked to show in pages of `PAGE` through `services.documents.list_rows`, keeping at most
 `CACHE_LIMIT` of them, so a 100,000-document project costs one id list and a few small queries.
 A filter change resets the model; an edit (`AppContext.changed`) only drops and repaints the rows of
@@ -191,8 +192,12 @@ class DocumentListModel(QAbstractListModel):
         if changes.documents or changes.annotators:
             self.reload()
             return
-        if not (changes.spans or changes.status):
+        if not (changes.spans or changes.status or changes.stances):
             return
+        if self._by_disagreement and changes.doc_ids:
+            from annotator.services.review import disagreement_of
+
+            self._scores.update(disagreement_of(self._ctx.project, sorted(changes.doc_ids)))
         for doc_id in changes.doc_ids:
             row = self._rows_by_id.get(doc_id)
             if row is None:

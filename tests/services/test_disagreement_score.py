@@ -1,0 +1,267 @@
+"""The stored per-document disagreement score stays equal to a from-scratch computation after every
+kind of write: edits and their undo, review decisions, statuses, a merge, a rename to gold, two
+writers of one document at once, and the schema 2 -> 3 migration. The reference is the computation
+the review used before the score was stored (pairwise micro overlap F1 via `span_agreement_by_label`,
+and the share of differing document stances), over a whole-project read."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections import Counter, defaultdict
+from itertools import combinations, groupby
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from annotator.model.agreement_spans import AnnotatedSpan, micro_average, span_agreement_by_label
+from annotator.model.types import GOLD, Span, Status
+from annotator.services import annotations as A
+from annotator.services import documents as D
+from annotator.services import review as R
+from annotator.services import span_edits as E
+from annotator.services.merge import merge_project
+from annotator.services.project import Project
+from annotator.store import annotations as q
+from annotator.store import disagreement
+from annotator.store import documents as store_docs
+from annotator.store.engine import SCHEMA_VERSION, open_store, utc_now
+from annotator.store.tables import DisagreementRow, MetaRow
+
+WORDS = ("nato", "said", "the", "minister", "kyiv", "talks", "would", "not", "expand", "guarantees")
+NAMES = ("alice", "bob", "carol")
+
+
+def _docs(project: Project, n: int, seed: int) -> list[int]:
+    rng = random.Random(seed)
+    rows = []
+    for k in range(n):
+        text = " ".join(rng.choice(WORDS) for _ in range(40)) + f" {k}"
+        rows.append(
+            dict(
+                ext_id=f"d{k}",
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                title=f"d{k}",
+                text=text,
+                n_chars=len(text),
+                meta={},
+                encoding="utf-8",
+                source=None,
+                imported_at=utc_now(),
+            )
+        )
+    with project.session() as s:
+        store_docs.insert_documents(s, rows)
+    return D.document_ids(project)
+
+
+def reference(project: Project) -> dict[int, float]:
+    """The review's score as computed before it was stored: a whole-project pass per call."""
+    with project.session() as s:
+        ids = [a.id for a in q.list_annotators(s) if not a.is_gold]
+        present: dict[int, set[int]] = defaultdict(set)
+        for doc_id, annotator_id in q.work_pairs(s, ids):
+            present[doc_id].add(annotator_id)
+        parts: dict[int, list[float]] = defaultdict(list)
+        for doc_id, rows in groupby(q.review_spans(s, ids), key=lambda r: r[1]):
+            by_annotator: dict[int, list[AnnotatedSpan]] = defaultdict(list)
+            for sid, _, annotator_id, label, start, end, _ in rows:
+                by_annotator[annotator_id].append(AnnotatedSpan(str(sid), "d", start, end, label))
+            f1s = [
+                f1
+                for a, b in combinations(sorted(present[doc_id]), 2)
+                if (f1 := micro_average(span_agreement_by_label(by_annotator[a], by_annotator[b]).values()).overlap.f1)
+                is not None
+            ]
+            if f1s:
+                parts[doc_id].append(1.0 - sum(f1s) / len(f1s))
+        for doc_id, rows in groupby(q.review_stances(s, ids), key=lambda r: r[1]):
+            values: dict[str, set[str]] = defaultdict(set)
+            judged: Counter[str] = Counter()
+            for _, _, _, target, value, span_id in rows:
+                if span_id is None:
+                    values[target].add(value)
+                    judged[target] += 1
+            compared = [t for t, n in judged.items() if n >= 2]
+            if compared:
+                parts[doc_id].append(sum(1 for t in compared if len(values[t]) > 1) / len(compared))
+    return {
+        doc_id: (sum(parts[doc_id]) / len(parts[doc_id]) if len(who) >= 2 and parts[doc_id] else 0.0)
+        for doc_id, who in present.items()
+    }
+
+
+def assert_current(project: Project, when: str = "") -> None:
+    stored = R.disagreement_scores(project)
+    expected = reference(project)
+    wrong = {d: (stored.get(d), s) for d, s in expected.items() if stored.get(d) != s}
+    wrong.update({d: (s, None) for d, s in stored.items() if d not in expected and s != 0.0})
+    assert not wrong, f"{when}: stored vs recomputed {wrong}"
+
+
+def test_every_kind_of_edit_and_its_undo_keeps_the_score_current(project: Project) -> None:
+    doc_ids = _docs(project, 5, seed=3)
+    people = [project.annotator(n).id for n in NAMES]
+    gold = project.annotator(GOLD).id
+    rng = random.Random(14)
+    texts = {d: D.load_view(project, d, people[0]).document.text for d in doc_ids}
+    undo: list[tuple[str, object]] = []
+    nonzero = 0
+    for step in range(140):
+        doc = rng.choice(doc_ids)
+        who = rng.choice(people)
+        mine = [sp for sp in D.load_view(project, doc, who).spans]
+        others = [sp for sp in D.load_view(project, doc, who, people).spans if sp.annotator_id != who]
+        roll = rng.random()
+        if roll < 0.3 or not mine:
+            if others and rng.random() < 0.6:  # follow a colleague, roughly
+                base = rng.choice(others)
+                start = max(0, base.start + rng.randint(-3, 3))
+                end = min(len(texts[doc]), max(start + 1, base.end + rng.randint(-3, 3)))
+                label = base.label if rng.random() < 0.8 else rng.choice(("claim", "source"))
+            else:
+                start = rng.randrange(0, len(texts[doc]) - 30)
+                end, label = start + rng.randint(3, 30), rng.choice(("claim", "source"))
+            span, _ = A.add_span(project, doc, who, label, start, end)
+            undo.append(("added", span.id))
+        elif roll < 0.4:
+            removed, _ = A.delete_span(project, rng.choice(mine).id)
+            undo.append(("deleted", removed))
+        elif roll < 0.5:
+            target = rng.choice(mine)
+            start = max(0, target.start + rng.randint(-4, 4))
+            edit, _ = E.resize_span(project, target.id, start, max(start + 1, target.end + rng.randint(-4, 4)))
+            undo.append(("edited", edit))
+        elif roll < 0.57:
+            target = rng.choice(mine)
+            edit, _ = E.relabel_span(project, target.id, "source" if target.label == "claim" else "claim")
+            undo.append(("edited", edit))
+        elif roll < 0.62:
+            A.update_span(project, rng.choice(mine).id, label=rng.choice(("claim", "source")))
+        elif roll < 0.75:
+            value = rng.choice(("favor", "against", "neutral", None))
+            A.set_stance(project, doc, who, rng.choice(("nato_membership", "security_guarantees")), value)
+        elif roll < 0.82:
+            A.set_status(project, doc, who, rng.choice(list(Status)))
+        elif roll < 0.92 and undo:
+            kind, what = undo.pop()
+            if kind == "added":
+                A.delete_span(project, int(what))  # type: ignore[call-overload]
+            elif kind == "deleted":
+                A.restore_span(project, what)  # type: ignore[arg-type]
+            else:
+                E.revert_span_edit(project, what)  # type: ignore[arg-type]
+        else:  # review: adjudicate into gold, undo it (gold is never compared)
+            snapshot = R.gold_snapshot(project, doc)
+            assert R.accept_all_agreed(project, doc, people) >= 0
+            R.restore_gold(project, snapshot)
+            A.add_span(project, doc, gold, "claim", 0, 5)
+        assert_current(project, f"step {step}")
+        nonzero += any(s > 0 for s in R.disagreement_scores(project).values())
+    assert nonzero > 50  # the walk made documents disagree, not only agree
+
+
+def test_the_sort_reads_the_stored_scores_and_follows_a_merge_and_a_rename(project: Project, tmp_path: Path) -> None:
+    doc_ids = _docs(project, 4, seed=5)
+    a, b = project.annotator("alice").id, project.annotator("bob").id
+    for n, doc in enumerate(doc_ids):
+        A.add_span(project, doc, a, "claim", 0, 10)
+        A.add_span(project, doc, b, "claim", 0, 10 if n % 2 else 4)
+    assert_current(project, "before merge")
+    # A colleague's file with the same documents: carol's spans disagree with everyone's.
+    other = Project.open(tmp_path / "carol.db")
+    other_ids = _docs(other, 4, seed=5)
+    carol = other.annotator("carol").id
+    for doc in other_ids:
+        A.add_span(other, doc, carol, "source", 20, 30)
+        A.set_stance(other, doc, carol, "nato_membership", "against")
+    other.close()
+    before = R.disagreement_scores(project)
+    merge_project(project, tmp_path / "carol.db")
+    after = R.disagreement_scores(project)
+    assert_current(project, "after merge")
+    assert all(after[d] > before[d] for d in doc_ids)
+    order = sorted(D.document_ids(project), key=lambda d: -after.get(d, 0.0))
+    assert order == sorted(reference(project), key=lambda d: (-reference(project)[d], d))
+    # bob becomes gold: his work leaves the comparison, on every document he worked on
+    with project.session() as s:
+        q.rename_annotator(s, b, GOLD + "-not")  # not gold: nothing changes
+    assert R.disagreement_scores(project) == after
+    with project.session() as s:
+        q.rename_annotator(s, project.annotator("carol").id, GOLD)
+    assert_current(project, "carol renamed to gold")
+    assert R.disagreement_scores(project) != after
+
+
+def test_two_writers_of_one_document_at_once_leave_the_score_of_both(project: Project) -> None:
+    """The first writer has inserted its span and computed the document's score, and has not committed
+    yet, when the second writes through another connection: the second must wait for the first and
+    score both spans (otherwise the first commits a score without the second's span, or the second
+    one without the first's)."""
+    (doc,) = _docs(project, 1, seed=9)
+    a, b, c = (project.annotator(n).id for n in NAMES)
+    A.add_span(project, doc, a, "claim", 0, 10)
+    A.add_span(project, doc, b, "claim", 0, 10)  # agreed so far: 0.0
+    first_wrote = threading.Event()
+    second_started = threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with project.session() as s:
+                q.insert_span(s, Span(0, doc, a, "source", 40, 50, "x", {}))
+                disagreement.refresh(s)  # what the commit does first: this writer's score is computed
+                first_wrote.set()
+                second_started.wait(10)
+                threading.Event().wait(0.5)  # the second writer is now blocked on us (or racing)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def second() -> None:
+        try:
+            first_wrote.wait(10)
+            second_started.set()
+            A.add_span(project, doc, c, "claim", 60, 70)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    with project.session() as s:
+        assert len(q.spans_for(s, doc)) == 4
+    assert_current(project, "after two concurrent writers")
+    assert R.disagreement_scores(project)[doc] > 0.0
+
+
+def test_a_schema_2_file_gets_every_score_at_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    project = Project.open(path)
+    doc_ids = _docs(project, 3, seed=11)
+    a, b = project.annotator("alice").id, project.annotator("bob").id
+    A.add_span(project, doc_ids[0], a, "claim", 0, 10)
+    A.add_span(project, doc_ids[0], b, "source", 5, 20)
+    A.set_stance(project, doc_ids[1], a, "nato_membership", "favor")
+    A.set_stance(project, doc_ids[1], b, "nato_membership", "against")
+    A.set_status(project, doc_ids[2], a, Status.DONE)
+    expected = reference(project)
+    project.close()
+    store = open_store(path)  # make it what schema 2 wrote: no score table
+    with store.engine.begin() as conn:
+        DisagreementRow.__table__.drop(conn)  # type: ignore[attr-defined]
+        conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value="2"))
+    store.close()
+    migrated = Project.open(path)
+    try:
+        with migrated.session() as s:
+            version = s.scalars(select(MetaRow.value).where(MetaRow.key == "schema_version")).one()
+        assert version == str(SCHEMA_VERSION) == "3"
+        assert R.disagreement_scores(migrated) == expected
+        assert expected[doc_ids[0]] > 0 and expected[doc_ids[1]] == 1.0 and expected[doc_ids[2]] == 0.0
+    finally:
+        migrated.close()
+    assert (tmp_path / "old.db.v2.bak").exists()
