@@ -135,9 +135,15 @@ def categorical_agreement(ratings: Mapping[str, Mapping[K, str | None]]) -> Coef
     return coefficients(list(units.values()), _pairwise(ratings))
 
 
+SpanUnits = tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]
+"""What :func:`span_units` returns: the units of linked spans, and the spans left out."""
+
+
 def matched_value_agreement(
     values: Mapping[str, Mapping[str, str | None]],
     matchings: Mapping[tuple[str, str], Mapping[str, str]],
+    *,
+    units_of_spans: SpanUnits | None = None,
 ) -> Coefficients:
     """Agreement on a value carried by matched spans (a claim attribute, a claim's stance).
 
@@ -145,14 +151,15 @@ def matched_value_agreement(
     {first_span_id: second_span_id}}``. Kappa for a pair uses its matched span pairs as items.
     The other coefficients use one unit per group of spans linked by the pairwise matchings, with
     one span per annotator (:func:`span_units`); the spans left out that carry a value are counted
-    in ``extra_spans``.
+    in ``extra_spans``. ``units_of_spans`` is ``span_units(matchings)`` when the caller has it already
+    (every attribute of a label shares its matchings).
     """
     kappa: dict[str, PairKappa] = {}
     for (a, b), matching in sorted(matchings.items()):
         first = {span_id: values.get(a, {}).get(span_id) for span_id in matching}
         second = {span_id: values.get(b, {}).get(other) for span_id, other in matching.items()}
         kappa[pair_key(a, b)] = cohen_pair(first, second)
-    groups, left_out = span_units(matchings)
+    groups, left_out = span_units(matchings) if units_of_spans is None else units_of_spans
     units = [
         [value for name, span_id in group if (value := values.get(name, {}).get(span_id)) is not None]
         for group in groups

@@ -42,10 +42,12 @@ def _counts(units: Iterable[Sequence[str]]) -> list[Counter[str]]:
 
 def observed_agreement(units: Iterable[Sequence[str]]) -> float | None:
     """Share of agreeing pairs of values within a unit, averaged over units with two or more values."""
+    return _observed(_counts(units))
+
+
+def _observed(counts: list[Counter[str]]) -> float | None:
     scores: list[float] = [
-        sum(c * (c - 1) for c in counts.values()) / (r * (r - 1))
-        for counts in _counts(units)
-        if (r := sum(counts.values())) >= 2
+        sum(c * (c - 1) for c in unit.values()) / (r * (r - 1)) for unit in counts if (r := sum(unit.values())) >= 2
     ]
     return sum(scores) / len(scores) if scores else None
 
@@ -61,7 +63,7 @@ def _category_shares(counts: list[Counter[str]]) -> dict[str, float]:
 
 def _chance_corrected(units: Iterable[Sequence[str]], gwet: bool) -> float | None:
     counts = _counts(units)
-    pa = observed_agreement([list(c.elements()) for c in counts])
+    pa = _observed(counts)
     shares = _category_shares(counts) if counts else {}
     if pa is None or len(shares) < 2:
         return None

@@ -22,6 +22,7 @@ from annotator.model.agreement import (
     categorical_agreement,
     matched_value_agreement,
     pair_key,
+    span_units,
 )
 from annotator.model.agreement_report import (
     AgreementReport,
@@ -178,11 +179,13 @@ def _attributes(
         spans = [(w.annotator, s) for w in data.works for s in w.spans if s.label == label]
         matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
         section[label] = {}
-        for attr in sorted({attr for _, span in spans for attr in span.attributes}):
+        attrs = sorted({attr for _, span in spans for attr in span.attributes})
+        units = span_units(matchings) if attrs else None  # the same units for every attribute
+        for attr in attrs:
             values: dict[str, dict[str, str | None]] = defaultdict(dict)
             for name, span in spans:
                 values[name][span.span_id] = span.attributes.get(attr)
-            section[label][attr] = matched_value_agreement(values, matchings)
+            section[label][attr] = matched_value_agreement(values, matchings, units_of_spans=units)
     return section
 
 
