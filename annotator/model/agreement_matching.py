@@ -101,9 +101,9 @@ def pair_weights(
 def _solve_group(
     group: list[tuple[int, int, int]], first: Sequence[Interval], second: Sequence[Interval]
 ) -> list[tuple[int, int]]:
-    weights = pair_weights(group, first, second)
-    if len(group) == 1:
+    if len(group) == 1:  # most groups: one candidate pair, no weights needed
         return [(group[0][0], group[0][1])]
+    weights = pair_weights(group, first, second)
     rows = sorted({i for i, _, _ in group})
     cols = sorted({j for _, j, _ in group})
     transposed = len(rows) > len(cols)
