@@ -36,4 +36,8 @@ def comments_to_rejections(conn: Connection) -> None:
 def disagreement_scores(conn: Connection) -> None:
     """Schema 2 -> 3: create the per-document disagreement score table and compute every score."""
     DisagreementRow.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    if conn.dialect.name == "postgresql":  # a team project: annotators' writes update the scores too
+        from annotator.store import rights  # imported here: rights needs the engine module
+
+        rights.grant_table(conn, DisagreementRow.__tablename__)
     disagreement.recompute_all(conn)

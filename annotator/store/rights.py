@@ -24,8 +24,9 @@ STAFF = "curator, manager"
 OWN_ROWS = ("spans", "relations", "stances", "doc_status", "comments")
 # Layer tables an annotator reads only when not blind (or once done with the document).
 BLIND_ROWS = ("spans", "relations", "stances")
-# Shared tables annotators may change too (tagging a source registers its canonical name).
-ANNOTATOR_WRITES = ("source_aliases",)
+# Shared tables annotators may change too (tagging a source registers its canonical name; every
+# change to a document's annotations recomputes its review score, store.disagreement).
+ANNOTATOR_WRITES = ("source_aliases", "doc_disagreement")
 BLIND_SETTING_KEY = "setting.blind_mode"
 
 _pg_roles = table("pg_roles", column("rolname"))
@@ -86,6 +87,19 @@ def install(engine: Engine) -> None:
             _ddl(conn, f"CREATE POLICY own_rows ON {name} FOR ALL TO annotator USING ({mine}) WITH CHECK ({mine})")
             readable = "NOT blind_mode() OR done_with(doc_id)" if name in BLIND_ROWS else "true"
             _ddl(conn, f"CREATE POLICY read_open ON {name} FOR SELECT TO annotator USING ({readable})")
+
+
+def grant_table(conn: Connection, name: str) -> None:
+    """Give a table created after `install` (by a schema migration) the grants `install` gives every
+    table, for the group roles that exist on the server."""
+    present = [role for role in ROLES if role_exists(conn, role)]
+    if not present:
+        return
+    target = _q(conn, name)
+    _ddl(conn, f"GRANT SELECT ON {target} TO {', '.join(present)}")
+    writers = [role for role in present if role != "annotator" or name in (*OWN_ROWS, *ANNOTATOR_WRITES)]
+    if writers:
+        _ddl(conn, f"GRANT INSERT, UPDATE, DELETE ON {target} TO {', '.join(writers)}")
 
 
 def session_user(engine: Engine) -> str:

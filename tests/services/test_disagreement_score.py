@@ -265,3 +265,33 @@ def test_a_schema_2_file_gets_every_score_at_migration(tmp_path: Path) -> None:
     finally:
         migrated.close()
     assert (tmp_path / "old.db.v2.bak").exists()
+
+
+def test_a_schema_2_team_project_upgrades_and_an_annotator_login_keeps_scores(pg_database: str) -> None:
+    """On a server the upgrade grants the new table like every other: an annotator's write, which
+    recomputes the document's score, is not refused, and the score follows it."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from annotator.cli import main
+
+    alice = f"alice_{uuid.uuid4().hex[:8]}"
+    assert main(["server", "init", pg_database]) == 0
+    assert main(["--project", pg_database, "server", "add-user", alice, "--role", "annotator"]) == 0
+    project = Project.open(pg_database)
+    (doc,) = _docs(project, 1, seed=2)
+    A.add_span(project, doc, project.annotator("bob").id, "claim", 0, 10)
+    store = project.store
+    with store.engine.begin() as conn:  # what schema 2 had: no score table
+        DisagreementRow.__table__.drop(conn)  # type: ignore[attr-defined]
+        conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value="2"))
+    project.close()
+    Project.open(pg_database).close()  # the owner upgrades it
+    as_alice = Project.open(make_url(pg_database).set(username=alice).render_as_string(hide_password=False))
+    try:
+        me = as_alice.annotator(alice).id
+        A.add_span(as_alice, doc, me, "source", 20, 30)
+        assert R.disagreement_scores(as_alice)[doc] == reference(as_alice)[doc] == 1.0
+    finally:
+        as_alice.close()
