@@ -176,6 +176,8 @@ def build_main_window(
         raise
     if login is None:
         settings.add_recent_project(project.path)
+    else:
+        settings.add_recent_server(str(location))
     return window
 
 

@@ -9,7 +9,7 @@ from annotator.model.errors import AnnotatorError
 from annotator.services.merge import MergeReport, merge_paths
 from annotator.services.project import Project
 from annotator.store import documents as docs
-from annotator.store import locks, rights
+from annotator.store import locks, rights, server
 from annotator.store.engine import project_exists
 
 ROLES = rights.ROLES
@@ -38,6 +38,44 @@ def add_user(project: Project, name: str, role: str) -> bool:
     if role not in ROLES:
         raise AnnotatorError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     return rights.add_user(project.store.engine, name, role)
+
+
+def connect(url: str) -> Project:
+    """Open the project in the server database `url` names (File > Connect to server): the
+    database must hold a project already. Raises AnnotatorError with one line saying why not."""
+    url = url.strip()
+    if not server.is_server_url(url):
+        raise AnnotatorError(
+            f"{url or 'nothing'}: not a server URL; it starts with postgresql+psycopg:// "
+            "(for example postgresql+psycopg://alice@db.example.org/news)"
+        )
+    if not project_exists(url):
+        raise AnnotatorError(
+            f"{server.display_url(url)}: the database holds no annotator project yet; "
+            f"a manager creates it with `annotator server init URL`"
+        )
+    return Project.open(url, create=False)
+
+
+def url_to_remember(url: str) -> str:
+    """`url` without its password: what the app may write down (recent projects, settings)."""
+    return server.url_without_password(url)
+
+
+def location_shown(project: Project) -> str:
+    """Where the project lives, for messages: its file, or its server URL without a password."""
+    url = project.store.url
+    return str(project.path) if url is None else server.display_url(url)
+
+
+def remembered_url(project: Project) -> str | None:
+    """A server project's URL without its password (what recent projects keep); None for a file."""
+    url = project.store.url
+    return None if url is None else url_to_remember(url)
+
+
+def is_server_url(location: str) -> bool:
+    return server.is_server_url(location)
 
 
 def login_name(project: Project) -> str | None:

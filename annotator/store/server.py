@@ -17,6 +17,7 @@ from annotator.model.errors import ProjectFileError
 from annotator.store import engine as files
 from annotator.store.tables import Base, MetaRow
 
+CONNECT_TIMEOUT = 10
 SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
@@ -33,6 +34,17 @@ def display_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+def url_without_password(url: str) -> str:
+    """The URL as typed, minus any password: the only form the app ever writes down."""
+    try:
+        parsed = make_url(url.strip())
+    except ArgumentError:
+        return url.split("@")[-1]
+    return (
+        url.strip() if parsed.password is None else parsed._replace(password=None).render_as_string(hide_password=False)
+    )
+
+
 def _normalise(url: str) -> str:
     """SQLAlchemy's psycopg 3 driver for the plain `postgresql://` and `postgres://` forms."""
     for prefix in ("postgresql://", "postgres://"):
@@ -43,7 +55,11 @@ def _normalise(url: str) -> str:
 
 def server_engine(url: str, *, readonly: bool = False) -> Engine:
     try:
-        engine = create_engine(_normalise(url), pool_pre_ping=True)
+        # An unreachable host is refused after CONNECT_TIMEOUT s instead of the system's TCP timeout
+        # (minutes); a connect_timeout in the URL wins.
+        parsed = make_url(_normalise(url))
+        timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
     except (ArgumentError, ImportError) as exc:
         raise ProjectFileError(f"{display_url(url)}: cannot use this server URL ({exc})") from exc
     return engine.execution_options(postgresql_readonly=True) if readonly else engine

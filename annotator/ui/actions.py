@@ -41,6 +41,13 @@ _FILE = (
     ActionSpec("new_project", "&New project…", ("Ctrl+N",), "Create an empty project file", "File", _SK.New),
     ActionSpec("open_project", "&Open project…", ("Ctrl+O",), "Open another project file", "File", _SK.Open),
     ActionSpec(
+        "connect_server",
+        "Connect to &server…",
+        (),
+        "Open a shared project on a PostgreSQL server (postgresql+psycopg://USER@HOST/DATABASE)",
+        "File",
+    ),
+    ActionSpec(
         "import_files",
         "&Import articles…",
         ("Ctrl+I",),

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from annotator import paths
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
+from annotator.model.types import Annotator
+from annotator.services import team
 from annotator.services.project import Project
 from annotator.ui import settings
 from annotator.ui.context import AppContext
@@ -50,6 +52,7 @@ class FileOperations(QObject):
         self._window = window
         self.task: BackgroundTask | None = None
         self._merge_flow: MergeFlow | None = None
+        self.connect_dialog: QWidget | None = None
         # Who I am: in review mode `ctx.annotator` is gold, so the main window points this at the
         # reviewer's own annotator for opening projects and changing names.
         self.my_name: Callable[[], str] = lambda: self._ctx.annotator.name
@@ -121,11 +124,52 @@ class FileOperations(QObject):
             project.close()
             self._error("Could not open the project", str(exc))
             return False
+        self._switch_to(project, me)
+        settings.add_recent_project(project.path)
+        return True
+
+    def connect_server(self) -> None:
+        """File > Connect to server…"""
+        from annotator.ui.dialogs.connect_dialog import ConnectDialog
+
+        dialog = ConnectDialog(settings.recent_servers(), self.open_server, self._window)
+        dialog.finished.connect(dialog.deleteLater)
+        self.connect_dialog = dialog
+        dialog.open()
+
+    def open_server(self, url: str) -> str | None:
+        """Switch the window to the project on the server `url` names, as its login: None when done,
+        else the one-line reason it could not (the current project stays open)."""
+        try:
+            project = team.connect(url)
+        except AnnotatorError as exc:
+            return str(exc)
+        try:
+            # On a server the annotator is the login: the server's row-level security checks exactly that.
+            me = project.identity(team.login_name(project) or self.my_name())
+        except AnnotatorError as exc:
+            project.close()
+            return str(exc)
+        self._switch_to(project, me)
+        settings.add_recent_server(url)
+        return None
+
+    def reopen_server(self, url: str) -> None:
+        """Open recent > a server: like Connect, with a failure shown in a dialog."""
+        error = self.open_server(url)
+        if error is not None:
+            self._error(
+                "Could not connect to the server", error, "Check the server, then try File > Connect to server."
+            )
+
+    def server_url(self) -> str | None:
+        """The open server project's URL without a password; None for a project file."""
+        return team.remembered_url(self._ctx.project)
+
+    def _switch_to(self, project: Project, me: Annotator) -> None:
         self.project_replacing.emit()
         self._ctx.replace_project(project, me)
-        settings.add_recent_project(project.path)
-        self.message_posted.emit(f"Opened {project.path}")
-        return True
+        self.message_posted.emit(f"Opened {team.location_shown(project)}")
 
     def change_name(self) -> None:
         from annotator.ui.dialogs.first_run import AnnotatorNameDialog

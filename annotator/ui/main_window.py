@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         handlers: dict[str, Callable[[], object]] = {
             "new_project": files.new_project,
             "open_project": files.open_project,
+            "connect_server": files.connect_server,
             "import_files": files.import_files,
             "import_folder": files.import_folder,
             "export": files.export,
@@ -373,7 +374,13 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(str(path))
             action.triggered.connect(lambda _checked=False, p=path: self.files.open_path(p))
-        if not recent:
+        servers = [u for u in settings.recent_servers() if u != self.files.server_url()]
+        if recent and servers:
+            self.recent_menu.addSeparator()
+        for url in servers:
+            action = self.recent_menu.addAction(url)
+            action.triggered.connect(lambda _checked=False, u=url: self.files.reopen_server(u))
+        if not recent and not servers:
             self.recent_menu.addAction("No other recent projects").setEnabled(False)
 
     # --- window state -----------------------------------------------------------------------

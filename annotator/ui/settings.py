@@ -1,9 +1,9 @@
 """The user's GUI settings: one INI file in the config dir, and the few typed keys the shell reads.
 
 Everything the GUI remembers between runs (annotator name, the name used in each project, recent
-projects, zoom, window geometry and dock layout) lives in `config_dir()/annotator.ini`, so tests that
-point ANNOTATOR_CONFIG_DIR at a temp dir never touch the real user's settings and a user can delete
-one file to reset the GUI.
+projects and servers (URLs without passwords), zoom, window geometry and dock layout) lives in
+`config_dir()/annotator.ini`, so tests that point ANNOTATOR_CONFIG_DIR at a temp dir never touch the
+real user's settings and a user can delete one file to reset the GUI.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from annotator import paths
+from annotator.services import team
 
 MAX_RECENT = 8
 _NAME_KEY = "user/annotator_name"
 _RECENT_KEY = "projects/recent"
+_SERVERS_KEY = "projects/servers"
 _PROJECT_NAME_KEY = "identity"
 
 
@@ -91,6 +93,22 @@ def add_recent_project(path: Path) -> None:
     items = [p for p in recent_projects() if p.resolve() != path]
     settings = qsettings()
     settings.setValue(_RECENT_KEY, [str(p) for p in [path, *items][:MAX_RECENT]])
+    settings.sync()
+
+
+def recent_servers() -> list[str]:
+    """Server projects connected to recently (URLs without passwords), newest first."""
+    value = qsettings().value(_SERVERS_KEY, [])
+    items: list[object] = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+    return [u for u in items if isinstance(u, str) and team.is_server_url(u)]
+
+
+def add_recent_server(url: str) -> None:
+    """Remember a server project's URL, never its password (credentials stay the libpq way)."""
+    url = team.url_to_remember(url)
+    items = [u for u in recent_servers() if u != url]
+    settings = qsettings()
+    settings.setValue(_SERVERS_KEY, [url, *items][:MAX_RECENT])
     settings.sync()
 
 
