@@ -13,6 +13,7 @@ from annotator.store import locks, rights, server
 from annotator.store.engine import project_exists
 
 ROLES = rights.ROLES
+DocumentLock = locks.DocumentLock
 
 
 def init_server(url: str, scheme_path: Path | None = None) -> Project:

@@ -9,9 +9,13 @@ there the lock is always granted and holds nothing.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, and_, column, func, select, table
+from sqlalchemy.exc import SQLAlchemyError
+
+from annotator.model.errors import StorageError
 
 CURATOR = 0x616E6E  # the first key of every curator lock ("ann"); the second is the document id
 
@@ -28,8 +32,11 @@ class DocumentLock:
         if self._conn is not None:
             try:
                 self._conn.execute(select(func.pg_advisory_unlock(CURATOR, self.doc_id)))
+            except SQLAlchemyError:
+                pass  # the connection is gone, and the server dropped its locks with it
             finally:
-                self._conn.close()
+                with contextlib.suppress(SQLAlchemyError):
+                    self._conn.close()
                 self._conn = None
 
 
@@ -37,10 +44,16 @@ def try_lock_document(engine: Engine, doc_id: int) -> DocumentLock | None:
     """The curator lock of `doc_id`, or None when another session holds it."""
     if engine.dialect.name != "postgresql":
         return DocumentLock(doc_id, None)
-    conn = engine.connect()
+    try:
+        conn = engine.connect()
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot reach the server for the curator lock ({_detail(exc)})") from exc
     try:
         got = bool(conn.execute(select(func.pg_try_advisory_lock(CURATOR, doc_id))).scalar_one())
         conn.commit()  # the lock is the session's, not the transaction's: end the transaction
+    except SQLAlchemyError as exc:
+        conn.close()
+        raise StorageError(f"cannot take the curator lock ({_detail(exc)})") from exc
     except BaseException:
         conn.close()
         raise
@@ -48,6 +61,10 @@ def try_lock_document(engine: Engine, doc_id: int) -> DocumentLock | None:
         conn.close()
         return None
     return DocumentLock(doc_id, conn)
+
+
+def _detail(exc: SQLAlchemyError) -> str:
+    return " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
 
 
 def lock_holder(engine: Engine, doc_id: int) -> str | None:
@@ -67,6 +84,9 @@ def lock_holder(engine: Engine, doc_id: int) -> str | None:
             )
         )
     )
-    with engine.connect() as conn:
-        found = conn.execute(query).first()
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(query).first()
+    except SQLAlchemyError:
+        return None  # the caller says "another session"
     return None if found is None else str(found[0])

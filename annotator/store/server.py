@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from annotator.model.errors import ProjectFileError
 from annotator.store import engine as files
+from annotator.store import live
 from annotator.store.tables import Base, MetaRow
 
 CONNECT_TIMEOUT = 10
@@ -62,6 +63,7 @@ def server_engine(url: str, *, readonly: bool = False) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
     except (ArgumentError, ImportError) as exc:
         raise ProjectFileError(f"{display_url(url)}: cannot use this server URL ({exc})") from exc
+    live.track_backends(engine)
     return engine.execution_options(postgresql_readonly=True) if readonly else engine
 
 
@@ -89,6 +91,8 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> fil
     try:
         if not facts:
             files.create_schema(store)
+            with engine.begin() as conn:
+                live.install_triggers(conn)
             return store
         if facts.get("application") != files.APPLICATION or not facts.get("schema_version", "").isdigit():
             raise ProjectFileError(f"{shown}: the database holds tables that are not an annotator project")
@@ -105,10 +109,25 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> fil
                 with engine.begin() as conn:
                     files.MIGRATIONS[target](conn)
                     conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(target)))
+        if not readonly:
+            _ensure_live_triggers(engine)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _ensure_live_triggers(engine: Engine) -> None:
+    """Projects made before live updates get their NOTIFY triggers from the first client allowed to
+    add them (the tables' owner: a manager, `server init`); others go on without live updates."""
+    with engine.connect() as conn:
+        if live.has_triggers(conn):
+            return
+    try:
+        with engine.begin() as conn:
+            live.install_triggers(conn)
+    except SQLAlchemyError:
+        pass  # not the owner: the change signal then comes only from this window's own edits
 
 
 def project_exists(url: str) -> bool:

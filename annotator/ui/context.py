@@ -26,6 +26,7 @@ class AppContext(QObject):
     link_target_chosen = Signal(int)  # span id clicked while a link was pending
     link_pending_changed = Signal(bool)
     project_replaced = Signal()
+    project_closing = Signal()  # the open project is about to close (File > Open, quitting)
     annotator_recorded = Signal(object)  # Annotator: my first annotation in this project added my row
 
     def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
@@ -36,6 +37,7 @@ class AppContext(QObject):
         self.current_doc_id: int | None = None
         self.selected_span_id: int | None = None
         self.link_pending = False
+        self.remote = False  # True while `changed` reports other clients' changes (notify_remote)
         self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
 
     def view(self, doc_id: int, layer_ids: Sequence[int] | None = None) -> documents.DocumentView:
@@ -101,6 +103,15 @@ class AppContext(QObject):
         self._views.clear()
         self.changed.emit(changes)
 
+    def notify_remote(self, changes: Changes) -> None:
+        """Another client committed `changes` (live updates): views refresh as for my own edits,
+        and may tell the two apart through `remote`."""
+        self.remote = True
+        try:
+            self.notify(changes)
+        finally:
+            self.remote = False
+
     def reload_scheme(self) -> None:
         """The project's scheme changed (Scheme editor, or its undo): every view rebuilds from the
         new scheme as on opening a project, but the undo history stays."""
@@ -115,6 +126,7 @@ class AppContext(QObject):
     def replace_project(self, project: Project, annotator: Annotator) -> None:
         """Switch to another project file (File > Open): state and undo history start afresh."""
         self.undo_stack.clear()
+        self.project_closing.emit()
         self.project.close()
         self.project, self.annotator = project, annotator
         self.current_doc_id = None

@@ -25,9 +25,11 @@ from annotator.ui import settings
 from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
 from annotator.ui.commands import SetStatusCommand, push_command
 from annotator.ui.context import AppContext
+from annotator.ui.curator_lock import CuratorLock
 from annotator.ui.doc_timer import DocumentTimer
 from annotator.ui.file_operations import FileOperations
 from annotator.ui.keyboard_path import KeyboardPath
+from annotator.ui.live_updates import LiveUpdates
 from annotator.ui.review_mode import ReviewController
 from annotator.ui.status_bar import ShellStatusBar
 from annotator.ui.widgets.article_view import ArticleViewWidget
@@ -92,6 +94,10 @@ class MainWindow(QMainWindow):
         self.files = FileOperations(ctx, self)
         self.files.my_name = lambda: self.review.me.name
         self.timer = DocumentTimer(ctx, self)
+        self.live = LiveUpdates(ctx, self)
+        self.curator = CuratorLock(ctx, lambda: self.review.active, lambda: self.review.me.name, self)
+        self.review_panel.guard = self.curator.check
+        self.live.my_layers = lambda: {self.ctx.annotator.id, self.review.me.id}
         self.action_map: dict[str, QAction] = {}
         self._install_actions()
         self._connect_signals()
@@ -208,6 +214,8 @@ class MainWindow(QMainWindow):
         self.status.name_change_requested.connect(self.files.change_name)
         self.files.project_replacing.connect(self._on_files_project_replacing)
         self.review.mode_changed.connect(self._on_review_mode_changed)
+        self.review.mode_changed.connect(lambda _on: self.curator.update())
+        self.curator.note_changed.connect(self.status.set_lock_note)
         self.files.merge_finished.connect(self.review.show_merged)
         self.review.layer_switching.connect(self.timer.flush)
         self.review.message_posted.connect(self.status.post)
@@ -444,5 +452,6 @@ class MainWindow(QMainWindow):
             self.tag_panel.save_note()
             self.timer.stop()
             self.save_layout()
+            self.ctx.project_closing.emit()  # the live feed stops, the curator lock is released
             self.ctx.project.close()
         super().closeEvent(event)

@@ -1,6 +1,7 @@
 """The main window's status bar: transient messages, "Saved", progress and who I am in this project.
 
-Permanent widgets on the right: the save indicator (updated after every committed change), the
+Permanent widgets on the right: who holds the curator lock of the document under review (on a
+server, when it is not me), the save indicator (updated after every committed change), the
 progress ("3 of 5 done", recomputed only when a status or the document set changed) and a button with
 my name in this project ("alice in news.db") that asks for another one. Messages from the panels
 go to the left, for a few seconds.
@@ -34,6 +35,11 @@ class ShellStatusBar(QStatusBar):
         self.name_button = QToolButton(self)
         self.name_button.setObjectName("name_button")
         self.name_button.setAutoRaise(True)
+        self.lock_label = QLabel(self)
+        self.lock_label.setObjectName("lock_label")
+        self.lock_label.setStyleSheet("color: #b00020;")
+        self.lock_label.hide()
+        self.addPermanentWidget(self.lock_label)
         self.addPermanentWidget(self.saved_label)
         self.addPermanentWidget(self.progress_label)
         self.addPermanentWidget(self.name_button)
@@ -61,11 +67,19 @@ class ShellStatusBar(QStatusBar):
         prog = documents.progress(self._ctx.project, self._ctx.annotator.id)
         self.progress_label.setText(f"{prog.done:,} of {prog.total:,} done")
 
+    def set_lock_note(self, note: str) -> None:
+        """Who holds the curator lock of the document under review ("" hides it)."""
+        self.lock_label.setText(note.split(":")[0])
+        self.lock_label.setToolTip(note)
+        self.lock_label.setVisible(bool(note))
+        if note:
+            self.post(note)
+
     def post(self, message: str) -> None:
         self.showMessage(message, MESSAGE_MS)
 
     def _on_ctx_changed(self, changes: Changes) -> None:
-        if changes.doc_ids or changes.documents:
+        if (changes.doc_ids or changes.documents) and not self._ctx.remote:
             # every service call has committed before it notifies, so this is true when shown
             self.saved_label.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
             self.saved_label.setToolTip("Every edit is written to the project file at once.")

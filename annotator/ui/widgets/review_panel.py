@@ -14,6 +14,7 @@ focus; the main window's Review menu calls the same methods from anywhere.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QPalette
@@ -61,6 +62,8 @@ class ReviewPanelWidget(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.reviewer = reviewer  # comments and rejections are recorded under my own name
+        # Asked before each review action: None, or why it is refused (another curator holds the document).
+        self.guard: Callable[[], str | None] = lambda: None
         self._active = False
         self._layers: list[int] = []
         self._comment_key: str | None = None  # the item a comment is for, when not the current one
@@ -160,7 +163,15 @@ class ReviewPanelWidget(QWidget):
             return
         self.version_combo.setCurrentIndex(number - 1)
 
+    def _allowed(self) -> bool:
+        refusal = self.guard()
+        if refusal is not None:
+            self.message_posted.emit(refusal)
+        return refusal is None
+
     def accept_current(self) -> bool:
+        if not self._allowed():
+            return False
         item, doc_id = self.current_item(), self._ctx.current_doc_id
         if item is None or doc_id is None:
             self.message_posted.emit("Pick an item to accept")
@@ -178,6 +189,8 @@ class ReviewPanelWidget(QWidget):
         return True
 
     def reject_current(self) -> bool:
+        if not self._allowed():
+            return False
         item, doc_id = self.current_item(), self._ctx.current_doc_id
         if item is None or doc_id is None:
             self.message_posted.emit("Pick an item to reject")
@@ -194,6 +207,8 @@ class ReviewPanelWidget(QWidget):
 
     def edit_current(self) -> None:
         """Make sure gold has the item, then select gold's span for the tagging panel."""
+        if not self._allowed():
+            return
         item = self.current_item()
         if item is None:
             self.message_posted.emit("Pick an item to edit")
@@ -214,6 +229,8 @@ class ReviewPanelWidget(QWidget):
         self.message_posted.emit(f"Editing gold's {describe_item(item)} in the Tagging panel")
 
     def accept_all_agreed(self) -> int:
+        if not self._allowed():
+            return 0
         doc_id, ids = self._ctx.current_doc_id, self.model.annotator_ids()
         if doc_id is None or len(ids) < 2:
             self.message_posted.emit("Accepting agreed items needs two annotators' work on this document")

@@ -1,0 +1,88 @@
+"""Live updates: what other clients commit to the open project, as the app's `Changes`.
+
+`LiveFeed` runs a thread that waits on the store's watcher (PostgreSQL LISTEN/NOTIFY on a server
+project, `PRAGMA data_version` polling on a project file) and hands each batch of other clients'
+changes, as a `RemoteChanges`, to `deliver` (called from that thread: the GUI queues it to its
+own). This process's own changes are not delivered: its views were told when they were made.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from annotator.model.changes import Changes
+from annotator.services.project import Project
+from annotator.store import live
+
+POLL_S = 0.25  # how long one wait lasts: the feed stops within this, a project file is polled at it
+# What a change to each table means for the views ("comments" and "rejections" touch a document only).
+_FLAGS: dict[str, dict[str, bool]] = {
+    "spans": {"spans": True},
+    "relations": {"relations": True},
+    "stances": {"stances": True},
+    "doc_status": {"status": True},
+    "comments": {},
+    "rejections": {},
+    "documents": {"documents": True},
+    "annotators": {"annotators": True},
+    "meta": {"annotators": True},  # project settings (blind mode)
+    "source_aliases": {"spans": True},  # the source registry
+}
+
+
+@dataclass(frozen=True)
+class RemoteChanges:
+    """Other clients' changes: `changes` for the views; `layers` the (document, layer) pairs they
+    touched; `unknown` when the store cannot say what changed (a project file, or a lost server
+    connection made again): refresh what is shown; `scheme` when the project's scheme changed."""
+
+    changes: Changes
+    layers: frozenset[tuple[int, int]] = frozenset()
+    unknown: bool = False
+    scheme: bool = False
+
+
+def remote_changes(found: Iterable[live.TableChange]) -> RemoteChanges:
+    changes, layers, unknown, scheme = Changes(), set[tuple[int, int]](), False, False
+    for change in found:
+        if change.table == "schemes":
+            scheme = True
+            continue
+        flags = _FLAGS.get(change.table)
+        if flags is None or change.kind == live.UNKNOWN:
+            unknown = True
+            continue
+        docs = frozenset() if change.doc_id is None else frozenset({int(change.doc_id)})
+        if change.kind == "truncate" and change.table in live.LAYER_TABLES:
+            unknown = True
+        changes |= Changes(docs, **flags)
+        if change.doc_id is not None and change.layer is not None:
+            layers.add((int(change.doc_id), int(change.layer)))
+    return RemoteChanges(changes, frozenset(layers), unknown, scheme)
+
+
+class LiveFeed:
+    """Delivers other clients' changes to the open project until `stop()`."""
+
+    def __init__(self, project: Project, deliver: Callable[[RemoteChanges], None]) -> None:
+        self._deliver = deliver
+        self._stop = threading.Event()
+        self._watcher = live.watcher(project.store.engine)
+        self._thread = threading.Thread(target=self._run, name="annotator-live", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self._watcher.blocks:
+                self._stop.wait(POLL_S)  # pace the polls, and stop at once when asked
+            found = self._watcher.wait(POLL_S)
+            if found and not self._stop.is_set():
+                self._deliver(remote_changes(found))
+
+    def stop(self) -> None:
+        """Stop the thread (within POLL_S) and close the watcher's connection."""
+        self._stop.set()
+        self._thread.join()
+        self._watcher.close()

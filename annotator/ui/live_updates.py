@@ -1,0 +1,78 @@
+"""`LiveUpdates`: other clients' changes to the open project, fed into the app's change signal.
+
+A `services.live.LiveFeed` thread watches the project (NOTIFY on a server, `PRAGMA data_version` on
+a file); each batch it finds crosses to the GUI thread through a queued signal and becomes one
+`ctx.notify_remote(changes)`, narrowed to what this window shows: the open document, and my own
+layer elsewhere (the document list counts only mine). When the store cannot say what changed (a
+project file, a connection made again) the open document, the list and the progress refresh.
+The feed stops before its project closes and starts on the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model.changes import Changes
+from annotator.services.live import LiveFeed, RemoteChanges
+from annotator.ui.context import AppContext
+
+
+class LiveUpdates(QObject):
+    arrived = Signal(object)  # RemoteChanges, emitted from the feed's thread
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._feed: LiveFeed | None = None
+        # My layers: the one my edits go to; the main window adds my own in review mode (gold edits).
+        self.my_layers: Callable[[], set[int]] = lambda: {self._ctx.annotator.id}
+        self._connect_signals()
+        self.start()
+
+    def _connect_signals(self) -> None:
+        self.arrived.connect(self._on_arrived)  # queued: emitted from another thread
+        self._ctx.project_closing.connect(self.stop)
+        self._ctx.project_replaced.connect(self._on_ctx_project_replaced)
+
+    def start(self) -> None:
+        self.stop()
+        self._feed = LiveFeed(self._ctx.project, self.arrived.emit)
+
+    def stop(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed = None
+
+    def narrowed(self, remote: RemoteChanges) -> Changes:
+        """What of `remote` this window shows."""
+        current = self._ctx.current_doc_id
+        shown = frozenset() if current is None else frozenset({current})
+        if remote.unknown:
+            return Changes(
+                shown, spans=True, relations=True, stances=True, status=True, documents=True, annotators=True
+            )
+        changes = remote.changes
+        mine = self.my_layers()
+        docs = (changes.doc_ids & shown) | {doc for doc, layer in remote.layers if layer in mine}
+        return Changes(
+            frozenset(docs),
+            changes.spans,
+            changes.relations,
+            changes.stances,
+            changes.status,
+            changes.documents,
+            changes.annotators,
+        )
+
+    def _on_arrived(self, remote: RemoteChanges) -> None:
+        if self._feed is None:
+            return  # sent by a feed stopped since: its project is closed
+        changes = self.narrowed(remote)
+        if changes.doc_ids or changes.documents or changes.annotators:
+            self._ctx.notify_remote(changes)
+
+    def _on_ctx_project_replaced(self) -> None:
+        if self._feed is None:
+            self.start()
