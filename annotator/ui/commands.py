@@ -48,6 +48,10 @@ class _ServiceCommand(QUndoCommand):
     def redo(self) -> None:
         if self._done_once:
             show_document(self.ctx, self._shown_doc)
+        elif (refusal := self.ctx.edit_guard()) is not None:
+            self.error = refusal  # another curator holds the document under review
+            self.setObsolete(True)
+            return
         try:
             changes = self._redo()
         except AnnotatorError as exc:

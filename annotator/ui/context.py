@@ -8,7 +8,7 @@ what the `Changes` value says was touched (Anki's `OpChanges` idea).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -37,6 +37,8 @@ class AppContext(QObject):
         self.current_doc_id: int | None = None
         self.selected_span_id: int | None = None
         self.link_pending = False
+        # Asked before a new edit: None, or why it is refused (another curator holds the document under review).
+        self.edit_guard: Callable[[], str | None] = lambda: None
         self.remote = False  # True while `changed` reports other clients' changes (notify_remote)
         self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
 

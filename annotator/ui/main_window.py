@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(ctx, self)
         self.curator = CuratorLock(ctx, lambda: self.review.active, lambda: self.review.me.name, self)
         self.review_panel.guard = self.curator.check
+        self.ctx.edit_guard = self.curator.check
         self.live.my_layers = lambda: {self.ctx.annotator.id, self.review.me.id}
         self.action_map: dict[str, QAction] = {}
         self._install_actions()

@@ -17,7 +17,7 @@ from annotator.model.types import GOLD
 from annotator.services import annotations as svc
 from annotator.services import documents, team
 from annotator.services.project import Project
-from tests.ui.test_main_window import CLAIM_WORDS
+from tests.ui.test_main_window import CLAIM_WORDS, drag_select
 from tests.ui.test_review import enter_review, press
 
 SHOTS = os.environ.get("ANNOTATOR_TEST_SHOTS")  # a folder: the refused window is rendered there as PNG
@@ -65,6 +65,13 @@ def test_a_document_another_curator_holds_is_named_and_refused_until_released(qt
         assert window.status.currentMessage().startswith(f"{holder} is curating this document")
         if SHOTS:
             window.grab().save(str(Path(SHOTS) / "curator_lock_refused.png"))
+        # Editing gold from the article is refused the same way.
+        window.article_view.setFocus()
+        drag_select(qtbot, window.article_view, start + 1, start + len(CLAIM_WORDS) - 1)
+        press(qtbot, window, Qt.Key.Key_C)
+        assert _gold_spans(other, first) == 0
+        assert window.ctx.undo_stack.count() == 1  # only the switch into review mode
+        assert window.status.currentMessage().startswith(f"{holder} is curating this document")
 
         # The holder moves on: the next G takes the lock and is accepted.
         held.release()
