@@ -50,10 +50,10 @@ def remote_changes(found: Iterable[live.TableChange]) -> RemoteChanges:
         if change.table == "schemes":
             scheme = True
             continue
-        flags = _FLAGS.get(change.table)
-        if flags is None or change.kind == live.UNKNOWN:
+        if change.kind == live.UNKNOWN:
             unknown = True
             continue
+        flags = _FLAGS.get(change.table, {})  # a table this version does not know: its document only
         docs = frozenset() if change.doc_id is None else frozenset({int(change.doc_id)})
         if change.kind == "truncate" and change.table in live.LAYER_TABLES:
             unknown = True

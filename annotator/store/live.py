@@ -35,7 +35,11 @@ CHANNEL = "annotator_changes"
 UNKNOWN = "unknown"  # a kind of change: something changed, the watcher cannot say what
 # Tables whose rows carry a document and a layer: one notification per (document, layer) touched.
 LAYER_TABLES = tuple(t.name for t in Base.metadata.sorted_tables if "doc_id" in t.c and "annotator_id" in t.c)
-OTHER_TABLES = tuple(t.name for t in Base.metadata.sorted_tables if t.name not in LAYER_TABLES)
+# Derived tables change only with a layer table's change, which notifies by itself.
+DERIVED_TABLES = ("doc_disagreement",)
+OTHER_TABLES = tuple(
+    t.name for t in Base.metadata.sorted_tables if t.name not in LAYER_TABLES and t.name not in DERIVED_TABLES
+)
 
 _PENDING_POLLS = 8
 _pg_trigger = table("pg_trigger", column("tgname"))
