@@ -32,5 +32,17 @@ class NotFoundError(AnnotatorError):
     """An id names nothing in the project."""
 
 
+class StaleWriteError(AnnotatorError):
+    """A shared row (a gold span, a stance, a comment, a source alias, the scheme) was changed by
+    someone else since the user read it: the write was refused and nothing of it was saved.
+    `stored` is the row as it is now (None when it is gone) and `mine` what the refused write would
+    have stored; the GUI shows both and lets the user keep one."""
+
+    def __init__(self, message: str, *, stored: object | None = None, mine: object | None = None) -> None:
+        super().__init__(message)
+        self.stored = stored
+        self.mine = mine
+
+
 class Cancelled(AnnotatorError):
     """The user cancelled a long operation; nothing of it was kept."""

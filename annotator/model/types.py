@@ -126,6 +126,9 @@ class Span:
     origin: str = Origin.MANUAL
     created_at: str = ""
     updated_at: str = ""
+    # The stored row's version (store: version_id_col); not part of what the annotation says, so it
+    # takes no part in comparisons.
+    version: int = field(default=1, compare=False)
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
@@ -142,6 +145,9 @@ class Relation:
     origin: str = Origin.MANUAL
     created_at: str = ""
     updated_at: str = ""
+    # The stored row's version (store: version_id_col); not part of what the annotation says, so it
+    # takes no part in comparisons.
+    version: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,9 @@ class Stance:
     origin: str = Origin.MANUAL
     created_at: str = ""
     updated_at: str = ""
+    # The stored row's version (store: version_id_col); not part of what the annotation says, so it
+    # takes no part in comparisons.
+    version: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ QUndoCommands store ids and values only and call back into these functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from annotator.model.changes import Changes
-from annotator.model.errors import SchemeError, ValidationError
+from annotator.model.errors import SchemeError, StaleWriteError, ValidationError
 from annotator.model.types import DocStatus, Origin, Relation, Span, Stance, Status, check_offsets
 from annotator.services.project import Project
 from annotator.store import annotations as q
@@ -102,8 +102,40 @@ def update_span(
     attributes: dict[str, str] | None = None,
     start: int | None = None,
     end: int | None = None,
+    expected_version: int | None = None,
 ) -> tuple[Span, Span, Changes]:
-    """Change label, attributes or offsets. Returns (before, after, changes)."""
+    """Change label, attributes or offsets. Returns (before, after, changes).
+
+    With `expected_version` (the version of the span the user saw) a span someone else changed
+    since is left alone: StaleWriteError carries it as stored now and as this write would have
+    made it; nothing is saved. Passing the stored version back keeps mine."""
+    try:
+        return _update_span(project, span_id, label, attributes, start, end, expected_version)
+    except StaleWriteError as exc:
+        if exc.stored is not None or expected_version is None:
+            raise
+        # Changed between our read and our write (another transaction committed in between).
+        with project.session() as s:
+            stored = q.get_span(s, span_id)
+        raise StaleWriteError(_stale_message(stored), stored=stored) from exc
+
+
+def _stale_message(stored: Span) -> str:
+    return (
+        f"someone else changed this {stored.label} span since you saw it (it is now version {stored.version}); "
+        "your change was not saved"
+    )
+
+
+def _update_span(
+    project: Project,
+    span_id: int,
+    label: str | None,
+    attributes: dict[str, str] | None,
+    start: int | None,
+    end: int | None,
+    expected_version: int | None,
+) -> tuple[Span, Span, Changes]:
     with project.session() as s:
         before = q.get_span(s, span_id)
         new_label = before.label if label is None else label
@@ -119,6 +151,8 @@ def update_span(
             new_end = before.end if end is None else end
             check_offsets(doc.text, new_start, new_end)
             values.update(start=new_start, end=new_end, text=doc.text[new_start:new_end])
+        if expected_version is not None and before.version != expected_version:
+            raise StaleWriteError(_stale_message(before), stored=before, mine=replace(before, **values))
         after = q.update_span(s, span_id, **values)
         _register_aliases(project, s, after)
         if after.text != before.text:
@@ -126,15 +160,17 @@ def update_span(
     return before, after, _changes(before.doc_id, spans=True)
 
 
-def set_attribute(project: Project, span_id: int, name: str, value: str | None) -> tuple[Span, Span, Changes]:
-    """Set one attribute (None or "" removes it)."""
+def set_attribute(
+    project: Project, span_id: int, name: str, value: str | None, *, expected_version: int | None = None
+) -> tuple[Span, Span, Changes]:
+    """Set one attribute (None or "" removes it); `expected_version` as for `update_span`."""
     with project.session() as s:
         attrs = dict(q.get_span(s, span_id).attributes)
     if value:
         attrs[name] = value
     else:
         attrs.pop(name, None)
-    return update_span(project, span_id, attributes=attrs)
+    return update_span(project, span_id, attributes=attrs, expected_version=expected_version)
 
 
 def link(project: Project, relation_type: str, from_span: int, to_span: int) -> tuple[LinkResult, Changes]:
@@ -188,9 +224,20 @@ def restore_relations(project: Project, relations: tuple[Relation, ...]) -> Chan
 
 
 def set_stance(
-    project: Project, doc_id: int, annotator_id: int, target: str, value: str | None, span_id: int | None = None
+    project: Project,
+    doc_id: int,
+    annotator_id: int,
+    target: str,
+    value: str | None,
+    span_id: int | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> tuple[str | None, Changes]:
-    """Set (or with None clear) a stance. Returns the previous value, for undo."""
+    """Set (or with None clear) a stance. Returns the previous value, for undo.
+
+    With `expected_version` (the version of the stance the user saw, 0 for none) a stance someone
+    else set, changed or cleared since is left alone: StaleWriteError carries it as stored now
+    (None: cleared) and as this write would have made it; nothing is saved."""
     try:
         if value is not None:
             project.scheme.validate_stance(target, value)
@@ -200,6 +247,14 @@ def set_stance(
         raise ValidationError(str(exc)) from exc
     with project.session() as s:
         old = q.find_stance(s, doc_id, annotator_id, target, span_id)
+        if expected_version is not None and (old.version if old else 0) != expected_version:
+            mine = Stance(old.id if old else 0, doc_id, annotator_id, target, value or "", span_id)
+            raise StaleWriteError(
+                f"someone else {'set' if old else 'cleared'} the stance on {target} since you saw it; "
+                "your change was not saved",
+                stored=old,
+                mine=mine if value is not None else None,
+            )
         if old is not None and value is None:
             q.delete_stance(s, old.id)
         elif old is not None and value is not None:
@@ -211,6 +266,13 @@ def set_stance(
         else:
             _settle_status(s, doc_id, annotator_id)
     return (old.value if old else None), _changes(doc_id, stances=True, status=True)
+
+
+def stance_version(project: Project, doc_id: int, annotator_id: int, target: str, span_id: int | None = None) -> int:
+    """The stored version of a stance (0: there is none), what a later `set_stance` names."""
+    with project.session() as s:
+        stance = q.find_stance(s, doc_id, annotator_id, target, span_id)
+    return stance.version if stance else 0
 
 
 def set_status(project: Project, doc_id: int, annotator_id: int, status: Status) -> tuple[Status, Changes]:

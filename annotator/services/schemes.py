@@ -8,7 +8,7 @@ files keep importing and merging.
 
 from __future__ import annotations
 
-from annotator.model.errors import SchemeError
+from annotator.model.errors import SchemeError, StaleWriteError
 from annotator.model.scheme import Scheme, parse_scheme
 from annotator.model.scheme_diff import diff_schemes, inherited_aliases
 from annotator.model.scheme_toml import scheme_to_toml
@@ -53,6 +53,14 @@ def apply(project: Project, new: Scheme, author: str, *, dry_run: bool = False) 
         return result
     text = new.source_text if merged == new and new.source_text else scheme_to_toml(merged)
     with project.session() as s:
+        stored = store_schemes.supersede_current(s)
+        if stored is not None and parse_scheme(stored, origin=f"{project.path} (stored scheme)") != project.scheme:
+            raise StaleWriteError(
+                f"{project.path}: someone else changed the scheme since it was opened here; nothing was "
+                "changed (open the project again to see their scheme, then apply yours)",
+                stored=parse_scheme(stored, origin=f"{project.path} (stored scheme)"),
+                mine=merged,
+            )
         store_schemes.rename_to_current(s, merged)
         store_schemes.rewrite_item_keys(s, lambda key: renamed_item_key(key, merged))
         store_schemes.add_version(s, text, author)

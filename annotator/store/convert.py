@@ -49,6 +49,7 @@ def span(row: SpanRow) -> Span:
         row.origin,
         row.created_at,
         row.updated_at,
+        row.version,
     )
 
 
@@ -63,6 +64,7 @@ def relation(row: RelationRow) -> Relation:
         row.origin,
         row.created_at,
         row.updated_at,
+        row.version,
     )
 
 
@@ -77,6 +79,7 @@ def stance(row: StanceRow) -> Stance:
         row.origin,
         row.created_at,
         row.updated_at,
+        row.version,
     )
 
 

@@ -25,13 +25,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from annotator.model.errors import ProjectFileError, StorageError
+from annotator.model.errors import ProjectFileError, StaleWriteError, StorageError
 from annotator.model.types import utc_instant
 from annotator.store import disagreement, migrations
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION = "annotator"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
@@ -46,7 +47,11 @@ WAITING_MESSAGE = "waiting for another program using this project…"
 Migration = Callable[[Connection], None]
 # Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n. The file is copied to
 # `<name>.v<old>.bak` before the first step runs.
-MIGRATIONS: dict[int, Migration] = {2: migrations.comments_to_rejections, 3: migrations.disagreement_scores}
+MIGRATIONS: dict[int, Migration] = {
+    2: migrations.comments_to_rejections,
+    3: migrations.disagreement_scores,
+    4: migrations.add_row_versions,
+}
 
 
 def utc_now() -> str:
@@ -82,6 +87,9 @@ class ProjectStore:
         except self.engine.dialect.loaded_dbapi.Error as exc:  # raised by raw-cursor bulk inserts
             session.rollback()
             raise _file_error(self.path, exc) from exc
+        except StaleDataError as exc:  # an UPDATE ... WHERE version = <read> found a newer version
+            session.rollback()
+            raise StaleWriteError(f"{self.path}: someone else changed this meanwhile; nothing was saved") from exc
         except BaseException:
             session.rollback()
             raise

@@ -6,10 +6,21 @@ after `engine` has backed the file up.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import DDL, Connection, Table, delete, insert, inspect, select
+from sqlalchemy.schema import CreateColumn
 
 from annotator.store import disagreement
-from annotator.store.tables import REJECTION_KEY_PREFIX, CommentRow, DisagreementRow, RejectionRow
+from annotator.store.tables import (
+    REJECTION_KEY_PREFIX,
+    CommentRow,
+    DisagreementRow,
+    RejectionRow,
+    RelationRow,
+    SchemeRow,
+    SourceAliasRow,
+    SpanRow,
+    StanceRow,
+)
 
 
 def comments_to_rejections(conn: Connection) -> None:
@@ -41,3 +52,21 @@ def disagreement_scores(conn: Connection) -> None:
 
         rights.grant_table(conn, DisagreementRow.__tablename__)
     disagreement.recompute_all(conn)
+
+
+VERSIONED = (SpanRow, RelationRow, StanceRow, CommentRow, SourceAliasRow, SchemeRow)
+"""The shared rows that carry a version (tables.py, `version_id_col`)."""
+
+
+def add_row_versions(conn: Connection) -> None:
+    """Schema 3 -> 4: a `version` column (1 for every existing row) on the shared rows, so a write
+    based on an older read is refused instead of overwriting a colleague's change. The column's
+    definition is compiled from tables.py by the connection's dialect (SQLite and PostgreSQL both
+    add a NOT NULL column with a default in place); only the ALTER TABLE words are ours."""
+    preparer = conn.dialect.identifier_preparer
+    for row_class in VERSIONED:
+        table: Table = row_class.__table__  # type: ignore[assignment]
+        if "version" in {c["name"] for c in inspect(conn).get_columns(table.name)}:
+            continue
+        column = CreateColumn(table.c.version).compile(dialect=conn.dialect)
+        conn.execute(DDL(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {column}"))  # type: ignore[no-untyped-call]

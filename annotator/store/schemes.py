@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.orm import Session
 
+from annotator.model.errors import StaleWriteError
 from annotator.model.scheme import Scheme
 from annotator.model.scheme_usage import SchemeUsage
 from annotator.store.engine import utc_now
@@ -36,6 +37,23 @@ class SchemeVersion:
 def current_toml(session: Session) -> str | None:
     row = session.scalars(select(SchemeRow).order_by(SchemeRow.id.desc()).limit(1)).first()
     return row.toml if row else None
+
+
+def supersede_current(session: Session) -> str | None:
+    """Mark the scheme in force as replaced (its version goes up by one, and only from the version
+    read here, so of two people applying a change to it at once the second is refused with
+    StaleWriteError) and return its TOML, which the caller compares with what it planned against."""
+    row = session.execute(select(SchemeRow.id, SchemeRow.toml, SchemeRow.version).order_by(SchemeRow.id.desc())).first()
+    if row is None:
+        return None
+    bumped = session.execute(
+        update(SchemeRow)
+        .where(SchemeRow.id == row.id, SchemeRow.version == row.version)
+        .values(version=SchemeRow.version + 1)
+    )
+    if _count(bumped) != 1:
+        raise StaleWriteError("someone else changed the scheme while this change was being saved; nothing was saved")
+    return str(row.toml)
 
 
 def add_version(session: Session, toml: str, author: str) -> None:
@@ -78,27 +96,34 @@ def rename_to_current(session: Session, scheme: Scheme) -> int:
     for rtype in session.scalars(select(RelationRow.type).distinct()).all():
         if scheme.canonical_relation(rtype) != rtype:
             result = session.execute(
-                update(RelationRow).where(RelationRow.type == rtype).values(type=scheme.canonical_relation(rtype))
+                update(RelationRow)
+                .where(RelationRow.type == rtype)
+                .values(type=scheme.canonical_relation(rtype), version=RelationRow.version + 1)
             )
             changed += _count(result)
     for target in session.scalars(select(StanceRow.target).distinct()).all():
         if scheme.canonical_target(target) != target:
             result = session.execute(
-                update(StanceRow).where(StanceRow.target == target).values(target=scheme.canonical_target(target))
+                update(StanceRow)
+                .where(StanceRow.target == target)
+                .values(target=scheme.canonical_target(target), version=StanceRow.version + 1)
             )
             changed += _count(result)
     for value in session.scalars(select(StanceRow.value).distinct()).all():
         if scheme.canonical_stance_value(value) != value:
             new_value = scheme.canonical_stance_value(value)
-            result = session.execute(update(StanceRow).where(StanceRow.value == value).values(value=new_value))
+            result = session.execute(
+                update(StanceRow).where(StanceRow.value == value).values(value=new_value, version=StanceRow.version + 1)
+            )
             changed += _count(result)
     updates: list[dict[str, object]] = []
-    rows = session.execute(select(SpanRow.id, SpanRow.label, SpanRow.attributes)).yield_per(_BATCH)
-    for span_id, label, attributes in rows.all():
+    # An ORM bulk UPDATE by primary key of a versioned row takes the version read: it checks and bumps it.
+    rows = session.execute(select(SpanRow.id, SpanRow.label, SpanRow.attributes, SpanRow.version)).yield_per(_BATCH)
+    for span_id, label, attributes, version in rows.all():
         new_label = scheme.canonical_label(label)
         new_attrs = scheme.canonical_attributes(label, attributes or {})
         if new_label != label or new_attrs != (attributes or {}):
-            updates.append({"id": span_id, "label": new_label, "attributes": new_attrs})
+            updates.append({"id": span_id, "label": new_label, "attributes": new_attrs, "version": version})
     for start in range(0, len(updates), _BATCH):
         session.execute(update(SpanRow), updates[start : start + _BATCH])
     return changed + len(updates)
@@ -107,10 +132,10 @@ def rename_to_current(session: Session, scheme: Scheme) -> int:
 def rewrite_item_keys(session: Session, rename: Callable[[str], str]) -> int:
     """Apply `rename` to every comment's item key (review rejections are comments too)."""
     updates: list[dict[str, object]] = []
-    for comment_id, key in session.execute(select(CommentRow.id, CommentRow.item_key)).all():
+    for comment_id, key, version in session.execute(select(CommentRow.id, CommentRow.item_key, CommentRow.version)):
         new = rename(key)
         if new != key:
-            updates.append({"id": comment_id, "item_key": new})
+            updates.append({"id": comment_id, "item_key": new, "version": version})
     if updates:
         session.execute(update(CommentRow), updates)
     return len(updates)

@@ -75,6 +75,7 @@ _SPAN_COLUMNS = (
     SpanRow.origin,
     SpanRow.created_at,
     SpanRow.updated_at,
+    SpanRow.version,
 )
 
 
@@ -84,7 +85,7 @@ def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None
     if annotator_ids is not None:
         query = query.where(SpanRow.annotator_id.in_(annotator_ids))
     rows = session.execute(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
-    return [Span(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(r[7] or {}), r[8], r[9], r[10]) for r in rows]
+    return [Span(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(r[7] or {}), r[8], r[9], r[10], r[11]) for r in rows]
 
 
 def overwrite_span(session: Session, span_id: int, *, attributes: dict[str, str], origin: str, updated_at: str) -> None:

@@ -29,6 +29,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _version_column() -> Mapped[int]:
+    """A shared row's version (SQLAlchemy's `version_id_col`): every ORM UPDATE of the row says
+    `WHERE version = <the one read>` and bumps it, so a write based on an older read changes nothing
+    and fails (StaleDataError, which store turns into `StaleWriteError`). Shared rows are what
+    several people may edit: gold's spans, relations and stances (so every layer's, they share the
+    tables), comments, the source registry and the scheme. Core UPDATEs bump it themselves."""
+    return mapped_column(Integer, default=1, server_default="1")
+
+
 class MetaRow(Base):
     """Key/value facts about the file: schema version, application id, creation time."""
 
@@ -44,6 +53,10 @@ class SchemeRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     toml: Mapped[str] = mapped_column(Text)
     installed_at: Mapped[str] = mapped_column(String(32))
+    # Bumped when a newer scheme replaces this one: two people applying a change to the same scheme
+    # at once cannot both succeed.
+    version: Mapped[int] = _version_column()
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DocumentRow(Base):
@@ -93,6 +106,8 @@ class SpanRow(_Authored, Base):
     # and exports need no join against the (large) document text.
     text: Mapped[str] = mapped_column(Text)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = _version_column()
+    __mapper_args__ = {"version_id_col": version}
 
 
 class RelationRow(_Authored, Base):
@@ -107,6 +122,8 @@ class RelationRow(_Authored, Base):
     type: Mapped[str] = mapped_column(Text)
     from_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
     to_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = _version_column()
+    __mapper_args__ = {"version_id_col": version}
 
 
 class StanceRow(_Authored, Base):
@@ -121,6 +138,8 @@ class StanceRow(_Authored, Base):
     target: Mapped[str] = mapped_column(Text)
     value: Mapped[str] = mapped_column(Text)
     span_id: Mapped[int | None] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = _version_column()
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DocStatusRow(Base):
@@ -145,6 +164,8 @@ class SourceAliasRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alias: Mapped[str] = mapped_column(Text, unique=True)
     canonical: Mapped[str] = mapped_column(Text, index=True)
+    version: Mapped[int] = _version_column()
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CommentRow(Base):
@@ -160,6 +181,8 @@ class CommentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = _version_column()
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DisagreementRow(Base):

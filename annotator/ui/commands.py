@@ -10,15 +10,15 @@ first opens the command's document (`show_document`), so no document changes out
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.model.changes import Changes
-from annotator.model.errors import AnnotatorError
+from annotator.model.errors import AnnotatorError, StaleWriteError
 from annotator.model.types import Relation, Status
 from annotator.services import annotations as svc
-from annotator.ui.context import AppContext
+from annotator.ui.context import AppContext, Conflict
 
 _NOTE_COMMAND_ID = 1001  # mergeWith() only pairs commands that share this id
 
@@ -44,19 +44,29 @@ class _ServiceCommand(QUndoCommand):
         self.error: str | None = None
         self._done_once = False
         self._shown_doc: int | None = None  # the document the first redo changed
+        self.conflict: Conflict | None = None  # the first redo met a row someone else had changed
+        # The version of the shared row this command last saw or wrote (None: not checked). A write
+        # from an older version is refused (StaleWriteError) instead of overwriting a colleague's.
+        self._expected: int | None = None
 
     def redo(self) -> None:
         if self._done_once:
             show_document(self.ctx, self._shown_doc)
-        elif (refusal := self.ctx.edit_guard()) is not None:
+            self._attempt(self._redo)
+            return
+        if (refusal := self.ctx.edit_guard()) is not None:
             self.error = refusal  # another curator holds the document under review
             self.setObsolete(True)
             return
         try:
             changes = self._redo()
+        except StaleWriteError as exc:
+            self.error = str(exc)
+            retry = self._with_version(_stored_version(exc))
+            self.conflict = Conflict(exc, None if retry is None else lambda: _push_again(self.ctx, retry))
+            self.setObsolete(True)
+            return
         except AnnotatorError as exc:
-            if self._done_once:
-                raise
             self.error = str(exc)
             self.setObsolete(True)
             return
@@ -70,7 +80,29 @@ class _ServiceCommand(QUndoCommand):
 
     def undo(self) -> None:
         show_document(self.ctx, self._shown_doc)
-        self.ctx.notify(self._undo())
+        self._attempt(self._undo)
+
+    def _attempt(self, step: Callable[[], Changes]) -> None:
+        """An undo or redo after the first: a row someone else changed meanwhile is left as it is and
+        the user is asked which version to keep (keeping mine runs the step again over theirs)."""
+        try:
+            changes = step()
+        except StaleWriteError as exc:
+            stored_version = _stored_version(exc)
+
+            def keep_mine() -> str | None:
+                self._expected = stored_version
+                self._attempt(step)
+                return None
+
+            self.ctx.refuse(Conflict(exc, keep_mine))
+            return
+        self.ctx.notify(changes)
+
+    def _with_version(self, version: int) -> _ServiceCommand | None:
+        """This edit again, to be written over the version now stored ("keep mine"); None when the
+        command cannot say (it does not check versions)."""
+        return None
 
     def _redo(self) -> Changes:
         raise NotImplementedError
@@ -81,6 +113,11 @@ class _ServiceCommand(QUndoCommand):
     def _deselect(self, span_id: int) -> None:
         if self.ctx.selected_span_id == span_id:
             self.ctx.select_span(None)
+
+
+def _stored_version(exc: StaleWriteError) -> int:
+    """The version now stored (0: the row is gone), which a write keeping mine must name."""
+    return int(getattr(exc.stored, "version", 0))
 
 
 class AddSpanCommand(_ServiceCommand):
@@ -141,42 +178,78 @@ class ChangeSpanCommand(_ServiceCommand):
     """Change a span's label and/or its whole attribute mapping."""
 
     def __init__(
-        self, ctx: AppContext, span_id: int, *, label: str | None = None, attributes: Mapping[str, str] | None = None
+        self,
+        ctx: AppContext,
+        span_id: int,
+        *,
+        label: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+        expected_version: int | None = None,
     ) -> None:
         super().__init__(ctx, f"Change to {_pretty(label)}" if label else "Change attributes")
         self.span_id, self.label = span_id, label
         self.attributes = None if attributes is None else dict(attributes)
         self._before: tuple[str, dict[str, str]] | None = None
+        self._expected = expected_version
 
     def _redo(self) -> Changes:
-        before, _after, changes = svc.update_span(
-            self.ctx.project, self.span_id, label=self.label, attributes=self.attributes
+        before, after, changes = svc.update_span(
+            self.ctx.project,
+            self.span_id,
+            label=self.label,
+            attributes=self.attributes,
+            expected_version=self._expected,
         )
-        self._before = (before.label, dict(before.attributes))
+        if self._before is None:
+            self._before = (before.label, dict(before.attributes))
+        self._expected = after.version
         return changes
 
     def _undo(self) -> Changes:
         assert self._before is not None
         label, attrs = self._before
-        return svc.update_span(self.ctx.project, self.span_id, label=label, attributes=attrs)[2]
+        _before, after, changes = svc.update_span(
+            self.ctx.project, self.span_id, label=label, attributes=attrs, expected_version=self._expected
+        )
+        self._expected = after.version
+        return changes
+
+    def _with_version(self, version: int) -> _ServiceCommand:
+        return ChangeSpanCommand(
+            self.ctx, self.span_id, label=self.label, attributes=self.attributes, expected_version=version
+        )
 
 
 class SetAttributeCommand(_ServiceCommand):
     """Set one attribute of a span ("" or None removes it)."""
 
-    def __init__(self, ctx: AppContext, span_id: int, name: str, value: str | None) -> None:
+    def __init__(
+        self, ctx: AppContext, span_id: int, name: str, value: str | None, *, expected_version: int | None = None
+    ) -> None:
         shown = value if value else "(none)"
         super().__init__(ctx, f"Set {_pretty(name)}: {shown}")
         self.span_id, self.name, self.value = span_id, name, value or None
         self._previous: str | None = None
+        self._expected = expected_version
+        self._first = True
 
-    def _redo(self) -> Changes:
-        before, _after, changes = svc.set_attribute(self.ctx.project, self.span_id, self.name, self.value)
-        self._previous = before.attributes.get(self.name)
+    def _set(self, value: str | None) -> Changes:
+        before, after, changes = svc.set_attribute(
+            self.ctx.project, self.span_id, self.name, value, expected_version=self._expected
+        )
+        if self._first:
+            self._previous, self._first = before.attributes.get(self.name), False
+        self._expected = after.version
         return changes
 
+    def _redo(self) -> Changes:
+        return self._set(self.value)
+
     def _undo(self) -> Changes:
-        return svc.set_attribute(self.ctx.project, self.span_id, self.name, self._previous)[2]
+        return self._set(self._previous)
+
+    def _with_version(self, version: int) -> _ServiceCommand:
+        return SetAttributeCommand(self.ctx, self.span_id, self.name, self.value, expected_version=version)
 
 
 class LinkCommand(_ServiceCommand):
@@ -234,25 +307,42 @@ class SetStanceCommand(_ServiceCommand):
     """Set or (value None) clear a stance, on the document or on one span."""
 
     def __init__(
-        self, ctx: AppContext, doc_id: int, target: str, value: str | None, span_id: int | None = None
+        self,
+        ctx: AppContext,
+        doc_id: int,
+        target: str,
+        value: str | None,
+        span_id: int | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> None:
         level = "claim stance" if span_id else "stance"
         text = f"Set {level} {target}: {value}" if value else f"Clear {level} {target}"
         super().__init__(ctx, text)
         self.doc_id, self.target, self.value, self.span_id = doc_id, target, value, span_id
         self._previous: str | None = None
+        self._expected = expected_version  # 0: I saw no stance there
+        self._first = True
 
-    def _set(self, value: str | None) -> tuple[str | None, Changes]:
-        return svc.set_stance(
-            self.ctx.project, self.doc_id, self.ctx.recorded_annotator().id, self.target, value, self.span_id
+    def _set(self, value: str | None) -> Changes:
+        who = self.ctx.recorded_annotator().id
+        previous, changes = svc.set_stance(
+            self.ctx.project, self.doc_id, who, self.target, value, self.span_id, expected_version=self._expected
         )
-
-    def _redo(self) -> Changes:
-        self._previous, changes = self._set(self.value)
+        if self._first:
+            self._previous, self._first = previous, False
+        if self._expected is not None:
+            self._expected = svc.stance_version(self.ctx.project, self.doc_id, who, self.target, self.span_id)
         return changes
 
+    def _redo(self) -> Changes:
+        return self._set(self.value)
+
     def _undo(self) -> Changes:
-        return self._set(self._previous)[1]
+        return self._set(self._previous)
+
+    def _with_version(self, version: int) -> _ServiceCommand:
+        return SetStanceCommand(self.ctx, self.doc_id, self.target, self.value, self.span_id, expected_version=version)
 
 
 class SetStatusCommand(_ServiceCommand):
@@ -302,6 +392,16 @@ class SetNoteCommand(_ServiceCommand):
 
 
 def push_command(ctx: AppContext, command: _ServiceCommand) -> str | None:
-    """Push `command`; return the one-line reason when the service refused it, else None."""
+    """Push `command`; return the one-line reason when the service refused it, else None. A write
+    refused because someone else changed the row first also goes to `ctx.refuse`, which asks the
+    user which version to keep."""
     ctx.push(command)
+    if command.conflict is not None:
+        ctx.refuse(command.conflict)
     return command.error
+
+
+def _push_again(ctx: AppContext, command: _ServiceCommand) -> str | None:
+    """Keep mine: the edit again over the version now stored (refused again if that moved too)."""
+    error = push_command(ctx, command)
+    return None if command.conflict is not None else error

@@ -9,14 +9,26 @@ what the `Changes` value says was touched (Anki's `OpChanges` idea).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.model.changes import Changes
+from annotator.model.errors import StaleWriteError
 from annotator.model.types import Annotator
 from annotator.services import documents
 from annotator.services.project import UNRECORDED, Project
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A write refused because someone else changed the row first: the error holds both versions;
+    `keep_mine` writes mine over the stored one and returns why it could not, if it could not (the
+    attribute is None when it cannot be offered)."""
+
+    error: StaleWriteError
+    keep_mine: Callable[[], str | None] | None
 
 
 class AppContext(QObject):
@@ -28,6 +40,7 @@ class AppContext(QObject):
     project_replaced = Signal()
     project_closing = Signal()  # the open project is about to close (File > Open, quitting)
     annotator_recorded = Signal(object)  # Annotator: my first annotation in this project added my row
+    write_refused = Signal(object)  # Conflict: the main window asks which version to keep
 
     def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +113,19 @@ class AppContext(QObject):
     def push(self, command: QUndoCommand) -> None:
         """Run a command (its redo) and keep it for undo."""
         self.undo_stack.push(command)
+
+    def refuse(self, conflict: Conflict) -> None:
+        """A write met a row someone else had changed; nothing was saved. The views reload (they
+        show the stored version) and the user is asked which version to keep."""
+        self.notify(
+            Changes(
+                doc_ids=frozenset({self.current_doc_id}) if self.current_doc_id else frozenset(),
+                spans=True,
+                relations=True,
+                stances=True,
+            )
+        )
+        self.write_refused.emit(conflict)
 
     def notify(self, changes: Changes) -> None:
         self._views.clear()

@@ -24,8 +24,9 @@ from annotator.services import documents
 from annotator.ui import settings
 from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
 from annotator.ui.commands import SetStatusCommand, push_command
-from annotator.ui.context import AppContext
+from annotator.ui.context import AppContext, Conflict
 from annotator.ui.curator_lock import CuratorLock
+from annotator.ui.dialogs.conflict_dialog import ConflictDialog, ask_which_to_keep
 from annotator.ui.doc_timer import DocumentTimer
 from annotator.ui.file_operations import FileOperations
 from annotator.ui.keyboard_path import KeyboardPath
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewController(ctx, self.article_view, self.layers_panel, self.review_panel, self)
         self.status = ShellStatusBar(ctx, self)
         self.setStatusBar(self.status)
+        self.conflict_dialog: ConflictDialog | None = None  # the last one asked (tests press its buttons)
         self.keyboard = KeyboardPath(ctx, self.article_view, self.tag_panel, self)
         self.search = ArticleSearch(ctx, self.article_view, self)
         self.files = FileOperations(ctx, self)
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         self.ctx.project_replaced.connect(self._on_ctx_project_replaced)
         self.ctx.changed.connect(self._on_ctx_changed)
         self.ctx.span_selected.connect(self._on_ctx_span_selected)
+        self.ctx.write_refused.connect(self._on_ctx_write_refused)
         self.tag_panel.message_posted.connect(self.status.post)
         self.keyboard.message_posted.connect(self.status.post)
         self.search.message_posted.connect(self.status.post)
@@ -339,6 +342,9 @@ class MainWindow(QMainWindow):
     def _on_ctx_changed(self, changes: Changes) -> None:
         if changes.documents and self.ctx.current_doc_id is None:
             self.open_first_document()
+
+    def _on_ctx_write_refused(self, conflict: Conflict) -> None:
+        self.conflict_dialog = ask_which_to_keep(self, conflict, self.status.post)
 
     def _on_ctx_span_selected(self, span_id: int) -> None:
         # Moving through review items selects their spans; the keys stay with the review table.

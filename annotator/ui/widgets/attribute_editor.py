@@ -177,10 +177,12 @@ class AttributeEditorWidget(QWidget):
             value = self._registry.get(value, value)
         if value == span.attributes.get(name, ""):
             return
-        error = push_command(self.ctx, SetAttributeCommand(self.ctx, span.id, name, value))
+        error = push_command(
+            self.ctx, SetAttributeCommand(self.ctx, span.id, name, value, expected_version=span.version)
+        )
         if error:
             self.message_posted.emit(error)
-            self.set_span(span)  # put the stored value back
+            self.set_span(self._span)  # put the stored value back (reloaded if someone else changed it)
         elif attr is not None and attr.completion == REGISTRY:
             # The span's text is now an alias of that name. Reload once the completer has finished
             # the activation that may have led here: resetting its model mid-way made it write its

@@ -105,6 +105,7 @@ class DocStancePanelWidget(QWidget):
         self._active = 0
         self._doc_id: int | None = None  # the document `set_view` last showed
         self._stored: dict[str, str] = {}  # my document stances as last read from the store
+        self._versions: dict[str, int] = {}
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.setStyleSheet(_ACTIVE_STYLE)
@@ -171,6 +172,16 @@ class DocStancePanelWidget(QWidget):
             }
         )
         self._stored = mine
+        # The versions shown: a stance someone else set or changed since is not overwritten unasked.
+        self._versions = (
+            {}
+            if view is None
+            else {
+                st.target: st.version
+                for st in view.stances
+                if st.span_id is None and st.annotator_id == self.ctx.annotator.id
+            }
+        )
         doc_id = None if view is None else view.document.id
         if doc_id != self._doc_id:
             self._doc_id = doc_id
@@ -202,7 +213,8 @@ class DocStancePanelWidget(QWidget):
             return False
         if self._stored.get(target) == value:
             return True  # pressing the same number again is not a new undo step
-        error = push_command(self.ctx, SetStanceCommand(self.ctx, doc_id, target, value))
+        command = SetStanceCommand(self.ctx, doc_id, target, value, expected_version=self._versions.get(target, 0))
+        error = push_command(self.ctx, command)
         if error:
             self.message_posted.emit(error)
             self.groups[target].set_value(self._stored.get(target))

@@ -1,0 +1,115 @@
+"""No lost update: shared rows carry a version, and a write based on an older read is refused.
+
+Two `Project` handles on one project are two people (two connections, on a file or on the server):
+one changes a row, the other then writes from what it read before. The second write is refused with
+StaleWriteError carrying both versions, nothing of it is saved, and writing again from the stored
+version ("keep mine") goes through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.model.errors import StaleWriteError
+from annotator.model.scheme import Scheme, parse_scheme
+from annotator.model.scheme_toml import scheme_to_toml
+from annotator.services import annotations as A
+from annotator.services import documents as D
+from annotator.services import schemes as S
+from annotator.services.project import Project
+from tests.helpers import add_texts
+
+TEXT = "Zelensky said NATO must act, and Stoltenberg agreed."
+
+
+@pytest.fixture
+def colleague(project: Project, project_location: Path | str) -> Iterator[Project]:
+    """A second person on the same project, through a connection of their own."""
+    other = Project.open(project_location)
+    yield other
+    other.close()
+
+
+def _gold_span(project: Project) -> tuple[int, int, int]:
+    doc = add_texts(project, TEXT)[0]
+    gold = project.annotator("gold")
+    span, _ = A.add_span(project, doc, gold.id, "claim", 0, 28, {"claim_type": "factual"})
+    return doc, gold.id, span.id
+
+
+def test_a_stale_gold_span_edit_is_refused_with_both_versions(project: Project, colleague: Project) -> None:
+    doc, gold, span_id = _gold_span(project)
+    seen = D.load_view(project, doc, gold).spans[0]
+    assert seen.version == 1
+
+    A.set_attribute(colleague, span_id, "claim_type", "opinion", expected_version=seen.version)
+
+    with pytest.raises(StaleWriteError) as refused:
+        A.set_attribute(project, span_id, "checkworthy", "yes", expected_version=seen.version)
+    stored, mine = refused.value.stored, refused.value.mine
+    assert "someone else changed" in str(refused.value)
+    assert stored is not None and mine is not None
+    assert dict(stored.attributes) == {"claim_type": "opinion"} and stored.version == 2  # type: ignore[attr-defined]
+    assert dict(mine.attributes) == {"claim_type": "opinion", "checkworthy": "yes"}  # type: ignore[attr-defined]
+    # Nothing of the refused write was saved.
+    assert dict(D.load_view(colleague, doc, gold).spans[0].attributes) == {"claim_type": "opinion"}
+
+    # Keep mine: write again from the version now stored.
+    _before, after, _ = A.set_attribute(project, span_id, "checkworthy", "yes", expected_version=2)
+    assert after.version == 3
+    assert dict(D.load_view(colleague, doc, gold).spans[0].attributes) == {
+        "claim_type": "opinion",
+        "checkworthy": "yes",
+    }
+
+
+def test_a_label_change_from_a_stale_read_is_refused(project: Project, colleague: Project) -> None:
+    doc, gold, span_id = _gold_span(project)
+    A.update_span(colleague, span_id, start=0, end=8)
+    with pytest.raises(StaleWriteError):
+        A.update_span(project, span_id, label="source", attributes={}, expected_version=1)
+    span = D.load_view(project, doc, gold).spans[0]
+    assert (span.label, span.end, span.version) == ("claim", 8, 2)
+
+
+def test_a_stance_someone_set_meanwhile_is_not_overwritten(project: Project, colleague: Project) -> None:
+    doc = add_texts(project, TEXT)[0]
+    gold = project.annotator("gold").id
+    # I saw no stance (version 0); a colleague sets one; my write from that read is refused.
+    A.set_stance(colleague, doc, gold, "nato_membership", "favor", expected_version=0)
+    with pytest.raises(StaleWriteError) as refused:
+        A.set_stance(project, doc, gold, "nato_membership", "against", expected_version=0)
+    assert refused.value.stored is not None and refused.value.stored.value == "favor"  # type: ignore[attr-defined]
+    assert [s.value for s in D.load_view(project, doc, gold).stances] == ["favor"]
+    # Clearing it from a stale version is refused too; from the stored one it goes through.
+    stance = D.load_view(project, doc, gold).stances[0]
+    A.set_stance(colleague, doc, gold, "nato_membership", "neutral", expected_version=stance.version)
+    with pytest.raises(StaleWriteError):
+        A.set_stance(project, doc, gold, "nato_membership", None, expected_version=stance.version)
+    A.set_stance(project, doc, gold, "nato_membership", None, expected_version=stance.version + 1)
+    assert D.load_view(colleague, doc, gold).stances == ()
+
+
+def _described(scheme_project: Project, text: str) -> Scheme:
+    toml = scheme_to_toml(scheme_project.scheme)
+    return parse_scheme(re.sub(r"^description = .*$", f'description = "{text}"', toml, count=1, flags=re.M))
+
+
+def test_two_scheme_changes_from_the_same_scheme_cannot_both_land(project: Project, colleague: Project) -> None:
+    S.apply(colleague, _described(colleague, "theirs"), "bob")
+    with pytest.raises(StaleWriteError) as refused:
+        S.apply(project, _described(project, "mine"), "alice")
+    assert refused.value.stored == colleague.scheme
+    assert [v.author for v in S.versions(project)][-1] == "bob"
+    # Opened again (their scheme now), the change applies.
+    reopened = Project.open(project.store.location)
+    try:
+        S.apply(reopened, _described(reopened, "mine"), "alice")
+        assert [v.author for v in S.versions(reopened)][-1] == "alice"
+        assert reopened.scheme.description == "mine"
+    finally:
+        reopened.close()

@@ -1,0 +1,55 @@
+"""Shared rows carry a version (version_id_col); a schema-2 project (without them) is upgraded in place,
+on a file and on the server, its rows starting at version 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import DDL, inspect, select, update
+
+from annotator.services import annotations as A
+from annotator.services import documents as D
+from annotator.services.project import Project
+from annotator.store.engine import SCHEMA_VERSION, open_store
+from annotator.store.migrations import VERSIONED
+from annotator.store.tables import MetaRow, SpanRow
+from tests.helpers import add_texts
+
+
+def test_every_orm_update_of_a_shared_row_bumps_its_version(project: Project) -> None:
+    doc = add_texts(project, "The minister said the talks failed.")[0]
+    me = project.annotator("gold").id
+    span, _ = A.add_span(project, doc, me, "claim", 0, 12)
+    assert span.version == 1
+    A.set_attribute(project, span.id, "claim_type", "factual")
+    A.update_span(project, span.id, label="source", attributes={})
+    assert D.load_view(project, doc, me).spans[0].version == 3
+
+
+def test_a_schema_2_project_gets_row_versions(project_location: Path | str) -> None:
+    project = Project.open(project_location)
+    doc = add_texts(project, "The minister said the talks failed.")[0]
+    span, _ = A.add_span(project, doc, project.annotator("gold").id, "claim", 0, 12)
+    project.close()
+    # Make it what schema 2 wrote: no version columns.
+    store = open_store(project_location)
+    with store.engine.begin() as conn:
+        quote = conn.dialect.identifier_preparer.format_table
+        for row_class in VERSIONED:
+            conn.execute(DDL(f"ALTER TABLE {quote(row_class.__table__)} DROP COLUMN version"))  # type: ignore[arg-type]
+        conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value="2"))
+    store.close()
+
+    upgraded = Project.open(project_location)
+    try:
+        with upgraded.session() as s:
+            version = s.scalars(select(MetaRow.value).where(MetaRow.key == "schema_version")).one()
+            assert version == str(SCHEMA_VERSION)
+            for row_class in VERSIONED:
+                columns = {c["name"] for c in inspect(s.connection()).get_columns(row_class.__tablename__)}
+                assert "version" in columns, row_class.__tablename__
+            assert s.scalars(select(SpanRow.version)).all() == [1]
+        _before, after, _ = A.set_attribute(upgraded, span.id, "claim_type", "opinion", expected_version=1)
+        assert after.version == 2
+    finally:
+        upgraded.close()
