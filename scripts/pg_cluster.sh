@@ -3,14 +3,16 @@
 #
 #   scripts/pg_cluster.sh start DIR   initdb + start in DIR; prints the test URL on stdout
 #   scripts/pg_cluster.sh stop DIR    stop the cluster and remove DIR (safe to call twice)
+#   scripts/pg_cluster.sh pause DIR   stop the server, keeping DIR (a lost-connection test)
+#   scripts/pg_cluster.sh resume DIR  start a paused server again
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user. Nothing
 # listens on TCP (listen_addresses=''), authentication is `trust` on the socket, and the cluster
 # lives only in DIR. A server that does not come up within 30 s fails loudly (exit 1, log shown).
 set -euo pipefail
 
-action=${1:?usage: pg_cluster.sh start|stop DIR}
-dir=${2:?usage: pg_cluster.sh start|stop DIR}
+action=${1:?usage: pg_cluster.sh start|stop|pause|resume DIR}
+dir=${2:?usage: pg_cluster.sh start|stop|pause|resume DIR}
 
 bindir=""
 for candidate in /usr/lib/postgresql/*/bin; do
@@ -47,6 +49,13 @@ case "$action" in
     fi
     echo "postgresql+psycopg://postgres@/postgres?host=$dir"
     ;;
+  pause)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null
+    ;;
+  resume)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null
+    ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then
       as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
@@ -54,7 +63,7 @@ case "$action" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: pg_cluster.sh start|stop DIR" >&2
+    echo "usage: pg_cluster.sh start|stop|pause|resume DIR" >&2
     exit 2
     ;;
 esac

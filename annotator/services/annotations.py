@@ -238,6 +238,23 @@ def set_stance(
     With `expected_version` (the version of the stance the user saw, 0 for none) a stance someone
     else set, changed or cleared since is left alone: StaleWriteError carries it as stored now
     (None: cleared) and as this write would have made it; nothing is saved."""
+    previous, _version, changes = write_stance(
+        project, doc_id, annotator_id, target, value, span_id, expected_version=expected_version
+    )
+    return previous, changes
+
+
+def write_stance(
+    project: Project,
+    doc_id: int,
+    annotator_id: int,
+    target: str,
+    value: str | None,
+    span_id: int | None = None,
+    *,
+    expected_version: int | None = None,
+) -> tuple[str | None, int, Changes]:
+    """`set_stance`, also returning the version it stored (0: cleared), which a later write names."""
     try:
         if value is not None:
             project.scheme.validate_stance(target, value)
@@ -245,6 +262,7 @@ def set_stance(
             raise SchemeError(f"stance target {target!r} is not in the scheme")
     except SchemeError as exc:
         raise ValidationError(str(exc)) from exc
+    version = 0
     with project.session() as s:
         old = q.find_stance(s, doc_id, annotator_id, target, span_id)
         if expected_version is not None and (old.version if old else 0) != expected_version:
@@ -258,14 +276,14 @@ def set_stance(
         if old is not None and value is None:
             q.delete_stance(s, old.id)
         elif old is not None and value is not None:
-            q.update_stance_value(s, old.id, value)
+            version = q.update_stance_value(s, old.id, value).version
         elif value is not None:
-            q.insert_stance(s, Stance(0, doc_id, annotator_id, target, value, span_id))
+            version = q.insert_stance(s, Stance(0, doc_id, annotator_id, target, value, span_id)).version
         if value is not None:
             _mark_in_progress(s, doc_id, annotator_id)
         else:
             _settle_status(s, doc_id, annotator_id)
-    return (old.value if old else None), _changes(doc_id, stances=True, status=True)
+    return (old.value if old else None), version, _changes(doc_id, stances=True, status=True)
 
 
 def stance_version(project: Project, doc_id: int, annotator_id: int, target: str, span_id: int | None = None) -> int:

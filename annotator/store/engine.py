@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,6 +81,11 @@ class ProjectStore:
                 session.commit()
         except DBAPIError as exc:
             session.rollback()
+            if self.url is not None and _unreachable(exc):
+                raise StorageError(
+                    f"{self.path}: cannot reach the server; this action was not saved, and the next one "
+                    f"connects again ({detail(exc)})"
+                ) from exc
             if self.url is not None:
                 raise ProjectFileError(f"{self.path}: the server refused the change ({detail(exc)})") from exc
             raise _file_error(self.path, exc) from exc
@@ -429,6 +434,15 @@ def _file_error(path: Path, exc: Exception) -> ProjectFileError | StorageError:
             f"{path}: another program kept the project busy for too long; try again when it has finished ({detail})"
         )
     return ProjectFileError(f"{path}: cannot use project file ({detail})")
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    """Whether a server error means the connection is gone (refused, dropped, timed out) rather than
+    the server refusing the statement: the driver's OperationalError without an SQLSTATE (a lock
+    timeout or a deadlock has one), or a connection SQLAlchemy found dead."""
+    return exc.connection_invalidated or (
+        isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) is None
+    )
 
 
 def detail(exc: SQLAlchemyError) -> str:

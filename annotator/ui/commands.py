@@ -326,13 +326,13 @@ class SetStanceCommand(_ServiceCommand):
 
     def _set(self, value: str | None) -> Changes:
         who = self.ctx.recorded_annotator().id
-        previous, changes = svc.set_stance(
+        previous, version, changes = svc.write_stance(
             self.ctx.project, self.doc_id, who, self.target, value, self.span_id, expected_version=self._expected
         )
         if self._first:
             self._previous, self._first = previous, False
         if self._expected is not None:
-            self._expected = svc.stance_version(self.ctx.project, self.doc_id, who, self.target, self.span_id)
+            self._expected = version
         return changes
 
     def _redo(self) -> Changes:
