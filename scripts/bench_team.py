@@ -28,7 +28,11 @@ each annotator's layer (spans with their labels and attributes, relations, stanc
 equals exactly what its log says, and each gold row holds the write with the highest version the
 curators logged for it, with that version (no two committed writes claimed one version).
 
-Prints one JSON object. Not part of the test suite (tests/test_benchmark_smoke.py runs it small).
+Before the team starts, one annotator alone does the same actions on three documents: that is the
+floor (what this machine gives one client, measured in the same run), printed beside the team's
+figures with the clients' own CPU time per action and the machine's load average.
+
+Prints one JSON object. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -91,10 +95,12 @@ class Log:
         self.actions: list[dict[str, Any]] = []
 
     def timed(self, kind: str, doc: int, layer: int, call: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.time()
+        start, cpu = time.time(), time.process_time()
         result = call(*args, **kwargs)
         end = time.time()
-        self.actions.append({"kind": kind, "doc": doc, "layer": layer, "start": start, "end": end})
+        self.actions.append(
+            {"kind": kind, "doc": doc, "layer": layer, "start": start, "end": end, "cpu": time.process_time() - cpu}
+        )
         return result
 
 
@@ -334,6 +340,12 @@ def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: i
     watcher = ctx.Process(target=observer, args=(location, str(stop_file), str(work / "observer.json"), ready))
     watcher.start()
     ready.wait(60)
+    # The floor, measured in the same run: one annotator alone on the project does the same day's
+    # actions on a few documents before the team starts.
+    solo = ctx.Process(target=annotator_day, args=(location, "solo", doc_ids[:3], 0.0, str(work / "solo.json")))
+    solo.start()
+    solo.join()
+    load = os.getloadavg()[0]
     start_at = time.time() + 3.0 + 0.15 * (n_annotators + n_curators)  # every process opened its project
     procs = []
     for i in range(n_annotators):
@@ -351,6 +363,7 @@ def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: i
     watcher.join()
     if any(p.exitcode for p in procs):
         raise SystemExit("a client failed: see its traceback above")
+    solo_log = json.loads((work / "solo.json").read_text())
     logs = [json.loads((work / f"annotator{i}.json").read_text()) for i in range(n_annotators)]
     curators = [json.loads((work / f"curator{i}.json").read_text()) for i in range(n_curators)]
     arrivals = json.loads((work / "observer.json").read_text())
@@ -369,6 +382,9 @@ def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: i
         "wall_s": round(wall, 2),
         "actions_per_s": round(len(actions) / wall, 1),
         "latency_all": percentiles([a["end"] - a["start"] for a in actions]),
+        "floor_one_client_alone": percentiles([a["end"] - a["start"] for a in solo_log["actions"]]),
+        "client_cpu_per_action": percentiles([a["cpu"] for a in actions]),
+        "load_average_at_start": round(load, 1),
         "latency_by_action": {k: percentiles(v) for k, v in sorted(by_kind.items())},
         "notify_to_screen": (
             {**percentiles(delays), "commits_seen": len(delays), "commits": len(actions)}
@@ -376,7 +392,7 @@ def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: i
             else "no live feed in this build"
         ),
         "stale_writes_detected": sum(c["stale"] for c in curators),
-        "audit": audit(location, logs, curators),
+        "audit": audit(location, [solo_log, *logs], curators),
     }
 
 

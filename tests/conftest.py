@@ -38,20 +38,22 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 # and on a fresh database of the PostgreSQL server named by ANNOTATOR_TEST_PG_URL (`.ci/run` and
 # `make pg` start a throwaway one). Without a server they skip, except under CI=true.
 BOTH_BACKENDS = ("store", "services", "io", "cli")
+# GUI test files whose window fixture takes `project_location`: the real window on either back end.
+GUI_BOTH_BACKENDS = ("ui/test_main_window.py",)
 PG_URL_ENV = "ANNOTATOR_TEST_PG_URL"
 
 
 def pytest_report_header() -> str:
     url = os.environ.get(PG_URL_ENV)
     where = f"PostgreSQL at {url}" if url else "no PostgreSQL server (`make pg` starts one): those tests skip"
-    return f"back ends for tests/{{{','.join(BOTH_BACKENDS)}}}: SQLite and {where}"
+    return f"back ends for tests/{{{','.join(BOTH_BACKENDS + GUI_BOTH_BACKENDS)}}}: SQLite and {where}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
     parts = Path(str(metafunc.definition.path)).resolve().relative_to(REPO / "tests").parts
-    if parts and parts[0] in BOTH_BACKENDS:
+    if parts and (parts[0] in BOTH_BACKENDS or "/".join(parts) in GUI_BOTH_BACKENDS):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
@@ -42,7 +42,15 @@ def insert_span(session: Session, span: Span) -> Span:
     session.add(row)
     session.flush()
     disagreement.touch(session, [row.doc_id])
+    if span.id > 0 and span.version > 1:
+        _keep_version(session, row.id, span.version)
     return convert.span(row)
+
+
+def _keep_version(session: Session, row_id: int, version: int) -> None:
+    """A row put back by undo keeps the version it had (an ORM insert always writes 1), so the
+    window's record of the versions it wrote still matches and its next undo is not a conflict."""
+    session.execute(update(SpanRow).where(SpanRow.id == row_id).values(version=version))
 
 
 def update_span(session: Session, span_id: int, **values: Any) -> Span:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
@@ -41,7 +41,15 @@ def insert_stance(session: Session, stance: Stance) -> Stance:
     session.add(row)
     session.flush()
     disagreement.touch(session, [row.doc_id])
+    if stance.id > 0 and stance.version > 1:
+        _keep_version(session, row.id, stance.version)
     return convert.stance(row)
+
+
+def _keep_version(session: Session, row_id: int, version: int) -> None:
+    """A row put back by undo keeps the version it had (an ORM insert always writes 1), so the
+    window's record of the versions it wrote still matches and its next undo is not a conflict."""
+    session.execute(update(StanceRow).where(StanceRow.id == row_id).values(version=version))
 
 
 def update_stance_value(session: Session, stance_id: int, value: str) -> Stance:

@@ -48,6 +48,7 @@ class _ServiceCommand(QUndoCommand):
         # The version of the shared row this command last saw or wrote (None: not checked). A write
         # from an older version is refused (StaleWriteError) instead of overwriting a colleague's.
         self._expected: int | None = None
+        self._row: tuple[object, ...] | None = None  # the row's key in ctx.written_versions
 
     def redo(self) -> None:
         if self._done_once:
@@ -91,13 +92,27 @@ class _ServiceCommand(QUndoCommand):
             stored_version = _stored_version(exc)
 
             def keep_mine() -> str | None:
-                self._expected = stored_version
+                self._wrote(stored_version)  # write over theirs: name the version now stored
                 self._attempt(step)
                 return None
 
             self.ctx.refuse(Conflict(exc, keep_mine))
             return
         self.ctx.notify(changes)
+
+    def _version_to_name(self) -> int | None:
+        """The version a write must find stored: the one the window showed on the first redo; later,
+        the one this window last wrote to that row (any of its commands: an undo of an earlier edit
+        follows the later ones it undid), so only someone else's write in between is a conflict."""
+        if self._expected is None or not self._done_once or self._row is None:
+            return self._expected
+        return self.ctx.written_versions.get(self._row, self._expected)
+
+    def _wrote(self, version: int) -> None:
+        if self._expected is not None:
+            self._expected = version
+            if self._row is not None:
+                self.ctx.written_versions[self._row] = version
 
     def _with_version(self, version: int) -> _ServiceCommand | None:
         """This edit again, to be written over the version now stored ("keep mine"); None when the
@@ -190,7 +205,7 @@ class ChangeSpanCommand(_ServiceCommand):
         self.span_id, self.label = span_id, label
         self.attributes = None if attributes is None else dict(attributes)
         self._before: tuple[str, dict[str, str]] | None = None
-        self._expected = expected_version
+        self._expected, self._row = expected_version, ("span", span_id)
 
     def _redo(self) -> Changes:
         before, after, changes = svc.update_span(
@@ -198,20 +213,20 @@ class ChangeSpanCommand(_ServiceCommand):
             self.span_id,
             label=self.label,
             attributes=self.attributes,
-            expected_version=self._expected,
+            expected_version=self._version_to_name(),
         )
         if self._before is None:
             self._before = (before.label, dict(before.attributes))
-        self._expected = after.version
+        self._wrote(after.version)
         return changes
 
     def _undo(self) -> Changes:
         assert self._before is not None
         label, attrs = self._before
         _before, after, changes = svc.update_span(
-            self.ctx.project, self.span_id, label=label, attributes=attrs, expected_version=self._expected
+            self.ctx.project, self.span_id, label=label, attributes=attrs, expected_version=self._version_to_name()
         )
-        self._expected = after.version
+        self._wrote(after.version)
         return changes
 
     def _with_version(self, version: int) -> _ServiceCommand:
@@ -230,16 +245,16 @@ class SetAttributeCommand(_ServiceCommand):
         super().__init__(ctx, f"Set {_pretty(name)}: {shown}")
         self.span_id, self.name, self.value = span_id, name, value or None
         self._previous: str | None = None
-        self._expected = expected_version
+        self._expected, self._row = expected_version, ("span", span_id)
         self._first = True
 
     def _set(self, value: str | None) -> Changes:
         before, after, changes = svc.set_attribute(
-            self.ctx.project, self.span_id, self.name, value, expected_version=self._expected
+            self.ctx.project, self.span_id, self.name, value, expected_version=self._version_to_name()
         )
         if self._first:
             self._previous, self._first = before.attributes.get(self.name), False
-        self._expected = after.version
+        self._wrote(after.version)
         return changes
 
     def _redo(self) -> Changes:
@@ -326,13 +341,19 @@ class SetStanceCommand(_ServiceCommand):
 
     def _set(self, value: str | None) -> Changes:
         who = self.ctx.recorded_annotator().id
+        self._row = ("stance", self.doc_id, who, self.target, self.span_id)
         previous, version, changes = svc.write_stance(
-            self.ctx.project, self.doc_id, who, self.target, value, self.span_id, expected_version=self._expected
+            self.ctx.project,
+            self.doc_id,
+            who,
+            self.target,
+            value,
+            self.span_id,
+            expected_version=self._version_to_name(),
         )
         if self._first:
             self._previous, self._first = previous, False
-        if self._expected is not None:
-            self._expected = version
+        self._wrote(version)
         return changes
 
     def _redo(self) -> Changes:

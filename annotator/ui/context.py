@@ -54,6 +54,9 @@ class AppContext(QObject):
         self.edit_guard: Callable[[], str | None] = lambda: None
         self.remote = False  # True while `changed` reports other clients' changes (notify_remote)
         self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
+        # The version this window last wrote to each shared row it changed (ui/commands.py): an undo
+        # names it, so only someone else's write since is a conflict, not this window's own.
+        self.written_versions: dict[tuple[object, ...], int] = {}
 
     def view(self, doc_id: int, layer_ids: Sequence[int] | None = None) -> documents.DocumentView:
         """The document with the given layers (default: mine), loaded once per change.
@@ -155,6 +158,7 @@ class AppContext(QObject):
         """Switch to another project file (File > Open): state and undo history start afresh."""
         self.undo_stack.clear()
         self.project_closing.emit()
+        self.written_versions.clear()
         self.project.close()
         self.project, self.annotator = project, annotator
         self.current_doc_id = None

@@ -53,3 +53,18 @@ def test_a_schema_2_project_gets_row_versions(project_location: Path | str) -> N
         assert after.version == 2
     finally:
         upgraded.close()
+
+
+def test_a_span_put_back_by_undo_keeps_its_version(project: Project) -> None:
+    doc = add_texts(project, "The minister said the talks failed.")[0]
+    me = project.annotator("gold").id
+    span, _ = A.add_span(project, doc, me, "claim", 0, 12)
+    A.set_attribute(project, span.id, "claim_type", "factual")
+    A.set_stance(project, doc, me, "nato_membership", "favor", span.id)
+    A.set_stance(project, doc, me, "nato_membership", "against", span.id)
+    removed, _ = A.delete_span(project, span.id)
+    assert removed.span.version == 2 and removed.stances[0].version == 2
+    A.restore_span(project, removed)
+    view = D.load_view(project, doc, me)
+    assert (view.spans[0].id, view.spans[0].version) == (span.id, 2)
+    assert [(s.value, s.version) for s in view.stances] == [("against", 2)]

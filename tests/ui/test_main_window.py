@@ -29,9 +29,10 @@ CLAIM_WORDS = "allies must provide"
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    """The real window on a project seeded with the bundled corpus (5 articles), annotator alice."""
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
+    """The real window on a project seeded with the bundled corpus (5 articles), annotator alice
+    (on a server, the login), on a project file and on the PostgreSQL server (tests/conftest.py)."""
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

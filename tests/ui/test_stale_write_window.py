@@ -5,20 +5,32 @@ and a dialog shows my version beside the stored one and keeps the one I choose."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
+from annotator.app import build_main_window
 from annotator.services import annotations as svc
 from annotator.services.project import Project
 from annotator.services.review import SpanItem
 from annotator.ui.dialogs.conflict_dialog import ConflictDialog
 from annotator.ui.main_window import MainWindow
-from tests.ui.test_review import CONFLICT, enter_review, files, go_to, gold_layer, item_of, merged, press, window
+from tests.ui.test_review import CONFLICT, enter_review, files, go_to, gold_layer, item_of, merged, press
 
-__all__ = ["files", "merged", "window"]  # fixtures, imported to be used here
+__all__ = ["files", "merged"]  # fixtures, imported to be used here
+
+
+@pytest.fixture
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
+    """The reviewer's window on a project seeded with the corpus, a file or on the server."""
+    win = build_main_window(project_location, annotator_name="rita", seed=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
 
 
 @pytest.fixture
