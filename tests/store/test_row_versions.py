@@ -1,4 +1,4 @@
-"""Shared rows carry a version (version_id_col); a schema-2 project (without them) is upgraded in place,
+"""Shared rows carry a version (version_id_col); a schema-3 project (without them) is upgraded in place,
 on a file and on the server, its rows starting at version 1."""
 
 from __future__ import annotations
@@ -26,18 +26,18 @@ def test_every_orm_update_of_a_shared_row_bumps_its_version(project: Project) ->
     assert D.load_view(project, doc, me).spans[0].version == 3
 
 
-def test_a_schema_2_project_gets_row_versions(project_location: Path | str) -> None:
+def test_a_schema_3_project_gets_row_versions(project_location: Path | str) -> None:
     project = Project.open(project_location)
     doc = add_texts(project, "The minister said the talks failed.")[0]
     span, _ = A.add_span(project, doc, project.annotator("gold").id, "claim", 0, 12)
     project.close()
-    # Make it what schema 2 wrote: no version columns.
+    # Make it what schema 3 wrote: no version columns.
     store = open_store(project_location)
     with store.engine.begin() as conn:
         quote = conn.dialect.identifier_preparer.format_table
         for row_class in VERSIONED:
             conn.execute(DDL(f"ALTER TABLE {quote(row_class.__table__)} DROP COLUMN version"))  # type: ignore[arg-type]
-        conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value="2"))
+        conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value="3"))
     store.close()
 
     upgraded = Project.open(project_location)
