@@ -139,7 +139,7 @@ def test_gui_offers_a_rescued_copy_of_a_damaged_project(qtbot, monkeypatch: pyte
     from annotator.ui.dialogs import project_error
 
     path = tmp_path / "p.db"
-    _project_with(path, 30)
+    _project_with(path, 60)  # enough documents that the middle page is theirs, not a table root or the scheme
     _damage_a_middle_page(path)
     before = _digest(path)
     with pytest.raises(ProjectFileError) as info:
