@@ -227,11 +227,11 @@ def _wait(start_at: float) -> None:
 # -- the run ---------------------------------------------------------------------------------------
 
 
-def seed(location: str, n_docs: int) -> list[int]:
+def seed(location: str, n_docs: int, work: Path) -> list[int]:
     """The corpus, and a gold layer with the four spans of each document for the curator."""
     from annotator.io.importer import import_paths
 
-    corpus = Path(tempfile.mkdtemp(prefix="bench-team-corpus-")) / "corpus.jsonl"
+    corpus = work / "corpus.jsonl"  # removed with the run's temporary folder
     lines = (
         json.dumps({"id": f"doc-{i}", "title": f"Article {i}", "text": t}) for i, t in enumerate(corpus_texts(n_docs))
     )
@@ -333,7 +333,7 @@ def audit(location: str, logs: list[dict[str, Any]], curators: list[dict[str, An
 
 def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: int, work: Path) -> dict[str, Any]:
     n_docs = max(docs_per_annotator, n_annotators)
-    doc_ids = seed(location, n_docs)
+    doc_ids = seed(location, n_docs, work)
     ctx = mp.get_context("spawn")
     ready = ctx.Event()
     stop_file = work / "stop"
