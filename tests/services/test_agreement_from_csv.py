@@ -7,8 +7,9 @@ here from the README's definitions recomputes: which documents each pair is comp
 P/R/F1 under exact and (brute-force optimal) overlap matching, attribution per relation type and
 pooled, Cohen's kappa with its item count, Fleiss' kappa, Gwet's AC1 and Krippendorff's alpha
 (the `krippendorff` package) for document stance, claim attributes and claim stance, and unitizing
-alpha by direct double loops; alpha's bootstrap interval is redone with the same seed and resamples and
-the `krippendorff` package. The report must agree to 1e-9.
+alpha by direct double loops; alpha's bootstrap interval (document stance, claim attributes and claim
+stance, the last two over units of one matched span per annotator) is redone with the same seed and
+resamples and the `krippendorff` package. The report must agree to 1e-9.
 """
 
 from __future__ import annotations
@@ -213,6 +214,48 @@ def _units_of(
     return units, extra
 
 
+def _matched_units(
+    matchings: dict[tuple[str, str], list[tuple[str, str]]],
+    by_id: dict[tuple[str, str], dict[str, Any]],
+    values: dict[tuple[str, str], str],
+    label: str | None,
+) -> tuple[dict[tuple[str, str], list[tuple[str, str]]], list[list[str]], int]:
+    """For a value carried by matched spans (of `label`, or any): the matched pairs per annotator pair,
+    the units' values (one span per annotator), and how many spans left out carry a value."""
+    chosen = {
+        pair: [(x, y) for x, y in m if label is None or by_id[(pair[0], x)]["label"] == label]
+        for pair, m in matchings.items()
+    }
+    units_nodes, extra = _units_of(chosen)
+    units = [[values[node] for node in unit if node in values] for unit in units_nodes]
+    return chosen, units, sum(node in values for node in extra)
+
+
+ATTRIBUTES = ("claim_type", "checkworthy")
+
+
+def _attribute_values(by_id: dict[tuple[str, str], dict[str, Any]], attr: str) -> dict[tuple[str, str], str]:
+    return {(s["annotator"], s["span_id"]): s[attr] for s in by_id.values() if s["label"] == "claim" and s[attr]}
+
+
+def _claim_stances(stances: pd.DataFrame, target: str) -> dict[tuple[str, str], str]:
+    rows = stances[(stances.target == target) & (stances.span_id != "")]
+    return {(r.annotator, r.span_id): r.value for r in rows.itertuples()}
+
+
+def _matchings(
+    t: dict[str, pd.DataFrame], names: Sequence[str]
+) -> tuple[dict[tuple[str, str], list[tuple[str, str]]], dict[tuple[str, str], dict[str, Any]]]:
+    """Optimal overlap matching of every pair on the documents both worked on, and spans by (annotator, id)."""
+    worked, spans = _worked_on(t), _spans(t)
+    by_id = {(s["annotator"], s["span_id"]): s for ss in spans.values() for s in ss}
+    matchings = {
+        (a, b): [m for d in sorted(worked[a] & worked[b]) for m in _match(spans[(a, d)], spans[(b, d)])]
+        for a, b in combinations(names, 2)
+    }
+    return matchings, by_id
+
+
 def _unitizing(raters: list[list[tuple[int, int]]], length: int) -> float | None:
     """alpha_U with plain double loops over segments (Krippendorff 2004, pp. 251-256)."""
 
@@ -338,14 +381,8 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
 
     # Values carried by matched spans: claim attributes (label-wise matching) and claim stance.
     def check_matched(got: dict[str, Any], values: dict[tuple[str, str], str], label: str | None) -> None:
-        chosen = {
-            pair: [(x, y) for x, y in m if label is None or by_id[(pair[0], x)]["label"] == label]
-            for pair, m in matchings.items()
-        }
-        units_nodes, extra = _units_of(chosen)
-        units = [[values[node] for node in unit if node in values] for unit in units_nodes]
+        chosen, units, left_out = _matched_units(matchings, by_id, values, label)
         expected = _multi(units)
-        left_out = sum(node in values for node in extra)  # spans left out that carry a value
         assert (got["items"], got["extra_spans"]) == (sum(len(u) >= 2 for u in units), left_out)
         assert (got["fleiss_kappa"], got["gwet_ac1"]) == (_approx(expected["fleiss"]), _approx(expected["ac1"]))
         assert got["alpha"] == _approx(expected["alpha"])
@@ -354,15 +391,9 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
             kappa, n = _kappa(pairs)
             assert (got["kappa"][_pair(a, b)], got["kappa_items"][_pair(a, b)]) == (_approx(kappa), n)
 
-    for attr in ("claim_type", "checkworthy"):
-        values = {(s["annotator"], s["span_id"]): s[attr] for s in by_id.values() if s["label"] == "claim" and s[attr]}
-        check_matched(report["attributes"]["claim"][attr], values, "claim")
-    claim_rows = stances[(stances.target == "nato_membership") & (stances.span_id != "")]
-    check_matched(
-        report["claim_stance"]["nato_membership"],
-        {(r.annotator, r.span_id): r.value for r in claim_rows.itertuples()},
-        None,
-    )
+    for attr in ATTRIBUTES:
+        check_matched(report["attributes"]["claim"][attr], _attribute_values(by_id, attr), "claim")
+    check_matched(report["claim_stance"]["nato_membership"], _claim_stances(stances, "nato_membership"), None)
 
     # Unitizing alpha over the documents every annotator (or both of a pair) worked on, laid end to end.
     lengths = {r.doc_id: int(r.n_chars) for r in t["documents"].itertuples()}
@@ -439,3 +470,17 @@ def test_alpha_interval_recomputed_from_the_csv_tables(project: Project, tmp_pat
         assert got == (None if expected is None else [pytest.approx(x, abs=1e-9) for x in expected])
         checked += expected is not None
     assert checked > 0  # the random project is big enough for at least one interval
+
+    # Values carried by matched spans: units of one span per annotator, from the optimal matchings.
+    matchings, by_id = _matchings(t, names)
+    sections = [(report["attributes"]["claim"][a], _attribute_values(by_id, a), "claim") for a in ATTRIBUTES]
+    sections.append((report["claim_stance"]["nato_membership"], _claim_stances(stances, "nato_membership"), None))
+    checked = 0
+    for got_section, values, label in sections:
+        _, units, _ = _matched_units(matchings, by_id, values, label)
+        expected = _bootstrap_ci(units)
+        assert got_section["alpha_ci95"] == (
+            None if expected is None else [pytest.approx(x, abs=1e-9) for x in expected]
+        )
+        checked += expected is not None
+    assert checked > 0
