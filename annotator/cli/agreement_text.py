@@ -66,5 +66,8 @@ def print_agreement(report: AgreementReport) -> None:
     rows = {f"{label}.{attr}": c for label, attrs in report.attributes.items() for attr, c in attrs.items()}
     rows |= {f"claim stance {target}": c for target, c in report.claim_stance.items()}
     _coefficient_rows("Over matched claims", rows)
-    print("Undefined figures print as '-'; a single category throughout leaves every coefficient undefined.")
+    print(
+        "Undefined figures print as '-'; a single category throughout leaves kappa, Fleiss and alpha undefined "
+        "(AC1 counts the scheme's whole scale and stays defined)."
+    )
     print("Per-document and per-annotator breakdowns: annotator agreement --json, or Review > Agreement report")

@@ -113,7 +113,8 @@ it rests on (n):
                annotator and unit; extra spans are counted, not used)
 An empty value (null in JSON, "-" in the table) means the measure is undefined there, e.g. no
 document that both annotators worked on, or a single category given throughout (the observed
-agreement is shown instead). Pairs are written "A|B" with names sorted; each pair is compared on
+agreement is shown instead; Gwet's AC1 counts every value the scheme allows, used or not, and stays
+defined there). Pairs are written "A|B" with names sorted; each pair is compared on
 the documents both worked on (a span, a stance, or a status other than not_started).
 
 examples:

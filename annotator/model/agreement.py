@@ -17,8 +17,9 @@ string values; an item that is absent or ``None`` is missing. Public API:
 * :class:`AnnotatorWork` and :class:`AgreementInput` are the report's input;
   :func:`annotator.model.agreement_compare.agreement_report` builds the report.
 
-Undefined results are ``None``, never NaN, including every coefficient when all values given are
-one and the same category (0/0 in the textbook formulas; see ``agreement_report.CONVENTIONS``).
+Undefined results are ``None``, never NaN, including kappa, Fleiss' kappa and alpha when all values
+given are one and the same category (0/0 in the textbook formulas; see ``agreement_report.CONVENTIONS``).
+Gwet's AC1 counts the scheme's whole scale (``scale``) and stays defined there.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from annotator.model.agreement_coefficients import (
     fleiss_kappa,
     gwet_ac1,
     observed_agreement,
+    scale_of,
 )
 from annotator.model.agreement_report import Coefficients, PairKappa
 from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
@@ -108,8 +110,14 @@ def krippendorff_alpha(ratings: Mapping[str, Mapping[K, str | None]]) -> float |
     return krippendorff_alpha_units(units.values())
 
 
-def coefficients(units: Sequence[Sequence[str]], kappa: Mapping[str, PairKappa], extra_spans: int = 0) -> Coefficients:
-    """Every multi-rater coefficient over ``units`` (each the list of values one unit received)."""
+def coefficients(
+    units: Sequence[Sequence[str]],
+    kappa: Mapping[str, PairKappa],
+    extra_spans: int = 0,
+    scale: Sequence[str] = (),
+) -> Coefficients:
+    """Every multi-rater coefficient over ``units`` (each the list of values one unit received);
+    ``scale`` is the categories the scheme allows (Gwet's AC1 counts them all, used or not)."""
     pairable = [unit for unit in units if len(unit) >= 2]
     return Coefficients(
         units=len(pairable),
@@ -119,20 +127,22 @@ def coefficients(units: Sequence[Sequence[str]], kappa: Mapping[str, PairKappa],
         alpha=krippendorff_alpha_units(pairable),
         alpha_ci=bootstrap_alpha_interval(pairable),
         fleiss_kappa=fleiss_kappa(units),
-        gwet_ac1=gwet_ac1(units),
+        gwet_ac1=gwet_ac1(units, scale),
         kappa=kappa,
         extra_spans=extra_spans,
+        scale=scale_of(scale, units),
     )
 
 
-def categorical_agreement(ratings: Mapping[str, Mapping[K, str | None]]) -> Coefficients:
-    """All coefficients for ``{annotator: {item: value}}`` (an item is a unit)."""
+def categorical_agreement(ratings: Mapping[str, Mapping[K, str | None]], scale: Sequence[str] = ()) -> Coefficients:
+    """All coefficients for ``{annotator: {item: value}}`` (an item is a unit); ``scale`` as in
+    :func:`coefficients`."""
     units: dict[K, list[str]] = defaultdict(list)
     for _, by_item in sorted(ratings.items()):
         for item, value in by_item.items():
             if value is not None:
                 units[item].append(value)
-    return coefficients(list(units.values()), _pairwise(ratings))
+    return coefficients(list(units.values()), _pairwise(ratings), scale=scale)
 
 
 SpanUnits = tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]
@@ -142,6 +152,7 @@ SpanUnits = tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]
 def matched_value_agreement(
     values: Mapping[str, Mapping[str, str | None]],
     matchings: Mapping[tuple[str, str], Mapping[str, str]],
+    scale: Sequence[str] = (),
     *,
     units_of_spans: SpanUnits | None = None,
 ) -> Coefficients:
@@ -165,7 +176,7 @@ def matched_value_agreement(
         for group in groups
     ]
     extra = sum(1 for name, span_id in left_out if values.get(name, {}).get(span_id) is not None)
-    return coefficients(units, kappa, extra)
+    return coefficients(units, kappa, extra, scale)
 
 
 def span_units(
@@ -301,13 +312,17 @@ class AgreementInput:
     """All annotators' work; ``span_labels``/``targets`` from the scheme appear even when unused.
 
     ``doc_lengths`` gives each document's length in characters (the continuum of unitizing alpha);
-    a document missing from it is taken to end at its last annotated character.
+    a document missing from it is taken to end at its last annotated character. ``stance_values``
+    and ``attribute_values`` (``{label: {attribute: values}}``, choice attributes) are the scheme's
+    scales, which Gwet's AC1 counts in full; without them AC1 counts the categories observed.
     """
 
     works: tuple[AnnotatorWork, ...]
     span_labels: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     doc_lengths: Mapping[str, int] = field(default_factory=dict)
+    stance_values: tuple[str, ...] = ()
+    attribute_values: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [work.annotator for work in self.works]

@@ -4,14 +4,18 @@ Krippendorff's alpha (with a bootstrap confidence interval), and percent agreeme
 A *unit* is the list of values it received, one per rater who gave one (missing values are simply
 absent). Definitions, with ``r_i`` the number of values of unit ``i``, ``r_ik`` how many of them
 are category ``k``, ``n`` the units with at least one value, ``n2`` those with at least two and
-``q`` the number of categories observed:
+``q`` the number of categories in the scale (the values the scheme allows, plus any other value
+observed; without a scale, the categories observed):
 
 * observed agreement ``pa = (1/n2) * sum over units with r_i >= 2 of sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))``
   (the share of agreeing ordered pairs of values within a unit, averaged over units);
 * ``pi_k = (1/n) * sum_i r_ik / r_i`` (the mean share of category ``k`` per unit);
 * Fleiss' kappa (Fleiss 1971; with missing values as generalised by Gwet 2014, *Handbook of
   Inter-Rater Reliability*, ch. 2, and irrCAC's ``fleiss.kappa.raw``): ``pe = sum_k pi_k^2``;
-* Gwet's AC1 (Gwet 2008, Br. J. Math. Stat. Psychol. 61:29-48): ``pe = sum_k pi_k (1 - pi_k) / (q - 1)``;
+* Gwet's AC1 (Gwet 2008, Br. J. Math. Stat. Psychol. 61:29-48; Gwet 2014, ch. 4, where ``q`` is
+  "the number of categories" of the rating scale, used or not, as irrCAC's ``categories``
+  argument takes it): ``pe = sum_k pi_k (1 - pi_k) / (q - 1)``. A category nobody used adds
+  nothing to the sum but still counts in ``q``, which lowers ``pe``;
 * both are ``(pa - pe) / (1 - pe)``;
 * Krippendorff's alpha, nominal (Krippendorff 2011, *Computing Krippendorff's Alpha-Reliability*),
   over the units with at least two values: ``1 - (N - 1) * D_o / D_e`` from the coincidence counts,
@@ -19,7 +23,10 @@ are category ``k``, ``n`` the units with at least one value, ``n2`` those with a
 
 Undefined is ``None``, never NaN: no unit with two values, or a single category observed (the
 textbook formulas divide 0 by 0 there; irrCAC reports 1.0, DKPro Statistics refuses, we report
-``None`` and the caller shows the observed agreement beside it). The bootstrap interval
+``None`` and the caller shows the observed agreement beside it). AC1 is the exception: with a
+scale of two or more categories its ``pe`` is 0 when one category is observed, so it is defined
+and equals the observed agreement, as in Gwet's definition and irrCAC; with a scale of one
+category (or no scale and one category observed) it is ``None`` too. The bootstrap interval
 (:func:`bootstrap_alpha_interval`) resamples units with replacement, as Hayes and Krippendorff's
 KALPHA does, with a fixed seed so that a report is reproducible.
 """
@@ -61,27 +68,37 @@ def _category_shares(counts: list[Counter[str]]) -> dict[str, float]:
     return {category: total / len(counts) for category, total in shares.items()}
 
 
-def _chance_corrected(units: Iterable[Sequence[str]], gwet: bool) -> float | None:
+def _shares_and_pa(units: Iterable[Sequence[str]]) -> tuple[dict[str, float], float | None]:
     counts = _counts(units)
     pa = _observed(counts)
-    shares = _category_shares(counts) if counts else {}
-    if pa is None or len(shares) < 2:
-        return None
-    if gwet:
-        pe = sum(p * (1 - p) for p in shares.values()) / (len(shares) - 1)
-    else:
-        pe = sum(p * p for p in shares.values())
-    return None if pe >= 1 else (pa - pe) / (1 - pe)
+    return (_category_shares(counts) if counts else {}), pa
 
 
 def fleiss_kappa(units: Iterable[Sequence[str]]) -> float | None:
     """Fleiss' kappa, generalised to units with different numbers of values (see the module docstring)."""
-    return _chance_corrected(units, gwet=False)
+    shares, pa = _shares_and_pa(units)
+    if pa is None or len(shares) < 2:
+        return None
+    pe = sum(p * p for p in shares.values())
+    return None if pe >= 1 else (pa - pe) / (1 - pe)
 
 
-def gwet_ac1(units: Iterable[Sequence[str]]) -> float | None:
-    """Gwet's AC1 over the categories observed (see the module docstring)."""
-    return _chance_corrected(units, gwet=True)
+def scale_of(scale: Iterable[str], units: Iterable[Sequence[str]]) -> tuple[str, ...]:
+    """The categories AC1's ``q`` counts: ``scale`` in its order, then any other value observed, sorted."""
+    ordered = tuple(dict.fromkeys(scale))
+    return ordered + tuple(sorted({v for unit in units for v in unit} - set(ordered)))
+
+
+def gwet_ac1(units: Iterable[Sequence[str]], scale: Iterable[str] = ()) -> float | None:
+    """Gwet's AC1 with ``q`` the categories of ``scale`` plus any other value observed (see the module
+    docstring); without ``scale``, the categories observed (irrCAC's default)."""
+    units = list(units)
+    shares, pa = _shares_and_pa(units)
+    q = len(scale_of(scale, units))
+    if pa is None or q < 2:
+        return None
+    pe = sum(p * (1 - p) for p in shares.values()) / (q - 1)
+    return (pa - pe) / (1 - pe)
 
 
 def _matrix(units: Iterable[Sequence[str]]) -> np.ndarray:

@@ -166,7 +166,9 @@ def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison]) -> 
     observed = {s.target for work in data.works for s in work.stances if s.span_id is not None}
     matchings = {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()}
     return {
-        target: matched_value_agreement({w.annotator: w.span_stances(target) for w in data.works}, matchings)
+        target: matched_value_agreement(
+            {w.annotator: w.span_stances(target) for w in data.works}, matchings, data.stance_values
+        )
         for target in ordered_names(data.targets, observed)
     }
 
@@ -185,7 +187,8 @@ def _attributes(
             values: dict[str, dict[str, str | None]] = defaultdict(dict)
             for name, span in spans:
                 values[name][span.span_id] = span.attributes.get(attr)
-            section[label][attr] = matched_value_agreement(values, matchings, units_of_spans=units)
+            scale = data.attribute_values.get(label, {}).get(attr, ())
+            section[label][attr] = matched_value_agreement(values, matchings, scale, units_of_spans=units)
     return section
 
 
@@ -277,7 +280,10 @@ def agreement_report(data: AgreementInput) -> AgreementReport:
         annotators=tuple(sorted(work.annotator for work in data.works)),
         documents=tuple(sorted({doc for work in data.works for doc in work.doc_ids})),
         pair_documents={key: len(p.docs) for key, p in pairs.items()},
-        stance={t: categorical_agreement({w.annotator: w.document_stances(t) for w in data.works}) for t in targets},
+        stance={
+            t: categorical_agreement({w.annotator: w.document_stances(t) for w in data.works}, data.stance_values)
+            for t in targets
+        },
         spans={label: {key: p.spans(label) for key, p in pairs.items()} for label in labels},
         spans_micro={key: p.micro() for key, p in pairs.items()},
         span_confusion={key: p.confusion() for key, p in pairs.items()},

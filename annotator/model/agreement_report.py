@@ -19,9 +19,11 @@ JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict
 JSONObject: TypeAlias = dict[str, JSONValue]
 
 CONVENTIONS = (
-    "Undefined figures are null. Chance-corrected coefficients (Cohen's kappa, Fleiss' kappa, Gwet's "
-    "AC1, Krippendorff's alpha) are null when none of the items has two values, or when every value given is one "
-    "and the same category (the formulas divide 0 by 0); observed_agreement is given beside them. "
+    "Undefined figures are null. Chance-corrected coefficients (Cohen's kappa, Fleiss' kappa, "
+    "Krippendorff's alpha, Gwet's AC1) are null when none of the items has two values. Cohen's kappa, Fleiss' "
+    "kappa and alpha are also null when every value given is one and the same category (the formulas divide 0 "
+    "by 0); Gwet's AC1 counts every category of the scheme's scale (scale), used or not, so it stays defined "
+    "there and equals the observed agreement. observed_agreement is given beside them. "
     "Missing values are left out: kappa uses the items both annotators rated, the others every unit "
     "with at least two values. F1 is null when neither side has an item. Pairs are compared on the "
     "documents both annotators worked on (a span, a stance, or a status other than not_started)."
@@ -43,7 +45,9 @@ class Coefficients:
 
     ``units`` counts the units with at least two values (what alpha, Fleiss' kappa and AC1 rest
     on), ``values`` the values in them. For values carried by matched spans, ``extra_spans`` counts
-    the spans left out because their annotator already had a span in the same unit.
+    the spans left out because their annotator already had a span in the same unit. ``scale`` is
+    the categories Gwet's AC1 counts (its ``q``): the scheme's values, used or not, and any other
+    value observed.
     """
 
     units: int
@@ -56,6 +60,7 @@ class Coefficients:
     gwet_ac1: float | None
     kappa: Mapping[str, PairKappa] = field(default_factory=dict)
     extra_spans: int = 0
+    scale: tuple[str, ...] = ()
 
     @property
     def single_category(self) -> bool:
@@ -71,6 +76,7 @@ class Coefficients:
             "items": self.units,
             "values": self.values,
             "categories": list(self.categories),
+            "scale": list(self.scale),
             "single_category": self.single_category,
             "extra_spans": self.extra_spans,
             "kappa": {pair: k.kappa for pair, k in self.kappa.items()},

@@ -79,7 +79,10 @@ def agreement(
         )
     except ValueError as exc:
         raise AnnotatorError(f"{project.path}: cannot compute agreement: {exc}") from exc
-    report = agreement_report(AgreementInput(works, project.scheme.label_names, project.scheme.target_names, lengths))
+    scheme = project.scheme
+    scales = {lab.name: {a.name: a.values for a in lab.attributes if a.kind == "choice"} for lab in scheme.labels}
+    data = AgreementInput(works, scheme.label_names, scheme.target_names, lengths, scheme.stance_values, scales)
+    report = agreement_report(data)
     _step(progress, cancel, 4)
     return report
 

@@ -5,8 +5,11 @@ Published values: Fleiss (1971), "Measuring nominal scale agreement among many r
 Bulletin 76(5):378-381, the psychiatric-diagnosis table (30 subjects, 6 raters, 5 categories; p. 379);
 Gwet (2008) AC1 examples as tabulated in DKPro Statistics' tests, and irrCAC 1.4 (R, gwet.ac1.raw)
 values stored in DKPro Statistics' test fixtures; Krippendorff (1995, 2004) unitizing examples with
-the values asserted by DKPro Statistics' unitizing tests. The irrCAC Python port is not installed
-here: it pins scipy==1.12.0 (hence numpy < 2), which would downgrade the whole test environment.
+the values asserted by DKPro Statistics' unitizing tests. The irrCAC Python port is not in the test
+extra: irrCAC 0.4.4 pins scipy==1.12.0, hence numpy < 2 and pandas < 3, and would downgrade the whole
+test environment. Its values for AC1 over a scale with unused categories (``CAC(ratings,
+categories=[...]).gwet()``, digits=10) were computed once in a separate virtual environment and are
+written below with the data they come from.
 """
 
 from __future__ import annotations
@@ -74,6 +77,34 @@ def test_gwet_ac1_worked_examples() -> None:
     # irrCAC 1.4: a 5-category table of 89 subjects.
     table = [[15, 4, 1, 0, 0], [3, 12, 4, 1, 0], [1, 3, 14, 3, 1], [0, 1, 3, 10, 2], [0, 0, 1, 2, 8]]
     assert gwet_ac1(_from_table(table)) == pytest.approx(0.57997, abs=1e-5)
+
+
+def test_gwet_ac1_counts_every_category_of_the_scale() -> None:
+    # Gwet's q is the number of categories of the scale, used or not (Gwet 2008, 2014 ch. 4; irrCAC's
+    # `categories`). Values from irrCAC 0.4.4 (Python), CAC(ratings, categories=...).gwet().
+    paradox = _from_table([[80, 7], [8, 5]])  # the categories are "0" and "1"
+    assert gwet_ac1(paradox) == pytest.approx(0.808, abs=1e-3)
+    assert gwet_ac1(paradox, ["0", "1", "maybe"]) == pytest.approx(0.8315789474, abs=1e-9)
+    assert gwet_ac1(paradox, ["0", "1", "maybe", "unsure"]) == pytest.approx(0.8382022472, abs=1e-9)
+    assert gwet_ac1(paradox, ["1", "0"]) == gwet_ac1(paradox)  # the scale's order does not matter
+    # Three raters with missing values; "unclear" is never used (irrCAC: 0.7314175187 without it).
+    stance = [
+        ["favor", "favor"], ["favor", "favor", "favor"], ["against", "favor", "against"], ["neutral", "neutral"],
+        ["favor"], ["against", "against", "against"], ["favor", "favor", "neutral"], ["against"],
+        ["favor", "favor", "favor"],
+    ]  # fmt: skip
+    assert gwet_ac1(stance) == pytest.approx(0.7314175187, abs=1e-9)
+    assert gwet_ac1(stance, ["favor", "against", "neutral", "unclear"]) == pytest.approx(0.7637144478, abs=1e-9)
+    assert fleiss_kappa(stance) == pytest.approx(0.6725067385, abs=1e-9)  # unused categories add nothing
+    # A value outside the scale (the scheme changed) still counts: q is the union.
+    assert gwet_ac1(stance, ["favor", "against", "unclear"]) == gwet_ac1(
+        stance, ["favor", "against", "neutral", "unclear"]
+    )
+    # One category used out of a scale of two: pe = 0, so AC1 is the observed agreement (irrCAC: 1.0).
+    same = [["y", "y"]] * 5
+    assert gwet_ac1(same, ["y", "n"]) == 1.0
+    assert gwet_ac1([["y", "y"], ["y", "y"], ["y"]], ["y", "n"]) == 1.0
+    assert gwet_ac1(same, ["y"]) is None
 
 
 def test_single_rater_units_count_for_chance_but_not_for_observed_agreement() -> None:

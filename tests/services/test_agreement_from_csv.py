@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import combinations
@@ -159,8 +160,16 @@ def _kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, int]:
     return (None if p_e == 1 else (p_o - p_e) / (1 - p_e)), n
 
 
-def _multi(units: list[list[str]]) -> dict[str, float | None]:
-    """Fleiss, AC1 (Gwet 2014 with missing values), observed agreement and alpha from scratch."""
+def _scales(out: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """From the exported scheme.toml: the stance values, and each claim choice attribute's values."""
+    scheme = tomllib.loads((out / "scheme.toml").read_text(encoding="utf-8"))
+    claim = next(lab for lab in scheme["labels"] if lab["name"] == "claim")
+    return scheme["stance"]["values"], {a["name"]: a["values"] for a in claim["attributes"] if "values" in a}
+
+
+def _multi(units: list[list[str]], scale: Sequence[str]) -> dict[str, float | None]:
+    """Fleiss, AC1 (Gwet 2014 with missing values; q counts the scheme's whole scale), observed
+    agreement and alpha from scratch."""
     units = [u for u in units if u]
     pairable = [u for u in units if len(u) >= 2]
     if not pairable:
@@ -173,7 +182,9 @@ def _multi(units: list[list[str]]) -> dict[str, float | None]:
     if len(cats) > 1:
         pe = sum(p * p for p in pi.values())
         fleiss = None if pe >= 1 else (pa - pe) / (1 - pe)
-        pe1 = sum(p * (1 - p) for p in pi.values()) / (len(cats) - 1)
+    q = len(set(cats) | set(scale))
+    if q > 1:
+        pe1 = sum(p * (1 - p) for p in pi.values()) / (q - 1)
         ac1 = (pa - pe1) / (1 - pe1)
     if not single:
         domain = sorted({v for u in pairable for v in u})
@@ -360,15 +371,17 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
             _f1(len(first), len(second), alike) if first or second else None
         )
 
-    # Document stance (items = documents).
+    # Document stance (items = documents). AC1's q counts the scheme's whole scale (scheme.toml).
     stances = t["stances"]
+    stance_scale, attribute_scales = _scales(tmp_path / "out")
     for target in targets:
         rows = stances[(stances.target == target) & (stances.span_id == "")]
         value = {(r.annotator, r.doc_id): r.value for r in rows.itertuples()}
         got = report["stance"][target]
         docs = sorted({d for _, d in value})
         units = [[value[(n, d)] for n in names if (n, d) in value] for d in docs]
-        expected = _multi(units)
+        expected = _multi(units, stance_scale)
+        assert got["scale"] == stance_scale  # not_addressed is never given in this project: still counted
         assert got["items"] == sum(len(u) >= 2 for u in units)
         assert (got["fleiss_kappa"], got["gwet_ac1"]) == (_approx(expected["fleiss"]), _approx(expected["ac1"]))
         assert (got["alpha"], got["observed_agreement"]) == (_approx(expected["alpha"]), _approx(expected["observed"]))
@@ -380,9 +393,11 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
             assert got["alpha_ci95"][0] <= got["alpha"] <= got["alpha_ci95"][1]
 
     # Values carried by matched spans: claim attributes (label-wise matching) and claim stance.
-    def check_matched(got: dict[str, Any], values: dict[tuple[str, str], str], label: str | None) -> None:
+    def check_matched(
+        got: dict[str, Any], values: dict[tuple[str, str], str], label: str | None, scale: Sequence[str]
+    ) -> None:
         chosen, units, left_out = _matched_units(matchings, by_id, values, label)
-        expected = _multi(units)
+        expected = _multi(units, scale)
         assert (got["items"], got["extra_spans"]) == (sum(len(u) >= 2 for u in units), left_out)
         assert (got["fleiss_kappa"], got["gwet_ac1"]) == (_approx(expected["fleiss"]), _approx(expected["ac1"]))
         assert got["alpha"] == _approx(expected["alpha"])
@@ -392,8 +407,11 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
             assert (got["kappa"][_pair(a, b)], got["kappa_items"][_pair(a, b)]) == (_approx(kappa), n)
 
     for attr in ATTRIBUTES:
-        check_matched(report["attributes"]["claim"][attr], _attribute_values(by_id, attr), "claim")
-    check_matched(report["claim_stance"]["nato_membership"], _claim_stances(stances, "nato_membership"), None)
+        check_matched(
+            report["attributes"]["claim"][attr], _attribute_values(by_id, attr), "claim", attribute_scales[attr]
+        )
+    claim_stances = _claim_stances(stances, "nato_membership")
+    check_matched(report["claim_stance"]["nato_membership"], claim_stances, None, stance_scale)
 
     # Unitizing alpha over the documents every annotator (or both of a pair) worked on, laid end to end.
     lengths = {r.doc_id: int(r.n_chars) for r in t["documents"].itertuples()}

@@ -44,8 +44,9 @@ STANCE_MATCH_WHY = "Undefined: no stance target was judged by both annotators in
 MEAN_F1_WHY = "Undefined: no pair with this annotator has a span F1 (no spans in shared documents)."
 CONVENTIONS_TEXT = (
     "“–” marks an undefined figure (hover it for why); “(n)” and the n column count the items under a "
-    "figure. Every chance-corrected coefficient (κ, Fleiss' κ, Gwet's AC1, α) is undefined when no item "
-    "has two values or when all values given are one category; the observed agreement is shown instead. "
+    "figure. Chance-corrected coefficients (κ, Fleiss' κ, α) are undefined when no item has two values or "
+    "when all values given are one category; the observed agreement is shown instead. Gwet's AC1 counts "
+    "every value the scheme allows, used or not, so one category used leaves it defined (= observed). "
     "Missing values are left out. α's interval: 95% bootstrap, units resampled 1000 times, fixed seed."
 )
 SINGLE_WHY = "Only one annotator worked on this document: there is nothing to compare."
@@ -119,7 +120,7 @@ _COEFFICIENT_TIPS = (
     "Krippendorff's alpha (nominal) over all annotators, missing values allowed",
     "95% bootstrap confidence interval of α: units resampled with replacement, 1000 times, fixed seed",
     "Fleiss' kappa over all annotators (Gwet's generalisation to missing values)",
-    "Gwet's AC1 over all annotators: robust to skewed categories",
+    "Gwet's AC1 over all annotators: robust to skewed categories; q = every value the scheme allows, used or not",
     "Observed agreement: share of agreeing pairs of values within an item, averaged over items",
 )
 
