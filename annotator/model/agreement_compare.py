@@ -242,17 +242,24 @@ def _per_document(
             annotators=tuple(sorted(w.annotator for w in data.works if doc in w.doc_ids)),
             spans={key: micro_average(p.docs[doc].spans.values()) for key, p in present.items()},
             attribution={key: p.docs[doc].attribution_pooled.f1 for key, p in present.items()},
-            stance_agreement={key: _stance_match(p, doc, targets) for key, p in present.items()},
+            stance_agreement={key: _stance_match(p, doc, targets)[0] for key, p in present.items()},
+            attribution_links={key: _links(p.docs[doc].attribution_pooled) for key, p in present.items()},
+            stance_targets={key: _stance_match(p, doc, targets)[1] for key, p in present.items()},
         )
     return section
 
 
-def _stance_match(pair: PairComparison, doc: str, targets: Sequence[str]) -> float | None:
-    """Share of targets, among those both annotators judged in ``doc``, given the same value."""
+def _links(counts: MatchCounts) -> int:
+    return counts.first_total + counts.second_total
+
+
+def _stance_match(pair: PairComparison, doc: str, targets: Sequence[str]) -> tuple[float | None, int]:
+    """Share of targets, among those both annotators judged in ``doc``, given the same value; and
+    how many targets both judged."""
     first, second = pair.first.document_stance_index, pair.second.document_stance_index
     both = [(first.get((doc, t)), second.get((doc, t))) for t in targets]
     judged = [(a, b) for a, b in both if a is not None and b is not None]
-    return None if not judged else sum(1 for a, b in judged if a == b) / len(judged)
+    return (None if not judged else sum(1 for a, b in judged if a == b) / len(judged)), len(judged)
 
 
 def _per_annotator(data: AgreementInput, pairs: Mapping[str, PairComparison]) -> dict[str, AnnotatorSummary]:
@@ -267,6 +274,7 @@ def _per_annotator(data: AgreementInput, pairs: Mapping[str, PairComparison]) ->
             document_stances=sum(1 for s in work.stances if s.span_id is None),
             span_stances=sum(1 for s in work.stances if s.span_id is not None),
             mean_overlap_f1=sum(scores) / len(scores) if scores else None,
+            mean_overlap_f1_pairs=len(scores),
         )
     return section
 

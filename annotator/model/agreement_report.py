@@ -148,19 +148,25 @@ class Unitizing:
 
 @dataclass(frozen=True)
 class DocumentAgreement:
-    """One document: who worked on it and, per pair, spans, attribution and stance agreement."""
+    """One document: who worked on it and, per pair, spans, attribution and stance agreement, with
+    the items under each: the links both made in all (``attribution_links``) and the targets both
+    judged (``stance_targets``)."""
 
     annotators: tuple[str, ...]
     spans: Mapping[str, SpanAgreement]
     attribution: Mapping[str, float | None]
     stance_agreement: Mapping[str, float | None]
+    attribution_links: Mapping[str, int] = field(default_factory=dict)
+    stance_targets: Mapping[str, int] = field(default_factory=dict)
 
     def to_json(self) -> JSONObject:
         return {
             "annotators": list(self.annotators),
             "spans": {pair: span_json(s) for pair, s in self.spans.items()},
             "attribution": dict(self.attribution),
+            "attribution_links": dict(self.attribution_links),
             "stance_agreement": dict(self.stance_agreement),
+            "stance_targets": dict(self.stance_targets),
         }
 
 
@@ -172,6 +178,7 @@ class AnnotatorSummary:
     document_stances: int
     span_stances: int
     mean_overlap_f1: float | None
+    mean_overlap_f1_pairs: int = 0  # the pairs (with a defined F1) the mean is over
 
     def to_json(self) -> JSONObject:
         return {
@@ -181,6 +188,7 @@ class AnnotatorSummary:
             "document_stances": self.document_stances,
             "span_stances": self.span_stances,
             "mean_overlap_f1": self.mean_overlap_f1,
+            "mean_overlap_f1_pairs": self.mean_overlap_f1_pairs,
         }
 
 

@@ -7,7 +7,9 @@ here from the README's definitions recomputes: which documents each pair is comp
 P/R/F1 under exact and (brute-force optimal) overlap matching, attribution per relation type and
 pooled, Cohen's kappa with its item count, Fleiss' kappa, Gwet's AC1 and Krippendorff's alpha
 (the `krippendorff` package) for document stance, claim attributes and claim stance, and unitizing
-alpha by direct double loops; alpha's bootstrap interval (document stance, claim attributes and claim
+alpha by direct double loops, the per-document figures (span P/R/F1 over all labels, attribution F1
+with its link count, stance agreement with the targets both judged) and each annotator's mean
+overlap F1 with its number of pairs; alpha's bootstrap interval (document stance, claim attributes and claim
 stance, the last two over units of one matched span per annotator) is redone with the same seed and
 resamples and the `krippendorff` package. The report must agree to 1e-9.
 """
@@ -437,6 +439,58 @@ def test_every_figure_recomputed_from_the_csv_tables(project: Project, tmp_path:
                     merged.append((s, e))
             raters.append(merged)
         return _unitizing(raters, total), len(common), total
+
+    # Per document and pair (spans over all labels, attribution, document stance), and per annotator.
+    doc_stance = {(r.annotator, r.doc_id, r.target): r.value for r in stances[stances.span_id == ""].itertuples()}
+    links = t["relations"]
+    mean_f1: dict[str, list[float]] = defaultdict(list)
+    for a, b in combinations(names, 2):
+        key, shared = _pair(a, b), sorted(worked[a] & worked[b])
+        n1_all = n2_all = overlap_all = 0
+        for d in shared:
+            got_doc = report["per_document"][d]
+            first, second = spans[(a, d)], spans[(b, d)]
+            matched = _match(first, second)
+            exact_keys = Counter((s["label"], s["start"], s["end"]) for s in second)
+            exact = 0
+            for s in first:
+                if exact_keys[(s["label"], s["start"], s["end"])] > 0:
+                    exact_keys[(s["label"], s["start"], s["end"])] -= 1
+                    exact += 1
+            got_spans = got_doc["spans"][key]
+            assert (got_spans["first_count"], got_spans["second_count"]) == (len(first), len(second))
+            assert got_spans["exact_f1"] == _approx(_f1(len(first), len(second), exact))
+            assert got_spans["overlap_f1"] == _approx(_f1(len(first), len(second), len(matched)))
+            n1_all, n2_all, overlap_all = n1_all + len(first), n2_all + len(second), overlap_all + len(matched)
+            ids = dict(matched)
+            mine = [r for r in links.itertuples() if r.annotator == a and r.doc_id == d and r.from_span_id in ids]
+            heads = set(ids.values())
+            theirs = [r for r in links.itertuples() if r.annotator == b and r.doc_id == d and r.from_span_id in heads]
+            available = Counter((r.type, r.from_span_id, r.to_span_id) for r in theirs)
+            alike = 0
+            for r in mine:
+                k = (r.type, ids[r.from_span_id], ids.get(r.to_span_id, ""))
+                if available[k] > 0:
+                    available[k] -= 1
+                    alike += 1
+            assert got_doc["attribution"][key] == _approx(_f1(len(mine), len(theirs), alike))
+            assert got_doc["attribution_links"][key] == len(mine) + len(theirs)
+            judged = [
+                (doc_stance[(a, d, x)], doc_stance[(b, d, x)])
+                for x in targets
+                if (a, d, x) in doc_stance and (b, d, x) in doc_stance
+            ]
+            agreed = sum(x == y for x, y in judged) / len(judged) if judged else None
+            assert (got_doc["stance_agreement"][key], got_doc["stance_targets"][key]) == (_approx(agreed), len(judged))
+        if (f1 := _f1(n1_all, n2_all, overlap_all)) is not None:
+            mean_f1[a].append(f1)
+            mean_f1[b].append(f1)
+    for name in names:
+        got_who = report["per_annotator"][name]
+        assert got_who["documents"] == len(worked[name])
+        scores = mean_f1[name]
+        assert got_who["mean_overlap_f1_pairs"] == len(scores)
+        assert got_who["mean_overlap_f1"] == _approx(sum(scores) / len(scores) if scores else None)
 
     for label in labels:
         value, n_docs, n_chars = alpha_u(names, label)

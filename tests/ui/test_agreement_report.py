@@ -111,6 +111,20 @@ def test_charts_and_tables_show_the_service_values(
     assert window.stance_chart.error_bars() == {"α (all)": [tuple(stance[first]["alpha_ci95"]), None]}
     # The gap is marked, and every category says how many items it rests on.
     assert window.stance_chart.categories() == [f"{first}<br>n = 5", f"{second}<br>n = 0 *"]
+    # Hovering a bar gives its value, its interval and the items under it (κ: the documents both rated).
+    low, high = stance[first]["alpha_ci95"]
+    assert window.stance_chart.tooltip_text(0, 0) == (
+        f"{first}, n = 5 — α (all): {stance[first]['alpha']:.3f}, 95% interval [{low:.3f}, {high:.3f}] (n = 5)"
+    )
+    assert window.stance_chart.tooltip_text(3, 1).endswith(
+        "κ alice|bob: undefined (see the table below for why) (n = 0)"
+    )
+    # Span F1 categories and bars say how many spans (both annotators') they rest on.
+    claim = expected["spans"]["claim"]["alice|bob"]
+    assert (
+        window.span_chart.categories()[0] == f"claim<br>alice|bob<br>n = {claim['first_count'] + claim['second_count']}"
+    )
+    assert window.span_chart.tooltip_text(1, 0).endswith(f"(n = {claim['first_count'] + claim['second_count']})")
     spans = expected["spans"]
     assert window.span_chart.series_values() == {
         "exact F1": [spans["claim"]["alice|bob"]["exact_f1"], spans["source"]["alice|bob"]["exact_f1"]],
@@ -147,6 +161,16 @@ def test_charts_and_tables_show_the_service_values(
     annotators = window.annotator_table.source.table
     assert [r[0].value for r in annotators.rows] == ["alice", "bob"]
     assert annotators.rows[0][column(window.annotator_table, "Documents")].value == 5
+    mean_f1 = window.annotator_table.model().index(0, column(window.annotator_table, "Mean overlap F1"))
+    assert expected["per_annotator"]["alice"]["mean_overlap_f1_pairs"] == 1
+    assert mean_f1.data() == f"{expected['per_annotator']['alice']['mean_overlap_f1']:.3f} (1)"
+    # Per document and pair: attribution F1 over the links both made, stance agreement over the targets both judged.
+    doc_rows = window.document_table.source.table.rows
+    stance_col = column(window.document_table, "Stance agreement")
+    first_doc = next(iter(expected["per_document"].values()))
+    assert first_doc["stance_targets"] == {"alice|bob": 1} and first_doc["attribution_links"] == {"alice|bob": 0}
+    assert [r[stance_col].n for r in doc_rows] == [1] * 5
+    assert doc_rows[0][column(window.document_table, "Attribution F1")].n == 0
     assert window.stack.currentWidget() is window.tabs and window.copy_button.isEnabled()
 
 

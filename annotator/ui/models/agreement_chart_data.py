@@ -1,8 +1,10 @@
 """Chart series for the agreement report window: `ChartData` and the two charts built from the report.
 
-A `ChartData` is categories on the x axis, one value list per bar set (None: undefined) and, per
-bar set, an optional interval per category that the chart draws as an error bar (α's 95% bootstrap
-interval). No Qt here; `widgets/agreement_charts.py` draws it.
+A `ChartData` is categories on the x axis, one value list per bar set (None: undefined), per bar
+set an optional interval per category that the chart draws as an error bar (α's 95% bootstrap
+interval), and per bar set the number of items under each value (shown when a bar is hovered; the
+category labels also say it where all bars of a category rest on the same items). No Qt here;
+`widgets/agreement_charts.py` draws it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class ChartData:
     categories: tuple[str, ...]
     sets: tuple[tuple[str, tuple[float | None, ...]], ...] = field(default_factory=tuple)
     intervals: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # set name -> per category
+    counts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # set name -> items per category
 
     def values(self) -> dict[str, list[float | None]]:
         return {name: list(values) for name, values in self.sets}
@@ -39,15 +42,25 @@ def stance_chart(report: AgreementReport) -> ChartData:
         for p in report.pairs
     ]
     intervals = {"α (all)": tuple(section[t].alpha_ci for t in targets)}
-    return ChartData(tuple(f"{t}<br>n = {section[t].units}" for t in targets), tuple(sets), intervals)
+    units = tuple(section[t].units for t in targets)
+    counts = {name: units for name in ("α (all)", "Fleiss κ", "Gwet AC1")}
+    counts |= {
+        f"κ {p}": tuple(section[t].kappa[p].items if p in section[t].kappa else 0 for t in targets)
+        for p in report.pairs
+    }
+    return ChartData(tuple(f"{t}<br>n = {section[t].units}" for t in targets), tuple(sets), intervals, counts)
 
 
 def span_chart(report: AgreementReport) -> ChartData:
-    """Two bar sets (exact F1, overlap F1) over one category per label and pair ("claim<br>A|B", two lines)."""
+    """Two bar sets (exact F1, overlap F1) over one category per label and pair ("claim<br>A|B<br>n = 7":
+    n is the spans both annotators marked, what both F1 rest on)."""
     keys = [(label, p) for label in report.spans for p in report.pairs if p in report.spans[label]]
-    categories = tuple(f"{label}<br>{p}" for label, p in keys)
+    n = tuple(
+        report.spans[label][p].overlap.first_total + report.spans[label][p].overlap.second_total for label, p in keys
+    )
+    categories = tuple(f"{label}<br>{p}<br>n = {count}" for (label, p), count in zip(keys, n, strict=True))
     sets = tuple(
         (f"{kind} F1", tuple(getattr(report.spans[label][p], kind).f1 for label, p in keys))
         for kind in ("exact", "overlap")
     )
-    return ChartData(categories, sets)
+    return ChartData(categories, sets, counts={name: n for name, _ in sets})

@@ -306,7 +306,7 @@ def per_annotator_table(report: AgreementReport) -> Table:
                 Cell(info.relations),
                 Cell(info.document_stances),
                 Cell(info.span_stances),
-                _num(info.mean_overlap_f1, MEAN_F1_WHY),
+                _num(info.mean_overlap_f1, MEAN_F1_WHY, info.mean_overlap_f1_pairs),
             )
         )
         keys.append(name)
@@ -318,7 +318,7 @@ def per_annotator_table(report: AgreementReport) -> Table:
         "",
         "",
         "",
-        "Mean over this annotator's pairs of the overlap F1 over all labels",
+        "Mean over this annotator's pairs of the overlap F1 over all labels; (n) = pairs with an F1",
     )
     return Table(columns, tuple(rows), tuple(keys), tips)
 
@@ -345,8 +345,8 @@ def per_document_table(
                     Cell(p),
                     _num(scores.exact.f1, F1_WHY, n),
                     _num(scores.overlap.f1, F1_WHY, n),
-                    _num(info.attribution.get(p), ATTRIBUTION_WHY),
-                    _num(info.stance_agreement.get(p), STANCE_MATCH_WHY),
+                    _num(info.attribution.get(p), ATTRIBUTION_WHY, info.attribution_links.get(p, 0)),
+                    _num(info.stance_agreement.get(p), STANCE_MATCH_WHY, info.stance_targets.get(p, 0)),
                 )
             )
             keys.append(doc_id)
@@ -356,8 +356,8 @@ def per_document_table(
         "",
         "All labels; (n) = spans of both annotators",
         "All labels; (n) = spans of both annotators",
-        "",
-        "Share of stance targets both judged in this document that got the same value",
+        "(n) = links both annotators made from claims both marked",
+        "Share of stance targets both judged in this document that got the same value; (n) = targets both judged",
     )
     return Table(columns, tuple(rows), tuple(keys), tips)
 

@@ -5,7 +5,8 @@ on a fixed value axis that always shows 0..1 and stretches down for negative kap
 undefined value has no height to draw: it is drawn as an empty bar and hovering it says
 "undefined"; the category label gets a "*" so the gap is not mistaken for a zero.
 A bar set with intervals in the `ChartData` (α's 95% bootstrap interval) gets an error bar over each
-bar, drawn in the view's foreground at the bar's centre. `series_values()` returns exactly what is
+bar, drawn in the view's foreground at the bar's centre. Hovering a bar gives its value, interval
+and the number of items under it. `series_values()` returns exactly what is
 plotted, None for undefined, and `error_bars()` the intervals drawn (tests compare both with the
 agreement service's output).
 """
@@ -138,7 +139,10 @@ class AgreementBarChartView(QChartView):
         interval = bounds[category_index] if category_index < len(bounds) else None
         if interval is not None:
             shown += f", 95% interval [{interval[0]:.3f}, {interval[1]:.3f}]"
-        return f"{category} — {name}: {shown}"
+        counts = self._data.counts.get(name, ())
+        if category_index < len(counts):
+            shown += f" (n = {counts[category_index]})"
+        return f"{category.replace('<br>', ', ')} — {name}: {shown}"
 
     def _on_series_hovered(self, status: bool, index: int, bar_set: QBarSet) -> None:
         if not status:
