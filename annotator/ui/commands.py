@@ -5,7 +5,10 @@ and its inverse in `undo()`, then tells every view what changed through `ctx.not
 A command whose first `redo()` is refused by a service (a `ValidationError`, a read-only project)
 records the one-line reason in `error` and marks itself obsolete, so `QUndoStack.push` drops it
 and the caller can show the reason in the status bar. A later undo or redo (Ctrl+Z after moving on)
-first opens the command's document (`show_document`), so no document changes out of sight.
+first opens the command's document (`show_document`), so no document changes out of sight. When
+the service refuses a later undo or redo (another program holds the write lock), nothing changed:
+the command tells `ctx.step_refused`, which puts the stack's index back (this command skips the
+inverse step that does it) and posts the reason to the status bar.
 """
 
 from __future__ import annotations
@@ -49,8 +52,16 @@ class _ServiceCommand(QUndoCommand):
         # from an older version is refused (StaleWriteError) instead of overwriting a colleague's.
         self._expected: int | None = None
         self._row: tuple[object, ...] | None = None  # the row's key in ctx.written_versions
+        self._skip_step = False  # the stack is putting its index back after a refused undo/redo
+
+    def _refused(self, exc: AnnotatorError) -> None:
+        self._skip_step = True
+        self.ctx.step_refused(str(exc))
 
     def redo(self) -> None:
+        if self._skip_step:
+            self._skip_step = False
+            return
         if self._done_once:
             show_document(self.ctx, self._shown_doc)
             self._attempt(self._redo)
@@ -80,6 +91,9 @@ class _ServiceCommand(QUndoCommand):
         self.ctx.notify(changes)
 
     def undo(self) -> None:
+        if self._skip_step:
+            self._skip_step = False
+            return
         show_document(self.ctx, self._shown_doc)
         self._attempt(self._undo)
 
@@ -97,6 +111,9 @@ class _ServiceCommand(QUndoCommand):
                 return None
 
             self.ctx.refuse(Conflict(exc, keep_mine))
+            return
+        except AnnotatorError as exc:  # e.g. another program holds the write lock: nothing changed
+            self._refused(exc)
             return
         self.ctx.notify(changes)
 

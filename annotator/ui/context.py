@@ -41,12 +41,15 @@ class AppContext(QObject):
     project_closing = Signal()  # the open project is about to close (File > Open, quitting)
     annotator_recorded = Signal(object)  # Annotator: my first annotation in this project added my row
     write_refused = Signal(object)  # Conflict: the main window asks which version to keep
+    message_posted = Signal(str)  # a one-line message for the status bar (a refused undo or redo)
 
     def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.annotator = annotator
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self._refused_step: tuple[int, str] | None = None  # (index to go back to, why)
         self.current_doc_id: int | None = None
         self.selected_span_id: int | None = None
         self.link_pending = False
@@ -112,6 +115,21 @@ class AppContext(QObject):
         self._views.clear()
         self.annotator_recorded.emit(recorded)
         return recorded
+
+    def step_refused(self, message: str) -> None:
+        """Called by a command whose undo, or later redo, the service refused (another program
+        holds the write lock, say): nothing changed. QUndoStack moves its index anyway once the
+        command returns; the next `indexChanged` puts it back to where it is now (the command skips
+        the inverse step this makes) and the one-line reason is posted."""
+        self._refused_step = (self.undo_stack.index(), message)
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        if self._refused_step is None:
+            return
+        index, message = self._refused_step
+        self._refused_step = None
+        self.undo_stack.setIndex(index)
+        self.message_posted.emit(message)
 
     def push(self, command: QUndoCommand) -> None:
         """Run a command (its redo) and keep it for undo."""

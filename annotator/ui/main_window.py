@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self.ctx.changed.connect(self._on_ctx_changed)
         self.ctx.span_selected.connect(self._on_ctx_span_selected)
         self.ctx.write_refused.connect(self._on_ctx_write_refused)
+        self.ctx.message_posted.connect(self.status.post)
         self.tag_panel.message_posted.connect(self.status.post)
         self.keyboard.message_posted.connect(self.status.post)
         self.search.message_posted.connect(self.status.post)

@@ -6,6 +6,7 @@ the project is refused with a message, leaving the undo stack true."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,56 @@ def test_gui_edit_while_another_program_writes_is_refused_with_a_message(
     assert len(window.article_view.spans()) == 1
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.article_view.spans() == ()
+
+
+def test_undo_and_redo_while_another_program_writes_leave_the_stack_true(
+    qtbot: QtBot,
+    window: MainWindow,  # noqa: F811
+) -> None:
+    """A refused undo or redo changes nothing: the span stays (or stays away), the undo index stays
+    where it was, and the status bar says why in one line; once the lock is gone both work."""
+    text = window.article_view.document_text()
+    start = text.index(CLAIM_WORDS)
+    window.article_view.setFocus()
+    drag_select(qtbot, window.article_view, start + 1, start + len(CLAIM_WORDS) - 1)
+    key(qtbot, window, "c")
+    stack = window.ctx.undo_stack
+    assert (stack.count(), stack.index(), len(window.article_view.spans())) == (1, 1, 1)
+    undo_text = stack.undoText()
+
+    holder = _hold_lock(window.ctx.project.path)
+    try:
+        window.article_view.setFocus()
+        key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert (stack.count(), stack.index(), stack.undoText()) == (1, 1, undo_text)
+        message = window.status.currentMessage()
+        assert "another program" in message and "\n" not in message
+    finally:
+        _release(holder)
+    assert len(window.article_view.spans()) == 1
+    assert len(_spans_in(window)) == 1  # the file agrees with the view
+
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (stack.index(), window.article_view.spans(), _spans_in(window)) == (0, (), [])
+
+    holder = _hold_lock(window.ctx.project.path)
+    try:
+        window.status.post("")
+        window.article_view.setFocus()
+        key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert (stack.count(), stack.index(), stack.redoText()) == (1, 0, undo_text)
+        assert "another program" in window.status.currentMessage()
+    finally:
+        _release(holder)
+    assert (window.article_view.spans(), _spans_in(window)) == ((), [])
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert (stack.index(), len(window.article_view.spans()), len(_spans_in(window))) == (1, 1, 1)
+
+
+def _spans_in(win: MainWindow) -> list[int]:
+    """Span ids in the project file, read by a separate plain sqlite3 connection (the app's view aside)."""
+    conn = sqlite3.connect(win.ctx.project.path)
+    try:
+        return [row[0] for row in conn.execute("SELECT id FROM spans ORDER BY id")]
+    finally:
+        conn.close()
