@@ -284,3 +284,25 @@ def test_the_new_keys_do_not_clash_with_each_other_or_the_label_keys() -> None:
     keys = [k.upper() for spec in action_specs(scheme) for k in spec.keys]
     assert len(keys) == len(set(keys))
     assert {"Y", "W", "N", "K", "[", "]", "{", "}", ",", ".", "<", ">", "F3", "SHIFT+F3"} <= set(keys)
+
+
+def test_esc_in_the_canonical_name_popup_closes_it_and_keeps_the_typed_name(qtbot: QtBot, window: MainWindow) -> None:
+    """Esc while the completion popup is open only closes the popup: the keyboard stays in the field
+    with what was typed, nothing is stored yet, and Enter then stores it and goes back to the text."""
+    source(qtbot, window, SOURCE_2, 0, NAME)  # the registry now offers NAME
+    search(qtbot, window, "President Zelensky")
+    press(qtbot, "s")
+    back_in_article(qtbot, window)
+    press(qtbot, "n")
+    line = focus()
+    assert isinstance(line, QLineEdit)
+    type_text(qtbot, "Zel")
+    popup = line.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not popup.isVisible()
+    assert (QApplication.focusWidget(), line.text()) == (line, "Zel")
+    assert "canonical" not in selected(window)[2]  # nothing stored yet
+    press(qtbot, Qt.Key.Key_Return)
+    back_in_article(qtbot, window)
+    assert selected(window)[2]["canonical"] == "Zel"

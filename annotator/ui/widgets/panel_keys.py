@@ -4,7 +4,8 @@ An attribute key (from the scheme, shown beside its field), A (attribution) or K
 *arms* one field: the next digit chooses that value (1 = the first; 0 clears) or a letter the next
 value starting with it, and the keyboard goes back to the article. Tab / Shift+Tab walk the fields
 in panel order (attributes, attribution, claim stance) from the article and back to it; Esc returns
-to the article from any field. Inside a field the digits and letters choose values instead of
+to the article from any field (with a line edit's completion list open, Esc closes the list only
+and keeps what was typed). Inside a field the digits and letters choose values instead of
 firing the window's single-key shortcuts (a line edit types them, with completion).
 """
 
@@ -90,6 +91,10 @@ class PanelKeys(QObject):
         if key in _TAB_KEYS:
             return self._step(watched, _forward(event))
         if key == Qt.Key.Key_Escape:
+            if isinstance(watched, QLineEdit) and _popup_visible(watched):
+                # Esc closes the completion list only: the typed name and the keyboard stay here.
+                watched.completer().popup().hide()
+                return True
             self.escaped.emit()
             self.back_to_article()
             return True
