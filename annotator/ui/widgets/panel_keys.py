@@ -91,9 +91,9 @@ class PanelKeys(QObject):
         if key in _TAB_KEYS:
             return self._step(watched, _forward(event))
         if key == Qt.Key.Key_Escape:
-            if isinstance(watched, QLineEdit) and _popup_visible(watched):
-                # Esc closes the completion list only: the typed name and the keyboard stay here.
-                watched.completer().popup().hide()
+            popup = _visible_popup(watched) if isinstance(watched, QLineEdit) else None
+            if popup is not None:
+                popup.hide()  # Esc closes the completion list only: the typed name and the keyboard stay
                 return True
             self.escaped.emit()
             self.back_to_article()
@@ -166,7 +166,8 @@ def _forward(event: QKeyEvent) -> bool:
     return event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
 
 
-def _popup_visible(line: QLineEdit) -> bool:
+def _visible_popup(line: QLineEdit) -> QWidget | None:
+    """The line edit's completion list when it is open."""
     completer = line.completer()
     popup = completer.popup() if completer is not None else None
-    return popup is not None and popup.isVisible()
+    return popup if popup is not None and popup.isVisible() else None
