@@ -19,13 +19,13 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from annotator.io.import_report import FileTally, Ticker
 from annotator.io.readers import title_from_text
-from annotator.model.annotation_jsonl import Layer, LineDocument, LineError, check_line, parse_line
+from annotator.model.annotation_jsonl import AnnotationLine, Layer, LineDocument, LineError, check_line, parse_line
 from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.scheme import Scheme
 from annotator.model.types import DocStatus, Document, NewDocument, Origin, Relation, Span, Stance
@@ -35,10 +35,36 @@ from annotator.store import annotations as q
 from annotator.store import documents as docs
 
 FLUSH_ROWS = 5000
+BATCH_LINES = 500
+"""Lines read, checked and matched to their documents together (one look-up, one insert of new ones)."""
 _IMPORTED = Origin.IMPORTED.value
 
 SpanKey = tuple[str, int, int, tuple[tuple[str, str], ...]]
 Content = tuple[tuple[SpanKey, ...], tuple[tuple[str, SpanKey, SpanKey], ...], tuple[tuple[str, str, Any], ...]]
+
+
+@dataclass
+class _Target:
+    """The document a line goes to: one of the project's, or a new one (`new`) that gets its id when
+    the batch's new documents are inserted."""
+
+    id: int
+    ext_id: str
+    text: str
+    new: NewDocument | None = None
+
+    @staticmethod
+    def of(document: Document) -> _Target:
+        return _Target(document.id, document.info.ext_id, document.text)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What one look-up found for a batch: documents by sha256 and by id, and ids already taken."""
+
+    by_sha: dict[str, _Target]
+    by_id: dict[str, _Target]
+    taken: set[str]
 
 
 class AnnotationImporter:
@@ -64,31 +90,107 @@ class AnnotationImporter:
         self.relations: list[Relation] = []
         self.stances: list[Stance] = []
         self.statuses: list[DocStatus] = []
+        # The batch's new documents, by sha256 and by the external id they get.
+        self.new_by_sha: dict[str, _Target] = {}
+        self.new_by_id: dict[str, _Target] = {}
 
     def run(self, numbered: Iterable[tuple[int, str]]) -> None:
+        batch: list[tuple[int, str]] = []
         for number, line in numbered:
             self.ticker.advance(len(line))
-            try:
-                self.add_line(number, line)
-            except (SchemeError, ValidationError) as exc:  # LineError is a ValidationError
-                self.tally.reject(number, str(exc))
+            batch.append((number, line))
+            if len(batch) >= BATCH_LINES:
+                self.add_batch(batch)
+                batch = []
+        self.add_batch(batch)
         self.flush()
+
+    # -- a batch of lines -----------------------------------------------------------------------
+
+    def add_batch(self, batch: list[tuple[int, str]]) -> None:
+        """Read and check a batch of lines with one look-up of their documents, create the new
+        documents in one executemany, then store each good line in file order. A rejected line
+        leaves nothing behind; rejections are reported in line order."""
+        rejected: list[tuple[int, str]] = []
+        lines: list[tuple[int, AnnotationLine]] = []
+        for number, raw in batch:
+            try:
+                lines.append((number, parse_line(raw, self.now)))
+            except (SchemeError, ValidationError) as exc:
+                rejected.append((number, str(exc)))
+        known = self.find_documents([line.document for _, line in lines])
+        checked: list[tuple[int, AnnotationLine, _Target]] = []
+        for number, line in lines:
+            try:
+                checked.append((number, line, self.check(line, known)))
+            except (SchemeError, ValidationError) as exc:  # LineError is a ValidationError
+                rejected.append((number, str(exc)))
+        self.create_documents()
+        for number, line, target in checked:
+            try:
+                self.add_line(number, line, target)
+            except (SchemeError, ValidationError) as exc:
+                rejected.append((number, str(exc)))
+        for number, reason in sorted(rejected, key=lambda r: r[0]):
+            self.tally.reject(number, reason)
+
+    def find_documents(self, documents: list[LineDocument]) -> _Known:
+        """One look-up for the batch: the project's documents the lines name (by sha256, and by id
+        for lines without text), and which ids a new document could not take."""
+        shas = {d.sha256 for d in documents if d.sha256}
+        ids = {d.ext_id for d in documents if d.text is None and d.ext_id}
+        by_sha, by_id = docs.find_documents_with_text(self.session, sha256s=shas, ext_ids=ids)
+        wanted = {
+            d.ext_id or d.sha256[:16] for d in documents if d.text is not None and d.sha256 and d.sha256 not in by_sha
+        }
+        _, taken = docs.existing_keys(self.session, [], wanted)
+        return _Known(
+            {k: _Target.of(d) for k, d in by_sha.items()}, {k: _Target.of(d) for k, d in by_id.items()}, taken
+        )
+
+    def check(self, line: AnnotationLine, known: _Known) -> _Target:
+        """The line's document (one of the project's, or a new one made from the line, created with
+        the batch's) once the line fits it and the scheme; LineError otherwise."""
+        document = line.document
+        sha256, ext_id = document.lookup()
+        target = (known.by_sha.get(sha256) or self.new_by_sha.get(sha256)) if sha256 else None
+        if target is None and ext_id:
+            target = known.by_id.get(ext_id) or self.new_by_id.get(ext_id)
+        if target is None and document.text is None:
+            raise LineError(document.missing_message())
+        check_line(self.scheme, line, target.text if target else document.text or "")
+        return target or self.new_document(document, known.taken)
+
+    def new_document(self, document: LineDocument, taken: set[str]) -> _Target:
+        """A document for the line's text, created with the rest of the batch's (`create_documents`)."""
+        text, sha = document.text, document.sha256
+        assert text is not None and sha is not None
+        ext_id = document.ext_id or sha[:16]
+        if ext_id in taken or ext_id in self.new_by_id:
+            ext_id = f"{ext_id}_{sha[:8]}"
+        title = document.title or title_from_text(text)
+        new = NewDocument(ext_id, sha, title, text, document.meta, self.encoding, str(self.path), self.now)
+        target = _Target(0, ext_id, text, new)
+        self.new_by_sha[sha], self.new_by_id[ext_id] = target, target
+        return target
+
+    def create_documents(self) -> None:
+        """Insert the batch's new documents in one executemany; they get the database's ids."""
+        pending = list(self.new_by_sha.values())
+        ids = bulk.add_documents(self.session, [t.new for t in pending if t.new is not None])
+        for target, doc_id in zip(pending, ids, strict=True):
+            target.id = doc_id
+        self.tally.documents_added += len(ids)
+        self.new_by_sha, self.new_by_id = {}, {}
 
     # -- one line -------------------------------------------------------------------------------
 
-    def add_line(self, number: int, raw: str) -> None:
-        line = parse_line(raw, self.now)
+    def add_line(self, number: int, line: AnnotationLine, document: _Target) -> None:
         layer = line.layer
-        document = self.match_document(line.document)
-        text = document.text if document else line.document.text
-        assert text is not None  # match_document raises for an unknown document without text
-        check_line(self.scheme, line, text)
-        if document is None:
-            document = self.create_document(line.document)
         annotator_id = self.annotator_id(layer.annotator, layer.annotator_uid)
         key = (document.id, annotator_id)
         content = self.content(layer)
-        label = f"{document.info.ext_id}/{layer.annotator}"
+        label = f"{document.ext_id}/{layer.annotator}"
         if key in self.layers and content:
             self.flush()
             if self.existing_content(*key) == content:
@@ -96,33 +198,11 @@ class AnnotationImporter:
                 return
             raise LineError(
                 f"annotator {layer.annotator!r} already has different annotations on "
-                f"document {document.info.ext_id!r}; they are not merged"
+                f"document {document.ext_id!r}; they are not merged"
             )
-        self.store(layer, document.id, annotator_id, text)
+        self.store(layer, document.id, annotator_id, document.text)
         if content:
             self.layers.add(key)
-
-    def match_document(self, document: LineDocument) -> Document | None:
-        sha256, ext_id = document.lookup()
-        found = docs.find_document_with_text(self.session, sha256=sha256, ext_id=ext_id)
-        if found is None and document.text is None:
-            raise LineError(document.missing_message())
-        return found
-
-    def create_document(self, document: LineDocument) -> Document:
-        text, sha = document.text, document.sha256
-        assert text is not None and sha is not None
-        ext_id = document.ext_id or sha[:16]
-        _, taken = docs.existing_keys(self.session, [], [ext_id])
-        if taken:
-            ext_id = f"{ext_id}_{sha[:8]}"
-        title = document.title or title_from_text(text)
-        new = NewDocument(ext_id, sha, title, text, document.meta, self.encoding, str(self.path), self.now)
-        docs.add_documents(self.session, [new])
-        self.tally.documents_added += 1
-        found = docs.find_document_with_text(self.session, sha256=sha)
-        assert found is not None
-        return found
 
     def annotator_id(self, name: str, uid: str | None = None) -> int:
         """The annotator by name; a new one keeps the file's `annotator_uid`, so a later merge

@@ -1,9 +1,11 @@
 """Bulk writes for the importers, merge and the benchmark: Core statements built from the tables and
 compiled by the session's own dialect, so they run unchanged on SQLite and PostgreSQL.
 
-Ids are the database's: spans are inserted with RETURNING (in parameter order) and the ids that come
-back are what relations and stances point at, so nothing computes `max(id) + 1` (which would not
-advance a server's sequence and races with other writers). Upserts use the dialect's own
+Ids are the database's: spans and documents are inserted with RETURNING (in parameter order; on
+SQLite the ids are read back, see `fast_insert`) and the ids that come back are what relations and
+stances point at, so nothing computes `max(id) + 1` (which would not advance a server's sequence and
+races with other writers). On SQLite the rows go to the driver's executemany without SQLAlchemy's
+per-row work (`fast_insert`). Upserts use the dialect's own
 `insert().on_conflict_do_update`, chosen from the engine the session is bound to.
 """
 
@@ -12,18 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from annotator.model.types import DocStatus, Relation, Span, Stance
+from annotator.model.types import DocStatus, NewDocument, Relation, Span, Stance
 from annotator.store import disagreement
-from annotator.store.tables import DocStatusRow, RelationRow, SpanRow, StanceRow
+from annotator.store.fast_insert import insert_many, insert_returning_ids
+from annotator.store.tables import DocStatusRow, DocumentRow, RelationRow, SpanRow, StanceRow
 
 _SPANS = cast(Table, SpanRow.__table__)
 _RELATIONS = cast(Table, RelationRow.__table__)
 _STANCES = cast(Table, StanceRow.__table__)
 _STATUSES = cast(Table, DocStatusRow.__table__)
+_DOCUMENTS = cast(Table, DocumentRow.__table__)
 
 _UPSERT_INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
@@ -43,14 +47,12 @@ def insert_spans(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
     disagreement.touch(session, {row["doc_id"] for row in rows})
-    statement: Insert = insert(_SPANS).returning(_SPANS.c.id, sort_by_parameter_order=True)
-    return [int(i) for i in session.execute(statement, list(rows)).scalars()]
+    return insert_returning_ids(session, _SPANS, rows)
 
 
 def insert_relations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert relation rows (doc_id, annotator_id, type, from_span_id, to_span_id, origin, times)."""
-    if rows:
-        session.execute(insert(_RELATIONS), list(rows))
+    insert_many(session, insert(_RELATIONS), _RELATIONS, rows)
 
 
 def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -60,7 +62,7 @@ def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     set of non-None keys changes (document stances have no span_id)."""
     if rows:
         disagreement.touch(session, {row["doc_id"] for row in rows if row.get("span_id") is None})
-        session.execute(insert(_STANCES), list(rows))
+    insert_many(session, insert(_STANCES), _STANCES, rows)
 
 
 def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -74,7 +76,7 @@ def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         index_elements=[_STATUSES.c.doc_id, _STATUSES.c.annotator_id],
         set_={name: statement.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")},
     )
-    session.execute(statement, list(rows))
+    insert_many(session, statement, _STATUSES, rows)
 
 
 # -- typed entry points: what the importers and merge hand the store ------------------------------
@@ -159,3 +161,24 @@ def put_statuses(session: Session, statuses: Sequence[DocStatus], origin: str) -
             for s in statuses
         ],
     )
+
+
+def add_documents(session: Session, documents: Sequence[NewDocument]) -> list[int]:
+    """Insert documents in one executemany and return the ids the database gave them, in order."""
+    if not documents:
+        return []
+    rows = [
+        {
+            "ext_id": d.ext_id,
+            "sha256": d.sha256,
+            "title": d.title,
+            "text": d.text,
+            "n_chars": len(d.text),
+            "meta": dict(d.meta),
+            "encoding": d.encoding,
+            "source": d.source,
+            "imported_at": d.imported_at,
+        }
+        for d in documents
+    ]
+    return insert_returning_ids(session, _DOCUMENTS, rows)

@@ -220,6 +220,20 @@ def find_document_with_text(
     return None
 
 
+def find_documents_with_text(
+    session: Session, *, sha256s: Iterable[str] = (), ext_ids: Iterable[str] = ()
+) -> tuple[dict[str, Document], dict[str, Document]]:
+    """`find_document_with_text` for a batch of lines: the documents these hashes and these external
+    ids name, with their text, keyed by hash and by external id (one select per 500 keys)."""
+    found: list[dict[str, Document]] = [{}, {}]
+    for out, column, values in ((found[0], DocumentRow.sha256, sha256s), (found[1], DocumentRow.ext_id, ext_ids)):
+        for chunk in _chunks(sorted(set(values)), 500):
+            for row in session.execute(select(*_INFO_COLUMNS, DocumentRow.text).where(column.in_(chunk))):
+                document = Document(_info(row), row[8])
+                out[document.info.sha256 if column is DocumentRow.sha256 else document.info.ext_id] = document
+    return found[0], found[1]
+
+
 def insert_documents_fast(session: Session, documents: Sequence[NewDocument]) -> None:
     """add_documents for the importers' hot path: one Core executemany of the table's INSERT,
     compiled (and cached) by the session's own dialect. The importers call it through this name so

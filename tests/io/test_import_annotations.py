@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from annotator.io import annotation_jsonl
 from annotator.io.importer import import_paths
 from annotator.model.types import Origin, Status
 from annotator.services.documents import stats
@@ -195,3 +196,66 @@ def test_article_line_in_annotation_file_is_rejected(project: Project, tmp_path:
     path = _write(tmp_path / "mixed.jsonl", [_lines()[0], {"id": "a", "text": "an article"}])
     report = import_paths(project, [path])
     assert [(r.line, r.reason.split(" (")[0]) for r in report.rejected] == [(2, "not an annotation record")]
+
+
+T1, T2, T3 = "Zelensky said NATO must act.", "Officials said talks go on.", "Critics disagree with the plan."
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _claim(end: int = 8) -> list[dict[str, Any]]:
+    return [{"id": "s1", "label": "claim", "start": 0, "end": end}]
+
+
+BATCH_FILE = [
+    {"document": {"id": "a", "text": T1}, "annotator": "ann1", "spans": _claim()},  # creates "a"
+    {"document": {"id": "a"}, "annotator": "ann2", "spans": _claim()},  # finds "a" by id, no text
+    {"document": {"id": "a", "text": T2}, "annotator": "ann1", "spans": _claim()},  # another text: "a_<sha>"
+    {"document": {"id": "b", "text": T3}, "annotator": "ann1", "spans": [{**_claim()[0], "label": "quote"}]},
+    {"document": {"id": "b"}, "annotator": "ann2", "spans": _claim()},  # line 4 was rejected: no "b"
+    {"document": {"sha256": _sha(T2)}, "annotator": "ann2", "spans": _claim()},  # line 3's document
+    {"document": {"id": "a", "text": T1}, "annotator": "ann1", "spans": _claim()},  # same as line 1
+    {"document": {"id": "a", "text": T1}, "annotator": "ann1", "spans": _claim(5)},  # differs from line 1
+    {"document": {"id": "b", "text": T3}, "annotator": "ann3", "spans": _claim()},  # creates "b" now
+]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 500])
+def test_lines_read_in_batches_import_as_if_read_one_by_one(
+    batch: int, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents are looked up and created per batch of lines; whatever the batch size, a line sees
+    the documents of the lines before it, a rejected line creates nothing, and the rejections come
+    in line order."""
+    monkeypatch.setattr(annotation_jsonl, "BATCH_LINES", batch)
+    path = _write(tmp_path / "batch.jsonl", BATCH_FILE)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+    report = import_paths(project, [path])
+    assert [(r.line, r.reason.split(";")[0].split(" (")[0]) for r in report.rejected] == [
+        (4, "span 's1': label 'quote' is not in the scheme"),
+        (5, "document 'b' is not in the project and the line has no text"),
+        (8, "annotator 'ann1' already has different annotations on document 'a'"),
+        (10, "not valid JSON"),
+    ]
+    assert [(d.line, d.ext_id) for d in report.duplicates] == [(7, "a/ann1")]
+    assert report.documents_added == 3 and report.annotations_added.spans == 5
+    with project.session() as s:
+        documents = {d.info.ext_id: d for d in docs.iter_documents(s)}
+        layers = {
+            (d.info.ext_id, a.name): [(x.start, x.end) for x in q.spans_for(s, d.id, [a.id])]
+            for d in documents.values()
+            for a in project.annotators()
+        }
+    other = f"a_{_sha(T2)[:8]}"
+    assert sorted(documents) == ["a", other, "b"]
+    assert [documents[k].text for k in ("a", other, "b")] == [T1, T2, T3]
+    assert {key: value for key, value in layers.items() if value} == {
+        ("a", "ann1"): [(0, 8)],
+        ("a", "ann2"): [(0, 8)],
+        (other, "ann1"): [(0, 8)],
+        (other, "ann2"): [(0, 8)],
+        ("b", "ann3"): [(0, 8)],
+    }

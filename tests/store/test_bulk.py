@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import String
+from sqlalchemy import String, Text, cast, insert, select
 
 from annotator.io.importer import import_paths
+from annotator.model.types import NewDocument, text_sha256
 from annotator.services import annotations as svc
 from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import bulk, streams
+from annotator.store import documents as docs
 from annotator.store.tables import Base
 from tests.helpers import add_texts
 
@@ -140,3 +142,82 @@ def test_streams_yield_every_row_across_batches(project: Project) -> None:
         rows = list(streams.stream_spans(s, batch=3))
     assert [row[4] for row in rows] == list(range(0, 50, 5))
     assert all(json.loads(row[7]) == {"claim_type": "factual"} for row in rows)
+
+
+def test_bulk_writers_store_exactly_what_sqlalchemy_stores(project: Project) -> None:
+    """On SQLite the bulk writers hand rows to the driver themselves (`fast_insert`): every column,
+    JSON ones included, reads back as from SQLAlchemy's own executemany, and ids come in row order."""
+    (doc_id,) = add_texts(project, TEXT)
+    fast, plain = project.annotator("fast").id, project.annotator("plain").id
+    attributes = [{"claim_type": "factual"}, {}, {"canonical": "Володимир «Зеленський» 😀"}]
+
+    def spans(who: int) -> list[dict[str, object]]:
+        return [
+            {
+                "doc_id": doc_id,
+                "annotator_id": who,
+                "label": "claim",
+                "start": n,
+                "end": n + 4,
+                "text": TEXT[n : n + 4],
+                "attributes": attributes[n % 3],
+                "origin": "imported",
+                "created_at": f"2024-01-01T00:00:0{n}Z",
+                "updated_at": "2024-01-02T00:00:00Z",
+            }
+            for n in (5, 0, 3, 1)
+        ]
+
+    def stances(who: int, span_ids: list[int]) -> list[dict[str, object]]:
+        return [
+            {
+                "doc_id": doc_id,
+                "annotator_id": who,
+                "target": "security_guarantees",
+                "value": "favor",
+                "span_id": span_id,
+                "origin": "imported",
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z",
+            }
+            for span_id in (None, span_ids[2])
+        ]
+
+    with project.session() as s:
+        fast_ids = bulk.insert_spans(s, spans(fast))
+        bulk.insert_stances(s, stances(fast, fast_ids))
+        plain_ids = [int(i) for i in s.execute(insert(bulk._SPANS).returning(bulk._SPANS.c.id), spans(plain)).scalars()]
+        s.execute(insert(bulk._STANCES), stances(plain, sorted(plain_ids)))
+    with project.session() as s:
+        starts = {span.id: span.start for span in q.spans_for(s, doc_id)}
+        stored = {
+            table.name: {
+                who: sorted(
+                    tuple(str(v) for k, v in row._mapping.items() if k not in ("id", "annotator_id", "span_id"))
+                    for row in s.execute(select(table).where(table.c.annotator_id == who))
+                )
+                for who in (fast, plain)
+            }
+            for table in (bulk._SPANS, bulk._STANCES)
+        }
+        raw_attributes = s.scalars(
+            select(cast(bulk._SPANS.c.attributes, Text)).where(bulk._SPANS.c.annotator_id == fast)
+        )
+        assert all(json.loads(text) in attributes for text in raw_attributes)
+    assert [starts[i] for i in fast_ids] == [5, 0, 3, 1]
+    assert stored["spans"][fast] == stored["spans"][plain] and len(stored["spans"][fast]) == 4
+    assert stored["stances"][fast] == stored["stances"][plain] and len(stored["stances"][fast]) == 2
+
+
+def test_add_documents_returns_the_ids_in_row_order(project: Project) -> None:
+    texts = [f"Text number {n}." for n in (3, 1, 2)]
+    news = [
+        NewDocument(f"d{n}", text_sha256(t), f"T{n}", t, {"n": n, "ü": [1, "ä"]})
+        for n, t in zip((3, 1, 2), texts, strict=True)
+    ]
+    with project.session() as s:
+        ids = bulk.add_documents(s, news)
+        found = [docs.get_document(s, i) for i in ids]
+    assert [(d.info.ext_id, d.text, dict(d.info.meta)) for d in found] == [
+        (n.ext_id, n.text, dict(n.meta)) for n in news
+    ]
