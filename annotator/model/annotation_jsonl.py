@@ -136,10 +136,12 @@ def read_record(obj: object, now: str) -> AnnotationLine:
     if uid is not None and not isinstance(uid, str):
         raise LineError("annotator_uid must be a string")
     spans: list[LineSpan] = []
+    keys: set[str] = set()
     for n, raw in enumerate(_items(obj, "spans"), 1):
         span = _span(raw, n, now)
-        if any(s.key == span.key for s in spans):
+        if span.key in keys:
             raise LineError(f"span {span.key!r}: span id used twice in the line")
+        keys.add(span.key)
         spans.append(span)
     relations = tuple(_relation(raw, f"relation #{n}", now) for n, raw in enumerate(_items(obj, "relations"), 1))
     stances = tuple(_stance(raw, f"stance #{n}", now) for n, raw in enumerate(_items(obj, "stances"), 1))
@@ -280,9 +282,11 @@ def _local_id(value: object, where: str, what: str) -> str:
 
 
 def _times(raw: Mapping[str, Any], where: str, now: str) -> tuple[str, str]:
-    created, updated = (_timestamp(raw.get(key), where, key) for key in ("created_at", "updated_at"))
-    created = created or now
-    return created, updated or created
+    created, updated = raw.get("created_at"), raw.get("updated_at")
+    if created is None and updated is None:  # most items of most files: no parsing to do
+        return now, now
+    created = _timestamp(created, where, "created_at") or now
+    return created, _timestamp(updated, where, "updated_at") or created
 
 
 def _timestamp(value: object, where: str, key: str) -> str | None:
