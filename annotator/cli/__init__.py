@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from annotator import paths
 from annotator.bug_log import unexpected
-from annotator.cli import data, rescue, review, scheme, server
+from annotator.cli import data, rescue, review, scheme, search, server
 from annotator.cli.common import EXIT_REJECTED, EXIT_USAGE, PROGRESS_MIN_BYTES, Command, ProgressBar
 from annotator.model.errors import AnnotatorError, Cancelled, ProjectFileError
 
@@ -29,6 +29,7 @@ COMMANDS: dict[str, Command] = {
     "import": data.IMPORT,
     "export": data.EXPORT,
     "stats": data.STATS,
+    "search": search.SEARCH,
     "merge": review.MERGE,
     "agreement": review.AGREEMENT,
     "scheme": scheme.SCHEME,

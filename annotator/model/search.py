@@ -21,3 +21,46 @@ def next_match(matches: list[tuple[int, int]], position: int, forward: bool) -> 
     if forward:
         return next((m for m in matches if m[0] > position), matches[0])
     return next((m for m in reversed(matches) if m[0] < position), matches[-1])
+
+
+# -- corpus search: words and phrases ------------------------------------------------------------
+# A word is a run of letters and digits (str.isalnum), compared lower-cased; everything else separates
+# words. The full-text index (store.fulltext) splits text the same way, so what it finds is what a
+# scan with these functions finds.
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(query: str) -> list[str]:
+    """The lower-cased words of a query, in order."""
+    return [w.lower() for w in _WORD.findall(query)]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every word of `text` as (start, end, lower-cased word); offsets are code points."""
+    return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+
+
+def find_phrase(text: str, phrase: list[str]) -> list[tuple[int, int]]:
+    """Every place where the words of `phrase` follow each other in `text`, from the first word's
+    start to the last word's end, in order (overlapping occurrences included: "a a" in "a a a" twice)."""
+    if not phrase:
+        return []
+    tokens = word_spans(text)
+    n = len(phrase)
+    first = phrase[0]
+    return [
+        (tokens[i][0], tokens[i + n - 1][1])
+        for i in range(len(tokens) - n + 1)
+        if tokens[i][2] == first and all(tokens[i + k][2] == phrase[k] for k in range(1, n))
+    ]
+
+
+def keyword_in_context(text: str, start: int, end: int, width: int = 60) -> tuple[str, str, str]:
+    """(left context, match, right context): up to `width` characters either side, line breaks and
+    tabs shown as spaces."""
+
+    def flat(piece: str) -> str:
+        return " ".join(piece.split("\n")).replace("\r", " ").replace("\t", " ")
+
+    return flat(text[max(0, start - width) : start]), flat(text[start:end]), flat(text[end : end + width])

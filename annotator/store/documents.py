@@ -9,8 +9,9 @@ from sqlalchemy import Table, and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
+from annotator.model.search import words
 from annotator.model.types import Document, DocumentInfo, NewDocument, Status
-from annotator.store import convert
+from annotator.store import convert, fulltext
 from annotator.store.streams import json_text, stream_rows
 from annotator.store.tables import DocStatusRow, DocumentRow, SourceAliasRow
 
@@ -100,9 +101,15 @@ def document_infos(session: Session, doc_ids: Sequence[int]) -> dict[int, Docume
 def document_ids(
     session: Session, *, annotator_id: int | None = None, status: Status | None = None, search: str = ""
 ) -> list[int]:
-    """Ids in list order (import order), filtered by my status and by a title/text search."""
+    """Ids in list order (import order), filtered by my status and by a search of ids, titles and
+    text: its words in a row, the last one possibly unfinished ("nato sum" finds "NATO summit")."""
     query = select(DocumentRow.id)
-    if search:
+    phrase = words(search)
+    if phrase:
+        # Through the full-text index: the words in a row, the last one as typed so far (a prefix).
+        dialect = session.get_bind().dialect.name
+        query = query.where(DocumentRow.id.in_(fulltext.documents_with_phrase(dialect, phrase, prefix_last=True)))
+    elif search:  # no letters or digits (say, an emoji): a scan for the characters as typed
         pattern = f"%{_escape_like(search)}%"
         query = query.where(
             or_(

@@ -29,10 +29,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from annotator.model.errors import ProjectFileError, StaleWriteError, StorageError
 from annotator.model.types import utc_instant
-from annotator.store import disagreement, migrations
+from annotator.store import disagreement, fulltext, migrations
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION = "annotator"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
@@ -51,7 +51,10 @@ MIGRATIONS: dict[int, Migration] = {
     2: migrations.comments_to_rejections,
     3: migrations.disagreement_scores,
     4: migrations.add_row_versions,
+    5: migrations.fulltext_index,
 }
+FULLTEXT_SINCE = 5
+"""The first schema version with the full-text index (store.fulltext); a rescued copy of such a file rebuilds it."""
 
 
 def utc_now() -> str:
@@ -246,6 +249,8 @@ def discard_new_project(location: Path | str) -> None:
 def create_schema(store: ProjectStore) -> None:
     """The tables of the current schema version and the project's facts, on either back end."""
     Base.metadata.create_all(store.engine)
+    with store.engine.begin() as conn:
+        fulltext.install(conn)
     with store.session() as s:
         s.add_all(
             [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import DDL, Connection, Table, delete, insert, inspect, select
 from sqlalchemy.schema import CreateColumn
 
-from annotator.store import disagreement
+from annotator.store import disagreement, fulltext
 from annotator.store.tables import (
     REJECTION_KEY_PREFIX,
     CommentRow,
@@ -70,3 +70,9 @@ def add_row_versions(conn: Connection) -> None:
             continue
         column = CreateColumn(table.c.version).compile(dialect=conn.dialect)
         conn.execute(DDL(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {column}"))  # type: ignore[no-untyped-call]
+
+
+def fulltext_index(conn: Connection) -> None:
+    """Schema 4 -> 5: the full-text index over documents and spans (store.fulltext), filled from the
+    rows already there."""
+    fulltext.install(conn)

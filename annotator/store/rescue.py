@@ -22,8 +22,8 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, se
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.model.errors import ProjectFileError
-from annotator.store import disagreement
-from annotator.store.engine import APPLICATION, SCHEMA_VERSION, utc_now
+from annotator.store import disagreement, fulltext
+from annotator.store.engine import APPLICATION, FULLTEXT_SINCE, SCHEMA_VERSION, utc_now
 from annotator.store.tables import Base, MetaRow
 
 BATCH = 2000
@@ -169,6 +169,8 @@ def _finish(temp: Path, report: RescueReport) -> None:
                 if facts.get(key) != value:
                     conn.execute(delete(MetaRow).where(MetaRow.key == key))
                     conn.execute(insert(MetaRow).values(key=key, value=value))
+            if wanted["schema_version"].isdigit() and int(wanted["schema_version"]) >= FULLTEXT_SINCE:
+                fulltext.install(conn)  # the index of the rows kept, whatever survived of the old one
             if report.method != "row copy":
                 for table in Base.metadata.sorted_tables:
                     report.rows[table.name] = int(

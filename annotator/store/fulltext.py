@@ -1,0 +1,149 @@
+"""The full-text index over document ids, titles and text, and over span text, on both back ends.
+
+On SQLite it is two FTS5 tables with external content (`documents_fts`, `spans_fts`) kept current by
+triggers, so every way rows arrive (the ORM, Core executemany, raw-cursor bulk inserts, cascaded
+deletes) updates the index in the same transaction. On PostgreSQL it is two GIN expression indexes
+over `to_tsvector('simple', …)`, which the server keeps current itself. Both see the text as words:
+runs of letters and digits, lower-cased, everything else a separator (the server's expression
+replaces non-alphanumerics with spaces first, so its parser does not treat URLs or e-mail addresses
+as single tokens); `model.search.words` splits a query the same way.
+
+This module is the only place with SQL text: SQLAlchemy has no construct for FTS5 virtual tables and
+triggers, so their DDL is written out here, once. Queries use SQLAlchemy constructs.
+
+The index answers "which documents (spans) contain these words" and "which documents contain this
+phrase, the last word a prefix" (the document list). Callers that need exact positions check the
+text itself (services.search); the index only narrows down where to look.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql  # noqa: F401 - registers func.to_tsvector / to_tsquery's types
+from sqlalchemy.sql import Select
+
+_FTS = MetaData()  # not Base.metadata: create_all must never try to create these as plain tables
+DOCUMENTS_FTS = Table(
+    "documents_fts", _FTS, Column("rowid", Integer), Column("ext_id", Text), Column("title", Text), Column("text", Text)
+)
+SPANS_FTS = Table("spans_fts", _FTS, Column("rowid", Integer), Column("text", Text))
+# The server's indexes hang on stand-ins for the real tables, so that the real tables (and so
+# create_all on SQLite) never learn of an index only PostgreSQL can build.
+_PG_DOCUMENTS = Table(
+    "documents", _FTS, Column("id", Integer), Column("ext_id", Text), Column("title", Text), Column("text", Text)
+)
+_PG_SPANS = Table("spans", _FTS, Column("id", Integer), Column("text", Text))
+
+_TOKENIZE = "tokenize = 'unicode61 remove_diacritics 0'"
+_SQLITE_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(ext_id, title, text, "
+    f"content='documents', content_rowid='id', {_TOKENIZE})",
+    "CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN "
+    "INSERT INTO documents_fts(rowid, ext_id, title, text) VALUES (new.id, new.ext_id, new.title, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN "
+    "INSERT INTO documents_fts(documents_fts, rowid, ext_id, title, text) "
+    "VALUES ('delete', old.id, old.ext_id, old.title, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF ext_id, title, text ON documents BEGIN "
+    "INSERT INTO documents_fts(documents_fts, rowid, ext_id, title, text) "
+    "VALUES ('delete', old.id, old.ext_id, old.title, old.text); "
+    "INSERT INTO documents_fts(rowid, ext_id, title, text) VALUES (new.id, new.ext_id, new.title, new.text); END",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(text, content='spans', content_rowid='id', {_TOKENIZE})",
+    "CREATE TRIGGER IF NOT EXISTS spans_fts_insert AFTER INSERT ON spans BEGIN "
+    "INSERT INTO spans_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS spans_fts_delete AFTER DELETE ON spans BEGIN "
+    "INSERT INTO spans_fts(spans_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS spans_fts_update AFTER UPDATE OF text ON spans BEGIN "
+    "INSERT INTO spans_fts(spans_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO spans_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')",
+    "INSERT INTO spans_fts(spans_fts) VALUES ('rebuild')",
+)
+
+# PostgreSQL: the same expression in the index and in every query, so the planner uses the index.
+_SIMPLE: ColumnElement[str] = literal_column("'simple'::regconfig")
+_NON_WORD: ColumnElement[str] = literal_column("'[^[:alnum:]]+'")
+_SPACE: ColumnElement[str] = literal_column("' '")
+_GLOBAL: ColumnElement[str] = literal_column("'g'")
+
+
+def _pg_vector(*columns: ColumnElement[str]) -> ColumnElement[object]:
+    joined: ColumnElement[str] = columns[0]
+    for column in columns[1:]:
+        joined = joined.op("||")(_SPACE).op("||")(column)
+    return func.to_tsvector(_SIMPLE, func.regexp_replace(joined, _NON_WORD, _SPACE, _GLOBAL))
+
+
+def _document_vector() -> ColumnElement[object]:
+    return _pg_vector(_PG_DOCUMENTS.c.ext_id, _PG_DOCUMENTS.c.title, _PG_DOCUMENTS.c.text)
+
+
+def _span_vector() -> ColumnElement[object]:
+    return _pg_vector(_PG_SPANS.c.text)
+
+
+_PG_INDEXES = (
+    Index("ix_documents_fulltext", _document_vector(), postgresql_using="gin"),
+    Index("ix_spans_fulltext", _span_vector(), postgresql_using="gin"),
+)
+# to_tsvector() hides its columns from Index, which would then not know its table: say it.
+_PG_DOCUMENTS.append_constraint(_PG_INDEXES[0])
+_PG_SPANS.append_constraint(_PG_INDEXES[1])
+
+
+def install(conn: Connection) -> None:
+    """Create the index (if missing) and fill it from the rows already there. Idempotent."""
+    if conn.dialect.name == "sqlite":
+        for statement in _SQLITE_DDL:
+            conn.exec_driver_sql(statement)
+        return
+    for index in _PG_INDEXES:
+        index.create(conn, checkfirst=True)
+
+
+def _fts_phrase(words: list[str], prefix: bool) -> str:
+    return '"' + " ".join(words) + '"' + (" *" if prefix else "")
+
+
+def _fts_all(words: list[str]) -> str:
+    return " AND ".join(f'"{w}"' for w in words)
+
+
+def _tsquery(words: list[str], operator: str, prefix: bool) -> ColumnElement[object]:
+    query = f" {operator} ".join(words) + (":*" if prefix else "")
+    return func.to_tsquery(_SIMPLE, query)
+
+
+def documents_with_phrase(dialect: str, words: list[str], *, prefix_last: bool) -> Select[tuple[int]]:
+    """Ids of documents whose id, title or text holds `words` in a row (the last one possibly only as
+    the start of a word). `words` come from `model.search.words`: letters and digits only."""
+    if dialect == "sqlite":
+        match = literal_column("documents_fts").match(_fts_phrase(words, prefix_last))
+        return select(DOCUMENTS_FTS.c.rowid).where(match)
+    condition = _document_vector().op("@@")(_tsquery(words, "<->", prefix_last))
+    return select(_PG_DOCUMENTS.c.id).where(condition)
+
+
+def documents_with_words(dialect: str, words: list[str]) -> Select[tuple[int]]:
+    """Ids of documents holding every one of `words` somewhere (a superset of those holding the phrase)."""
+    if dialect == "sqlite":
+        return select(DOCUMENTS_FTS.c.rowid).where(literal_column("documents_fts").match(_fts_all(words)))
+    return select(_PG_DOCUMENTS.c.id).where(_document_vector().op("@@")(_tsquery(words, "&", False)))
+
+
+def spans_with_words(dialect: str, words: list[str]) -> Select[tuple[int]]:
+    """Ids of spans whose text holds every one of `words`."""
+    if dialect == "sqlite":
+        return select(SPANS_FTS.c.rowid).where(literal_column("spans_fts").match(_fts_all(words)))
+    return select(_PG_SPANS.c.id).where(_span_vector().op("@@")(_tsquery(words, "&", False)))
