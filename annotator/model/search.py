@@ -41,19 +41,25 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
 
 
+def phrase_pattern(phrase: list[str]) -> re.Pattern[str]:
+    """A regular expression for the words of `phrase` in a row: each a whole word, any letter case,
+    anything but letters and digits between them."""
+    body = r"[\W_]+".join(re.escape(w) for w in phrase)
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
+
+
 def find_phrase(text: str, phrase: list[str]) -> list[tuple[int, int]]:
     """Every place where the words of `phrase` follow each other in `text`, from the first word's
     start to the last word's end, in order (overlapping occurrences included: "a a" in "a a a" twice)."""
     if not phrase:
         return []
-    tokens = word_spans(text)
-    n = len(phrase)
-    first = phrase[0]
-    return [
-        (tokens[i][0], tokens[i + n - 1][1])
-        for i in range(len(tokens) - n + 1)
-        if tokens[i][2] == first and all(tokens[i + k][2] == phrase[k] for k in range(1, n))
-    ]
+    pattern = phrase_pattern(phrase)
+    found = []
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        found.append((match.start(), match.end()))
+        position = match.start() + 1
+    return found
 
 
 def keyword_in_context(text: str, start: int, end: int, width: int = 60) -> tuple[str, str, str]:

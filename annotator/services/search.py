@@ -3,7 +3,7 @@ filtered by label, attribute value, stance, annotator and status; results as key
 
 A phrase matches where its words follow each other in the text (`model.search`: words are runs of
 letters and digits, compared lower-cased). The full-text index (store.fulltext) finds the documents
-(and spans) that hold every word; this module reads them a batch at a time, in import order, and
+(and spans) that may hold the phrase; this module reads them a batch at a time, in import order, and
 finds the exact occurrences itself, so what it returns is what a scan of every document returns.
 
 Filters, all optional and combined with "and":
@@ -120,12 +120,20 @@ def search(
         raise AnnotatorError(f"{query.text.strip()!r} has no words to search for (letters or digits)")
     names = {a.id: a.name for a in project.annotators()}
     hits: list[Hit] = []
-    after, read = 0, 0
+    read = 0
+    with project.session() as s:
+        candidates = store_search.candidate_ids(s, filters)
+    after, position = 0, 0
     while len(hits) <= limit and not cancelled():
         with project.session() as s:
-            batch = store_search.document_batch(s, filters, after, BATCH)
+            if candidates is None:
+                batch = store_search.document_batch(s, filters, after, BATCH)
+            else:
+                chunk = candidates[position : position + BATCH]
+                position += BATCH
+                batch = store_search.documents_among(s, filters, chunk) if chunk else []
             spans = store_search.spans_in(s, filters, [d[0] for d in batch]) if filters.span_scope else []
-        if not batch:
+        if not batch and (candidates is None or position >= len(candidates)):
             break
         by_doc: dict[int, list[tuple[int, int, str, int]]] = {}
         for doc_id, start, end, label, annotator_id, _span_id in spans:
@@ -137,7 +145,8 @@ def search(
                 hits.append(Hit(doc_id, ext_id, title, start, end, left, match, right, refs))
             if len(hits) > limit:
                 break
-        after = batch[-1][0]
+        if batch:
+            after = batch[-1][0]
     return SearchResult(tuple(hits[:limit]), len(hits) > limit, read, filters.words)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
@@ -103,13 +103,16 @@ def document_ids(
 ) -> list[int]:
     """Ids in list order (import order), filtered by my status and by a search of ids, titles and
     text: its words in a row, the last one possibly unfinished ("nato sum" finds "NATO summit")."""
-    query = select(DocumentRow.id)
     phrase = words(search)
     if phrase:
-        # Through the full-text index: the words in a row, the last one as typed so far (a prefix).
+        # Straight from the full-text index (its words in a row, the last one as typed so far, a
+        # prefix): asking the documents table "id IN (the index's answer)" made SQLite walk it.
         dialect = session.get_bind().dialect.name
-        query = query.where(DocumentRow.id.in_(fulltext.documents_with_phrase(dialect, phrase, prefix_last=True)))
-    elif search:  # no letters or digits (say, an emoji): a scan for the characters as typed
+        query: Select[Any] = fulltext.documents_with_phrase(dialect, phrase, prefix_last=True)
+        doc_id: ColumnElement[int] = query.selected_columns[0]
+    else:
+        query, doc_id = select(DocumentRow.id), DocumentRow.__table__.c.id
+    if not phrase and search:  # no letters or digits (say, an emoji): a scan for the characters as typed
         pattern = f"%{_escape_like(search)}%"
         query = query.where(
             or_(
@@ -119,7 +122,7 @@ def document_ids(
             )
         )
     if status is not None and annotator_id is not None:
-        mine = and_(DocStatusRow.doc_id == DocumentRow.id, DocStatusRow.annotator_id == annotator_id)
+        mine = and_(DocStatusRow.doc_id == doc_id, DocStatusRow.annotator_id == annotator_id)
         if status == Status.NOT_STARTED:
             query = query.where(~exists().where(mine, DocStatusRow.status != Status.NOT_STARTED.value))
         else:
@@ -127,7 +130,7 @@ def document_ids(
     # Sorted here rather than with ORDER BY: unordered, SQLite answers from a small index instead of
     # walking the table with every article's text (0.1 s instead of 0.25 s at 100,000 documents).
     # Core rows straight off the connection: the ORM's per-row loading doubled the time at 100k ids.
-    ids = [row[0] for row in session.connection().execute(query)]
+    ids: list[int] = [row[0] for row in session.connection().execute(query)]
     ids.sort()
     return ids
 

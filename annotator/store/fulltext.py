@@ -11,12 +11,14 @@ as single tokens); `model.search.words` splits a query the same way.
 This module is the only place with SQL text: SQLAlchemy has no construct for FTS5 virtual tables and
 triggers, so their DDL is written out here, once. Queries use SQLAlchemy constructs.
 
-The index answers "which documents (spans) contain these words" and "which documents contain this
+The index answers "which documents (spans) may contain this phrase" and "which documents contain this
 phrase, the last word a prefix" (the document list). Callers that need exact positions check the
 text itself (services.search); the index only narrows down where to look.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -27,8 +29,10 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    and_,
     func,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.dialects import postgresql  # noqa: F401 - registers func.to_tsvector / to_tsquery's types
@@ -42,9 +46,22 @@ SPANS_FTS = Table("spans_fts", _FTS, Column("rowid", Integer), Column("text", Te
 # The server's indexes hang on stand-ins for the real tables, so that the real tables (and so
 # create_all on SQLite) never learn of an index only PostgreSQL can build.
 _PG_DOCUMENTS = Table(
-    "documents", _FTS, Column("id", Integer), Column("ext_id", Text), Column("title", Text), Column("text", Text)
+    "documents",
+    _FTS,
+    Column("id", Integer),
+    Column("ext_id", Text),
+    Column("title", Text),
+    Column("n_chars", Integer),
+    Column("text", Text),
 )
-_PG_SPANS = Table("spans", _FTS, Column("id", Integer), Column("text", Text))
+_PG_SPANS = Table(
+    "spans", _FTS, Column("id", Integer), Column("start", Integer), Column("end", Integer), Column("text", Text)
+)
+# A tsvector keeps word positions up to 16,383 only (later words all get that one), so a phrase query
+# can miss a phrase further on in a text long enough to have more words than that. A text of at most
+# this many characters cannot (every word takes a character and a separator): longer ones are
+# checked for the words in any order instead, a superset the caller narrows down.
+_PG_PHRASE_SAFE_CHARS = 32_000
 
 _TOKENIZE = "tokenize = 'unicode61 remove_diacritics 0'"
 _SQLITE_DDL = (
@@ -116,16 +133,12 @@ def _fts_phrase(words: list[str], prefix: bool) -> str:
     return '"' + " ".join(words) + '"' + (" *" if prefix else "")
 
 
-def _fts_all(words: list[str]) -> str:
-    return " AND ".join(f'"{w}"' for w in words)
-
-
 def _tsquery(words: list[str], operator: str, prefix: bool) -> ColumnElement[object]:
     query = f" {operator} ".join(words) + (":*" if prefix else "")
     return func.to_tsquery(_SIMPLE, query)
 
 
-def documents_with_phrase(dialect: str, words: list[str], *, prefix_last: bool) -> Select[tuple[int]]:
+def documents_with_phrase(dialect: str, words: list[str], *, prefix_last: bool) -> Select[Any]:
     """Ids of documents whose id, title or text holds `words` in a row (the last one possibly only as
     the start of a word). `words` come from `model.search.words`: letters and digits only."""
     if dialect == "sqlite":
@@ -135,15 +148,23 @@ def documents_with_phrase(dialect: str, words: list[str], *, prefix_last: bool) 
     return select(_PG_DOCUMENTS.c.id).where(condition)
 
 
-def documents_with_words(dialect: str, words: list[str]) -> Select[tuple[int]]:
-    """Ids of documents holding every one of `words` somewhere (a superset of those holding the phrase)."""
+def documents_with_words(dialect: str, words: list[str]) -> Select[Any]:
+    """Ids of documents whose id, title or text holds `words` in a row, or on PostgreSQL possibly only
+    each of them somewhere (in very long texts): a superset of those holding the phrase."""
     if dialect == "sqlite":
-        return select(DOCUMENTS_FTS.c.rowid).where(literal_column("documents_fts").match(_fts_all(words)))
-    return select(_PG_DOCUMENTS.c.id).where(_document_vector().op("@@")(_tsquery(words, "&", False)))
+        return documents_with_phrase(dialect, words, prefix_last=False)
+    vector = _document_vector()
+    phrase = vector.op("@@")(_tsquery(words, "<->", False))
+    each = and_(_PG_DOCUMENTS.c.n_chars > _PG_PHRASE_SAFE_CHARS, vector.op("@@")(_tsquery(words, "&", False)))
+    return select(_PG_DOCUMENTS.c.id).where(or_(phrase, each))
 
 
-def spans_with_words(dialect: str, words: list[str]) -> Select[tuple[int]]:
-    """Ids of spans whose text holds every one of `words`."""
+def spans_with_words(dialect: str, words: list[str]) -> Select[Any]:
+    """Ids of spans whose text holds `words` in a row (on PostgreSQL, in very long spans, possibly
+    only each of them somewhere)."""
     if dialect == "sqlite":
-        return select(SPANS_FTS.c.rowid).where(literal_column("spans_fts").match(_fts_all(words)))
-    return select(_PG_SPANS.c.id).where(_span_vector().op("@@")(_tsquery(words, "&", False)))
+        return select(SPANS_FTS.c.rowid).where(literal_column("spans_fts").match(_fts_phrase(words, False)))
+    vector = _span_vector()
+    phrase = vector.op("@@")(_tsquery(words, "<->", False))
+    long_span = (_PG_SPANS.c.end - _PG_SPANS.c.start) > _PG_PHRASE_SAFE_CHARS
+    return select(_PG_SPANS.c.id).where(or_(phrase, and_(long_span, vector.op("@@")(_tsquery(words, "&", False)))))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, select, true
 from sqlalchemy.orm import Session
 
 from annotator.store import fulltext
@@ -51,14 +51,13 @@ def _span_conditions(filters: Filters, dialect: str, with_words: bool) -> list[C
     return conditions
 
 
-def _document_conditions(filters: Filters, dialect: str) -> list[ColumnElement[bool]]:
+def _document_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """The conditions on a document other than its words (those come from `candidate_ids`)."""
     conditions: list[ColumnElement[bool]] = []
     mine = (lambda column: column.in_(filters.annotator_ids)) if filters.annotator_ids is not None else None
-    if filters.span_scope:
-        spans = _span_conditions(filters, dialect, with_words=True)
+    if filters.span_scope and not filters.words:
+        spans = _span_conditions(filters, "", with_words=False)
         conditions.append(exists().where(SpanRow.doc_id == DocumentRow.id, *spans))
-    elif filters.words:
-        conditions.append(DocumentRow.id.in_(fulltext.documents_with_words(dialect, list(filters.words))))
     if filters.stance_target is not None or filters.stance_value is not None:
         stance = [StanceRow.doc_id == DocumentRow.id]
         if filters.stance_target is not None:
@@ -85,12 +84,34 @@ def _document_conditions(filters: Filters, dialect: str) -> list[ColumnElement[b
     return conditions
 
 
-def document_batch(session: Session, filters: Filters, after: int, size: int) -> list[tuple[int, str, str, str]]:
-    """The next `size` documents (id, ext_id, title, text) after id `after` that may hold a match."""
+def candidate_ids(session: Session, filters: Filters) -> list[int] | None:
+    """The documents, in id order, that hold every word of the query (in a span that passes the span
+    filters, when matches must lie in spans), as the full-text index says; None without words."""
+    if not filters.words:
+        return None
     dialect = session.get_bind().dialect.name
+    query: Select[Any]
+    if filters.span_scope:
+        query = select(SpanRow.doc_id).where(*_span_conditions(filters, dialect, with_words=True)).distinct()
+    else:
+        query = fulltext.documents_with_words(dialect, list(filters.words))
+    return sorted(row[0] for row in session.connection().execute(query))
+
+
+_TEXT_COLUMNS = (DocumentRow.id, DocumentRow.ext_id, DocumentRow.title, DocumentRow.text)
+
+
+def documents_among(session: Session, filters: Filters, doc_ids: Sequence[int]) -> list[tuple[int, str, str, str]]:
+    """Those of `doc_ids` that pass the filters other than words: (id, ext_id, title, text), by id."""
+    query = select(*_TEXT_COLUMNS).where(DocumentRow.id.in_(list(doc_ids)), *_document_conditions(filters))
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query.order_by(DocumentRow.id))]
+
+
+def document_batch(session: Session, filters: Filters, after: int, size: int) -> list[tuple[int, str, str, str]]:
+    """For a search without words: the next `size` documents after id `after` that pass the filters."""
     query = (
-        select(DocumentRow.id, DocumentRow.ext_id, DocumentRow.title, DocumentRow.text)
-        .where(DocumentRow.id > after, *_document_conditions(filters, dialect))
+        select(*_TEXT_COLUMNS)
+        .where(DocumentRow.id > after, *_document_conditions(filters))
         .order_by(DocumentRow.id)
         .limit(size)
     )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from annotator.model.search import find_matches, next_match
+import random
+
+from annotator.model.search import find_matches, find_phrase, keyword_in_context, next_match, word_spans, words
 
 TEXT = "😀 NATO said: nato must act. NATO!"
 
@@ -21,3 +23,32 @@ def test_next_match_steps_and_wraps_both_ways() -> None:
     assert next_match(matches, matches[0][0], False) == matches[2]
     assert next_match(matches, matches[2][0], False) == matches[1]
     assert next_match([], 0, True) is None
+
+
+def _phrase_by_tokens(text: str, phrase: list[str]) -> list[tuple[int, int]]:
+    """The definition spelled out: consecutive words (runs of letters and digits), compared lower-cased."""
+    tokens = word_spans(text)
+    n = len(phrase)
+    return [
+        (tokens[i][0], tokens[i + n - 1][1])
+        for i in range(len(tokens) - n + 1)
+        if [t[2] for t in tokens[i : i + n]] == phrase
+    ]
+
+
+def test_find_phrase_is_consecutive_whole_words_in_any_case() -> None:
+    rng = random.Random(3)
+    vocab = ["nato", "NATO", "Nato", "talks", "talk", "a", "Київ", "x1", "1"]
+    seps = [" ", ", ", "\n", "-", "_", "😀", "'", ""]
+    for _ in range(300):
+        text = "".join(rng.choice(vocab) + rng.choice(seps) for _ in range(rng.randint(1, 30)))
+        for query in ("nato", "nato talks", "a a", "talk", "київ x1", "1", "nato nato nato"):
+            assert find_phrase(text, words(query)) == _phrase_by_tokens(text, words(query)), (text, query)
+    assert find_phrase("a a a", ["a", "a"]) == [(0, 3), (2, 5)]
+    assert find_phrase("NATO's talks", words("NATO talks")) == []
+    assert find_phrase("nato-talks", words("NATO talks")) == [(0, 10)]
+    assert words("  NATO's, talks! ") == ["nato", "s", "talks"] and words("?!") == []
+
+
+def test_keyword_in_context_flattens_line_breaks() -> None:
+    assert keyword_in_context("ab\ncd NATO ef\tgh", 6, 10, width=4) == (" cd ", "NATO", " ef ")

@@ -234,3 +234,14 @@ def test_document_list_search_uses_words_and_a_prefix(project: Project) -> None:
     assert D.document_ids(project, search="title 1") == [ids[1]]  # the title
     assert D.document_ids(project, search="ummit") == []  # words, not substrings
     assert D.document_ids(project, search="🇺🇦") == [ids[2]]  # no words: a scan for the characters
+
+
+def test_a_phrase_far_into_a_long_text_is_found(project: Project) -> None:
+    # Past the 16,383rd word, where PostgreSQL's tsvector stops counting positions.
+    text = "a " * 20_000 + "NATO talks resumed; talks NATO."
+    (doc,) = _add_docs(project, [text])
+    alice = project.annotator("alice").id
+    A.add_span(project, doc, alice, "claim", 0, len(text))
+    for q in (SearchQuery("nato talks"), SearchQuery("nato talks", labels=("claim",))):
+        assert [(h.doc_id, h.start) for h in search(project, q).hits] == [(doc, 40_000)]
+    assert search(project, SearchQuery("resumed nato")).hits == ()
