@@ -104,6 +104,20 @@ _EDIT = (
     ActionSpec(
         "find_prev", "Previous match in article", ("Shift+F3",), "Select the previous match of the search term", "Edit"
     ),
+    ActionSpec(
+        "corpus_search",
+        "Search the &project…",
+        ("Ctrl+Shift+F",),
+        "Find words and phrases in every document and annotation, filtered by label, stance, annotator, status",
+        "Edit",
+    ),
+    ActionSpec(
+        "same_text",
+        "Same text &elsewhere",
+        ("Ctrl+Alt+F",),
+        "Search the project for the selected span's text",
+        "Edit",
+    ),
 )
 _ANNOTATE_TAIL = (
     ActionSpec(

@@ -136,6 +136,8 @@ class MainWindow(QMainWindow):
             "find": self.focus_search,
             "find_next": partial(self.search.step, True),
             "find_prev": partial(self.search.step, False),
+            "corpus_search": self.show_corpus_search,
+            "same_text": self.search_same_text,
             "pick_source": self.pick_source,
             "claim_stance": self.keyboard.arm_claim_stance,
             "cycle_target": tag.cycle_active_target,
@@ -303,6 +305,37 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.documents_dock.show()
         self.document_list.focus_search()
+
+    def show_corpus_search(self, text: str | None = None) -> None:
+        from annotator.ui.dialogs.search_window import SearchWindow  # loaded when first used
+
+        window = SearchWindow.show_for(self.ctx, self, text)
+        if not window.property("wired"):
+            window.document_requested.connect(self.open_at_match)
+            window.setProperty("wired", True)
+
+    def search_same_text(self) -> None:
+        """The Search window, searching for the selected span's text (or the selected text)."""
+        selection = self.article_view.selection_cp()
+        text = self.article_view.document_text()
+        span_id = self.ctx.selected_span_id
+        spans = [s for s in self.article_view.spans() if s.id == span_id] if span_id else []
+        if spans:
+            self.show_corpus_search(spans[0].text)
+        elif selection is not None:
+            self.show_corpus_search(text[selection[0] : selection[1]])
+        else:
+            self.status.post("Select a span (or some text) first, then Ctrl+Alt+F finds it elsewhere.")
+
+    def open_at_match(self, doc_id: int, start: int, end: int) -> None:
+        """Open a document with a search result selected and scrolled into view."""
+        self.open_document(doc_id)
+        if self.ctx.current_doc_id != doc_id:
+            return
+        self.article_view.select_cp(start, end)
+        self.article_view.centerCursor()
+        self.activateWindow()
+        self.article_view.setFocus()
 
     def show_scheme_editor(self) -> None:
         from annotator.ui.dialogs.scheme_editor import SchemeEditorDialog
