@@ -44,10 +44,11 @@ from annotator.services.search import SearchQuery, search  # noqa: E402
 from annotator.store import documents as store_docs  # noqa: E402
 from annotator.store.engine import utc_now  # noqa: E402
 
-COMMON = (
+_COMMON_TEXT = (
     "the of and to in a that said is for on with was as by at from it be has have are were an this "
     "which not but will would after minister government officials talks security Ukraine NATO Kyiv"
-).split()
+)
+COMMON = _COMMON_TEXT.split()
 SYLLABLES = ("ka", "lo", "mir", "ve", "sta", "zu", "ren", "ol", "pri", "da", "nek", "tos", "bru", "ay")
 
 
@@ -128,8 +129,11 @@ def like_scan(raw: sqlite3.Connection, phrase: str) -> list[int]:
 def corpus_floor(raw: sqlite3.Connection, phrase: str, limit: int = 200) -> int:
     words = re.findall(r"[^\W_]+", phrase.lower())
     pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
-    match = " AND ".join(f'"{w}"' for w in words)
-    query = "SELECT id, text FROM documents WHERE id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) ORDER BY id"
+    match = '"' + " ".join(words) + '"'
+    query = (
+        "SELECT id, text FROM documents WHERE id IN "
+        "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) ORDER BY id"
+    )
     hits = 0
     for _doc_id, text in raw.execute(query, (match,)):
         for m in pattern.finditer(text):
