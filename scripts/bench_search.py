@@ -13,6 +13,8 @@ floor, median of --runs:
   cfloor   bare sqlite3: the first documents the FTS5 index gives, their text, `re.finditer` for the
            phrase, until 200 hits
 
+and first what the index costs an import: --cost-docs articles stored with and without its triggers.
+
 The project is kept in --out (default: a temporary folder, removed) and reused when it exists with
 the same --docs. Not part of pytest.
 
@@ -144,11 +146,57 @@ def corpus_floor(raw: sqlite3.Connection, phrase: str, limit: int = 200) -> int:
     return hits
 
 
+def index_cost(folder: Path, n_docs: int, runs: int) -> None:
+    """What keeping the index costs an import: the same articles stored into a fresh project with
+    the index's triggers and without them (dropped), alternated, median of `runs`."""
+    rng = random.Random(5)
+    vocab = vocabulary(rng, 20000)
+    cumulative = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(vocab))))
+    rows = []
+    for i in range(n_docs):
+        text = article(rng, vocab, cumulative, i)
+        rows.append(
+            dict(
+                ext_id=f"cost-{i}",
+                sha256=text_sha256(text),
+                title=f"Article {i}",
+                text=text,
+                n_chars=len(text),
+                meta={},
+                encoding="utf-8",
+                source=None,
+                imported_at=utc_now(),
+            )
+        )
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for run in range(runs):
+        for indexed in (True, False):
+            path = folder / f"cost-{run}-{indexed}.db"
+            project = Project.open(path)
+            if not indexed:
+                with project.session() as s:
+                    for name in ("insert", "delete", "update"):
+                        s.connection().exec_driver_sql(f"DROP TRIGGER documents_fts_{name}")
+            t0 = time.perf_counter()
+            with project.session() as s:
+                store_docs.insert_documents(s, rows)
+            times[indexed].append(time.perf_counter() - t0)
+            project.close()
+            for side in ("", "-wal", "-shm"):
+                Path(f"{path}{side}").unlink(missing_ok=True)
+    with_index, without = statistics.median(times[True]), statistics.median(times[False])
+    print(
+        f"storing {n_docs:,} articles: {with_index:.2f} s with the index, {without:.2f} s without "
+        f"({with_index / without:.1f}x)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--cost-docs", type=int, default=5000, help="articles for the import-cost line (0: skip)")
     args = parser.parse_args(argv)
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-search-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -160,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"built {args.docs:,} articles in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.0f} MB)"
             )
+        if args.cost_docs:
+            index_cost(folder, args.cost_docs, 3)
         project = Project.open(path, readonly=True)
         raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         rng = random.Random(14)
