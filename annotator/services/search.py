@@ -120,20 +120,16 @@ def search(
         raise AnnotatorError(f"{query.text.strip()!r} has no words to search for (letters or digits)")
     names = {a.id: a.name for a in project.annotators()}
     hits: list[Hit] = []
-    read = 0
-    with project.session() as s:
-        candidates = store_search.candidate_ids(s, filters)
-    after, position = 0, 0
+    read, after = 0, 0
     while len(hits) <= limit and not cancelled():
         with project.session() as s:
-            if candidates is None:
-                batch = store_search.document_batch(s, filters, after, BATCH)
+            ids = store_search.candidate_ids(s, filters, after, BATCH) if filters.words else []
+            if filters.words:
+                batch = store_search.documents_among(s, filters, ids) if ids else []
             else:
-                chunk = candidates[position : position + BATCH]
-                position += BATCH
-                batch = store_search.documents_among(s, filters, chunk) if chunk else []
+                batch = store_search.document_batch(s, filters, after, BATCH)
             spans = store_search.spans_in(s, filters, [d[0] for d in batch]) if filters.span_scope else []
-        if not batch and (candidates is None or position >= len(candidates)):
+        if not ids and not batch:
             break
         by_doc: dict[int, list[tuple[int, int, str, int]]] = {}
         for doc_id, start, end, label, annotator_id, _span_id in spans:
@@ -145,8 +141,7 @@ def search(
                 hits.append(Hit(doc_id, ext_id, title, start, end, left, match, right, refs))
             if len(hits) > limit:
                 break
-        if batch:
-            after = batch[-1][0]
+        after = ids[-1] if ids else batch[-1][0]
     return SearchResult(tuple(hits[:limit]), len(hits) > limit, read, filters.words)
 
 

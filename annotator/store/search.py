@@ -84,18 +84,20 @@ def _document_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def candidate_ids(session: Session, filters: Filters) -> list[int] | None:
-    """The documents, in id order, that hold every word of the query (in a span that passes the span
-    filters, when matches must lie in spans), as the full-text index says; None without words."""
-    if not filters.words:
-        return None
+def candidate_ids(session: Session, filters: Filters, after: int, size: int) -> list[int]:
+    """For a query with words: the next `size` documents after id `after`, in id order, that may hold
+    the phrase (in a span that passes the span filters, when matches must lie in spans), as the
+    full-text index says. Read a page at a time: a common word is in most documents."""
     dialect = session.get_bind().dialect.name
     query: Select[Any]
     if filters.span_scope:
-        query = select(SpanRow.doc_id).where(*_span_conditions(filters, dialect, with_words=True)).distinct()
+        column: Any = SpanRow.doc_id
+        query = select(column).where(column > after, *_span_conditions(filters, dialect, with_words=True)).distinct()
     else:
         query = fulltext.documents_with_words(dialect, list(filters.words))
-    return sorted(row[0] for row in session.connection().execute(query))
+        column = query.selected_columns[0]
+        query = query.where(column > after)
+    return [row[0] for row in session.connection().execute(query.order_by(column).limit(size))]
 
 
 _TEXT_COLUMNS = (DocumentRow.id, DocumentRow.ext_id, DocumentRow.title, DocumentRow.text)
