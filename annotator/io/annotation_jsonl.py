@@ -18,7 +18,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from annotator.io.readers import title_from_text
 from annotator.model.annotation_jsonl import AnnotationLine, Layer, LineDocument, LineError, check_line, parse_line
 from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.scheme import Scheme
-from annotator.model.types import DocStatus, Document, NewDocument, Origin, Relation, Span, Stance
+from annotator.model.types import DocStatus, Document, NewDocument, Origin, Relation, Span, Stance, fragments_text
 from annotator.services.project import Project
 from annotator.store import Session, bulk
 from annotator.store import annotations as q
@@ -39,8 +39,9 @@ BATCH_LINES = 500
 """Lines read, checked and matched to their documents together (one look-up, one insert of new ones)."""
 _IMPORTED = Origin.IMPORTED.value
 
-SpanKey = tuple[str, int, int, tuple[tuple[str, str], ...]]
-Content = tuple[tuple[SpanKey, ...], tuple[tuple[str, SpanKey, SpanKey], ...], tuple[tuple[str, str, Any], ...]]
+SpanKey = tuple[str, int, int, tuple[tuple[str, str], ...], tuple[tuple[int, int], ...]]
+RelationKey = tuple[str, SpanKey, SpanKey, tuple[tuple[str, SpanKey], ...], tuple[tuple[str, str], ...]]
+Content = tuple[tuple[SpanKey, ...], tuple[RelationKey, ...], tuple[tuple[str, str, Any], ...]]
 
 
 @dataclass
@@ -93,6 +94,8 @@ class AnnotationImporter:
         # The batch's new documents, by sha256 and by the external id they get.
         self.new_by_sha: dict[str, _Target] = {}
         self.new_by_id: dict[str, _Target] = {}
+        self.last_document_id: int | None = None
+        """The document of the last line stored (not a duplicate), for callers adding to it (brat notes)."""
 
     def run(self, numbered: Iterable[tuple[int, str]]) -> None:
         batch: list[tuple[int, str]] = []
@@ -201,6 +204,7 @@ class AnnotationImporter:
                 f"document {document.ext_id!r}; they are not merged"
             )
         self.store(layer, document.id, annotator_id, document.text)
+        self.last_document_id = document.id
         if content:
             self.layers.add(key)
 
@@ -220,11 +224,24 @@ class AnnotationImporter:
         scheme = self.scheme
         keys = {
             s.key: _span_key(
-                scheme.canonical_label(s.label), s.start, s.end, scheme.canonical_attributes(s.label, s.attributes)
+                scheme.canonical_label(s.label),
+                s.start,
+                s.end,
+                scheme.canonical_attributes(s.label, s.attributes),
+                s.fragments,
             )
             for s in layer.spans
         }
-        relations = [(scheme.canonical_relation(r.type), keys[r.from_key], keys[r.to_key]) for r in layer.relations]
+        relations = [
+            _relation_key(
+                scheme.canonical_relation(r.type),
+                keys[r.from_key],
+                keys[r.to_key],
+                {role: keys[key] for role, key in r.args.items()},
+                _relation_attributes(scheme, r.type, r.attributes),
+            )
+            for r in layer.relations
+        ]
         stances = [
             (
                 scheme.canonical_target(s.target),
@@ -237,9 +254,16 @@ class AnnotationImporter:
 
     def existing_content(self, doc_id: int, annotator_id: int) -> Content | tuple[()]:
         spans = q.spans_for(self.session, doc_id, [annotator_id])
-        keys = {s.id: _span_key(s.label, s.start, s.end, s.attributes) for s in spans}
+        keys = {s.id: _span_key(s.label, s.start, s.end, s.attributes, s.fragments) for s in spans}
         relations = [
-            (r.type, keys[r.from_span], keys[r.to_span]) for r in q.relations_for(self.session, doc_id, [annotator_id])
+            _relation_key(
+                r.type,
+                keys[r.from_span],
+                keys[r.to_span],
+                {role: keys[i] for role, i in r.args.items() if i in keys},
+                r.attributes,
+            )
+            for r in q.relations_for(self.session, doc_id, [annotator_id])
         ]
         stances = [
             (s.target, s.value, keys[s.span_id] if s.span_id is not None else ())
@@ -266,18 +290,33 @@ class AnnotationImporter:
                     label,
                     span.start,
                     span.end,
-                    text[span.start : span.end],
+                    fragments_text(text, span.fragments) if span.fragments else text[span.start : span.end],
                     attributes,
                     _IMPORTED,
                     span.created_at,
                     span.updated_at,
+                    span.fragments,
                 )
             )
         for rel in layer.relations:
             from_span, to_span = local_ids[rel.from_key], local_ids[rel.to_key]
             kind = scheme.canonical_relation(rel.type)
+            args = {role: local_ids[key] for role, key in rel.args.items()}
+            attributes = _relation_attributes(scheme, rel.type, rel.attributes)
             self.relations.append(
-                Relation(0, doc_id, annotator_id, kind, from_span, to_span, _IMPORTED, rel.created_at, rel.updated_at)
+                Relation(
+                    0,
+                    doc_id,
+                    annotator_id,
+                    kind,
+                    from_span,
+                    to_span,
+                    _IMPORTED,
+                    rel.created_at,
+                    rel.updated_at,
+                    args,
+                    attributes,
+                )
             )
         for st in layer.stances:
             span_at = local_ids[st.span_key] if st.span_key is not None else None
@@ -304,7 +343,15 @@ class AnnotationImporter:
         # Order matters: relations and stances reference spans (foreign keys are enforced), and
         # only once the spans are in does the database tell their ids.
         ids = bulk.add_spans(self.session, self.spans)
-        relations = [replace(r, from_span=ids[r.from_span], to_span=ids[r.to_span]) for r in self.relations]
+        relations = [
+            replace(
+                r,
+                from_span=ids[r.from_span],
+                to_span=ids[r.to_span],
+                args={role: ids[at] for role, at in r.args.items()},
+            )
+            for r in self.relations
+        ]
         stances = [s if s.span_id is None else replace(s, span_id=ids[s.span_id]) for s in self.stances]
         bulk.add_relations(self.session, relations)
         bulk.add_stances(self.session, stances)
@@ -312,12 +359,30 @@ class AnnotationImporter:
         self.spans, self.relations, self.stances, self.statuses = [], [], [], []
 
 
-def _span_key(label: str, start: int, end: int, attributes: Any) -> SpanKey:
-    return (label, start, end, tuple(sorted(dict(attributes).items())))
+def _span_key(
+    label: str, start: int, end: int, attributes: Any, fragments: tuple[tuple[int, int], ...] = ()
+) -> SpanKey:
+    return (label, start, end, tuple(sorted(dict(attributes).items())), tuple(fragments))
+
+
+def _relation_key(
+    rtype: str, source: SpanKey, target: SpanKey, args: dict[str, SpanKey], attributes: Any
+) -> RelationKey:
+    return (rtype, source, target, tuple(sorted(args.items())), tuple(sorted(dict(attributes).items())))
+
+
+def _relation_attributes(scheme: Scheme, rtype: str, attributes: Mapping[str, str]) -> dict[str, str]:
+    """A relation's attributes with value aliases resolved (as `validate_extras` accepted them)."""
+    kind = scheme.relation(rtype)
+    out = {}
+    for name, value in attributes.items():
+        found = kind.attribute(name) if kind else None
+        out[found.name if found else name] = found.canonical_value(value) if found else value
+    return out
 
 
 def content_key(
-    spans: list[SpanKey], relations: list[tuple[str, SpanKey, SpanKey]], stances: list[tuple[str, str, Any]]
+    spans: list[SpanKey], relations: list[RelationKey], stances: list[tuple[str, str, Any]]
 ) -> Content | tuple[()]:
     """An order-free fingerprint of a layer, to tell an identical re-import from a different one."""
     if not spans and not relations and not stances:

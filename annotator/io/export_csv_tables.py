@@ -23,7 +23,7 @@ from annotator.store import documents as docs
 from annotator.store import streams as q
 
 DOCUMENT_COLUMNS = ("doc_id", "title", "sha256", "n_chars", "imported_at")
-SPAN_COLUMNS = ("span_id", "doc_id", "annotator", "label", "start", "end", "text")
+SPAN_COLUMNS = ("span_id", "doc_id", "annotator", "label", "start", "end", "text", "fragments")
 SPAN_TAIL = ("origin", "created_at", "updated_at")
 RELATION_COLUMNS = ("relation_id", "doc_id", "annotator", "type", "from_span_id", "to_span_id")
 STANCE_COLUMNS = ("doc_id", "annotator", "target", "value", "span_id")
@@ -127,6 +127,13 @@ def _write_documents(session: Session, handle: IO[str], maps: _DocumentMaps, tic
         n += 1
         ticker.advance()
     return n
+
+
+def _fragments_cell(raw: str | None) -> str:
+    """A discontinuous span's pieces as `s-e;s-e` (empty for a continuous span)."""
+    if not raw or raw == "null":
+        return ""
+    return ";".join(f"{s}-{e}" for s, e in json.loads(raw))
 
 
 def _ordered_attributes(attrs: Sequence[AttributeDef]) -> list[AttributeDef]:
@@ -302,12 +309,13 @@ class TableWriter:
                     start,
                     end,
                     "'" + text if text[:1] in starts else text,
+                    _fragments_cell(fragments),
                     *cells(attrs),
                     origin,
                     created,
                     updated,
                 )
-                for (sid, did, aid, label, start, end, text, attrs, origin, created, updated) in chunk
+                for (sid, did, aid, label, start, end, text, attrs, fragments, origin, created, updated) in chunk
             )
             n += len(chunk)
             self.ticker.advance(len(chunk))

@@ -116,6 +116,18 @@ def _times(row: Row) -> dict[str, Any]:
     return {"created_at": row[-2], "updated_at": row[-1]}
 
 
+def _extras(row: Row, local: dict[int, str]) -> dict[str, Any]:
+    """A relation's role arguments (as the line's span ids) and attributes, when it has any."""
+    out: dict[str, Any] = {}
+    args = json.loads(row[6]) if row[6] and row[6] != "null" else {}
+    if args:
+        out["args"] = {role: local[span_id] for role, span_id in args.items() if span_id in local}
+    attributes = json.loads(row[7]) if row[7] and row[7] != "null" else {}
+    if attributes:
+        out["attributes"] = attributes
+    return out
+
+
 def _line(layer: Layer, document: dict[str, Any], annotator: str, canonical: _Canonical) -> dict[str, Any]:
     local = {row[0]: f"s{i}" for i, row in enumerate(layer.spans, start=1)}
     spans = [
@@ -126,15 +138,16 @@ def _line(layer: Layer, document: dict[str, Any], annotator: str, canonical: _Ca
             "end": end,
             "text": text,
             "attributes": canonical.attributes(attrs),
+            **({"fragments": json.loads(fragments)} if fragments and fragments != "null" else {}),
             "created_at": created,
             "updated_at": updated,
         }
-        for sid, _, _, label, start, end, text, attrs, _, created, updated in layer.spans
+        for sid, _, _, label, start, end, text, attrs, fragments, _, created, updated in layer.spans
     ]
     # A relation or stance always lies in its spans' layer (the services guarantee it); one that
     # did not could not be expressed with local ids, so it is left out rather than misnumbered.
     relations = [
-        {"type": r[3], "from": local[r[4]], "to": local[r[5]], **_times(r)}
+        {"type": r[3], "from": local[r[4]], "to": local[r[5]], **_extras(r, local), **_times(r)}
         for r in layer.relations
         if r[4] in local and r[5] in local
     ]

@@ -3,7 +3,8 @@
 This module is the one reader of that format. `read_line` checks a line's shape (every field's type,
 span ids unique in the line, timestamps ISO 8601, returned as UTC instants in the store's form) and
 `check_layer` checks the layer against the scheme and the document's text (labels, attributes,
-offsets, quoted text, relation types and ends, stance targets, values and spans). Import (io) and
+offsets, a discontinuous span's fragments, quoted text, relation types, ends, role arguments and
+attributes, stance targets, values and spans). Import (io) and
 merge (services) both read through these two, so they accept and reject exactly the same lines;
 what each then does with a good line (import refuses a layer that differs from the one stored,
 merge decides item by item by `updated_at`) is theirs. Every error is a `LineError` whose message
@@ -13,14 +14,22 @@ names the item ("span 's1': ...", "relation #2: ...").
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.json_line import parse_json_line
 from annotator.model.scheme import Scheme
-from annotator.model.types import Status, check_offsets, text_problem, text_sha256, utc_instant
+from annotator.model.types import (
+    Status,
+    check_fragments,
+    check_offsets,
+    fragments_text,
+    text_problem,
+    text_sha256,
+    utc_instant,
+)
 
 # Keys of the line's `document` object; any other key is kept as document metadata.
 DOCUMENT_KEYS = frozenset({"id", "sha256", "title", "text", "meta"})
@@ -59,6 +68,8 @@ class LineSpan:
     attributes: Mapping[str, str]
     created_at: str
     updated_at: str
+    # A discontinuous span's pieces (start/end are then the first start and the last end); () if continuous.
+    fragments: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class LineRelation:
     to_key: str
     created_at: str
     updated_at: str
+    args: Mapping[str, str] = field(default_factory=dict)  # role -> span key (e.g. an attribution's cue)
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,9 +184,11 @@ def check_layer(scheme: Scheme, line: Layer, text: str) -> None:
         try:
             scheme.validate_span(span.label, span.attributes)
             check_offsets(text, span.start, span.end)
+            if span.fragments:
+                check_fragments(text, span.fragments)
         except (SchemeError, ValidationError) as exc:
             raise LineError(f"{where}: {exc}") from None
-        quoted = text[span.start : span.end]
+        quoted = fragments_text(text, span.fragments) if span.fragments else text[span.start : span.end]
         if span.text is not None and span.text != quoted:
             raise LineError(
                 f"{where}: text {span.text!r} is not the document's text at {span.start}..{span.end} ({quoted!r})"
@@ -197,6 +212,13 @@ def check_layer(scheme: Scheme, line: Layer, text: str) -> None:
         if kind.max_per_from is not None and count > kind.max_per_from:
             raise LineError(f"{where}: span {rel.from_key!r} has more than {kind.max_per_from} {kind.name!r} link(s)")
         per_from[(kind.name, rel.from_key)] = count
+        missing = next((f"{role!r} ({key!r})" for role, key in rel.args.items() if key not in labels), None)
+        if missing:
+            raise LineError(f"{where}: argument {missing} names no span of this line")
+        try:
+            kind.validate_extras({role: labels[key] for role, key in rel.args.items()}, rel.attributes)
+        except SchemeError as exc:
+            raise LineError(f"{where}: {exc}") from None
     seen: set[tuple[str, str | None]] = set()
     for n, stance in enumerate(line.stances, 1):
         where = f"stance #{n}"
@@ -313,13 +335,30 @@ def _span(raw: object, n: int, now: str) -> LineSpan:
     for name, value in attributes.items():
         if not isinstance(value, str):
             raise LineError(f"{where}: attribute {name!r} must be a string, not {_kind(value)}")
-    start, end = obj.get("start"), obj.get("end")
+    fragments = _fragments(obj.get("fragments"), where)
+    start, end = obj.get("start", fragments[0][0] if fragments else None), obj.get("end")
+    end = fragments[-1][1] if end is None and fragments else end
     if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
         raise LineError(f"{where}: offsets must be integers, got start={start!r} end={end!r}")
     text = obj.get("text")
     if text is not None and not isinstance(text, str):
         raise LineError(f"{where}: text must be a string")
-    return LineSpan(key, label, start, end, text, dict(attributes), *_times(obj, where, now))
+    if len(fragments) == 1:  # one piece is a continuous span
+        fragments = ()
+    if fragments and (start, end) != (fragments[0][0], fragments[-1][1]):
+        raise LineError(
+            f"{where}: start/end {start}..{end} must be the fragments' bounds {fragments[0][0]}..{fragments[-1][1]}"
+        )
+    return LineSpan(key, label, start, end, text, dict(attributes), *_times(obj, where, now), fragments)
+
+
+def _fragments(raw: object, where: str) -> tuple[tuple[int, int], ...]:
+    """The optional `fragments` [[start, end], ...] of a discontinuous span (shape; `check_layer` checks the text)."""
+    if raw is None:
+        return ()
+    if isinstance(raw, list) and raw and all(isinstance(p, list) and [type(x) for x in p] == [int, int] for p in raw):
+        return tuple((p[0], p[1]) for p in raw)
+    raise LineError(f"{where}: fragments must be a non-empty list of [start, end] pairs of integers")
 
 
 def _relation(raw: object, where: str, now: str) -> LineRelation:
@@ -328,7 +367,14 @@ def _relation(raw: object, where: str, now: str) -> LineRelation:
     if not isinstance(rtype, str):
         raise LineError(f"{where}: relation type {rtype!r} is not in the scheme")
     ends = [_local_id(obj.get(key), where, repr(key)) for key in ("from", "to")]
-    return LineRelation(rtype, ends[0], ends[1], *_times(obj, where, now))
+    args, attributes = obj.get("args") or {}, obj.get("attributes") or {}
+    if not isinstance(args, dict) or not isinstance(attributes, dict):
+        raise LineError(f"{where}: args and attributes must be objects")
+    keys = {str(role): _local_id(key, where, f"argument {role!r}") for role, key in args.items()}
+    for name, value in attributes.items():
+        if not isinstance(value, str):
+            raise LineError(f"{where}: attribute {name!r} must be a string, not {_kind(value)}")
+    return LineRelation(rtype, ends[0], ends[1], *_times(obj, where, now), keys, dict(attributes))
 
 
 def _stance(raw: object, where: str, now: str) -> LineStance:

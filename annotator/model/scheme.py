@@ -71,6 +71,18 @@ class SpanLabel:
 
 
 @dataclass(frozen=True)
+class RoleDef:
+    """An extra argument of a relation (e.g. the `cue` of an attribution): a role name and the span
+    labels it may point at. A role may be repeated as role2, role3, ... (brat numbers repeats so)."""
+
+    name: str
+    labels: tuple[str, ...]
+
+    def matches(self, role: str) -> bool:
+        return role == self.name or (role.startswith(self.name) and role[len(self.name) :].isdigit())
+
+
+@dataclass(frozen=True)
 class RelationType:
     name: str
     from_label: str
@@ -79,6 +91,33 @@ class RelationType:
     aliases: tuple[str, ...] = ()
     description: str = ""
     archived: bool = False
+    args: tuple[RoleDef, ...] = ()
+    attributes: tuple[AttributeDef, ...] = ()
+
+    def role(self, role: str) -> RoleDef | None:
+        return next((r for r in self.args if r.matches(role)), None)
+
+    def attribute(self, name: str) -> AttributeDef | None:
+        return next((a for a in self.attributes if a.name == name or name in a.aliases), None)
+
+    def validate_extras(self, arg_labels: Mapping[str, str], attributes: Mapping[str, Any]) -> None:
+        """Raise SchemeError unless every argument (role -> its span's label) and attribute fits."""
+        for role, label in arg_labels.items():
+            found = self.role(role)
+            if found is None:
+                known = ", ".join(r.name for r in self.args) or "none"
+                raise SchemeError(f"relation {self.name!r} has no role {role!r} (roles: {known})")
+            if label not in found.labels:
+                raise SchemeError(
+                    f"role {role!r} of {self.name!r} takes a {' or '.join(found.labels)}, not a {label!r}"
+                )
+        for key, value in attributes.items():
+            attr = self.attribute(key)
+            if attr is None:
+                raise SchemeError(f"attribute {key!r} is not defined for relation {self.name!r}")
+            if not isinstance(value, str):
+                raise SchemeError(f"attribute {key!r} must be a string, not {type(value).__name__}")
+            attr.validate_value(value)
 
 
 @dataclass(frozen=True)

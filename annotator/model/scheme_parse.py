@@ -14,14 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from annotator.model.errors import SchemeError
-from annotator.model.scheme import ATTRIBUTE_KINDS, AttributeDef, RelationType, Scheme, SpanLabel, StanceTarget
+from annotator.model.scheme import (
+    ATTRIBUTE_KINDS,
+    AttributeDef,
+    RelationType,
+    RoleDef,
+    Scheme,
+    SpanLabel,
+    StanceTarget,
+)
 from annotator.model.scheme_lines import KeyPath, LineMap, size_problem
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_PROBLEMS = 50
 DEFAULT_COLORS = ("#f6c343", "#5aa9e6", "#8bd17c", "#f08a8a", "#c59be8", "#f5a65b", "#6fd6c8")
-_TOP_KEYS = {"name", "version", "description", "guidelines", "labels", "relations", "stance"}
+# `formats`: tables the file formats read for themselves (e.g. [formats.brat] type names).
+_TOP_KEYS = {"name", "version", "description", "guidelines", "labels", "relations", "stance", "formats"}
 _LABEL_KEYS = {"name", "key", "color", "description", "aliases", "archived", "attributes"}
 _ATTR_KEYS = {
     "name",
@@ -35,7 +44,8 @@ _ATTR_KEYS = {
     "key",
     "archived_values",
 }
-_REL_KEYS = {"name", "from", "to", "max_per_from", "description", "aliases", "archived"}
+_REL_KEYS = {"name", "from", "to", "max_per_from", "description", "aliases", "archived", "args", "attributes"}
+_ROLE_KEYS = {"name", "labels"}
 _STANCE_KEYS = {"values", "value_aliases", "value_descriptions", "span_labels", "targets", "archived_values"}
 _TARGET_KEYS = {"name", "description", "aliases", "archived"}
 
@@ -264,6 +274,12 @@ class _SchemeBuilder:
             self._problem((*path, "max_per_from"), f"relation {name!r}: max_per_from must be 0 (no limit) or more")
             limit = 1
         aliases = self._names(raw.get("aliases", []), f"aliases of {name!r}", (*path, "aliases"))
+        roles = tuple(self._role(r, name, names, (*path, "args", i)) for i, r in enumerate(self._list(raw, "args")))
+        self._unique([r.name for r in roles], f"role of {name!r}", (*path, "args"), "name")
+        attrs = tuple(
+            self._attribute(a, name, (*path, "attributes", i)) for i, a in enumerate(self._list(raw, "attributes"))
+        )
+        self._unique([a.name for a in attrs], f"attribute of {name!r}", (*path, "attributes"), "name")
         return RelationType(
             name,
             ends[0],
@@ -272,7 +288,26 @@ class _SchemeBuilder:
             aliases,
             self._text_value(raw, "description", path),
             self._flag(raw, "archived", path),
+            roles,
+            attrs,
         )
+
+    def _list(self, raw: dict[str, Any], key: str) -> list[Any]:
+        value = raw.get(key, [])
+        return value if isinstance(value, list) else []
+
+    def _role(self, raw: Any, relation: str, names: set[str], path: KeyPath) -> RoleDef:
+        """A relation's extra argument: `[[relations.args]] name = "cue", labels = ["cue"]`."""
+        if not isinstance(raw, dict):
+            self._problem(path, f"relation {relation!r}: each [[relations.args]] entry must be a table")
+            raw = {}
+        self._unknown(raw, _ROLE_KEYS, path, "a relation role")
+        name = self._name(raw.get("name"), f"role of relation {relation!r}", path)
+        labels = self._str_list(raw.get("labels", []), f"labels of role {name!r}", (*path, "labels"))
+        unknown = [lab for lab in labels if lab not in names]
+        if not labels or unknown:
+            self._problem((*path, "labels"), f"role {name!r} of {relation!r} must list known labels, got {labels!r}")
+        return RoleDef(name, labels)
 
     def _target(self, raw: Any, index: int) -> StanceTarget:
         path: KeyPath = ("stance", "targets", index)

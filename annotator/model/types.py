@@ -1,7 +1,11 @@
 """Plain domain values: documents, annotators, spans, relations, stances and document status.
 
 These are what the store returns and what services, importers, exporters and the GUI pass around.
-Offsets are Python code points into the immutable document text, `end` exclusive.
+Offsets are Python code points into the immutable document text, `end` exclusive. A span may be
+discontinuous: `fragments` then lists its pieces (sorted, non-overlapping, at least two), `start`/`end`
+are the first piece's start and the last piece's end, and `text` is the pieces' texts joined by one
+space. A relation may carry extra role-typed arguments (`args`: role -> span id, e.g. a `cue`) and
+attributes (e.g. `quote_type`), as the scheme declares them.
 """
 
 from __future__ import annotations
@@ -126,12 +130,18 @@ class Span:
     origin: str = Origin.MANUAL
     created_at: str = ""
     updated_at: str = ""
+    fragments: tuple[tuple[int, int], ...] = ()
     # The stored row's version (store: version_id_col); not part of what the annotation says, so it
     # takes no part in comparisons.
     version: int = field(default=1, compare=False)
 
+    @property
+    def parts(self) -> tuple[tuple[int, int], ...]:
+        """The span's pieces: its fragments, or (start, end) for a continuous span."""
+        return self.fragments or ((self.start, self.end),)
+
     def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
+        return any(s < end and start < e for s, e in self.parts)
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,8 @@ class Relation:
     origin: str = Origin.MANUAL
     created_at: str = ""
     updated_at: str = ""
+    args: Mapping[str, int] = field(default_factory=dict)
+    attributes: Mapping[str, str] = field(default_factory=dict)
     # The stored row's version (store: version_id_col); not part of what the annotation says, so it
     # takes no part in comparisons.
     version: int = field(default=1, compare=False)
@@ -182,3 +194,28 @@ def check_offsets(text: str, start: Any, end: Any) -> None:
         raise ValidationError(f"offsets must be integers, got start={start!r} end={end!r}")
     if not 0 <= start < end <= len(text):
         raise ValidationError(f"offsets {start}..{end} are outside 0..{len(text)} or empty")
+
+
+FRAGMENT_JOINER = " "
+"""Joins the texts of a discontinuous span's fragments into the span's `text`."""
+
+
+def check_fragments(text: str, fragments: Any) -> tuple[tuple[int, int], ...]:
+    """Validate a fragment list ([[start, end], ...], code points) against `text`: each piece inside
+    the text and non-empty, the pieces sorted and non-overlapping. Returns them as a tuple of pairs;
+    one piece comes back as () (a continuous span has no fragment list)."""
+    if not isinstance(fragments, list | tuple) or not fragments:
+        raise ValidationError("fragments must be a non-empty list of [start, end] pairs")
+    pairs: list[tuple[int, int]] = []
+    for piece in fragments:
+        if not isinstance(piece, list | tuple) or len(piece) != 2:
+            raise ValidationError(f"fragment {piece!r} is not a [start, end] pair")
+        check_offsets(text, piece[0], piece[1])
+        if pairs and piece[0] < pairs[-1][1]:
+            raise ValidationError(f"fragments must be sorted and must not overlap: {piece[0]} < {pairs[-1][1]}")
+        pairs.append((piece[0], piece[1]))
+    return tuple(pairs) if len(pairs) > 1 else ()
+
+
+def fragments_text(text: str, fragments: tuple[tuple[int, int], ...]) -> str:
+    return FRAGMENT_JOINER.join(text[s:e] for s, e in fragments)

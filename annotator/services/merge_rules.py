@@ -21,7 +21,18 @@ from pathlib import Path
 from annotator.model.annotation_jsonl import Layer, LineRelation, LineSpan, LineStance, LineStatus
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError, SchemeError, ValidationError
-from annotator.model.types import DocumentInfo, NewDocument, Origin, Relation, Span, Stance, Status, check_offsets
+from annotator.model.types import (
+    DocumentInfo,
+    NewDocument,
+    Origin,
+    Relation,
+    Span,
+    Stance,
+    Status,
+    check_fragments,
+    check_offsets,
+    fragments_text,
+)
 from annotator.services.project import Project
 from annotator.store import Session
 from annotator.store import annotations as q
@@ -175,7 +186,10 @@ class Merger:
     def _spans(
         self, doc_id: int, annotator_id: int, text: str, spans: Sequence[LineSpan], where: str
     ) -> dict[str, Span]:
-        here = {(s.label, s.start, s.end): s for s in reversed(q.spans_for(self.session, doc_id, [annotator_id]))}
+        here = {
+            (s.label, s.start, s.end, s.fragments): s
+            for s in reversed(q.spans_for(self.session, doc_id, [annotator_id]))
+        }
         out: dict[str, Span] = {}
         for new in spans:
             label = self.project.scheme.canonical_label(new.label)
@@ -184,7 +198,7 @@ class Merger:
                 self.problems.append(f"{where}: span {new.key!r}: {problem}")
                 continue
             attributes = self.project.scheme.canonical_attributes(label, new.attributes)
-            old = here.get((label, new.start, new.end))
+            old = here.get((label, new.start, new.end, new.fragments))
             if old is None:
                 old = q.insert_span(
                     self.session,
@@ -195,14 +209,15 @@ class Merger:
                         label,
                         new.start,
                         new.end,
-                        text[new.start : new.end],
+                        fragments_text(text, new.fragments) if new.fragments else text[new.start : new.end],
                         attributes,
                         _MERGED,
                         new.created_at,
                         new.updated_at,
+                        new.fragments,
                     ),
                 )
-                here[(label, new.start, new.end)] = old
+                here[(label, new.start, new.end, new.fragments)] = old
                 self._count(doc_id, "spans_added")
             elif dict(old.attributes) != attributes and new.updated_at > old.updated_at:
                 q.overwrite_span(self.session, old.id, attributes=attributes, origin=_MERGED, updated_at=new.updated_at)
@@ -216,9 +231,12 @@ class Merger:
         try:
             self.project.scheme.validate_span(span.label, span.attributes)
             check_offsets(text, span.start, span.end)
+            if span.fragments:
+                check_fragments(text, span.fragments)
         except (SchemeError, ValidationError) as exc:
             return str(exc)
-        if span.text is not None and span.text != text[span.start : span.end]:
+        quoted = fragments_text(text, span.fragments) if span.fragments else text[span.start : span.end]
+        if span.text is not None and span.text != quoted:
             return f"text {span.text!r} is not the document's text at {span.start}..{span.end}"
         return None
 
@@ -247,7 +265,20 @@ class Merger:
                 for old in same_head:
                     q.delete_relation(self.session, old.id)
                     here.remove(old)
-            new = Relation(0, doc_id, annotator_id, kind.name, a.id, b.id, _MERGED, rel.created_at, rel.updated_at)
+            args = {role: spans[key].id for role, key in rel.args.items() if key in spans}
+            new = Relation(
+                0,
+                doc_id,
+                annotator_id,
+                kind.name,
+                a.id,
+                b.id,
+                _MERGED,
+                rel.created_at,
+                rel.updated_at,
+                args,
+                rel.attributes,
+            )
             here.append(q.insert_relation(self.session, new))
             self._count(doc_id, "relations_added")
 

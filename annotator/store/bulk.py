@@ -42,8 +42,8 @@ def dialect_insert(session: Session, table: Table) -> Any:
 
 
 def insert_spans(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert span rows (keys: doc_id, annotator_id, label, start, end, text, attributes, origin,
-    created_at, updated_at; no id) and return the ids the database gave them, in row order."""
+    """Insert span rows (keys: doc_id, annotator_id, label, start, end, text, attributes, optional
+    fragments, origin, created_at, updated_at; no id) and return the ids the database gave them, in row order."""
     if not rows:
         return []
     disagreement.touch(session, {row["doc_id"] for row in rows})
@@ -51,7 +51,8 @@ def insert_spans(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
 
 
 def insert_relations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert relation rows (doc_id, annotator_id, type, from_span_id, to_span_id, origin, times)."""
+    """Insert relation rows (doc_id, annotator_id, type, from_span_id, to_span_id, optional args and
+    attributes, origin, times)."""
     insert_many(session, insert(_RELATIONS), _RELATIONS, rows)
 
 
@@ -95,6 +96,7 @@ def add_spans(session: Session, spans: Sequence[Span]) -> list[int]:
                 "end": s.end,
                 "text": s.text,
                 "attributes": dict(s.attributes),
+                "fragments": [list(piece) for piece in s.fragments] or None,
                 "origin": s.origin,
                 "created_at": s.created_at,
                 "updated_at": s.updated_at,
@@ -115,6 +117,8 @@ def add_relations(session: Session, relations: Sequence[Relation]) -> None:
                 "type": r.type,
                 "from_span_id": r.from_span,
                 "to_span_id": r.to_span,
+                "args": dict(r.args) or None,
+                "attributes": dict(r.attributes) or None,
                 "origin": r.origin,
                 "created_at": r.created_at,
                 "updated_at": r.updated_at,

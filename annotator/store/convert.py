@@ -49,8 +49,13 @@ def span(row: SpanRow) -> Span:
         row.origin,
         row.created_at,
         row.updated_at,
-        row.version,
+        fragments_of(row.fragments),
+        version=row.version,
     )
+
+
+def fragments_of(raw: list[list[int]] | None) -> tuple[tuple[int, int], ...]:
+    return tuple((int(s), int(e)) for s, e in raw) if raw else ()
 
 
 def relation(row: RelationRow) -> Relation:
@@ -64,7 +69,9 @@ def relation(row: RelationRow) -> Relation:
         row.origin,
         row.created_at,
         row.updated_at,
-        row.version,
+        dict(row.args or {}),
+        dict(row.attributes or {}),
+        version=row.version,
     )
 
 

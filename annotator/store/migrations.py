@@ -6,8 +6,12 @@ after `engine` has backed the file up.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, Connection, Table, delete, insert, inspect, select
-from sqlalchemy.schema import CreateColumn
+from typing import Any
+
+from sqlalchemy import DDL, Column, Connection, Table, delete, insert, inspect, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn, ExecutableDDLElement
+from sqlalchemy.sql.compiler import DDLCompiler
 
 from annotator.store import disagreement, fulltext
 from annotator.store.tables import (
@@ -21,6 +25,22 @@ from annotator.store.tables import (
     SpanRow,
     StanceRow,
 )
+
+
+class AddColumn(ExecutableDDLElement):
+    """ALTER TABLE <table> ADD COLUMN <column as the table declares it>, for a new nullable column.
+    SQLAlchemy has no construct of its own for it; this one is compiled per dialect (names quoted by
+    the dialect's preparer, the column rendered by CreateColumn), so it runs on SQLite and PostgreSQL."""
+
+    def __init__(self, table: Table, column: Column[Any]) -> None:
+        self.table = table
+        self.column = column
+
+
+@compiles(AddColumn)
+def _compile_add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    table = compiler.preparer.format_table(element.table)
+    return f"ALTER TABLE {table} ADD COLUMN {compiler.process(CreateColumn(element.column), **kw)}"
 
 
 def comments_to_rejections(conn: Connection) -> None:
@@ -76,3 +96,18 @@ def fulltext_index(conn: Connection) -> None:
     """Schema 4 -> 5: the full-text index over documents and spans (store.fulltext), filled from the
     rows already there."""
     fulltext.install(conn)
+
+
+def fragments_and_relation_args(conn: Connection) -> None:
+    """Schema 5 -> 6 (issue 13): discontinuous spans (spans.fragments) and relations with role-typed
+    arguments and attributes (relations.args, relations.attributes); all nullable, NULL = none. A column
+    already there is left alone (a file made by a build that had it is upgraded all the same)."""
+    spans: Table = SpanRow.__table__  # type: ignore[assignment]
+    relations: Table = RelationRow.__table__  # type: ignore[assignment]
+    for table, column in (
+        (spans, spans.c.fragments),
+        (relations, relations.c.args),
+        (relations, relations.c.attributes),
+    ):
+        if column.name not in {c["name"] for c in inspect(conn).get_columns(table.name)}:
+            conn.execute(AddColumn(table, column))

@@ -68,12 +68,28 @@ class OtherProject:
         for sp in q.spans_for(o, doc_id):
             of(sp.annotator_id).spans.append(
                 LineSpan(
-                    str(sp.id), sp.label, sp.start, sp.end, None, dict(sp.attributes), sp.created_at, sp.updated_at
+                    str(sp.id),
+                    sp.label,
+                    sp.start,
+                    sp.end,
+                    None,
+                    dict(sp.attributes),
+                    sp.created_at,
+                    sp.updated_at,
+                    sp.fragments,
                 )
             )
         for rel in q.relations_for(o, doc_id):
             of(rel.annotator_id).relations.append(
-                LineRelation(rel.type, str(rel.from_span), str(rel.to_span), rel.created_at, rel.updated_at)
+                LineRelation(
+                    rel.type,
+                    str(rel.from_span),
+                    str(rel.to_span),
+                    rel.created_at,
+                    rel.updated_at,
+                    {role: str(span_id) for role, span_id in rel.args.items()},
+                    dict(rel.attributes),
+                )
             )
         for st in q.stances_for(o, doc_id):
             span_key = None if st.span_id is None else str(st.span_id)

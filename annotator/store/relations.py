@@ -21,6 +21,8 @@ def insert_relation(session: Session, relation: Relation) -> Relation:
         type=relation.type,
         from_span_id=relation.from_span,
         to_span_id=relation.to_span,
+        args=dict(relation.args) or None,
+        attributes=dict(relation.attributes) or None,
         origin=relation.origin,
         created_at=relation.created_at or now,
         updated_at=relation.updated_at or now,

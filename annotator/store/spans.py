@@ -33,6 +33,7 @@ def insert_span(session: Session, span: Span) -> Span:
         end=span.end,
         text=span.text,
         attributes=dict(span.attributes),
+        fragments=[list(piece) for piece in span.fragments] or None,
         origin=span.origin,
         created_at=span.created_at or now,
         updated_at=span.updated_at or now,
@@ -58,6 +59,8 @@ def update_span(session: Session, span_id: int, **values: Any) -> Span:
     if row is None:
         raise NotFoundError(f"span {span_id} does not exist")
     for key, value in values.items():
+        if key == "fragments":
+            value = [list(piece) for piece in value] or None
         setattr(row, key, dict(value) if key == "attributes" else value)
     row.updated_at = utc_now()
     session.flush()
@@ -83,6 +86,7 @@ _SPAN_COLUMNS = (
     SpanRow.origin,
     SpanRow.created_at,
     SpanRow.updated_at,
+    SpanRow.fragments,
     SpanRow.version,
 )
 
@@ -93,7 +97,13 @@ def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None
     if annotator_ids is not None:
         query = query.where(SpanRow.annotator_id.in_(annotator_ids))
     rows = session.execute(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
-    return [Span(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(r[7] or {}), r[8], r[9], r[10], r[11]) for r in rows]
+    return [
+        Span(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(r[7] or {}), r[8], r[9], r[10],
+            convert.fragments_of(r[11]), r[12],
+        )
+        for r in rows
+    ]
 
 
 def overwrite_span(session: Session, span_id: int, *, attributes: dict[str, str], origin: str, updated_at: str) -> None:

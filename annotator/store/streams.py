@@ -46,8 +46,8 @@ def json_text(column: Any) -> Any:
 def stream_spans(
     session: Session, annotator_id: int | None = None, batch: int = _EXPORT_BATCH
 ) -> Iterable[tuple[Any, ...]]:
-    """Rows (id, doc_id, annotator_id, label, start, end, text, attributes JSON text, origin,
-    created_at, updated_at) ordered by (doc_id, annotator_id, start, end, id)."""
+    """Rows (id, doc_id, annotator_id, label, start, end, text, attributes JSON text, fragments JSON
+    text or None, origin, created_at, updated_at) ordered by (doc_id, annotator_id, start, end, id)."""
     query = select(
         SpanRow.id,
         SpanRow.doc_id,
@@ -57,6 +57,7 @@ def stream_spans(
         SpanRow.end,
         SpanRow.text,
         json_text(SpanRow.attributes),
+        json_text(SpanRow.fragments),
         SpanRow.origin,
         SpanRow.created_at,
         SpanRow.updated_at,
@@ -70,8 +71,8 @@ def stream_spans(
 def stream_relations(
     session: Session, annotator_id: int | None = None, batch: int = _EXPORT_BATCH
 ) -> Iterable[tuple[Any, ...]]:
-    """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id, origin, created_at, updated_at)
-    ordered by (doc_id, annotator_id, id)."""
+    """Rows (id, doc_id, annotator_id, type, from_span_id, to_span_id, args JSON text or None,
+    attributes JSON text or None, origin, created_at, updated_at) ordered by (doc_id, annotator_id, id)."""
     query = select(
         RelationRow.id,
         RelationRow.doc_id,
@@ -79,6 +80,8 @@ def stream_relations(
         RelationRow.type,
         RelationRow.from_span_id,
         RelationRow.to_span_id,
+        json_text(RelationRow.args),
+        json_text(RelationRow.attributes),
         RelationRow.origin,
         RelationRow.created_at,
         RelationRow.updated_at,

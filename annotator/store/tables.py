@@ -106,6 +106,8 @@ class SpanRow(_Authored, Base):
     # and exports need no join against the (large) document text.
     text: Mapped[str] = mapped_column(Text)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # A discontinuous span's pieces [[start, end], ...]; NULL for a continuous one (schema 6).
+    fragments: Mapped[list[list[int]] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     version: Mapped[int] = _version_column()
     __mapper_args__ = {"version_id_col": version}
 
@@ -122,6 +124,9 @@ class RelationRow(_Authored, Base):
     type: Mapped[str] = mapped_column(Text)
     from_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
     to_span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
+    # Extra role-typed arguments {role: span id} and attributes {name: value} (schema 6); NULL = none.
+    args: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    attributes: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     version: Mapped[int] = _version_column()
     __mapper_args__ = {"version_id_col": version}
 

@@ -39,6 +39,7 @@ PRODUCT_COLUMNS = {
         "start",
         "end",
         "text",
+        "fragments",
         "claim_type",
         "checkworthy",
         "source_type",
@@ -322,7 +323,7 @@ def test_columns_follow_a_custom_scheme(tmp_path: Path) -> None:
         export_csv(project, tmp_path / "out")
     finally:
         project.close()
-    assert read_header(tmp_path / "out" / "spans.csv")[7:10] == ["tone", "role", "speaker_name"]
+    assert read_header(tmp_path / "out" / "spans.csv")[8:11] == ["tone", "role", "speaker_name"]
     assert read_header(tmp_path / "out" / "claims.csv") == [
         "doc_id",
         "title",
