@@ -20,6 +20,10 @@ formats (chosen by extension unless --format is given):
           other keys -> metadata}, or annotation records {"document": {...}, "annotator": ...,
           "spans": [...], ...} as written by `annotator export --format jsonl`
   folder  read recursively; takes .txt, .csv and .jsonl files and lists what it skipped
+  brat    (--format brat) .txt + .ann standoff pairs, files or folders; NAME.ann goes with
+          NAME.txt, NAME_X.ann with NAME.txt as annotator X (PolNeAR), else --annotator or
+          the folder's name; types map to the scheme by name or --mapping FILE; prints every
+          T/E/R/A/# line read and imported
 
 Encodings: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise UTF-8, then cp1252. Empty or binary
 files, non-regular files (FIFOs, broken links), records without text, and annotations that do not
@@ -44,6 +48,8 @@ formats:
          project's scheme.toml and guidelines.md
   jsonl  --out is a file; one annotation record per (document, annotator), the format `import`
          reads back (export -> import -> export gives the same content)
+  brat   --out is a new folder; OUT/<annotator>/<doc>.txt + .ann standoff pairs and
+         OUT/annotation.conf from the scheme (see the README for the mapping)
   xlsx   --out is a file; an Excel workbook with the csv tables as sheets (text cells stored as
          text, never formulas; ids and offsets as numbers; header frozen, filters on)
 The format defaults to jsonl or xlsx when --out ends in .jsonl or .xlsx, else csv. The project is
@@ -74,13 +80,15 @@ def _configure_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         dest="fmt",
-        choices=("auto", "txt", "csv", "jsonl"),
+        choices=("auto", "txt", "csv", "jsonl", "brat"),
         default="auto",
         help="read every file given as this format (default: by extension)",
     )
     parser.add_argument("--text-column", default="text", metavar="C", help="CSV column holding the text")
     parser.add_argument("--id-column", metavar="C", help="CSV column holding the document id")
     parser.add_argument("--title-column", metavar="C", help="CSV column holding the title")
+    parser.add_argument("--annotator", metavar="NAME", help="brat: whose annotations the .ann files are")
+    parser.add_argument("--mapping", type=Path, metavar="FILE", help="brat: TOML mapping brat names to the scheme's")
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -89,6 +97,8 @@ def _run_import(args: argparse.Namespace) -> int:
 
     project = Project.open(paths.project_location(args.project))
     say_when_waiting(project.store)
+    if args.fmt == "brat":
+        return _run_import_brat(project, args)
     bar = ProgressBar(sys.stderr)
     try:
         report = import_paths(
@@ -109,7 +119,22 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
-EXPORT_FORMATS = ("csv", "jsonl", "xlsx")
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat")
+
+
+def _run_import_brat(project: object, args: argparse.Namespace) -> int:
+    from annotator.io.brat_import import import_brat
+    from annotator.services.project import Project
+
+    assert isinstance(project, Project)
+    try:
+        summary = import_brat(project, args.paths, annotator=args.annotator, mapping=args.mapping)
+    finally:
+        project.close()
+    for rejection in summary.report.rejected:
+        print(rejection, file=sys.stderr)
+    print(summary.text())
+    return EXIT_OK if summary.report.ok else EXIT_REJECTED
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
@@ -123,6 +148,7 @@ def _configure_export(parser: argparse.ArgumentParser) -> None:
         help="csv tables, annotation jsonl or an xlsx workbook (default: from --out)",
     )
     parser.add_argument("--annotator", metavar="NAME", help="export only this annotator's layer (e.g. gold)")
+    parser.add_argument("--mapping", type=Path, metavar="FILE", help="brat: TOML mapping scheme names to brat names")
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -140,6 +166,10 @@ def _run_export(args: argparse.Namespace) -> int:
             from annotator.io.export_xlsx import export_xlsx
 
             report = export_xlsx(project, args.out, annotator=args.annotator)
+        elif fmt == "brat":
+            from annotator.io.brat_export import export_brat
+
+            report = export_brat(project, args.out, annotator=args.annotator, mapping=args.mapping)
         else:
             from annotator.io.export_csv import export_csv
 
