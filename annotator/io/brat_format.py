@@ -143,7 +143,7 @@ class TypeMap:
     """brat type, role and attribute names <-> scheme names."""
 
     def __init__(self, scheme: Scheme, mapping: Path | None = None) -> None:
-        declared = _brat_table(scheme.source_text, "the scheme")
+        declared = {kind: dict(scheme.formats.get("brat", {}).get(kind, {})) for kind in _KINDS}
         if mapping is not None:
             try:
                 extra = _brat_table(mapping.read_text(encoding="utf-8"), str(mapping), whole=True)
@@ -185,14 +185,18 @@ class TypeMap:
         return self.export[kind].get(name, name)
 
 
+_KINDS = ("types", "roles", "attributes")
+
+
 def _brat_table(toml: str, origin: str, *, whole: bool = False) -> dict[str, dict[str, str]]:
+    """A mapping file: `[types]`, `[roles]`, `[attributes]` tables of scheme name = brat name."""
     try:
         data: dict[str, Any] = tomllib.loads(toml)
     except tomllib.TOMLDecodeError as exc:
         raise AnnotatorError(f"{origin}: {exc}") from exc
     table = data if whole else data.get("formats", {}).get("brat", {})
     out: dict[str, dict[str, str]] = {}
-    for key in ("types", "roles", "attributes"):
+    for key in _KINDS:
         found = table.get(key, {})
         if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
             raise AnnotatorError(f"{origin}: [formats.brat] {key} must map scheme names to brat names")

@@ -145,6 +145,8 @@ class Scheme:
     stance_value_aliases: Mapping[str, str] = field(default_factory=dict)
     stance_value_descriptions: Mapping[str, str] = field(default_factory=dict)
     archived_stance_values: tuple[str, ...] = ()
+    formats: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    """Names the file formats use for the scheme's elements, e.g. {"brat": {"types": {"A_b": "A-b"}}}."""
 
     def label(self, name: str) -> SpanLabel | None:
         for lab in self.labels:

@@ -180,7 +180,24 @@ class _SchemeBuilder:
             value_aliases,
             value_desc,
             archived_stance,
+            self._formats(data.get("formats", {})),
         )
+
+    def _formats(self, raw: Any) -> dict[str, dict[str, dict[str, str]]]:
+        """[formats.<format>.<kind>] tables mapping scheme names to a format's names (strings only)."""
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        if not isinstance(raw, dict):
+            self._problem(("formats",), "[formats] must be a table")
+            return out
+        for fmt, kinds in raw.items():
+            if not isinstance(kinds, dict):
+                self._problem(("formats", fmt), f"[formats.{fmt}] must be a table")
+                continue
+            out[fmt] = {
+                kind: self._str_map(names, f"[formats.{fmt}.{kind}]", ("formats", fmt, kind))
+                for kind, names in kinds.items()
+            }
+        return out
 
     def _label(self, raw: Any, index: int) -> SpanLabel:
         path: KeyPath = ("labels", index)

@@ -41,8 +41,8 @@ def _common(out: list[str], indent: str, item: Any) -> None:
         out.append(f"{indent}archived = true")
 
 
-def _attribute(out: list[str], attr: AttributeDef) -> None:
-    out += ["", "  [[labels.attributes]]", f"  name = {_str(attr.name)}"]
+def _attribute(out: list[str], attr: AttributeDef, owner: str = "labels") -> None:
+    out += ["", f"  [[{owner}.attributes]]", f"  name = {_str(attr.name)}"]
     if attr.kind != "choice":
         out.append(f"  type = {_str(attr.kind)}")
     _common(out, "  ", attr)
@@ -77,6 +77,10 @@ def scheme_to_toml(scheme: Scheme) -> str:
         if rel.max_per_from != 1:
             out.append(f"max_per_from = {rel.max_per_from or 0}")
         _common(out, "", rel)
+        for role in rel.args:
+            out += ["", "  [[relations.args]]", f"  name = {_str(role.name)}", f"  labels = {_list(role.labels)}"]
+        for attr in rel.attributes:
+            _attribute(out, attr, "relations")
     if scheme.stance_values or scheme.targets or scheme.stance_span_labels:
         out += ["", "[stance]", f"values = {_list(scheme.stance_values)}"]
         if scheme.stance_value_aliases:
@@ -90,4 +94,7 @@ def scheme_to_toml(scheme: Scheme) -> str:
         for target in scheme.targets:
             out += ["", "  [[stance.targets]]", f"  name = {_str(target.name)}"]
             _common(out, "  ", target)
+    for fmt, kinds in scheme.formats.items():
+        for kind, names in kinds.items():
+            out += ["", f"[formats.{fmt}.{kind}]", *(f"{_str(k)} = {_str(v)}" for k, v in names.items())]
     return "\n".join(out) + "\n"
