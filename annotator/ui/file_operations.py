@@ -235,6 +235,18 @@ class FileOperations(QObject):
                 return export_csv(
                     project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
                 )
+            if choice.fmt == "xlsx":
+                from annotator.io.export_xlsx import export_xlsx
+
+                return export_xlsx(
+                    project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
+                )
+            if choice.fmt == "brat":
+                from annotator.io.brat_export import export_brat
+
+                return export_brat(
+                    project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
+                )
             from annotator.io.export_jsonl import export_jsonl
 
             return export_jsonl(project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel)

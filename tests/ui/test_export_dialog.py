@@ -89,3 +89,23 @@ def test_colleague_jsonl_export_holds_only_their_layer(qtbot: QtBot, window: Mai
     assert records and {r["annotator"] for r in records} == {"bob"}
     spans = [s for r in records for s in r["spans"]]
     assert [(s["label"], s["text"]) for s in spans] == [("claim", WORDS["bob"])]
+
+
+def test_xlsx_and_brat_from_the_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    import openpyxl
+
+    dialog = ExportDialog(window.ctx.project.path, "alice")
+    qtbot.addWidget(dialog)
+    for fmt, suffix in (("xlsx", ".xlsx"), ("brat", "-brat")):
+        dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(fmt))
+        assert dialog.path_edit.text().endswith(suffix)
+        assert dialog.hint.text()
+    export_with(qtbot, window, "xlsx", "bob", tmp_path / "bob.xlsx")
+    spans = openpyxl.load_workbook(tmp_path / "bob.xlsx")["spans"]
+    header = [c.value for c in spans[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in spans.iter_rows(min_row=2)]
+    assert [(r["annotator"], r["text"]) for r in rows] == [("bob", WORDS["bob"])]
+    export_with(qtbot, window, "brat", GOLD, tmp_path / "brat")
+    (ann,) = (tmp_path / "brat" / GOLD).glob("*.ann")
+    assert ann.read_text(encoding="utf-8").split("\t")[2].strip() == WORDS[GOLD]
+    assert (tmp_path / "brat" / "annotation.conf").is_file()

@@ -1,4 +1,5 @@
-"""The Export dialog: format (CSV tables or annotation JSONL), where to write, and whose annotations.
+"""The Export dialog: format (CSV tables, annotation JSONL, Excel workbook or brat standoff), where to
+write, and whose annotations.
 
 The layer choice lists "All annotators", then mine, then the adjudicated gold layer, then each
 colleague; the choice's `annotator` is the layer name handed to export_csv/export_jsonl (None for all).
@@ -26,7 +27,15 @@ from PySide6.QtWidgets import (
 
 from annotator.model.types import GOLD, is_gold_name
 
-FORMATS = (("csv", "CSV tables (a folder of .csv files)"), ("jsonl", "Annotation JSONL (one file)"))
+FORMATS = (
+    ("csv", "CSV tables (a folder of .csv files)"),
+    ("jsonl", "Annotation JSONL (one file)"),
+    ("xlsx", "Excel workbook (one .xlsx file, a sheet per table)"),
+    ("brat", "brat standoff (a new folder of .txt + .ann files)"),
+)
+FOLDER_FORMATS = frozenset({"csv", "brat"})
+_SUFFIXES = {"csv": "-export", "jsonl": ".jsonl", "xlsx": ".xlsx", "brat": "-brat"}
+_FILTERS = {"jsonl": "JSON Lines (*.jsonl)", "xlsx": "Excel workbook (*.xlsx)"}
 
 
 @dataclass(frozen=True)
@@ -104,11 +113,11 @@ class ExportDialog(QDialog):
         return ExportChoice(self.fmt(), Path(self.path_edit.text().strip()).expanduser(), self.layer())
 
     def _default_path(self) -> Path:
-        return self._base / (f"{self._stem}-export" if self.fmt() == "csv" else f"{self._stem}.jsonl")
+        return self._base / f"{self._stem}{_SUFFIXES[self.fmt()]}"
 
     def _on_format_combo_changed(self) -> None:
         current = self.path_edit.text().strip()
-        defaults = {str(self._base / f"{self._stem}-export"), str(self._base / f"{self._stem}.jsonl")}
+        defaults = {str(self._base / f"{self._stem}{suffix}") for suffix in _SUFFIXES.values()}
         if not current or current in defaults:
             self.path_edit.setText(str(self._default_path()))
         self._on_path_edit_changed(self.path_edit.text())
@@ -126,6 +135,15 @@ class ExportDialog(QDialog):
                 f"Writes documents.csv, spans.csv, relations.csv, stances.csv, status.csv, claims.csv and "
                 f"comments.csv "
                 f"into the folder {path} (created if needed; files there are replaced)."
+            )
+        elif self.fmt() == "xlsx":
+            text = f"Writes the same six tables as sheets of one workbook, {path}" + (
+                " (replaces the existing file)." if path.exists() else "."
+            )
+        elif self.fmt() == "brat":
+            text = (
+                f"Writes a folder per annotator with a .txt and .ann per document, and annotation.conf, "
+                f"into {path} (a new or empty folder). Stances and statuses have no place in brat."
             )
         else:
             text = f"Writes one line per document and annotator to {path}" + (
@@ -145,11 +163,11 @@ class ExportDialog(QDialog):
         self._on_path_edit_changed(self.path_edit.text())
 
     def _on_browse_button_clicked(self) -> None:
-        if self.fmt() == "csv":
+        if self.fmt() in FOLDER_FORMATS:
             chosen = QFileDialog.getExistingDirectory(self, "Export to folder", str(self._base))
         else:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export to file", str(self._default_path()), "JSON Lines (*.jsonl)"
+                self, "Export to file", str(self._default_path()), _FILTERS[self.fmt()]
             )
         if chosen:
             self.path_edit.setText(chosen)
