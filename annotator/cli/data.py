@@ -24,6 +24,10 @@ formats (chosen by extension unless --format is given):
           NAME.txt, NAME_X.ann with NAME.txt as annotator X (PolNeAR), else --annotator or
           the folder's name; types map to the scheme by name or --mapping FILE; prints every
           T/E/R/A/# line read and imported
+  labelstudio  (--format labelstudio) a Label Studio JSON export (tasks with annotations and
+          predictions); offsets are UTF-16 units, converted; --annotator names unnamed ones
+  doccano (--format doccano) doccano JSONL (entities + relations, or the older "label" list);
+          offsets are UTF-16 units, converted
 
 Encodings: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise UTF-8, then cp1252. Empty or binary
 files, non-regular files (FIFOs, broken links), records without text, and annotations that do not
@@ -50,6 +54,9 @@ formats:
          reads back (export -> import -> export gives the same content)
   brat   --out is a new folder; OUT/<annotator>/<doc>.txt + .ann standoff pairs and
          OUT/annotation.conf from the scheme (see the README for the mapping)
+  labelstudio  --out is a .json file of Label Studio tasks (UTF-16 offsets) and a .config.xml
+         labeling config beside it
+  doccano  --out is a .jsonl file: entities and relations per document and annotator
   xlsx   --out is a file; an Excel workbook with the csv tables as sheets (text cells stored as
          text, never formulas; ids and offsets as numbers; header frozen, filters on)
 The format defaults to jsonl or xlsx when --out ends in .jsonl or .xlsx, else csv. The project is
@@ -80,7 +87,7 @@ def _configure_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         dest="fmt",
-        choices=("auto", "txt", "csv", "jsonl", "brat"),
+        choices=("auto", "txt", "csv", "jsonl", "brat", "labelstudio", "doccano"),
         default="auto",
         help="read every file given as this format (default: by extension)",
     )
@@ -99,6 +106,8 @@ def _run_import(args: argparse.Namespace) -> int:
     say_when_waiting(project.store)
     if args.fmt == "brat":
         return _run_import_brat(project, args)
+    if args.fmt in ("labelstudio", "doccano"):
+        return _run_import_tool(project, args)
     bar = ProgressBar(sys.stderr)
     try:
         report = import_paths(
@@ -119,7 +128,7 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
-EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat")
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat", "labelstudio", "doccano")
 
 
 def _run_import_brat(project: object, args: argparse.Namespace) -> int:
@@ -135,6 +144,28 @@ def _run_import_brat(project: object, args: argparse.Namespace) -> int:
         print(rejection, file=sys.stderr)
     print(summary.text())
     return EXIT_OK if summary.report.ok else EXIT_REJECTED
+
+
+def _run_import_tool(project: object, args: argparse.Namespace) -> int:
+    """Label Studio JSON tasks or doccano JSONL files (not folders)."""
+    from annotator.services.project import Project
+
+    assert isinstance(project, Project)
+    try:
+        if args.fmt == "labelstudio":
+            from annotator.io.labelstudio_import import import_labelstudio
+
+            report = import_labelstudio(project, args.paths, annotator=args.annotator)
+        else:
+            from annotator.io.doccano import import_doccano
+
+            report = import_doccano(project, args.paths, annotator=args.annotator)
+    finally:
+        project.close()
+    for rejection in report.rejected:
+        print(rejection, file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_REJECTED
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
@@ -170,6 +201,14 @@ def _run_export(args: argparse.Namespace) -> int:
             from annotator.io.brat_export import export_brat
 
             report = export_brat(project, args.out, annotator=args.annotator, mapping=args.mapping)
+        elif fmt == "labelstudio":
+            from annotator.io.labelstudio import export_labelstudio
+
+            report = export_labelstudio(project, args.out, annotator=args.annotator)
+        elif fmt == "doccano":
+            from annotator.io.doccano import export_doccano
+
+            report = export_doccano(project, args.out, annotator=args.annotator)
         else:
             from annotator.io.export_csv import export_csv
 

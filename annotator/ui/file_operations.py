@@ -247,6 +247,12 @@ class FileOperations(QObject):
                 return export_brat(
                     project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
                 )
+            if choice.fmt in ("labelstudio", "doccano"):
+                from annotator.io.doccano import export_doccano
+                from annotator.io.labelstudio import export_labelstudio
+
+                writer = export_labelstudio if choice.fmt == "labelstudio" else export_doccano
+                return writer(project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel)
             from annotator.io.export_jsonl import export_jsonl
 
             return export_jsonl(project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel)

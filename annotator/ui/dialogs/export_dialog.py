@@ -32,10 +32,24 @@ FORMATS = (
     ("jsonl", "Annotation JSONL (one file)"),
     ("xlsx", "Excel workbook (one .xlsx file, a sheet per table)"),
     ("brat", "brat standoff (a new folder of .txt + .ann files)"),
+    ("labelstudio", "Label Studio tasks (one .json file and its labeling config)"),
+    ("doccano", "doccano JSONL (entities and relations)"),
 )
 FOLDER_FORMATS = frozenset({"csv", "brat"})
-_SUFFIXES = {"csv": "-export", "jsonl": ".jsonl", "xlsx": ".xlsx", "brat": "-brat"}
-_FILTERS = {"jsonl": "JSON Lines (*.jsonl)", "xlsx": "Excel workbook (*.xlsx)"}
+_SUFFIXES = {
+    "csv": "-export",
+    "jsonl": ".jsonl",
+    "xlsx": ".xlsx",
+    "brat": "-brat",
+    "labelstudio": "-labelstudio.json",
+    "doccano": "-doccano.jsonl",
+}
+_FILTERS = {
+    "jsonl": "JSON Lines (*.jsonl)",
+    "xlsx": "Excel workbook (*.xlsx)",
+    "labelstudio": "JSON (*.json)",
+    "doccano": "JSON Lines (*.jsonl)",
+}
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,11 @@ class ExportDialog(QDialog):
             text = (
                 f"Writes a folder per annotator with a .txt and .ann per document, and annotation.conf, "
                 f"into {path} (a new or empty folder). Stances and statuses have no place in brat."
+            )
+        elif self.fmt() == "labelstudio":
+            text = (
+                f"Writes one Label Studio task per document to {path} (offsets in UTF-16 units) and the "
+                f"labeling config beside it. Relation roles and attributes and statuses are left out."
             )
         else:
             text = f"Writes one line per document and annotator to {path}" + (
