@@ -11,7 +11,17 @@ from typing import Any
 
 from annotator.model.changes import Changes
 from annotator.model.errors import SchemeError, StaleWriteError, ValidationError
-from annotator.model.types import DocStatus, Origin, Relation, Span, Stance, Status, check_offsets
+from annotator.model.types import (
+    DocStatus,
+    Origin,
+    Relation,
+    Span,
+    Stance,
+    Status,
+    check_fragments,
+    check_offsets,
+    fragments_text,
+)
 from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import documents as docs
@@ -150,7 +160,12 @@ def _update_span(
             new_start = before.start if start is None else start
             new_end = before.end if end is None else end
             check_offsets(doc.text, new_start, new_end)
-            values.update(start=new_start, end=new_end, text=doc.text[new_start:new_end])
+            if before.fragments:  # a discontinuous span: the first piece starts, the last one ends, anew
+                pieces = [list(p) for p in before.fragments]
+                pieces[0][0], pieces[-1][1] = new_start, new_end
+                values.update(_fragment_values(doc.text, pieces))
+            else:
+                values.update(start=new_start, end=new_end, text=doc.text[new_start:new_end])
         if expected_version is not None and before.version != expected_version:
             raise StaleWriteError(_stale_message(before), stored=before, mine=replace(before, **values))
         after = q.update_span(s, span_id, **values)
@@ -158,6 +173,46 @@ def _update_span(
         if after.text != before.text:
             _forget_alias(project, s, before)
     return before, after, _changes(before.doc_id, spans=True)
+
+
+def _fragment_values(text: str, pieces: list[list[int]]) -> dict[str, Any]:
+    """start, end, text and fragments of a span made of `pieces` (validated; one piece: continuous)."""
+    fragments = check_fragments(text, pieces)
+    if not fragments:
+        (start, end), *_ = pieces
+        return {"start": start, "end": end, "text": text[start:end], "fragments": ()}
+    return {
+        "start": fragments[0][0],
+        "end": fragments[-1][1],
+        "text": fragments_text(text, fragments),
+        "fragments": fragments,
+    }
+
+
+def set_fragments(project: Project, span_id: int, pieces: tuple[tuple[int, int], ...]) -> tuple[Span, Span, Changes]:
+    """Make the span exactly these pieces (sorted, non-overlapping; one piece: a continuous span)."""
+    with project.session() as s:
+        before = q.get_span(s, span_id)
+        doc = docs.get_document(s, before.doc_id)
+        after = q.update_span(s, span_id, **_fragment_values(doc.text, [list(p) for p in pieces]))
+    return before, after, _changes(before.doc_id, spans=True)
+
+
+def add_fragment(project: Project, span_id: int, start: int, end: int) -> tuple[Span, Span, Changes]:
+    """Add start..end as another piece of the span ("... ," he said, "..." is one quote in two pieces).
+    A piece touching or overlapping an existing one is merged with it."""
+    with project.session() as s:
+        span = q.get_span(s, span_id)
+        check_offsets(docs.get_document(s, span.doc_id).text, start, end)
+    merged: list[list[int]] = []
+    for a, b in sorted([*span.parts, (start, end)]):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    if len(merged) == len(span.parts) and [list(p) for p in span.parts] == merged:
+        raise ValidationError("that text is already part of the span")
+    return set_fragments(project, span_id, tuple((a, b) for a, b in merged))
 
 
 def set_attribute(

@@ -136,6 +136,13 @@ _ANNOTATE_TAIL = (
         "Annotate",
     ),
     ActionSpec(
+        "add_fragment",
+        "Add selection as a &fragment",
+        ("F",),
+        "Click a span, select another piece of its text, press F: one span in several pieces",
+        "Annotate",
+    ),
+    ActionSpec(
         "cycle_target",
         "Next stance &target",
         ("T",),
@@ -320,7 +327,7 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
         for keys in (attribute_keys(scheme),)
         for i, key in enumerate(sorted(set(keys.values())))
     ]
-    head = [*_FILE, *_EDIT, *_EDGES, *labels, *attrs, *_ANNOTATE_TAIL[:2], *stance, _ANNOTATE_TAIL[2], _SOURCES]
+    head = [*_FILE, *_EDIT, *_EDGES, *labels, *attrs, *_ANNOTATE_TAIL[:3], *stance, _ANNOTATE_TAIL[3], _SOURCES]
     specs = [*head, *_GO, *_VIEW, *_PROJECT, *_REVIEW, *_HELP]
     if not scheme.relations:
         specs = [s for s in specs if s.id != "pick_source"]

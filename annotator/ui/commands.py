@@ -252,6 +252,24 @@ class ChangeSpanCommand(_ServiceCommand):
         )
 
 
+class AddFragmentCommand(_ServiceCommand):
+    """Add a piece to a span (a discontinuous span); undo restores its pieces as they were."""
+
+    def __init__(self, ctx: AppContext, span_id: int, start: int, end: int) -> None:
+        super().__init__(ctx, "Add fragment")
+        self.span_id, self.start, self.end = span_id, start, end
+        self._before: tuple[tuple[int, int], ...] | None = None
+
+    def _redo(self) -> Changes:
+        before, _after, changes = svc.add_fragment(self.ctx.project, self.span_id, self.start, self.end)
+        self._before = before.parts
+        return changes
+
+    def _undo(self) -> Changes:
+        assert self._before is not None
+        return svc.set_fragments(self.ctx.project, self.span_id, self._before)[2]
+
+
 class SetAttributeCommand(_ServiceCommand):
     """Set one attribute of a span ("" or None removes it)."""
 

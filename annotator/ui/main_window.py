@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
             "change_name": files.change_name,
             "quit": self.close,
             "delete_span": tag.delete_selected_span,
+            "add_fragment": tag.add_fragment_from_selection,
             "cancel": self.cancel,
             "find": self.focus_search,
             "find_next": partial(self.search.step, True),

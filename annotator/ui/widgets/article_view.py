@@ -144,7 +144,7 @@ class ArticleViewWidget(QPlainTextEdit):
 
     def span_at(self, cp: int) -> int | None:
         """The span a click at code point `cp` picks: my innermost span there, else anyone's."""
-        hits = [s for s in self._spans if s.start <= cp < s.end]
+        hits = [s for s in self._spans if any(a <= cp < b for a, b in s.parts)]
         if not hits:
             return None
         me = self._ctx.annotator.id
@@ -343,7 +343,7 @@ class ArticleViewWidget(QPlainTextEdit):
 
     def tooltip_for_cp(self, cp: int) -> str:
         """Rich text naming each span at `cp` (innermost first) with its attributes and links."""
-        hits = sorted((s for s in self._spans if s.start <= cp < s.end), key=lambda s: s.end - s.start)
+        hits = sorted((s for s in self._spans if any(a <= cp < b for a, b in s.parts)), key=lambda s: s.end - s.start)
         me = self._ctx.annotator.id
         names = (
             {a.id: a.name for a in self._ctx.project.annotators()} if any(s.annotator_id != me for s in hits) else {}

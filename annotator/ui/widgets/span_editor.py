@@ -134,7 +134,7 @@ class SpanEditorWidget(QGroupBox):
         self._header.setText(
             f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
             f"<b>{label.name.replace('_', ' ').capitalize()}</b> "
-            f"{span.start}–{span.end}<br>“{_html(elide(span.text, 90))}”"
+            f"{' + '.join(f'{a}–{b}' for a, b in span.parts)}<br>“{_html(elide(span.text, 90))}”"
         )
         if self._built_for != label.name:
             self._rebuild_rows(label.name)

@@ -9,7 +9,8 @@ and a frame around the selected span. Colleagues' layers (read-only) are underli
 label colour (a claim looks like a claim whoever tagged it) with a per-person dash pattern
 (`layer_styles`); the underlines of one stretch of text stack, one row per person, drawn over my
 fills and frames, so identical spans from several people all show. Attribution links are
-`link_painter.py`'s.
+`link_painter.py`'s. A discontinuous span is drawn piece by piece, with a dotted line in its colour
+joining the pieces across the text between them (the joining mark).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class _Item:
     depth: int  # how many spans it starts inside
     layer_style: int = 0  # colleagues' spans: their dash pattern (index into LAYER_DASHES)
     layer_step: int = 0  # colleagues' spans: which underline row they take (stacked, never hidden)
+    gap: bool = False  # the text between two pieces of a discontinuous span: drawn as the joining mark
 
 
 class SpanPainter:
@@ -117,16 +119,19 @@ class SpanPainter:
         self._items = [
             _Item(
                 s.id,
-                offsets.to_utf16(s.start),
-                offsets.to_utf16(s.end),
+                offsets.to_utf16(a),
+                offsets.to_utf16(b),
                 colors.get(s.label, fallback),
                 s.annotator_id == me,
                 depths[s.id],
                 styles.get(s.annotator_id, 1 + steps.get(s.annotator_id, 0)),
                 steps.get(s.annotator_id, 0),
+                gap,
             )
             for s in spans
+            for a, b, gap in _pieces(s)
         ]
+        self._items.sort(key=lambda item: item.start)
         self._starts = [item.start for item in self._items]
         self._max_len = max((i.end - i.start for i in self._items), default=0)
 
@@ -173,6 +178,12 @@ class SpanPainter:
                 self._paint_piece(painter, item, rect)
 
     def _paint_piece(self, painter: QPainter, item: _Item, rect: QRectF) -> None:
+        if item.gap:
+            pen = QPen(item.color.darker(140), 1.5, Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            y = rect.center().y() + rect.height() * 0.35
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            return
         if item.span_id == self.selected_id:
             fill = QColor(item.color)
             fill.setAlpha(SELECTED_ALPHA)
@@ -197,6 +208,16 @@ class SpanPainter:
             painter.setPen(layer_pen(color, item.layer_style, 1.6))
             y = rect.bottom() - 1.0 - min(item.layer_step, _MAX_UNDERLINES) * _LAYER_STEP
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+
+
+def _pieces(span: Span) -> list[tuple[int, int, bool]]:
+    """(start, end, is_gap) in code points: the span's pieces and the gaps joining them."""
+    out: list[tuple[int, int, bool]] = []
+    for a, b in span.parts:
+        if out:
+            out.append((out[-1][1], a, True))
+        out.append((a, b, False))
+    return [p for p in out if p[0] < p[1]]
 
 
 def nesting_depths(spans: Sequence[Span]) -> dict[int, int]:

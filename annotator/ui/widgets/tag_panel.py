@@ -33,7 +33,13 @@ from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
 from annotator.model.snapping import snap_selection
 from annotator.services.documents import DocumentView
-from annotator.ui.commands import AddSpanCommand, DeleteSpanCommand, SetNoteCommand, push_command
+from annotator.ui.commands import (
+    AddFragmentCommand,
+    AddSpanCommand,
+    DeleteSpanCommand,
+    SetNoteCommand,
+    push_command,
+)
 from annotator.ui.context import AppContext
 from annotator.ui.models.annotation_table_model import (
     COL_DETAIL,
@@ -240,6 +246,22 @@ class TagPanelWidget(QWidget):
             return None
         self.ctx.select_span(command.span_id)
         return command.span_id
+
+    def add_fragment_from_selection(self) -> bool:
+        """Add the selected text (snapped to whole words) as another piece of the selected span."""
+        span = self.span_editor.span
+        selection = self._selection()
+        if span is None or selection is None or selection[0] == selection[1]:
+            self.message_posted.emit("Click a span, select the text of its next piece, then press F.")
+            return False
+        snapped = snap_selection(self._text(), *selection)
+        if snapped is None:
+            self.message_posted.emit("The selection holds only spaces or punctuation.")
+            return False
+        error = push_command(self.ctx, AddFragmentCommand(self.ctx, span.id, *snapped))
+        if error:
+            self.message_posted.emit(error)
+        return error is None
 
     def delete_selected_span(self) -> bool:
         span = self.span_editor.span
