@@ -57,6 +57,8 @@ formats:
   labelstudio  --out is a .json file of Label Studio tasks (UTF-16 offsets) and a .config.xml
          labeling config beside it
   doccano  --out is a .jsonl file: entities and relations per document and annotator
+  spacy  --out is a .spacy DocBin (spans in doc.spans["sc"], document stances in doc.cats);
+         needs the optional extra: pip install 'annotator[spacy]'
   xlsx   --out is a file; an Excel workbook with the csv tables as sheets (text cells stored as
          text, never formulas; ids and offsets as numbers; header frozen, filters on)
 The format defaults to jsonl or xlsx when --out ends in .jsonl or .xlsx, else csv. The project is
@@ -128,7 +130,7 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
-EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat", "labelstudio", "doccano")
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat", "labelstudio", "doccano", "spacy")
 
 
 def _run_import_brat(project: object, args: argparse.Namespace) -> int:
@@ -209,6 +211,10 @@ def _run_export(args: argparse.Namespace) -> int:
             from annotator.io.doccano import export_doccano
 
             report = export_doccano(project, args.out, annotator=args.annotator)
+        elif fmt == "spacy":
+            from annotator.io.export_spacy import export_spacy
+
+            report = export_spacy(project, args.out, annotator=args.annotator)
         else:
             from annotator.io.export_csv import export_csv
 
