@@ -26,6 +26,8 @@ formats (chosen by extension unless --format is given):
           T/E/R/A/# line read and imported
   labelstudio  (--format labelstudio) a Label Studio JSON export (tasks with annotations and
           predictions); offsets are UTF-16 units, converted; --annotator names unnamed ones
+  xmi     (--format xmi) INCEpTION/WebAnno UIMA CAS XMI written by `export --format xmi`
+          (files or folders, with TypeSystem.xml beside or above them)
   doccano (--format doccano) doccano JSONL (entities + relations, or the older "label" list);
           offsets are UTF-16 units, converted
 
@@ -57,6 +59,8 @@ formats:
   labelstudio  --out is a .json file of Label Studio tasks (UTF-16 offsets) and a .config.xml
          labeling config beside it
   doccano  --out is a .jsonl file: entities and relations per document and annotator
+  xmi    --out is a new folder: TypeSystem.xml and <annotator>/<doc>.xmi (UIMA CAS XMI for
+         INCEpTION, UTF-16 offsets, via dkpro-cassis)
   spacy  --out is a .spacy DocBin (spans in doc.spans["sc"], document stances in doc.cats);
          needs the optional extra: pip install 'annotator[spacy]'
   xlsx   --out is a file; an Excel workbook with the csv tables as sheets (text cells stored as
@@ -89,7 +93,7 @@ def _configure_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         dest="fmt",
-        choices=("auto", "txt", "csv", "jsonl", "brat", "labelstudio", "doccano"),
+        choices=("auto", "txt", "csv", "jsonl", "brat", "labelstudio", "doccano", "xmi"),
         default="auto",
         help="read every file given as this format (default: by extension)",
     )
@@ -108,7 +112,7 @@ def _run_import(args: argparse.Namespace) -> int:
     say_when_waiting(project.store)
     if args.fmt == "brat":
         return _run_import_brat(project, args)
-    if args.fmt in ("labelstudio", "doccano"):
+    if args.fmt in ("labelstudio", "doccano", "xmi"):
         return _run_import_tool(project, args)
     bar = ProgressBar(sys.stderr)
     try:
@@ -130,7 +134,7 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
-EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat", "labelstudio", "doccano", "spacy")
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "brat", "labelstudio", "doccano", "xmi", "spacy")
 
 
 def _run_import_brat(project: object, args: argparse.Namespace) -> int:
@@ -149,7 +153,7 @@ def _run_import_brat(project: object, args: argparse.Namespace) -> int:
 
 
 def _run_import_tool(project: object, args: argparse.Namespace) -> int:
-    """Label Studio JSON tasks or doccano JSONL files (not folders)."""
+    """Label Studio JSON tasks, doccano JSONL files, or INCEpTION XMI files and folders."""
     from annotator.services.project import Project
 
     assert isinstance(project, Project)
@@ -158,6 +162,10 @@ def _run_import_tool(project: object, args: argparse.Namespace) -> int:
             from annotator.io.labelstudio_import import import_labelstudio
 
             report = import_labelstudio(project, args.paths, annotator=args.annotator)
+        elif args.fmt == "xmi":
+            from annotator.io.xmi import import_xmi
+
+            report = import_xmi(project, args.paths, annotator=args.annotator)
         else:
             from annotator.io.doccano import import_doccano
 
@@ -211,6 +219,10 @@ def _run_export(args: argparse.Namespace) -> int:
             from annotator.io.doccano import export_doccano
 
             report = export_doccano(project, args.out, annotator=args.annotator)
+        elif fmt == "xmi":
+            from annotator.io.xmi import export_xmi
+
+            report = export_xmi(project, args.out, annotator=args.annotator)
         elif fmt == "spacy":
             from annotator.io.export_spacy import export_spacy
 

@@ -247,6 +247,12 @@ class FileOperations(QObject):
                 return export_brat(
                     project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
                 )
+            if choice.fmt == "xmi":
+                from annotator.io.xmi import export_xmi
+
+                return export_xmi(
+                    project, choice.out_path, annotator=choice.annotator, progress=progress, cancel=cancel
+                )
             if choice.fmt in ("labelstudio", "doccano"):
                 from annotator.io.doccano import export_doccano
                 from annotator.io.labelstudio import export_labelstudio

@@ -34,8 +34,9 @@ FORMATS = (
     ("brat", "brat standoff (a new folder of .txt + .ann files)"),
     ("labelstudio", "Label Studio tasks (one .json file and its labeling config)"),
     ("doccano", "doccano JSONL (entities and relations)"),
+    ("xmi", "INCEpTION UIMA CAS XMI (a new folder)"),
 )
-FOLDER_FORMATS = frozenset({"csv", "brat"})
+FOLDER_FORMATS = frozenset({"csv", "brat", "xmi"})
 _SUFFIXES = {
     "csv": "-export",
     "jsonl": ".jsonl",
@@ -43,6 +44,7 @@ _SUFFIXES = {
     "brat": "-brat",
     "labelstudio": "-labelstudio.json",
     "doccano": "-doccano.jsonl",
+    "xmi": "-xmi",
 }
 _FILTERS = {
     "jsonl": "JSON Lines (*.jsonl)",
@@ -158,6 +160,11 @@ class ExportDialog(QDialog):
             text = (
                 f"Writes a folder per annotator with a .txt and .ann per document, and annotation.conf, "
                 f"into {path} (a new or empty folder). Stances and statuses have no place in brat."
+            )
+        elif self.fmt() == "xmi":
+            text = (
+                f"Writes TypeSystem.xml and a folder per annotator with one .xmi per document into {path} "
+                f"(a new or empty folder), for INCEpTION."
             )
         elif self.fmt() == "labelstudio":
             text = (
