@@ -132,3 +132,26 @@ def test_bad_fragments_and_roles_reject_the_line(tmp_path: Path) -> None:
             assert store_ann.table_counts(s)["spans"] == 0
     finally:
         project.close()
+
+
+def test_merge_keeps_fragments_roles_and_attributes(tmp_path: Path) -> None:
+    """A colleague's project file and their JSONL merge with the pieces, the cue and the quote type."""
+    from annotator.services.merge import merge_jsonl, merge_project
+
+    colleague = Project.open(tmp_path / "alice.db", scheme_path=PARC)
+    try:
+        assert import_paths(colleague, [_write(tmp_path / "in.jsonl", [_record()])]).ok
+        export_jsonl(colleague, tmp_path / "alice.jsonl")
+    finally:
+        colleague.close()
+    for name, merge, source in (
+        ("from_file", merge_project, tmp_path / "alice.db"),
+        ("from_jsonl", merge_jsonl, tmp_path / "alice.jsonl"),
+    ):
+        reviewer = Project.open(tmp_path / f"{name}.db", scheme_path=PARC)
+        try:
+            merge(reviewer, source)  # a problem (a piece or role it cannot place) raises
+            export_jsonl(reviewer, tmp_path / f"{name}.jsonl")
+        finally:
+            reviewer.close()
+        assert _content(tmp_path / f"{name}.jsonl") == _content(tmp_path / "alice.jsonl"), name
