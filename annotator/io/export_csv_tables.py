@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from annotator.io.csv_safety import GUARDED, CellGuard
+from annotator.io.export_annotation_cells import RelationCells, fragments_cell, unique_names
 from annotator.io.export_layers import Row, Ticker
 from annotator.model.scheme import AttributeDef, Scheme
 from annotator.store import Session, rejections
@@ -74,18 +75,6 @@ def _writer(handle: IO[str], header: Sequence[str]) -> _Writer:
     return writer
 
 
-def _unique(fixed: Sequence[str], extra: Iterable[str], prefix: str) -> list[str]:
-    """Extra column names, prefixed where they would clash with a fixed one or each other."""
-    taken = set(fixed)
-    out = []
-    for name in extra:
-        while name in taken:
-            name = prefix + name
-        taken.add(name)
-        out.append(name)
-    return out
-
-
 class _DocumentMaps:
     """One pass over the documents (no text): neutralised id and title per row id, and every
     metadata key in first-seen order, which documents.csv needs for its header."""
@@ -110,7 +99,7 @@ class _DocumentMaps:
 
 def _write_documents(session: Session, handle: IO[str], maps: _DocumentMaps, ticker: Ticker, guard: CellGuard) -> int:
     keys, neutralise_value = maps.meta_keys, guard.value
-    writer = _writer(handle, [*DOCUMENT_COLUMNS, *_unique(DOCUMENT_COLUMNS, keys, "meta_")])
+    writer = _writer(handle, [*DOCUMENT_COLUMNS, *unique_names(DOCUMENT_COLUMNS, keys, "meta_")])
     n = 0
     for doc_id, _, _, sha, n_chars, imported_at, meta_json in docs.stream_document_rows(session):
         meta = json.loads(meta_json) if meta_json and meta_json != "{}" else {}
@@ -127,13 +116,6 @@ def _write_documents(session: Session, handle: IO[str], maps: _DocumentMaps, tic
         n += 1
         ticker.advance()
     return n
-
-
-def _fragments_cell(raw: str | None) -> str:
-    """A discontinuous span's pieces as `s-e;s-e` (empty for a continuous span)."""
-    if not raw or raw == "null":
-        return ""
-    return ";".join(f"{s}-{e}" for s, e in json.loads(raw))
 
 
 def _ordered_attributes(attrs: Sequence[AttributeDef]) -> list[AttributeDef]:
@@ -209,9 +191,9 @@ class _ClaimLayout:
         self.labels = _Labels(scheme)
         self.targets = scheme.target_names
         fixed = list(CLAIM_COLUMNS)
-        claim_cols = _unique(fixed, claim_attrs, "claim_")
-        link_cols = _unique([*fixed, *claim_cols], link_names, "linked_")
-        target_cols = _unique([*fixed, *claim_cols, *link_cols], self.targets, "stance_")
+        claim_cols = unique_names(fixed, claim_attrs, "claim_")
+        link_cols = unique_names([*fixed, *claim_cols], link_names, "linked_")
+        target_cols = unique_names([*fixed, *claim_cols, *link_cols], self.targets, "stance_")
         self.header = [*fixed, *claim_cols, *link_cols, *target_cols]
         self._blank_links = tuple("" for _ in link_names)
 
@@ -270,6 +252,7 @@ class TableWriter:
         self.annotator_id = annotator_id
         self.ticker = ticker
         self.span_cells = _Cells(scheme.attribute_names(), guard)
+        self.relation_cells = RelationCells(scheme, RELATION_COLUMNS, guard)
         self.labels = _Labels(scheme)
         self.claims = _ClaimLayout(scheme, guard)
         self.maps = _DocumentMaps(session, guard)
@@ -293,7 +276,7 @@ class TableWriter:
         return _write_documents(self.session, handle, self.maps, self.ticker, self.guard)
 
     def write_spans(self, handle: IO[str]) -> int:
-        header = [*SPAN_COLUMNS, *_unique([*SPAN_COLUMNS, *SPAN_TAIL], self.span_cells.names, "attr_"), *SPAN_TAIL]
+        header = [*SPAN_COLUMNS, *unique_names([*SPAN_COLUMNS, *SPAN_TAIL], self.span_cells.names, "attr_"), *SPAN_TAIL]
         writer = _writer(handle, header)
         ext_ids, names, labels, cells = self.ext_ids, self.names, self.labels, self.span_cells.get
         starts = self.guard.starts
@@ -309,7 +292,7 @@ class TableWriter:
                     start,
                     end,
                     "'" + text if text[:1] in starts else text,
-                    _fragments_cell(fragments),
+                    fragments_cell(fragments),
                     *cells(attrs),
                     origin,
                     created,
@@ -322,13 +305,13 @@ class TableWriter:
         return n
 
     def write_relations(self, handle: IO[str]) -> int:
-        writer = _writer(handle, RELATION_COLUMNS)
-        ext_ids, names = self.ext_ids, self.names
+        writer = _writer(handle, [*RELATION_COLUMNS, *self.relation_cells.names])
+        ext_ids, names, extras = self.ext_ids, self.names, self.relation_cells.cells
         n = 0
         for chunk in _chunks(q.stream_relations(self.session, self.annotator_id)):
             writer.writerows(
-                (rid, ext_ids[did], names[aid], rtype, from_id, to_id)
-                for rid, did, aid, rtype, from_id, to_id, *_ in chunk
+                (rid, ext_ids[did], names[aid], rtype, from_id, to_id, *extras(args, attributes))
+                for rid, did, aid, rtype, from_id, to_id, args, attributes, *_ in chunk
             )
             n += len(chunk)
             self.ticker.advance(len(chunk))

@@ -84,7 +84,8 @@ def export_xlsx(
                 staged_csv = Path(tmp) / table
                 with staged_csv.open("w", encoding="utf-8", newline="") as handle:
                     writer.write(table, handle)
-                rows[name] = _sheet(workbook, name, staged_csv, header_format)
+                numbers = NUMBER_COLUMNS | writer.relation_cells.role_columns if name == "relations" else NUMBER_COLUMNS
+                rows[name] = _sheet(workbook, name, staged_csv, header_format, numbers)
                 staged_csv.unlink()
                 ticker.check()
         finally:
@@ -100,13 +101,15 @@ def _read(path: Path) -> Iterator[list[str]]:
         yield from csv.reader(handle)
 
 
-def _sheet(workbook: xlsxwriter.Workbook, name: str, source: Path, header_format: object) -> int:
+def _sheet(
+    workbook: xlsxwriter.Workbook, name: str, source: Path, header_format: object, number_columns: frozenset[str]
+) -> int:
     """Stream one table's CSV into a new sheet; returns the data rows written."""
     sheet = workbook.add_worksheet(name)
     rows = _read(source)
     header = next(rows)
     head = list(itertools.islice(rows, WIDTH_SAMPLE))
-    numeric = [column in NUMBER_COLUMNS for column in header]
+    numeric = [column in number_columns for column in header]
     for col, title in enumerate(header):
         longest = max([len(title) + 2, *(len(row[col]) for row in head)])
         sheet.set_column(col, col, max(MIN_WIDTH, min(MAX_WIDTH, longest + 1)))
