@@ -208,10 +208,11 @@ def _unitizing_over(
         raters, merged = [], 0
         for work in sorted(works, key=lambda w: w.annotator):
             own = [
-                (offsets[doc] + s.start, offsets[doc] + s.end)
+                (offsets[doc] + a, offsets[doc] + b)
                 for doc in shared
                 for s in work.spans_by_doc.get(doc, ())
                 if s.label == label
+                for a, b in s.parts  # a discontinuous span is the characters of its pieces
             ]
             units, folded = merge_overlapping(own)
             raters.append(units)

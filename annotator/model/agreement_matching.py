@@ -25,6 +25,10 @@ from collections.abc import Sequence
 
 Interval = tuple[int, int]
 """``(start, end)`` with ``start < end``."""
+Pieces = Sequence[Interval]
+"""A discontinuous span's intervals, sorted and apart (its bounds are the interval it is matched as)."""
+AllPieces = tuple[Sequence[Pieces], Sequence[Pieces]]
+"""The pieces of every item of the first and of the second list."""
 
 
 def overlap(a: Interval, b: Interval) -> int:
@@ -32,8 +36,21 @@ def overlap(a: Interval, b: Interval) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def candidate_pairs(first: Sequence[Interval], second: Sequence[Interval]) -> list[tuple[int, int, int]]:
-    """``(i, j, shared)`` for every pair of intervals sharing at least one character, sorted."""
+def shared_characters(a: Pieces, b: Pieces) -> int:
+    """Characters two sets of pieces share: each span is the set of its pieces' characters."""
+    if len(a) == 1 and len(b) == 1:
+        return overlap(a[0], b[0])
+    return sum(overlap(x, y) for x in a for y in b)
+
+
+def candidate_pairs(
+    first: Sequence[Interval],
+    second: Sequence[Interval],
+    pieces: AllPieces | None = None,
+) -> list[tuple[int, int, int]]:
+    """``(i, j, shared)`` for every pair of intervals sharing at least one character, sorted. With
+    ``pieces`` (each item's pieces, inside its interval) what a pair shares is counted piece by piece,
+    so two discontinuous spans whose bounds overlap but whose pieces do not are no candidates."""
     order = sorted(range(len(second)), key=lambda j: second[j][0])
     pairs: list[tuple[int, int, int]] = []
     active: list[int] = []  # second-list intervals that started before the current first one ends
@@ -45,16 +62,21 @@ def candidate_pairs(first: Sequence[Interval], second: Sequence[Interval]) -> li
             position += 1
         active = [j for j in active if second[j][1] > start]  # later first spans start no earlier
         for j in active:
-            shared = overlap(first[i], second[j])
+            shared = overlap(first[i], second[j]) if pieces is None else shared_characters(pieces[0][i], pieces[1][j])
             if shared > 0:
                 pairs.append((i, j, shared))
     pairs.sort()
     return pairs
 
 
-def max_overlap_matching(first: Sequence[Interval], second: Sequence[Interval]) -> list[tuple[int, int]]:
-    """The optimal one-to-one matching (see the module docstring) as sorted ``(i, j)`` index pairs."""
-    edges = candidate_pairs(first, second)
+def max_overlap_matching(
+    first: Sequence[Interval],
+    second: Sequence[Interval],
+    pieces: AllPieces | None = None,
+) -> list[tuple[int, int]]:
+    """The optimal one-to-one matching (see the module docstring) as sorted ``(i, j)`` index pairs;
+    ``pieces`` as in :func:`candidate_pairs` (the boundary tie-break still uses the intervals)."""
+    edges = candidate_pairs(first, second, pieces)
     result: list[tuple[int, int]] = []
     for group in _groups(edges):
         result.extend(_solve_group(group, first, second))

@@ -1,15 +1,18 @@
 """Span and relation agreement between two annotators (pure maths, no Qt, no SQL).
 
 This module owns the span/relation inputs of the agreement maths and every comparison of two
-annotators' spans: exact and overlap matching, precision/recall/F1 per label and micro-averaged,
-a label confusion matrix, and attribution (relation) agreement. Offsets are half-open code-point
+annotators' spans: exact and overlap matching, precision/recall/F1 per label and micro-averaged, a
+label confusion matrix, and attribution (relation) agreement. Offsets are half-open code-point
 ranges ``[start, end)``; two spans overlap when they share at least one character, so spans that
-merely touch do not. Overlap matching is one-to-one and optimal: the most pairs, then the most
-shared characters (see :mod:`annotator.model.agreement_matching` for the last tie-break), so each
-span is matched at most once. Scores are "second against first": precision is the share of the second annotator's
-spans that were matched, recall the share of the first annotator's. A ratio whose denominator is
-zero is ``None`` (undefined), never NaN; F1 is ``2 * matched / (first_total + second_total)``, so
-it is 0.0 when exactly one side is empty and ``None`` only when both are.
+merely touch do not. A discontinuous span (``fragments``: its sorted, non-overlapping pieces) is the
+set of its pieces' characters for overlap (what two spans share is the sum over their pieces), and
+its exact fragment list for exact matching (same pieces, not merely the same bounds). Overlap
+matching is one-to-one and optimal: the most pairs, then the most shared characters (see
+:mod:`annotator.model.agreement_matching` for the last tie-break), so each span is matched at most
+once. Scores are "second against first": precision is the share of the second annotator's spans that
+were matched, recall the share of the first annotator's. A ratio whose denominator is zero is
+``None`` (undefined), never NaN; F1 is ``2 * matched / (first_total + second_total)``, so it is 0.0
+when exactly one side is empty and ``None`` only when both are.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from annotator.model.agreement_matching import max_overlap_matching
+from annotator.model.agreement_matching import max_overlap_matching, shared_characters
 
 NO_MATCH = "(none)"
 """Row/column of :func:`label_confusion` for spans the other annotator has no overlapping span for."""
@@ -35,14 +38,31 @@ class AnnotatedSpan:
     end: int
     label: str
     attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
+    fragments: tuple[tuple[int, int], ...] = ()
+    """A discontinuous span's pieces, sorted and apart, bounded by start/end; () for one piece."""
 
     def __post_init__(self) -> None:
         if not self.span_id or not self.doc_id or not self.label:
             raise ValueError(f"span needs a span_id, doc_id and label: {self!r}")
         if self.start < 0 or self.end <= self.start:
             raise ValueError(f"span {self.span_id!r} needs 0 <= start < end, got [{self.start}, {self.end})")
+        pieces = tuple((int(a), int(b)) for a, b in self.fragments)
+        if pieces and (
+            (pieces[0][0], pieces[-1][1]) != (self.start, self.end)
+            or any(a >= b for a, b in pieces)
+            or any(p[1] > q[0] for p, q in zip(pieces, pieces[1:], strict=False))
+        ):
+            raise ValueError(
+                f"span {self.span_id!r}: fragments {pieces} are not sorted pieces of [{self.start}, {self.end})"
+            )
+        object.__setattr__(self, "fragments", pieces if len(pieces) > 1 else ())
         # Freeze the mapping so the dataclass is immutable in fact, not only in name.
         object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
+
+    @property
+    def parts(self) -> tuple[tuple[int, int], ...]:
+        """The span's pieces: its fragments, or (start, end) for a continuous span."""
+        return self.fragments or ((self.start, self.end),)
 
 
 SpanPair = tuple[AnnotatedSpan, AnnotatedSpan]
@@ -125,17 +145,18 @@ def overlap_length(first: AnnotatedSpan, second: AnnotatedSpan) -> int:
     """Number of characters two spans share (0 when in different documents)."""
     if first.doc_id != second.doc_id:
         return 0
-    return max(0, min(first.end, second.end) - max(first.start, second.start))
+    return shared_characters(first.parts, second.parts)
 
 
 def match_exact(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> list[SpanPair]:
-    """One-to-one pairs with the same document, start, end and label (duplicates pair up in order)."""
-    pool: dict[tuple[str, int, int, str], list[AnnotatedSpan]] = defaultdict(list)
+    """One-to-one pairs with the same document, pieces (start and end, or the exact fragment list) and
+    label (duplicates pair up in order)."""
+    pool: dict[tuple[str, tuple[tuple[int, int], ...], str], list[AnnotatedSpan]] = defaultdict(list)
     for span in reversed(second):
-        pool[(span.doc_id, span.start, span.end, span.label)].append(span)
+        pool[(span.doc_id, span.parts, span.label)].append(span)
     pairs: list[SpanPair] = []
     for span in first:
-        candidates = pool.get((span.doc_id, span.start, span.end, span.label))
+        candidates = pool.get((span.doc_id, span.parts, span.label))
         if candidates:
             pairs.append((span, candidates.pop()))
     return pairs
@@ -160,7 +181,9 @@ def match_overlap(
             mine.sort(key=lambda i: (first[i].start, first[i].end, i))
             theirs.sort(key=lambda j: (second[j].start, second[j].end, j))
             found = max_overlap_matching(
-                [(first[i].start, first[i].end) for i in mine], [(second[j].start, second[j].end) for j in theirs]
+                [(first[i].start, first[i].end) for i in mine],
+                [(second[j].start, second[j].end) for j in theirs],
+                pieces=([first[i].parts for i in mine], [second[j].parts for j in theirs]),
             )
             pairs.extend((mine[a], theirs[b]) for a, b in found)
     return [(first[i], second[j]) for i, j in sorted(pairs)]

@@ -54,8 +54,9 @@ def agreement(
             doc_sets[annotator_id].add(ext[doc_id])
         _step(progress, cancel, 1)
         spans: dict[int, list[AnnotatedSpan]] = defaultdict(list)
-        for sid, doc_id, annotator_id, label, start, end, attrs in _checked(q.review_spans(s, ids), cancel):
-            spans[annotator_id].append(AnnotatedSpan(str(sid), ext[doc_id], start, end, label, attrs or {}))
+        for sid, doc_id, annotator_id, label, start, end, attrs, pieces in _checked(q.review_spans(s, ids), cancel):
+            fragments = tuple((a, b) for a, b in pieces or ())
+            spans[annotator_id].append(AnnotatedSpan(str(sid), ext[doc_id], start, end, label, attrs or {}, fragments))
         _step(progress, cancel, 2)
         relations: dict[int, list[AnnotatedRelation]] = defaultdict(list)
         for _, _, annotator_id, rtype, head, tail in _checked(q.review_relations(s, ids), cancel):

@@ -60,13 +60,14 @@ def _only(query: Any, column: Any, annotator_ids: Sequence[int] | None) -> Any:
 def review_spans(
     session: Session, annotator_ids: Sequence[int] | None = None, batch: int = 20000
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows (id, doc_id, annotator_id, label, start, end, attributes dict) ordered by
-    (doc_id, annotator_id, start, end, id).
+    """Rows (id, doc_id, annotator_id, label, start, end, attributes dict, fragments list or None)
+    ordered by (doc_id, annotator_id, start, end, id).
 
     Streamed Core rows (`streams.stream_rows`), with the attributes read as JSON text and decoded once
     per distinct text: spans mostly repeat a few attribute sets, so the agreement report's read of a
     whole project decodes hundreds of texts rather than one per span. Spans with equal attributes
-    share one dict: read it, do not change it."""
+    share one dict: read it, do not change it. `fragments` (a discontinuous span's pieces) is None
+    for a continuous span."""
     query = _only(
         select(
             SpanRow.id,
@@ -76,17 +77,19 @@ def review_spans(
             SpanRow.start,
             SpanRow.end,
             json_text(SpanRow.attributes),
+            json_text(SpanRow.fragments),
         ),
         SpanRow.annotator_id,
         annotator_ids,
     )
     query = query.order_by(SpanRow.doc_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.id)
     decoded: dict[str | None, Any] = {None: None}
-    for sid, doc_id, annotator_id, label, start, end, raw in stream_rows(session, query, batch):
+    for sid, doc_id, annotator_id, label, start, end, raw, pieces in stream_rows(session, query, batch):
         attributes = decoded.get(raw)
         if attributes is None and raw is not None:
             attributes = decoded[raw] = json.loads(raw)
-        yield sid, doc_id, annotator_id, label, start, end, attributes
+        fragments = json.loads(pieces) if pieces and pieces != "null" else None
+        yield sid, doc_id, annotator_id, label, start, end, attributes, fragments
 
 
 def review_relations(

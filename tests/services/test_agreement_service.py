@@ -171,3 +171,19 @@ def test_progress_and_cancel(fixture_project: Project) -> None:
     assert seen[-1] == (4, 4)
     with pytest.raises(Cancelled):
         agreement(fixture_project, cancel=lambda: True)
+
+
+def test_discontinuous_spans_agree_by_their_pieces(project: Project) -> None:
+    """Exact agreement needs the same pieces, not the same bounds; overlap counts the pieces'
+    characters (issue 13). On both back ends: the pieces come from the store's fragments column."""
+    (doc,) = _docs(project, 1)
+    amy, bob = project.annotator("amy").id, project.annotator("bob").id
+    quote = A.add_span(project, doc, amy, "claim", 0, 4)[0].id
+    A.set_fragments(project, quote, ((0, 4), (10, 20)))
+    A.add_span(project, doc, bob, "claim", 0, 20)  # the quote's bounds, gap included
+    for who in (amy, bob):
+        same = A.add_span(project, doc, who, "claim", 30, 33)[0].id
+        A.set_fragments(project, same, ((30, 33), (37, 40)))
+    report = agreement(project).to_json()
+    claim = report["spans"]["claim"]["amy|bob"]  # type: ignore[index]
+    assert (claim["exact_f1"], claim["overlap_f1"]) == (0.5, 1.0)

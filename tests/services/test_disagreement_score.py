@@ -66,7 +66,7 @@ def reference(project: Project) -> dict[int, float]:
         parts: dict[int, list[float]] = defaultdict(list)
         for doc_id, rows in groupby(q.review_spans(s, ids), key=lambda r: r[1]):
             by_annotator: dict[int, list[AnnotatedSpan]] = defaultdict(list)
-            for sid, _, annotator_id, label, start, end, _ in rows:
+            for sid, _, annotator_id, label, start, end, _, _ in rows:
                 by_annotator[annotator_id].append(AnnotatedSpan(str(sid), "d", start, end, label))
             f1s = [
                 f1
