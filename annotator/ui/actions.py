@@ -56,6 +56,13 @@ _FILE = (
         separator_before=True,
     ),
     ActionSpec("import_folder", "Import a &folder…", (), "Import every .txt/.csv/.jsonl file in a folder", "File"),
+    ActionSpec(
+        "import_other",
+        "Import from another &tool…",
+        (),
+        "Import brat standoff, Label Studio JSON, doccano JSONL or INCEpTION XMI annotations",
+        "File",
+    ),
     ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as CSV tables or JSONL", "File"),
     ActionSpec(
         "merge",

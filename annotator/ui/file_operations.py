@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from annotator.io.export_layers import ExportReport
     from annotator.io.import_report import ImportReport
     from annotator.ui.dialogs.export_dialog import ExportChoice
+    from annotator.ui.dialogs.import_dialog import ImportChoice
     from annotator.ui.dialogs.merge_dialog import MergeFlow
     from annotator.ui.workers import BackgroundTask
 
@@ -211,6 +212,38 @@ class FileOperations(QObject):
 
         names = ", ".join(p.name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
         return self._run("Import", f"Importing {names}", job, self._on_import_done, "import the articles")
+
+    def import_other(self) -> None:
+        """File > Import from another tool…: brat, Label Studio, doccano or INCEpTION XMI."""
+        from annotator.ui.dialogs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self._start_dir(), self._window)
+        dialog.accepted.connect(lambda: self.start_import(dialog.choice()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def start_import(self, choice: ImportChoice) -> BackgroundTask:
+        project, paths, who = self._ctx.project, list(choice.paths), choice.annotator
+
+        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> ImportReport:
+            if choice.fmt == "brat":
+                from annotator.io.brat_import import import_brat
+
+                return import_brat(project, paths, annotator=who, progress=progress, cancel=cancel).report
+            if choice.fmt == "labelstudio":
+                from annotator.io.labelstudio_import import import_labelstudio
+
+                return import_labelstudio(project, paths, annotator=who, progress=progress, cancel=cancel)
+            if choice.fmt == "doccano":
+                from annotator.io.doccano import import_doccano
+
+                return import_doccano(project, paths, annotator=who, progress=progress, cancel=cancel)
+            from annotator.io.xmi import import_xmi
+
+            return import_xmi(project, paths, annotator=who, progress=progress, cancel=cancel)
+
+        names = ", ".join(p.name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+        return self._run("Import", f"Importing {names}", job, self._on_import_done, "import the annotations")
 
     def export(self) -> None:
         from annotator.ui.dialogs.export_dialog import ExportDialog

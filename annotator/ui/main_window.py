@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
             "connect_server": files.connect_server,
             "import_files": files.import_files,
             "import_folder": files.import_folder,
+            "import_other": files.import_other,
             "export": files.export,
             "merge": files.merge,
             "change_name": files.change_name,
