@@ -99,8 +99,19 @@ def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None
     rows = session.execute(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
     return [
         Span(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(r[7] or {}), r[8], r[9], r[10],
-            convert.fragments_of(r[11]), r[12],
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            dict(r[7] or {}),
+            r[8],
+            r[9],
+            r[10],
+            convert.fragments_of(r[11]),
+            r[12],
         )
         for r in rows
     ]
