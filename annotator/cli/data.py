@@ -56,7 +56,7 @@ formats:
          reads back (export -> import -> export gives the same content)
   brat   --out is a new folder; OUT/<annotator>/<doc>.txt + .ann standoff pairs and
          OUT/annotation.conf from the scheme (see the README for the mapping)
-  labelstudio  --out is a .json file of Label Studio tasks (UTF-16 offsets) and a .config.xml
+  labelstudio  --out is a .json file of Label Studio tasks (code-point offsets) and a .config.xml
          labeling config beside it
   doccano  --out is a .jsonl file: entities and relations per document and annotator
   xmi    --out is a new folder: TypeSystem.xml and <annotator>/<doc>.xmi (UIMA CAS XMI for

@@ -1,6 +1,7 @@
 """Label Studio JSON tasks: export (spans, relations, attributes, stances) and import (annotations and
-predictions). Label Studio counts text offsets in UTF-16 code units (JavaScript); annotator counts
-code points, so every offset is converted (`utf16`), and an offset inside a surrogate pair is an error.
+predictions). Offsets are code points, as in annotator: Label Studio's editor converts the browser's
+UTF-16 positions to code points before it stores a region and draws stored regions by code point
+(checked in Label Studio 1.23.2 with scripts/check_peer_formats.py: an emoji before a span).
 
 Export writes `OUT.json`, a JSON array with one task per annotated document (`data.text`,
 `data.doc_id`, `data.title`) and one annotation per annotator layer (its name in `annotator`), and
@@ -27,7 +28,6 @@ from typing import Any
 
 from annotator.io.export_layers import Cancel, ExportReport, Layer, Progress, Ticker, resolve_annotator
 from annotator.io.staged_files import StagedFiles
-from annotator.io.utf16 import Utf16Offsets
 from annotator.model.scheme import Scheme
 from annotator.services.project import Project
 from annotator.store import documents as docs
@@ -66,8 +66,7 @@ def export_labelstudio(
                 ext_id, title, text = texts.get(layer.doc_id)
                 current = {"data": {"text": text, "doc_id": ext_id, "title": title, "_id": layer.doc_id}}
                 current["annotations"] = []
-            offsets = Utf16Offsets(current["data"]["text"])
-            result = _result(layer, project.scheme, offsets, counts)
+            result = _result(layer, project.scheme, counts)
             current["annotations"].append({"annotator": names[layer.annotator_id], "result": result})
             ticker.advance(len(layer.spans) + len(layer.relations) + len(layer.stances))
         if current is not None:
@@ -100,13 +99,13 @@ def _json(raw: str | None) -> Any:
     return json.loads(raw) if raw and raw != "null" else None
 
 
-def _result(layer: Layer, scheme: Scheme, offsets: Utf16Offsets, counts: dict[str, int]) -> list[dict[str, Any]]:
+def _result(layer: Layer, scheme: Scheme, counts: dict[str, int]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     regions: dict[int, tuple[str, dict[str, Any]]] = {}
     for n, row in enumerate(layer.spans, start=1):
         sid, _, _, label, start, end, text, attrs, fragments, *_ = row
         region = f"s{n}"
-        where = {"start": offsets.to_units(start), "end": offsets.to_units(end), "text": text}
+        where = {"start": start, "end": end, "text": text}
         item: dict[str, Any] = {
             "id": region,
             "type": "labels",
@@ -117,7 +116,7 @@ def _result(layer: Layer, scheme: Scheme, offsets: Utf16Offsets, counts: dict[st
         pieces = _json(fragments)
         if pieces:
             item["value"]["text"] = None
-            item["meta"] = {"fragments": [[offsets.to_units(a), offsets.to_units(b)] for a, b in pieces]}
+            item["meta"] = {"fragments": [[a, b] for a, b in pieces]}
             where["text"] = None
         out.append(item)
         regions[sid] = (region, where)

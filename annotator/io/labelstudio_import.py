@@ -2,12 +2,13 @@
 
 The file is one JSON array of tasks (as Label Studio exports it); each task's annotations and
 predictions become annotation-JSONL records fed to `AnnotationImporter`, in the file's one
-transaction. A task whose offsets split a character, point outside the text, disagree with the
+transaction. A task whose offsets point outside the text, disagree with the
 region's `text`, or name labels the scheme lacks is rejected whole, as `FILE:N: task N: reason`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -145,20 +146,34 @@ def _span(item: dict[str, Any], text: str, offsets: Utf16Offsets) -> dict[str, A
     labels = value.get("labels") or value.get("hypertextlabels") or []
     if not region or len(labels) != 1:
         raise TaskError(f"region {region or '?'}: needs an id and exactly one label")
+    raw = [(value.get("start"), value.get("end")), *((item.get("meta") or {}).get("fragments") or [])]
     try:
-        start, end = offsets.to_code_points(value["start"]), offsets.to_code_points(value["end"])
-        pieces = [
-            (offsets.to_code_points(a), offsets.to_code_points(b))
-            for a, b in ((item.get("meta") or {}).get("fragments") or [])
-        ]
+        start, end, pieces, covered = _read(raw, text, _code_point)
     except (KeyError, TypeError, ValueError) as exc:
         raise TaskError(f"region {region}: bad offsets ({exc})") from exc
+    if "text" in value and value["text"] != covered:
+        # Label Studio before its editor counted code points (its issue #1347) wrote UTF-16 units:
+        # such a region is read in units when its text matches there, and only then.
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            start, end, pieces, covered = _read(raw, text, offsets.to_code_points)
     if not 0 <= start < end <= len(text):
         raise TaskError(f"region {region}: offsets {value['start']}..{value['end']} are outside the text")
-    covered = FRAGMENT_JOINER.join(text[a:b] for a, b in pieces) if pieces else text[start:end]
     if "text" in value and value["text"] != covered:
         raise TaskError(f"region {region}: text {value['text']!r} is not the text at its offsets ({covered!r})")
     span: dict[str, Any] = {"id": region, "label": labels[0], "start": start, "end": end, "attributes": {}}
     if pieces:
         span["fragments"] = [list(p) for p in pieces]
     return span
+
+
+def _code_point(offset: Any) -> int:
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        raise TypeError(f"offset {offset!r} is not a whole number")
+    return offset
+
+
+def _read(raw: list[Any], text: str, convert: Any) -> tuple[int, int, list[tuple[int, int]], str]:
+    """Bounds, pieces and covered text of a region whose offsets `convert` turns into code points."""
+    (start, end), *rest = [(convert(a), convert(b)) for a, b in raw]
+    covered = FRAGMENT_JOINER.join(text[a:b] for a, b in rest) if rest else text[start:end]
+    return start, end, rest, covered

@@ -1,8 +1,9 @@
 """Offsets in UTF-16 code units (what JavaScript's `string.length` counts) <-> Python code points.
 
-annotator counts code points; tools whose offsets come from a browser (Label Studio) count UTF-16
-units, where every character outside the Basic Multilingual Plane (most emoji, 𝔘) takes two. A text
-without such characters has equal offsets in both.
+annotator counts code points; doccano (its browser selection) and UIMA/INCEpTION count UTF-16 units,
+where every character outside the Basic Multilingual Plane (most emoji, 𝔘) takes two. A text without
+such characters has equal offsets in both. (Label Studio converts to code points itself; its old
+exports in units are still read, see `labelstudio_import`.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Label Studio JSON tasks: UTF-16 offsets, export -> import -> export round trip, bad tasks."""
+"""Label Studio JSON tasks: code-point offsets (older UTF-16 exports read too), export -> import -> export round
+trip, bad tasks."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _seed(project: Project) -> None:
     svc.add_span(project, doc, project.annotator("bob").id, "claim", *_at("Kyiv"), {})
 
 
-def test_offsets_are_utf16_units_and_round_trip_is_identical(tmp_path: Path) -> None:
+def test_offsets_are_code_points_and_round_trip_is_identical(tmp_path: Path) -> None:
     project = Project.open(tmp_path / "a.db")
     try:
         _seed(project)
@@ -49,8 +50,10 @@ def test_offsets_are_utf16_units_and_round_trip_is_identical(tmp_path: Path) -> 
     alice = next(a for a in task["annotations"] if a["annotator"] == "alice")
     regions = {r["id"]: r for r in alice["result"] if r["type"] == "labels"}
     source = next(r for r in regions.values() if r["value"]["labels"] == ["source"])
+    # Label Studio 1.23.2 draws a region by code points (scripts/check_peer_formats.py): the flag and
+    # 𝔘 before it count one each, not two as in UTF-16.
     units = len(TEXT[: TEXT.index("Zelensky")].encode("utf-16-le")) // 2
-    assert source["value"]["start"] == units != TEXT.index("Zelensky")
+    assert source["value"]["start"] == TEXT.index("Zelensky") != units
     assert source["value"]["text"] == "Zelensky"
     claim = next(r for r in regions.values() if r["value"]["labels"] == ["claim"])
     assert len(claim["meta"]["fragments"]) == 2
@@ -78,40 +81,30 @@ def test_offsets_are_utf16_units_and_round_trip_is_identical(tmp_path: Path) -> 
     assert json.loads((tmp_path / "two.json").read_text(encoding="utf-8")) == tasks
 
 
+def _task(text: str, start: int, end: int, covered: str, label: str = "claim") -> dict[str, object]:
+    value = {"start": start, "end": end, "text": covered, "labels": [label]}
+    region = {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text", "value": value}
+    return {"data": {"text": text}, "annotations": [{"result": [region]}]}
+
+
 def test_a_bad_task_is_rejected_whole_and_named(tmp_path: Path) -> None:
-    good = {
-        "data": {"text": "A 😀 b c"},
-        "annotations": [
-            {
-                "result": [
-                    {
-                        "id": "r1",
-                        "type": "labels",
-                        "from_name": "label",
-                        "to_name": "text",
-                        "value": {"start": 5, "end": 6, "text": "b", "labels": ["claim"]},
-                    }
-                ]
-            }
-        ],
-    }
-    split = json.loads(json.dumps(good))
-    split["annotations"][0]["result"][0]["value"].update(start=3, end=4, text="x")  # inside the emoji
-    wrong_text = json.loads(json.dumps(good))
-    wrong_text["data"]["text"] = "A 😀 z c"
-    unknown = json.loads(json.dumps(good))
-    unknown["annotations"][0]["result"][0]["value"]["labels"] = ["speaker"]
+    good = _task("A 😀 b c", 4, 5, "b")
+    # Label Studio before its editor counted code points wrote UTF-16 units: read so when the text says so.
+    old_units = _task("A 😀 b d", 5, 6, "b")
+    split = _task("A 😀 b e", 3, 4, "x")  # inside the emoji in units, a space in code points
+    wrong_text = _task("A 😀 z c", 4, 5, "b")
+    unknown = _task("A 😀 b f", 4, 5, "b", label="speaker")
     path = tmp_path / "tasks.json"
-    path.write_text(json.dumps([good, split, wrong_text, unknown], ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps([good, old_units, split, wrong_text, unknown], ensure_ascii=False), encoding="utf-8")
     project = Project.open(tmp_path / "p.db")
     try:
         report = import_labelstudio(project, [path], annotator="carol")
-        assert [r.line for r in report.rejected] == [2, 3, 4]
+        assert [r.line for r in report.rejected] == [3, 4, 5]
         reasons = [r.reason for r in report.rejected]
-        assert "inside a character" in reasons[0] and "is not the text" in reasons[1] and "speaker" in reasons[2]
+        assert "'x' is not the text" in reasons[0] and "is not the text" in reasons[1] and "speaker" in reasons[2]
         with project.session() as s:
-            (span,) = store_ann.spans_for(s, 1)
+            spans = [store_ann.spans_for(s, doc)[0] for doc in (1, 2)]
             assert store_ann.annotator_by_name(s, "carol") is not None
-        assert (span.start, span.end, span.text) == (4, 5, "b")
+        assert [(span.start, span.end, span.text) for span in spans] == [(4, 5, "b"), (4, 5, "b")]
     finally:
         project.close()

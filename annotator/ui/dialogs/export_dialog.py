@@ -168,7 +168,7 @@ class ExportDialog(QDialog):
             )
         elif self.fmt() == "labelstudio":
             text = (
-                f"Writes one Label Studio task per document to {path} (offsets in UTF-16 units) and the "
+                f"Writes one Label Studio task per document to {path} (offsets in code points) and the "
                 f"labeling config beside it. Relation roles and attributes and statuses are left out."
             )
         else:
