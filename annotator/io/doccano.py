@@ -6,8 +6,12 @@ doccano counts offsets in UTF-16 code units, as its JavaScript front end does (d
 and #2484, unless the project counts grapheme clusters), so offsets are converted both ways. Import
 also takes the older `"label": [[start, end, "LABEL"], ...]` lines. doccano has no discontinuous
 spans, span attributes, relation roles or stances: a discontinuous span is written as its bounding
-entity with its pieces in an extra `fragments` key (which the import reads back; doccano keeps
-unknown keys as metadata), and the rest is not written. A bad line is rejected whole as FILE:LINE.
+entity, and its pieces go in a line-level `fragments` list of `{"label", "start_offset",
+"end_offset", "fragments"}` (doccano drops unknown keys of an entity but keeps a line's unknown keys
+as the example's metadata and exports them back: checked in doccano 1.8.4 with
+scripts/check_peer_formats.py); the import matches them to entities by label and bounds, and also
+reads pieces in an entity's own `fragments` key. The rest is not written. A bad line is rejected
+whole as FILE:LINE.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ def export_doccano(
             while current is None or current[0] < layer.doc_id:
                 current = next(rows)
             text, offsets = current[4], Utf16Offsets(current[4])
-            entities, ids = [], {}
+            entities, ids, pieces_of = [], {}, []
             for n, row in enumerate(layer.spans, start=1):
                 sid, _, _, label, start, end, _, _, fragments, *_ = row
                 ids[sid] = n
@@ -64,7 +68,8 @@ def export_doccano(
                 }
                 pieces = json.loads(fragments) if fragments and fragments != "null" else None
                 if pieces:
-                    entity["fragments"] = [[offsets.to_units(a), offsets.to_units(b)] for a, b in pieces]
+                    units = [[offsets.to_units(a), offsets.to_units(b)] for a, b in pieces]
+                    pieces_of.append({k: v for k, v in entity.items() if k != "id"} | {"fragments": units})
                 entities.append(entity)
             relations = [
                 {"id": n, "from_id": ids[r[4]], "to_id": ids[r[5]], "type": r[3]}
@@ -72,6 +77,8 @@ def export_doccano(
                 if r[4] in ids and r[5] in ids
             ]
             line = {"id": current[1], "text": text, "entities": entities, "relations": relations}
+            if pieces_of:
+                line["fragments"] = pieces_of
             handle.write(json.dumps(line | {"annotator": names[layer.annotator_id]}, ensure_ascii=False) + "\n")
             counts["lines"] += 1
             counts["entities"] += len(entities)
@@ -144,10 +151,12 @@ def line_record(raw: str, default: str) -> dict[str, Any]:
             for i, e in enumerate(obj.get("label") or [])
         ]
     spans = []
+    line_pieces = [p for p in obj.get("fragments") or [] if isinstance(p, dict)]
     for entity in entities:
         try:
             start, end = offsets.to_code_points(entity["start_offset"]), offsets.to_code_points(entity["end_offset"])
-            pieces = [[offsets.to_code_points(a), offsets.to_code_points(b)] for a, b in entity.get("fragments") or []]
+            given = entity.get("fragments") or _take_pieces(line_pieces, entity)
+            pieces = [[offsets.to_code_points(a), offsets.to_code_points(b)] for a, b in given]
         except (KeyError, TypeError, ValueError) as exc:
             raise LineError(
                 f"entity {entity.get('id') if isinstance(entity, dict) else entity!r}: bad offsets ({exc})"
@@ -162,3 +171,12 @@ def line_record(raw: str, default: str) -> dict[str, Any]:
     document = {"text": text, **({"id": str(obj["id"])} if obj.get("id") not in (None, "") else {})}
     who = obj.get("annotator") or obj.get("user") or default
     return {"document": document, "annotator": str(who), "spans": spans, "relations": relations}
+
+
+def _take_pieces(line_pieces: list[dict[str, Any]], entity: dict[str, Any]) -> list[Any]:
+    """The pieces the line-level `fragments` list gives this entity (matched by label and bounds, once)."""
+    key = ("label", "start_offset", "end_offset")
+    for n, item in enumerate(line_pieces):
+        if all(item.get(k) == entity.get(k) for k in key):
+            return list(line_pieces.pop(n).get("fragments") or [])
+    return []
