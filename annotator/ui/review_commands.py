@@ -49,11 +49,25 @@ class _GoldCommand(QUndoCommand):
         self._before: GoldSnapshot | None = None
         self._after: GoldSnapshot | None = None
         self._new_gold = not any(a.is_gold for a in ctx.project.annotators())
+        self._skip_step = False  # the stack is putting its index back after a refused undo/redo
+
+    def _refused(self, exc: AnnotatorError) -> None:
+        """A later undo/redo the service refused changed nothing: see `AppContext.step_refused`."""
+        self._skip_step = True
+        self.ctx.step_refused(str(exc))
 
     def redo(self) -> None:
+        if self._skip_step:
+            self._skip_step = False
+            return
         if self._after is not None:
             show_document(self.ctx, self.doc_id)
-            self.ctx.notify(review.restore_gold(self.ctx.project, self._after))
+            try:
+                changes = review.restore_gold(self.ctx.project, self._after)
+            except AnnotatorError as exc:
+                self._refused(exc)
+                return
+            self.ctx.notify(changes)
             return
         try:
             self._before = review.gold_snapshot(self.ctx.project, self.doc_id)
@@ -67,8 +81,16 @@ class _GoldCommand(QUndoCommand):
         self.ctx.notify(changes | Changes(annotators=self._new_gold))
 
     def undo(self) -> None:
+        if self._skip_step:
+            self._skip_step = False
+            return
         assert self._before is not None
         show_document(self.ctx, self.doc_id)
+        try:
+            changes = review.restore_gold(self.ctx.project, self._before)
+        except AnnotatorError as exc:
+            self._refused(exc)
+            return
         selected = self.ctx.selected_span_id
         if (
             selected is not None
@@ -76,7 +98,7 @@ class _GoldCommand(QUndoCommand):
             and selected in {s.id for s in (self._after.spans if self._after else ())}
         ):
             self.ctx.select_span(None)  # the gold span it made goes away
-        self.ctx.notify(review.restore_gold(self.ctx.project, self._before))
+        self.ctx.notify(changes)
 
     def _decide(self) -> Changes:
         raise NotImplementedError

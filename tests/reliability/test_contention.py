@@ -11,16 +11,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from annotator.services.documents import stats
+from annotator.app import build_main_window
+from annotator.services.alignment import SpanItem
+from annotator.services.documents import document_ids, stats
 from annotator.services.project import Project
 from annotator.store.engine import WAITING_MESSAGE
 from annotator.ui.main_window import MainWindow
 from tests.reliability.cli_run import REPO, annotator
 from tests.ui.test_main_window import CLAIM_WORDS, drag_select, key, window  # noqa: F401
-from tests.ui.test_review import colleague_file
+from tests.ui.test_review import (
+    AGREED,
+    colleague_file,
+    enter_review,
+    go_to,
+    gold_layer,
+    item_of,
+    merge,
+)
 
 HOLD_LOCK = r"""
 import sqlite3, sys
@@ -188,3 +199,51 @@ def _spans_in(win: MainWindow) -> list[int]:
         return [row[0] for row in conn.execute("SELECT id FROM spans ORDER BY id")]
     finally:
         conn.close()
+
+
+@pytest.fixture
+def reviewer(qtbot: QtBot, tmp_path: Path) -> MainWindow:
+    """The reviewer's window with alice's and bob's work merged, on the first document."""
+    win = build_main_window(tmp_path / "review.db", annotator_name="rita", seed=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    merge(qtbot, win, [colleague_file(tmp_path / "alice.db", "alice"), colleague_file(tmp_path / "bob.db", "bob")])
+    win.open_document(document_ids(win.ctx.project)[0])
+    return win
+
+
+def test_undo_and_redo_of_a_review_decision_while_another_program_writes_leave_the_stack_true(
+    qtbot: QtBot, reviewer: MainWindow
+) -> None:
+    """The same for a gold decision (accepting an agreed span): refused, nothing changes, the index
+    stays and the status bar says why; once the lock is gone undo and redo work."""
+    enter_review(qtbot, reviewer)
+    go_to(qtbot, reviewer, item_of(reviewer, SpanItem, lambda i: i.text == AGREED))
+    key(qtbot, reviewer, Qt.Key.Key_G)
+    stack = reviewer.ctx.undo_stack
+    (gold,) = gold_layer(reviewer).spans
+    index, undo_text = stack.index(), stack.undoText()
+
+    holder = _hold_lock(reviewer.ctx.project.path)
+    try:
+        key(qtbot, reviewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert (stack.index(), stack.undoText()) == (index, undo_text)
+        assert "another program" in reviewer.status.currentMessage()
+    finally:
+        _release(holder)
+    assert [s.id for s in gold_layer(reviewer).spans] == [gold.id]
+    key(qtbot, reviewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (stack.index(), gold_layer(reviewer).spans) == (index - 1, ())
+
+    holder = _hold_lock(reviewer.ctx.project.path)
+    try:
+        reviewer.status.post("")
+        key(qtbot, reviewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert (stack.index(), stack.redoText()) == (index - 1, undo_text)
+        assert "another program" in reviewer.status.currentMessage()
+    finally:
+        _release(holder)
+    assert gold_layer(reviewer).spans == ()
+    key(qtbot, reviewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert (stack.index(), [s.id for s in gold_layer(reviewer).spans]) == (index, [gold.id])
