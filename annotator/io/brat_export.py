@@ -17,17 +17,14 @@ has no place for them). The folder is written under a temporary name and renamed
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.io.brat_format import TypeMap
 from annotator.io.export_layers import Cancel, ExportReport, Layer, Progress, Ticker, iter_layers, resolve_annotator
-from annotator.model.errors import AnnotatorError
+from annotator.io.staged_files import new_folder
 from annotator.model.scheme import Scheme
 from annotator.services.project import Project
 from annotator.store import annotations as store_ann
@@ -47,15 +44,10 @@ def export_brat(
     cancel: Cancel | None = None,
 ) -> ExportReport:
     """Write the brat folder `out_dir` (new, or an empty folder); `annotator` limits it to that layer."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise AnnotatorError(f"{out_dir}: brat export writes a new folder; this one exists and is not empty")
-    annotator_id = resolve_annotator(project, annotator)
-    types = TypeMap(project.scheme, mapping)
-    staging = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:12]}.part"
     counts = {"documents": 0, "spans": 0, "relations": 0, "notes": 0}
-    try:
-        staging.mkdir(parents=True)
+    with new_folder(Path(out_dir), "brat") as staging:
+        annotator_id = resolve_annotator(project, annotator)
+        types = TypeMap(project.scheme, mapping)
         (staging / "annotation.conf").write_text(annotation_conf(project.scheme, types), encoding="utf-8")
         with project.session() as s:
             totals = q.layer_counts(s, annotator_id)
@@ -84,13 +76,7 @@ def export_brat(
                     handle.writelines(line + "\n" for line in lines)
                 counts["documents"] += 1
                 ticker.advance(len(layer.spans) + len(layer.relations))
-        if out_dir.exists():
-            out_dir.rmdir()
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return ExportReport((out_dir,), counts)
+    return ExportReport((Path(out_dir),), counts)
 
 
 class _Texts:

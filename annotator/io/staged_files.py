@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -153,3 +154,21 @@ class StagedFiles:
             self._new_dir = None
         if isinstance(exc, OSError):
             raise AnnotatorError(_describe(named, exc)) from exc
+
+
+@contextlib.contextmanager
+def new_folder(out_dir: Path, what: str) -> Iterator[Path]:
+    """A folder export (`what`: "brat", "XMI") built in a hidden sibling that is renamed to `out_dir` (new,
+    or an empty folder) when the block ends, and removed when it raises (cancel, error)."""
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise AnnotatorError(f"{out_dir}: {what} export writes a new folder; this one exists and is not empty")
+    staging = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:12]}.part"
+    try:
+        staging.mkdir(parents=True)
+        yield staging
+        if out_dir.exists():
+            out_dir.rmdir()
+        os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

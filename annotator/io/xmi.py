@@ -20,10 +20,7 @@ rejects that file whole, named.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +30,7 @@ from annotator.io.export_layers import Cancel, ExportReport, Progress, Ticker, i
 from annotator.io.export_layers import resolve_annotator as _resolve
 from annotator.io.import_report import CancelFn, FileTally, ImportReport, ProgressFn
 from annotator.io.import_report import Ticker as ImportTicker
+from annotator.io.staged_files import new_folder
 from annotator.io.utf16 import Utf16Offsets
 from annotator.model.errors import AnnotatorError
 from annotator.services.project import Project
@@ -79,15 +77,10 @@ def export_xmi(
     """Write the folder `out_dir` (new, or empty); it appears only when complete."""
     from cassis import Cas
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise AnnotatorError(f"{out_dir}: XMI export writes a new folder; this one exists and is not empty")
-    annotator_id = _resolve(project, annotator)
-    staging = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:12]}.part"
     counts = {"cases": 0, "spans": 0, "relations": 0, "stances": 0}
-    ts = type_system()
-    try:
-        staging.mkdir(parents=True)
+    with new_folder(Path(out_dir), "XMI") as staging:
+        annotator_id = _resolve(project, annotator)
+        ts = type_system()
         (staging / "TypeSystem.xml").write_text(ts.to_xml(), encoding="utf-8")
         with project.session() as s:
             totals = q.layer_counts(s, annotator_id)
@@ -106,13 +99,7 @@ def export_xmi(
                 cas.to_xmi(str(folder / f"{_UNSAFE.sub('_', current[1]).strip('._') or current[2][:16]}.xmi"))
                 counts["cases"] += 1
                 ticker.advance(len(layer.spans) + len(layer.relations) + len(layer.stances))
-        if out_dir.exists():
-            out_dir.rmdir()
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return ExportReport((out_dir,), counts)
+    return ExportReport((Path(out_dir),), counts)
 
 
 def _fill(cas: Any, ts: Any, layer: Any, project: Project, counts: dict[str, int]) -> None:
