@@ -42,6 +42,30 @@ def document_ids(
         return docs.document_ids(s, annotator_id=annotator_id, status=status, search=search.strip())
 
 
+def document_id_page(
+    project: Project,
+    annotator_id: int | None = None,
+    status: Status | None = None,
+    search: str = "",
+    *,
+    after: int | None = None,
+    limit: int,
+) -> list[int]:
+    """`document_ids` a page at a time: at most `limit` ids in list order after id `after`."""
+    with project.session() as s:
+        return docs.document_id_page(
+            s, annotator_id=annotator_id, status=status, search=search.strip(), after=after, limit=limit
+        )
+
+
+def count_matching(
+    project: Project, annotator_id: int | None = None, status: Status | None = None, search: str = "", *, cap: int
+) -> int:
+    """How many documents `document_ids` would give, but at most `cap` + 1 ("more than `cap`")."""
+    with project.session() as s:
+        return docs.count_matching(s, annotator_id=annotator_id, status=status, search=search.strip(), cap=cap)
+
+
 def list_rows(project: Project, doc_ids: Sequence[int], annotator_id: int) -> dict[int, ListRow]:
     """Rows for the lazy document list: metadata, my status, my annotation count."""
     with project.session() as s:

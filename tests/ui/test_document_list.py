@@ -19,6 +19,7 @@ from annotator.services.project import Project
 from annotator.store.documents import insert_documents
 from annotator.ui.context import AppContext
 from annotator.ui.models.document_list_model import (
+    ID_PAGE,
     PAGE,
     CountRole,
     DocIdRole,
@@ -228,6 +229,49 @@ def test_search_box_filters_after_typing(
     assert titles(widget.model) == ["Moscow responds"]
     widget.search_edit.clear()
     qtbot.waitUntil(lambda: widget.model.rowCount() == 4)
+
+
+def test_a_long_search_result_pages_in_as_the_list_scrolls(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], project: Project
+) -> None:
+    # 2.5 pages of matches among other documents; "nato" is also the start of "natopolis" (prefix).
+    texts = [
+        ("", f"Story {i}: " + ("NATO talks." if i % 3 else "natopolis" if i % 2 else "Kyiv.")) for i in range(1300)
+    ]
+    ids = add_documents(project, texts)
+    scan = [doc_id for doc_id, (_t, text) in zip(ids, texts, strict=True) if "nato" in text.lower()]
+    assert len(scan) > 2 * ID_PAGE
+    widget = make_widget()
+    qtbot.keyClicks(widget.search_edit, "nato")
+    qtbot.waitUntil(lambda: widget.model.search_text == "nato")
+    assert widget.model.rowCount() == ID_PAGE  # the first page only
+    widget.list_view.setFocus()
+    for _ in range(10):  # End, as a user would, until the list stops growing
+        before = widget.model.rowCount()
+        qtbot.keyClick(widget.list_view, Qt.Key.Key_End)
+        qtbot.wait(20)
+        if widget.model.rowCount() == before and widget.model.all_loaded():
+            break
+    shown = [widget.model.index(r, 0).data(DocIdRole) for r in range(widget.model.rowCount())]
+    assert shown == scan  # every match, exactly once, in list order
+    assert widget.list_view.currentIndex().data(DocIdRole) == scan[-1]
+
+
+def test_moving_past_the_rows_read_so_far_reads_on(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], project: Project
+) -> None:
+    ids = add_documents(project, [("", f"Story {i} about NATO.") for i in range(ID_PAGE + 3)])
+    widget = make_widget()
+    qtbot.keyClicks(widget.search_edit, "story")
+    qtbot.waitUntil(lambda: widget.model.search_text == "story")
+    assert widget.model.rowCount() == ID_PAGE
+    assert widget.next_doc_id(ids[ID_PAGE - 1]) == ids[ID_PAGE]
+    assert widget.prev_doc_id(None) == ids[-1]
+    widget.search_edit.setText("nato")  # a fresh search: the first page again
+    qtbot.waitUntil(lambda: widget.model.search_text == "nato")
+    assert widget.model.rowCount() == ID_PAGE
+    assert widget.select_doc(ids[-2])  # as the Search window opens a match: read on to its row
+    assert widget.list_view.currentIndex().data(DocIdRole) == ids[-2]
 
 
 def test_status_combo_filters(

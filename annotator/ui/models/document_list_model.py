@@ -6,6 +6,9 @@ scores the store keeps current, read in one query when the list is re-read; an e
 score of the documents it touched but does not re-sort, so rows do not jump while one works), and fetches the
 rows it is asked to show in pages of `PAGE` through `services.documents.list_rows`, keeping at most
 `CACHE_LIMIT` of them, so a 100,000-document project costs one id list and a few small queries.
+A search (in list order) reads its ids a page of `ID_PAGE` at a time, straight from the full-text
+index: the first screenful of a common word does not wait for every matching id; the view asks for
+more (`canFetchMore`/`fetchMore`) as it scrolls to the end, and moving past the last row loaded does too.
 A filter change resets the model; an edit (`AppContext.changed`) only drops and repaints the rows of
 the documents it touched. The status icons are drawn here with QPainter, once per process.
 """
@@ -29,6 +32,7 @@ CountRole = Qt.ItemDataRole.UserRole + 3
 DisagreementRole = Qt.ItemDataRole.UserRole + 4  # float in [0, 1], or None when not sorted by it
 
 PAGE = 200
+ID_PAGE = 500
 CACHE_LIMIT = 2000
 
 STATUS_TEXT = {Status.NOT_STARTED: "Not started", Status.IN_PROGRESS: "In progress", Status.DONE: "Done"}
@@ -43,6 +47,7 @@ class DocumentListModel(QAbstractListModel):
         self._status: Status | None = None
         self._search = ""
         self._ids: list[int] = []
+        self._more = False  # a search whose further ids are not read yet
         self._rows_by_id: dict[int, int] = {}
         self._cache: dict[int, ListRow] = {}
         self._by_disagreement = False
@@ -93,7 +98,11 @@ class DocumentListModel(QAbstractListModel):
 
     def _load_ids(self) -> None:
         self._cache.clear()
-        if self._status is None and not self._search:
+        self._more = False
+        if self._search and not self._by_disagreement:
+            self._ids = self._id_page(None)
+            self._more = len(self._ids) == ID_PAGE
+        elif self._status is None and not self._search:
             self._ids = documents.document_ids(self._ctx.project)
         else:
             self._ids = documents.document_ids(self._ctx.project, self._ctx.annotator.id, self._status, self._search)
@@ -106,8 +115,42 @@ class DocumentListModel(QAbstractListModel):
             self._scores = {}
         self._rows_by_id = {doc_id: row for row, doc_id in enumerate(self._ids)}
 
+    def _id_page(self, after: int | None) -> list[int]:
+        project, me = self._ctx.project, self._ctx.annotator.id
+        return documents.document_id_page(project, me, self._status, self._search, after=after, limit=ID_PAGE)
+
+    def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802 - Qt override
+        return self._more and not parent.isValid()
+
+    def fetchMore(self, parent: _Index) -> None:  # noqa: N802 - Qt override
+        """Read the next page of a search's ids (in list order, after the last one shown)."""
+        if not self.canFetchMore(parent):
+            return
+        page = self._id_page(self._ids[-1] if self._ids else None)
+        self._more = len(page) == ID_PAGE
+        if not page:
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._ids.extend(page)
+        self._rows_by_id.update((doc_id, first + i) for i, doc_id in enumerate(page))
+        self.endInsertRows()
+
+    def fetch_through(self, doc_id: int) -> None:
+        """Read pages until the list holds every match up to and one past `doc_id` (list order is id
+        order whenever pages are read), so its row, and the rows around it, are known."""
+        while self._more and (not self._ids or self._ids[-1] <= doc_id):
+            self.fetchMore(QModelIndex())
+
+    def fetch_all(self) -> None:
+        while self._more:
+            self.fetchMore(QModelIndex())
+
+    def all_loaded(self) -> bool:
+        return not self._more
+
     def doc_ids(self) -> list[int]:
-        """The listed ids, in list order."""
+        """The listed ids read so far (all of them unless a search is still paging), in list order."""
         return list(self._ids)
 
     def row_of(self, doc_id: int) -> int | None:

@@ -120,6 +120,7 @@ class DocumentListWidget(QWidget):
 
     def select_doc(self, doc_id: int) -> bool:
         """Make `doc_id` the current row (which opens it). False when the filter hides it."""
+        self.model.fetch_through(doc_id)
         row = self.model.row_of(doc_id)
         if row is None:
             return False
@@ -129,6 +130,8 @@ class DocumentListWidget(QWidget):
 
     def next_doc_id(self, doc_id: int | None) -> int | None:
         """The document after `doc_id` in the list (the first when None), or None at the end."""
+        if doc_id is not None:
+            self.model.fetch_through(doc_id)
         ids = self.model.doc_ids()
         if doc_id is None:
             return ids[0] if ids else None
@@ -141,6 +144,10 @@ class DocumentListWidget(QWidget):
 
     def prev_doc_id(self, doc_id: int | None) -> int | None:
         """The document before `doc_id` in the list (the last when None), or None at the start."""
+        if doc_id is None:
+            self.model.fetch_all()
+        else:
+            self.model.fetch_through(doc_id)
         ids = self.model.doc_ids()
         if doc_id is None:
             return ids[-1] if ids else None
