@@ -1,5 +1,6 @@
 """Where a search term occurs in a document: the matches the article view highlights and steps
-through with F3. Case-insensitive, like the document list's filter; offsets are code points."""
+through with F3, by the document list's rule, so the list and the article agree. Case-insensitive;
+offsets are code points."""
 
 from __future__ import annotations
 
@@ -7,11 +8,19 @@ import re
 
 
 def find_matches(text: str, query: str) -> list[tuple[int, int]]:
-    """Every non-overlapping occurrence of `query` (trimmed) in `text`, in order."""
-    query = query.strip()
-    if not query:
-        return []
-    return [(m.start(), m.end()) for m in re.finditer(re.escape(query), text, re.IGNORECASE)]
+    """Every non-overlapping place where the document list's search finds `query` in `text`, in
+    order: its words in a row, whole words, the last one possibly only the start of a word ("nato
+    sum" matches "NATO summit" whole; "war" matches "war" and "warsaw" but not "reward", as the list's
+    index does). A query without letters or digits (an emoji) matches as typed, as the list's scan."""
+    phrase = words(query)
+    if not phrase:
+        query = query.strip()
+        if not query:
+            return []
+        return [(m.start(), m.end()) for m in re.finditer(re.escape(query), text, re.IGNORECASE)]
+    body = r"[\W_]+".join([*map(re.escape, phrase[:-1]), re.escape(phrase[-1]) + r"[^\W_]*"])
+    pattern = re.compile(rf"(?<![^\W_]){body}", re.IGNORECASE)
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def next_match(matches: list[tuple[int, int]], position: int, forward: bool) -> tuple[int, int] | None:

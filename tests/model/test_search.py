@@ -12,7 +12,17 @@ def test_find_matches_is_case_insensitive_in_code_points() -> None:
     assert [TEXT[a:b] for a, b in matches] == ["NATO", "nato", "NATO"]
     assert matches[0] == (2, 6)  # the emoji is one code point
     assert find_matches(TEXT, "  ") == [] and find_matches(TEXT, "absent") == []
-    assert find_matches("a.b a-b", ".") == [(1, 2)]  # the term is literal, not a pattern
+    assert find_matches("a.b a-b", ".") == [(1, 2)]  # no words: the term as typed, not a pattern
+    assert find_matches("x 😀 y😀", "😀") == [(2, 3), (5, 6)]
+
+
+def test_find_matches_takes_words_the_last_one_unfinished() -> None:
+    text = "Forewarned, the warden spoke of war: warfare, a reward. War-time talks; war talk"
+    assert [text[a:b] for a, b in find_matches(text, "war")] == ["warden", "war", "warfare", "War", "war"]
+    assert [text[a:b] for a, b in find_matches(text, "WAR ti")] == ["War-time"]
+    assert [text[a:b] for a, b in find_matches(text, "war talk")] == ["war talk"]
+    assert [text[a:b] for a, b in find_matches(text, "time tal")] == ["time talks"]
+    assert find_matches(text, "arden") == []  # inside a word: not a match, as in the list
 
 
 def test_next_match_steps_and_wraps_both_ways() -> None:

@@ -265,6 +265,28 @@ def test_search_enter_down_and_f3_step_through_highlighted_matches(qtbot: QtBot,
     assert len(window.article_view.extraSelections()) == len(window.search.matches)
 
 
+def test_f3_matches_words_as_the_list_does(qtbot: QtBot, window: MainWindow) -> None:
+    """The list finds words (the last one possibly unfinished), so the article highlights those: not
+    the same letters inside another word."""
+    from annotator.store.documents import insert_documents
+
+    text = "Bezarn met Zarnak; zarn-talks began. Sezarn? ZARN talks."
+    with window.ctx.project.session() as s:
+        row = dict(ext_id="zarn", sha256="f" * 64, title="Z", text=text, n_chars=len(text), meta={})
+        insert_documents(s, [dict(row, encoding="utf-8", source=None, imported_at="2024-01-01T00:00:00Z")])
+    window.document_list.model.reload()
+    press(qtbot, Qt.Key.Key_F, CTRL)
+    type_text(qtbot, "zarn")
+    press(qtbot, Qt.Key.Key_Return)
+    assert window.article_view.document_text() == text  # the only document the list shows
+    assert [text[a:b] for a, b in window.search.matches] == ["Zarnak", "zarn", "ZARN"]
+    assert len(window.article_view.extraSelections()) == 3
+    press(qtbot, Qt.Key.Key_F, CTRL)
+    type_text(qtbot, "zarn ta")  # a phrase, its last word unfinished: whole words highlighted
+    press(qtbot, Qt.Key.Key_Return)
+    assert [text[a:b] for a, b in window.search.matches] == ["zarn-talks", "ZARN talks"]
+
+
 def test_the_readme_shortcut_table_is_the_generated_one() -> None:
     """scripts/readme_shortcuts.py writes it; a new key without a rerun fails here."""
     from annotator import paths
