@@ -7,7 +7,9 @@ it (a span, a stance, or a status other than not_started): the mean of the parts
   micro average over labels of the optimal one-to-one overlap matching within each label
   (:mod:`annotator.model.agreement_matching`: candidate pairs from a sort and sweep, so a
   500-span article is not compared span by span), ``2 * matched / (first + second)``; pairs where
-  neither side has a span are left out;
+  neither side has a span are left out. Two spans overlap when they share a character; a
+  discontinuous span is the set of its pieces' characters, as in the agreement report, so two
+  spans whose bounds overlap but whose pieces do not are no match;
 - document stances: the share of targets judged (rows, so two rows of one annotator count twice,
   as they always have) two or more times whose values differ.
 
@@ -15,18 +17,28 @@ A document where fewer than two annotators worked, or where nothing compares, sc
 number of matched pairs enters, and a maximum matching's size does not depend on its tie-breaks, so
 `matching_size` finds it with augmenting paths over the sweep's candidate pairs instead of solving
 the weighted assignment the agreement report needs (the tests check it equals that matching's size).
+
+Keeping a stored score current recomputes a document after each edit, and an edit changes one
+annotator's layer: `document_score` remembers the last few matching sizes by the two lists' content
+(a small cache in this module), so on a 500-span article only the pairs involving the changed layer
+and label are matched again. The cache is keyed by the spans themselves, so it cannot go stale.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
-from annotator.model.agreement_matching import Interval, candidate_pairs
+from annotator.model.agreement_matching import Interval, Pieces
 
-DocSpan = tuple[int, str, int, int]
-"""``(annotator_id, label, start, end)``."""
+Fragments = tuple[Interval, ...]
+DocSpan = tuple[int, str, int, int, Fragments]
+"""``(annotator_id, label, start, end, pieces)``: ``pieces`` are a discontinuous span's sorted
+fragments (inside ``[start, end)``), ``()`` for a continuous span."""
+Layer = tuple[tuple[Interval, Fragments], ...]
+"""One annotator's spans of one label: ``((start, end), pieces)`` each."""
 DocStance = tuple[str, str]
 """A document-level stance: ``(target, value)``."""
 
@@ -37,19 +49,20 @@ def document_score(present: Iterable[int], spans: Iterable[DocSpan], stances: It
     who = sorted(set(present))
     if len(who) < 2:
         return 0.0
-    by_annotator: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    by_annotator: dict[int, dict[str, list[tuple[Interval, Fragments]]]] = defaultdict(lambda: defaultdict(list))
     counts: Counter[int] = Counter()
-    for annotator_id, label, start, end in spans:
-        by_annotator[annotator_id][label].append((start, end))
+    for annotator_id, label, start, end, pieces in spans:
+        by_annotator[annotator_id][label].append(((start, end), pieces))
         counts[annotator_id] += 1
+    layers = {a: {label: tuple(sorted(items)) for label, items in labels.items()} for a, labels in by_annotator.items()}
     parts: list[float] = []
     f1s: list[float] = []
     for a, b in combinations(who, 2):
         total = counts[a] + counts[b]
         if total == 0:
             continue
-        first, second = by_annotator.get(a, {}), by_annotator.get(b, {})
-        matched = sum(matching_size(first[label], second[label]) for label in first if label in second)
+        first, second = layers.get(a, {}), layers.get(b, {})
+        matched = sum(_layer_matching(first[label], second[label]) for label in first if label in second)
         f1s.append(2 * matched / total)
     if f1s:
         parts.append(1.0 - sum(f1s) / len(f1s))
@@ -64,12 +77,47 @@ def document_score(present: Iterable[int], spans: Iterable[DocSpan], stances: It
     return sum(parts) / len(parts) if parts else 0.0
 
 
-def matching_size(first: list[Interval], second: list[Interval]) -> int:
+_CACHE_SIZE = 64
+_CACHE_MIN = 16  # lists shorter than this are matched again (cheaper than hashing them)
+_cache: OrderedDict[tuple[Layer, Layer], int] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _layer_matching(first: Layer, second: Layer) -> int:
+    """`matching_size` of two layers of one label, remembered by their content for long lists."""
+    if len(first) + len(second) < _CACHE_MIN:
+        return _matching_of(first, second)
+    key = (first, second)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    found = _matching_of(first, second)
+    with _cache_lock:
+        _cache[key] = found
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return found
+
+
+def _matching_of(first: Layer, second: Layer) -> int:
+    pieces = None
+    if any(p for _, p in first) or any(p for _, p in second):
+        pieces = ([p or (b,) for b, p in first], [p or (b,) for b, p in second])
+    return matching_size([b for b, _ in first], [b for b, _ in second], pieces)
+
+
+def matching_size(
+    first: Sequence[Interval],
+    second: Sequence[Interval],
+    pieces: tuple[Sequence[Pieces], Sequence[Pieces]] | None = None,
+) -> int:
     """The size of a maximum one-to-one matching of intervals that share a character (Kuhn's
-    augmenting paths, iterative, over `candidate_pairs`; a greedy pass first matches most)."""
-    adjacent: dict[int, list[int]] = defaultdict(list)
-    for i, j, _ in candidate_pairs(first, second):
-        adjacent[i].append(j)
+    augmenting paths, iterative, over the sweep's candidate pairs; a greedy pass first matches
+    most). With `pieces` (each item's pieces, inside its interval) two items are candidates only
+    when their pieces share a character."""
+    adjacent = _adjacent(first, second, pieces)
     owner: dict[int, int] = {}  # second-list index -> first-list index matched to it
     partner: dict[int, int] = {}  # first-list index -> second-list index
     unmatched = []
@@ -82,6 +130,39 @@ def matching_size(first: list[Interval], second: list[Interval]) -> int:
     for root in unmatched:
         _augment(root, adjacent, owner, partner)
     return len(partner)
+
+
+def _adjacent(
+    first: Sequence[Interval],
+    second: Sequence[Interval],
+    pieces: tuple[Sequence[Pieces], Sequence[Pieces]] | None,
+) -> dict[int, list[int]]:
+    """Candidate pairs as adjacency lists (first-list index -> second-list indices, ascending): the
+    sort and sweep of `agreement_matching.candidate_pairs`, without the shared-character counts."""
+    order = sorted(range(len(second)), key=lambda j: second[j][0])
+    adjacent: dict[int, list[int]] = {}
+    active: list[int] = []
+    position = 0
+    for i in sorted(range(len(first)), key=lambda i: first[i][0]):
+        start, end = first[i]
+        while position < len(order) and second[order[position]][0] < end:
+            active.append(order[position])
+            position += 1
+        active = [j for j in active if second[j][1] > start]
+        # Active intervals end after this one starts; one added for an earlier, longer interval
+        # may start after this one ends.
+        found = [j for j in active if second[j][0] < end]
+        if pieces is not None:
+            mine = pieces[0][i]
+            found = [j for j in found if _share(mine, pieces[1][j])]
+        if found:
+            found.sort()
+            adjacent[i] = found
+    return adjacent
+
+
+def _share(a: Pieces, b: Pieces) -> bool:
+    return any(min(x[1], y[1]) > max(x[0], y[0]) for x in a for y in b)
 
 
 def _augment(root: int, adjacent: dict[int, list[int]], owner: dict[int, int], partner: dict[int, int]) -> bool:

@@ -5,6 +5,9 @@ becoming or ceasing to be gold) calls `touch` with the document's id, and `Proje
 calls `refresh` just before it commits: the touched documents' scores are recomputed from what the
 transaction sees and written in the same transaction, so the score is as current as the
 annotations, whatever path (an edit, its undo, an import, a merge, a review decision) wrote them.
+Recomputing reads the document's spans (with a discontinuous span's pieces), stances, statuses and
+the annotators' names in one query; on a long article `model.disagreement` matches again only the
+layers that changed.
 
 Two writers of one document on a server: `refresh` first upserts the documents' score rows (in id
 order), which locks those rows until commit, and only then reads the annotations. A second writer of
@@ -12,6 +15,13 @@ the same document waits at its own upsert until the first has committed, and the
 COMMITTED gives each statement a fresh snapshot) reads the annotations including the first writer's.
 On SQLite a writing transaction holds the file's write lock from its first write to its commit, so
 nobody else can have written in between: it reads, then upserts the scores in one statement.
+
+Blind mode on a server: row-level security (`store.rights`) hides a colleague's layers of a document
+from an annotator who has not finished it, so what such a writer could compute is a partial score.
+It stores `STALE` instead (the annotations themselves are not readable to it, by design), and the
+next reader who sees every layer (a curator, a manager, any login when blind mode is off, or the
+annotator once done with the document) recomputes and stores the stale scores before returning
+them (`stored_scores`). Readers who cannot see every layer get no score for such a document.
 
 Reading the scores for the document list is one query (`stored_scores`). `computed_scores` works them
 out for any set of annotators without storing anything; `recompute_all` rebuilds the table (the
@@ -24,18 +34,66 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, select, update
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Connection,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    null,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
-from annotator.model.disagreement import DocSpan, DocStance, document_score
+from annotator.model.disagreement import DocSpan, DocStance, Fragments, document_score
 from annotator.model.types import Status, is_gold_name
-from annotator.store.tables import AnnotatorRow, DisagreementRow, DocStatusRow, SpanRow, StanceRow
+from annotator.store.tables import AnnotatorRow, DisagreementRow, DocStatusRow, DocumentRow, SpanRow, StanceRow
+
+STALE = -1.0
+"""The score a writer stores when it cannot read every layer of the document (blind mode on a server):
+not a score (scores are in [0, 1]); the next reader who can see every layer recomputes it."""
 
 _PENDING = "annotator.disagreement.pending"
 _TABLE = cast(Table, DisagreementRow.__table__)
 _CHUNK = 500
 _INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Any] = {}
+_DOCS: BindParameter[Any] = bindparam("docs", expanding=True)
+# Everything a chunk's scores need, in one round trip (the spans first: the first select gives the
+# columns their types, so the pieces come back decoded). Rows tell themselves apart by their NULLs:
+# an annotator (no document), a span (start), a document stance (value), or only presence (a claim
+# stance, a started status).
+_READ: CompoundSelect[Any] = union_all(
+    select(
+        SpanRow.doc_id,
+        SpanRow.annotator_id,
+        SpanRow.label,
+        sql_cast(null(), Text),
+        SpanRow.start,
+        SpanRow.end,
+        SpanRow.fragments,
+    ).where(SpanRow.doc_id.in_(_DOCS)),
+    select(StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target, StanceRow.value, null(), null(), null()).where(
+        StanceRow.doc_id.in_(_DOCS), StanceRow.span_id.is_(None)
+    ),
+    select(StanceRow.doc_id, StanceRow.annotator_id, null(), null(), null(), null(), null()).where(
+        StanceRow.doc_id.in_(_DOCS), StanceRow.span_id.is_not(None)
+    ),
+    select(DocStatusRow.doc_id, DocStatusRow.annotator_id, null(), null(), null(), null(), null()).where(
+        DocStatusRow.doc_id.in_(_DOCS), DocStatusRow.status != Status.NOT_STARTED.value
+    ),
+    select(null(), AnnotatorRow.id, AnnotatorRow.name, null(), null(), null(), null()),
+)
+_STAFF = ("curator", "manager")
+_POLICED = "annotator.disagreement.policed"  # store.rights: the roles whose policies show every layer
 
 Executor = Session | Connection
 
@@ -53,34 +111,46 @@ def refresh(session: Session) -> None:
         store_scores(session, sorted(pending))
 
 
-def store_scores(executor: Executor, doc_ids: Sequence[int]) -> None:
-    """Recompute and write the scores of `doc_ids` (ascending: locks are taken in that order)."""
+def store_scores(executor: Executor, doc_ids: Sequence[int]) -> dict[int, float]:
+    """Recompute and write the scores of `doc_ids` (ascending: locks are taken in that order); returns
+    what it wrote (`STALE` for the documents this login cannot read every layer of)."""
     conn = _connection(executor)
-    ids = _scored_annotators(conn)
-    insert = _INSERTS[conn.dialect.name](_TABLE)
-    upsert = insert.on_conflict_do_update(index_elements=[_TABLE.c.doc_id], set_={"score": insert.excluded.score})
+    upsert = _upsert(conn.dialect.name)
+    written: dict[int, float] = {}
     for chunk in _chunks(list(doc_ids)):
         if conn.dialect.name == "sqlite":  # the transaction holds the file's write lock already
-            scores = _compute(conn, chunk, ids)
-            conn.execute(upsert, [{"doc_id": d, "score": scores.get(d, 0.0)} for d in chunk])
+            scores = _compute(conn, chunk)
+            written.update((d, scores.get(d, 0.0)) for d in chunk)
+            conn.execute(upsert, [{"doc_id": d, "score": written[d]} for d in chunk])
             continue
         # Lock first (the upsert creates or locks each row), read after: see the module docstring.
-        conn.execute(upsert, [{"doc_id": d, "score": 0.0} for d in chunk])
-        scores = _compute(conn, chunk, ids)
+        hidden = _partial_view(conn, chunk)
+        conn.execute(upsert, [{"doc_id": d, "score": STALE if d in hidden else 0.0} for d in chunk])
+        scores = _compute(conn, [d for d in chunk if d not in hidden])
+        written.update((d, STALE if d in hidden else scores.get(d, 0.0)) for d in chunk)
         changed = [{"d": d, "s": scores[d]} for d in chunk if scores.get(d, 0.0) != 0.0]
         if changed:
             conn.execute(update(_TABLE).where(_TABLE.c.doc_id == bindparam("d")).values(score=bindparam("s")), changed)
+    return written
 
 
 def stored_scores(executor: Executor, doc_ids: Sequence[int] | None = None) -> dict[int, float]:
     """The stored scores (of `doc_ids`, default all), by document id: one query. Documents never
-    worked on have none (sort them as 0.0)."""
+    worked on have none (sort them as 0.0). Stale scores (see the module docstring) are recomputed
+    and stored first when this login can read every layer of the document, else left out."""
     query = select(_TABLE.c.doc_id, _TABLE.c.score)
-    if doc_ids is None:
-        return {int(d): float(s) for d, s in executor.execute(query)}
     found: dict[int, float] = {}
-    for chunk in _chunks(list(doc_ids)):
-        found.update((int(d), float(s)) for d, s in executor.execute(query.where(_TABLE.c.doc_id.in_(chunk))))
+    if doc_ids is None:
+        found.update((int(d), float(s)) for d, s in executor.execute(query))
+    else:
+        for chunk in _chunks(list(doc_ids)):
+            found.update((int(d), float(s)) for d, s in executor.execute(query.where(_TABLE.c.doc_id.in_(chunk))))
+    stale = sorted(d for d, s in found.items() if s < 0.0)
+    if stale:
+        for d in stale:
+            del found[d]
+        fresh = store_scores(executor, stale)
+        found.update((d, s) for d, s in fresh.items() if s >= 0.0)
     return found
 
 
@@ -104,7 +174,7 @@ def recompute_all(executor: Executor) -> None:
     ids = _scored_annotators(executor)
     doc_ids = sorted({d for d, _ in _work_pairs(executor, None, ids)})
     for chunk in _chunks(doc_ids):
-        scores = _compute(executor, chunk, ids)
+        scores = _compute(executor, chunk)
         executor.execute(_TABLE.insert(), [{"doc_id": d, "score": scores.get(d, 0.0)} for d in chunk])
 
 
@@ -116,26 +186,72 @@ def annotator_doc_ids(executor: Executor, annotator_id: int) -> list[int]:
 # -- reading a chunk of documents ----------------------------------------------------------------
 
 
-def _compute(executor: Executor, doc_ids: Sequence[int], annotator_ids: Sequence[int]) -> dict[int, float]:
-    """Three reads (spans, stances, statuses) for a chunk of documents, then the model's score."""
+def _compute(
+    executor: Executor, doc_ids: Sequence[int], annotator_ids: Sequence[int] | None = None
+) -> dict[int, float]:
+    """One read of a chunk of documents' annotations, then the model's score per document; over
+    `annotator_ids`, or every annotator but gold."""
+    if not doc_ids:
+        return {}
     present: dict[int, set[int]] = defaultdict(set)
     spans: dict[int, list[DocSpan]] = defaultdict(list)
-    query = select(SpanRow.doc_id, SpanRow.annotator_id, SpanRow.label, SpanRow.start, SpanRow.end).where(
-        SpanRow.doc_id.in_(doc_ids), SpanRow.annotator_id.in_(annotator_ids)
-    )
-    for doc_id, annotator_id, label, start, end in executor.execute(query):
-        spans[doc_id].append((annotator_id, label, start, end))
+    stances: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    wanted = set(annotator_ids or ())
+    rows = executor.execute(_READ, {"docs": list(doc_ids)}).all()  # fetchall: a row at a time costs more
+    for doc_id, annotator_id, text, value, start, end, fragments in rows:
+        if doc_id is None:
+            if annotator_ids is None and not is_gold_name(text):
+                wanted.add(annotator_id)
+            continue
+        if start is not None:
+            spans[doc_id].append((annotator_id, text, start, end, _pieces(fragments)))
+        elif value is not None:
+            stances[doc_id].append((annotator_id, text, value))
         present[doc_id].add(annotator_id)
-    stances: dict[int, list[DocStance]] = defaultdict(list)
-    judged = select(StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target, StanceRow.value, StanceRow.span_id)
-    judged = judged.where(StanceRow.doc_id.in_(doc_ids), StanceRow.annotator_id.in_(annotator_ids))
-    for doc_id, annotator_id, target, value, span_id in executor.execute(judged):
-        present[doc_id].add(annotator_id)
-        if span_id is None:
-            stances[doc_id].append((target, value))
-    for doc_id, annotator_id in executor.execute(_started(doc_ids, annotator_ids)):
-        present[doc_id].add(annotator_id)
-    return {doc_id: document_score(who, spans[doc_id], stances[doc_id]) for doc_id, who in present.items()}
+    scores: dict[int, float] = {}
+    for doc_id, who in present.items():
+        mine = who & wanted
+        if len(mine) >= 2:
+            kept_spans = [sp for sp in spans[doc_id] if sp[0] in mine]
+            kept_stances: list[DocStance] = [(t, v) for a, t, v in stances[doc_id] if a in mine]
+            scores[doc_id] = document_score(mine, kept_spans, kept_stances)
+        elif mine:
+            scores[doc_id] = 0.0
+    return scores
+
+
+def _upsert(dialect: str) -> Any:
+    """The score upsert for a dialect (built once: building it costs more than running it)."""
+    found = _UPSERTS.get(dialect)
+    if found is None:
+        insert = _INSERTS[dialect](_TABLE)
+        found = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=[_TABLE.c.doc_id], set_={"score": insert.excluded.score}
+        )
+    return found
+
+
+def _pieces(raw: Any) -> Fragments:
+    """A discontinuous span's pieces as stored (JSON ``[[start, end], ...]``), () for NULL."""
+    return tuple((int(a), int(b)) for a, b in raw) if raw else ()
+
+
+def _partial_view(conn: Connection, doc_ids: Sequence[int]) -> set[int]:
+    """The documents of which row-level security hides some layers from this login: on a server
+    project with `store.rights` installed, blind mode on, a login in no staff role, not done with
+    the document. Empty on SQLite and for a server login that policies do not restrict."""
+    if conn.dialect.name != "postgresql" or not doc_ids:
+        return set()
+    policed = conn.info.get(_POLICED)  # a connection's login does not change: asked once per connection
+    if policed is None:
+        policed = conn.info[_POLICED] = bool(conn.execute(select(func.row_security_active("spans"))).scalar_one())
+    if not policed:
+        return set()  # the tables' owner, or a project without `store.rights`
+    # `store.rights.install` made the roles and functions whenever policies are on.
+    staff = [func.pg_has_role(func.current_user(), role, "MEMBER", type_=Boolean) for role in _STAFF]
+    query = select(DocumentRow.id).where(DocumentRow.id.in_(list(doc_ids)), func.blind_mode(type_=Boolean))
+    query = query.where(~func.done_with(DocumentRow.id, type_=Boolean), *(~check for check in staff))
+    return {int(d) for d in conn.execute(query).scalars()}
 
 
 def _started(doc_ids: Sequence[int] | None, annotator_ids: Sequence[int]) -> Any:

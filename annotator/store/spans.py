@@ -64,7 +64,7 @@ def update_span(session: Session, span_id: int, **values: Any) -> Span:
         setattr(row, key, dict(value) if key == "attributes" else value)
     row.updated_at = utc_now()
     session.flush()
-    if values.keys() & {"label", "start", "end"}:
+    if values.keys() & {"label", "start", "end", "fragments"}:
         disagreement.touch(session, [row.doc_id])
     return convert.span(row)
 

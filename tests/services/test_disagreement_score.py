@@ -295,3 +295,54 @@ def test_a_schema_2_team_project_upgrades_and_an_annotator_login_keeps_scores(pg
         assert R.disagreement_scores(as_alice)[doc] == reference(as_alice)[doc] == 1.0
     finally:
         as_alice.close()
+
+
+def test_an_annotator_editing_blind_leaves_the_score_a_manager_computes_over_every_layer(pg_database: str) -> None:
+    """Blind mode on a server hides bob's layer from alice until she is done: her edit cannot compute
+    the score over every layer. It must not store the partial one (here 1.0: bob's spans unseen, his
+    status seen); the score a manager reads, and what is stored after, is the one over all layers."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from annotator.cli import main
+
+    alice, boss = f"alice_{uuid.uuid4().hex[:8]}", f"boss_{uuid.uuid4().hex[:8]}"
+    assert main(["server", "init", pg_database]) == 0
+    assert main(["--project", pg_database, "server", "add-user", alice, "--role", "annotator"]) == 0
+    assert main(["--project", pg_database, "server", "add-user", boss, "--role", "manager"]) == 0
+    owner = Project.open(pg_database)
+    agreed, other = _docs(owner, 2, seed=4)
+    bob = owner.annotator("bob").id
+    for doc in (agreed, other):
+        A.add_span(owner, doc, bob, "claim", 0, 10)
+    A.set_stance(owner, other, bob, "nato_membership", "favor")
+    R.set_blind(owner, True)
+
+    def login(name: str) -> Project:
+        return Project.open(make_url(pg_database).set(username=name).render_as_string(hide_password=False))
+
+    def raw_scores() -> dict[int, float]:
+        with owner.session() as s:
+            return {d: v for d, v in s.execute(select(DisagreementRow.doc_id, DisagreementRow.score))}
+
+    as_alice, as_boss = login(alice), login(boss)
+    try:
+        me = as_alice.annotator(alice).id
+        assert [sp.annotator_id for sp in D.load_view(as_alice, agreed, me, [me, bob]).spans] == []  # blind
+        A.add_span(as_alice, agreed, me, "claim", 0, 10)  # the same claim as bob's: no disagreement
+        A.set_stance(as_alice, other, me, "nato_membership", "against")
+        assert raw_scores()[agreed] == disagreement.STALE  # not the partial 1.0
+        assert agreed not in R.disagreement_scores(as_alice)  # she cannot compute it either
+        expected = reference(as_boss)
+        assert expected[agreed] == 0.0 and expected[other] > 0.0
+        assert R.disagreement_scores(as_boss) == expected  # the manager's read recomputes the stale ones
+        assert raw_scores() == expected
+        # Once done with the document she sees every layer, and her write computes the whole score.
+        A.set_status(as_alice, agreed, me, Status.DONE)
+        A.add_span(as_alice, agreed, me, "source", 20, 30)
+        assert raw_scores()[agreed] == reference(as_boss)[agreed] > 0.0
+    finally:
+        as_alice.close()
+        as_boss.close()
+        owner.close()
