@@ -8,12 +8,23 @@ paints the unbroken article the way painting worked before issue 14 (every line 
 against every span in it) for comparison. Runs offscreen unless QT_QPA_PLATFORM is set. Not part of
 pytest.
 
+The second table drives the real main window (`app.build_main_window`, annotator "me", two colleagues
+with --spans spans each on both documents, so keeping the disagreement score current has three layers
+to compare): "switch to" opens the document (ctx.open_document) and repaints the article view;
+"add a span" selects a word range and presses the claim key (QTest.keyClick), then repaints: the
+committed span, its highlight and its row in the annotation table are all there when the time is
+taken (checked). Each is measured on the unbroken article and on the same text in paragraphs, and
+"add a span" also with the score refresh skipped (patched out), alternated, median of --runs; wall
+milliseconds and the CPU milliseconds of this process. The last line is one JSON object with every
+figure.
+
 Usage: python scripts/bench_paint.py [--chars 50000] [--spans 500] [--runs 15]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -23,14 +34,22 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_HOME = tempfile.mkdtemp(prefix="annotator-bench-paint-")  # no settings of the user's are read or written
+os.environ["ANNOTATOR_CONFIG_DIR"] = str(Path(_HOME) / "config")
+os.environ["ANNOTATOR_DATA_DIR"] = str(Path(_HOME) / "data")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtGui import QPainter, QTextBlock  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from annotator.app import build_main_window  # noqa: E402
 from annotator.model.types import Span  # noqa: E402
+from annotator.services import annotations as svc  # noqa: E402
+from annotator.services import documents  # noqa: E402
 from annotator.services.project import Project  # noqa: E402
+from annotator.store import disagreement  # noqa: E402
 from annotator.store.bulk import add_spans  # noqa: E402
 from annotator.ui.context import AppContext  # noqa: E402
 from annotator.ui.widgets.article_view import ArticleViewWidget  # noqa: E402
@@ -54,8 +73,8 @@ def texts(n_chars: int) -> tuple[str, str]:
     return unbroken, "".join(chars)
 
 
-def spans_for(text: str, doc: int, who: int, n: int) -> list[Span]:
-    rng = random.Random(7)
+def spans_for(text: str, doc: int, who: int, n: int, seed: int = 7) -> list[Span]:
+    rng = random.Random(seed)
     out = []
     for i in range(n):
         length = rng.choice((8, 20, 40, 120))
@@ -90,39 +109,126 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
+    result: dict[str, object] = {"chars": args.chars, "spans": args.spans, "runs": args.runs}
     with tempfile.TemporaryDirectory() as tmp:
-        project = Project.open(Path(tmp) / "bench.db")
+        path = Path(tmp) / "bench.db"
+        project = Project.open(path)
         me = project.annotator("me").id
         unbroken, paragraphs = texts(args.chars)
         flat_doc, para_doc = add_texts(project, unbroken, paragraphs)
         with project.session() as s:
             add_spans(s, spans_for(unbroken, flat_doc, me, args.spans))
             add_spans(s, spans_for(paragraphs, para_doc, me, args.spans))
-        flat, para = open_view(project, flat_doc), open_view(project, para_doc)
-        assert flat.document().blockCount() == 1 and para.document().blockCount() > 50
-
-        clipped = SpanPainter.paint_block
-
-        def every_line(self: SpanPainter, p: QPainter, block: QTextBlock, origin: QPointF, clip: object = None) -> None:
-            clipped(self, p, block, origin, None)  # the old loop: every line x every span of the block
-
-        times: dict[str, list[float]] = {"unbroken": [], "paragraphs (floor)": [], "unbroken, all lines": []}
-        for _ in range(args.runs):
-            times["unbroken"].append(repaint_ms(flat))
-            times["paragraphs (floor)"].append(repaint_ms(para))
-            SpanPainter.paint_block = every_line  # type: ignore[method-assign]
-            times["unbroken, all lines"].append(repaint_ms(flat))
-            SpanPainter.paint_block = clipped  # type: ignore[method-assign]
-        floor = statistics.median(times["paragraphs (floor)"])
-        print(f"repaint of a 900x600 article view, {args.chars:,} chars, {args.spans} spans, median of {args.runs}")
-        for name, values in times.items():
-            median = statistics.median(values)
-            print(f"  {name:<22} {median:8.2f} ms  {median / floor:6.2f}x floor")
-        flat.close()
-        para.close()
+        result["repaint_ms"] = repaints(project, flat_doc, para_doc, args)
+        colleagues = [project.annotator(name).id for name in ("colleague1", "colleague2")]
+        with project.session() as s:
+            for n, who in enumerate(colleagues):
+                add_spans(s, spans_for(unbroken, flat_doc, who, args.spans, seed=8 + n))
+                add_spans(s, spans_for(paragraphs, para_doc, who, args.spans, seed=8 + n))
         project.close()
+        result["edit_ms"] = edits(path, flat_doc, para_doc, unbroken, args.runs)
+    print(json.dumps(result))
     del app
     return 0
+
+
+def repaints(project: Project, flat_doc: int, para_doc: int, args: argparse.Namespace) -> dict[str, float]:
+    flat, para = open_view(project, flat_doc), open_view(project, para_doc)
+    assert flat.document().blockCount() == 1 and para.document().blockCount() > 50
+
+    clipped = SpanPainter.paint_block
+
+    def every_line(self: SpanPainter, p: QPainter, block: QTextBlock, origin: QPointF, clip: object = None) -> None:
+        clipped(self, p, block, origin, None)  # the old loop: every line x every span of the block
+
+    times: dict[str, list[float]] = {"unbroken": [], "paragraphs (floor)": [], "unbroken, all lines": []}
+    for _ in range(args.runs):
+        times["unbroken"].append(repaint_ms(flat))
+        times["paragraphs (floor)"].append(repaint_ms(para))
+        SpanPainter.paint_block = every_line  # type: ignore[method-assign]
+        times["unbroken, all lines"].append(repaint_ms(flat))
+        SpanPainter.paint_block = clipped  # type: ignore[method-assign]
+    floor = statistics.median(times["paragraphs (floor)"])
+    print(f"repaint of a 900x600 article view, {args.chars:,} chars, {args.spans} spans, median of {args.runs}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<22} {median:8.2f} ms  {median / floor:6.2f}x floor")
+    flat.close()
+    para.close()
+    return {name: round(statistics.median(values), 2) for name, values in times.items()}
+
+
+def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dict[str, dict[str, float]]:
+    """Switch to each article and add a span on it by key press, in the real main window."""
+    win = build_main_window(path, annotator_name="me")
+    win.resize(1400, 900)
+    win.show()
+    QApplication.processEvents()
+    ctx, view = win.ctx, win.article_view
+    me = ctx.recorded_annotator().id
+    where = text.index(" ", len(text) // 2) + 1  # a word in the middle of the article
+    word_end = text.index(" ", where)
+    real_refresh = disagreement.refresh
+
+    def unscored(session: object) -> None:
+        session.info.pop("annotator.disagreement.pending", None)  # type: ignore[attr-defined]
+
+    def switch(doc: int) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        ctx.open_document(doc)
+        view.viewport().repaint()
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+    def add(doc: int, scored: bool) -> tuple[float, float]:
+        view.setFocus()
+        view.select_cp(where, word_end)
+        QApplication.processEvents()
+        disagreement.refresh = real_refresh if scored else unscored  # type: ignore[assignment]
+        try:
+            wall, cpu = time.perf_counter(), time.process_time()
+            QTest.keyClick(view, "c")
+            view.viewport().repaint()
+            took = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+        finally:
+            disagreement.refresh = real_refresh
+        span_id = ctx.selected_span_id
+        assert span_id is not None and win.tag_panel.table_model.row_of(span_id) is not None
+        assert any(sp.id == span_id for sp in view.spans())
+        assert any(sp.id == span_id for sp in documents.load_view(ctx.project, doc, me).spans)
+        _removed, changes = svc.delete_span(ctx.project, span_id)  # back to the same state, not timed
+        ctx.notify(changes)
+        return took
+
+    variants = {
+        "switch to, unbroken": lambda: switch(flat_doc),
+        "switch to, paragraphs": lambda: switch(para_doc),
+        "add a span, unbroken": lambda: add(flat_doc, True),
+        "add a span, unbroken, score refresh skipped": lambda: add(flat_doc, False),
+        "add a span, paragraphs": lambda: add(para_doc, True),
+    }
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    for run in range(runs + 1):  # the first round warms caches and is not counted
+        for name, task in variants.items():
+            if name.startswith("add"):
+                doc = flat_doc if "unbroken" in name else para_doc
+                if ctx.current_doc_id != doc:
+                    ctx.open_document(doc)
+            took = task()
+            if run:
+                times[name].append(took)
+    win.close()
+    QApplication.processEvents()
+    out = {
+        name: {
+            "wall_ms": round(statistics.median(t[0] for t in values), 2),
+            "cpu_ms": round(statistics.median(t[1] for t in values), 2),
+        }
+        for name, values in times.items()
+    }
+    print(f"main window, {len(text):,}-char article, 3 layers of spans; median of {runs} (wall, CPU of this process)")
+    for name, figures in out.items():
+        print(f"  {name:<44} {figures['wall_ms']:8.2f} ms  {figures['cpu_ms']:8.2f} ms CPU")
+    return out
 
 
 if __name__ == "__main__":

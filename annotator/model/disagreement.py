@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 
 from annotator.model.agreement_matching import Interval, Pieces
@@ -37,8 +38,8 @@ Fragments = tuple[Interval, ...]
 DocSpan = tuple[int, str, int, int, Fragments]
 """``(annotator_id, label, start, end, pieces)``: ``pieces`` are a discontinuous span's sorted
 fragments (inside ``[start, end)``), ``()`` for a continuous span."""
-Layer = tuple[tuple[Interval, Fragments], ...]
-"""One annotator's spans of one label: ``((start, end), pieces)`` each."""
+LayerSpan = tuple[int, int, Fragments]
+"""``(start, end, pieces)``."""
 DocStance = tuple[str, str]
 """A document-level stance: ``(target, value)``."""
 
@@ -49,12 +50,13 @@ def document_score(present: Iterable[int], spans: Iterable[DocSpan], stances: It
     who = sorted(set(present))
     if len(who) < 2:
         return 0.0
-    by_annotator: dict[int, dict[str, list[tuple[Interval, Fragments]]]] = defaultdict(lambda: defaultdict(list))
+    by_annotator: dict[int, dict[str, list[LayerSpan]]] = defaultdict(lambda: defaultdict(list))
     counts: Counter[int] = Counter()
     for annotator_id, label, start, end, pieces in spans:
-        by_annotator[annotator_id][label].append(((start, end), pieces))
+        by_annotator[annotator_id][label].append((start, end, pieces))
         counts[annotator_id] += 1
-    layers = {a: {label: tuple(sorted(items)) for label, items in labels.items()} for a, labels in by_annotator.items()}
+    # In the order given (a store reads an unchanged layer in the same order, so its cache key holds).
+    layers = {a: {label: _layer(items) for label, items in labels.items()} for a, labels in by_annotator.items()}
     parts: list[float] = []
     f1s: list[float] = []
     for a, b in combinations(who, 2):
@@ -79,33 +81,51 @@ def document_score(present: Iterable[int], spans: Iterable[DocSpan], stances: It
 
 _CACHE_SIZE = 64
 _CACHE_MIN = 16  # lists shorter than this are matched again (cheaper than hashing them)
-_cache: OrderedDict[tuple[Layer, Layer], int] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One annotator's spans of one label, with its content's hash worked out once."""
+
+    spans: tuple[LayerSpan, ...]
+    key: int
+
+
+def _layer(items: list[LayerSpan]) -> _Layer:
+    spans = tuple(items)
+    return _Layer(spans, hash(spans) if len(spans) >= _CACHE_MIN // 2 else 0)
+
+
+# (first key, second key) -> (first spans, second spans, matching size); the spans are compared on a
+# hit, so two contents with one hash cannot be confused.
+_cache: OrderedDict[tuple[int, int], tuple[tuple[LayerSpan, ...], tuple[LayerSpan, ...], int]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _layer_matching(first: Layer, second: Layer) -> int:
+def _layer_matching(first: _Layer, second: _Layer) -> int:
     """`matching_size` of two layers of one label, remembered by their content for long lists."""
-    if len(first) + len(second) < _CACHE_MIN:
-        return _matching_of(first, second)
-    key = (first, second)
+    if len(first.spans) + len(second.spans) < _CACHE_MIN:
+        return _matching_of(first.spans, second.spans)
+    key = (first.key, second.key)
     with _cache_lock:
         found = _cache.get(key)
-        if found is not None:
+        if found is not None and found[0] == first.spans and found[1] == second.spans:
             _cache.move_to_end(key)
-            return found
-    found = _matching_of(first, second)
+            return found[2]
+    size = _matching_of(first.spans, second.spans)
     with _cache_lock:
-        _cache[key] = found
+        _cache[key] = (first.spans, second.spans, size)
+        _cache.move_to_end(key)
         if len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return found
+    return size
 
 
-def _matching_of(first: Layer, second: Layer) -> int:
+def _matching_of(first: Sequence[LayerSpan], second: Sequence[LayerSpan]) -> int:
     pieces = None
-    if any(p for _, p in first) or any(p for _, p in second):
-        pieces = ([p or (b,) for b, p in first], [p or (b,) for b, p in second])
-    return matching_size([b for b, _ in first], [b for b, _ in second], pieces)
+    if any(p for _, _, p in first) or any(p for _, _, p in second):
+        pieces = ([p or ((s, e),) for s, e, p in first], [p or ((s, e),) for s, e, p in second])
+    return matching_size([(s, e) for s, e, _ in first], [(s, e) for s, e, _ in second], pieces)
 
 
 def matching_size(

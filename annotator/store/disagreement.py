@@ -30,6 +30,7 @@ schema 3 migration, a rescued copy).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
@@ -45,6 +46,7 @@ from sqlalchemy import (
     func,
     null,
     select,
+    type_coerce,
     union_all,
     update,
 )
@@ -67,8 +69,7 @@ _CHUNK = 500
 _INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _UPSERTS: dict[str, Any] = {}
 _DOCS: BindParameter[Any] = bindparam("docs", expanding=True)
-# Everything a chunk's scores need, in one round trip (the spans first: the first select gives the
-# columns their types, so the pieces come back decoded). Rows tell themselves apart by their NULLs:
+# Everything a chunk's scores need, in one round trip. Rows tell themselves apart by their NULLs:
 # an annotator (no document), a span (start), a document stance (value), or only presence (a claim
 # stance, a started status).
 _READ: CompoundSelect[Any] = union_all(
@@ -79,7 +80,7 @@ _READ: CompoundSelect[Any] = union_all(
         sql_cast(null(), Text),
         SpanRow.start,
         SpanRow.end,
-        SpanRow.fragments,
+        type_coerce(SpanRow.fragments, Text),  # decoded here, only when not NULL
     ).where(SpanRow.doc_id.in_(_DOCS)),
     select(StanceRow.doc_id, StanceRow.annotator_id, StanceRow.target, StanceRow.value, null(), null(), null()).where(
         StanceRow.doc_id.in_(_DOCS), StanceRow.span_id.is_(None)
@@ -232,8 +233,10 @@ def _upsert(dialect: str) -> Any:
 
 
 def _pieces(raw: Any) -> Fragments:
-    """A discontinuous span's pieces as stored (JSON ``[[start, end], ...]``), () for NULL."""
-    return tuple((int(a), int(b)) for a, b in raw) if raw else ()
+    """A discontinuous span's pieces as stored (JSON ``[[start, end], ...]``: text from SQLite, already
+    decoded by the PostgreSQL driver), () for NULL."""
+    pieces = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple((int(a), int(b)) for a, b in pieces) if pieces else ()
 
 
 def _partial_view(conn: Connection, doc_ids: Sequence[int]) -> set[int]:
