@@ -9,19 +9,25 @@ same run. Not part of pytest.
                   recomputation on the switch would have to read at least
   recompute all   every score worked out from the annotations (what the switch did before the score was
                   stored, now with the sweep matching; also what the schema 3 migration does once)
-  keep current    one edit: adding a span through `services.annotations.add_span` (commit, with the
-                  document's score recomputed in the transaction), on an ordinary document and on a
-                  500-span-per-annotator article, beside the same add with the score refresh skipped
+  keep current    one edit: adding and deleting a span through `services.annotations` (two commits,
+                  each with the document's score recomputed in the transaction), on an ordinary
+                  document and on a 500-span-per-annotator article, beside the same two commits with
+                  the score refresh skipped; "refresh" is `store_scores` alone after an add (CPU)
 
-App and floor alternate; medians of --runs.
+App and floor alternate; medians of --runs; wall seconds and the CPU seconds of this process (on a
+shared machine the CPU figures are the ones to compare). The last line is one JSON object.
 
 Usage: python scripts/bench_disagreement.py [--docs 100000] [--spans-per-layer 4] [--runs 5] [--project PATH]
-(a kept --project is reused when it exists).
+       [--recompute] [--quick]
+(a kept --project is reused when it exists; building the 100,000-document project takes about 4 minutes
+on a quiet machine, half an hour on a loaded one). --quick: 3,000 documents. "recompute every score"
+runs with --recompute, or by default below 20,000 documents.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import statistics
 import sys
@@ -45,15 +51,15 @@ from annotator.store import annotations as q  # noqa: E402
 from annotator.store import disagreement  # noqa: E402
 
 
-def median_of(runs: int, *tasks: Callable[[], Any]) -> list[float]:
-    """Each task's median wall time, the tasks alternated run by run."""
-    times: list[list[float]] = [[] for _ in tasks]
+def median_of(runs: int, *tasks: Callable[[], Any]) -> list[tuple[float, float]]:
+    """Each task's median wall and CPU seconds, the tasks alternated run by run."""
+    times: list[list[tuple[float, float]]] = [[] for _ in tasks]
     for _ in range(runs):
         for n, task in enumerate(tasks):
-            t = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             task()
-            times[n].append(time.perf_counter() - t)
-    return [statistics.median(x) for x in times]
+            times[n].append((time.perf_counter() - wall, time.process_time() - cpu))
+    return [(statistics.median(t[0] for t in x), statistics.median(t[1] for t in x)) for x in times]
 
 
 def raw(path: Path, query: str) -> int:
@@ -70,7 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spans-per-layer", type=int, default=4)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--project", type=Path)
+    parser.add_argument("--recompute", action="store_true", help="also time recomputing every score")
+    parser.add_argument("--quick", action="store_true", help="3,000 documents")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.docs = 3_000
+    result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = args.project or Path(tmp) / "team.db"
         if not path.exists():
@@ -92,29 +103,39 @@ def main(argv: list[str] | None = None) -> int:
             raw(path, 'SELECT doc_id, annotator_id, label, start, "end" FROM spans')
 
         app, ids_floor, spans_floor = median_of(args.runs, sort, floor_ids, floor_spans)
-        n_spans = raw(path, "SELECT id FROM spans")
-        print(f"{len(D.document_ids(project)):,} documents, {n_spans:,} spans")
-        print(f"sort by disagreement      {app:8.3f} s  {app / ids_floor:5.1f}x floor (ids)")
-        print(f"floor (ids and scores)    {ids_floor:8.3f} s")
-        print(f"floor (read every span)   {spans_floor:8.3f} s")
-        t = time.perf_counter()
-        with project.session() as s:
-            ids = [a.id for a in q.list_annotators(s) if not a.is_gold]
-            recomputed = disagreement.computed_scores(s, ids)
-        whole = time.perf_counter() - t
-        assert recomputed == {d: v for d, v in R.disagreement_scores(project).items() if d in recomputed}
-        print(f"recompute every score     {whole:8.3f} s  {whole / spans_floor:5.1f}x floor (spans)")
-        edit_times(project, args.runs)
+        n_docs, n_spans = len(D.document_ids(project)), raw(path, "SELECT id FROM spans")
+        result.update(documents=n_docs, spans=n_spans, runs=args.runs)
+        print(f"{n_docs:,} documents, {n_spans:,} spans; wall and CPU seconds, medians of {args.runs}")
+        for name, (wall, cpu) in (("sort", app), ("floor_ids", ids_floor), ("floor_spans", spans_floor)):
+            result[name] = {"wall_s": round(wall, 4), "cpu_s": round(cpu, 4)}
+        ratio = app[1] / ids_floor[1]
+        print(f"sort by disagreement      {app[0]:8.3f} s  {app[1]:8.3f} s CPU  {ratio:5.1f}x floor (ids, CPU)")
+        print(f"floor (ids and scores)    {ids_floor[0]:8.3f} s  {ids_floor[1]:8.3f} s CPU")
+        print(f"floor (read every span)   {spans_floor[0]:8.3f} s  {spans_floor[1]:8.3f} s CPU")
+        if args.recompute or n_docs < 20_000:
+            wall, cpu = time.perf_counter(), time.process_time()
+            with project.session() as s:
+                ids = [a.id for a in q.list_annotators(s) if not a.is_gold]
+                recomputed = disagreement.computed_scores(s, ids)
+            whole = (time.perf_counter() - wall, time.process_time() - cpu)
+            assert recomputed == {d: v for d, v in R.disagreement_scores(project).items() if d in recomputed}
+            result["recompute_all"] = {"wall_s": round(whole[0], 3), "cpu_s": round(whole[1], 3)}
+            ratio = whole[1] / spans_floor[1]
+            print(f"recompute every score  {whole[0]:8.3f} s  {whole[1]:8.3f} s CPU  {ratio:5.1f}x floor (spans, CPU)")
+        result["keep_current"] = edit_times(project, args.runs)
         project.close()
+    print(json.dumps(result))
     return 0
 
 
-def edit_times(project: Project, runs: int) -> None:
-    """An add_span (and its delete) with the score kept current, beside the same without the refresh."""
+def edit_times(project: Project, runs: int) -> dict[str, dict[str, float]]:
+    """An add_span and its delete with the score kept current, beside the same without the refresh,
+    and the refresh alone (CPU) after an add."""
     with project.session() as s:
         people = [a.id for a in q.list_annotators(s) if not a.is_gold][:3]
     doc = D.document_ids(project)[len(D.document_ids(project)) // 2]
     big = _big_article(project, people)
+    out: dict[str, dict[str, float]] = {}
     for name, target in (("ordinary document", doc), ("500 spans x 3 annotators", big)):
 
         def edit(target: int = target) -> None:
@@ -129,11 +150,31 @@ def edit_times(project: Project, runs: int) -> None:
             finally:
                 disagreement.refresh = real
 
-        with_score, without = median_of(runs, edit, edit_unscored)
+        def refresh_alone(target: int = target) -> float:
+            span, _ = A.add_span(project, target, people[0], "claim", 7, 27)
+            with project.session() as s:
+                cpu = time.process_time()
+                disagreement.store_scores(s, [target])
+                took = time.process_time() - cpu
+            A.delete_span(project, span.id)
+            return took
+
+        (with_wall, with_cpu), (without_wall, without_cpu) = median_of(runs, edit, edit_unscored)
+        alone = statistics.median(refresh_alone() for _ in range(runs))
+        out[name] = {
+            "edit_pair_wall_ms": round(with_wall * 1000, 2),
+            "edit_pair_cpu_ms": round(with_cpu * 1000, 2),
+            "unscored_pair_wall_ms": round(without_wall * 1000, 2),
+            "unscored_pair_cpu_ms": round(without_cpu * 1000, 2),
+            "per_transaction_cpu_ms": round((with_cpu - without_cpu) * 500, 2),
+            "refresh_alone_cpu_ms": round(alone * 1000, 2),
+        }
         print(
-            f"add + delete a span, {name}: {with_score * 1000:6.1f} ms kept current, "
-            f"{without * 1000:6.1f} ms without the score ({(with_score - without) * 500:5.1f} ms per edit for it)"
+            f"add + delete a span, {name}: {with_wall * 1000:6.1f} ms ({with_cpu * 1000:6.1f} CPU) kept current, "
+            f"{without_wall * 1000:6.1f} ms ({without_cpu * 1000:6.1f} CPU) without the score; "
+            f"refresh alone {alone * 1000:5.2f} ms CPU"
         )
+    return out
 
 
 def _big_article(project: Project, people: list[int]) -> int:
