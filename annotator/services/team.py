@@ -31,14 +31,18 @@ def init_server(url: str, scheme_path: Path | None = None) -> Project:
 
 def add_user(project: Project, name: str, role: str) -> bool:
     """Make `name` a server login in group `role` and an annotator of the project; False when the
-    login existed already. The app sets no password: credentials stay the libpq way."""
+    login existed already (its role is then changed: a login is in exactly one group role). The
+    app sets no password: credentials stay the libpq way."""
     _require_server(project)
     name = name.strip()
     if not name:
         raise AnnotatorError("a user needs a non-empty name")
     if role not in ROLES:
         raise AnnotatorError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    return rights.add_user(project.store.engine, name, role)
+    try:
+        return rights.add_user(project.store.engine, name, role)
+    except ValueError as exc:
+        raise AnnotatorError(str(exc)) from exc
 
 
 def connect(url: str) -> Project:

@@ -19,6 +19,7 @@ from another thread once that thread has stopped calling `wait`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -26,7 +27,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import DDL, Connection, Engine, column, event, select, table, text
+from sqlalchemy import DDL, Connection, Engine, cast, column, event, func, select, table, text
+from sqlalchemy.dialects.postgresql import OID
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.store.tables import Base
@@ -43,6 +45,9 @@ OTHER_TABLES = tuple(
 
 _PENDING_POLLS = 8
 _pg_trigger = table("pg_trigger", column("tgname"))
+_FINGERPRINTED = "annotator_notify_table()"
+"""The function whose comment holds the fingerprint of the installed trigger definitions."""
+_TRIGGER_NAMES = ("live_insert", "live_update", "live_delete", "live_any")
 _own_pids: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
 
 
@@ -77,13 +82,11 @@ def _ddl(conn: Connection, statement: str) -> None:
     conn.execute(DDL(statement))  # type: ignore[no-untyped-call]  # DDL() is untyped in SQLAlchemy 2.x
 
 
-def install_triggers(conn: Connection) -> None:
-    """The NOTIFY triggers of every table (PostgreSQL; safe to run again). SQLAlchemy has no
-    construct for functions or triggers: DDL statements, with fixed identifiers only."""
+def _trigger_ddl() -> list[str]:
+    """Every statement that installs the NOTIFY triggers, in order (fixed identifiers only)."""
     payload = "json_build_object('table', TG_TABLE_NAME, 'kind', lower(TG_OP){extra})::text"
     pair = ", 'doc', doc_id, 'layer', annotator_id"
-    _ddl(
-        conn,
+    statements = [
         "CREATE OR REPLACE FUNCTION annotator_notify_layer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         "IF TG_OP = 'DELETE' THEN "
         f"PERFORM pg_notify('{CHANNEL}', {payload.format(extra=pair)}) "
@@ -92,35 +95,54 @@ def install_triggers(conn: Connection) -> None:
         f"PERFORM pg_notify('{CHANNEL}', {payload.format(extra=pair)}) "
         "FROM (SELECT DISTINCT doc_id, annotator_id FROM new_rows) AS touched; "
         "END IF; RETURN NULL; END $$",
-    )
-    _ddl(
-        conn,
         "CREATE OR REPLACE FUNCTION annotator_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"PERFORM pg_notify('{CHANNEL}', {payload.format(extra='')}); RETURN NULL; END $$",
-    )
+    ]
     for name in LAYER_TABLES:
         for trigger, event_name, rows in (
             ("live_insert", "INSERT", "NEW TABLE AS new_rows"),
             ("live_update", "UPDATE", "NEW TABLE AS new_rows"),
             ("live_delete", "DELETE", "OLD TABLE AS old_rows"),
         ):
-            _ddl(conn, f"DROP TRIGGER IF EXISTS {trigger} ON {name}")
-            _ddl(
-                conn,
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger} ON {name}")
+            statements.append(
                 f"CREATE TRIGGER {trigger} AFTER {event_name} ON {name} REFERENCING {rows} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION annotator_notify_layer()",
+                "FOR EACH STATEMENT EXECUTE FUNCTION annotator_notify_layer()"
             )
     for name in OTHER_TABLES:
-        _ddl(conn, f"DROP TRIGGER IF EXISTS live_any ON {name}")
-        _ddl(
-            conn,
+        statements.append(f"DROP TRIGGER IF EXISTS live_any ON {name}")
+        statements.append(
             f"CREATE TRIGGER live_any AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION annotator_notify_table()",
+            "FOR EACH STATEMENT EXECUTE FUNCTION annotator_notify_table()"
         )
+    return statements
 
 
-def has_triggers(conn: Connection) -> bool:
-    return conn.execute(select(_pg_trigger.c.tgname).where(_pg_trigger.c.tgname == "live_insert")).first() is not None
+def fingerprint() -> str:
+    """A digest of the trigger definitions this version installs (their functions, tables and
+    events): a project whose triggers carry another one gets them replaced."""
+    return "annotator live triggers " + hashlib.sha256("\n".join(_trigger_ddl()).encode()).hexdigest()[:16]
+
+
+def install_triggers(conn: Connection) -> None:
+    """The NOTIFY triggers of every table (PostgreSQL; safe to run again), replacing any older
+    definition, and their fingerprint (a comment on the function) for `triggers_current`.
+    SQLAlchemy has no construct for functions or triggers: DDL statements, with fixed identifiers only."""
+    for statement in _trigger_ddl():
+        _ddl(conn, statement)
+    _ddl(conn, f"COMMENT ON FUNCTION {_FINGERPRINTED} IS '{fingerprint()}'")
+
+
+def triggers_current(conn: Connection) -> bool:
+    """Whether the project's triggers are this version's: the fingerprint matches and every table
+    has its triggers (a project made before live updates, or by an older version, has not)."""
+    stored = conn.execute(
+        select(func.obj_description(cast(func.to_regprocedure(_FINGERPRINTED), OID), "pg_proc"))
+    ).scalar()
+    if stored != fingerprint():
+        return False
+    count = select(func.count()).select_from(_pg_trigger).where(_pg_trigger.c.tgname.in_(_TRIGGER_NAMES))
+    return int(conn.execute(count).scalar_one()) == 3 * len(LAYER_TABLES) + len(OTHER_TABLES)
 
 
 def track_backends(engine: Engine) -> None:

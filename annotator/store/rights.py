@@ -29,7 +29,8 @@ BLIND_ROWS = ("spans", "relations", "stances")
 ANNOTATOR_WRITES = ("source_aliases", "doc_disagreement")
 BLIND_SETTING_KEY = "setting.blind_mode"
 
-_pg_roles = table("pg_roles", column("rolname"))
+_pg_roles = table("pg_roles", column("rolname"), column("oid"))
+_pg_auth_members = table("pg_auth_members", column("roleid"), column("member"))
 
 
 def _q(conn: Connection, name: str) -> str:
@@ -107,10 +108,27 @@ def session_user(engine: Engine) -> str:
         return str(conn.execute(select(func.session_user())).scalar_one())
 
 
+def group_roles(conn: Connection, name: str) -> list[str]:
+    """The group roles of ROLES that the login `name` is directly a member of."""
+    group, member = _pg_roles.alias("grp"), _pg_roles.alias("member")
+    query = (
+        select(group.c.rolname)
+        .select_from(_pg_auth_members)
+        .join(group, group.c.oid == _pg_auth_members.c.roleid)
+        .join(member, member.c.oid == _pg_auth_members.c.member)
+        .where(member.c.rolname == name, group.c.rolname.in_(ROLES))
+        .order_by(group.c.rolname)
+    )
+    return [str(r) for r in conn.execute(query).scalars()]
+
+
 def add_user(engine: Engine, name: str, role: str) -> bool:
     """Make `name` a login in group `role` (created without a password: set one, or use the
     server's peer/certificate authentication, outside the app) and an annotator of this project.
-    Returns False when the login already existed (it is then only added to the role)."""
+    Returns False when the login already existed: its role is then changed to `role`, so that a
+    login is in exactly one of the group roles (a former curator made annotator loses the
+    curator's rights). Raises ValueError when the server kept an old role (a grant this login
+    cannot revoke, made by another administrator)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with engine.begin() as conn:
@@ -118,6 +136,15 @@ def add_user(engine: Engine, name: str, role: str) -> bool:
         if created:
             _ddl(conn, f"CREATE ROLE {_q(conn, name)} LOGIN")
         _ddl(conn, f"GRANT {_q(conn, role)} TO {_q(conn, name)}")
+        for old in group_roles(conn, name):
+            if old != role:
+                _ddl(conn, f"REVOKE {_q(conn, old)} FROM {_q(conn, name)}")
+        kept = [old for old in group_roles(conn, name) if old != role]
+        if kept:
+            raise ValueError(
+                f"{name} is still in group role {', '.join(kept)}: that grant was made by another "
+                f"administrator; revoke it as them (REVOKE {kept[0]} FROM {name})"
+            )
         known = conn.execute(select(AnnotatorRow.id).where(AnnotatorRow.name == name)).first()
         if known is None:
             conn.execute(insert(AnnotatorRow).values(name=name, uid=uuid.uuid4().hex, created_at=utc_now()))

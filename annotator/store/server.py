@@ -118,10 +118,12 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> fil
 
 
 def _ensure_live_triggers(engine: Engine) -> None:
-    """Projects made before live updates get their NOTIFY triggers from the first client allowed to
-    add them (the tables' owner: a manager, `server init`); others go on without live updates."""
+    """Projects made before live updates, or whose triggers an older version installed (another
+    fingerprint, a table without them), get this version's NOTIFY triggers from the first client
+    allowed to replace them (the tables' owner: a manager, `server init`); others go on with what
+    is there (or, with no triggers at all, without live updates)."""
     with engine.connect() as conn:
-        if live.has_triggers(conn):
+        if live.triggers_current(conn):
             return
     try:
         with engine.begin() as conn:

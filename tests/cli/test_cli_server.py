@@ -176,3 +176,35 @@ def test_the_curator_lock_of_a_project_file_is_always_granted(tmp_path: Path) ->
         assert not isinstance(first, str) and not isinstance(second, str)
     finally:
         project.close()
+
+
+def test_add_user_changes_a_role_and_leaves_the_login_in_exactly_one_group(pg_database: str) -> None:
+    name = f"erin_{uuid.uuid4().hex[:8]}"
+    assert main(["server", "init", pg_database]) == 0
+    members = text(
+        "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :n ORDER BY g.rolname"
+    )
+    engine = create_engine(pg_database)
+    try:
+        for role in ("curator", "annotator", "manager", "annotator", "annotator"):
+            assert main(["--project", pg_database, "server", "add-user", name, "--role", role]) == 0
+            with engine.connect() as conn:
+                assert [r[0] for r in conn.execute(members, {"n": name})] == [role]
+    finally:
+        engine.dispose()
+    # The demoted curator, now an annotator, is refused a colleague's rows by the server.
+    project = Project.open(pg_database)
+    try:
+        (doc_id,) = add_texts(project, TEXT)
+        other = project.annotator(f"frank_{uuid.uuid4().hex[:8]}").id
+        svc.add_span(project, doc_id, other, "claim", 14, 45)
+    finally:
+        project.close()
+    as_erin = create_engine(make_url(pg_database).set(username=name))
+    try:
+        with as_erin.begin() as conn:
+            changed = conn.execute(text("UPDATE spans SET label = 'source' WHERE annotator_id = :o"), {"o": other})
+            assert changed.rowcount == 0
+    finally:
+        as_erin.dispose()

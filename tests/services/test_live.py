@@ -53,3 +53,64 @@ def test_another_clients_edits_reach_the_feed_and_mine_do_not(project: Project, 
     finally:
         feed.stop()
         other.close()
+
+
+def test_an_older_trigger_definition_is_replaced_when_the_project_opens(pg_database: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from annotator.cli import main
+    from annotator.store import live
+
+    assert main(["server", "init", pg_database]) == 0
+    project = Project.open(pg_database)
+    try:
+        (doc_id,) = add_texts(project, "The minister said the plan works.")
+        bob = project.annotator("bob").id
+    finally:
+        project.close()
+    insert = text(
+        'INSERT INTO spans (doc_id, annotator_id, label, start, "end", text, attributes, origin, created_at, '
+        "updated_at) VALUES (:d, :a, 'claim', 0, 3, 'The', '{}', 'manual', 'now', 'now') RETURNING id"
+    )
+    delete = text("DELETE FROM spans WHERE id = :i")
+    engine = create_engine(pg_database)
+
+    def write_and_watch(statement: object, params: dict[str, int], patience: float) -> tuple[int, list[object]]:
+        """Run one raw SQL statement as another client; what a listener got, and the returned id."""
+        watcher = live.ServerWatcher(engine)
+        try:
+            with engine.begin() as conn:
+                result = conn.execute(statement, params)  # type: ignore[call-overload]
+                returned = int(result.scalar()) if result.returns_rows else 0
+            return returned, list(watcher.wait(patience))
+        finally:
+            watcher.close()
+
+    try:
+        with engine.begin() as conn:
+            # What an older version installed: a layer notification without document or layer, no
+            # delete trigger on spans, and another fingerprint.
+            conn.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION annotator_notify_layer() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN PERFORM pg_notify('annotator_changes', json_build_object('table', TG_TABLE_NAME, "
+                    "'kind', lower(TG_OP))::text); RETURN NULL; END $$"
+                )
+            )
+            conn.execute(text("DROP TRIGGER live_delete ON spans"))
+            conn.execute(text("COMMENT ON FUNCTION annotator_notify_table() IS 'annotator live triggers old'"))
+            assert not live.triggers_current(conn)
+        span_id, got = write_and_watch(insert, {"d": doc_id, "a": bob}, PATIENCE_S)
+        assert got == [live.TableChange("spans", "insert")]  # the old payload: no document, no layer
+        deleted = write_and_watch(delete, {"i": span_id}, 1.0)[1]
+        assert [c for c in deleted if c.table == "spans"] == []  # (cascades notify on their own tables)
+
+        assert main(["server", "init", pg_database]) == 0  # opening the project replaces them
+        with engine.connect() as conn:
+            assert live.triggers_current(conn)
+        span_id, got = write_and_watch(insert, {"d": doc_id, "a": bob}, PATIENCE_S)
+        assert got == [live.TableChange("spans", "insert", doc_id, bob)]
+        deleted = write_and_watch(delete, {"i": span_id}, PATIENCE_S)[1]
+        assert live.TableChange("spans", "delete", doc_id, bob) in deleted
+    finally:
+        engine.dispose()
