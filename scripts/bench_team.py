@@ -1,7 +1,10 @@
 """Team-mode load: N annotator processes and a curator on one project, each working through a
-scripted day as fast as it can, then an audit of what they saw committed against the database.
+scripted day as fast as it can, then again at a person's pace, each day ending in an audit of what
+the clients saw committed against the database.
 
     python scripts/bench_team.py                      # 20 annotators + 1 curator on a throwaway server
+    python scripts/bench_team.py --pace 2             # the paced day: one action per client every 2 s
+    python scripts/bench_team.py --pace 0             # only the as-fast-as-possible day
     python scripts/bench_team.py --url postgresql+psycopg://me@host/db   # an existing, empty database
     python scripts/bench_team.py --sqlite             # the same on a project file (2 annotators)
     python scripts/bench_team.py --curators 2         # two curators on the same gold rows
@@ -31,6 +34,12 @@ curators logged for it, with that version (no two committed writes claimed one v
 Before the team starts, one annotator alone does the same actions on three documents: that is the
 floor (what this machine gives one client, measured in the same run), printed beside the team's
 figures with the clients' own CPU time per action and the machine's load average.
+
+Two days, each with new annotators (and the same curators' gold rows): first every client as fast
+as it can (the machine's throughput, and the latency when everyone queues for the CPU), then every
+client starting one action every --pace seconds (default 1 s: 21 clients give about 21 actions/s,
+still several times what a desk of twenty people produces), their rhythms spread evenly, which is the
+latency a person at a window sees. "summary" says for each whether its p95 is under 50 ms.
 
 Prints one JSON object. Not part of the test suite.
 """
@@ -89,12 +98,19 @@ def _spans_of(text: str) -> list[tuple[str, int, int]]:
 
 
 class Log:
-    """One client's record: every action it saw committed, with its latency and commit time."""
+    """One client's record: every action it saw committed, with its latency and commit time.
 
-    def __init__(self) -> None:
+    With a pace of T seconds the client starts its k-th action no earlier than `first + k * T`
+    (a person's rhythm, still far faster than one); with 0 it goes as fast as it can."""
+
+    def __init__(self, pace: float = 0.0, first: float = 0.0) -> None:
         self.actions: list[dict[str, Any]] = []
+        self.pace, self.next_at = pace, first
 
     def timed(self, kind: str, doc: int, layer: int, call: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.pace:
+            _wait(self.next_at)
+            self.next_at = max(self.next_at + self.pace, time.time())
         start, cpu = time.time(), time.process_time()
         result = call(*args, **kwargs)
         end = time.time()
@@ -104,10 +120,12 @@ class Log:
         return result
 
 
-def annotator_day(location: str, name: str, doc_ids: list[int], start_at: float, out: str) -> None:
+def annotator_day(
+    location: str, name: str, doc_ids: list[int], start_at: float, out: str, pace: float = 0.0, offset: float = 0.0
+) -> None:
     project = Project.open(location)
     me = project.annotator(name).id
-    log = Log()
+    log = Log(pace, start_at + offset)
     expected: dict[str, Any] = {"spans": {}, "relations": [], "stances": {}, "done": []}
     _wait(start_at)
     for doc in doc_ids:
@@ -137,11 +155,13 @@ def annotator_day(location: str, name: str, doc_ids: list[int], start_at: float,
     Path(out).write_text(json.dumps({"name": name, "layer": me, "actions": log.actions, "expected": expected}))
 
 
-def curator_day(location: str, name: str, doc_ids: list[int], start_at: float, out: str) -> None:
+def curator_day(
+    location: str, name: str, doc_ids: list[int], start_at: float, out: str, pace: float = 0.0, offset: float = 0.0
+) -> None:
     """Gold edits naming the version read; a stale one is read again and written over ("keep mine")."""
     project = Project.open(location)
     gold = project.annotator("gold").id
-    log = Log()
+    log = Log(pace, start_at + offset)
     writes: list[dict[str, Any]] = []
     stale = 0
     _wait(start_at)
@@ -331,9 +351,20 @@ def audit(location: str, logs: list[dict[str, Any]], curators: list[dict[str, An
     return {"lost": lost, "unaccounted_rows": extra}
 
 
-def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: int, work: Path) -> dict[str, Any]:
-    n_docs = max(docs_per_annotator, n_annotators)
-    doc_ids = seed(location, n_docs, work)
+def run(
+    location: str,
+    doc_ids: list[int],
+    n_annotators: int,
+    n_curators: int,
+    docs_per_annotator: int,
+    work: Path,
+    pace: float = 0.0,
+) -> dict[str, Any]:
+    """One team's day on the seeded project: as fast as each client can (pace 0), or each client
+    starting one action every `pace` seconds (the clients' rhythms spread evenly over the period)."""
+    tag = f"p{pace:g}" if pace else "fast"
+    work = work / tag
+    work.mkdir()
     ctx = mp.get_context("spawn")
     ready = ctx.Event()
     stop_file = work / "stop"
@@ -341,20 +372,26 @@ def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: i
     watcher.start()
     ready.wait(60)
     # The floor, measured in the same run: one annotator alone on the project does the same day's
-    # actions on a few documents before the team starts.
-    solo = ctx.Process(target=annotator_day, args=(location, "solo", doc_ids[:3], 0.0, str(work / "solo.json")))
+    # actions on a few documents (at the same pace) before the team starts.
+    solo = ctx.Process(
+        target=annotator_day,
+        args=(location, f"solo-{tag}", doc_ids[:3], time.time(), str(work / "solo.json"), pace),
+    )
     solo.start()
     solo.join()
     load = os.getloadavg()[0]
     start_at = time.time() + 3.0 + 0.15 * (n_annotators + n_curators)  # every process opened its project
     procs = []
+    clients = n_annotators + n_curators
     for i in range(n_annotators):
         mine = [doc_ids[(i + k) % len(doc_ids)] for k in range(docs_per_annotator)]
         out = str(work / f"annotator{i}.json")
-        procs.append(ctx.Process(target=annotator_day, args=(location, f"annotator{i:02d}", mine, start_at, out)))
+        args = (location, f"annotator{i:02d}-{tag}", mine, start_at, out, pace, pace * i / clients)
+        procs.append(ctx.Process(target=annotator_day, args=args))
     for i in range(n_curators):
         out = str(work / f"curator{i}.json")
-        procs.append(ctx.Process(target=curator_day, args=(location, f"curator{i}", doc_ids, start_at, out)))
+        args = (location, f"curator{i}-{tag}", doc_ids, start_at, out, pace, pace * (n_annotators + i) / clients)
+        procs.append(ctx.Process(target=curator_day, args=args))
     for p in procs:
         p.start()
     for p in procs:
@@ -375,9 +412,10 @@ def run(location: str, n_annotators: int, n_curators: int, docs_per_annotator: i
         by_kind[a["kind"]].append(a["end"] - a["start"])
     delays = notify_delays(everyone, arrivals) if arrivals is not None else []
     return {
+        "pace_s": pace or "as fast as it can",
         "annotators": n_annotators,
         "curators": n_curators,
-        "documents": n_docs,
+        "documents": len(doc_ids),
         "actions": len(actions),
         "wall_s": round(wall, 2),
         "actions_per_s": round(len(actions) / wall, 1),
@@ -403,6 +441,14 @@ def main() -> int:
     parser.add_argument("--annotators", type=int, help="annotator processes (20; 2 with --sqlite)")
     parser.add_argument("--curators", type=int, default=1)
     parser.add_argument("--docs", type=int, default=10, help="documents in each annotator's day (13 actions each)")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="after the as-fast-as-possible day, a second day with each client starting one action every "
+        "PACE seconds (default 1.0; 0: no paced day)",
+    )
+    parser.add_argument("--paced-only", action="store_true", help="only the paced day")
     args = parser.parse_args()
     n = args.annotators or (2 if args.sqlite else 20)
     with tempfile.TemporaryDirectory(prefix="bench-team-") as tmp:
@@ -421,7 +467,27 @@ def main() -> int:
                 raise SystemExit(f"could not start a PostgreSQL cluster: {started.stderr.strip()}")
             location, backend = started.stdout.strip(), "postgresql"
         try:
-            result = {"backend": backend, "cpus": os.cpu_count(), **run(location, n, args.curators, args.docs, work)}
+            doc_ids = seed(location, max(args.docs, n), work)
+            result: dict[str, Any] = {"backend": backend, "cpus": os.cpu_count()}
+            paces = ([] if args.paced_only else [0.0]) + ([args.pace] if args.pace > 0 else [])
+            for pace in paces:
+                key = f"paced_{pace:g}s" if pace else "as_fast_as_possible"
+                result[key] = run(location, doc_ids, n, args.curators, args.docs, work, pace)
+            result["summary"] = {
+                key: {
+                    "actions_per_s": day["actions_per_s"],
+                    "p95_save_ms": day["latency_all"]["p95_ms"],
+                    "p95_under_50_ms": day["latency_all"]["p95_ms"] < 50,
+                    "lost": day["audit"]["lost"],
+                    "notify_p95_ms": day["notify_to_screen"].get("p95_ms")
+                    if isinstance(day["notify_to_screen"], dict)
+                    else None,
+                    "client_cpu_per_action_p50_ms": day["client_cpu_per_action"]["p50_ms"],
+                    "load_average_at_start": day["load_average_at_start"],
+                }
+                for key, day in result.items()
+                if isinstance(day, dict) and "latency_all" in day
+            }
         finally:
             if cluster is not None:
                 subprocess.run([str(REPO / "scripts" / "pg_cluster.sh"), "stop", str(cluster)], capture_output=True)

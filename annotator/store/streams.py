@@ -31,8 +31,10 @@ def stream_rows(session: Session, query: Any, batch: int) -> Iterator[tuple[Any,
     Plain Core rows on the connection, not the ORM: no per-row entity loading. JSON columns are
     selected as text (`json_text`), so no result processing runs on them either.
     """
-    options = {"stream_results": True, "yield_per": batch}
-    result = session.connection().execution_options(**options).execute(query)
+    # The options go with this one statement: `Connection.execution_options` would set them on the
+    # session's connection for good, and on a server every later statement of the transaction (an
+    # INSERT, say) would then be sent as a server-side cursor, which PostgreSQL refuses.
+    result = session.connection().execute(query, execution_options={"stream_results": True, "yield_per": batch})
     for partition in result.partitions():
         # A Row unpacks, indexes and slices like the tuple it stands for.
         yield from typed("list[tuple[Any, ...]]", partition)

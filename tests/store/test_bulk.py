@@ -144,6 +144,33 @@ def test_streams_yield_every_row_across_batches(project: Project) -> None:
     assert all(json.loads(row[7]) == {"claim_type": "factual"} for row in rows)
 
 
+def test_a_session_that_streamed_rows_can_still_write(project: Project) -> None:
+    """Streaming is an option of the one statement: on a server the writes after it in the same
+    transaction are plain statements again (not server-side cursors, which cannot INSERT)."""
+    (doc_id,) = add_texts(project, TEXT)
+    me = project.annotator("me").id
+    row = {
+        "doc_id": doc_id,
+        "annotator_id": me,
+        "label": "claim",
+        "start": 0,
+        "end": 8,
+        "text": TEXT[:8],
+        "attributes": {},
+        "origin": "imported",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    with project.session() as s:
+        assert [r[0] for r in docs.stream_document_texts(s)] == [doc_id]
+        (first,) = bulk.insert_spans(s, [row])
+        assert len(list(streams.stream_spans(s, batch=1))) == 1
+        q.update_span(s, first, label="source")
+        bulk.insert_spans(s, [{**row, "start": 14, "end": 17, "text": TEXT[14:17]}])
+    with project.session() as s:
+        assert [(r[3], r[4]) for r in streams.stream_spans(s)] == [("source", 0), ("claim", 14)]
+
+
 def test_bulk_writers_store_exactly_what_sqlalchemy_stores(project: Project) -> None:
     """On SQLite the bulk writers hand rows to the driver themselves (`fast_insert`): every column,
     JSON ones included, reads back as from SQLAlchemy's own executemany, and ids come in row order."""

@@ -1,0 +1,251 @@
+"""Team mode at scale: a server project of 100,000 documents and 1,000,000 spans beside the same data
+in a project file, and the two things that must stay fast on it: opening the window and exporting.
+
+Fills both projects the way scripts/benchmark.py does (its synthetic corpus through the ordinary
+importer, then its spans, relations, stances and statuses through the store's bulk writers), then
+measures, alternating file and server, `--runs` times each, medians:
+
+  open    process start to the main window shown with its first document (offscreen), as
+          scripts/bench_startup.py measures it: `annotator --project FILE` vs `--project URL`
+  export  `annotator --project X export --out DIR` (the CSV tables) as a command: wall time and the
+          command's own CPU (children included; the server's CPU is not in it), rows/s, and the
+          server's speed as a share of the file's (the target: at least 80%)
+
+Without --url it starts a throwaway PostgreSQL cluster (scripts/pg_cluster.sh) and stops it at the
+end. `--keep DIR` keeps the project file (and reuses it, and a --url project already filled, on the
+next run: filling takes a few minutes). Prints one JSON object. Not part of the test suite.
+
+    python scripts/bench_team_scale.py                    # 100,000 documents, 1,000,000 spans
+    python scripts/bench_team_scale.py --quick            # 10,000 documents, 100,000 spans
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import bench_startup  # noqa: E402
+import benchmark  # noqa: E402
+
+
+def filled(location: str) -> tuple[int, int]:
+    """(documents, spans) already in the project at `location` ((0, 0): none there)."""
+    from annotator.model.errors import AnnotatorError
+    from annotator.services import documents
+    from annotator.services.project import Project
+
+    try:
+        project = Project.open(location, readonly=True)
+    except AnnotatorError:
+        return 0, 0
+    try:
+        figures = documents.stats(project)
+        return figures["documents"], figures["spans"]
+    finally:
+        project.close()
+
+
+def fill_file(file: str, work: Path, n_docs: int, n_spans: int) -> dict[str, Any]:
+    """The corpus through the importer, then the layers through the bulk writers (benchmark.py's)."""
+    corpus = work / "articles.jsonl"
+    if not corpus.exists():
+        benchmark.write_corpus(corpus, n_docs)
+    imported = benchmark.phase_import(db=file, corpus=corpus)  # type: ignore[arg-type]
+    stored = benchmark.phase_store_spans(db=file, n_spans=n_spans)  # type: ignore[arg-type]
+    return {"import_seconds": imported["seconds"], "store_spans_seconds": stored["seconds"], **stored}
+
+
+def copy_to_server(file: str, url: str) -> dict[str, Any]:
+    """The file's rows, ids and all, into a new server project with PostgreSQL's COPY: the same data
+    on both back ends, in a minute rather than the hour row-by-row inserts over a socket take.
+    The project is made by the app (tables, full-text indexes, live triggers); its user triggers are
+    off while the rows go in (no million notifications nobody listens to) and on again after."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from annotator.services.project import Project
+    from annotator.store.tables import Base
+
+    Project.open(url).close()
+    tables = Base.metadata.sorted_tables
+    source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    engine = create_engine(url)
+    t0 = time.perf_counter()
+    counts = {}
+    try:
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            cur.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for table in tables:
+                cur.execute(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER')
+            for table in tables:
+                columns = ", ".join(f'"{c.name}"' for c in table.c)
+                rows = source.execute(f'SELECT {columns} FROM "{table.name}"')
+                n = 0
+                with cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:  # type: ignore[attr-defined]
+                    for row in rows:
+                        copy.write_row(row)
+                        n += 1
+                counts[table.name] = n
+                if "id" in table.c and n:
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f'(SELECT max(id) FROM "{table.name}"))'
+                    )
+            for table in tables:
+                cur.execute(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER')
+            raw.commit()
+            cur.execute("ANALYZE")
+            raw.commit()
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
+        source.close()
+    return {"copy_seconds": round(time.perf_counter() - t0, 1), "rows": counts}
+
+
+def open_window(location: str, env: dict[str, str]) -> float:
+    seconds, line = bench_startup.run_once(location, env, False)  # type: ignore[arg-type]
+    _shown, _moment, doc_id, rows = line.split()[:4]
+    if doc_id == "None" or int(rows) == 0:
+        raise SystemExit(f"the window opened without a document on {location}: {line}")
+    return seconds
+
+
+def export(location: str, out: Path, env: dict[str, str]) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", "--project", location, "export", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"export of {location} failed:\n{done.stderr}")
+    spans = sum(1 for _ in (out / "spans.csv").open(encoding="utf-8")) - 1
+    shutil.rmtree(out, ignore_errors=True)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "spans": spans}
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def measure(file: str, url: str, work: Path, runs: int) -> dict[str, Any]:
+    config = Path(tempfile.mkdtemp(prefix="annotator-bench-config-", dir=work))
+    env = {
+        **os.environ,
+        "ANNOTATOR_CONFIG_DIR": str(config),
+        "ANNOTATOR_DATA_DIR": str(config / "data"),
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "QT_LOGGING_RULES": "qt.qpa.*=false",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.update({k: env[k] for k in ("ANNOTATOR_CONFIG_DIR", "ANNOTATOR_DATA_DIR")})
+    from annotator.ui import settings
+
+    settings.set_annotator_name("bench")  # no first-run dialog in the child (a server names you by login)
+    places = {"sqlite": file, "postgresql": url}
+    opened: dict[str, list[float]] = {k: [] for k in places}
+    exported: dict[str, list[dict[str, float]]] = {k: [] for k in places}
+    for name, location in places.items():  # warm the OS cache, .pyc files and the server's buffers
+        open_window(location, env)
+        export(location, work / f"export-{name}", env)
+    load = os.getloadavg()[0]
+    for _ in range(runs):
+        for name, location in places.items():
+            opened[name].append(open_window(location, env))
+            exported[name].append(export(location, work / f"export-{name}", env))
+    result: dict[str, Any] = {"load_average_at_start": round(load, 2), "runs": runs, "open_window_s": {}, "export": {}}
+    for name in places:
+        walls = [e["wall_s"] for e in exported[name]]
+        spans = exported[name][0]["spans"]
+        result["open_window_s"][name] = {"median": median(opened[name]), "min": round(min(opened[name]), 3)}
+        result["export"][name] = {
+            "wall_s": median(walls),
+            "command_cpu_s": median([e["cpu_s"] for e in exported[name]]),
+            "span_rows_per_s": round(spans / statistics.median(walls)),
+            "spans": spans,
+        }
+    result["export_server_speed_vs_file"] = round(
+        result["export"]["sqlite"]["wall_s"] / result["export"]["postgresql"]["wall_s"], 2
+    )
+    result["open_server_vs_file"] = round(
+        result["open_window_s"]["postgresql"]["median"] / result["open_window_s"]["sqlite"]["median"], 2
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--spans", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 documents and 100,000 spans")
+    parser.add_argument("--runs", type=int, default=3, help="measurements of each (medians)")
+    parser.add_argument("--url", help="an empty PostgreSQL database, or one an earlier run filled")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep (and reuse) the project file and corpus here")
+    args = parser.parse_args(argv)
+    n_docs, n_spans = (10_000, 100_000) if args.quick else (args.docs, args.spans)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-team-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    try:
+        if args.url:
+            url = args.url
+        else:
+            cluster = Path(tempfile.mkdtemp(prefix="bench-team-scale-pg-"))
+            started = subprocess.run(
+                [str(REPO / "scripts" / "pg_cluster.sh"), "start", str(cluster)], capture_output=True, text=True
+            )
+            if started.returncode:
+                raise SystemExit(f"could not start a PostgreSQL cluster: {started.stderr.strip()}")
+            url = started.stdout.strip()
+        file = str(work / f"scale-{n_docs}-{n_spans}.db")
+        result: dict[str, Any] = {"docs": n_docs, "spans": n_spans, "cpus": os.cpu_count(), "fill": {}}
+        for name, location in (("sqlite", file), ("postgresql", url)):
+            if filled(location) == (n_docs, n_spans):
+                result["fill"][name] = "reused"
+                continue
+            if filled(location) != (0, 0):
+                raise SystemExit(f"{location} holds another project; give an empty database or folder")
+            made = fill_file(file, work, n_docs, n_spans) if name == "sqlite" else copy_to_server(file, url)
+            result["fill"][name] = made
+            print(f"filled {name}: {made}", file=sys.stderr, flush=True)
+        result.update(measure(file, url, work, args.runs))
+    finally:
+        if cluster is not None:
+            subprocess.run([str(REPO / "scripts" / "pg_cluster.sh"), "stop", str(cluster)], capture_output=True)
+            shutil.rmtree(cluster, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
