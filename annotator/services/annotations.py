@@ -119,8 +119,21 @@ def update_span(
     With `expected_version` (the version of the span the user saw) a span someone else changed
     since is left alone: StaleWriteError carries it as stored now and as this write would have
     made it; nothing is saved. Passing the stored version back keeps mine."""
+    return _checked_update(project, span_id, label, attributes, start, end, expected_version)
+
+
+def _checked_update(
+    project: Project,
+    span_id: int,
+    label: str | None,
+    attributes: dict[str, str] | None,
+    start: int | None,
+    end: int | None,
+    expected_version: int | None,
+    attribute: tuple[str, str | None] | None = None,
+) -> tuple[Span, Span, Changes]:
     try:
-        return _update_span(project, span_id, label, attributes, start, end, expected_version)
+        return _update_span(project, span_id, label, attributes, start, end, expected_version, attribute)
     except StaleWriteError as exc:
         if exc.stored is not None or expected_version is None:
             raise
@@ -145,16 +158,26 @@ def _update_span(
     start: int | None,
     end: int | None,
     expected_version: int | None,
+    attribute: tuple[str, str | None] | None = None,
 ) -> tuple[Span, Span, Changes]:
+    """`attribute` (name, value; None or "" removes it) changes one attribute of the stored ones,
+    read in the same transaction (one session per action: `set_attribute`)."""
     with project.session() as s:
         before = q.get_span(s, span_id)
+        if attribute is not None:
+            name, value = attribute
+            attributes = {k: v for k, v in before.attributes.items() if k != name or value}
+            if value:
+                attributes[name] = value
         new_label = before.label if label is None else label
         new_attrs = dict(before.attributes if attributes is None else attributes)
         if label is not None and attributes is None:
             lab = project.scheme.label(new_label)
             new_attrs = {k: v for k, v in new_attrs.items() if lab and lab.attribute(k)}
         new_label = _check_span(project, new_label, new_attrs)
-        values: dict[str, Any] = {"label": new_label, "attributes": new_attrs}
+        values: dict[str, Any] = {"attributes": new_attrs}
+        if new_label != before.label:  # an unchanged label is not written: the score (labels and
+            values["label"] = new_label  # offsets only) then needs no refresh (store.disagreement)
         if start is not None or end is not None:
             doc = docs.get_document(s, before.doc_id)
             new_start = before.start if start is None else start
@@ -218,14 +241,9 @@ def add_fragment(project: Project, span_id: int, start: int, end: int) -> tuple[
 def set_attribute(
     project: Project, span_id: int, name: str, value: str | None, *, expected_version: int | None = None
 ) -> tuple[Span, Span, Changes]:
-    """Set one attribute (None or "" removes it); `expected_version` as for `update_span`."""
-    with project.session() as s:
-        attrs = dict(q.get_span(s, span_id).attributes)
-    if value:
-        attrs[name] = value
-    else:
-        attrs.pop(name, None)
-    return update_span(project, span_id, attributes=attrs, expected_version=expected_version)
+    """Set one attribute (None or "" removes it); `expected_version` as for `update_span`. One
+    transaction: the other attributes are the ones stored when it writes."""
+    return _checked_update(project, span_id, None, None, None, None, expected_version, (name, value))
 
 
 def link(project: Project, relation_type: str, from_span: int, to_span: int) -> tuple[LinkResult, Changes]:
@@ -379,7 +397,7 @@ def _fill_from_registry(project: Project, s: Any, label: str, text: str, attrs: 
     "Volodymyr Zelensky"), so a name is normalised once per project, not once per mention."""
     names = _registry_attributes(project, label)
     if names and any(n not in attrs for n in names):
-        canonical = docs.source_registry(s).get(text.strip())
+        canonical = docs.canonical_name(s, text.strip())
         for name in names:
             if canonical and name not in attrs:
                 attrs[name] = canonical

@@ -226,6 +226,11 @@ def source_registry(session: Session) -> dict[str, str]:
     return dict(session.execute(select(SourceAliasRow.alias, SourceAliasRow.canonical)).all())
 
 
+def canonical_name(session: Session, alias: str) -> str | None:
+    """The registry's canonical name for one spelling (one indexed look-up, not the whole registry)."""
+    return session.scalar(select(SourceAliasRow.canonical).where(SourceAliasRow.alias == alias).limit(1))
+
+
 def register_source_alias(session: Session, alias: str, canonical: str) -> None:
     row = session.scalars(select(SourceAliasRow).where(SourceAliasRow.alias == alias)).first()
     if row is None:
