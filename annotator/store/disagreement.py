@@ -150,7 +150,12 @@ def stored_scores(executor: Executor, doc_ids: Sequence[int] | None = None) -> d
     if stale:
         for d in stale:
             del found[d]
-        fresh = store_scores(executor, stale)
+        conn = _connection(executor)
+        if conn.get_execution_options().get("postgresql_readonly"):  # a read-only open: compute, store nothing
+            hidden = _partial_view(conn, stale)
+            fresh = {d: 0.0 for d in stale if d not in hidden} | _compute(conn, [d for d in stale if d not in hidden])
+        else:
+            fresh = store_scores(executor, stale)
         found.update((d, s) for d, s in fresh.items() if s >= 0.0)
     return found
 

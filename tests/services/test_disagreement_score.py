@@ -336,6 +336,13 @@ def test_an_annotator_editing_blind_leaves_the_score_a_manager_computes_over_eve
         assert agreed not in R.disagreement_scores(as_alice)  # she cannot compute it either
         expected = reference(as_boss)
         assert expected[agreed] == 0.0 and expected[other] > 0.0
+        url = make_url(pg_database).set(username=boss).render_as_string(hide_password=False)
+        reader = Project.open(url, readonly=True)  # a read-only open computes them and stores nothing
+        try:
+            assert R.disagreement_scores(reader) == expected
+        finally:
+            reader.close()
+        assert raw_scores()[agreed] == disagreement.STALE
         assert R.disagreement_scores(as_boss) == expected  # the manager's read recomputes the stale ones
         assert raw_scores() == expected
         # Once done with the document she sees every layer, and her write computes the whole score.
