@@ -351,7 +351,8 @@ def write_stance(
         elif old is not None and value is not None:
             version = q.update_stance_value(s, old.id, value).version
         elif value is not None:
-            version = q.insert_stance(s, Stance(0, doc_id, annotator_id, target, value, span_id)).version
+            fresh = Stance(0, doc_id, annotator_id, target, value, span_id)
+            version = q.insert_stance(s, fresh, version=q.next_stance_version(s, doc_id, annotator_id)).version
         if value is not None:
             _mark_in_progress(s, doc_id, annotator_id)
         else:

@@ -31,6 +31,9 @@ from annotator.store.stances import (
     stances_on_spans,
     update_stance_value,
 )
+from annotator.store.stances import (
+    next_version as next_stance_version,
+)
 from annotator.store.status import (
     count_done,
     get_status,
@@ -74,6 +77,7 @@ __all__ = [
     "insert_span",
     "insert_stance",
     "list_annotators",
+    "next_stance_version",
     "overwrite_span",
     "overwrite_stance",
     "put_status",

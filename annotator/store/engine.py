@@ -32,7 +32,7 @@ from annotator.model.types import utc_instant
 from annotator.store import disagreement, fulltext, migrations
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION = "annotator"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUICK_CHECK_LIMIT = 64 * 1024 * 1024
@@ -53,6 +53,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: migrations.add_row_versions,
     5: migrations.fulltext_index,
     6: migrations.fragments_and_relation_args,
+    7: migrations.stance_clock,
 }
 FULLTEXT_SINCE = 5
 """The first schema version with the full-text index (store.fulltext); a rescued copy of such a file rebuilds it."""

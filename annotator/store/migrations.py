@@ -18,6 +18,7 @@ from annotator.store.tables import (
     REJECTION_KEY_PREFIX,
     CommentRow,
     DisagreementRow,
+    DocStatusRow,
     RejectionRow,
     RelationRow,
     SchemeRow,
@@ -111,3 +112,11 @@ def fragments_and_relation_args(conn: Connection) -> None:
     ):
         if column.name not in {c["name"] for c in inspect(conn).get_columns(table.name)}:
             conn.execute(AddColumn(table, column))
+
+
+def stance_clock(conn: Connection) -> None:
+    """Schema 6 -> 7 (issue 12): doc_status.stance_clock, 0 for every existing row (no removed stance
+    remembered yet), so a stance cleared and set again no longer restarts at version 1."""
+    statuses: Table = DocStatusRow.__table__  # type: ignore[assignment]
+    if "stance_clock" not in {c["name"] for c in inspect(conn).get_columns(statuses.name)}:
+        conn.execute(AddColumn(statuses, statuses.c.stance_clock))

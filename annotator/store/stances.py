@@ -11,7 +11,8 @@ from annotator.model.errors import NotFoundError
 from annotator.model.types import Stance
 from annotator.store import convert, disagreement
 from annotator.store.engine import utc_now
-from annotator.store.tables import StanceRow
+from annotator.store.status import put_status
+from annotator.store.tables import DocStatusRow, StanceRow
 
 
 def find_stance(session: Session, doc_id: int, annotator_id: int, target: str, span_id: int | None) -> Stance | None:
@@ -24,7 +25,8 @@ def find_stance(session: Session, doc_id: int, annotator_id: int, target: str, s
     return convert.stance(row) if row else None
 
 
-def insert_stance(session: Session, stance: Stance) -> Stance:
+def insert_stance(session: Session, stance: Stance, *, version: int | None = None) -> Stance:
+    """Insert `stance`; with `version` (see `next_version`) the new row starts at that version."""
     now = utc_now()
     row = StanceRow(
         doc_id=stance.doc_id,
@@ -41,9 +43,32 @@ def insert_stance(session: Session, stance: Stance) -> Stance:
     session.add(row)
     session.flush()
     disagreement.touch(session, [row.doc_id])
-    if stance.id > 0 and stance.version > 1:
+    if version is not None and version > 1:
+        _keep_version(session, row.id, version)
+    elif stance.id > 0 and stance.version > 1:
         _keep_version(session, row.id, stance.version)
     return convert.stance(row)
+
+
+def next_version(session: Session, doc_id: int, annotator_id: int) -> int:
+    """The version a stance set anew starts at: above every version a removed stance of this
+    annotator on this document had, so clear-and-set-again never gives a version seen before."""
+    clock = session.scalar(
+        select(DocStatusRow.stance_clock).where(
+            DocStatusRow.doc_id == doc_id, DocStatusRow.annotator_id == annotator_id
+        )
+    )
+    return int(clock or 0) + 1
+
+
+def _remember_removed(session: Session, doc_id: int, annotator_id: int, version: int) -> None:
+    """Raise the (document, annotator) stance clock to a removed stance's version."""
+    mine = (DocStatusRow.doc_id == doc_id, DocStatusRow.annotator_id == annotator_id)
+    clock = session.scalar(select(DocStatusRow.stance_clock).where(*mine))
+    if clock is None:
+        put_status(session, doc_id, annotator_id, stance_clock=version)
+    elif clock < version:
+        session.execute(update(DocStatusRow).where(*mine).values(stance_clock=version))
 
 
 def _keep_version(session: Session, row_id: int, version: int) -> None:
@@ -64,8 +89,15 @@ def update_stance_value(session: Session, stance_id: int, value: str) -> Stance:
 
 
 def delete_stance(session: Session, stance_id: int) -> None:
-    disagreement.touch(session, session.scalars(select(StanceRow.doc_id).where(StanceRow.id == stance_id)))
+    """Remove a stance; its version is remembered (`next_version`), so one set again later starts above it."""
+    gone = session.execute(
+        select(StanceRow.doc_id, StanceRow.annotator_id, StanceRow.version).where(StanceRow.id == stance_id)
+    ).first()
+    if gone is None:
+        return
+    disagreement.touch(session, [gone.doc_id])
     session.execute(delete(StanceRow).where(StanceRow.id == stance_id))
+    _remember_removed(session, gone.doc_id, gone.annotator_id, gone.version)
 
 
 def stances_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None = None) -> list[Stance]:

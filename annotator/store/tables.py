@@ -160,6 +160,10 @@ class DocStatusRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(16), default="manual")
     updated_at: Mapped[str] = mapped_column(Text)
+    # The highest version any stance of this annotator on this document had when it was removed
+    # (schema 7): a stance set again after a clear starts above it, so a write naming the version of
+    # the stance before the clear is refused (versions never restart at 1 and match by accident).
+    stance_clock: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SourceAliasRow(Base):

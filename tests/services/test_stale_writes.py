@@ -94,6 +94,49 @@ def test_a_stance_someone_set_meanwhile_is_not_overwritten(project: Project, col
     assert D.load_view(colleague, doc, gold).stances == ()
 
 
+def test_a_stance_cleared_and_set_again_does_not_restart_at_the_version_i_saw(
+    project: Project, colleague: Project
+) -> None:
+    """A reads the stance at version 1; B clears it and sets it again. The stance stored now is not
+    the one A saw, so A's write naming version 1 is refused (versions never start over at 1)."""
+    doc = add_texts(project, TEXT)[0]
+    gold = project.annotator("gold").id
+    A.set_stance(project, doc, gold, "nato_membership", "favor", expected_version=0)
+    (seen,) = D.load_view(project, doc, gold).stances
+    assert seen.version == 1
+
+    A.set_stance(colleague, doc, gold, "nato_membership", None, expected_version=1)
+    A.set_stance(colleague, doc, gold, "nato_membership", "against", expected_version=0)
+    (now,) = D.load_view(colleague, doc, gold).stances
+    assert now.version > seen.version
+
+    with pytest.raises(StaleWriteError) as refused:
+        A.set_stance(project, doc, gold, "nato_membership", "neutral", expected_version=seen.version)
+    assert refused.value.stored is not None and refused.value.stored.value == "against"  # type: ignore[attr-defined]
+    with pytest.raises(StaleWriteError):
+        A.set_stance(project, doc, gold, "nato_membership", None, expected_version=seen.version)
+    assert [s.value for s in D.load_view(project, doc, gold).stances] == ["against"]
+    # Keeping mine names the version now stored; and so on through further clears and sets.
+    A.set_stance(project, doc, gold, "nato_membership", "neutral", expected_version=now.version)
+    (kept,) = D.load_view(colleague, doc, gold).stances
+    assert kept.value == "neutral" and kept.version == now.version + 1
+    A.set_stance(colleague, doc, gold, "nato_membership", None, expected_version=kept.version)
+    _previous, again, _ = A.write_stance(colleague, doc, gold, "nato_membership", "favor", expected_version=0)
+    assert again > kept.version
+
+
+def test_a_claim_stance_cleared_and_set_again_is_refused_from_the_old_version(
+    project: Project, colleague: Project
+) -> None:
+    doc, gold, span_id = _gold_span(project)
+    _p, seen, _ = A.write_stance(project, doc, gold, "nato_membership", "favor", span_id, expected_version=0)
+    A.set_stance(colleague, doc, gold, "nato_membership", None, span_id, expected_version=seen)
+    A.set_stance(colleague, doc, gold, "nato_membership", "against", span_id, expected_version=0)
+    with pytest.raises(StaleWriteError):
+        A.set_stance(project, doc, gold, "nato_membership", "neutral", span_id, expected_version=seen)
+    assert [s.value for s in D.load_view(project, doc, gold).stances] == ["against"]
+
+
 def _described(scheme_project: Project, text: str) -> Scheme:
     toml = scheme_to_toml(scheme_project.scheme)
     return parse_scheme(re.sub(r"^description = .*$", f'description = "{text}"', toml, count=1, flags=re.M))
@@ -113,3 +156,15 @@ def test_two_scheme_changes_from_the_same_scheme_cannot_both_land(project: Proje
         assert reopened.scheme.description == "mine"
     finally:
         reopened.close()
+
+
+def test_after_a_refused_scheme_change_reload_takes_theirs_and_mine_applies_on_top(
+    project: Project, colleague: Project
+) -> None:
+    S.apply(colleague, _described(colleague, "theirs"), "bob")
+    with pytest.raises(StaleWriteError):
+        S.apply(project, _described(project, "mine"), "alice")
+    assert S.reload(project) == colleague.scheme == project.scheme
+    S.apply(project, _described(project, "mine"), "alice")
+    assert [v.author for v in S.versions(colleague)][-2:] == ["bob", "alice"]
+    assert project.scheme.description == "mine"

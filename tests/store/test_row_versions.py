@@ -12,7 +12,7 @@ from annotator.services import documents as D
 from annotator.services.project import Project
 from annotator.store.engine import SCHEMA_VERSION, open_store
 from annotator.store.migrations import VERSIONED
-from annotator.store.tables import MetaRow, SpanRow
+from annotator.store.tables import DocStatusRow, MetaRow, SpanRow
 from tests.helpers import add_texts
 
 
@@ -68,3 +68,33 @@ def test_a_span_put_back_by_undo_keeps_its_version(project: Project) -> None:
     view = D.load_view(project, doc, me)
     assert (view.spans[0].id, view.spans[0].version) == (span.id, 2)
     assert [(s.value, s.version) for s in view.stances] == [("against", 2)]
+
+
+def test_a_schema_6_project_gets_the_stance_clock(project_location: Path | str) -> None:
+    """Schema 6 -> 7: doc_status.stance_clock is added (0 on the rows there); a stance cleared after
+    the upgrade and set again starts above the version it had."""
+    project = Project.open(project_location)
+    doc = add_texts(project, "The minister said the talks failed.")[0]
+    gold = project.annotator("gold").id
+    A.set_stance(project, doc, gold, "nato_membership", "favor")
+    A.set_stance(project, doc, gold, "nato_membership", "against")
+    project.close()
+    store = open_store(project_location)
+    with store.engine.begin() as conn:  # what schema 6 wrote: no stance clock
+        conn.execute(DDL("ALTER TABLE doc_status DROP COLUMN stance_clock"))
+        conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value="6"))
+    store.close()
+
+    upgraded = Project.open(project_location)
+    try:
+        with upgraded.session() as s:
+            version = s.scalars(select(MetaRow.value).where(MetaRow.key == "schema_version")).one()
+            assert version == str(SCHEMA_VERSION)
+            assert s.scalars(select(DocStatusRow.stance_clock)).all() == [0]
+        (stance,) = D.load_view(upgraded, doc, gold).stances
+        assert stance.version == 2
+        A.set_stance(upgraded, doc, gold, "nato_membership", None, expected_version=2)
+        A.set_stance(upgraded, doc, gold, "nato_membership", "neutral", expected_version=0)
+        assert [(st.value, st.version) for st in D.load_view(upgraded, doc, gold).stances] == [("neutral", 3)]
+    finally:
+        upgraded.close()
