@@ -39,7 +39,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 # `make pg` start a throwaway one). Without a server they skip, except under CI=true.
 BOTH_BACKENDS = ("store", "services", "io", "cli")
 # GUI test files whose window fixture takes `project_location`: the real window on either back end.
-GUI_BOTH_BACKENDS = ("ui/test_main_window.py",)
+GUI_BOTH_BACKENDS = ("ui/test_main_window.py", "ui/test_stale_write_window.py")
 PG_URL_ENV = "ANNOTATOR_TEST_PG_URL"
 
 

@@ -77,3 +77,13 @@ def current_toml(project: Project) -> str:
     """The stored text of the scheme in force (with the author's comments), or one written from it."""
     with project.session() as s:
         return store_schemes.current_toml(s) or scheme_to_toml(project.scheme)
+
+
+def reload(project: Project) -> Scheme:
+    """Take the scheme stored now as this project's (someone else changed it since it was opened
+    here): what a refused `apply` offers before the change is made again on top of theirs."""
+    with project.session() as s:
+        toml = store_schemes.current_toml(s)
+    if toml is not None:
+        project.scheme = parse_scheme(toml, origin=f"{project.path} (stored scheme)")
+    return project.scheme

@@ -64,7 +64,7 @@ class _ServiceCommand(QUndoCommand):
             return
         if self._done_once:
             show_document(self.ctx, self._shown_doc)
-            self._attempt(self._redo)
+            self._attempt(self._redo, undoing=False)
             return
         if (refusal := self.ctx.edit_guard()) is not None:
             self.error = refusal  # another curator holds the document under review
@@ -95,27 +95,37 @@ class _ServiceCommand(QUndoCommand):
             self._skip_step = False
             return
         show_document(self.ctx, self._shown_doc)
-        self._attempt(self._undo)
+        self._attempt(self._undo, undoing=True)
 
-    def _attempt(self, step: Callable[[], Changes]) -> None:
-        """An undo or redo after the first: a row someone else changed meanwhile is left as it is and
-        the user is asked which version to keep (keeping mine runs the step again over theirs)."""
+    def _attempt(self, step: Callable[[], Changes], *, undoing: bool) -> None:
+        """An undo or redo after the first. Refused, it changes nothing and the stack's index stays
+        where it was (`_refused`); a row someone else changed meanwhile is left as it is and the user
+        is asked which version to keep: keeping mine takes the step again (Ctrl+Z or Ctrl+Shift+Z
+        over again) over theirs, so the index moves only when the step is done."""
         try:
             changes = step()
         except StaleWriteError as exc:
             stored_version = _stored_version(exc)
-
-            def keep_mine() -> str | None:
-                self._wrote(stored_version)  # write over theirs: name the version now stored
-                self._attempt(step)
-                return None
-
-            self.ctx.refuse(Conflict(exc, keep_mine))
+            self._refused(exc)
+            self.ctx.refuse(Conflict(exc, lambda: self._step_again(undoing, stored_version)))
             return
         except AnnotatorError as exc:  # e.g. another program holds the write lock: nothing changed
             self._refused(exc)
             return
         self.ctx.notify(changes)
+
+    def _step_again(self, undoing: bool, stored_version: int) -> str | None:
+        """Keep mine after a refused undo/redo: the same step through the stack, naming the version
+        now stored; refused when the history has moved on since (the step is no longer next)."""
+        stack = self.ctx.undo_stack
+        if stack.command(stack.index() - 1 if undoing else stack.index()) is not self:
+            return "The undo history has moved on since; nothing was changed."
+        self._wrote(stored_version)
+        if undoing:
+            stack.undo()
+        else:
+            stack.redo()
+        return None
 
     def _version_to_name(self) -> int | None:
         """The version a write must find stored: the one the window showed on the first redo; later,

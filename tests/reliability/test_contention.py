@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from annotator.app import build_main_window
@@ -32,6 +33,7 @@ from tests.ui.test_review import (
     item_of,
     merge,
 )
+from tests.ui.test_scheme_editor import _open_editor, _row, _type_into
 
 HOLD_LOCK = r"""
 import sqlite3, sys
@@ -247,3 +249,45 @@ def test_undo_and_redo_of_a_review_decision_while_another_program_writes_leave_t
     assert gold_layer(reviewer).spans == ()
     key(qtbot, reviewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert (stack.index(), [s.id for s in gold_layer(reviewer).spans]) == (index, [gold.id])
+
+
+def test_undo_and_redo_of_a_scheme_change_while_another_program_writes_leave_the_stack_true(
+    qtbot: QtBot,
+    window: MainWindow,  # noqa: F811
+) -> None:
+    """The same for a scheme change (Scheme editor › Apply): a refused undo or redo raises nothing,
+    the scheme stays as it is, the index stays and the status bar says why in one line."""
+    dialog = _open_editor(window, qtbot)
+    _type_into(dialog, qtbot, _row(dialog, "label", "claim"), 0, "assertion")
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    dialog.close()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    project, stack = window.ctx.project, window.ctx.undo_stack
+    assert (project.scheme.label_names[0], stack.count(), stack.index()) == ("assertion", 1, 1)
+    undo_text = stack.undoText()
+
+    holder = _hold_lock(project.path)
+    try:
+        window.article_view.setFocus()
+        key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert (stack.count(), stack.index(), stack.undoText()) == (1, 1, undo_text)
+        message = window.status.currentMessage()
+        assert "another program" in message and "\n" not in message
+    finally:
+        _release(holder)
+    assert project.scheme.label_names[0] == "assertion"
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (stack.index(), project.scheme.label_names[0]) == (0, "claim")
+
+    holder = _hold_lock(project.path)
+    try:
+        window.status.post("")
+        key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert (stack.count(), stack.index(), stack.redoText()) == (1, 0, undo_text)
+        assert "another program" in window.status.currentMessage()
+    finally:
+        _release(holder)
+    assert project.scheme.label_names[0] == "claim"
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert (stack.index(), project.scheme.label_names[0]) == (1, "assertion")

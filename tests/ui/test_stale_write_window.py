@@ -4,21 +4,28 @@ and a dialog shows my version beside the stored one and keeps the one I choose."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from annotator.app import build_main_window
+from annotator.model.scheme import Scheme, parse_scheme
+from annotator.model.scheme_toml import scheme_to_toml
 from annotator.services import annotations as svc
+from annotator.services import schemes
 from annotator.services.project import Project
 from annotator.services.review import SpanItem
 from annotator.ui.dialogs.conflict_dialog import ConflictDialog
+from annotator.ui.dialogs.scheme_editor import SchemeEditorDialog
 from annotator.ui.main_window import MainWindow
-from tests.ui.test_review import CONFLICT, enter_review, files, go_to, gold_layer, item_of, merged, press
+from annotator.ui.scheme_tree import NAME
+from tests.ui.test_review import AGREED, CONFLICT, enter_review, files, go_to, gold_layer, item_of, merged, press
+from tests.ui.test_scheme_editor import _open_editor, _row, _type_into
 
 __all__ = ["files", "merged"]  # fixtures, imported to be used here
 
@@ -116,10 +123,177 @@ def test_an_undo_over_a_colleagues_change_asks_first(qtbot: QtBot, merged: MainW
     assert gold_layer(merged).spans[0].attributes["source_type"] == "official"
     svc.set_attribute(colleague, gold_id, "source_type", "media")
 
+    stack = merged.ctx.undo_stack
+    index, undo_text = stack.index(), stack.undoText()
     merged.article_view.setFocus()
     press(qtbot, merged, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # would put named_person back
     dialog = _dialog(qtbot, merged)
     assert gold_layer(merged).spans[0].attributes["source_type"] == "media"
     assert "named person" in _shown(dialog, "mine") or "named_person" in _shown(dialog, "mine")
+    # Refused, the undo did nothing: the stack's index stays until I choose.
+    assert (stack.index(), stack.undoText()) == (index, undo_text)
     qtbot.mouseClick(dialog.keep_mine_button, Qt.MouseButton.LeftButton)
     assert gold_layer(merged).spans[0].attributes["source_type"] == "named_person"
+    assert stack.index() == index - 1  # kept mine: the undo is done now
+    press(qtbot, merged, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert gold_layer(merged).spans[0].attributes["source_type"] == "official"  # my own redo: no conflict
+
+
+def test_a_refused_undo_kept_theirs_leaves_the_step_to_undo(
+    qtbot: QtBot, merged: MainWindow, colleague: Project
+) -> None:
+    gold_id = _gold_source(qtbot, merged)
+    _choose_source_type(qtbot, merged, "o")
+    svc.set_attribute(colleague, gold_id, "source_type", "media")
+    stack = merged.ctx.undo_stack
+    index = stack.index()
+
+    merged.article_view.setFocus()
+    press(qtbot, merged, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(_dialog(qtbot, merged).keep_theirs_button, Qt.MouseButton.LeftButton)
+    assert gold_layer(merged).spans[0].attributes["source_type"] == "media"
+    assert stack.index() == index  # nothing was undone, and the stack says so
+
+
+def _gold_claim(qtbot: QtBot, win: MainWindow) -> int:
+    """Review mode, the agreed claim accepted into gold with E; its id (selected in the span editor)."""
+    enter_review(qtbot, win)
+    go_to(qtbot, win, item_of(win, SpanItem, lambda i: i.text == AGREED))
+    press(qtbot, win, Qt.Key.Key_E)
+    (gold,) = gold_layer(win).spans
+    assert win.ctx.selected_span_id == gold.id and gold.label == "claim"
+    return gold.id
+
+
+def _choose_claim_stance(qtbot: QtBot, win: MainWindow, first_letter: str) -> None:
+    combo = win.tag_panel.span_editor.stance_combos["nato_membership"]
+    combo.setFocus()
+    qtbot.keyClick(combo, first_letter)
+
+
+def test_a_stale_claim_stance_in_the_span_editor_shows_both_and_keeps_mine(
+    qtbot: QtBot, merged: MainWindow, colleague: Project
+) -> None:
+    gold_id = _gold_claim(qtbot, merged)
+    doc_id, gold_who = merged.ctx.current_doc_id, merged.ctx.annotator.id
+    assert doc_id is not None
+    svc.set_stance(colleague, doc_id, gold_who, "nato_membership", "against", gold_id)  # underneath
+
+    _choose_claim_stance(qtbot, merged, "f")  # favor, from "no stance" as the window showed it
+    dialog = _dialog(qtbot, merged)
+    assert "favor" in _shown(dialog, "mine") and "against" in _shown(dialog, "stored")
+    stored = [st for st in gold_layer(merged).stances if st.span_id == gold_id]
+    assert [st.value for st in stored] == ["against"]  # nothing of mine saved
+
+    qtbot.mouseClick(dialog.keep_mine_button, Qt.MouseButton.LeftButton)
+    stored = [st for st in gold_layer(merged).stances if st.span_id == gold_id]
+    assert [st.value for st in stored] == ["favor"]
+    combo = merged.tag_panel.span_editor.stance_combos["nato_membership"]
+    assert combo.currentData() == "favor"
+
+
+def test_a_stale_claim_stance_kept_theirs_shows_theirs(qtbot: QtBot, merged: MainWindow, colleague: Project) -> None:
+    gold_id = _gold_claim(qtbot, merged)
+    doc_id, gold_who = merged.ctx.current_doc_id, merged.ctx.annotator.id
+    assert doc_id is not None
+    _choose_claim_stance(qtbot, merged, "f")
+    svc.set_stance(colleague, doc_id, gold_who, "nato_membership", "against", gold_id)
+
+    _choose_claim_stance(qtbot, merged, "n")  # neutral, over the favor the window showed
+    qtbot.mouseClick(_dialog(qtbot, merged).keep_theirs_button, Qt.MouseButton.LeftButton)
+    stored = [st for st in gold_layer(merged).stances if st.span_id == gold_id]
+    assert [st.value for st in stored] == ["against"]
+    combo = merged.tag_panel.span_editor.stance_combos["nato_membership"]
+    assert combo.currentData() == "against"  # the window shows theirs
+
+
+def _described(scheme: Scheme, text: str) -> Scheme:
+    """`scheme` with another description: a scheme change a colleague makes."""
+    toml = scheme_to_toml(scheme)
+    return parse_scheme(re.sub(r"^description = .*$", f'description = "{text}"', toml, count=1, flags=re.M))
+
+
+def _add_label_in_editor(qtbot: QtBot, win: MainWindow, name: str) -> SchemeEditorDialog:
+    dialog = _open_editor(win, qtbot)
+    qtbot.mouseClick(dialog.add_buttons["label"], Qt.MouseButton.LeftButton)
+    _type_into(dialog, qtbot, _row(dialog, "label", "new_label_1"), NAME, name)
+    assert f"add label {name}" in dialog.preview.toPlainText()
+    return dialog
+
+
+def _back_to(qtbot: QtBot, win: MainWindow) -> None:
+    """The main window active again after the Scheme editor closed, the article focused (Ctrl+Z)."""
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    win.article_view.setFocus()
+
+
+def test_a_stale_scheme_change_shows_both_changes_and_reloads_theirs(
+    qtbot: QtBot, window: MainWindow, project_location: Path | str, tmp_path: Path
+) -> None:
+    colleague = Project.open(project_location)
+    try:
+        schemes.apply(colleague, _described(colleague.scheme, "their description"), "bob")
+    finally:
+        colleague.close()
+    dialog = _add_label_in_editor(qtbot, window, "quote")
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: dialog.conflict_dialog is not None and dialog.conflict_dialog.isVisible())
+    conflict = dialog.conflict_dialog
+    assert conflict is not None
+    mine, theirs = (conflict.findChild(QLabel, f"scheme_conflict_{n}") for n in ("mine", "stored"))
+    assert mine is not None and theirs is not None
+    assert "add label quote" in mine.text() and "description" not in mine.text()
+    assert "description" in theirs.text() and "quote" not in theirs.text()
+    why = conflict.findChild(QLabel, "scheme_conflict_why")
+    assert why is not None and "take back their changes" in why.text()
+    conflict.grab().save(str(tmp_path / "scheme_conflict.png"))
+    project = window.ctx.project
+    assert "quote" not in project.scheme.label_names and window.ctx.undo_stack.count() == 0  # nothing saved
+
+    qtbot.mouseClick(conflict.reload_button, Qt.MouseButton.LeftButton)
+    assert project.scheme.description == "their description"  # theirs is this window's now
+    assert "add label quote" in dialog.to_redo.text() and dialog.to_redo.isVisible()
+    assert "quote" not in [dialog.tree.groups["label"].child(i).text(NAME) for i in range(2)]  # type: ignore[union-attr]
+    # Made again on top of theirs, my change applies: one undo step, and both changes are kept.
+    qtbot.mouseClick(dialog.add_buttons["label"], Qt.MouseButton.LeftButton)
+    _type_into(dialog, qtbot, _row(dialog, "label", "new_label_1"), NAME, "quote")
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert "quote" in project.scheme.label_names and project.scheme.description == "their description"
+    assert window.ctx.undo_stack.count() == 1 and not dialog.to_redo.isVisible()
+    dialog.close()
+
+
+def test_an_undo_of_a_scheme_change_made_before_theirs_is_refused_and_the_stack_stays(
+    qtbot: QtBot, window: MainWindow, project_location: Path | str
+) -> None:
+    dialog = _add_label_in_editor(qtbot, window, "quote")
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    dialog.close()
+    stack, project = window.ctx.undo_stack, window.ctx.project
+    assert (stack.count(), stack.index()) == (1, 1)
+    colleague = Project.open(project_location)
+    try:
+        schemes.apply(colleague, _described(colleague.scheme, "their description"), "bob")
+    finally:
+        colleague.close()
+
+    _back_to(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # not reloaded: the service refuses
+    assert (stack.index(), "quote" in project.scheme.label_names) == (1, True)
+    assert "someone else changed the scheme" in window.status.currentMessage()
+
+    dialog = _add_label_in_editor(qtbot, window, "comment")  # refused in turn; keep theirs
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.conflict_dialog is not None and dialog.conflict_dialog.isVisible())
+    assert dialog.conflict_dialog is not None
+    qtbot.mouseClick(dialog.conflict_dialog.keep_theirs_button, Qt.MouseButton.LeftButton)
+    assert project.scheme.description == "their description"
+    dialog.close()
+
+    _back_to(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # would take back theirs too
+    assert (stack.index(), project.scheme.description) == (1, "their description")
+    assert "quote" in project.scheme.label_names
+    assert "take back their change" in window.status.currentMessage()

@@ -5,14 +5,15 @@ guidelines. Every edit updates the preview: the problems that stop the scheme (c
 colours, bad names), or what applying it would change with the number of annotations each change
 touches, as `annotator scheme apply --dry-run` prints it. Apply is refused while anything is
 refused; otherwise it pushes one command that `services.schemes.apply` carries out and Ctrl+Z
-takes back (renames return to their old names).
+takes back (renames return to their old names). An apply refused because someone else changed the
+scheme first opens `SchemeConflictDialog` (both changes; reload theirs, then make mine again).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QUndoCommand
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.model.errors import AnnotatorError
+from annotator.model.errors import AnnotatorError, StaleWriteError
 from annotator.model.scheme import Scheme
 from annotator.model.scheme_diff import undo_target
 from annotator.model.scheme_parse import DEFAULT_COLORS, check_scheme
@@ -39,11 +40,22 @@ from annotator.model.scheme_toml import scheme_to_toml
 from annotator.model.scheme_usage import SchemePlan
 from annotator.services import schemes
 from annotator.ui.context import AppContext
+from annotator.ui.dialogs.scheme_conflict_dialog import SchemeConflictDialog
 from annotator.ui.scheme_tree import ARCHIVED_ROLE, COLOUR, KIND_ROLE, NAME, SchemeTreeWidget
+
+OUTDATED = (
+    "someone else changed the scheme after this step, so undoing or redoing it here would take back "
+    "their change; nothing was changed (make the change in the Scheme editor)"
+)
 
 
 class ApplySchemeCommand(QUndoCommand):
-    """Install a scheme; undo installs the one before with the new names as its aliases."""
+    """Install a scheme; undo installs the one before with the new names as its aliases.
+
+    A later undo or redo the service refuses (another program holds the write lock, a colleague
+    changed the scheme since) changes nothing: as for the annotation commands, `ctx.step_refused`
+    puts the stack's index back (this command skips the inverse step that does it) and the one-line
+    reason goes to the status bar."""
 
     def __init__(self, ctx: AppContext, new: Scheme) -> None:
         super().__init__("Change the scheme")
@@ -51,22 +63,45 @@ class ApplySchemeCommand(QUndoCommand):
         self.before: Scheme = ctx.project.scheme
         self.after: Scheme | None = None
         self.error: str | None = None
+        self.stale: StaleWriteError | None = None  # the first apply met a scheme someone else changed
+        self.outdated = False  # someone else's scheme was loaded after this step: it stays as it is
+        self._skip_step = False
 
     def redo(self) -> None:
+        if self._skip_step:
+            self._skip_step = False
+            return
+        if self.after is not None:
+            self._attempt(self.new)
+            return
         try:
             schemes.apply(self.ctx.project, self.new, self.ctx.annotator.name)
         except AnnotatorError as exc:
-            if self.after is not None:
-                raise
             self.error = str(exc)
+            self.stale = exc if isinstance(exc, StaleWriteError) else None
             self.setObsolete(True)
             return
         self.after = self.ctx.project.scheme
         self.ctx.reload_scheme()
 
     def undo(self) -> None:
+        if self._skip_step:
+            self._skip_step = False
+            return
         assert self.after is not None
-        schemes.apply(self.ctx.project, undo_target(self.before, self.after), self.ctx.annotator.name)
+        self._attempt(undo_target(self.before, self.after))
+
+    def _attempt(self, target: Scheme) -> None:
+        if self.outdated:
+            self._skip_step = True
+            self.ctx.step_refused(OUTDATED)
+            return
+        try:
+            schemes.apply(self.ctx.project, target, self.ctx.annotator.name)
+        except AnnotatorError as exc:
+            self._skip_step = True
+            self.ctx.step_refused(str(exc))
+            return
         self.ctx.reload_scheme()
 
 
@@ -95,6 +130,7 @@ class SchemeEditorDialog(QDialog):
         self.ctx = ctx
         self.plan: SchemePlan | None = None
         self.problems: list[str] = []
+        self.conflict_dialog: SchemeConflictDialog | None = None  # the last one asked (tests press its buttons)
         self.tree = SchemeTreeWidget(self)
         self.tree.setItemDelegate(_ColumnDelegate(self.tree))
         self.guidelines = QPlainTextEdit(ctx.project.scheme.guidelines)
@@ -133,6 +169,12 @@ class SchemeEditorDialog(QDialog):
         preview_box = QWidget()
         preview_layout = QVBoxLayout(preview_box)
         preview_layout.setContentsMargins(0, 0, 0, 0)
+        self.to_redo = QLabel()  # after reloading a colleague's scheme: my change, to make again
+        self.to_redo.setObjectName("scheme_to_redo")
+        self.to_redo.setWordWrap(True)
+        self.to_redo.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.to_redo.hide()
+        preview_layout.addWidget(self.to_redo)
         preview_layout.addWidget(QLabel("What applying changes (like <tt>annotator scheme apply --dry-run</tt>):"))
         preview_layout.addWidget(self.preview)
         split.addWidget(preview_box)
@@ -261,7 +303,43 @@ class SchemeEditorDialog(QDialog):
             return
         command = ApplySchemeCommand(self.ctx, scheme)
         self.ctx.push(command)
+        if command.stale is not None and isinstance(command.stale.stored, Scheme):
+            self._ask_after_stale(command, command.stale.stored, scheme)
+            return
         if command.error:
             self.preview.setPlainText(command.error)
             return
+        self.to_redo.hide()
         self.reload()
+
+    def _ask_after_stale(self, command: ApplySchemeCommand, theirs: Scheme, mine: Scheme) -> None:
+        """Someone else changed the scheme first: show both changes and reload theirs (see
+        `SchemeConflictDialog` for why keeping mine as it is is not offered)."""
+        self.preview.setPlainText(command.error or "")
+        dialog = SchemeConflictDialog(command.before, theirs, mine, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        mine_lines = dialog.mine_lines
+        dialog.finished.connect(
+            lambda result: self.reload_theirs(mine_lines if result == QDialog.DialogCode.Accepted else None)
+        )
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def reload_theirs(self, mine_lines: list[str] | None) -> None:
+        """Make the stored scheme this window's; the scheme changes on the undo stack were made
+        from the one before it and stay as they are (undoing one would take back theirs)."""
+        schemes.reload(self.ctx.project)
+        for i in range(self.ctx.undo_stack.count()):
+            step = self.ctx.undo_stack.command(i)
+            if isinstance(step, ApplySchemeCommand):
+                step.outdated = True
+        self.ctx.reload_scheme()
+        self.setWindowTitle(f"Scheme editor — {self.ctx.project.scheme.name}")
+        self.reload()
+        if mine_lines is None:
+            self.ctx.message_posted.emit("Kept the scheme now stored; your change was not saved.")
+            return
+        lines = ["Their scheme is loaded. Your change was not saved; make it again here, then apply:"]
+        self.to_redo.setText("\n".join([*lines, *(f"  {line}" for line in mine_lines)]))
+        self.to_redo.show()
+        self.ctx.message_posted.emit("Reloaded the scheme now stored; make your change again and apply.")

@@ -242,7 +242,11 @@ class SpanEditorWidget(QGroupBox):
         if span is None:
             return
         value = self.stance_combos[target].currentData() or None
-        self._push(SetStanceCommand(self.ctx, span.doc_id, target, value, span_id=span.id))
+        # The version of the stance the combo showed (0: none): a claim stance someone else set,
+        # changed or cleared since is not overwritten unasked (the two-version dialog asks).
+        shown = self._view.stances if self._view is not None else ()
+        version = next((st.version for st in shown if st.span_id == span.id and st.target == target), 0)
+        self._push(SetStanceCommand(self.ctx, span.doc_id, target, value, span_id=span.id, expected_version=version))
 
     def _on_ctx_link_target_chosen(self, to_span: int) -> None:
         if self._pending is None:
