@@ -246,11 +246,15 @@ def test_a_long_search_result_pages_in_as_the_list_scrolls(
     qtbot.waitUntil(lambda: widget.model.search_text == "nato")
     assert widget.model.rowCount() == ID_PAGE  # the first page only
     widget.list_view.setFocus()
-    for _ in range(10):  # End, as a user would, until the list stops growing
-        before = widget.model.rowCount()
+
+    def at_the_end() -> bool:
+        last = widget.model.rowCount() - 1
+        return widget.model.all_loaded() and widget.list_view.currentIndex().row() == last
+
+    for _ in range(40):  # End, as a user would, until it lands on the last match with nothing left to read
         qtbot.keyClick(widget.list_view, Qt.Key.Key_End)
-        qtbot.wait(20)
-        if widget.model.rowCount() == before and widget.model.all_loaded():
+        qtbot.wait(50)  # the view asks for the next page when its layout shows the last row (a timer)
+        if at_the_end():
             break
     shown = [widget.model.index(r, 0).data(DocIdRole) for r in range(widget.model.rowCount())]
     assert shown == scan  # every match, exactly once, in list order
