@@ -115,9 +115,13 @@ def coefficients(
     kappa: Mapping[str, PairKappa],
     extra_spans: int = 0,
     scale: Sequence[str] = (),
+    *,
+    interval: bool = True,
 ) -> Coefficients:
     """Every multi-rater coefficient over ``units`` (each the list of values one unit received);
-    ``scale`` is the categories the scheme allows (Gwet's AC1 counts them all, used or not)."""
+    ``scale`` is the categories the scheme allows (Gwet's AC1 counts them all, used or not). With
+    ``interval=False`` alpha's bootstrap interval is left to be computed later: ``alpha_ci`` is None
+    and ``pending_units`` keeps the units it will be computed from."""
     pairable = [unit for unit in units if len(unit) >= 2]
     return Coefficients(
         units=len(pairable),
@@ -125,24 +129,27 @@ def coefficients(
         categories=tuple(sorted({value for unit in pairable for value in unit})),
         observed=observed_agreement(pairable),
         alpha=krippendorff_alpha_units(pairable),
-        alpha_ci=bootstrap_alpha_interval(pairable),
+        alpha_ci=bootstrap_alpha_interval(pairable) if interval else None,
         fleiss_kappa=fleiss_kappa(units),
         gwet_ac1=gwet_ac1(units, scale),
         kappa=kappa,
         extra_spans=extra_spans,
         scale=scale_of(scale, units),
+        pending_units=None if interval else tuple(tuple(unit) for unit in pairable),
     )
 
 
-def categorical_agreement(ratings: Mapping[str, Mapping[K, str | None]], scale: Sequence[str] = ()) -> Coefficients:
-    """All coefficients for ``{annotator: {item: value}}`` (an item is a unit); ``scale`` as in
-    :func:`coefficients`."""
+def categorical_agreement(
+    ratings: Mapping[str, Mapping[K, str | None]], scale: Sequence[str] = (), *, interval: bool = True
+) -> Coefficients:
+    """All coefficients for ``{annotator: {item: value}}`` (an item is a unit); ``scale`` and
+    ``interval`` as in :func:`coefficients`."""
     units: dict[K, list[str]] = defaultdict(list)
     for _, by_item in sorted(ratings.items()):
         for item, value in by_item.items():
             if value is not None:
                 units[item].append(value)
-    return coefficients(list(units.values()), _pairwise(ratings), scale=scale)
+    return coefficients(list(units.values()), _pairwise(ratings), scale=scale, interval=interval)
 
 
 SpanUnits = tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]
@@ -155,6 +162,7 @@ def matched_value_agreement(
     scale: Sequence[str] = (),
     *,
     units_of_spans: SpanUnits | None = None,
+    interval: bool = True,
 ) -> Coefficients:
     """Agreement on a value carried by matched spans (a claim attribute, a claim's stance).
 
@@ -163,7 +171,7 @@ def matched_value_agreement(
     The other coefficients use one unit per group of spans linked by the pairwise matchings, with
     one span per annotator (:func:`span_units`); the spans left out that carry a value are counted
     in ``extra_spans``. ``units_of_spans`` is ``span_units(matchings)`` when the caller has it already
-    (every attribute of a label shares its matchings).
+    (every attribute of a label shares its matchings); ``interval`` as in :func:`coefficients`.
     """
     kappa: dict[str, PairKappa] = {}
     for (a, b), matching in sorted(matchings.items()):
@@ -176,7 +184,7 @@ def matched_value_agreement(
         for group in groups
     ]
     extra = sum(1 for name, span_id in left_out if values.get(name, {}).get(span_id) is not None)
-    return coefficients(units, kappa, extra, scale)
+    return coefficients(units, kappa, extra, scale, interval=interval)
 
 
 def span_units(

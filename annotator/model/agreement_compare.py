@@ -11,8 +11,8 @@ the report worked on, laid end to end, and per label and pair over the documents
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import combinations
 
@@ -24,6 +24,7 @@ from annotator.model.agreement import (
     pair_key,
     span_units,
 )
+from annotator.model.agreement_coefficients import bootstrap_alpha_interval
 from annotator.model.agreement_report import (
     AgreementReport,
     AnnotatorSummary,
@@ -48,6 +49,7 @@ from annotator.model.agreement_spans import (
     ordered_names,
 )
 from annotator.model.agreement_unitizing import merge_overlapping, unitizing_alpha
+from annotator.model.errors import Cancelled
 
 EMPTY = MatchCounts(0, 0, 0)
 
@@ -162,19 +164,22 @@ def compare_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, Pair
     return result
 
 
-def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison]) -> dict[str, Coefficients]:
+def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison], interval: bool) -> dict[str, Coefficients]:
     observed = {s.target for work in data.works for s in work.stances if s.span_id is not None}
     matchings = {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()}
     return {
         target: matched_value_agreement(
-            {w.annotator: w.span_stances(target) for w in data.works}, matchings, data.stance_values
+            {w.annotator: w.span_stances(target) for w in data.works},
+            matchings,
+            data.stance_values,
+            interval=interval,
         )
         for target in ordered_names(data.targets, observed)
     }
 
 
 def _attributes(
-    data: AgreementInput, pairs: Mapping[str, PairComparison], labels: Sequence[str]
+    data: AgreementInput, pairs: Mapping[str, PairComparison], labels: Sequence[str], interval: bool
 ) -> dict[str, dict[str, Coefficients]]:
     section: dict[str, dict[str, Coefficients]] = {}
     for label in labels:
@@ -188,7 +193,9 @@ def _attributes(
             for name, span in spans:
                 values[name][span.span_id] = span.attributes.get(attr)
             scale = data.attribute_values.get(label, {}).get(attr, ())
-            section[label][attr] = matched_value_agreement(values, matchings, scale, units_of_spans=units)
+            section[label][attr] = matched_value_agreement(
+                values, matchings, scale, units_of_spans=units, interval=interval
+            )
     return section
 
 
@@ -280,8 +287,10 @@ def _per_annotator(data: AgreementInput, pairs: Mapping[str, PairComparison]) ->
     return section
 
 
-def agreement_report(data: AgreementInput) -> AgreementReport:
-    """The agreement report for every annotator pair (see the module docstring)."""
+def agreement_report(data: AgreementInput, *, intervals: bool = True) -> AgreementReport:
+    """The agreement report for every annotator pair (see the module docstring). With
+    ``intervals=False`` alpha's bootstrap intervals are left out (``Coefficients.pending_units``),
+    for :func:`with_intervals` to add: the report window shows the figures first."""
     labels = ordered_names(data.span_labels, {s.label for w in data.works for s in w.spans})
     targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
     pairs = compare_pairs(data, labels)
@@ -290,17 +299,42 @@ def agreement_report(data: AgreementInput) -> AgreementReport:
         documents=tuple(sorted({doc for work in data.works for doc in work.doc_ids})),
         pair_documents={key: len(p.docs) for key, p in pairs.items()},
         stance={
-            t: categorical_agreement({w.annotator: w.document_stances(t) for w in data.works}, data.stance_values)
+            t: categorical_agreement(
+                {w.annotator: w.document_stances(t) for w in data.works}, data.stance_values, interval=intervals
+            )
             for t in targets
         },
         spans={label: {key: p.spans(label) for key, p in pairs.items()} for label in labels},
         spans_micro={key: p.micro() for key, p in pairs.items()},
         span_confusion={key: p.confusion() for key, p in pairs.items()},
         attribution={key: p.attribution() for key, p in pairs.items()},
-        attributes=_attributes(data, pairs, labels),
-        claim_stance=_claim_stance(data, pairs),
+        attributes=_attributes(data, pairs, labels, intervals),
+        claim_stance=_claim_stance(data, pairs, intervals),
         unitizing=_unitizing_over(data, data.works, labels),
         unitizing_pairs=_unitizing_pairs(data, labels),
         per_document=_per_document(data, pairs, targets),
         per_annotator=_per_annotator(data, pairs),
+    )
+
+
+def with_intervals(report: AgreementReport, cancel: Callable[[], bool] | None = None) -> AgreementReport:
+    """``report`` with every pending alpha interval computed (the same values as a report built with
+    ``intervals=True``). ``cancel()`` is asked before each interval; when it says yes,
+    :class:`~annotator.model.errors.Cancelled` is raised."""
+    done: dict[int, Coefficients] = {}
+
+    def filled(c: Coefficients) -> Coefficients:
+        if c.pending_units is None:
+            return c
+        if cancel is not None and cancel():
+            raise Cancelled("agreement intervals cancelled")
+        if id(c) not in done:
+            done[id(c)] = replace(c, alpha_ci=bootstrap_alpha_interval(c.pending_units), pending_units=None)
+        return done[id(c)]
+
+    return replace(
+        report,
+        stance={t: filled(c) for t, c in report.stance.items()},
+        attributes={label: {a: filled(c) for a, c in attrs.items()} for label, attrs in report.attributes.items()},
+        claim_stance={t: filled(c) for t, c in report.claim_stance.items()},
     )

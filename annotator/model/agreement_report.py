@@ -47,7 +47,9 @@ class Coefficients:
     on), ``values`` the values in them. For values carried by matched spans, ``extra_spans`` counts
     the spans left out because their annotator already had a span in the same unit. ``scale`` is
     the categories Gwet's AC1 counts (its ``q``): the scheme's values, used or not, and any other
-    value observed.
+    value observed. ``pending_units`` holds the units while ``alpha_ci`` is still to be computed
+    (a report built with ``intervals=False``; ``agreement_compare.with_intervals`` fills it in), and
+    is None once it has been.
     """
 
     units: int
@@ -61,6 +63,11 @@ class Coefficients:
     kappa: Mapping[str, PairKappa] = field(default_factory=dict)
     extra_spans: int = 0
     scale: tuple[str, ...] = ()
+    pending_units: tuple[tuple[str, ...], ...] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def interval_pending(self) -> bool:
+        return self.pending_units is not None
 
     @property
     def single_category(self) -> bool:
@@ -215,6 +222,19 @@ class AgreementReport:
     @property
     def pairs(self) -> list[str]:
         return list(self.pair_documents)
+
+    def coefficient_sections(self) -> list[Coefficients]:
+        """Every Coefficients of the report (stance, attributes, claim stance), in report order."""
+        return [
+            *self.stance.values(),
+            *(c for attrs in self.attributes.values() for c in attrs.values()),
+            *self.claim_stance.values(),
+        ]
+
+    @property
+    def intervals_pending(self) -> bool:
+        """True while some alpha interval is still to be computed (see ``Coefficients.pending_units``)."""
+        return any(c.interval_pending for c in self.coefficient_sections())
 
     def to_json(self) -> JSONObject:
         return {

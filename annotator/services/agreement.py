@@ -37,8 +37,11 @@ def agreement(
     cancel: Cancel | None = None,
     *,
     include_gold: bool = False,
+    intervals: bool = True,
 ) -> AgreementReport:
-    """The agreement report over the named annotators (default: all but gold)."""
+    """The agreement report over the named annotators (default: all but gold). With
+    ``intervals=False`` alpha's bootstrap intervals are left pending for
+    ``model.agreement_compare.with_intervals`` (the report window shows the figures first)."""
     with project.session() as s:
         people = _chosen(project, q.list_annotators(s), annotator_names, include_gold)
         ids = [a.id for a in people]
@@ -83,9 +86,20 @@ def agreement(
     scheme = project.scheme
     scales = {lab.name: {a.name: a.values for a in lab.attributes if a.kind == "choice"} for lab in scheme.labels}
     data = AgreementInput(works, scheme.label_names, scheme.target_names, lengths, scheme.stance_values, scales)
-    report = agreement_report(data)
+    report = agreement_report(data, intervals=intervals)
     _step(progress, cancel, 4)
     return report
+
+
+def working_annotators(project: Project, *, include_gold: bool = False) -> tuple[list[str], list[str]]:
+    """The names of the annotators a default report covers, split into those who worked on some
+    document and those who did not (sorted), from one query: the report window leaves the idle ones
+    out before computing instead of computing the report twice."""
+    with project.session() as s:
+        people = _chosen(project, q.list_annotators(s), None, include_gold)
+        working = {annotator_id for _, annotator_id in q.work_pairs(s, [a.id for a in people])}
+    names = sorted(a.name for a in people if a.id in working), sorted(a.name for a in people if a.id not in working)
+    return names
 
 
 def _chosen(

@@ -32,6 +32,7 @@ import pytest
 
 from annotator.io.export_csv import export_csv
 from annotator.io.importer import import_paths
+from annotator.model.agreement_compare import with_intervals
 from annotator.model.types import Status
 from annotator.services import annotations as svc
 from annotator.services import documents
@@ -556,3 +557,25 @@ def test_alpha_interval_recomputed_from_the_csv_tables(project: Project, tmp_pat
         )
         checked += expected is not None
     assert checked > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_figures_first_then_intervals_give_the_same_report(project: Project, tmp_path: Path, seed: int) -> None:
+    """The report window's two steps (figures without α's intervals, then the intervals) end in exactly
+    the report `annotator agreement --json` prints; before the second step only the intervals differ."""
+    _build(project, tmp_path, seed)
+    complete = agreement(project)
+    first = agreement(project, intervals=False)
+    assert first.intervals_pending and not complete.intervals_pending
+    pending = first.coefficient_sections()
+    assert all(c.interval_pending and c.alpha_ci is None for c in pending)
+    assert any(c.alpha_ci is not None for c in complete.coefficient_sections())
+
+    def without_intervals(report: dict[str, Any]) -> str:
+        for section in (report["stance"], report["claim_stance"], *report["attributes"].values()):
+            for coefficients in section.values():
+                coefficients["alpha_ci95"] = None
+        return json.dumps(report, sort_keys=True)
+
+    assert without_intervals(first.to_json()) == without_intervals(complete.to_json())
+    assert json.dumps(with_intervals(first).to_json()) == json.dumps(complete.to_json())

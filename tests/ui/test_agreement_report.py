@@ -4,6 +4,7 @@ document and annotator, JSON copy/save, the empty state, cancelling, and the mai
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from annotator.services import annotations as svc
 from annotator.services import documents
 from annotator.services.agreement import agreement
 from annotator.services.project import Project
+from annotator.ui import workers
 from annotator.ui.context import AppContext
 from annotator.ui.dialogs.agreement_report import AgreementReportWindow, open_agreement_report
 from annotator.ui.models import agreement_tables as tables
@@ -328,3 +330,86 @@ def test_the_main_window_entry_point(qtbot: QtBot, tmp_path: Path) -> None:
     report_window.document_requested.emit(ids[3])
     assert win.ctx.current_doc_id == ids[3]
     report_window.close()
+
+
+def _ci_column(win: AgreementReportWindow) -> list[object]:
+    table = win.stance_table
+    return [row[column(table, "α 95% CI")].value for row in table.source.table.rows]
+
+
+def test_figures_show_first_then_the_intervals_fill_in(
+    qtbot: QtBot, window: AgreementReportWindow, project: Project
+) -> None:
+    at_figures: list[tuple[list[object], bool, bool, dict[str, list[object]]]] = []
+    window.figures_shown.connect(
+        lambda _report: at_figures.append(
+            (
+                _ci_column(window),
+                window.copy_button.isEnabled(),
+                window.interval_label.isVisible(),
+                window.stance_chart.error_bars(),
+            )
+        )
+    )
+    report = computed(qtbot, window)  # waits for report_computed: the intervals are in
+    ci, copy_enabled, label_shown, bars = at_figures[0]
+    assert ci == [tables.CI_PENDING, tables.CI_PENDING]  # the figures were shown before the intervals
+    assert not copy_enabled and label_shown and "interval" in window.interval_label.text()
+    assert bars == {"α (all)": [None, None]}
+    first = project.scheme.target_names[0]
+    low, high = report.stance[first].alpha_ci
+    assert _ci_column(window) == [f"[{low:.2f}, {high:.2f}]", None]
+    assert window.stance_chart.error_bars() == {"α (all)": [(low, high), None]}
+    assert window.copy_button.isEnabled() and window.interval_label.isHidden()
+    assert json.dumps(report.to_json()) == json.dumps(agreement(project).to_json())
+
+
+def _hold_intervals(window: AgreementReportWindow) -> _Gate:
+    """Occupy the one-thread job pool as soon as the figures are shown, so the intervals wait."""
+    gate = _Gate()
+    gate.setAutoDelete(False)
+    window.figures_shown.connect(lambda _report: job_pool().start(gate))
+    return gate
+
+
+def test_closing_while_intervals_compute_stops_them(qtbot: QtBot, window: AgreementReportWindow) -> None:
+    gate = _hold_intervals(window)
+    completed: list[object] = []
+    window.report_computed.connect(completed.append)
+    with qtbot.waitSignal(window.figures_shown, timeout=20000):
+        window.compute()
+    task = window.interval_task
+    assert task is not None and task.is_running() and task.dialog is None  # no modal dialog: window usable
+    assert window.interval_label.isVisible() and window.stop_intervals_button.isVisible()
+    window.close()
+    with qtbot.waitSignal(task.ended, timeout=20000) as blocker:
+        gate.release.set()
+    assert blocker.args == ["cancelled"] and not completed
+    assert job_pool().waitForDone(20000) and job_pool().activeThreadCount() == 0
+    assert task._runnable not in workers._running  # nothing kept for a job that has ended
+
+
+def test_destroying_the_window_while_intervals_compute_does_not_crash(qtbot: QtBot, project: Project) -> None:
+    import_paths(project, [REPO / "corpus" / "articles.jsonl"])
+    target = project.scheme.target_names[0]
+    for name, values in (("alice", ALICE_STANCES), ("bob", BOB_STANCES)):
+        who = project.annotator(name).id
+        for doc_id, value in zip(documents.document_ids(project), values, strict=True):
+            svc.set_stance(project, doc_id, who, target, value)
+    win = AgreementReportWindow(AppContext(project, project.annotator("alice")))
+    win.show()
+    gate = _hold_intervals(win)
+    with qtbot.waitSignal(win.figures_shown, timeout=20000):
+        win.compute()
+    task = win.interval_task
+    assert task is not None and task.is_running()
+    gone: list[object] = []
+    win.destroyed.connect(lambda *_: gone.append(True))
+    win.deleteLater()  # the window and its task go while the job is still queued
+    qtbot.waitUntil(lambda: bool(gone), timeout=20000)
+    del win, task
+    gc.collect()
+    gate.release.set()
+    assert job_pool().waitForDone(20000)
+    QApplication.processEvents()  # the job's outcome arrives with nobody to receive it
+    gc.collect()

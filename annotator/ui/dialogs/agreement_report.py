@@ -10,12 +10,20 @@ report keys documents by external id; the window maps them back to project ids t
 `services.documents`. Every figure shows the number of items under it, and the conventions for
 undefined values are stated under the tabs. With fewer than two annotators it shows what to do
 instead of empty tables.
+
+Figures first, intervals after: the report is computed without α's bootstrap intervals (most of its
+time), shown at once (`figures_shown`), and a second background job without a modal dialog fills the
+interval column and error bars in while the window stays usable ("computing…" in the cells and under
+the tabs, with a Stop button); `report_computed` fires with the complete report. Copy and Save wait
+for it, so a saved report is always the complete one, as `annotator agreement --json` prints it.
+Closing the window stops the intervals; Recompute or a gold toggle drops them and starts over.
 `open_agreement_report(ctx, parent)` is the entry point for the main window.
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -36,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.model.agreement_compare import with_intervals
 from annotator.ui.context import AppContext
 from annotator.ui.dialogs.errors import describe, show_error
 from annotator.ui.models import agreement_chart_data as chart_data
@@ -47,10 +56,12 @@ from annotator.ui.workers import BackgroundTask, run_in_background
 
 
 class AgreementReportWindow(QDialog):
-    """Non-modal. `compute()` starts the background job; `report_computed` fires when it is shown."""
+    """Non-modal. `compute()` starts the background job; `figures_shown` fires when the figures are
+    shown, `report_computed` when the intervals are in too (the complete report)."""
 
     document_requested = Signal(int)
-    report_computed = Signal(object)  # the AgreementReport
+    figures_shown = Signal(object)  # the AgreementReport, intervals pending
+    report_computed = Signal(object)  # the complete AgreementReport
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +75,8 @@ class AgreementReportWindow(QDialog):
         self._annotator_filter: str | None = None
         self._idle: tuple[str, ...] = ()
         self.task: BackgroundTask | None = None
+        self.interval_task: BackgroundTask | None = None
+        self._round = 0  # counts compute() calls: an older round's intervals are dropped
         self._build()
         self._connect_signals()
         self.resize(1100, 760)
@@ -111,6 +124,12 @@ class AgreementReportWindow(QDialog):
         self.copy_button = QPushButton("Copy as JSON", self)
         self.save_button = QPushButton("Save JSON…", self)
         self.close_button = QPushButton("Close", self)
+        self.interval_label = QLabel(self)
+        self.interval_label.setObjectName("interval_label")
+        self.interval_label.hide()
+        self.stop_intervals_button = QPushButton("Stop", self)
+        self.stop_intervals_button.setToolTip("Stop computing α's 95% intervals (the figures stay)")
+        self.stop_intervals_button.hide()
         self.tabs.addTab(self._overview_tab(), "Overview")
         self.tabs.addTab(self._spans_tab(), "Spans")
         self.tabs.addTab(self._links_tab(), "Attribution && attributes")
@@ -120,6 +139,8 @@ class AgreementReportWindow(QDialog):
         top.addWidget(self.include_gold)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recompute_button)
+        buttons.addWidget(self.interval_label)
+        buttons.addWidget(self.stop_intervals_button)
         buttons.addStretch(1)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
@@ -198,6 +219,7 @@ class AgreementReportWindow(QDialog):
         self.copy_button.clicked.connect(self.copy_json)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.close)
+        self.stop_intervals_button.clicked.connect(self.stop_intervals)
         self.include_gold.toggled.connect(self._on_include_gold_toggled)
         self.pair_combo.currentIndexChanged.connect(self._on_pair_combo_changed)
         self.annotator_table.clicked.connect(self._on_annotator_table_clicked)
@@ -223,13 +245,17 @@ class AgreementReportWindow(QDialog):
         if len(names) < 2:
             self._show_empty(f"only one annotator ({names[0]})" if names else "no annotators yet")
             return None
+        self.stop_intervals()
+        self._round += 1
+        self.interval_label.hide()
+        self.stop_intervals_button.hide()
         project, me_id, gold = self._ctx.project, self._ctx.annotator.id, self.include_gold.isChecked()
         self.recompute_button.setEnabled(False)
         self.task = run_in_background(
             self,
             "Agreement report",
             f"Comparing {len(names)} annotators…",
-            lambda progress, cancel: compute_report(project, me_id, gold, progress, cancel),
+            lambda progress, cancel: compute_report(project, me_id, gold, progress, cancel, intervals=False),
             self._on_task_done,
             self._on_task_failed,
             self._on_task_cancelled,
@@ -282,7 +308,51 @@ class AgreementReportWindow(QDialog):
 
     # --- showing ------------------------------------------------------------------------------
 
+    def _start_intervals(self, report: Report) -> None:
+        self.interval_task = run_in_background(
+            self,
+            "Agreement report",
+            "Computing α's 95% intervals…",
+            lambda _progress, cancel: with_intervals(report, cancel),
+            partial(self._on_intervals_done, self._round),
+            partial(self._on_intervals_failed, self._round),
+            partial(self._on_intervals_cancelled, self._round),
+            modal=False,
+        )
+
+    def stop_intervals(self) -> None:
+        """Stop computing the intervals (the figures stay; Recompute computes them again)."""
+        if self.interval_task is not None and self.interval_task.is_running():
+            self.interval_task.cancel()
+
+    def _on_intervals_done(self, round_: int, full: Report) -> None:
+        if round_ != self._round:  # recomputed meanwhile: these intervals belong to an older report
+            return
+        self._report = full
+        self.interval_label.hide()
+        self.stop_intervals_button.hide()
+        self.stance_chart.set_data(chart_data.stance_chart(full))
+        self.stance_table.set_table(tables.stance_table(full))
+        self.attributes_table.set_table(tables.attributes_table(full))
+        self.claim_stance_table.set_table(tables.claim_stance_table(full))
+        self._set_report_actions_enabled(True)
+        self.report_computed.emit(full)
+
+    def _on_intervals_failed(self, round_: int, exc: BaseException) -> None:
+        if round_ != self._round:
+            return
+        self.stop_intervals_button.hide()
+        self.interval_label.setText("α's intervals could not be computed.")
+        show_error(self, "Agreement report", describe(exc, "compute the intervals"))
+
+    def _on_intervals_cancelled(self, round_: int) -> None:
+        if round_ != self._round:
+            return
+        self.stop_intervals_button.hide()
+        self.interval_label.setText("α's intervals were not computed: press Recompute for them.")
+
     def show_report(self, report: Report) -> None:
+        """Show `report`; when its intervals are pending, compute them in the background."""
         self._report = report
         names = tables.annotator_names(report)
         n_docs = len(report.documents)
@@ -314,9 +384,20 @@ class AgreementReportWindow(QDialog):
         self._on_pair_combo_changed()
         keep = self._annotator_filter if self._annotator_filter in names else None
         self.filter_documents(keep)
-        self._set_report_actions_enabled(True)
         self.stack.setCurrentWidget(self.tabs)
-        self.report_computed.emit(report)
+        if report.intervals_pending:
+            self._set_report_actions_enabled(False)
+            self.interval_label.setText("Computing α's 95% intervals…")
+            self.interval_label.show()
+            self.stop_intervals_button.show()
+            self.figures_shown.emit(report)
+            self._start_intervals(report)
+        else:
+            self.interval_label.hide()
+            self.stop_intervals_button.hide()
+            self._set_report_actions_enabled(True)
+            self.figures_shown.emit(report)
+            self.report_computed.emit(report)
 
     def filter_documents(self, annotator: str | None) -> None:
         """List only the pairs with `annotator` in the documents table (None: everyone)."""
@@ -332,8 +413,10 @@ class AgreementReportWindow(QDialog):
         self.show_all_button.setEnabled(annotator is not None)
 
     def _set_report_actions_enabled(self, enabled: bool) -> None:
-        self.copy_button.setEnabled(enabled)
-        self.save_button.setEnabled(enabled)
+        tip = "" if enabled or self._report is None else "Available once α's intervals are computed"
+        for button in (self.copy_button, self.save_button):
+            button.setEnabled(enabled)
+            button.setToolTip(tip)
 
     # --- JSON ---------------------------------------------------------------------------------
 
@@ -402,6 +485,7 @@ class AgreementReportWindow(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.task is not None and self.task.is_running():
             self.task.cancel()
+        self.stop_intervals()
         super().closeEvent(event)
 
 

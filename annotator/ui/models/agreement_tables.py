@@ -19,7 +19,7 @@ from annotator.model.agreement import PAIR_SEPARATOR
 from annotator.model.agreement_report import AgreementReport, Coefficients, PairKappa
 from annotator.model.agreement_spans import MatchCounts
 from annotator.services import documents
-from annotator.services.agreement import agreement
+from annotator.services.agreement import agreement, working_annotators
 from annotator.services.project import Project
 
 CellValue = float | int | str | None
@@ -35,6 +35,8 @@ SINGLE_WHY_TEMPLATE = (
     "Undefined: every value given was “{value}” (one category), so chance agreement is 1 and the "
     "coefficient is 0/0. Observed agreement: {observed}."
 )
+CI_PENDING = "computing…"
+CI_PENDING_WHY = "The 95% bootstrap interval is being computed; it appears here when ready."
 CI_WHY = "No interval: fewer than two units with two values, or too few resamples with any variation."
 F1_WHY = "Undefined: neither annotator marked this label in the documents they both annotated."
 PRECISION_WHY = "Undefined: the second annotator of the pair marked none in the documents both annotated."
@@ -103,10 +105,15 @@ def _kappa_cell(k: PairKappa | None) -> Cell:
 def _coefficient_cells(c: Coefficients, all_pairs: list[str]) -> tuple[Cell, ...]:
     why = _undefined_why(c)
     ci = None if c.alpha_ci is None else f"[{c.alpha_ci[0]:.2f}, {c.alpha_ci[1]:.2f}]"
+    ci_cell = (
+        Cell(CI_PENDING, CI_PENDING_WHY)
+        if c.interval_pending
+        else Cell(ci, CI_WHY if ci is None else "95% bootstrap interval (units resampled, fixed seed)")
+    )
     return (
         Cell(c.units, f"{c.units} items with values from two or more annotators ({c.values} values)"),
         _num(c.alpha, why),
-        Cell(ci, CI_WHY if ci is None else "95% bootstrap interval (units resampled, fixed seed)"),
+        ci_cell,
         _num(c.fleiss_kappa, why),
         _num(c.gwet_ac1, why),
         _num(c.observed, "Undefined: no item has two values" if c.observed is None else ""),
@@ -368,15 +375,18 @@ def compute_report(
     include_gold: bool,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    *,
+    intervals: bool = True,
 ) -> ComputedReport:
     """The background job: the report over the annotators who did some work, and the documents it
     names keyed by external id. An annotator without work (typically the reviewer) would only add
-    undefined pairs, so the report is recomputed without them."""
-    report = agreement(project, progress=progress, cancel=cancel, include_gold=include_gold)
-    idle = idle_annotators(report)
-    active = [name for name in annotator_names(report) if name not in idle]
+    undefined pairs, so they are left out when two or more others worked. With ``intervals=False``
+    alpha's bootstrap intervals are left pending (``model.agreement_compare.with_intervals``)."""
+    active, idle = working_annotators(project, include_gold=include_gold)
     if idle and len(active) >= 2:
-        report = agreement(project, active, progress=progress, cancel=cancel)
+        report = agreement(project, active, progress=progress, cancel=cancel, intervals=intervals)
+    else:
+        report = agreement(project, progress=progress, cancel=cancel, include_gold=include_gold, intervals=intervals)
     ids = documents.document_ids(project)
     rows = documents.list_rows(project, ids, me_id)
     return ComputedReport(
@@ -386,11 +396,6 @@ def compute_report(
 
 def annotator_names(report: AgreementReport) -> list[str]:
     return list(report.annotators)
-
-
-def idle_annotators(report: AgreementReport) -> list[str]:
-    """Annotators of the report who worked on no document."""
-    return [name for name in report.annotators if not report.per_annotator[name].documents]
 
 
 @dataclass(frozen=True)
