@@ -3,9 +3,10 @@
 :func:`agreement_report` turns an :class:`~annotator.model.agreement.AgreementInput` into an
 :class:`~annotator.model.agreement_report.AgreementReport`. For each pair and each document both
 worked on, the spans are matched once per label (optimal overlap matching) and once across labels
-(for the confusion matrix); span scores, attribution, claim attributes and claim stance all reuse
-those two matchings. Unitizing alpha is computed per label over the documents every annotator of
-the report worked on, laid end to end, and per label and pair over the documents both worked on.
+(for the confusion matrix), from one candidate search; span scores, attribution, claim attributes
+and claim stance all reuse those two matchings. Unitizing alpha is computed per label over the
+documents every annotator of the report worked on, laid end to end, and per label and pair over the
+documents both worked on.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from annotator.model.agreement_spans import (
     attribution_agreement,
     label_confusion,
     match_exact,
-    match_overlap,
+    match_overlap_twice,
     matching_ids,
     micro_average,
     ordered_names,
@@ -77,7 +78,7 @@ def compare_document(
 ) -> DocComparison:
     """Span scores per label, the overlap matching, attribution per relation type and confusion."""
     names = ordered_names(labels, {span.label for span in (*first, *second)})
-    matched = match_overlap(first, second)
+    matched, across = match_overlap_twice(first, second)
     overlap_by_label = Counter(a.label for a, _ in matched)
     exact_by_label = Counter(a.label for a, _ in match_exact(first, second))
     first_by_label = Counter(span.label for span in first)
@@ -96,7 +97,7 @@ def compare_document(
         t: attribution_agreement([r for r in first_rel if r.label == t], [r for r in second_rel if r.label == t], ids)
         for t in types
     }
-    return DocComparison(spans, matched, attribution, label_confusion(first, second, names))
+    return DocComparison(spans, matched, attribution, label_confusion(first, second, names, across))
 
 
 @dataclass(frozen=True)
@@ -167,14 +168,17 @@ def compare_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, Pair
 def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison], interval: bool) -> dict[str, Coefficients]:
     observed = {s.target for work in data.works for s in work.stances if s.span_id is not None}
     matchings = {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()}
+    targets = ordered_names(data.targets, observed)
+    units = span_units(matchings) if targets else None  # the same units for every target
     return {
         target: matched_value_agreement(
             {w.annotator: w.span_stances(target) for w in data.works},
             matchings,
             data.stance_values,
+            units_of_spans=units,
             interval=interval,
         )
-        for target in ordered_names(data.targets, observed)
+        for target in targets
     }
 
 

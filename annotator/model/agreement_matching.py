@@ -76,7 +76,14 @@ def max_overlap_matching(
 ) -> list[tuple[int, int]]:
     """The optimal one-to-one matching (see the module docstring) as sorted ``(i, j)`` index pairs;
     ``pieces`` as in :func:`candidate_pairs` (the boundary tie-break still uses the intervals)."""
-    edges = candidate_pairs(first, second, pieces)
+    return matching_of_candidates(candidate_pairs(first, second, pieces), first, second)
+
+
+def matching_of_candidates(
+    edges: list[tuple[int, int, int]], first: Sequence[Interval], second: Sequence[Interval]
+) -> list[tuple[int, int]]:
+    """:func:`max_overlap_matching` from its candidate pairs (sorted, as :func:`candidate_pairs` gives
+    them, or any sorted subset of them: a caller matching by label and across labels searches once)."""
     result: list[tuple[int, int]] = []
     for group in _groups(edges):
         result.extend(_solve_group(group, first, second))

@@ -22,7 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from annotator.model.agreement_matching import max_overlap_matching, shared_characters
+from annotator.model.agreement_matching import (
+    candidate_pairs,
+    matching_of_candidates,
+    max_overlap_matching,
+    shared_characters,
+)
 
 NO_MATCH = "(none)"
 """Row/column of :func:`label_confusion` for spans the other annotator has no overlapping span for."""
@@ -189,6 +194,38 @@ def match_overlap(
     return [(first[i], second[j]) for i, j in sorted(pairs)]
 
 
+def match_overlap_twice(
+    first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]
+) -> tuple[list[SpanPair], list[SpanPair]]:
+    """``(match_overlap(first, second), match_overlap(first, second, same_label=False))`` with one
+    candidate search per document: the pairs within a label are the candidates across labels whose
+    two labels agree. The same pairs in the same order as the two calls (spans are put in position
+    order once per document; restricted to a label that is the order :func:`match_overlap` uses)."""
+    docs: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for i, span in enumerate(first):
+        docs[span.doc_id][0].append(i)
+    for j, span in enumerate(second):
+        docs[span.doc_id][1].append(j)
+    within: list[tuple[int, int]] = []
+    across: list[tuple[int, int]] = []
+    for mine, theirs in docs.values():
+        if not (mine and theirs):
+            continue
+        mine.sort(key=lambda i: (first[i].start, first[i].end, i))
+        theirs.sort(key=lambda j: (second[j].start, second[j].end, j))
+        a = [first[i] for i in mine]
+        b = [second[j] for j in theirs]
+        bounds = ([(s.start, s.end) for s in a], [(s.start, s.end) for s in b])
+        edges = candidate_pairs(*bounds, pieces=([s.parts for s in a], [s.parts for s in b]))
+        same = [e for e in edges if a[e[0]].label == b[e[1]].label]
+        across.extend((mine[x], theirs[y]) for x, y in matching_of_candidates(edges, *bounds))
+        within.extend((mine[x], theirs[y]) for x, y in matching_of_candidates(same, *bounds))
+    return (
+        [(first[i], second[j]) for i, j in sorted(within)],
+        [(first[i], second[j]) for i, j in sorted(across)],
+    )
+
+
 def match_overlap_by_label(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> list[SpanPair]:
     """:func:`match_overlap` run separately for each label, pooled."""
     labels = sorted({span.label for span in first} & {span.label for span in second})
@@ -229,17 +266,22 @@ def micro_average(per_label: Iterable[SpanAgreement]) -> SpanAgreement:
 
 
 def label_confusion(
-    first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan], labels: Iterable[str] = ()
+    first: Sequence[AnnotatedSpan],
+    second: Sequence[AnnotatedSpan],
+    labels: Iterable[str] = (),
+    pairs: Sequence[SpanPair] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Dense matrix ``[first_label][second_label] -> count`` over label-agnostic overlap matches.
 
     Unmatched spans of the first annotator are counted in column :data:`NO_MATCH`, unmatched spans
     of the second in row :data:`NO_MATCH`. Rows and columns are ``labels`` then observed labels,
-    then :data:`NO_MATCH`; the ``NO_MATCH``/``NO_MATCH`` cell is always 0.
+    then :data:`NO_MATCH`; the ``NO_MATCH``/``NO_MATCH`` cell is always 0. ``pairs`` is that
+    matching when the caller has it already (:func:`match_overlap_twice`).
     """
     names = [*ordered_names(labels, {span.label for span in (*first, *second)}), NO_MATCH]
     matrix = {row: dict.fromkeys(names, 0) for row in names}
-    pairs = match_overlap(first, second, same_label=False)
+    if pairs is None:
+        pairs = match_overlap(first, second, same_label=False)
     for a, b in pairs:
         matrix[a.label][b.label] += 1
     matched_first = {id(a) for a, _ in pairs}

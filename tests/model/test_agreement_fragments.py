@@ -3,6 +3,8 @@ its exact fragment list for exact matching (issue 13)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from annotator.model.agreement import AgreementInput, AnnotatorWork
@@ -12,6 +14,7 @@ from annotator.model.agreement_spans import (
     label_confusion,
     match_exact,
     match_overlap,
+    match_overlap_twice,
     overlap_length,
     span_agreement_by_label,
 )
@@ -88,3 +91,28 @@ def test_unitizing_alpha_sees_the_pieces_not_the_gap() -> None:
     alpha_bounds, _ = _unitizing([quote], as_bounds)
     assert alpha_pieces == pytest.approx(1.0)
     assert alpha_bounds is not None and alpha_bounds < 1.0
+
+
+def _random_spans(rng: random.Random, who: str, n: int) -> list[AnnotatedSpan]:
+    spans = []
+    for k in range(n):
+        start = rng.randrange(0, 60)
+        cuts = sorted(rng.sample(range(start + 1, start + 30), rng.choice((1, 3))))
+        pieces = [(start, cuts[0])] if len(cuts) == 1 else [(start, cuts[0]), (cuts[1], cuts[2])]
+        spans.append(
+            AnnotatedSpan(
+                f"{who}{k}", rng.choice(("d1", "d2")), start, pieces[-1][1], rng.choice(("claim", "source")), {}, pieces
+            )
+        )
+    return spans
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_matching_by_label_and_across_labels_from_one_search(seed: int) -> None:
+    """The report's shared candidate search gives exactly the two separate matchings, in their order."""
+    rng = random.Random(seed)
+    first, second = _random_spans(rng, "a", rng.randrange(0, 12)), _random_spans(rng, "b", rng.randrange(0, 12))
+    within, across = match_overlap_twice(first, second)
+    assert within == match_overlap(first, second)
+    assert across == match_overlap(first, second, same_label=False)
+    assert label_confusion(first, second, (), across) == label_confusion(first, second)
