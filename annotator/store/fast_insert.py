@@ -5,8 +5,9 @@ a third of the time of storing an import's spans, relations and stances. On SQLi
 compiled from the Core construct by the session's own dialect (no hand-written SQL) and handed to the
 driver's executemany with each row as a tuple in the compiled statement's parameter order, every
 value passed through its column type's own bind processor (so JSON columns are serialised exactly as
-SQLAlchemy serialises them). Any other dialect, or a statement that would fill a column default the
-rows do not give, goes through `session.execute` as before.
+SQLAlchemy serialises them). A column the rows do not give that has a scalar Python default (a row
+`version` of 1) gets that value, as SQLAlchemy would give it. Any other dialect, or a column default
+only SQLAlchemy can work out (a callable, a SQL expression), goes through `session.execute`.
 """
 
 from __future__ import annotations
@@ -31,16 +32,32 @@ def insert_many(session: Session, statement: Insert, table: Table, rows: Sequenc
     keys = list(rows[0])
     compiled = statement.compile(dialect=dialect, column_keys=keys)
     order = compiled.positiontup
-    if order is None or not set(order) <= set(keys):
+    defaults = _scalar_defaults(table, order, keys)
+    if order is None or defaults is None:
         session.execute(statement, list(rows))
         return
     processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order]
+    if defaults:  # a column the rows do not give, filled with its scalar default as SQLAlchemy would
+        rows = [{**defaults, **row} for row in rows]
     if any(processors):
         converted = [(key, process) for key, process in zip(order, processors, strict=True)]
         params = [tuple(process(row[key]) if process else row[key] for key, process in converted) for row in rows]
     else:
         params = [tuple(row[key] for key in order) for row in rows]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _scalar_defaults(table: Table, order: Sequence[str] | None, keys: list[str]) -> dict[str, Any] | None:
+    """The values of the compiled statement's columns the rows do not give (a Python-side scalar
+    default, such as a row version's 1), or None when one of them has a default only SQLAlchemy can
+    work out (a callable, a SQL expression)."""
+    defaults: dict[str, Any] = {}
+    for key in set(order or ()) - set(keys):
+        default = table.c[key].default
+        if default is None or not default.is_scalar:
+            return None
+        defaults[key] = default.arg  # type: ignore[attr-defined]
+    return defaults
 
 
 def insert_returning_ids(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
