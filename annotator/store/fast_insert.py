@@ -8,15 +8,27 @@ value passed through its column type's own bind processor (so JSON columns are s
 SQLAlchemy serialises them). A column the rows do not give that has a scalar Python default (a row
 `version` of 1) gets that value, as SQLAlchemy would give it. Any other dialect, or a column default
 only SQLAlchemy can work out (a callable, a SQL expression), goes through `session.execute`.
+
+The rows go in as multi-row INSERTs (`ROWS_PER_STATEMENT` rows of VALUES each), not one statement per
+row: documents and spans carry FTS5 full-text triggers (`store.fulltext`), and FTS5 writes its
+pending index data out as a new segment at the end of every statement that wrote to it (each
+statement is a savepoint), so one row per statement cost about 11 s of index work for 20,000 articles
+and 100,000 spans where 500 rows per statement cost about 1.5 s (the index merges fewer, larger
+segments). The triggers themselves stay: every other writer keeps the index current as before.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert, select
+from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
+
+ROWS_PER_STATEMENT = 500
+"""Rows per INSERT on SQLite (fewer when the columns would pass the driver's parameter limit)."""
+_MULTI: dict[tuple[str, int], str | None] = {}
 
 
 def insert_many(session: Session, statement: Insert, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -44,7 +56,38 @@ def insert_many(session: Session, statement: Insert, table: Table, rows: Sequenc
         params = [tuple(process(row[key]) if process else row[key] for key, process in converted) for row in rows]
     else:
         params = [tuple(row[key] for key in order) for row in rows]
-    connection.exec_driver_sql(compiled.string, params)
+    per_statement = max(1, min(ROWS_PER_STATEMENT, _variable_limit(connection) // len(order)))
+    for first in range(0, len(params), per_statement):
+        chunk = params[first : first + per_statement]
+        multi = _multi_row(statement, dialect, compiled.string, list(order), len(chunk))
+        if multi is None:
+            connection.exec_driver_sql(compiled.string, chunk)
+        else:
+            connection.exec_driver_sql(multi, tuple(value for row in chunk for value in row))
+
+
+def _multi_row(statement: Insert, dialect: Dialect, single: str, order: list[str], n: int) -> str | None:
+    """`statement` compiled by the dialect with `n` rows of VALUES, parameters row after row in
+    `order`; None if the dialect does not compile it so (the caller then sends the rows one by one)."""
+    key = (single, n)
+    if key not in _MULTI:
+        if len(_MULTI) > 256:
+            _MULTI.clear()
+        rows: list[dict[str, Any]] = [
+            {column: bindparam(f"r{i}c{j}") for j, column in enumerate(order)} for i in range(n)
+        ]
+        compiled = statement.values(rows).compile(dialect=dialect)
+        expected = [f"r{i}c{j}" for i in range(n) for j in range(len(order))]
+        _MULTI[key] = compiled.string if n > 1 and compiled.positiontup == expected else None
+    return _MULTI[key]
+
+
+def _variable_limit(connection: Connection) -> int:
+    """How many parameters one statement may have (SQLite's SQLITE_LIMIT_VARIABLE_NUMBER: 32,766 since
+    3.32, 999 before)."""
+    driver = connection.connection.dbapi_connection
+    getlimit = getattr(driver, "getlimit", None)
+    return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) if getlimit is not None else 999
 
 
 def _scalar_defaults(table: Table, order: Sequence[str] | None, keys: list[str]) -> dict[str, Any] | None:
