@@ -30,7 +30,7 @@ from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.scheme import Scheme
 from annotator.model.types import DocStatus, Document, NewDocument, Origin, Relation, Span, Stance, fragments_text
 from annotator.services.project import Project
-from annotator.store import Session, bulk
+from annotator.store import Session, bulk, layers
 from annotator.store import annotations as q
 from annotator.store import documents as docs
 
@@ -94,6 +94,8 @@ class AnnotationImporter:
         # The batch's new documents, by sha256 and by the external id they get.
         self.new_by_sha: dict[str, _Target] = {}
         self.new_by_id: dict[str, _Target] = {}
+        self.stored: dict[tuple[int, int], Content | tuple[()]] = {}
+        """The stored content of the layers the current batch's lines would add to (`stored_layers`)."""
         self.last_document_id: int | None = None
         """The document of the last line stored (not a duplicate), for callers adding to it (brat notes)."""
 
@@ -129,6 +131,7 @@ class AnnotationImporter:
             except (SchemeError, ValidationError) as exc:  # LineError is a ValidationError
                 rejected.append((number, str(exc)))
         self.create_documents()
+        self.stored = self.stored_layers(checked)
         for number, line, target in checked:
             try:
                 self.add_line(number, line, target)
@@ -186,6 +189,23 @@ class AnnotationImporter:
         self.tally.documents_added += len(ids)
         self.new_by_sha, self.new_by_id = {}, {}
 
+    def stored_layers(
+        self, checked: list[tuple[int, AnnotationLine, _Target]]
+    ) -> dict[tuple[int, int], Content | tuple[()]]:
+        """The stored content of every layer the batch's lines would add to (a re-import), read with
+        one query per table (after writing out what is buffered, which may hold such a layer). A layer
+        no line of this batch stores to, so these stay true for the whole batch: a line meeting one is
+        a duplicate or rejected."""
+        keys = set()
+        for _, line, target in checked:
+            key = (target.id, self.annotator_id(line.layer.annotator, line.layer.annotator_uid))
+            if key in self.layers:
+                keys.add(key)
+        if not keys:
+            return {}
+        self.flush()
+        return {key: _stored_content(*layer) for key, layer in layers.layers_of(self.session, keys).items()}
+
     # -- one line -------------------------------------------------------------------------------
 
     def add_line(self, number: int, line: AnnotationLine, document: _Target) -> None:
@@ -195,8 +215,11 @@ class AnnotationImporter:
         content = self.content(layer)
         label = f"{document.ext_id}/{layer.annotator}"
         if key in self.layers and content:
-            self.flush()
-            if self.existing_content(*key) == content:
+            existing = self.stored.get(key)
+            if existing is None:  # a layer an earlier line of this batch stored
+                self.flush()
+                existing = self.existing_content(*key)
+            if existing == content:
                 self.tally.duplicate(number, label)
                 return
             raise LineError(
@@ -253,23 +276,12 @@ class AnnotationImporter:
         return content_key(list(keys.values()), relations, stances)
 
     def existing_content(self, doc_id: int, annotator_id: int) -> Content | tuple[()]:
-        spans = q.spans_for(self.session, doc_id, [annotator_id])
-        keys = {s.id: _span_key(s.label, s.start, s.end, s.attributes, s.fragments) for s in spans}
-        relations = [
-            _relation_key(
-                r.type,
-                keys[r.from_span],
-                keys[r.to_span],
-                {role: keys[i] for role, i in r.args.items() if i in keys},
-                r.attributes,
-            )
-            for r in q.relations_for(self.session, doc_id, [annotator_id])
-        ]
-        stances = [
-            (s.target, s.value, keys[s.span_id] if s.span_id is not None else ())
-            for s in q.stances_for(self.session, doc_id, [annotator_id])
-        ]
-        return content_key(list(keys.values()), relations, stances)
+        session, who = self.session, [annotator_id]
+        return _stored_content(
+            q.spans_for(session, doc_id, who),
+            q.relations_for(session, doc_id, who),
+            q.stances_for(session, doc_id, who),
+        )
 
     # -- storing --------------------------------------------------------------------------------
 
@@ -357,6 +369,23 @@ class AnnotationImporter:
         bulk.add_stances(self.session, stances)
         bulk.put_statuses(self.session, self.statuses, _IMPORTED)
         self.spans, self.relations, self.stances, self.statuses = [], [], [], []
+
+
+def _stored_content(spans: list[Span], relations: list[Relation], stances: list[Stance]) -> Content | tuple[()]:
+    """The fingerprint (`content_key`) of a stored layer."""
+    keys = {s.id: _span_key(s.label, s.start, s.end, s.attributes, s.fragments) for s in spans}
+    relation_keys = [
+        _relation_key(
+            r.type,
+            keys[r.from_span],
+            keys[r.to_span],
+            {role: keys[i] for role, i in r.args.items() if i in keys},
+            r.attributes,
+        )
+        for r in relations
+    ]
+    stance_keys = [(s.target, s.value, keys[s.span_id] if s.span_id is not None else ()) for s in stances]
+    return content_key(list(keys.values()), relation_keys, stance_keys)
 
 
 def _span_key(

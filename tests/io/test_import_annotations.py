@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from annotator.io import annotation_jsonl
 from annotator.io.importer import import_paths
@@ -259,3 +260,78 @@ def test_lines_read_in_batches_import_as_if_read_one_by_one(
         (other, "ann2"): [(0, 8)],
         ("b", "ann3"): [(0, 8)],
     }
+
+
+TEXTS = [f"Speaker {n} said that the talks on guarantees will go on." for n in range(7)]
+
+
+def _reline(n: int, annotator: str = "ann1", end: int = 7) -> dict[str, Any]:
+    return {
+        "document": {"id": f"d{n}", "text": TEXTS[n]},
+        "annotator": annotator,
+        "spans": [
+            {"id": "s1", "label": "source", "start": 0, "end": end},
+            {"id": "s2", "label": "claim", "start": 15, "end": 50},
+        ],
+        "relations": [{"type": "attributed_to", "from": "s2", "to": "s1"}],
+        "stances": [{"target": "security_guarantees", "value": "favor", "span": "s2"}],
+    }
+
+
+@pytest.mark.parametrize("batch", [1, 3, 500])
+def test_reimport_with_duplicates_among_new_lines_checks_them_per_batch_as_line_by_line(
+    batch: int, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-importing: the stored layers a batch's lines meet are read with one query per table for the
+    whole batch, not three per line; duplicates interleaved with new lines, a changed layer, and a
+    layer stored earlier in the same file met again, give exactly the line-by-line outcome."""
+    assert import_paths(project, [_write(tmp_path / "first.jsonl", [_reline(n) for n in range(5)])]).ok
+    monkeypatch.setattr(annotation_jsonl, "BATCH_LINES", batch)
+    again = [
+        _reline(0),  # 1 duplicate
+        _reline(5),  # 2 new document
+        _reline(1),  # 3 duplicate
+        _reline(2, end=8),  # 4 differs from the stored layer: rejected
+        _reline(0, "ann2"),  # 5 a new layer on a stored document
+        _reline(3),  # 6 duplicate
+        _reline(0, "ann2"),  # 7 duplicate of line 5, stored by this same file
+        _reline(0, "ann2", end=8),  # 8 differs from line 5: rejected
+        _reline(4),  # 9 duplicate
+        _reline(6, "ann2"),  # 10 new document
+    ]
+    spans_read: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if "FROM spans" in statement and "spans.attributes" in statement:
+            spans_read.append(statement)
+
+    engine = project.store.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        report = import_paths(project, [_write(tmp_path / "again.jsonl", again)])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert [(d.line, d.ext_id) for d in report.duplicates] == [
+        (1, "d0/ann1"),
+        (3, "d1/ann1"),
+        (6, "d3/ann1"),
+        (7, "d0/ann2"),
+        (9, "d4/ann1"),
+    ]
+    assert [(r.line, r.reason.split(";")[0]) for r in report.rejected] == [
+        (4, "annotator 'ann1' already has different annotations on document 'd2'"),
+        (8, "annotator 'ann2' already has different annotations on document 'd0'"),
+    ]
+    assert report.documents_added == 2 and report.annotations_added.spans == 6
+    with project.session() as s:
+        stored = {
+            (d.info.ext_id, a.name): sorted((x.label, x.start, x.end) for x in q.spans_for(s, d.id, [a.id]))
+            for d in docs.iter_documents(s)
+            for a in project.annotators()
+        }
+    layer = [("claim", 15, 50), ("source", 0, 7)]
+    expected = {(f"d{n}", "ann1"): layer for n in range(6)} | {("d0", "ann2"): layer, ("d6", "ann2"): layer}
+    assert {key: value for key, value in stored.items() if value} == expected
+    if batch == 500:  # one read of the stored layers for the batch; lines 7 and 8 meet a layer line 5 stored
+        assert len(spans_read) == 3, spans_read  # line by line: 7
