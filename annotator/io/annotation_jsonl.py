@@ -212,15 +212,17 @@ class AnnotationImporter:
         layer = line.layer
         annotator_id = self.annotator_id(layer.annotator, layer.annotator_uid)
         key = (document.id, annotator_id)
-        content = self.content(layer)
-        label = f"{document.ext_id}/{layer.annotator}"
-        if key in self.layers and content:
+        has_items = bool(layer.spans or layer.relations or layer.stances)  # its content is not ()
+        if key in self.layers and has_items:
+            # The fingerprint only where there is a stored layer to compare with (a first import
+            # of a document needs none).
+            content = self.content(layer)
             existing = self.stored.get(key)
             if existing is None:  # a layer an earlier line of this batch stored
                 self.flush()
                 existing = self.existing_content(*key)
             if existing == content:
-                self.tally.duplicate(number, label)
+                self.tally.duplicate(number, f"{document.ext_id}/{layer.annotator}")
                 return
             raise LineError(
                 f"annotator {layer.annotator!r} already has different annotations on "
@@ -228,7 +230,7 @@ class AnnotationImporter:
             )
         self.store(layer, document.id, annotator_id, document.text)
         self.last_document_id = document.id
-        if content:
+        if has_items:
             self.layers.add(key)
 
     def annotator_id(self, name: str, uid: str | None = None) -> int:
