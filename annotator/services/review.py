@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from annotator.model.changes import Changes
-from annotator.model.errors import ValidationError
+from annotator.model.errors import StaleWriteError, ValidationError
 from annotator.model.types import GOLD, Annotator, Relation, Span, Stance, Status
 from annotator.services.alignment import (
     Agreement,
@@ -71,9 +71,50 @@ class GoldSnapshot:
 
 
 def accept(project: Project, doc_id: int, item: ReviewItem, version_annotator_id: int) -> Changes:
-    """Copy one annotator's version of `item` into gold, replacing gold's version of it."""
+    """Copy one annotator's version of `item` into gold, replacing gold's version of it.
+
+    `item` is the item as the reviewer saw it: when gold's version of it (or its rejection) changed
+    since (another curator decided it, a gold edit), nothing is saved and StaleWriteError carries
+    gold's version now beside the one this decision would have made; `fresh_item` is the item as it
+    is now, which a decision that keeps mine is made on."""
+    _check_unchanged(project, doc_id, item, item.versions.get(version_annotator_id))
     with project.session() as s:
         return _accept_in(s, project, _gold(s).id, doc_id, item, version_annotator_id)
+
+
+def fresh_item(project: Project, doc_id: int, item: ReviewItem) -> ReviewItem | None:
+    """`item` as the document holds it now (compared among the same annotators); None when gone."""
+    alignment = align_document(project, doc_id, list(item.versions))
+    return next((i for i in alignment.items if i.key == item.key), None)
+
+
+def _seen(item: ReviewItem | None) -> tuple[object, ...]:
+    """What a decision depends on: gold's version of the item (row and version) and its rejection."""
+    if item is None:
+        return (None, False)
+    gold = item.gold
+    return (None if gold is None else (type(gold).__name__, gold.id, gold.version), item.rejected)
+
+
+def _check_unchanged(project: Project, doc_id: int, item: ReviewItem, mine: object | None) -> None:
+    now = fresh_item(project, doc_id, item)
+    if _seen(now) != _seen(item):
+        what = describe_item(item)
+        raise StaleWriteError(
+            f"someone else decided or changed gold's {what} since you saw it; your decision was not saved",
+            stored=None if now is None else now.gold,
+            mine=mine,
+        )
+
+
+def describe_item(item: ReviewItem) -> str:
+    """A few words naming an item, for command texts and messages."""
+    if isinstance(item, SpanItem):
+        return item.label.replace("_", " ")
+    if isinstance(item, RelationItem):
+        return item.type.replace("_", " ")
+    where = " (claim)" if item.span_item is not None else ""
+    return f"stance {item.target.replace('_', ' ')}{where}"
 
 
 def accept_all_agreed(project: Project, doc_id: int, annotator_ids: Sequence[int]) -> int:
@@ -100,7 +141,9 @@ def accept_all_agreed(project: Project, doc_id: int, annotator_ids: Sequence[int
 
 
 def reject(project: Project, doc_id: int, item: ReviewItem, *, author_id: int | None = None) -> Changes:
-    """Remove gold's version of `item` (if any) and record the item as rejected."""
+    """Remove gold's version of `item` (if any) and record the item as rejected; refused as for
+    `accept` when gold's version of it changed since the reviewer saw it."""
+    _check_unchanged(project, doc_id, item, None)
     with project.session() as s:
         gold_id = _gold(s).id
         if isinstance(item, SpanItem) and item.gold is not None:
@@ -238,20 +281,52 @@ def _unrecord(s: Session, doc_id: int, item_key: str) -> None:
 def gold_snapshot(project: Project, doc_id: int) -> GoldSnapshot:
     """The document's gold layer and rejections now, for `restore_gold` (undo)."""
     with project.session() as s:
-        gold = q.annotator_by_name(s, GOLD)
-        layer = [] if gold is None else [gold.id]
-        return GoldSnapshot(
-            doc_id,
-            tuple(q.spans_for(s, doc_id, layer)),
-            tuple(q.relations_for(s, doc_id, layer)),
-            tuple(q.stances_for(s, doc_id, layer)),
-            tuple(rejections.rejections_by_author(s, doc_id)),
-        )
+        return _snapshot_in(s, doc_id)
 
 
-def restore_gold(project: Project, snapshot: GoldSnapshot) -> Changes:
-    """Put a document's gold layer and rejections back as `snapshot` recorded them (same ids)."""
+def _snapshot_in(s: Session, doc_id: int) -> GoldSnapshot:
+    gold = q.annotator_by_name(s, GOLD)
+    layer = [] if gold is None else [gold.id]
+    return GoldSnapshot(
+        doc_id,
+        tuple(q.spans_for(s, doc_id, layer)),
+        tuple(q.relations_for(s, doc_id, layer)),
+        tuple(q.stances_for(s, doc_id, layer)),
+        tuple(rejections.rejections_by_author(s, doc_id)),
+    )
+
+
+def _rows(snapshot: GoldSnapshot) -> dict[tuple[str, int], Span | Relation | Stance]:
+    rows: dict[tuple[str, int], Span | Relation | Stance] = {("span", sp.id): sp for sp in snapshot.spans}
+    rows.update({("relation", r.id): r for r in snapshot.relations})
+    rows.update({("stance", st.id): st for st in snapshot.stances})
+    return rows
+
+
+def _check_snapshot(s: Session, expected: GoldSnapshot, target: GoldSnapshot) -> None:
+    """Refuse (StaleWriteError) when gold on the document is no longer `expected`: someone else
+    changed it since, and putting `target` back would undo their change unasked."""
+    now = _snapshot_in(s, expected.doc_id)
+    had, has = _rows(expected), _rows(now)
+    versions_had = {key: row.version for key, row in had.items()}
+    versions_has = {key: row.version for key, row in has.items()}
+    if versions_had == versions_has and sorted(now.rejected) == sorted(expected.rejected):
+        return
+    changed = next((k for k in sorted({*had, *has}) if versions_had.get(k) != versions_has.get(k)), None)
+    raise StaleWriteError(
+        "someone else changed gold on this document since this step; nothing was changed",
+        stored=None if changed is None else has.get(changed),
+        mine=None if changed is None else _rows(target).get(changed),
+    )
+
+
+def restore_gold(project: Project, snapshot: GoldSnapshot, *, expected: GoldSnapshot | None = None) -> Changes:
+    """Put a document's gold layer and rejections back as `snapshot` recorded them (same ids). With
+    `expected` (gold as this undo step left it) a gold layer someone else changed since is left alone
+    (StaleWriteError with their row beside mine)."""
     with project.session() as s:
+        if expected is not None:
+            _check_snapshot(s, expected, snapshot)
         gold_id = _gold(s).id
         q.delete_layer(s, snapshot.doc_id, gold_id)
         rejections.remove_rejections(s, snapshot.doc_id)

@@ -7,7 +7,10 @@ change drops links), so these commands do not invert the service call piece by p
 snapshot; `undo()` puts the first back with `review.restore_gold` and a later `redo()` the second
 (both keep row ids, so later commands on those gold spans still apply). Like `ui/commands.py`, a
 command the service refuses on its first redo records the one-line reason in `error` and marks itself
-obsolete, and a later undo/redo first opens the command's document (`show_document`).
+obsolete, and a later undo/redo first opens the command's document (`show_document`). No lost update:
+a decision on an item whose gold version someone else changed since it was shown, and an undo/redo
+over gold someone else changed since this step, are refused (`conflict`, `ctx.refuse`): the user
+sees both versions and keeps one; the undo index moves only when the step is done.
 `SwitchLayerCommand` sits on the same stack because the tagging commands act on
 `ctx.annotator` when they run: undoing past a mode switch first switches back, so every edit is
 undone and redone in the layer it was made in.
@@ -20,23 +23,13 @@ from collections.abc import Callable, Sequence
 from PySide6.QtGui import QUndoCommand
 
 from annotator.model.changes import Changes
-from annotator.model.errors import AnnotatorError
+from annotator.model.errors import AnnotatorError, StaleWriteError
 from annotator.model.types import Annotator
 from annotator.services import review
-from annotator.services.alignment import RelationItem, ReviewItem, SpanItem
-from annotator.services.review import GoldSnapshot
+from annotator.services.alignment import ReviewItem
+from annotator.services.review import GoldSnapshot, describe_item
 from annotator.ui.commands import show_document
-from annotator.ui.context import AppContext
-
-
-def describe_item(item: ReviewItem) -> str:
-    """A few words naming an item, for command texts and messages."""
-    if isinstance(item, SpanItem):
-        return item.label.replace("_", " ")
-    if isinstance(item, RelationItem):
-        return item.type.replace("_", " ")
-    where = " (claim)" if item.span_item is not None else ""
-    return f"stance {item.target.replace('_', ' ')}{where}"
+from annotator.ui.context import AppContext, Conflict
 
 
 class _GoldCommand(QUndoCommand):
@@ -46,8 +39,11 @@ class _GoldCommand(QUndoCommand):
         super().__init__(text)
         self.ctx, self.doc_id = ctx, doc_id
         self.error: str | None = None
+        self.conflict: Conflict | None = None  # the first redo met a gold version someone else changed
         self._before: GoldSnapshot | None = None
         self._after: GoldSnapshot | None = None
+        self._left: GoldSnapshot | None = None  # gold as this command's last step left it
+        self._overwrite = False  # "keep mine" after a refused step: put the snapshot back over theirs
         self._new_gold = not any(a.is_gold for a in ctx.project.annotators())
         self._skip_step = False  # the stack is putting its index back after a refused undo/redo
 
@@ -62,21 +58,22 @@ class _GoldCommand(QUndoCommand):
             return
         if self._after is not None:
             show_document(self.ctx, self.doc_id)
-            try:
-                changes = review.restore_gold(self.ctx.project, self._after)
-            except AnnotatorError as exc:
-                self._refused(exc)
-                return
-            self.ctx.notify(changes)
+            if (changes := self._restore(self._after, undoing=False)) is not None:
+                self.ctx.notify(changes)
             return
         try:
             self._before = review.gold_snapshot(self.ctx.project, self.doc_id)
             changes = self._decide()
+        except StaleWriteError as exc:
+            self.error = str(exc)
+            self.conflict = Conflict(exc, self._decide_again)
+            self.setObsolete(True)
+            return
         except AnnotatorError as exc:
             self.error = str(exc)
             self.setObsolete(True)
             return
-        self._after = review.gold_snapshot(self.ctx.project, self.doc_id)
+        self._after = self._left = review.gold_snapshot(self.ctx.project, self.doc_id)
         # The first decision creates the gold annotator: the layers list needs to know.
         self.ctx.notify(changes | Changes(annotators=self._new_gold))
 
@@ -86,10 +83,8 @@ class _GoldCommand(QUndoCommand):
             return
         assert self._before is not None
         show_document(self.ctx, self.doc_id)
-        try:
-            changes = review.restore_gold(self.ctx.project, self._before)
-        except AnnotatorError as exc:
-            self._refused(exc)
+        changes = self._restore(self._before, undoing=True)
+        if changes is None:
             return
         selected = self.ctx.selected_span_id
         if (
@@ -100,6 +95,53 @@ class _GoldCommand(QUndoCommand):
             self.ctx.select_span(None)  # the gold span it made goes away
         self.ctx.notify(changes)
 
+    def _restore(self, target: GoldSnapshot, *, undoing: bool) -> Changes | None:
+        """Put `target` back unless gold changed since this command's last step (someone else's
+        decision or gold edit): then nothing changes, the index stays and the user is asked."""
+        expected = None if self._overwrite else self._left
+        self._overwrite = False
+        try:
+            changes = review.restore_gold(self.ctx.project, target, expected=expected)
+        except StaleWriteError as exc:
+            self._refused(exc)
+            self.ctx.refuse(Conflict(exc, lambda: self._step_again(undoing)))
+            return None
+        except AnnotatorError as exc:
+            self._refused(exc)
+            return None
+        self._left = review.gold_snapshot(self.ctx.project, self.doc_id)
+        return changes
+
+    def _step_again(self, undoing: bool) -> str | None:
+        """Keep mine after a refused undo/redo: the same step through the stack, over theirs."""
+        stack = self.ctx.undo_stack
+        if stack.command(stack.index() - 1 if undoing else stack.index()) is not self:
+            return "The undo history has moved on since; nothing was changed."
+        self._overwrite = True
+        if undoing:
+            stack.undo()
+        else:
+            stack.redo()
+        return None
+
+    def _decide_again(self) -> str | None:
+        """Keep mine after a refused first decision: the same decision on the item as it is now."""
+        fresh = review.fresh_item(self.ctx.project, self.doc_id, self._item())
+        if fresh is None:
+            return "That item is no longer there; nothing was changed."
+        again = self._on(fresh)
+        self.ctx.push(again)
+        if again.conflict is not None:
+            self.ctx.refuse(again.conflict)
+            return None
+        return again.error
+
+    def _item(self) -> ReviewItem:
+        raise NotImplementedError
+
+    def _on(self, item: ReviewItem) -> _GoldCommand:
+        raise NotImplementedError
+
     def _decide(self) -> Changes:
         raise NotImplementedError
 
@@ -109,10 +151,16 @@ class AcceptItemCommand(_GoldCommand):
 
     def __init__(self, ctx: AppContext, doc_id: int, item: ReviewItem, annotator: Annotator) -> None:
         super().__init__(ctx, doc_id, f"Accept {annotator.name}'s {describe_item(item)}")
-        self.item, self.annotator_id = item, annotator.id
+        self.item, self.annotator, self.annotator_id = item, annotator, annotator.id
 
     def _decide(self) -> Changes:
         return review.accept(self.ctx.project, self.doc_id, self.item, self.annotator_id)
+
+    def _item(self) -> ReviewItem:
+        return self.item
+
+    def _on(self, item: ReviewItem) -> _GoldCommand:
+        return AcceptItemCommand(self.ctx, self.doc_id, item, self.annotator)
 
 
 class RejectItemCommand(_GoldCommand):
@@ -124,6 +172,12 @@ class RejectItemCommand(_GoldCommand):
 
     def _decide(self) -> Changes:
         return review.reject(self.ctx.project, self.doc_id, self.item, author_id=self.author_id)
+
+    def _item(self) -> ReviewItem:
+        return self.item
+
+    def _on(self, item: ReviewItem) -> _GoldCommand:
+        return RejectItemCommand(self.ctx, self.doc_id, item, self.author_id)
 
 
 class AcceptAllAgreedCommand(_GoldCommand):

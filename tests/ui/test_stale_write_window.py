@@ -17,7 +17,7 @@ from annotator.app import build_main_window
 from annotator.model.scheme import Scheme, parse_scheme
 from annotator.model.scheme_toml import scheme_to_toml
 from annotator.services import annotations as svc
-from annotator.services import schemes
+from annotator.services import review, schemes
 from annotator.services.project import Project
 from annotator.services.review import SpanItem
 from annotator.ui.dialogs.conflict_dialog import ConflictDialog
@@ -297,3 +297,74 @@ def test_an_undo_of_a_scheme_change_made_before_theirs_is_refused_and_the_stack_
     assert (stack.index(), project.scheme.description) == (1, "their description")
     assert "quote" in project.scheme.label_names
     assert "take back their change" in window.status.currentMessage()
+
+
+def _colleague_accepts(merged: MainWindow, colleague: Project, key: str, who: str) -> None:
+    """Another curator accepts `who`'s version of the item `key` through their own connection."""
+    doc_id = merged.ctx.current_doc_id
+    assert doc_id is not None
+    names = {a.name: a.id for a in colleague.annotators()}
+    compared = [names["alice"], names["bob"]]
+    review.accept(colleague, doc_id, review.align_document(colleague, doc_id, compared).item(key), names[who])
+
+
+def test_two_curators_deciding_one_item_the_second_sees_both_and_keeps_mine(
+    qtbot: QtBot, merged: MainWindow, colleague: Project
+) -> None:
+    enter_review(qtbot, merged)
+    key = item_of(merged, SpanItem, lambda i: i.text == CONFLICT)
+    go_to(qtbot, merged, key)
+    _colleague_accepts(merged, colleague, key, "bob")  # official, underneath the window
+    stack = merged.ctx.undo_stack
+    count = stack.count()
+
+    press(qtbot, merged, Qt.Key.Key_G)  # alice's version (the first column), from what the panel showed
+    dialog = _dialog(qtbot, merged)
+    assert "source type: named person" in _shown(dialog, "mine") or "named_person" in _shown(dialog, "mine")
+    assert "official" in _shown(dialog, "stored")
+    assert [s.attributes["source_type"] for s in gold_layer(merged).spans] == ["official"]  # nothing of mine
+    assert stack.count() == count  # the refused decision is not an undo step
+
+    qtbot.mouseClick(dialog.keep_mine_button, Qt.MouseButton.LeftButton)
+    assert [s.attributes["source_type"] for s in gold_layer(merged).spans] == ["named_person"]
+    assert stack.count() == count + 1  # kept: one undo step, which gives theirs back
+    merged.review_panel.table.setFocus()
+    press(qtbot, merged, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [s.attributes["source_type"] for s in gold_layer(merged).spans] == ["official"]
+
+
+def test_a_reject_after_another_curators_decision_kept_theirs(
+    qtbot: QtBot, merged: MainWindow, colleague: Project
+) -> None:
+    enter_review(qtbot, merged)
+    key = item_of(merged, SpanItem, lambda i: i.text == CONFLICT)
+    go_to(qtbot, merged, key)
+    _colleague_accepts(merged, colleague, key, "bob")
+
+    press(qtbot, merged, Qt.Key.Key_X)  # reject, from the item as shown (no gold yet)
+    dialog = _dialog(qtbot, merged)
+    assert "(removed)" in _shown(dialog, "mine") and "official" in _shown(dialog, "stored")
+    qtbot.mouseClick(dialog.keep_theirs_button, Qt.MouseButton.LeftButton)
+    assert [s.attributes["source_type"] for s in gold_layer(merged).spans] == ["official"]
+    assert not merged.review_panel.model.alignment.item(key).rejected  # type: ignore[union-attr]
+
+
+def test_an_undo_of_a_decision_over_a_colleagues_gold_edit_asks_first(
+    qtbot: QtBot, merged: MainWindow, colleague: Project
+) -> None:
+    enter_review(qtbot, merged)
+    go_to(qtbot, merged, item_of(merged, SpanItem, lambda i: i.text == CONFLICT))
+    press(qtbot, merged, Qt.Key.Key_G)
+    (gold,) = gold_layer(merged).spans
+    svc.set_attribute(colleague, gold.id, "source_type", "media")
+    stack = merged.ctx.undo_stack
+    index = stack.index()
+
+    merged.review_panel.table.setFocus()
+    press(qtbot, merged, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # would remove their edit too
+    dialog = _dialog(qtbot, merged)
+    assert "media" in _shown(dialog, "stored")
+    assert [s.attributes["source_type"] for s in gold_layer(merged).spans] == ["media"]
+    assert stack.index() == index  # nothing undone until I choose
+    qtbot.mouseClick(dialog.keep_mine_button, Qt.MouseButton.LeftButton)
+    assert gold_layer(merged).spans == () and stack.index() == index - 1

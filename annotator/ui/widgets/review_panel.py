@@ -35,6 +35,7 @@ from annotator.model.errors import AnnotatorError
 from annotator.model.types import Annotator
 from annotator.services import review
 from annotator.services.alignment import RelationItem, ReviewItem, SpanItem, align_document
+from annotator.services.review import describe_item
 from annotator.ui.context import AppContext
 from annotator.ui.models.review_model import (
     AGREEMENT_COLORS,
@@ -43,7 +44,7 @@ from annotator.ui.models.review_model import (
     ReviewItemModel,
     is_decided,
 )
-from annotator.ui.review_commands import AcceptAllAgreedCommand, AcceptItemCommand, RejectItemCommand, describe_item
+from annotator.ui.review_commands import AcceptAllAgreedCommand, AcceptItemCommand, RejectItemCommand
 from annotator.ui.widgets.review_table import ReviewTableView
 
 _NO_DOCUMENT = "Open a document to review it."
@@ -181,6 +182,8 @@ class ReviewPanelWidget(QWidget):
             return False
         command = AcceptItemCommand(self._ctx, doc_id, item, who)
         self._ctx.push(command)
+        if command.conflict is not None:
+            self._ctx.refuse(command.conflict)  # gold's version changed since: which to keep
         if command.error:
             self.message_posted.emit(command.error)
             return False
@@ -198,6 +201,8 @@ class ReviewPanelWidget(QWidget):
         self.reviewer = self._ctx.record(self.reviewer)
         command = RejectItemCommand(self._ctx, doc_id, item, self.reviewer.id)
         self._ctx.push(command)
+        if command.conflict is not None:
+            self._ctx.refuse(command.conflict)  # gold's version changed since: which to keep
         if command.error:
             self.message_posted.emit(command.error)
             return False
