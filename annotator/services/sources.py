@@ -11,12 +11,15 @@ a redo applies `after`: ids and values only, the same round trip every time.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from annotator.model.changes import Changes
-from annotator.model.errors import ValidationError
+from annotator.model.errors import NotFoundError, StaleWriteError, ValidationError
+from annotator.model.types import Span
 from annotator.services.annotations import REGISTRY
 from annotator.services.project import Project
+from annotator.store import Session
+from annotator.store import annotations as store_ann
 from annotator.store import sources as q
 from annotator.store.sources import RegistryField
 
@@ -131,7 +134,7 @@ def _retarget(project: Project, old: str, new: str, keep_old_as_alias: bool, tex
     before = RegistryState(tuple(before_spans), tuple(sorted(alias_before, key=lambda x: x[0])))
     after = RegistryState(tuple(after_spans), tuple(sorted(moved.items())))
     edit = RegistryEdit(text, before, after)
-    return edit, apply_state(project, after)
+    return edit, apply_state(project, after, expected=before)
 
 
 def rename_source(project: Project, old: str, new: str) -> tuple[RegistryEdit, Changes]:
@@ -171,14 +174,43 @@ def move_alias(project: Project, alias: str, to: str) -> tuple[RegistryEdit, Cha
     before = RegistryState(tuple(before_spans), ((alias, table.get(alias)),))
     after = RegistryState(tuple(after_spans), ((alias, to),))
     edit = RegistryEdit(f"Move alias {alias} to {to}", before, after)
-    return edit, apply_state(project, after)
+    return edit, apply_state(project, after, expected=before)
 
 
-def apply_state(project: Project, state: RegistryState) -> Changes:
-    """Write one side of an edit: the spans' attributes and the alias rows, in one transaction."""
+def apply_state(project: Project, state: RegistryState, *, expected: RegistryState | None = None) -> Changes:
+    """Write one side of an edit: the spans' attributes and the alias rows, in one transaction.
+
+    With `expected` (the side the last step left) spans and alias rows someone else changed since are
+    left alone: StaleWriteError carries the stored one beside mine, and nothing is written."""
     with project.session() as s:
+        if expected is not None:
+            _check_state(s, expected, state)
         for span_id, _doc, attrs in state.spans:
             q.set_span_attributes(s, span_id, dict(attrs))
         for alias, canonical in state.aliases:
             q.put_alias(s, alias, canonical)
     return Changes(doc_ids=frozenset(doc for _, doc, _ in state.spans), spans=True)
+
+
+def _check_state(s: Session, expected: RegistryState, target: RegistryState) -> None:
+    mine = {span_id: dict(attrs) for span_id, _doc, attrs in target.spans}
+    for span_id, _doc, attrs in expected.spans:
+        try:
+            now: Span | None = store_ann.get_span(s, span_id)
+        except NotFoundError:
+            now = None
+        if now is None or dict(now.attributes) != dict(attrs):
+            raise StaleWriteError(
+                "someone else changed or removed a source this step renames since; nothing was changed",
+                stored=now,
+                mine=None if now is None else replace(now, attributes=mine.get(span_id, dict(attrs))),
+            )
+    table = q.aliases(s)
+    wanted = dict(target.aliases)
+    for alias, canonical in expected.aliases:
+        if table.get(alias) != canonical:
+            raise StaleWriteError(
+                f"someone else changed what the spelling {alias!r} stands for since; nothing was changed",
+                stored=f"{alias} → {table.get(alias) or '(not an alias)'}",
+                mine=f"{alias} → {wanted.get(alias) or '(not an alias)'}",
+            )

@@ -53,6 +53,7 @@ class _ServiceCommand(QUndoCommand):
         self._expected: int | None = None
         self._row: tuple[object, ...] | None = None  # the row's key in ctx.written_versions
         self._skip_step = False  # the stack is putting its index back after a refused undo/redo
+        self._keep_mine = False  # this undo/redo is "keep mine" over someone else's change
 
     def _refused(self, exc: AnnotatorError) -> None:
         self._skip_step = True
@@ -105,13 +106,16 @@ class _ServiceCommand(QUndoCommand):
         try:
             changes = step()
         except StaleWriteError as exc:
+            self._keep_mine = False
             stored_version = _stored_version(exc)
             self._refused(exc)
             self.ctx.refuse(Conflict(exc, lambda: self._step_again(undoing, stored_version)))
             return
         except AnnotatorError as exc:  # e.g. another program holds the write lock: nothing changed
+            self._keep_mine = False
             self._refused(exc)
             return
+        self._keep_mine = False
         self.ctx.notify(changes)
 
     def _step_again(self, undoing: bool, stored_version: int) -> str | None:
@@ -121,6 +125,7 @@ class _ServiceCommand(QUndoCommand):
         if stack.command(stack.index() - 1 if undoing else stack.index()) is not self:
             return "The undo history has moved on since; nothing was changed."
         self._wrote(stored_version)
+        self._keep_mine = True
         if undoing:
             stack.undo()
         else:

@@ -2,7 +2,9 @@
 
 The first `redo()` runs the service edit (which may refuse it); it returns the affected spans'
 attributes and alias rows before and after, so `undo()` writes `before` and a later `redo()` writes
-`after` through `sources.apply_state`: the same round trip every time, ids and values only.
+`after` through `sources.apply_state`: the same round trip every time, ids and values only. Each
+write names the side the last step left: spans or aliases someone else changed since are not
+overwritten unasked (StaleWriteError: the two-version dialog; the undo index stays until "Keep mine").
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ class RegistryEditCommand(_ServiceCommand):
             self.edit, changes = self._edit_fn(self.ctx.project)
             self.setText(self.edit.text)
             return changes
-        return sources.apply_state(self.ctx.project, self.edit.after)
+        return self._apply(self.edit.after, self.edit.before)
 
     def _undo(self) -> Changes:
         assert self.edit is not None
-        return sources.apply_state(self.ctx.project, self.edit.before)
+        return self._apply(self.edit.before, self.edit.after)
+
+    def _apply(self, state: sources.RegistryState, left: sources.RegistryState) -> Changes:
+        """Write `state` if the spans and aliases are still as this command's last step left them
+        (`left`); after "Keep mine" over someone else's change, write it regardless."""
+        return sources.apply_state(self.ctx.project, state, expected=None if self._keep_mine else left)
 
 
 def rename_command(ctx: AppContext, old: str, new: str) -> RegistryEditCommand:

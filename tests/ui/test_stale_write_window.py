@@ -26,6 +26,7 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.scheme_tree import NAME
 from tests.ui.test_review import AGREED, CONFLICT, enter_review, files, go_to, gold_layer, item_of, merged, press
 from tests.ui.test_scheme_editor import _open_editor, _row, _type_into
+from tests.ui.test_sources_window import act, canonical_names, open_sources, tag_source
 
 __all__ = ["files", "merged"]  # fixtures, imported to be used here
 
@@ -368,3 +369,31 @@ def test_an_undo_of_a_decision_over_a_colleagues_gold_edit_asks_first(
     assert stack.index() == index  # nothing undone until I choose
     qtbot.mouseClick(dialog.keep_mine_button, Qt.MouseButton.LeftButton)
     assert gold_layer(merged).spans == () and stack.index() == index - 1
+
+
+def test_undoing_a_source_rename_over_a_colleagues_edit_asks_first(
+    qtbot: QtBot, window: MainWindow, project_location: Path | str
+) -> None:
+    zel = tag_source(qtbot, window, "President Zelensky", "Volodymyr Zelensky")
+    sources_window = open_sources(qtbot, window)
+    act(qtbot, sources_window, "Volodymyr Zelensky", False, "Zelensky", "rename")
+    assert canonical_names(window)[zel] == "Zelensky"
+    stack = window.ctx.undo_stack
+    index = stack.index()
+    colleague = Project.open(project_location)
+    try:
+        svc.set_attribute(colleague, zel, "canonical", "V. Zelensky")  # after my rename, underneath
+    finally:
+        colleague.close()
+
+    qtbot.keyClick(sources_window.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo my rename
+    dialog = _dialog(qtbot, window)
+    assert "V. Zelensky" in _shown(dialog, "stored") and "Volodymyr Zelensky" in _shown(dialog, "mine")
+    assert canonical_names(window)[zel] == "V. Zelensky" and stack.index() == index  # nothing undone
+    qtbot.mouseClick(dialog.keep_theirs_button, Qt.MouseButton.LeftButton)
+    assert canonical_names(window)[zel] == "V. Zelensky" and stack.index() == index
+
+    qtbot.keyClick(sources_window.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # asks again
+    qtbot.waitUntil(lambda: window.conflict_dialog is not dialog)
+    qtbot.mouseClick(_dialog(qtbot, window).keep_mine_button, Qt.MouseButton.LeftButton)
+    assert canonical_names(window)[zel] == "Volodymyr Zelensky" and stack.index() == index - 1
