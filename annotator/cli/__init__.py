@@ -1,7 +1,8 @@
 """The headless command line: `annotator [--project FILE] import|export|stats|merge|agreement ...`.
 
-Each subcommand is a (configure, handler) pair in `COMMANDS`, so new ones (merge, agreement) slot in
-without touching the others. Exit codes: 0 success; 1 when any file or record was rejected (the
+Each subcommand is a `Command` (summary, epilog, configure, handler) in a module of this package,
+registered by name in `COMMANDS`, so new ones slot in without touching the others; only the module of
+the command being run is imported, so a short command pays for no other command's imports. Exit codes: 0 success; 1 when any file or record was rejected (the
 rest is still imported) or a command failed on its input, on the disk (full, read-only) or on a bug
 (whose traceback goes to the log file the message names); 2 for usage errors and for a project file
 that cannot be opened (one line on stderr, "annotator: <message>"). `export` and `stats` open the
@@ -13,35 +14,46 @@ from __future__ import annotations
 
 import argparse
 import errno
+import importlib
 import sys
 from collections.abc import Sequence
 
 from annotator import paths
 from annotator.bug_log import unexpected
-from annotator.cli import data, rescue, review, scheme, search, server
 from annotator.cli.common import EXIT_REJECTED, EXIT_USAGE, PROGRESS_MIN_BYTES, Command, ProgressBar
 from annotator.model.errors import AnnotatorError, Cancelled, ProjectFileError
 
-__all__ = ["COMMANDS", "PROGRESS_MIN_BYTES", "ProgressBar", "build_parser", "main"]
+__all__ = ["COMMANDS", "PROGRESS_MIN_BYTES", "ProgressBar", "build_parser", "command", "main"]
 
-COMMANDS: dict[str, Command] = {
-    "init": scheme.INIT,
-    "import": data.IMPORT,
-    "export": data.EXPORT,
-    "stats": data.STATS,
-    "search": search.SEARCH,
-    "merge": review.MERGE,
-    "agreement": review.AGREEMENT,
-    "scheme": scheme.SCHEME,
-    "rescue": rescue.RESCUE,
-    "server": server.SERVER,
-    "push": server.PUSH,
-    "pull": server.PULL,
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("scheme", "INIT"),
+    "import": ("data", "IMPORT"),
+    "export": ("data", "EXPORT"),
+    "stats": ("data", "STATS"),
+    "search": ("search", "SEARCH"),
+    "merge": ("review", "MERGE"),
+    "agreement": ("review", "AGREEMENT"),
+    "scheme": ("scheme", "SCHEME"),
+    "rescue": ("rescue", "RESCUE"),
+    "server": ("server", "SERVER"),
+    "push": ("server", "PUSH"),
+    "pull": ("server", "PULL"),
 }
-"""Every subcommand, in the order `--help` lists them. A new command group is a module here and a line above."""
+"""Every subcommand, in the order `--help` lists them: its module under annotator/cli/ and the name of
+its `Command` there. A new command group is a module there and a line above. Only the module of the
+command being run is imported (`annotator --help` and a mistyped command import them all)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command(name: str) -> Command:
+    """The `Command` registered as `name`, importing its module."""
+    module, attr = COMMANDS[name]
+    found = getattr(importlib.import_module(f"annotator.cli.{module}"), attr)
+    assert isinstance(found, Command)
+    return found
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (`only`) the main options and that one subcommand."""
     parser = argparse.ArgumentParser(
         prog="annotator",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -55,30 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"project file (default: $ANNOTATOR_PROJECT, else the default project in {paths.data_dir()})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, command in COMMANDS.items():
-        command.configure(
+    for name in [only] if only in COMMANDS else COMMANDS:
+        found = command(name)
+        found.configure(
             sub.add_parser(
                 name,
-                help=command.summary,
-                description=command.summary.capitalize() + ".",
-                epilog=command.epilog,
+                help=found.summary,
+                description=found.summary.capitalize() + ".",
+                epilog=found.epilog,
                 formatter_class=argparse.RawDescriptionHelpFormatter,
             )
         )
     return parser
 
 
+def _command_named(args: Sequence[str]) -> str | None:
+    """The subcommand `args` asks for (the first word that is not an option or --project's value)."""
+    words = iter(args)
+    for word in words:
+        if word == "--project":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_named(arguments))
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(arguments)
     except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return COMMANDS[args.command].run(args)
+        return command(args.command).run(args)
     except ProjectFileError as exc:
         print(f"annotator: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -246,15 +246,9 @@ def _configure_stats(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
-    from annotator.services.documents import stats, status_counts
-    from annotator.services.project import Project
+    from annotator.services.counts import project_stats  # SQLAlchemy Core only: no ORM, no scheme parse
 
-    project = Project.open(paths.project_location(args.project), readonly=True)
-    try:
-        counts = stats(project)
-        statuses = {status.value: n for status, n in status_counts(project).items()}
-    finally:
-        project.close()
+    counts, statuses = project_stats(paths.project_location(args.project))
     if args.json:
         print(json.dumps({**counts, "status": statuses}))
         return EXIT_OK

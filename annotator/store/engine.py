@@ -9,6 +9,7 @@ ProjectFileError with a one-line message, and the file's bytes are left as they 
 message names `annotator rescue` (store.rescue), which writes a rescued copy beside it. A folder that
 cannot be written to (read-only media) is still read, through SQLite's `immutable` mode. Connections
 use WAL, foreign keys, a busy timeout and full syncs, so a committed user action survives a kill -9.
+The checks themselves (and SCHEMA_VERSION) are in `store.files`, which needs only SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -20,32 +21,40 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from annotator.model.errors import ProjectFileError, StaleWriteError, StorageError
 from annotator.model.types import utc_instant
 from annotator.store import disagreement, fulltext, migrations
+from annotator.store.files import (
+    APPLICATION,
+    BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    check_file,
+    check_writable,
+    detail,
+    is_project_file,
+    server_path,
+)
+from annotator.store.files import file_error as _file_error
+from annotator.store.files import read_version as _read_version
+from annotator.store.files import sqlite_engine as _engine
 from annotator.store.tables import Base, MetaRow, SchemeRow
 
-SCHEMA_VERSION = 7
-APPLICATION = "annotator"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_QUICK_CHECK_LIMIT = 64 * 1024 * 1024
+__all__ = ["APPLICATION", "SCHEMA_VERSION", "check_file", "check_writable", "detail", "is_project_file", "server_path"]
 
-BUSY_TIMEOUT_MS = 5000
-"""How long one user action waits for another program's write before it is refused."""
 FIRST_WAIT_MS = 1000
 PATIENCE_MS = 30 * 60 * 1000
 """How long a long write (import, merge) waits, with a message, for another program to finish."""
 WAITING_MESSAGE = "waiting for another program using this project…"
 
 Migration = Callable[[Connection], None]
-# Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n. The file is copied to
+# Numbered ladder: MIGRATIONS[n] takes a file from version n-1 to n; the version itself,
+# SCHEMA_VERSION, lives in store/files.py (so `annotator stats` checks a file without the ORM). The file is copied to
 # `<name>.v<old>.bak` before the first step runs.
 MIGRATIONS: dict[int, Migration] = {
     2: migrations.comments_to_rejections,
@@ -264,97 +273,6 @@ def create_schema(store: ProjectStore) -> None:
         )
 
 
-def server_path(url: str) -> Path:
-    """A server project's stand-in for a file path in messages and settings: its database name."""
-    database = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return Path(database or "server-project")
-
-
-def check_file(path: Path) -> None:
-    """Refuse what is plainly not a project (not a regular file, empty, no SQLite header) without
-    opening it through SQLite. Whether an SQLite file is whole is for SQLite to say (`_read_version`)."""
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError as exc:
-        raise ProjectFileError(f"{path}: cannot read project file: {exc.strerror or exc}") from exc
-    if not path.is_file():
-        raise ProjectFileError(f"{path}: not a regular file")
-    if not header:
-        raise ProjectFileError(f"{path}: file is empty, not an annotator project")
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        raise ProjectFileError(f"{path}: not an annotator project (not an SQLite database)")
-
-
-def check_writable(path: Path) -> None:
-    """Refuse, in a sentence, to write where the system will not let us: a read-only folder (SQLite
-    needs to create its journal files beside the project) or a read-only or immutable file."""
-    folder = path.parent
-    if not os.access(folder, os.W_OK):
-        raise ProjectFileError(
-            f"{path}: the folder {folder} is read-only, so the project cannot be changed there "
-            "(read-only commands such as stats and export still work; copy it to a writable folder to edit it)"
-        )
-    if path.exists() and not os.access(path, os.W_OK):
-        raise ProjectFileError(
-            f"{path}: the project file is read-only (or immutable), so it cannot be changed "
-            "(read-only commands such as stats and export still work)"
-        )
-
-
-def _size_disagrees(path: Path) -> bool:
-    """Whether the main file's size differs from what its header says. Not a verdict: a live or
-    crashed WAL file is often in this state. It only decides that SQLite's own check must run."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError:
-        return True
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
-        return True
-    return header[24:28] == header[92:96] and pages * page_size != size
-
-
-def _damaged(path: Path, detail: str) -> ProjectFileError:
-    return ProjectFileError(
-        f"{path}: project file is corrupt ({detail}); it was not changed. "
-        f"`annotator rescue {path}` writes a rescued copy beside it"
-    )
-
-
-def is_project_file(path: Path) -> bool:
-    """Whether the file at `path` starts with the SQLite header: a project file rather than, say,
-    annotation JSONL. Raises OSError when it cannot be read."""
-    with path.open("rb") as fh:
-        return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
-
-
-def _read_version(path: Path) -> int:
-    """Read the schema version through a read-only connection; check integrity of small files."""
-    engine = _engine(path, readonly=True)
-    try:
-        with engine.connect() as conn:
-            if path.stat().st_size <= _QUICK_CHECK_LIMIT or _size_disagrees(path):
-                result = conn.execute(text("PRAGMA quick_check(1)")).scalar()
-                if result != "ok":
-                    first = str(result).strip().splitlines()[-1] if result else "unknown damage"
-                    raise _damaged(path, first)
-            if not inspect(conn).has_table(MetaRow.__tablename__):
-                raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
-            facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).all())
-    except SQLAlchemyError as exc:
-        raise _file_error(path, exc) from exc
-    finally:
-        engine.dispose()
-    if facts.get("application") != APPLICATION or not facts.get("schema_version", "").isdigit():
-        raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
-    return int(facts["schema_version"])
-
-
 def _migrate(path: Path, version: int) -> None:
     backup = path.with_name(f"{path.name}.v{version}.bak")
     engine = _engine(path, readonly=False)
@@ -395,54 +313,6 @@ def _make_store(path: Path, readonly: bool) -> ProjectStore:
     return ProjectStore(path, engine, readonly, sessionmaker(engine, expire_on_commit=False))
 
 
-def _engine(path: Path, readonly: bool) -> Engine:
-    if readonly and _immutable(path):
-        url = f"sqlite:///file:{path.resolve().as_posix()}?immutable=1&uri=true"
-    elif readonly:
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
-    else:
-        url = f"sqlite:///{path.resolve().as_posix()}"
-    engine = create_engine(url)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        if not readonly:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
-
-    return engine
-
-
-def _immutable(path: Path) -> bool:
-    """Read a file in a folder we cannot write through `immutable=1`: SQLite cannot create the
-    shared-memory file a WAL project needs, and nobody can be writing there. A WAL left with content
-    (a crashed writer) cannot be read that way; SQLite then says so and we pass it on."""
-    wal = path.with_name(path.name + "-wal")
-    return not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
-
-
-def _file_error(path: Path, exc: Exception) -> ProjectFileError | StorageError:
-    detail = " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
-    if "malformed" in detail or "not a database" in detail:
-        return _damaged(path, detail)
-    if "disk is full" in detail or "disk I/O error" in detail:
-        return StorageError(
-            f"{path}: could not write to the disk (full, or the file grew past its size limit); "
-            f"the last action was not saved ({detail})"
-        )
-    if "readonly" in detail or "read-only" in detail:
-        return StorageError(f"{path}: the project cannot be written here ({detail})")
-    if "locked" in detail or "busy" in detail:
-        return StorageError(
-            f"{path}: another program kept the project busy for too long; try again when it has finished ({detail})"
-        )
-    return ProjectFileError(f"{path}: cannot use project file ({detail})")
-
-
 def _unreachable(exc: DBAPIError) -> bool:
     """Whether a server error means the connection is gone (refused, dropped, timed out) rather than
     the server refusing the statement: the driver's OperationalError without an SQLSTATE (a lock
@@ -450,7 +320,3 @@ def _unreachable(exc: DBAPIError) -> bool:
     return exc.connection_invalidated or (
         isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) is None
     )
-
-
-def detail(exc: SQLAlchemyError) -> str:
-    return " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__

@@ -8,15 +8,20 @@ take the same path as a project file (`engine.create_schema`, then the `MIGRATIO
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, create_engine, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
 
 from annotator.model.errors import ProjectFileError
-from annotator.store import engine as files
-from annotator.store import live
-from annotator.store.tables import Base, MetaRow
+from annotator.store.files import META, detail
+
+if TYPE_CHECKING:
+    from annotator.store.engine import ProjectStore
+
+# The ORM (sessions, the table classes, live updates) is imported by the functions that use it, so
+# that `store.counts` can open a server project for `annotator stats` with SQLAlchemy Core only.
 
 CONNECT_TIMEOUT = 10
 SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
@@ -54,7 +59,9 @@ def _normalise(url: str) -> str:
     return url
 
 
-def server_engine(url: str, *, readonly: bool = False) -> Engine:
+def server_engine(url: str, *, readonly: bool = False, watch: bool = True) -> Engine:
+    """An engine on the server project `url`; `watch` remembers its connections' backend ids so
+    that live updates can tell this client's own changes from others' (not needed for one read)."""
     try:
         # An unreachable host is refused after CONNECT_TIMEOUT s instead of the system's TCP timeout
         # (minutes); a connect_timeout in the URL wins.
@@ -63,18 +70,26 @@ def server_engine(url: str, *, readonly: bool = False) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
     except (ArgumentError, ImportError) as exc:
         raise ProjectFileError(f"{display_url(url)}: cannot use this server URL ({exc})") from exc
-    live.track_backends(engine)
+    if watch:
+        from annotator.store import live
+
+        live.track_backends(engine)
     return engine.execution_options(postgresql_readonly=True) if readonly else engine
 
 
-def open_server(url: str, *, readonly: bool = False, create: bool = True) -> files.ProjectStore:
+def open_server(url: str, *, readonly: bool = False, create: bool = True) -> ProjectStore:
     """Open (or, on an empty database, create) the project in the database `url` names."""
+    from sqlalchemy.orm import sessionmaker
+
+    from annotator.store import engine as files
+    from annotator.store import live
+
     shown = display_url(url)
     engine = server_engine(url, readonly=readonly)
     try:
         with engine.connect() as conn:
-            if inspect(conn).has_table(MetaRow.__tablename__):
-                facts = dict(conn.execute(select(MetaRow.key, MetaRow.value)).all())
+            if inspect(conn).has_table(META.name):
+                facts = dict(conn.execute(select(META.c.key, META.c.value)).all())
             elif readonly or not create:
                 raise ProjectFileError(f"{shown}: the database holds no annotator project")
             else:
@@ -108,7 +123,7 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> fil
             for target in range(version + 1, files.SCHEMA_VERSION + 1):
                 with engine.begin() as conn:
                     files.MIGRATIONS[target](conn)
-                    conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(target)))
+                    conn.execute(update(META).where(META.c.key == "schema_version").values(value=str(target)))
         if not readonly:
             _ensure_live_triggers(engine)
     except BaseException:
@@ -122,6 +137,8 @@ def _ensure_live_triggers(engine: Engine) -> None:
     fingerprint, a table without them), get this version's NOTIFY triggers from the first client
     allowed to replace them (the tables' owner: a manager, `server init`); others go on with what
     is there (or, with no triggers at all, without live updates)."""
+    from annotator.store import live
+
     with engine.connect() as conn:
         if live.triggers_current(conn):
             return
@@ -137,15 +154,17 @@ def project_exists(url: str) -> bool:
     engine = server_engine(url)
     try:
         with engine.connect() as conn:
-            return inspect(conn).has_table(MetaRow.__tablename__)
+            return inspect(conn).has_table(META.name)
     except SQLAlchemyError as exc:
-        raise ProjectFileError(f"{display_url(url)}: cannot use the server ({files.detail(exc)})") from exc
+        raise ProjectFileError(f"{display_url(url)}: cannot use the server ({detail(exc)})") from exc
     finally:
         engine.dispose()
 
 
 def discard_project(url: str) -> None:
     """Drop the tables of a project whose creation failed half-way (nothing else is in them)."""
+    from annotator.store.tables import Base
+
     engine = server_engine(url)
     try:
         Base.metadata.drop_all(engine)

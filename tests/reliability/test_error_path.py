@@ -129,12 +129,18 @@ def test_unusable_project_is_one_line(tmp_path: Path, kind: str) -> None:
             )
         raw.close()
     commands = (["export", "--out", str(tmp_path / "out")], ["export", "--out", str(tmp_path / "o.jsonl")])
-    if kind != "bad_utf8":  # counting never reads the damaged text
+    if kind not in ("bad_utf8", "deep_scheme"):  # counting never reads the damaged text or the scheme
         commands += (["stats"], ["import", str(tmp_path)])
+    if kind == "deep_scheme":
+        commands += (["import", str(tmp_path)],)
     for argv in commands:
         run = here("--project", db, *argv)
         assert run.code in (1, 2)
         assert str(db) in one_line(run)
+    if kind in ("bad_utf8", "deep_scheme"):  # stats counts the rows of a file SQLite reads
+        run = here("--project", db, "stats", "--json")
+        assert run.code == 0 and run.err == "", run.err
+        assert json.loads(run.out)["documents"] == (1 if kind == "bad_utf8" else 0)
 
 
 def test_disk_full_during_import_keeps_earlier_files_and_the_report(tmp_path: Path) -> None:
@@ -201,12 +207,12 @@ def test_immutable_project_refuses_import_in_a_sentence(tmp_path: Path) -> None:
 def test_a_bug_is_logged_with_its_traceback_and_the_line_says_where(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from annotator.services import documents
+    from annotator.services import counts
 
-    def broken(_project: object) -> dict[str, int]:
+    def broken(_location: object) -> dict[str, int]:
         raise ZeroDivisionError("deliberate bug")
 
-    monkeypatch.setattr(documents, "stats", broken)
+    monkeypatch.setattr(counts, "project_stats", broken)
     Project.open(tmp_path / "p.db").close()
     assert cli_main(["--project", str(tmp_path / "p.db"), "stats"]) == 1
     err = capsys.readouterr().err
