@@ -2,12 +2,14 @@
 
 Each subcommand is a `Command` (summary, epilog, configure, handler) in a module of this package,
 registered by name in `COMMANDS`, so new ones slot in without touching the others; only the module of
-the command being run is imported, so a short command pays for no other command's imports. Exit codes: 0 success; 1 when any file or record was rejected (the
-rest is still imported) or a command failed on its input, on the disk (full, read-only) or on a bug
-(whose traceback goes to the log file the message names); 2 for usage errors and for a project file
-that cannot be opened (one line on stderr, "annotator: <message>"). `export` and `stats` open the
-project read-only, so the file's bytes are unchanged. Rejections go to stderr as "FILE:LINE: reason";
-summaries go to stdout; a progress bar is drawn on stderr only when it is a terminal.
+the command being run is imported, so a short command pays for no other command's imports.
+
+Exit codes: 0 success; 1 when any file or record was rejected (the rest is still imported) or a
+command failed on its input, on the disk (full, read-only) or on a bug (whose traceback goes to the
+log file the message names); 2 for usage errors and for a project file that cannot be opened (one
+line on stderr, "annotator: <message>"). `export` and `stats` open the project read-only, so the
+file's bytes are unchanged. Rejections go to stderr as "FILE:LINE: reason"; summaries go to stdout;
+a progress bar is drawn on stderr only when it is a terminal.
 """
 
 from __future__ import annotations
