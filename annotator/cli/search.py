@@ -6,10 +6,15 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from annotator import paths
 from annotator.cli.common import EXIT_OK, EXIT_USAGE, Command
 from annotator.model.types import Status
+
+if TYPE_CHECKING:
+    from annotator.services.project import Project
+    from annotator.services.search import SearchQuery
 
 SEARCH_EPILOG = """\
 QUERY is one or more words; they match where they follow each other in the text (a phrase), in
@@ -24,9 +29,9 @@ Filters combine with "and":
   --status S         only documents in status S (not_started, in_progress, done) for the annotators
                      (anyone's, without --annotator; not_started: nobody's started it)
 
-Each result is a line: the document's id, the match's start offset (characters), then the match
-in brackets between its left and right context. --json prints one JSON object:
-{"query", "words", "hits": [{"doc_id", "ext_id", "title", "start", "end", "left", "match", "right",
+Each result is a line, printed as soon as it is found: the document's id, the match's start
+offset (characters), then the match in brackets between its left and right context. --json prints
+one JSON object: {"query", "words", "hits": [{"doc_id", "ext_id", "title", "start", "end", "left", "match", "right",
 "spans": [{"annotator", "label", "start", "end"}]}], "more"}; offsets are characters (code points)
 of the document's text, end exclusive. The project is opened read-only.
 
@@ -80,30 +85,44 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     project = Project.open(paths.project_location(args.project), readonly=True)
     try:
-        result = search(project, query, limit=max(1, args.limit), width=max(0, args.width))
+        if args.json:
+            result = search(project, query, limit=max(1, args.limit), width=max(0, args.width))
+            hits = [asdict(h) for h in result.hits]
+            print(
+                json.dumps(
+                    {"query": args.query, "words": list(result.words), "hits": hits, "more": result.more},
+                    ensure_ascii=False,
+                )
+            )
+            return EXIT_OK
+        shown, more = _print_as_found(project, query, max(1, args.limit), max(0, args.width))
     finally:
         project.close()
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "query": args.query,
-                    "words": list(result.words),
-                    "hits": [asdict(h) for h in result.hits],
-                    "more": result.more,
-                },
-                ensure_ascii=False,
-            )
-        )
-        return EXIT_OK
-    width = max((len(h.ext_id) for h in result.hits), default=0)
-    for hit in result.hits:
-        where = f" ({', '.join(f'{s.label} by {s.annotator}' for s in hit.spans)})" if hit.spans else ""
-        print(f"{hit.ext_id:<{width}}  {hit.start:>7}  {hit.left:>{args.width}}[{hit.match}]{hit.right}{where}")
-    shown = len(result.hits)
-    more = f" (the first {shown}; --limit shows more)" if result.more else ""
-    print(f"{shown} result{'s' if shown != 1 else ''}{more}", file=sys.stderr)
+    more_text = f" (the first {shown}; --limit shows more)" if more else ""
+    print(f"{shown} result{'s' if shown != 1 else ''}{more_text}", file=sys.stderr)
     return EXIT_OK
+
+
+def _print_as_found(project: Project, query: SearchQuery, limit: int, width: int) -> tuple[int, bool]:
+    """Print each result as soon as it is found (a pipe into `head` gets its lines at once); the
+    id column is as wide as the project's longest external id. Returns (printed, more left)."""
+    from annotator.services.documents import longest_ext_id
+    from annotator.services.search import checked_filters, hits_by_document
+
+    filters = checked_filters(project, query)
+    column = longest_ext_id(project)
+    shown = 0
+    for found in hits_by_document(project, filters, width):
+        for hit in found:
+            if shown == limit:
+                return shown, True
+            where = f" ({', '.join(f'{s.label} by {s.annotator}' for s in hit.spans)})" if hit.spans else ""
+            print(
+                f"{hit.ext_id:<{column}}  {hit.start:>7}  {hit.left:>{width}}[{hit.match}]{hit.right}{where}",
+                flush=True,
+            )
+            shown += 1
+    return shown, False
 
 
 SEARCH = Command("search documents and annotated spans for words and phrases", SEARCH_EPILOG, _configure, _run)

@@ -66,6 +66,12 @@ def count_matching(
         return docs.count_matching(s, annotator_id=annotator_id, status=status, search=search.strip(), cap=cap)
 
 
+def longest_ext_id(project: Project) -> int:
+    """The length of the longest external id (the CLI's search lines line up on it)."""
+    with project.session() as s:
+        return docs.longest_ext_id(s)
+
+
 def list_rows(project: Project, doc_ids: Sequence[int], annotator_id: int) -> dict[int, ListRow]:
     """Rows for the lazy document list: metadata, my status, my annotation count."""
     with project.session() as s:

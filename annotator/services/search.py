@@ -21,7 +21,7 @@ Without words and without span filters every document that passes the filters is
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from annotator.model.errors import AnnotatorError
@@ -115,13 +115,37 @@ def search(
 ) -> SearchResult:
     """The first `limit` results in document order (then text order). A query whose text holds
     characters but no words (only punctuation, say) is refused: the search is by words."""
+    filters = checked_filters(project, query)
+    hits: list[Hit] = []
+    read = 0
+    for found in hits_by_document(project, filters, width, cancelled):
+        read += 1
+        hits.extend(found)
+        if len(hits) > limit:
+            break
+    return SearchResult(tuple(hits[:limit]), len(hits) > limit, read, filters.words)
+
+
+def checked_filters(project: Project, query: SearchQuery) -> store_search.Filters:
+    """`filters_for`, refusing a query whose text has characters but no words."""
     filters = filters_for(project, query)
     if query.text.strip() and not filters.words:
         raise AnnotatorError(f"{query.text.strip()!r} has no words to search for (letters or digits)")
+    return filters
+
+
+def hits_by_document(
+    project: Project,
+    filters: store_search.Filters,
+    width: int = 60,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Iterator[tuple[Hit, ...]]:
+    """The results of every document read, in document order, one tuple per document (empty when it
+    holds none), as they are found: the Search window and the CLI show the first ones while the
+    rest are read. Reads `BATCH` documents per query; stops as soon as `cancelled()` says so."""
     names = {a.id: a.name for a in project.annotators()}
-    hits: list[Hit] = []
-    read, after = 0, 0
-    while len(hits) <= limit and not cancelled():
+    after = 0
+    while not cancelled():
         with project.session() as s:
             ids = store_search.candidate_ids(s, filters, after, BATCH) if filters.words else []
             if filters.words:
@@ -130,19 +154,18 @@ def search(
                 batch = store_search.document_batch(s, filters, after, BATCH)
             spans = store_search.spans_in(s, filters, [d[0] for d in batch]) if filters.span_scope else []
         if not ids and not batch:
-            break
+            return
         by_doc: dict[int, list[tuple[int, int, str, int]]] = {}
         for doc_id, start, end, label, annotator_id, _span_id in spans:
             by_doc.setdefault(doc_id, []).append((start, end, label, annotator_id))
         for doc_id, ext_id, title, text in batch:
-            read += 1
-            for start, end, refs in _matches(text, filters, by_doc.get(doc_id, []), names):
-                left, match, right = keyword_in_context(text, start, end, width)
-                hits.append(Hit(doc_id, ext_id, title, start, end, left, match, right, refs))
-            if len(hits) > limit:
-                break
+            if cancelled():
+                return
+            yield tuple(
+                Hit(doc_id, ext_id, title, start, end, *keyword_in_context(text, start, end, width), refs)
+                for start, end, refs in _matches(text, filters, by_doc.get(doc_id, []), names)
+            )
         after = ids[-1] if ids else batch[-1][0]
-    return SearchResult(tuple(hits[:limit]), len(hits) > limit, read, filters.words)
 
 
 def _matches(

@@ -195,6 +195,11 @@ def count_documents(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(DocumentRow)) or 0)
 
 
+def longest_ext_id(session: Session) -> int:
+    """The length of the project's longest external id (0 when empty)."""
+    return int(session.scalar(select(func.max(func.length(DocumentRow.ext_id)))) or 0)
+
+
 def ext_id_map(session: Session) -> dict[int, str]:
     return dict(session.execute(select(DocumentRow.id, DocumentRow.ext_id)).all())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,7 +15,7 @@ from annotator.model.types import Status
 from annotator.services import annotations as A
 from annotator.services import documents as D
 from annotator.services.project import Project
-from annotator.services.search import SearchQuery, search
+from annotator.services.search import BATCH, SearchQuery, checked_filters, hits_by_document, search
 from annotator.store import documents as store_docs
 from annotator.store.engine import utc_now
 
@@ -245,3 +246,20 @@ def test_a_phrase_far_into_a_long_text_is_found(project: Project) -> None:
     for q in (SearchQuery("nato talks"), SearchQuery("nato talks", labels=("claim",))):
         assert [(h.doc_id, h.start) for h in search(project, q).hits] == [(doc, 40_000)]
     assert search(project, SearchQuery("resumed nato")).hits == ()
+
+
+def test_results_come_a_document_at_a_time_and_stop_when_cancelled(project: Project) -> None:
+    world = _world(project, 5, n_docs=3 * BATCH)
+    filters = checked_filters(project, SearchQuery("nato"))
+    per_document = list(hits_by_document(project, filters, 10))
+    hits = [h for found in per_document for h in found]
+    assert [(h.doc_id, h.start, h.end) for h in hits] == _expected(world, SearchQuery("nato"))
+    assert all(len({h.doc_id for h in found}) == 1 for found in per_document if found)
+    seen: list[int] = []
+    stop = threading.Event()
+    for found in hits_by_document(project, filters, 10, cancelled=stop.is_set):
+        seen.extend(h.doc_id for h in found)
+        if found:
+            stop.set()  # cancel at the first document with a hit
+    first = min(h.doc_id for h in hits)
+    assert seen and set(seen) == {first}  # the rest of its batch, then nothing more was read

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,13 +127,13 @@ def test_a_long_search_leaves_the_window_responsive(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
-    real = search_window_module.search
+    real = search_window_module.hits_by_document
 
-    def slow_search(*args: Any, **kwargs: Any) -> Any:
+    def slow_search(*args: Any, **kwargs: Any) -> Iterator[Any]:
         release.wait(10)
-        return real(*args, **kwargs)
+        yield from real(*args, **kwargs)
 
-    monkeypatch.setattr(search_window_module, "search", slow_search)
+    monkeypatch.setattr(search_window_module, "hits_by_document", slow_search)
     search = open_search(qtbot, window)
     qtbot.keyClicks(search.query_edit, "corridor")
     press(qtbot, Qt.Key.Key_Return)
@@ -143,3 +144,38 @@ def test_a_long_search_leaves_the_window_responsive(
     release.set()
     qtbot.waitUntil(lambda: not search.searching)
     assert results(search) == scan(window, "corridor")
+
+
+def test_results_show_as_they_are_found_and_cancel_keeps_them(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_texts(window.ctx.project, *[f"Story {i}: the corridor again." for i in range(120)])
+    window.ctx.notify(Changes(documents=True))
+    real = search_window_module.hits_by_document
+
+    def slow_after_the_first(project: Any, filters: Any, width: int, cancelled: Any) -> Iterator[Any]:
+        for found in real(project, filters, width, cancelled):
+            yield found
+            if found:  # hold the worker after the first document with results, until Cancel
+                deadline = time.monotonic() + 10
+                while not cancelled() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+
+    monkeypatch.setattr(search_window_module, "hits_by_document", slow_after_the_first)
+    search = open_search(qtbot, window)
+    qtbot.keyClicks(search.query_edit, "corridor")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: search.model.rowCount() > 0)
+    first = scan(window, "corridor")[:1]
+    assert search.searching and results(search) == first  # shown while the search goes on
+    assert search.message.text() == "Searching… 1 result so far"
+    assert search.cancel_button.isEnabled()
+    qtbot.mouseClick(search.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not search.searching)
+    assert results(search) == first
+    assert search.message.text().startswith("Stopped: 1 result in 1 document so far")
+    assert not search.cancel_button.isEnabled()
+    monkeypatch.setattr(search_window_module, "hits_by_document", real)
+    qtbot.keyClick(search.query_edit, Qt.Key.Key_Return)  # the whole search again: every match, once
+    qtbot.waitUntil(lambda: not search.searching)
+    assert results(search) == scan(window, "corridor") and len(results(search)) > 120

@@ -3,15 +3,17 @@
 A query line, filters (label, attribute value, in spans only, annotator, stance target and value,
 status) and the results as keyword-in-context rows: document, left context, match, right context and
 the spans the match lies in. Enter (or a double click) on a row opens the document with the match
-selected in the article. The search itself (`services.search`) runs on a worker thread, so typing
-and scrolling go on while it reads; a newer search makes an older one stop and its results are
-dropped. In blind mode the annotation filters see only my own layer.
+selected in the article. The search itself (`services.search.hits_by_document`) runs on a worker
+thread and sends its results as it finds them, so the first rows show while it reads on, and typing
+and scrolling go on meanwhile; Cancel stops it (keeping what it found), and a newer search makes an
+older one stop and its results are dropped. In blind mode the annotation filters see only my own layer.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QStandardItem, QStandardItemModel
@@ -33,7 +35,8 @@ from PySide6.QtWidgets import (
 from annotator.model.errors import AnnotatorError
 from annotator.model.types import Status
 from annotator.services import review
-from annotator.services.search import Hit, SearchQuery, SearchResult, search
+from annotator.services.project import Project
+from annotator.services.search import Hit, SearchQuery, checked_filters, hits_by_document
 from annotator.ui.context import AppContext
 
 ANY = "(any)"
@@ -43,21 +46,55 @@ CONTEXT = 50
 COLUMNS = ("Document", "Left context", "Match", "Right context", "In span")
 
 
+SEND_EVERY = 0.1
+"""Seconds between batches of results sent to the window (the first result goes at once)."""
+
+
+@dataclass(frozen=True)
+class _Done:
+    count: int
+    more: bool  # results were left out to keep to LIMIT
+    stopped: bool  # Cancel (or a newer search) stopped it
+
+
 class _Relay(QObject):
-    finished = Signal(int, object)  # generation, SearchResult or the AnnotatorError
+    found = Signal(int, object)  # generation, a list of Hits
+    finished = Signal(int, object)  # generation, _Done or the AnnotatorError
 
 
 class _SearchJob(QRunnable):
-    def __init__(self, run: Callable[[], SearchResult], generation: int, relay: _Relay) -> None:
+    """Reads results on the worker thread and sends them on as they come."""
+
+    def __init__(
+        self, project: Project, query: SearchQuery, generation: int, relay: _Relay, stop: threading.Event
+    ) -> None:
         super().__init__()
-        self._run, self._generation, self._relay = run, generation, relay
+        self._project, self._query, self._generation = project, query, generation
+        self._relay, self._stop = relay, stop
 
     def run(self) -> None:
         try:
-            result: object = self._run()
+            done: object = self._read()
         except AnnotatorError as exc:
-            result = exc
-        self._relay.finished.emit(self._generation, result)
+            done = exc
+        self._relay.finished.emit(self._generation, done)
+
+    def _read(self) -> _Done:
+        filters = checked_filters(self._project, self._query)
+        chunk: list[Hit] = []
+        sent, more, last = 0, False, 0.0
+        for found in hits_by_document(self._project, filters, CONTEXT, self._stop.is_set):
+            if sent + len(chunk) + len(found) > LIMIT:
+                chunk.extend(found[: LIMIT - sent - len(chunk)])
+                more = True
+                break
+            chunk.extend(found)
+            if chunk and (sent == 0 or time.monotonic() - last >= SEND_EVERY):
+                self._relay.found.emit(self._generation, chunk)
+                sent, chunk, last = sent + len(chunk), [], time.monotonic()
+        if chunk:
+            self._relay.found.emit(self._generation, chunk)
+        return _Done(sent + len(chunk), more, self._stop.is_set())
 
 
 class SearchWindow(QDialog):
@@ -73,6 +110,7 @@ class SearchWindow(QDialog):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
+        self._relay.found.connect(self._on_found)
         self._relay.finished.connect(self._on_finished)
         self.searching = False
 
@@ -82,6 +120,9 @@ class SearchWindow(QDialog):
         self.query_edit.setClearButtonEnabled(True)
         self.search_button = QPushButton("&Search", self)
         self.search_button.setAutoDefault(False)
+        self.cancel_button = QPushButton("&Cancel", self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setEnabled(False)
         self.label_box = self._combo("search_label")
         self.attribute_box = self._combo("search_attribute")
         self.in_spans_box = QCheckBox("Only inside &spans", self)
@@ -112,6 +153,7 @@ class SearchWindow(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.query_edit, 1)
         top.addWidget(self.search_button)
+        top.addWidget(self.cancel_button)
         filters = QGridLayout()
         for column, (text, box) in enumerate(
             (("&Label", self.label_box), ("A&ttribute", self.attribute_box), ("A&nnotator", self.annotator_box))
@@ -132,6 +174,7 @@ class SearchWindow(QDialog):
 
         self.query_edit.returnPressed.connect(self.run_search)
         self.search_button.clicked.connect(self.run_search)
+        self.cancel_button.clicked.connect(self.cancel)
         self.results.activated.connect(lambda index: self.open_row(index.row()))
         self.resize(1000, 560)
         self.reload_filters()
@@ -222,30 +265,47 @@ class SearchWindow(QDialog):
         self._stop.set()
         self._stop = threading.Event()
         self._generation += 1
-        stop, project = self._stop, self._ctx.project
         self.searching = True
+        self.cancel_button.setEnabled(True)
+        self.model.removeRows(0, self.model.rowCount())
+        self.results.setColumnHidden(4, True)
         self.message.setText("Searching…")
+        self._pool.start(_SearchJob(self._ctx.project, query, self._generation, self._relay, self._stop))
 
-        def job() -> SearchResult:
-            return search(project, query, limit=LIMIT, width=CONTEXT, cancelled=stop.is_set)
+    def cancel(self) -> None:
+        """Stop the running search; the results found so far stay."""
+        self._stop.set()
 
-        self._pool.start(_SearchJob(job, self._generation, self._relay))
-
-    def _on_finished(self, generation: int, result: object) -> None:
+    def _on_found(self, generation: int, hits: list[Hit]) -> None:
         if generation != self._generation:
             return  # a newer search replaced this one
-        self.searching = False
-        if isinstance(result, AnnotatorError):
-            self.message.setText(str(result))
-            return
-        assert isinstance(result, SearchResult)
-        self.show_result(result)
+        self.add_rows(hits)
+        count = self.model.rowCount()
+        self.message.setText(f"Searching… {count} result{'s' if count != 1 else ''} so far")
 
-    def show_result(self, result: SearchResult) -> None:
-        self.model.removeRows(0, self.model.rowCount())
+    def _on_finished(self, generation: int, done: object) -> None:
+        if generation != self._generation:
+            return
+        self.searching = False
+        self.cancel_button.setEnabled(False)
+        if isinstance(done, AnnotatorError):
+            self.message.setText(str(done))
+            return
+        assert isinstance(done, _Done)
+        hits = [h for h in (self.hit(row) for row in range(self.model.rowCount())) if h is not None]
+        documents = len({h.doc_id for h in hits})
+        count = f"{len(hits)} result{'s' if len(hits) != 1 else ''} in {documents} document"
+        count += "s" if documents != 1 else ""
+        if done.stopped:
+            count = "Stopped: " + count + " so far"
+        more = f" (the first {LIMIT}; narrow the search to see the rest)" if done.more else ""
+        self.message.setText(count + more + (". Enter opens a result." if hits else "."))
+
+    def add_rows(self, hits: list[Hit]) -> None:
         bold = QFont(self.font())
         bold.setBold(True)
-        for hit in result.hits:
+        first = self.model.rowCount() == 0
+        for hit in hits:
             row = [QStandardItem(hit.title or hit.ext_id), QStandardItem(hit.left), QStandardItem(hit.match)]
             row += [QStandardItem(hit.right), QStandardItem(", ".join(f"{s.label} ({s.annotator})" for s in hit.spans))]
             row[0].setToolTip(f"{hit.ext_id}: {hit.title}")
@@ -253,13 +313,9 @@ class SearchWindow(QDialog):
             row[1].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             row[2].setFont(bold)
             self.model.appendRow(row)
-        documents = len({h.doc_id for h in result.hits})
-        count = f"{len(result.hits)} result{'s' if len(result.hits) != 1 else ''} in {documents} document"
-        count += "s" if documents != 1 else ""
-        more = f" (the first {LIMIT}; narrow the search to see the rest)" if result.more else ""
-        self.message.setText(count + more + (". Enter opens a result." if result.hits else "."))
-        self.results.setColumnHidden(4, not any(h.spans for h in result.hits))
-        if result.hits:
+        if any(h.spans for h in hits):
+            self.results.setColumnHidden(4, False)
+        if first and hits:
             self.results.setCurrentIndex(self.model.index(0, 0))
 
     def hit(self, row: int) -> Hit | None:
