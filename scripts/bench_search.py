@@ -1,30 +1,41 @@
-"""Search on 100,000 generated articles: the document list's search and corpus search, each beside a
-floor measured in the same run.
+"""Search on generated articles (100,000 by default): the document list's search and corpus search,
+each beside a floor measured in the same run.
 
 The articles (~3,000 characters) draw their words from a Zipf-like vocabulary of 20,000 made-up words
 plus common English ones, so a query can be rare (a few dozen documents), middling or common (most
 documents), as in a real corpus. Each query is timed alternately through the app and through its
-floor, median of --runs:
+floor, median of --runs, in wall milliseconds and CPU milliseconds (time.process_time: app and floor
+both run in this process):
 
-  list     `services.documents.document_ids(search=…)`, what the document list runs (the index)
-  floor    the same FTS5 query on a bare sqlite3 connection (`SELECT rowid … MATCH`, ids sorted)
-  like     a bare sqlite3 `LIKE '%…%'` over ids, titles and text: what the list did before the index
-  corpus   `services.search.search(…)`: the first 200 keyword-in-context hits
-  cfloor   bare sqlite3: the first documents the FTS5 index gives, their text, `re.finditer` for the
-           phrase, until 200 hits
+  page     `services.documents.document_id_page(search=…, limit=500)`: what the document list reads
+           first (its first 500 ids; more follow as the user scrolls)
+  pfloor   the same query shape on a bare sqlite3 connection: `SELECT rowid … MATCH ? ORDER BY rowid
+           LIMIT 500`
+  all      `services.documents.document_ids(search=…)`: every matching id (the list before paging)
+  afloor   bare sqlite3: every rowid the FTS5 query gives, sorted
+  like     a bare sqlite3 `LIKE '%…%'` over ids, titles and text (once): what the list did before the index
+  first    corpus search: until the first keyword-in-context hit (`services.search.hits_by_document`,
+           what the Search window shows first)
+  ffloor   bare sqlite3: the first documents the FTS5 index gives, their text, `re.finditer`, until a hit
+  corpus   `services.search.search(…)`: the first 200 hits
+  cfloor   bare sqlite3 as ffloor, until 200 hits
 
 and first what the index costs an import: --cost-docs articles stored with and without its triggers.
+The last line is one JSON object with every figure, the date and the load average.
 
 The project is kept in --out (default: a temporary folder, removed) and reused when it exists with
-the same --docs. Not part of pytest.
+the same --docs (a project of an older schema is upgraded first). Not part of pytest.
 
-Usage: python scripts/bench_search.py [--docs 100000] [--runs 7] [--out DIR]
+Usage: python scripts/bench_search.py [--docs 100000] [--runs 7] [--out DIR] [--quick]
+       --quick: 10,000 articles, 3 runs, 1,000 articles for the import-cost line (a few minutes)
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import itertools
+import json
 import os
 import random
 import re
@@ -42,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from annotator.model.types import text_sha256  # noqa: E402
 from annotator.services import documents as doc_svc  # noqa: E402
 from annotator.services.project import Project  # noqa: E402
-from annotator.services.search import SearchQuery, search  # noqa: E402
+from annotator.services.search import SearchQuery, checked_filters, hits_by_document, search  # noqa: E402
 from annotator.store import documents as store_docs  # noqa: E402
 from annotator.store.engine import utc_now  # noqa: E402
 
@@ -103,21 +114,35 @@ def build(path: Path, n_docs: int) -> None:
         project.close()
 
 
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one call."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
+def _fts_query(phrase: str, prefix: bool) -> str:
+    words = re.findall(r"[^\W_]+", phrase.lower())
+    return '"' + " ".join(words) + '"' + (" *" if prefix else "")
 
 
 def fts_floor(raw: sqlite3.Connection, phrase: str) -> list[int]:
-    words = re.findall(r"[^\W_]+", phrase.lower())
-    query = '"' + " ".join(words) + '" *'
-    ids = [r[0] for r in raw.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", (query,))]
+    rows = raw.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", (_fts_query(phrase, True),))
+    ids = [r[0] for r in rows]
     ids.sort()
     return ids
+
+
+def page_floor(raw: sqlite3.Connection, phrase: str, limit: int = 500) -> list[int]:
+    query = "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid LIMIT ?"
+    return [r[0] for r in raw.execute(query, (_fts_query(phrase, True), limit))]
+
+
+def first_hit(project: Project, phrase: str) -> int:
+    for found in hits_by_document(project, checked_filters(project, SearchQuery(phrase))):
+        if found:
+            return found[0].doc_id
+    return 0
 
 
 def like_scan(raw: sqlite3.Connection, phrase: str) -> list[int]:
@@ -131,10 +156,11 @@ def like_scan(raw: sqlite3.Connection, phrase: str) -> list[int]:
 def corpus_floor(raw: sqlite3.Connection, phrase: str, limit: int = 200) -> int:
     words = re.findall(r"[^\W_]+", phrase.lower())
     pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
-    match = '"' + " ".join(words) + '"'
+    match = _fts_query(phrase, False)
+    # The index's matches in rowid order, joined to their text as they come (no list of every match first).
     query = (
-        "SELECT id, text FROM documents WHERE id IN "
-        "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) ORDER BY id"
+        "SELECT d.id, d.text FROM documents_fts f JOIN documents d ON d.id = f.rowid "
+        "WHERE documents_fts MATCH ? ORDER BY f.rowid"
     )
     hits = 0
     for _doc_id, text in raw.execute(query, (match,)):
@@ -146,7 +172,11 @@ def corpus_floor(raw: sqlite3.Connection, phrase: str, limit: int = 200) -> int:
     return hits
 
 
-def index_cost(folder: Path, n_docs: int, runs: int) -> None:
+def first_floor(raw: sqlite3.Connection, phrase: str) -> int:
+    return corpus_floor(raw, phrase, 1)
+
+
+def index_cost(folder: Path, n_docs: int, runs: int) -> dict[str, float]:
     """What keeping the index costs an import: the same articles stored into a fresh project with
     the index's triggers and without them (dropped), alternated, median of `runs`."""
     rng = random.Random(5)
@@ -189,6 +219,37 @@ def index_cost(folder: Path, n_docs: int, runs: int) -> None:
         f"storing {n_docs:,} articles: {with_index:.2f} s with the index, {without:.2f} s without "
         f"({with_index / without:.1f}x)"
     )
+    return {"cost_docs": n_docs, "store_with_index_s": round(with_index, 3), "store_without_s": round(without, 3)}
+
+
+KINDS = ("page", "pfloor", "all", "afloor", "first", "ffloor", "corpus", "cfloor")
+
+
+def measure(project: Project, raw: sqlite3.Connection, q: str, runs: int) -> dict[str, object]:
+    calls: dict[str, Callable[[], object]] = {
+        "page": lambda: doc_svc.document_id_page(project, search=q, limit=500),
+        "pfloor": lambda: page_floor(raw, q),
+        "all": lambda: doc_svc.document_ids(project, search=q),
+        "afloor": lambda: fts_floor(raw, q),
+        "first": lambda: first_hit(project, q),
+        "ffloor": lambda: first_floor(raw, q),
+        "corpus": lambda: search(project, SearchQuery(q)),
+        "cfloor": lambda: corpus_floor(raw, q),
+    }
+    wall: dict[str, list[float]] = {k: [] for k in KINDS}
+    cpu: dict[str, list[float]] = {k: [] for k in KINDS}
+    for _ in range(runs):  # alternated, so load changes hit app and floor alike
+        for kind in KINDS:
+            w, c = timed(calls[kind])
+            wall[kind].append(w)
+            cpu[kind].append(c)
+    like_wall, like_cpu = timed(lambda: like_scan(raw, q))
+    out: dict[str, object] = {"query": q, "docs": len(doc_svc.document_ids(project, search=q))}
+    for kind in KINDS:
+        out[f"{kind}_ms"] = round(statistics.median(wall[kind]), 2)
+        out[f"{kind}_cpu_ms"] = round(statistics.median(cpu[kind]), 2)
+    out["like_ms"], out["like_cpu_ms"] = round(like_wall, 1), round(like_cpu, 1)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,10 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--cost-docs", type=int, default=5000, help="articles for the import-cost line (0: skip)")
+    parser.add_argument("--quick", action="store_true", help="10,000 articles, 3 runs, 1,000 for the cost line")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.docs, args.runs, args.cost_docs = 10_000, 3, 1000
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-search-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"search-{args.docs}.db"
+    report: dict[str, object] = {"docs": args.docs, "runs": args.runs, "date": datetime.date.today().isoformat()}
     try:
         if not path.exists():
             t0 = time.perf_counter()
@@ -208,35 +273,31 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"built {args.docs:,} articles in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.0f} MB)"
             )
+        Project.open(path).close()  # upgrades a project made by an older build
         if args.cost_docs:
-            index_cost(folder, args.cost_docs, 3)
+            report.update(index_cost(folder, args.cost_docs, 3))
         project = Project.open(path, readonly=True)
         raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         rng = random.Random(14)
         vocab = vocabulary(rng, 20000)
         queries = [vocab[5000], vocab[300], "Kyiv", f"minister {vocab[3]}", "security"]
-        print(
-            f"{'query':<22} {'docs':>7} {'list ms':>8} {'floor ms':>9} {'x floor':>8} {'LIKE ms':>8}"
-            f" {'corpus ms':>10} {'cfloor ms':>10} {'x floor':>8}"
-        )
+        header = f"{'query':<20} {'docs':>7}" + "".join(f" {k:>8}" for k in (*KINDS, "like"))
+        print("wall ms (CPU ms below)\n" + header)
+        rows = []
         for q in queries:
             ids = doc_svc.document_ids(project, search=q)
             assert ids == fts_floor(raw, q), q
-            timings: dict[str, list[float]] = {k: [] for k in ("list", "floor", "like", "corpus", "cfloor")}
-            for _ in range(args.runs):  # alternated, so load changes hit both alike
-                timings["list"].append(median_ms(lambda q=q: doc_svc.document_ids(project, search=q), 1))
-                timings["floor"].append(median_ms(lambda q=q: fts_floor(raw, q), 1))
-                timings["corpus"].append(median_ms(lambda q=q: search(project, SearchQuery(q)), 1))
-                timings["cfloor"].append(median_ms(lambda q=q: corpus_floor(raw, q), 1))
-            timings["like"].append(median_ms(lambda q=q: like_scan(raw, q), 1))
-            m = {k: statistics.median(v) for k, v in timings.items()}
-            print(
-                f"{q:<22} {len(ids):>7,} {m['list']:>8.1f} {m['floor']:>9.1f} {m['list'] / m['floor']:>7.1f}x"
-                f" {m['like']:>8.0f} {m['corpus']:>10.1f} {m['cfloor']:>10.1f} {m['corpus'] / m['cfloor']:>7.1f}x"
-            )
+            assert doc_svc.document_id_page(project, search=q, limit=500) == page_floor(raw, q), q
+            row = measure(project, raw, q, args.runs)
+            rows.append(row)
+            print(f"{q:<20} {len(ids):>7,}" + "".join(f" {row[f'{k}_ms']:>8.1f}" for k in (*KINDS, "like")))
+            print(f"{'':<20} {'':>7}" + "".join(f" {row[f'{k}_cpu_ms']:>8.1f}" for k in (*KINDS, "like")))
         raw.close()
         project.close()
-        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median of {args.runs} runs")
+        load = os.getloadavg()
+        print(f"load average {load[0]:.1f} on {os.cpu_count()} cores; median of {args.runs} runs")
+        report.update(queries=rows, load_average=[round(x, 2) for x in load], cores=os.cpu_count())
+        print(json.dumps(report))
     finally:
         if args.out is None:
             shutil.rmtree(folder, ignore_errors=True)
