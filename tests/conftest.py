@@ -36,25 +36,28 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 # -- back ends -----------------------------------------------------------------------------------
 # Tests under these folders that use `project` (or `project_location`) run twice: on a project file
 # and on a fresh database of the PostgreSQL server named by ANNOTATOR_TEST_PG_URL (`.ci/run` and
-# `make pg` start a throwaway one). Without a server they skip, except under CI=true.
-BOTH_BACKENDS = ("store", "services", "io", "cli")
-# GUI test files whose window fixture takes `project_location`: the real window on either back end.
-GUI_BOTH_BACKENDS = ("ui/test_main_window.py", "ui/test_stale_write_window.py")
+# `make pg` start a throwaway one). Without a server they skip, except under CI=true. In tests/ui
+# that is every test whose window or widget works on the project's data; a test about a pure widget
+# (no project) or about project files as such (tmp_path) runs once.
+BOTH_BACKENDS = ("store", "services", "io", "cli", "ui")
 PG_URL_ENV = "ANNOTATOR_TEST_PG_URL"
+# Filled by the `pg_admin` fixture: the server's version, for the summary line at the end.
+_PG_SERVER: dict[str, str] = {}
 
 
 def pytest_report_header() -> str:
     url = os.environ.get(PG_URL_ENV)
     where = f"PostgreSQL at {url}" if url else "no PostgreSQL server (`make pg` starts one): those tests skip"
-    return f"back ends for tests/{{{','.join(BOTH_BACKENDS + GUI_BOTH_BACKENDS)}}}: SQLite and {where}"
+    return f"back ends for tests/{{{','.join(BOTH_BACKENDS)}}}: SQLite and {where}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
     parts = Path(str(metafunc.definition.path)).resolve().relative_to(REPO / "tests").parts
-    if parts and (parts[0] in BOTH_BACKENDS or "/".join(parts) in GUI_BOTH_BACKENDS):
-        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+    if parts and parts[0] in BOTH_BACKENDS:
+        only_file = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", ["sqlite"] if only_file else ["sqlite", "postgresql"], indirect=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,6 +66,42 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if params.get("backend") == "postgresql" or "pg_admin" in getattr(item, "fixturenames", ()):
             item.add_marker("postgresql")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under CI=true the server half must have run: tests ran on SQLite of the both-back-ends kind
+    but none passed on PostgreSQL (all skipped, say) fails the run, so a CI without its server
+    cannot pass quietly on SQLite alone. Counted from the reports, so it holds under xdist too."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or os.environ.get("CI") != "true" or session.exitstatus != 0:
+        return
+    on_sqlite = sum(1 for report in reporter.stats.get("passed", []) if "[sqlite" in report.nodeid)
+    if on_sqlite and not _server_reports(reporter)["passed"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter.write_line(f"CI=true: {on_sqlite} tests passed on SQLite and none ran on PostgreSQL", red=True)
+
+
+def _server_reports(reporter: Any) -> dict[str, int]:
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for outcome in counts:
+        counts[outcome] = sum(
+            1
+            for report in reporter.stats.get(outcome, [])
+            if getattr(report, "when", "call") in ("call", "setup") and "postgresql" in report.keywords
+        )
+    return counts
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line at the end: how many tests ran on the server, and which server."""
+    counts = _server_reports(terminalreporter)
+    if not any(counts.values()):
+        return
+    version = _PG_SERVER.get("version", "(no server)")
+    terminalreporter.write_line(
+        f"{counts['passed'] + counts['failed']} tests ran on PostgreSQL {version}"
+        f" ({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
+    )
 
 
 @pytest.fixture
@@ -82,6 +121,8 @@ def pg_admin() -> Iterator[object]:
     from sqlalchemy import create_engine
 
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        _PG_SERVER["version"] = str(conn.exec_driver_sql("SHOW server_version").scalar_one()).split()[0]
     yield engine
     engine.dispose()
 

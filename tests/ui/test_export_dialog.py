@@ -47,9 +47,9 @@ def test_without_gold_or_colleagues_only_all_and_mine(qtbot: QtBot, tmp_path: Pa
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
     """The real window on the seed corpus; alice, bob and gold each marked one span on the first article."""
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     project = win.ctx.project
     doc_id = documents.document_ids(project)[0]

@@ -27,8 +27,8 @@ def _at(phrase: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     yield win
 

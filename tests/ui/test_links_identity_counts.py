@@ -20,6 +20,7 @@ from annotator.model.changes import Changes
 from annotator.model.types import Status
 from annotator.services import annotations as svc
 from annotator.services import documents
+from annotator.services.team import login_name
 from annotator.ui import settings
 from annotator.ui.dialogs.first_run import AnnotatorNameDialog
 from annotator.ui.main_window import MainWindow
@@ -33,8 +34,8 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
@@ -151,12 +152,14 @@ def test_colleagues_identical_spans_stack_in_label_colour_with_a_style_each(qtbo
     assert one and len({y for _, y, _ in one}) < len({y for _, y, _ in diff})
 
 
+@pytest.mark.sqlite_only  # the name chosen per project file (on a server the annotator is the login)
 def test_opening_a_project_records_nobody_and_the_name_is_per_project(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     project = window.ctx.project
+    mine = project.path  # the file the window opened
     assert project.annotators() == []  # opened and looked at: nobody recorded
-    assert window.status.name_button.text() == "alice in p.db"
+    assert window.status.name_button.text() == f"alice in {mine.name}"
     assert "first annotation" in window.status.name_button.toolTip()
     make_span(qtbot, window, CLAIM_WORDS, "c")
     assert [a.name for a in project.annotators()] == ["alice"]
@@ -168,15 +171,15 @@ def test_opening_a_project_records_nobody_and_the_name_is_per_project(
     dialog.name_edit.clear()
     qtbot.keyClicks(dialog.name_edit, "alice.k")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    assert window.status.name_button.text() == "alice.k in p.db"
+    assert window.status.name_button.text() == f"alice.k in {mine.name}"
     assert [a.name for a in window.ctx.project.annotators()] == ["alice"]  # renaming records nobody either
 
     other = tmp_path / "other.db"
     assert window.files.open_path(other, create=True)
-    assert window.ctx.annotator.name == "alice"  # the rename stayed in p.db
+    assert window.ctx.annotator.name == "alice"  # the rename stayed in my file
     assert window.status.name_button.text() == "alice in other.db"
     assert window.ctx.project.annotators() == []
-    assert window.files.open_path(tmp_path / "p.db")
+    assert window.files.open_path(mine)
     assert window.ctx.annotator.name == "alice.k"
     make_span(qtbot, window, CLAIM_WORDS, "c")
     assert sorted(a.name for a in window.ctx.project.annotators()) == ["alice", "alice.k"]
@@ -222,7 +225,7 @@ def test_status_follows_annotations_and_stats_agrees_with_the_window(
     make_span(qtbot, window, "NATO", "c")
 
     capsys.readouterr()
-    assert cli.main(["--project", str(window.ctx.project.path), "stats", "--json"]) == 0
+    assert cli.main(["--project", str(window.ctx.project.store.location), "stats", "--json"]) == 0
     stats = json.loads(capsys.readouterr().out)
     model = window.document_list.model
     shown = [str(model.data(model.index(r, 0), StatusRole)) for r in range(model.rowCount())]
@@ -247,7 +250,7 @@ def test_review_mode_switched_before_my_first_annotation_undoes_back_to_my_recor
     window.article_view.setFocus()
     span_id = make_span(qtbot, window, CLAIM_WORDS, "c")
     me = window.ctx.annotator
-    assert me.id != 0 and me.name == "alice"
+    assert me.id != 0 and me.name == (login_name(window.ctx.project) or "alice")
     for _ in range(3):  # undo the claim, the leave and the enter
         key(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert not window.review.active

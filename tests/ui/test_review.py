@@ -22,6 +22,7 @@ from annotator.services import annotations as svc
 from annotator.services import documents, review
 from annotator.services.alignment import SpanItem, StanceItem
 from annotator.services.project import Project
+from annotator.services.team import login_name
 from annotator.ui.commands import SetAttributeCommand
 from annotator.ui.main_window import MainWindow
 from annotator.ui.models.document_list_model import DisagreementRole, DocIdRole
@@ -66,9 +67,9 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
     """The reviewer's (rita's) window on a third project seeded with the same corpus."""
-    win = build_main_window(tmp_path / "review.db", annotator_name="rita", seed=True)
+    win = build_main_window(project_location, annotator_name="rita", seed=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -152,7 +153,7 @@ def test_merging_two_colleagues_shows_both_layers_and_merging_again_changes_noth
     names = ids_by_name(merged)
     assert {"alice", "bob"} <= set(names)
     assert merged.layers_panel.model.rowCount() == 3  # rita, alice, bob
-    assert merged.layers_panel.model.data(merged.layers_panel.model.index(0, 0)).startswith("rita")
+    assert merged.layers_panel.model.data(merged.layers_panel.model.index(0, 0)).startswith(merged.ctx.annotator.name)
     shown = merged.article_view.visible_layers
     assert names["alice"] in shown and names["bob"] in shown
     who = {s.annotator_id for s in merged.article_view.spans()}
@@ -168,8 +169,9 @@ def test_unticking_a_layer_hides_it_and_my_layer_cannot_be_unticked(merged: Main
     panel.set_checked(names["bob"], False)
     assert names["bob"] not in merged.article_view.visible_layers
     assert {s.annotator_id for s in merged.article_view.spans()} == {names["alice"]}
-    panel.set_checked(names["rita"], False)
-    assert names["rita"] in merged.article_view.visible_layers
+    me = names[merged.ctx.annotator.name]  # rita on a file; on a server the login
+    panel.set_checked(me, False)
+    assert me in merged.article_view.visible_layers
 
 
 def test_merging_a_jsonl_export_works_the_same_way(
@@ -239,6 +241,7 @@ def test_review_mode_lists_items_and_accepts_an_agreed_span_with_one_key_undo_re
 
 
 def test_resolving_a_stance_conflict_by_choosing_bobs_version(qtbot: QtBot, merged: MainWindow) -> None:
+    me = merged.ctx.annotator.name  # rita on a file; on a server the login
     enter_review(qtbot, merged)
     key = item_of(merged, StanceItem, lambda i: i.target == "nato_membership" and i.span_item is None)
     assert merged.review_panel.model.alignment.item(key).agreement.value == "conflicting"  # type: ignore[union-attr]
@@ -251,7 +254,7 @@ def test_resolving_a_stance_conflict_by_choosing_bobs_version(qtbot: QtBot, merg
     doc_stance_of_me = documents.load_view(
         merged.ctx.project,
         merged.ctx.current_doc_id,  # type: ignore[arg-type]
-        ids_by_name(merged)["rita"],
+        ids_by_name(merged)[me],
     ).stances
     assert doc_stance_of_me == ()  # the number key chose a version, it set no stance of mine
 
@@ -348,7 +351,7 @@ def test_leaving_review_mode_makes_me_the_editing_layer_again_and_undo_crosses_t
     press(qtbot, merged, Qt.Key.Key_G)
     merged.article_view.setFocus()
     press(qtbot, merged, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert not merged.review.active and merged.ctx.annotator.name == "rita"
+    assert not merged.review.active and merged.ctx.annotator.name == (login_name(merged.ctx.project) or "rita")
     assert not merged.review_dock.isVisible()
     assert not merged.action_map["accept_item"].isEnabled()
     merged.ctx.undo_stack.undo()  # undoing the switch puts review mode back first
@@ -364,12 +367,12 @@ def test_blind_mode_hides_colleagues_until_i_mark_the_document_done(qtbot: QtBot
     names = ids_by_name(merged)
     merged.action_map["blind_mode"].trigger()
     assert review.is_blind(merged.ctx.project)
-    assert merged.article_view.visible_layers == [names["rita"]]
+    assert merged.article_view.visible_layers == [names[merged.ctx.annotator.name]]
     assert merged.article_view.spans() == ()
     assert "Blind mode" in merged.layers_panel.note_label.text()
     assert not merged.layers_panel.note_label.isHidden()
     doc_id = merged.ctx.current_doc_id
-    merged.ctx.notify(svc.set_status(merged.ctx.project, doc_id, names["rita"], Status.DONE)[1])  # type: ignore[arg-type]
+    merged.ctx.notify(svc.set_status(merged.ctx.project, doc_id, names[merged.ctx.annotator.name], Status.DONE)[1])  # type: ignore[arg-type]
     assert names["alice"] in merged.article_view.visible_layers
     assert merged.layers_panel.note_label.isHidden()
     merged.action_map["blind_mode"].trigger()
@@ -434,6 +437,7 @@ def test_review_mode_compares_my_own_layer_with_the_merged_colleague(
     """rita annotated the document herself, then merged bob: Ctrl+R compares both, unticked or not."""
     doc_id = documents.document_ids(window.ctx.project)[0]
     rita = window.ctx.recorded_annotator().id
+    my_name = window.ctx.annotator.name  # rita on a file; on a server the login
     _span(window.ctx.project, doc_id, rita, "claim", AGREED, claim_type="demand")
     merge(qtbot, window, [files[1]])
     window.open_document(doc_id)
@@ -441,7 +445,7 @@ def test_review_mode_compares_my_own_layer_with_the_merged_colleague(
     names = ids_by_name(window)
     assert set(window.review_panel.model.annotator_ids()) == {rita, names["bob"]}
     summary = window.review_panel.summary_label.text()
-    assert "rita" in summary and "bob" in summary and "only one annotator" not in summary
+    assert my_name in summary and "bob" in summary and "only one annotator" not in summary
     agreed = item_of(window, SpanItem, lambda i: i.text == AGREED)
     item = window.review_panel.model.alignment.item(agreed)  # type: ignore[union-attr]
     assert item.versions[rita] is not None and item.versions[names["bob"]] is not None

@@ -29,8 +29,8 @@ LONG = FILLER + "The grain corridor deal was extended, officials said. " + FILLE
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -103,7 +103,7 @@ def test_label_filter_keeps_matches_inside_my_claims(qtbot: QtBot, window: MainW
     qtbot.waitUntil(lambda: not search.searching and search.model.rowCount() > 0)
     text = window.article_view.document_text()
     assert results(search) == [(doc_id, text.index("talks"), text.index("talks") + 5)]
-    assert search.model.item(0, 4).text() == "claim (alice)"
+    assert search.model.item(0, 4).text() == f"claim ({window.ctx.annotator.name})"
     search.label_box.setCurrentIndex(search.label_box.findText("source"))
     search.run_search()
     qtbot.waitUntil(lambda: not search.searching)

@@ -24,8 +24,8 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

@@ -17,9 +17,9 @@ from tests.ui.test_main_window import click_cp, key, make_span, point_at, stored
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, project_location: Path | str) -> Iterator[MainWindow]:
     """The real window on the bundled corpus (5 articles), annotator alice, focus on the article."""
-    win = build_main_window(tmp_path / "p.db", annotator_name="alice", seed=True)
+    win = build_main_window(project_location, annotator_name="alice", seed=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
