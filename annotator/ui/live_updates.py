@@ -5,6 +5,8 @@ a file); each batch it finds crosses to the GUI thread through a queued signal a
 `ctx.notify_remote(changes)`, narrowed to what this window shows: the open document, and my own
 layer elsewhere (the document list counts only mine). When the store cannot say what changed (a
 project file, a connection made again) the open document, the list and the progress refresh.
+A scheme changed by another client (or, on a file, possibly changed) is read again and, when it
+differs, every view rebuilds from it as after the Scheme editor, with one line in the status bar.
 The feed stops before its project closes and starts on the next one.
 """
 
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from annotator.model.changes import Changes
+from annotator.model.errors import StorageError
+from annotator.services import schemes
 from annotator.services.live import LiveFeed, RemoteChanges
 from annotator.ui.context import AppContext
 
@@ -69,9 +73,20 @@ class LiveUpdates(QObject):
     def _on_arrived(self, remote: RemoteChanges) -> None:
         if self._feed is None:
             return  # sent by a feed stopped since: its project is closed
+        if (remote.scheme or remote.unknown) and self._scheme_changed():
+            self._ctx.reload_scheme()
+            self._ctx.message_posted.emit("A colleague changed the scheme: this window uses the new one now.")
+            return  # the rebuild shows everything afresh
         changes = self.narrowed(remote)
         if changes.doc_ids or changes.documents or changes.annotators:
             self._ctx.notify_remote(changes)
+
+    def _scheme_changed(self) -> bool:
+        before = self._ctx.project.scheme
+        try:
+            return schemes.reload(self._ctx.project) != before
+        except StorageError:
+            return False  # the server is away again: the reconnection's refresh checks once more
 
     def _on_ctx_project_replaced(self) -> None:
         if self._feed is None:

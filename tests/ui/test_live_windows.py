@@ -19,8 +19,11 @@ from sqlalchemy.engine import make_url
 
 from annotator.app import build_main_window, seed_project
 from annotator.cli import main
+from annotator.model.scheme import parse_scheme
+from annotator.services import schemes
 from annotator.services.project import Project
 from annotator.ui.main_window import MainWindow
+from tests.model.test_scheme_diff import RENAMED
 from tests.ui.test_main_window import CLAIM_WORDS, key, make_span
 
 PATIENCE_MS = 20000
@@ -129,3 +132,58 @@ def test_a_window_on_a_file_sees_another_process_writing_to_it(qtbot: QtBot, tmp
         timeout=120,
     )
     qtbot.waitUntil(lambda: window.document_list.model.rowCount() == documents_before + 1, timeout=PATIENCE_MS)
+
+
+def _label_names(window: MainWindow) -> set[str]:
+    return {label.name for label in window.ctx.project.scheme.labels}
+
+
+def test_a_scheme_a_colleague_applies_is_used_live_in_my_window(qtbot: QtBot, pg_database: str) -> None:
+    project = Project.open(pg_database)
+    try:
+        seed_project(project)
+    finally:
+        project.close()
+    mine = _window(qtbot, pg_database, "alice")
+    theirs = _window(qtbot, pg_database, "bob")
+    _activate(qtbot, mine)
+    claim = make_span(qtbot, mine, CLAIM_WORDS, "c")
+    assert mine.tag_panel.table.model().rowCount() == 1
+
+    # The colleague renames claim to assertion (and more) in their window, as the Scheme editor does.
+    schemes.apply(theirs.ctx.project, parse_scheme(RENAMED), "bob")
+    theirs.ctx.reload_scheme()
+    qtbot.waitUntil(lambda: "assertion" in _label_names(mine), timeout=PATIENCE_MS)
+    assert "claim" not in _label_names(mine)
+    qtbot.waitUntil(lambda: [(s.id, s.label) for s in mine.article_view.spans()] == [(claim, "assertion")])
+    assert "changed the scheme" in mine.status.currentMessage()
+    assert mine.ctx.current_doc_id == theirs.ctx.current_doc_id  # still on the document I was on
+
+    # My window now works under their scheme: my own scheme change starts from theirs, so it is not
+    # refused as stale (it would be, had my window kept the scheme it opened with), and it reaches them.
+    quote = '\n[[labels]]\nname = "quote"\nkey = "Q"\ncolor = "#123456"\n'
+    schemes.apply(mine.ctx.project, parse_scheme(RENAMED + quote), "alice")
+    mine.ctx.reload_scheme()
+    qtbot.waitUntil(lambda: "quote" in _label_names(theirs), timeout=PATIENCE_MS)
+    assert "changed the scheme" in theirs.status.currentMessage()
+
+
+def test_a_window_on_a_file_takes_up_a_scheme_another_process_applied(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    project = Project.open(path)
+    try:
+        seed_project(project)
+    finally:
+        project.close()
+    window = _window(qtbot, path, "alice")
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(RENAMED, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "annotator", "--project", str(path), "scheme", "apply", str(renamed)],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    qtbot.waitUntil(lambda: "assertion" in _label_names(window), timeout=PATIENCE_MS)
+    assert "changed the scheme" in window.status.currentMessage()
