@@ -232,6 +232,9 @@ def _back_to(qtbot: QtBot, win: MainWindow) -> None:
 def test_a_stale_scheme_change_shows_both_changes_and_reloads_theirs(
     qtbot: QtBot, window: MainWindow, project_location: Path | str, tmp_path: Path
 ) -> None:
+    # Their change lands before its notification reaches this window (the live feed would take it
+    # up at once): the feed is stopped to hold that moment, the race the stale check is for.
+    window.live.stop()
     colleague = Project.open(project_location)
     try:
         schemes.apply(colleague, _described(colleague.scheme, "their description"), "bob")
@@ -274,6 +277,7 @@ def test_an_undo_of_a_scheme_change_made_before_theirs_is_refused_and_the_stack_
     dialog.close()
     stack, project = window.ctx.undo_stack, window.ctx.project
     assert (stack.count(), stack.index()) == (1, 1)
+    window.live.stop()  # their change lands before its notification reaches this window (see above)
     colleague = Project.open(project_location)
     try:
         schemes.apply(colleague, _described(colleague.scheme, "their description"), "bob")
