@@ -49,12 +49,7 @@ def _file_counts(path: Path) -> Counts:
     files.check_file(path)
     engine = files.sqlite_engine(path, readonly=True)
     try:
-        version = files.read_version(path, engine)
-        if version > files.SCHEMA_VERSION:
-            raise ProjectFileError(
-                f"{path}: project was written by a newer annotator (schema {version}, this one "
-                f"knows {files.SCHEMA_VERSION}); update annotator to open it"
-            )
+        version = files.read_version(path, engine)  # refuses a newer schema
         if version < files.SCHEMA_VERSION:
             raise ProjectFileError(
                 f"{path}: project uses schema {version}; open it once in annotator to upgrade it before reading it"
@@ -77,14 +72,7 @@ def _server_counts(url: str) -> Counts:
             if not inspect(conn).has_table(files.META.name):
                 raise ProjectFileError(f"{shown}: the database holds no annotator project")
             facts = dict(conn.execute(select(files.META.c.key, files.META.c.value)).all())
-        if facts.get("application") != files.APPLICATION or not facts.get("schema_version", "").isdigit():
-            raise ProjectFileError(f"{shown}: the database holds tables that are not an annotator project")
-        version = int(facts["schema_version"])
-        if version > files.SCHEMA_VERSION:
-            raise ProjectFileError(
-                f"{shown}: project was written by a newer annotator (schema {version}, this one knows "
-                f"{files.SCHEMA_VERSION}); update annotator to open it"
-            )
+        version = files.recorded_version(facts, shown, files.NOT_A_SERVER_PROJECT)
         if version < files.SCHEMA_VERSION:
             raise ProjectFileError(f"{shown}: project uses schema {version}; open it once to upgrade it")
         return _count(engine, files.server_path(url))

@@ -188,12 +188,7 @@ def open_store(location: Path | str, *, readonly: bool = False, create: bool = T
         check_file(path)
         if not readonly:
             check_writable(path)
-        version = _read_version(path)
-        if version > SCHEMA_VERSION:
-            raise ProjectFileError(
-                f"{path}: project was written by a newer annotator (schema {version}, this one "
-                f"knows {SCHEMA_VERSION}); update annotator to open it"
-            )
+        version = _read_version(path)  # refuses a newer schema
         if version < SCHEMA_VERSION and not readonly:
             _migrate(path, version)
         elif version < SCHEMA_VERSION:

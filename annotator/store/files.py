@@ -105,7 +105,8 @@ def is_project_file(path: Path) -> bool:
 
 def read_version(path: Path, engine: Engine | None = None) -> int:
     """Read the schema version through a read-only connection (`engine`, else one made and disposed
-    of here); check the integrity of small files and of files whose size disagrees with their header."""
+    of here); check the integrity of small files and of files whose size disagrees with their header,
+    and refuse a file written by a newer annotator."""
     own = engine is None
     engine = engine or sqlite_engine(path, readonly=True)
     try:
@@ -123,9 +124,25 @@ def read_version(path: Path, engine: Engine | None = None) -> int:
     finally:
         if own:
             engine.dispose()
+    return recorded_version(facts, path, "an SQLite database, but not an annotator project")
+
+
+NOT_A_SERVER_PROJECT = "the database holds tables that are not an annotator project"
+
+
+def recorded_version(facts: dict[str, str], shown: object, not_a_project: str) -> int:
+    """The schema version a project's meta rows (`facts`) record, checked: a ProjectFileError naming
+    `shown` when they are not an annotator project's (`not_a_project` says what it is instead) or
+    were written by a newer annotator. The same check for files and servers, opened or counted."""
     if facts.get("application") != APPLICATION or not facts.get("schema_version", "").isdigit():
-        raise ProjectFileError(f"{path}: an SQLite database, but not an annotator project")
-    return int(facts["schema_version"])
+        raise ProjectFileError(f"{shown}: {not_a_project}")
+    version = int(facts["schema_version"])
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{shown}: project was written by a newer annotator (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); update annotator to open it"
+        )
+    return version
 
 
 def sqlite_engine(path: Path, readonly: bool) -> Engine:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from annotator.model.errors import ProjectFileError
-from annotator.store.files import META, detail
+from annotator.store.files import META, NOT_A_SERVER_PROJECT, detail, recorded_version
 
 if TYPE_CHECKING:
     from annotator.store.engine import ProjectStore
@@ -109,14 +109,7 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> Pro
             with engine.begin() as conn:
                 live.install_triggers(conn)
             return store
-        if facts.get("application") != files.APPLICATION or not facts.get("schema_version", "").isdigit():
-            raise ProjectFileError(f"{shown}: the database holds tables that are not an annotator project")
-        version = int(facts["schema_version"])
-        if version > files.SCHEMA_VERSION:
-            raise ProjectFileError(
-                f"{shown}: project was written by a newer annotator (schema {version}, this one knows "
-                f"{files.SCHEMA_VERSION}); update annotator to open it"
-            )
+        version = recorded_version(facts, shown, NOT_A_SERVER_PROJECT)
         if version < files.SCHEMA_VERSION:
             if readonly:
                 raise ProjectFileError(f"{shown}: project uses schema {version}; open it once to upgrade it")
