@@ -21,17 +21,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.io.annotation_jsonl import AnnotationImporter
 from annotator.io.export_layers import Cancel, ExportReport, Progress, Ticker, iter_layers
 from annotator.io.export_layers import resolve_annotator as _resolve
 from annotator.io.import_report import CancelFn, FileTally, ImportReport, ProgressFn, Rejection
-from annotator.io.import_report import Ticker as ImportTicker
+from annotator.io.record_files import FileRejected, Records, import_record_files
 from annotator.io.staged_files import StagedFiles
 from annotator.io.utf16 import Utf16Offsets
 from annotator.services.project import Project
 from annotator.store import documents as docs
 from annotator.store import streams as q
-from annotator.store.engine import utc_now
 
 
 def export_doccano(
@@ -100,27 +98,15 @@ def import_doccano(
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ImportReport:
-    report = ImportReport()
-    files = [Path(p) for p in paths]
-    ticker = ImportTicker(progress, cancel, len(files))
-    for path in files:
-        ticker.start_file()
-        tally = FileTally(str(path))
+    default = annotator or "doccano"
+
+    def read(path: Path, tally: FileTally) -> Records:
         try:
-            lines = list(_records(path, annotator or "doccano", tally))
+            return list(_records(path, default, tally))
         except (OSError, UnicodeDecodeError) as exc:
-            tally.whole_file_rejected = True
-            tally.reject(None, f"cannot read as UTF-8 ({exc})")
-            report.merge(tally)
-            continue
-        rejected = list(tally.rejected)
-        tally.rejected = []
-        with project.session() as session:
-            AnnotationImporter(project, session, path, "utf-8", tally, ticker, utc_now()).run(lines)
-        tally.rejected = sorted(rejected + tally.rejected, key=lambda r: r.line or 0)
-        report.merge(tally)
-        ticker.end_file(1)
-    return report
+            raise FileRejected(f"cannot read as UTF-8 ({exc})") from exc
+
+    return import_record_files(project, [Path(p) for p in paths], read, progress=progress, cancel=cancel)
 
 
 def _records(path: Path, default: str, tally: FileTally) -> Iterator[tuple[int, str]]:

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.io.annotation_jsonl import AnnotationImporter
-from annotator.io.import_report import CancelFn, FileTally, ImportReport, ProgressFn, Rejection, Ticker
+from annotator.io.import_report import CancelFn, FileTally, ImportReport, ProgressFn
 from annotator.io.labelstudio import STANCE_PREFIX
+from annotator.io.record_files import FileRejected, Records, import_record_files
 from annotator.io.utf16 import Utf16Offsets
 from annotator.model.types import FRAGMENT_JOINER
 from annotator.services.project import Project
-from annotator.store.engine import utc_now
 
 REGION_TYPES = frozenset({"labels", "hypertextlabels"})
 
@@ -37,41 +36,29 @@ def import_labelstudio(
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ImportReport:
-    report = ImportReport()
+    default = annotator or "labelstudio"
     files = [Path(p) for p in paths]
-    ticker = Ticker(progress, cancel, len(files))
-    for path in files:
-        ticker.start_file()
-        report.merge(_import_file(project, path, annotator or "labelstudio", ticker))
-        ticker.end_file(1)
-    return report
+    return import_record_files(
+        project, files, lambda path, tally: _read_tasks(path, default, tally), progress=progress, cancel=cancel
+    )
 
 
-def _import_file(project: Project, path: Path, default: str, ticker: Ticker) -> FileTally:
-    tally = FileTally(str(path))
+def _read_tasks(path: Path, default: str, tally: FileTally) -> Records:
     try:
         tasks = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        tally.whole_file_rejected = True
-        tally.reject(getattr(exc, "lineno", None), f"not a Label Studio JSON export ({exc})")
-        return tally
+        raise FileRejected(f"not a Label Studio JSON export ({exc})", getattr(exc, "lineno", None)) from exc
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):
-        tally.whole_file_rejected = True
-        tally.reject(None, "a Label Studio export is a JSON array of tasks")
-        return tally
-    lines: list[tuple[int, str]] = []
-    rejected: list[Rejection] = []
+        raise FileRejected("a Label Studio export is a JSON array of tasks")
+    records: Records = []
     for number, task in enumerate(tasks, start=1):
         try:
-            lines += [(number, json.dumps(r, ensure_ascii=False)) for r in task_records(task, number, default)]
+            records += [(number, json.dumps(r, ensure_ascii=False)) for r in task_records(task, number, default)]
         except TaskError as exc:
-            rejected.append(Rejection(str(path), number, f"task {number}: {exc}"))
-    with project.session() as session:
-        AnnotationImporter(project, session, path, "utf-8", tally, ticker, utc_now()).run(lines)
-    tally.rejected = rejected + tally.rejected
-    return tally
+            tally.reject(number, f"task {number}: {exc}")
+    return records
 
 
 def task_records(task: Any, number: int, default: str) -> list[dict[str, Any]]:

@@ -25,18 +25,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.io.annotation_jsonl import AnnotationImporter
 from annotator.io.export_layers import Cancel, ExportReport, Progress, Ticker, iter_layers
 from annotator.io.export_layers import resolve_annotator as _resolve
 from annotator.io.import_report import CancelFn, FileTally, ImportReport, ProgressFn
-from annotator.io.import_report import Ticker as ImportTicker
+from annotator.io.record_files import FileRejected, Records, import_record_files
 from annotator.io.staged_files import new_folder
 from annotator.io.utf16 import Utf16Offsets
 from annotator.model.errors import AnnotatorError
 from annotator.services.project import Project
 from annotator.store import documents as docs
 from annotator.store import streams as q
-from annotator.store.engine import utc_now
 
 SPAN, RELATION, LINK, STANCE = (f"webanno.custom.{n}" for n in ("Span", "Relation", "RelationArgLink", "Stance"))
 _STRING, _UNSAFE = "uima.cas.String", re.compile(r"[^\w.\-]+")
@@ -156,15 +154,12 @@ def import_xmi(
     """Import .xmi files (or folders of them) written with our type system."""
     from cassis import load_cas_from_xmi, load_typesystem
 
-    report = ImportReport()
     files: list[Path] = []
     for given in map(Path, paths):
         files += sorted(given.rglob("*.xmi")) if given.is_dir() else [given]
-    ticker = ImportTicker(progress, cancel, len(files))
     systems: dict[Path, Any] = {}
-    for path in files:
-        ticker.start_file()
-        tally = FileTally(str(path))
+
+    def read(path: Path, tally: FileTally) -> Records:
         found = next((p / "TypeSystem.xml" for p in path.parents if (p / "TypeSystem.xml").is_file()), None)
         try:
             if found is None:
@@ -177,17 +172,10 @@ def import_xmi(
             who = annotator if found.parent == path.parent else path.parent.name
             record = _record(cas, path.stem, who or annotator or "inception")
         except Exception as exc:  # cassis and lxml raise many kinds; each is this file's rejection
-            tally.whole_file_rejected = True
-            tally.reject(None, f"not a readable CAS XMI of our layers ({exc})")
-            report.merge(tally)
-            continue
-        with project.session() as session:
-            AnnotationImporter(project, session, path, "utf-8", tally, ticker, utc_now()).run(
-                [(1, json.dumps(record, ensure_ascii=False))]
-            )
-        report.merge(tally)
-        ticker.end_file(1)
-    return report
+            raise FileRejected(f"not a readable CAS XMI of our layers ({exc})") from exc
+        return [(1, json.dumps(record, ensure_ascii=False))]
+
+    return import_record_files(project, files, read, progress=progress, cancel=cancel)
 
 
 def _record(cas: Any, doc_id: str, who: str) -> dict[str, Any]:
