@@ -45,7 +45,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -84,28 +84,32 @@ def article(rng: random.Random, vocab: list[str], cumulative: list[float], index
     return " ".join(out)
 
 
-def build(path: Path, n_docs: int) -> None:
-    rng = random.Random(14)
+def document_rows(seed: int, n_docs: int, ext_id: str, title: str) -> Iterator[dict[str, object]]:
+    """`n_docs` synthetic articles as document rows, the same for the same seed."""
+    rng = random.Random(seed)
     vocab = vocabulary(rng, 20000)
     cumulative = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(vocab))))
+    for i in range(n_docs):
+        text = article(rng, vocab, cumulative, i)
+        yield dict(
+            ext_id=ext_id.format(i),
+            sha256=text_sha256(text),
+            title=title.format(i),
+            text=text,
+            n_chars=len(text),
+            meta={},
+            encoding="utf-8",
+            source=None,
+            imported_at=utc_now(),
+        )
+
+
+def build(path: Path, n_docs: int) -> None:
     project = Project.open(path)
     try:
         batch: list[dict[str, object]] = []
-        for i in range(n_docs):
-            text = article(rng, vocab, cumulative, i)
-            batch.append(
-                dict(
-                    ext_id=f"bench-{i:07d}",
-                    sha256=text_sha256(text),
-                    title=f"Synthetic article {i}",
-                    text=text,
-                    n_chars=len(text),
-                    meta={},
-                    encoding="utf-8",
-                    source=None,
-                    imported_at=utc_now(),
-                )
-            )
+        for i, row in enumerate(document_rows(14, n_docs, "bench-{:07d}", "Synthetic article {}")):
+            batch.append(row)
             if len(batch) == 2000 or i == n_docs - 1:
                 with project.session() as s:
                     store_docs.insert_documents(s, batch)
@@ -179,25 +183,7 @@ def first_floor(raw: sqlite3.Connection, phrase: str) -> int:
 def index_cost(folder: Path, n_docs: int, runs: int) -> dict[str, float]:
     """What keeping the index costs an import: the same articles stored into a fresh project with
     the index's triggers and without them (dropped), alternated, median of `runs`."""
-    rng = random.Random(5)
-    vocab = vocabulary(rng, 20000)
-    cumulative = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(vocab))))
-    rows = []
-    for i in range(n_docs):
-        text = article(rng, vocab, cumulative, i)
-        rows.append(
-            dict(
-                ext_id=f"cost-{i}",
-                sha256=text_sha256(text),
-                title=f"Article {i}",
-                text=text,
-                n_chars=len(text),
-                meta={},
-                encoding="utf-8",
-                source=None,
-                imported_at=utc_now(),
-            )
-        )
+    rows = list(document_rows(5, n_docs, "cost-{}", "Article {}"))
     times: dict[bool, list[float]] = {True: [], False: []}
     for run in range(runs):
         for indexed in (True, False):

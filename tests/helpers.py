@@ -9,17 +9,23 @@ from annotator.services.project import Project
 from annotator.store.documents import insert_documents
 
 
-def add_texts(project: Project, *texts: str) -> list[int]:
-    """Insert one document per text (ids "doc-N", titles "Article N"); returns the new ids in order."""
+def add_texts(
+    project: Project, *texts: str, ext_id: str = "doc-{}", title: str = "Article {}", same_text_twice: bool = False
+) -> list[int]:
+    """Insert one document per text; returns the new ids in order.
+
+    `ext_id` and `title` are formatted with the document's position in the project (0 for the first);
+    with `same_text_twice` the sha256 is made from that position, so equal texts are stored as two
+    documents (as random test corpora need)."""
     before = set(documents.document_ids(project))
     with project.session() as s:
         insert_documents(
             s,
             [
                 {
-                    "ext_id": f"doc-{len(before) + i}",
-                    "sha256": hashlib.sha256(t.encode()).hexdigest(),
-                    "title": f"Article {len(before) + i}",
+                    "ext_id": ext_id.format(len(before) + i),
+                    "sha256": f"{len(before) + i:064x}" if same_text_twice else hashlib.sha256(t.encode()).hexdigest(),
+                    "title": title.format(len(before) + i),
                     "text": t,
                     "n_chars": len(t),
                     "meta": {},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from annotator.model.errors import ValidationError
@@ -11,31 +9,14 @@ from annotator.model.types import Status
 from annotator.services import annotations as A
 from annotator.services import documents as D
 from annotator.services.project import Project
-from annotator.store import documents as store_docs
-from annotator.store.engine import utc_now
+from tests.helpers import add_texts
 
 TEXT = "😀 Zelensky said NATO must act, and Stoltenberg agreed."
 
 
 def _doc(project: Project, text: str = TEXT, ext_id: str = "d1") -> int:
-    with project.session() as s:
-        store_docs.insert_documents(
-            s,
-            [
-                dict(
-                    ext_id=ext_id,
-                    sha256=hashlib.sha256(text.encode()).hexdigest(),
-                    title=ext_id,
-                    text=text,
-                    n_chars=len(text),
-                    meta={},
-                    encoding="utf-8",
-                    source=None,
-                    imported_at=utc_now(),
-                )
-            ],
-        )
-    return D.document_ids(project)[-1]
+    (doc,) = add_texts(project, text, ext_id=ext_id, title=ext_id)
+    return doc
 
 
 def test_add_span_stores_code_point_offsets_and_text(project: Project) -> None:

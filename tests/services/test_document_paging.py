@@ -15,7 +15,7 @@ from annotator.services import annotations as A
 from annotator.services import documents as D
 from annotator.services.project import Project
 from annotator.store import documents as store_docs
-from annotator.store.engine import utc_now
+from tests.helpers import add_texts
 
 VOCAB = ["nato", "NATO", "summit", "summary", "sum", "kyiv", "Київ", "talks", "x1", "war"]
 
@@ -23,25 +23,7 @@ VOCAB = ["nato", "NATO", "summit", "summary", "sum", "kyiv", "Київ", "talks"
 def _docs(project: Project, n: int, seed: int) -> dict[int, str]:
     rng = random.Random(seed)
     texts = [" ".join(rng.choice(VOCAB) for _ in range(rng.randint(1, 12))) for _ in range(n)]
-    with project.session() as s:
-        store_docs.insert_documents(
-            s,
-            [
-                dict(
-                    ext_id=f"p-{i}",
-                    sha256=f"{i:064x}",
-                    title="",
-                    text=text,
-                    n_chars=len(text),
-                    meta={},
-                    encoding="utf-8",
-                    source=None,
-                    imported_at=utc_now(),
-                )
-                for i, text in enumerate(texts)
-            ],
-        )
-    ids = D.document_ids(project)
+    ids = add_texts(project, *texts, ext_id="p-{}", title="", same_text_twice=True)
     return dict(zip(ids, texts, strict=True))
 
 

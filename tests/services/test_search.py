@@ -16,8 +16,7 @@ from annotator.services import annotations as A
 from annotator.services import documents as D
 from annotator.services.project import Project
 from annotator.services.search import BATCH, SearchQuery, checked_filters, hits_by_document, search
-from annotator.store import documents as store_docs
-from annotator.store.engine import utc_now
+from tests.helpers import add_texts
 
 VOCAB = ["nato", "NATO", "Nato", "kyiv", "war", "peace", "Київ", "мир", "x1", "talks", "talk", "summit"]
 SEPARATORS = [" ", " ", " ", ", ", "\n", "-", "_", ". ", " 😀 ", "/"]
@@ -32,26 +31,7 @@ def _text(rng: random.Random, n: int) -> str:
 
 
 def _add_docs(project: Project, texts: list[str]) -> list[int]:
-    before = set(D.document_ids(project))
-    with project.session() as s:
-        store_docs.insert_documents(
-            s,
-            [
-                dict(
-                    ext_id=f"doc-{i}",
-                    sha256=f"{i:064x}",
-                    title=f"Title {i}",
-                    text=text,
-                    n_chars=len(text),
-                    meta={},
-                    encoding="utf-8",
-                    source=None,
-                    imported_at=utc_now(),
-                )
-                for i, text in enumerate(texts)
-            ],
-        )
-    return [i for i in D.document_ids(project) if i not in before]
+    return add_texts(project, *texts, title="Title {}", same_text_twice=True)
 
 
 @dataclass
