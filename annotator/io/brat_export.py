@@ -49,7 +49,7 @@ def export_brat(
         annotator_id = resolve_annotator(project, annotator)
         types = TypeMap(project.scheme, mapping)
         (staging / "annotation.conf").write_text(annotation_conf(project.scheme, types), encoding="utf-8")
-        with project.session() as s:
+        with project.reading() as s:
             totals = q.layer_counts(s, annotator_id)
             ticker = Ticker(totals["spans"] + totals["relations"], progress, cancel)
             names = q.annotator_names(s)

@@ -43,7 +43,7 @@ def export_doccano(
     out_path = Path(out_path)
     annotator_id = _resolve(project, annotator)
     counts = {"lines": 0, "entities": 0, "relations": 0}
-    with project.session() as s, StagedFiles(out_path.parent) as staged:
+    with project.reading() as s, StagedFiles(out_path.parent) as staged:
         totals = q.layer_counts(s, annotator_id)
         ticker = Ticker(totals["spans"] + totals["relations"], progress, cancel)
         names = q.annotator_names(s)

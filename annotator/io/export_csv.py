@@ -30,6 +30,7 @@ from annotator.model.scheme import parse_scheme
 from annotator.services.project import Project
 from annotator.store import documents as docs
 from annotator.store import streams as q
+from annotator.store.snapshots import Shared, reading, shared_reading
 
 PARALLEL_MIN_ROWS = 200_000
 """Above this many annotation rows a read-only project's export uses a helper process."""
@@ -47,21 +48,27 @@ def export_csv(
 ) -> ExportReport:
     """Write the five tables into `out_dir` (created if needed); `annotator` limits to one layer."""
     annotator_id = resolve_annotator(project, annotator)
-    with project.session() as s, StagedFiles(Path(out_dir)) as staged:
+    with shared_reading(project.store) as (s, shared), StagedFiles(Path(out_dir)) as staged:
         counts = q.layer_counts(s, annotator_id)
         total = docs.count_documents(s) + counts["spans"] + counts["relations"] + counts["stances"]
         ticker = Ticker(total, progress, cancel)
         ticker.check()
-        # A helper process has its own connection, hence its own snapshot of the file: only a
-        # read-only project (nothing of ours writes to it meanwhile) is split across two processes.
+        # Only a read-only project is split across two processes (a writable one is being worked on
+        # in this process). The helper reads the same moment as this process (store.snapshots); on a
+        # file where someone committed before the helper's reading began, this process writes the
+        # helper's tables itself after all.
         parallel = project.readonly and sum(counts.values()) >= PARALLEL_MIN_ROWS
-        helper = _Helper.start(project, annotator_id, staged) if parallel else None
+        helper = _Helper.start(project, annotator_id, staged, shared.token) if parallel else None
         try:
             writer = TableWriter(project.scheme, s, annotator_id, ticker)
             rows = {}
             for table in TableWriter.TABLES:
-                if helper is None or table not in HELPER_TABLES:
-                    rows[table.removesuffix(".csv")] = writer.write(table, staged.open(table))
+                if helper is not None and table in HELPER_TABLES and helper.check_moment(shared):
+                    continue
+                if helper is not None and table in HELPER_TABLES:
+                    helper.stop()
+                    helper = None
+                rows[table.removesuffix(".csv")] = writer.write(table, staged.open(table))
             if helper is not None:
                 rows.update(helper.wait(ticker))
                 helper = None
@@ -91,9 +98,10 @@ class _Helper:
     def __init__(self, process: multiprocessing.process.BaseProcess, results: Connection) -> None:
         self.process = process
         self.results = results
+        self.same_moment: bool | None = None  # known once the helper's reading has begun
 
     @classmethod
-    def start(cls, project: Project, annotator_id: int | None, staged: StagedFiles) -> _Helper:
+    def start(cls, project: Project, annotator_id: int | None, staged: StagedFiles, moment: str) -> _Helper:
         # "spawn": a fresh interpreter, safe whatever threads (Qt, SQLite) this process runs.
         context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
@@ -102,37 +110,64 @@ class _Helper:
             target=_helper_main,
             name="annotator-export",
             daemon=True,
-            args=(project.store.location, project.scheme.source_text, annotator_id, targets, send),
+            args=(project.store.location, project.scheme.source_text, annotator_id, targets, moment, send),
         )
         process.start()
         send.close()
         return cls(process, receive)
+
+    def check_moment(self, shared: Shared) -> bool:
+        """Whether the helper reads this process's moment (waits until its reading has begun)."""
+        if self.same_moment is None:
+            message = self._next()
+            if message != BEGAN:
+                raise AnnotatorError(f"export failed: {message}")
+            self.same_moment = shared.same_moment()
+        return self.same_moment
 
     def wait(self, ticker: Ticker) -> dict[str, int]:
         while not self.results.poll(0.1):
             ticker.check()
             if not self.process.is_alive() and not self.results.poll():
                 raise AnnotatorError(f"export helper process died (exit code {self.process.exitcode})")
-        outcome: dict[str, int] | str = self.results.recv()
+        outcome = self._next()
         self.process.join()
         if isinstance(outcome, str):
             raise AnnotatorError(f"export failed: {outcome}")
         return outcome
+
+    def _next(self) -> dict[str, int] | str:
+        try:
+            message: dict[str, int] | str = self.results.recv()
+        except EOFError:
+            self.process.join()
+            raise AnnotatorError(f"export helper process died (exit code {self.process.exitcode})") from None
+        return message
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.join()
 
 
+BEGAN = "began"
+"""The helper's first message: its reading has begun (the moment it reads is fixed)."""
+
+
 def _helper_main(
-    location: str, scheme_text: str, annotator_id: int | None, targets: dict[str, str], results: Connection
+    location: str,
+    scheme_text: str,
+    annotator_id: int | None,
+    targets: dict[str, str],
+    moment: str,
+    results: Connection,
 ) -> None:
     """Entry point of the helper process: write the given tables, send back row counts or an error."""
     try:
         project = Project.open(location, readonly=True)
         try:
             scheme = parse_scheme(scheme_text, origin=f"{location} (scheme)")
-            with project.session() as s:
+            with reading(project.store, joining=moment) as s:
+                results.send(BEGAN)
                 writer = TableWriter(scheme, s, annotator_id, Ticker(0, None, None))
                 rows = {}
                 for table, target in targets.items():

@@ -48,7 +48,7 @@ def export_jsonl(
     out_path = Path(out_path)
     annotator_id = resolve_annotator(project, annotator)
     counts = {"lines": 0, "spans": 0, "relations": 0, "stances": 0}
-    with project.session() as s, StagedFiles(out_path.parent) as staged:
+    with project.reading() as s, StagedFiles(out_path.parent) as staged:
         totals = q.layer_counts(s, annotator_id)
         ticker = Ticker(totals["spans"] + totals["relations"] + totals["stances"], progress, cancel)
         ticker.check()

@@ -49,7 +49,7 @@ def export_spacy(
     values = project.scheme.stance_values
     counts = {"docs": 0, "spans": 0, "cats": 0}
     bin_ = DocBin(store_user_data=True)
-    with project.session() as s, StagedFiles(out_path.parent) as staged:
+    with project.reading() as s, StagedFiles(out_path.parent) as staged:
         totals = q.layer_counts(s, annotator_id)
         ticker = Ticker(totals["spans"] + totals["stances"], progress, cancel)
         names = q.annotator_names(s)

@@ -64,7 +64,7 @@ def export_xlsx(
     annotator_id = resolve_annotator(project, annotator)
     rows: dict[str, int] = {}
     with (
-        project.session() as s,
+        project.reading() as s,
         StagedFiles(out_path.parent) as staged,
         tempfile.TemporaryDirectory(prefix="annotator-xlsx-") as tmp,
     ):

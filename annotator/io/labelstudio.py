@@ -51,7 +51,7 @@ def export_labelstudio(
     annotator_id = resolve_annotator(project, annotator)
     counts = {"tasks": 0, "annotations": 0, "regions": 0, "relations": 0}
     config_name = out_path.with_suffix(".config.xml").name
-    with project.session() as s, StagedFiles(out_path.parent) as staged:
+    with project.reading() as s, StagedFiles(out_path.parent) as staged:
         totals = q.layer_counts(s, annotator_id)
         ticker = Ticker(totals["spans"] + totals["relations"] + totals["stances"], progress, cancel)
         names = q.annotator_names(s)

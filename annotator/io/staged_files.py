@@ -95,9 +95,11 @@ class StagedFiles:
         return self._staging / (name if self._new_dir is not None else f".{name}.{self._token}.part")
 
     def open(self, name: str) -> IO[str]:
-        """A text file (UTF-8, no newline translation) that becomes `directory/name` on commit."""
+        """A text file (UTF-8, no newline translation) that becomes `directory/name` on commit; a name
+        reserved for another process that did not write it after all is written here instead."""
         final = self.directory / name
         temp = self._temp(name)
+        self._staged = [entry for entry in self._staged if entry[1] != final]
         try:
             handle = temp.open("w", encoding="utf-8", newline="", buffering=1 << 20)
         except OSError as exc:

@@ -80,7 +80,7 @@ def export_xmi(
         annotator_id = _resolve(project, annotator)
         ts = type_system()
         (staging / "TypeSystem.xml").write_text(ts.to_xml(), encoding="utf-8")
-        with project.session() as s:
+        with project.reading() as s:
             totals = q.layer_counts(s, annotator_id)
             ticker = Ticker(totals["spans"] + totals["relations"] + totals["stances"], progress, cancel)
             names = q.annotator_names(s)

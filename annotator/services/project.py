@@ -18,7 +18,7 @@ from annotator.model.scheme import Scheme, load_scheme_file, parse_scheme
 from annotator.model.scheme_toml import scheme_to_toml
 from annotator.model.types import Annotator
 from annotator.paths import DEFAULT_SCHEME
-from annotator.store import Session
+from annotator.store import Session, snapshots
 from annotator.store import annotations as store_ann
 from annotator.store import schemes as store_schemes
 from annotator.store.engine import (
@@ -107,6 +107,12 @@ class Project:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self.store.session() as s:
+            yield s
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session all of whose queries see one moment of the project (an export): see store.snapshots."""
+        with snapshots.reading(self.store) as s:
             yield s
 
     @contextmanager

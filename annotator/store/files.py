@@ -195,3 +195,14 @@ def file_error(path: Path, exc: Exception) -> ProjectFileError | StorageError:
 
 def detail(exc: SQLAlchemyError) -> str:
     return " ".join(str(getattr(exc, "orig", exc)).split()) or type(exc).__name__
+
+
+def data_version(raw: Any) -> int:
+    """`PRAGMA data_version` on a raw SQLite connection: it changes when any other connection commits."""
+    cursor = raw.cursor()
+    try:
+        cursor.execute("PRAGMA data_version")
+        row = cursor.fetchone()
+        return int(row[0]) if row is not None else 0
+    finally:
+        cursor.close()

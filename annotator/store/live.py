@@ -31,6 +31,7 @@ from sqlalchemy import DDL, Connection, Engine, cast, column, event, func, selec
 from sqlalchemy.dialects.postgresql import OID
 from sqlalchemy.exc import SQLAlchemyError
 
+from annotator.store.files import data_version
 from annotator.store.tables import Base
 
 CHANNEL = "annotator_changes"
@@ -255,13 +256,7 @@ class FileWatcher:
         event.listen(engine.pool, "checkin", self._after_own_commit)
 
     def _version(self) -> int:
-        cursor = self._raw.cursor()
-        try:
-            cursor.execute("PRAGMA data_version")
-            row = cursor.fetchone()
-            return int(row[0]) if row is not None else 0
-        finally:
-            cursor.close()
+        return data_version(self._raw)
 
     def _before_own_commit(self, _conn: Any) -> None:
         with self._lock:
