@@ -36,8 +36,12 @@ def build(
     spans_per_layer: int = 5,
     chars: int = 3000,
     seed: int = 14,
+    discontinuous: float = 0.0,
+    skip: float = 0.0,
 ) -> dict[str, int]:
-    """Create the project at `location` and fill it; returns row counts."""
+    """Create the project at `location` and fill it; returns row counts. `discontinuous` is the share of
+    spans stored in two pieces, `skip` the share of (document, annotator) pairs left untouched (no
+    annotation, no status); both 0 by default (and then the data is what it always was for a seed)."""
     rng = random.Random(seed)
     project = Project.open(location)
     scheme = project.scheme
@@ -76,6 +80,8 @@ def build(
                 truth = _truth(rng, len(text), spans_per_layer, labels, attrs)
                 doc_values = {t: rng.choice(values[:3]) for t in targets}
                 for who in ids:
+                    if skip and rng.random() < skip:
+                        continue
                     made: list[tuple[str, int]] = []
                     for label, start, end, item_attrs in truth:
                         if rng.random() < 0.15:
@@ -92,6 +98,9 @@ def build(
                         }
                         made.append((label, len(spans)))
                         spans.append(_span(doc_id, who, label, begin, stop, text, mine, now))
+                        if discontinuous and stop - begin >= 6 and rng.random() < discontinuous:
+                            cut = rng.randint(begin + 1, stop - 4)
+                            spans[-1]["fragments"] = [[begin, cut], [cut + rng.randint(1, stop - cut - 2), stop]]
                     if rng.random() < 0.1:  # one of their own
                         start = rng.randrange(0, max(1, len(text) - 60))
                         made.append((labels[0], len(spans)))
@@ -121,6 +130,9 @@ def build(
                             updated_at=now,
                         )
                     )
+            if discontinuous:  # one set of keys for the whole batch
+                for row in spans:
+                    row.setdefault("fragments", None)
             span_ids = bulk.insert_spans(s, spans)
             relations = []
             claim_stances = []
