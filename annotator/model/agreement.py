@@ -32,13 +32,7 @@ from functools import cached_property
 from itertools import combinations
 from typing import TypeVar
 
-from annotator.model.agreement_coefficients import (
-    bootstrap_alpha_interval,
-    fleiss_kappa,
-    gwet_ac1,
-    observed_agreement,
-    scale_of,
-)
+from annotator.model.agreement_coefficients import bootstrap_alpha_interval, observed_fleiss_ac1
 from annotator.model.agreement_report import Coefficients, PairKappa
 from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 
@@ -123,18 +117,20 @@ def coefficients(
     ``interval=False`` alpha's bootstrap interval is left to be computed later: ``alpha_ci`` is None
     and ``pending_units`` keeps the units it will be computed from."""
     pairable = [unit for unit in units if len(unit) >= 2]
+    # The observed agreement of all units is that of the pairable ones (a unit with one value has no pair).
+    observed, fleiss, ac1, categories = observed_fleiss_ac1(units, scale)
     return Coefficients(
         units=len(pairable),
         values=sum(len(unit) for unit in pairable),
         categories=tuple(sorted({value for unit in pairable for value in unit})),
-        observed=observed_agreement(pairable),
+        observed=observed,
         alpha=krippendorff_alpha_units(pairable),
         alpha_ci=bootstrap_alpha_interval(pairable) if interval else None,
-        fleiss_kappa=fleiss_kappa(units),
-        gwet_ac1=gwet_ac1(units, scale),
+        fleiss_kappa=fleiss,
+        gwet_ac1=ac1,
         kappa=kappa,
         extra_spans=extra_spans,
-        scale=scale_of(scale, units),
+        scale=categories,
         pending_units=None if interval else tuple(tuple(unit) for unit in pairable),
     )
 
@@ -205,6 +201,9 @@ def span_units(
     units: list[list[tuple[str, str]]] = []
     left_out: list[tuple[str, str]] = []
     for group in _linked_groups(matchings):
+        if len({node[0] for node in group}) == len(group):  # one span per annotator: all of it (sorted)
+            units.append(group)
+            continue
         best: dict[str, tuple[str, str]] = {}
         for node in sorted(group, key=lambda n: (-links[n], n)):
             if node[0] in best:
@@ -216,21 +215,26 @@ def span_units(
 
 
 def _linked_groups(matchings: Mapping[tuple[str, str], Mapping[str, str]]) -> list[list[tuple[str, str]]]:
-    """Connected components of ``(annotator, span_id)`` nodes joined by matched pairs."""
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
+    """Connected components of ``(annotator, span_id)`` nodes joined by matched pairs, each sorted,
+    in the order of their first node."""
+    index: dict[tuple[str, str], int] = {}
+    parent: list[int] = []
 
-    def root(node: tuple[str, str]) -> tuple[str, str]:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+    def root(node: tuple[str, str]) -> int:
+        k = index.get(node)
+        if k is None:
+            k = index[node] = len(parent)
+            parent.append(k)
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
 
     for (a, b), matching in matchings.items():
         for first, second in matching.items():
             parent[root((a, first))] = root((b, second))
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for node in sorted(parent):
+    groups: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for node in sorted(index):
         groups[root(node)].append(node)
     return list(groups.values())
 

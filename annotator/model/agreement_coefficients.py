@@ -76,7 +76,10 @@ def _shares_and_pa(units: Iterable[Sequence[str]]) -> tuple[dict[str, float], fl
 
 def fleiss_kappa(units: Iterable[Sequence[str]]) -> float | None:
     """Fleiss' kappa, generalised to units with different numbers of values (see the module docstring)."""
-    shares, pa = _shares_and_pa(units)
+    return _fleiss(*_shares_and_pa(units))
+
+
+def _fleiss(shares: dict[str, float], pa: float | None) -> float | None:
     if pa is None or len(shares) < 2:
         return None
     pe = sum(p * p for p in shares.values())
@@ -93,12 +96,25 @@ def gwet_ac1(units: Iterable[Sequence[str]], scale: Iterable[str] = ()) -> float
     """Gwet's AC1 with ``q`` the categories of ``scale`` plus any other value observed (see the module
     docstring); without ``scale``, the categories observed (irrCAC's default)."""
     units = list(units)
-    shares, pa = _shares_and_pa(units)
-    q = len(scale_of(scale, units))
+    return _ac1(*_shares_and_pa(units), len(scale_of(scale, units)))
+
+
+def _ac1(shares: dict[str, float], pa: float | None, q: int) -> float | None:
     if pa is None or q < 2:
         return None
     pe = sum(p * (1 - p) for p in shares.values()) / (q - 1)
     return (pa - pe) / (1 - pe)
+
+
+def observed_fleiss_ac1(
+    units: Sequence[Sequence[str]], scale: Iterable[str] = ()
+) -> tuple[float | None, float | None, float | None, tuple[str, ...]]:
+    """``(observed_agreement, fleiss_kappa, gwet_ac1, scale_of(scale, units))`` of ``units``, each the
+    same number as its own function gives, from one count of each unit's values (a report asks for
+    all of them for every coefficient)."""
+    shares, pa = _shares_and_pa(units)
+    categories = scale_of(scale, units)
+    return pa, _fleiss(shares, pa), _ac1(shares, pa, len(categories)), categories
 
 
 def _matrix(units: Iterable[Sequence[str]]) -> np.ndarray:

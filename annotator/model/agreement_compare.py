@@ -20,6 +20,7 @@ from itertools import combinations
 from annotator.model.agreement import (
     AgreementInput,
     AnnotatorWork,
+    SpanUnits,
     categorical_agreement,
     matched_value_agreement,
     pair_key,
@@ -77,27 +78,38 @@ def compare_document(
     labels: Sequence[str],
 ) -> DocComparison:
     """Span scores per label, the overlap matching, attribution per relation type and confusion."""
-    names = ordered_names(labels, {span.label for span in (*first, *second)})
+    first_by_label = _count_labels(first)
+    second_by_label = _count_labels(second)
+    names = ordered_names(labels, {*first_by_label, *second_by_label})
     matched, across = match_overlap_twice(first, second)
-    overlap_by_label = Counter(a.label for a, _ in matched)
-    exact_by_label = Counter(a.label for a, _ in match_exact(first, second))
-    first_by_label = Counter(span.label for span in first)
-    second_by_label = Counter(span.label for span in second)
-    spans = {
-        label: SpanAgreement(
-            MatchCounts(first_by_label[label], second_by_label[label], exact_by_label[label]),
-            MatchCounts(first_by_label[label], second_by_label[label], overlap_by_label[label]),
+    overlap_by_label = _count_labels(a for a, _ in matched)
+    exact_by_label = _count_labels(a for a, _ in match_exact(first, second))
+    spans = {}
+    for label in names:
+        n1, n2 = first_by_label.get(label, 0), second_by_label.get(label, 0)
+        spans[label] = SpanAgreement(
+            MatchCounts(n1, n2, exact_by_label.get(label, 0)), MatchCounts(n1, n2, overlap_by_label.get(label, 0))
         )
-        for label in names
-    }
     ids = matching_ids(matched)
     first_rel, second_rel = list(first_relations), list(second_relations)
     types = sorted({r.label for r in (*first_rel, *second_rel)})
-    attribution = {
-        t: attribution_agreement([r for r in first_rel if r.label == t], [r for r in second_rel if r.label == t], ids)
-        for t in types
-    }
+    if len(types) == 1:
+        attribution = {types[0]: attribution_agreement(first_rel, second_rel, ids)}
+    else:
+        attribution = {
+            t: attribution_agreement(
+                [r for r in first_rel if r.label == t], [r for r in second_rel if r.label == t], ids
+            )
+            for t in types
+        }
     return DocComparison(spans, matched, attribution, label_confusion(first, second, names, across))
+
+
+def _count_labels(spans: Iterable[AnnotatedSpan]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for span in spans:
+        counts[span.label] = counts.get(span.label, 0) + 1
+    return counts
 
 
 @dataclass(frozen=True)
@@ -165,17 +177,43 @@ def compare_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, Pair
     return result
 
 
-def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison], interval: bool) -> dict[str, Coefficients]:
+class _SpanUnits:
+    """The units of linked spans (:func:`~annotator.model.agreement.span_units`) of every pair's overlap
+    matching, computed once and shared by claim stance and every label's attributes. The matching
+    pairs spans of one label only, so each group of linked spans holds one label: a label's units are
+    the units of its spans, in the same order and with the same spans left out as ``span_units`` of
+    that label's matchings alone would give."""
+
+    def __init__(self, data: AgreementInput, matchings: Mapping[tuple[str, str], Mapping[str, str]]) -> None:
+        self._data = data
+        self.matchings = matchings
+
+    @cached_property
+    def everything(self) -> SpanUnits:
+        return span_units(self.matchings)
+
+    def of_label(self, label: str) -> SpanUnits:
+        label_of = self._label_of
+        groups, left_out = self.everything
+        return (
+            [group for group in groups if label_of[group[0]] == label],
+            [node for node in left_out if label_of[node] == label],
+        )
+
+    @cached_property
+    def _label_of(self) -> dict[tuple[str, str], str]:
+        return {(w.annotator, s.span_id): s.label for w in self._data.works for s in w.spans}
+
+
+def _claim_stance(data: AgreementInput, units: _SpanUnits, interval: bool) -> dict[str, Coefficients]:
     observed = {s.target for work in data.works for s in work.stances if s.span_id is not None}
-    matchings = {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()}
     targets = ordered_names(data.targets, observed)
-    units = span_units(matchings) if targets else None  # the same units for every target
     return {
         target: matched_value_agreement(
             {w.annotator: w.span_stances(target) for w in data.works},
-            matchings,
+            units.matchings,
             data.stance_values,
-            units_of_spans=units,
+            units_of_spans=units.everything,  # the same units for every target
             interval=interval,
         )
         for target in targets
@@ -183,7 +221,11 @@ def _claim_stance(data: AgreementInput, pairs: Mapping[str, PairComparison], int
 
 
 def _attributes(
-    data: AgreementInput, pairs: Mapping[str, PairComparison], labels: Sequence[str], interval: bool
+    data: AgreementInput,
+    pairs: Mapping[str, PairComparison],
+    labels: Sequence[str],
+    units_of: _SpanUnits,
+    interval: bool,
 ) -> dict[str, dict[str, Coefficients]]:
     section: dict[str, dict[str, Coefficients]] = {}
     for label in labels:
@@ -191,7 +233,7 @@ def _attributes(
         matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
         section[label] = {}
         attrs = sorted({attr for _, span in spans for attr in span.attributes})
-        units = span_units(matchings) if attrs else None  # the same units for every attribute
+        units = units_of.of_label(label) if attrs else None  # the same units for every attribute
         for attr in attrs:
             values: dict[str, dict[str, str | None]] = defaultdict(dict)
             for name, span in spans:
@@ -204,28 +246,31 @@ def _attributes(
 
 
 def _unitizing_over(
-    data: AgreementInput, works: Sequence[AnnotatorWork], labels: Sequence[str]
+    data: AgreementInput, works: Sequence[AnnotatorWork], labels: Sequence[str], extents: Mapping[str, int]
 ) -> dict[str, Unitizing]:
-    """alpha_U per label for ``works`` over the documents all of them worked on, laid end to end."""
+    """alpha_U per label for ``works`` over the documents all of them worked on, laid end to end;
+    ``extents`` is each document's length on that continuum (:func:`_extents`)."""
     shared = sorted(frozenset.intersection(*(w.doc_ids for w in works))) if works else []
     offsets: dict[str, int] = {}
     length = 0
     for doc in shared:
         offsets[doc] = length
-        ends = [s.end for w in data.works for s in w.spans_by_doc.get(doc, ())]
-        length += max(data.doc_lengths.get(doc, 0), *ends, 0)
+        length += extents[doc]
+    # Each rater's units of each label (a discontinuous span is the characters of its pieces), in one
+    # pass over their spans; merge_overlapping sorts them, so the order they are gathered in is moot.
+    own: list[dict[str, list[tuple[int, int]]]] = []
+    for work in sorted(works, key=lambda w: w.annotator):
+        by_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for doc in shared:
+            offset = offsets[doc]
+            for s in work.spans_by_doc.get(doc, ()):
+                by_label[s.label].extend((offset + a, offset + b) for a, b in s.parts)
+        own.append(by_label)
     section: dict[str, Unitizing] = {}
     for label in labels:
         raters, merged = [], 0
-        for work in sorted(works, key=lambda w: w.annotator):
-            own = [
-                (offsets[doc] + a, offsets[doc] + b)
-                for doc in shared
-                for s in work.spans_by_doc.get(doc, ())
-                if s.label == label
-                for a, b in s.parts  # a discontinuous span is the characters of its pieces
-            ]
-            units, folded = merge_overlapping(own)
+        for by_label in own:
+            units, folded = merge_overlapping(by_label.get(label, ()))
             raters.append(units)
             merged += folded
         result = unitizing_alpha(raters, 0, length)
@@ -235,11 +280,25 @@ def _unitizing_over(
     return section
 
 
-def _unitizing_pairs(data: AgreementInput, labels: Sequence[str]) -> dict[str, dict[str, Unitizing]]:
+def _extents(data: AgreementInput) -> dict[str, int]:
+    """Each document's length on the unitizing continuum: its length, or its last annotated character
+    (any annotator's) when that is further."""
+    ends: dict[str, int] = {}
+    for work in data.works:
+        for doc, spans in work.spans_by_doc.items():
+            ends[doc] = max(ends.get(doc, 0), *(s.end for s in spans))
+    docs = {doc for work in data.works for doc in work.doc_ids}
+    return {doc: max(data.doc_lengths.get(doc, 0), ends.get(doc, 0), 0) for doc in docs}
+
+
+def _unitizing_pairs(
+    data: AgreementInput, labels: Sequence[str], extents: Mapping[str, int]
+) -> dict[str, dict[str, Unitizing]]:
     """alpha_U per label and pair, each pair over the documents both worked on."""
     works = sorted(data.works, key=lambda w: w.annotator)
     by_pair = {
-        pair_key(a.annotator, b.annotator): _unitizing_over(data, (a, b), labels) for a, b in combinations(works, 2)
+        pair_key(a.annotator, b.annotator): _unitizing_over(data, (a, b), labels, extents)
+        for a, b in combinations(works, 2)
     }
     return {label: {pair: section[label] for pair, section in by_pair.items()} for label in labels}
 
@@ -298,6 +357,8 @@ def agreement_report(data: AgreementInput, *, intervals: bool = True) -> Agreeme
     labels = ordered_names(data.span_labels, {s.label for w in data.works for s in w.spans})
     targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
     pairs = compare_pairs(data, labels)
+    units = _SpanUnits(data, {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()})
+    extents = _extents(data)
     return AgreementReport(
         annotators=tuple(sorted(work.annotator for work in data.works)),
         documents=tuple(sorted({doc for work in data.works for doc in work.doc_ids})),
@@ -312,10 +373,10 @@ def agreement_report(data: AgreementInput, *, intervals: bool = True) -> Agreeme
         spans_micro={key: p.micro() for key, p in pairs.items()},
         span_confusion={key: p.confusion() for key, p in pairs.items()},
         attribution={key: p.attribution() for key, p in pairs.items()},
-        attributes=_attributes(data, pairs, labels, intervals),
-        claim_stance=_claim_stance(data, pairs, intervals),
-        unitizing=_unitizing_over(data, data.works, labels),
-        unitizing_pairs=_unitizing_pairs(data, labels),
+        attributes=_attributes(data, pairs, labels, units, intervals),
+        claim_stance=_claim_stance(data, units, intervals),
+        unitizing=_unitizing_over(data, data.works, labels, extents),
+        unitizing_pairs=_unitizing_pairs(data, labels, extents),
         per_document=_per_document(data, pairs, targets),
         per_annotator=_per_annotator(data, pairs),
     )

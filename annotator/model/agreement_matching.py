@@ -84,6 +84,9 @@ def matching_of_candidates(
 ) -> list[tuple[int, int]]:
     """:func:`max_overlap_matching` from its candidate pairs (sorted, as :func:`candidate_pairs` gives
     them, or any sorted subset of them: a caller matching by label and across labels searches once)."""
+    if len({i for i, _, _ in edges}) == len(edges) == len({j for _, j, _ in edges}):
+        # No span in two candidate pairs (the usual case): every pair is a group of its own and matched.
+        return [(i, j) for i, j, _ in edges]
     result: list[tuple[int, int]] = []
     for group in _groups(edges):
         result.extend(_solve_group(group, first, second))
@@ -92,20 +95,20 @@ def matching_of_candidates(
 
 def _groups(edges: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
     """Connected components of the candidate graph (first-list nodes i, second-list nodes j)."""
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
+    parent: dict[int, int] = {}  # first-list node i is i, second-list node j is -1 - j
 
-    def root(node: tuple[int, int]) -> tuple[int, int]:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
+    def root(node: int) -> int:
+        up = parent.setdefault(node, node)
+        while up != node:
+            parent[node] = parent[up]
+            node, up = up, parent[up]
         return node
 
     for i, j, _ in edges:
-        parent[root((0, i))] = root((1, j))
-    grouped: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+        parent[root(i)] = root(-1 - j)
+    grouped: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for edge in edges:
-        grouped[root((0, edge[0]))].append(edge)
+        grouped[root(edge[0])].append(edge)
     return list(grouped.values())
 
 

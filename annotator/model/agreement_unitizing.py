@@ -66,24 +66,28 @@ def _segments(units: Sequence[Unit], begin: int, end: int) -> list[tuple[int, in
     return out
 
 
-def _distance(a: tuple[int, int, bool], b: tuple[int, int, bool]) -> int:
-    (s1, e1, unit1), (s2, e2, unit2) = a, b
-    if unit1 and unit2:
-        return (s1 - s2) ** 2 + (e1 - e2) ** 2 if s1 < e2 and s2 < e1 else 0
-    if unit1 and not unit2:
-        return (e1 - s1) ** 2 if s2 <= s1 and e1 <= e2 else 0
-    if unit2 and not unit1:
-        return (e2 - s2) ** 2 if s1 <= s2 and e2 <= e1 else 0
-    return 0
-
-
 def _pair_sum(first: list[tuple[int, int, bool]], second: list[tuple[int, int, bool]]) -> int:
-    """Sum of distances over every pair of segments of two raters that share a character (a sweep)."""
+    """Sum of distances over every pair of segments of two raters that share a character (a sweep).
+
+    The distance of two segments (see the module docstring): both units and overlapping, the squared
+    differences of their starts and of their ends; a unit lying wholly inside the other's gap, its
+    squared length; anything else 0. Written out inline: this loop runs for every pair of raters and
+    every label over a whole project."""
     total = 0
     i = j = 0
-    while i < len(first) and j < len(second):
-        total += _distance(first[i], second[j])
-        if first[i][1] <= second[j][1]:
+    n1, n2 = len(first), len(second)
+    while i < n1 and j < n2:
+        s1, e1, unit1 = first[i]
+        s2, e2, unit2 = second[j]
+        if unit1:
+            if unit2:
+                if s1 < e2 and s2 < e1:
+                    total += (s1 - s2) ** 2 + (e1 - e2) ** 2
+            elif s2 <= s1 and e1 <= e2:
+                total += (e1 - s1) ** 2
+        elif unit2 and s1 <= s2 and e2 <= e1:
+            total += (e2 - s2) ** 2
+        if e1 <= e2:
             i += 1
         else:
             j += 1
