@@ -30,6 +30,10 @@ _STATUSES = cast(Table, DocStatusRow.__table__)
 _DOCUMENTS = cast(Table, DocumentRow.__table__)
 
 _UPSERT_INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# Built once: the fast path caches what it compiles by statement.
+_INSERT_RELATIONS = insert(_RELATIONS)
+_INSERT_STANCES = insert(_STANCES)
+_UPSERT_STATUSES: dict[str, Any] = {}
 
 
 def dialect_insert(session: Session, table: Table) -> Any:
@@ -53,7 +57,7 @@ def insert_spans(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
 def insert_relations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert relation rows (doc_id, annotator_id, type, from_span_id, to_span_id, optional args and
     attributes, origin, times)."""
-    insert_many(session, insert(_RELATIONS), _RELATIONS, rows)
+    insert_many(session, _INSERT_RELATIONS, _RELATIONS, rows)
 
 
 def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -63,7 +67,7 @@ def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     set of non-None keys changes (document stances have no span_id)."""
     if rows:
         disagreement.touch(session, {row["doc_id"] for row in rows if row.get("span_id") is None})
-    insert_many(session, insert(_STANCES), _STANCES, rows)
+    insert_many(session, _INSERT_STANCES, _STANCES, rows)
 
 
 def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -72,11 +76,14 @@ def upsert_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     disagreement.touch(session, {row["doc_id"] for row in rows})
-    statement = dialect_insert(session, _STATUSES)
-    statement = statement.on_conflict_do_update(
-        index_elements=[_STATUSES.c.doc_id, _STATUSES.c.annotator_id],
-        set_={name: statement.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")},
-    )
+    dialect = session.get_bind().dialect.name
+    statement = _UPSERT_STATUSES.get(dialect)
+    if statement is None:
+        plain = dialect_insert(session, _STATUSES)
+        statement = _UPSERT_STATUSES[dialect] = plain.on_conflict_do_update(
+            index_elements=[_STATUSES.c.doc_id, _STATUSES.c.annotator_id],
+            set_={name: plain.excluded[name] for name in ("status", "seconds", "note", "origin", "updated_at")},
+        )
     insert_many(session, statement, _STATUSES, rows)
 
 
