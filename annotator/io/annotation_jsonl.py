@@ -18,30 +18,29 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from annotator.io.annotation_rows import IMPORTED, LineHead, LineRows, RowReader, layer_rows, line_head
 from annotator.io.import_report import FileTally, Ticker
+from annotator.io.layer_content import Content, stored_content
 from annotator.io.readers import title_from_text
-from annotator.model.annotation_jsonl import AnnotationLine, Layer, LineDocument, LineError, check_line, parse_line
+from annotator.model.annotation_jsonl import AnnotationLine, LineDocument, LineError, check_line, parse_line
 from annotator.model.errors import SchemeError, ValidationError
+from annotator.model.json_line import parse_json_line
 from annotator.model.scheme import Scheme
-from annotator.model.types import DocStatus, Document, NewDocument, Origin, Relation, Span, Stance, fragments_text
+from annotator.model.types import Document, NewDocument
 from annotator.services.project import Project
-from annotator.store import Session, bulk, layers
+from annotator.store import Session, bulk, disagreement, layers
 from annotator.store import annotations as q
 from annotator.store import documents as docs
 
 FLUSH_ROWS = 5000
 BATCH_LINES = 500
 """Lines read, checked and matched to their documents together (one look-up, one insert of new ones)."""
-_IMPORTED = Origin.IMPORTED.value
-
-SpanKey = tuple[str, int, int, tuple[tuple[str, str], ...], tuple[tuple[int, int], ...]]
-RelationKey = tuple[str, SpanKey, SpanKey, tuple[tuple[str, SpanKey], ...], tuple[tuple[str, str], ...]]
-Content = tuple[tuple[SpanKey, ...], tuple[RelationKey, ...], tuple[tuple[str, str, Any], ...]]
+_SEVERAL = -1
 
 
 @dataclass
@@ -57,6 +56,14 @@ class _Target:
     @staticmethod
     def of(document: Document) -> _Target:
         return _Target(document.id, document.info.ext_id, document.text)
+
+
+class _Read(NamedTuple):
+    """A checked line: its annotator and its layer's rows."""
+
+    annotator: str
+    annotator_uid: str | None
+    rows: LineRows
 
 
 @dataclass(frozen=True)
@@ -86,11 +93,15 @@ class AnnotationImporter:
         self.tally, self.ticker, self.now = tally, ticker, imported_at
         self.annotator_ids: dict[str, int] = {}
         self.layers = q.annotated_layers(session)
-        # Buffered items; relations and stances name their spans by index into `spans` until flush.
-        self.spans: list[Span] = []
-        self.relations: list[Relation] = []
-        self.stances: list[Stance] = []
-        self.statuses: list[DocStatus] = []
+        self.reader = RowReader(self.scheme, imported_at)
+        # Buffered rows; relations and stances name their spans by index into `spans` until flush.
+        self.spans: list[dict[str, Any]] = []
+        self.relations: list[dict[str, Any]] = []
+        self.stances: list[dict[str, Any]] = []
+        self.statuses: list[dict[str, Any]] = []
+        self.created: dict[int, int | None] = {}
+        """Documents this import created: the one annotator whose layers went to each (None: none yet,
+        `_SEVERAL`: more than one)."""
         # The batch's new documents, by sha256 and by the external id they get.
         self.new_by_sha: dict[str, _Target] = {}
         self.new_by_id: dict[str, _Target] = {}
@@ -109,6 +120,9 @@ class AnnotationImporter:
                 batch = []
         self.add_batch(batch)
         self.flush()
+        # A document new in this transaction with one annotator's layer scores 0 (nothing to
+        # disagree with): stored without reading its annotations back.
+        disagreement.store_known_zero(self.session, [d for d, who in self.created.items() if who != _SEVERAL])
 
     # -- a batch of lines -----------------------------------------------------------------------
 
@@ -117,24 +131,26 @@ class AnnotationImporter:
         documents in one executemany, then store each good line in file order. A rejected line
         leaves nothing behind; rejections are reported in line order."""
         rejected: list[tuple[int, str]] = []
-        lines: list[tuple[int, AnnotationLine]] = []
+        lines: list[tuple[int, str, LineHead | AnnotationLine]] = []
         for number, raw in batch:
-            try:
-                lines.append((number, parse_line(raw, self.now)))
+            obj, _ = parse_json_line(raw)
+            head = line_head(obj)
+            try:  # a line whose document or annotator is not plainly good: the typed reader decides
+                lines.append((number, raw, head or parse_line(raw, self.now)))
             except (SchemeError, ValidationError) as exc:
                 rejected.append((number, str(exc)))
-        known = self.find_documents([line.document for _, line in lines])
-        checked: list[tuple[int, AnnotationLine, _Target]] = []
-        for number, line in lines:
+        known = self.find_documents([line.document for _, _, line in lines])
+        checked: list[tuple[int, _Read, _Target]] = []
+        for number, raw, line in lines:
             try:
-                checked.append((number, line, self.check(line, known)))
+                checked.append((number, *self.check(raw, line, known)))
             except (SchemeError, ValidationError) as exc:  # LineError is a ValidationError
                 rejected.append((number, str(exc)))
         self.create_documents()
         self.stored = self.stored_layers(checked)
-        for number, line, target in checked:
+        for number, read, target in checked:
             try:
-                self.add_line(number, line, target)
+                self.add_line(number, read, target)
             except (SchemeError, ValidationError) as exc:
                 rejected.append((number, str(exc)))
         for number, reason in sorted(rejected, key=lambda r: r[0]):
@@ -154,18 +170,37 @@ class AnnotationImporter:
             {k: _Target.of(d) for k, d in by_sha.items()}, {k: _Target.of(d) for k, d in by_id.items()}, taken
         )
 
-    def check(self, line: AnnotationLine, known: _Known) -> _Target:
-        """The line's document (one of the project's, or a new one made from the line, created with
-        the batch's) once the line fits it and the scheme; LineError otherwise."""
-        document = line.document
+    def check(self, raw: str, line: LineHead | AnnotationLine, known: _Known) -> tuple[_Read, _Target]:
+        """The line's rows and document (one of the project's, or a new one made from the line,
+        created with the batch's) once the line fits it and the scheme; LineError otherwise. The
+        fast reader (`RowReader`) reads it, or, where it gives up, the typed one."""
+        if isinstance(line, LineHead):
+            target = self.target(line.document, known)
+            text = target.text if target else line.document.text
+            rows = self.reader.rows(line.obj, text) if text is not None else None
+            if rows is not None:
+                return _Read(line.annotator, line.annotator_uid, rows), target or self.new_document(
+                    line.document, known.taken
+                )
+            line = parse_line(raw, self.now)  # the typed reader: its verdict and its message
+        target = self.target(line.document, known)
+        if target is None and line.document.text is None:
+            raise LineError(line.document.missing_message())
+        text = target.text if target else line.document.text or ""
+        check_line(self.scheme, line, text)
+        layer = line.layer
+        rows = layer_rows(self.scheme, layer, text)
+        return _Read(layer.annotator, layer.annotator_uid, rows), target or self.new_document(
+            line.document, known.taken
+        )
+
+    def target(self, document: LineDocument, known: _Known) -> _Target | None:
+        """The document a line names: the project's or one of this batch's new ones, else None."""
         sha256, ext_id = document.lookup()
         target = (known.by_sha.get(sha256) or self.new_by_sha.get(sha256)) if sha256 else None
         if target is None and ext_id:
             target = known.by_id.get(ext_id) or self.new_by_id.get(ext_id)
-        if target is None and document.text is None:
-            raise LineError(document.missing_message())
-        check_line(self.scheme, line, target.text if target else document.text or "")
-        return target or self.new_document(document, known.taken)
+        return target
 
     def new_document(self, document: LineDocument, taken: set[str]) -> _Target:
         """A document for the line's text, created with the rest of the batch's (`create_documents`)."""
@@ -186,49 +221,47 @@ class AnnotationImporter:
         ids = bulk.add_documents(self.session, [t.new for t in pending if t.new is not None])
         for target, doc_id in zip(pending, ids, strict=True):
             target.id = doc_id
+            self.created[doc_id] = None
         self.tally.documents_added += len(ids)
         self.new_by_sha, self.new_by_id = {}, {}
 
-    def stored_layers(
-        self, checked: list[tuple[int, AnnotationLine, _Target]]
-    ) -> dict[tuple[int, int], Content | tuple[()]]:
+    def stored_layers(self, checked: list[tuple[int, _Read, _Target]]) -> dict[tuple[int, int], Content | tuple[()]]:
         """The stored content of every layer the batch's lines would add to (a re-import), read with
         one query per table (after writing out what is buffered, which may hold such a layer). A layer
         no line of this batch stores to, so these stay true for the whole batch: a line meeting one is
         a duplicate or rejected."""
         keys = set()
-        for _, line, target in checked:
-            key = (target.id, self.annotator_id(line.layer.annotator, line.layer.annotator_uid))
+        for _, read, target in checked:
+            key = (target.id, self.annotator_id(read.annotator, read.annotator_uid))
             if key in self.layers:
                 keys.add(key)
         if not keys:
             return {}
         self.flush()
-        return {key: _stored_content(*layer) for key, layer in layers.layers_of(self.session, keys).items()}
+        return {key: stored_content(*layer) for key, layer in layers.layers_of(self.session, keys).items()}
 
     # -- one line -------------------------------------------------------------------------------
 
-    def add_line(self, number: int, line: AnnotationLine, document: _Target) -> None:
-        layer = line.layer
-        annotator_id = self.annotator_id(layer.annotator, layer.annotator_uid)
+    def add_line(self, number: int, read: _Read, document: _Target) -> None:
+        annotator_id = self.annotator_id(read.annotator, read.annotator_uid)
         key = (document.id, annotator_id)
-        has_items = bool(layer.spans or layer.relations or layer.stances)  # its content is not ()
+        has_items = read.rows.has_items  # its content is not ()
         if key in self.layers and has_items:
             # The fingerprint only where there is a stored layer to compare with (a first import
             # of a document needs none).
-            content = self.content(layer)
+            content = read.rows.content()
             existing = self.stored.get(key)
             if existing is None:  # a layer an earlier line of this batch stored
                 self.flush()
                 existing = self.existing_content(*key)
             if existing == content:
-                self.tally.duplicate(number, f"{document.ext_id}/{layer.annotator}")
+                self.tally.duplicate(number, f"{document.ext_id}/{read.annotator}")
                 return
             raise LineError(
-                f"annotator {layer.annotator!r} already has different annotations on "
+                f"annotator {read.annotator!r} already has different annotations on "
                 f"document {document.ext_id!r}; they are not merged"
             )
-        self.store(layer, document.id, annotator_id, document.text)
+        self.store(read.rows, document.id, annotator_id)
         self.last_document_id = document.id
         if has_items:
             self.layers.add(key)
@@ -244,42 +277,9 @@ class AnnotationImporter:
             self.annotator_ids[name] = found.id
         return self.annotator_ids[name]
 
-    def content(self, layer: Layer) -> Content | tuple[()]:
-        """The layer's fingerprint under the scheme's current names, as it would be stored."""
-        scheme = self.scheme
-        keys = {
-            s.key: _span_key(
-                scheme.canonical_label(s.label),
-                s.start,
-                s.end,
-                scheme.canonical_attributes(s.label, s.attributes),
-                s.fragments,
-            )
-            for s in layer.spans
-        }
-        relations = [
-            _relation_key(
-                scheme.canonical_relation(r.type),
-                keys[r.from_key],
-                keys[r.to_key],
-                {role: keys[key] for role, key in r.args.items()},
-                _relation_attributes(scheme, r.type, r.attributes),
-            )
-            for r in layer.relations
-        ]
-        stances = [
-            (
-                scheme.canonical_target(s.target),
-                scheme.canonical_stance_value(s.value),
-                keys[s.span_key] if s.span_key is not None else (),
-            )
-            for s in layer.stances
-        ]
-        return content_key(list(keys.values()), relations, stances)
-
     def existing_content(self, doc_id: int, annotator_id: int) -> Content | tuple[()]:
         session, who = self.session, [annotator_id]
-        return _stored_content(
+        return stored_content(
             q.spans_for(session, doc_id, who),
             q.relations_for(session, doc_id, who),
             q.stances_for(session, doc_id, who),
@@ -287,68 +287,43 @@ class AnnotationImporter:
 
     # -- storing --------------------------------------------------------------------------------
 
-    def store(self, layer: Layer, doc_id: int, annotator_id: int, text: str) -> None:
-        """Buffer the layer; relations and stances name their spans by position in `self.spans`."""
-        scheme, first = self.scheme, len(self.spans)
-        local_ids = {span.key: first + n for n, span in enumerate(layer.spans)}
-        for span in layer.spans:
-            label, attributes = (
-                scheme.canonical_label(span.label),
-                scheme.canonical_attributes(span.label, span.attributes),
-            )
-            self.spans.append(
-                Span(
-                    0,
-                    doc_id,
-                    annotator_id,
-                    label,
-                    span.start,
-                    span.end,
-                    fragments_text(text, span.fragments) if span.fragments else text[span.start : span.end],
-                    attributes,
-                    _IMPORTED,
-                    span.created_at,
-                    span.updated_at,
-                    span.fragments,
-                )
-            )
-        for rel in layer.relations:
-            from_span, to_span = local_ids[rel.from_key], local_ids[rel.to_key]
-            kind = scheme.canonical_relation(rel.type)
-            args = {role: local_ids[key] for role, key in rel.args.items()}
-            attributes = _relation_attributes(scheme, rel.type, rel.attributes)
-            self.relations.append(
-                Relation(
-                    0,
-                    doc_id,
-                    annotator_id,
-                    kind,
-                    from_span,
-                    to_span,
-                    _IMPORTED,
-                    rel.created_at,
-                    rel.updated_at,
-                    args,
-                    attributes,
-                )
-            )
-        for st in layer.stances:
-            span_at = local_ids[st.span_key] if st.span_key is not None else None
-            target, value = scheme.canonical_target(st.target), scheme.canonical_stance_value(st.value)
-            self.stances.append(
-                Stance(0, doc_id, annotator_id, target, value, span_at, _IMPORTED, st.created_at, st.updated_at)
-            )
+    def store(self, rows: LineRows, doc_id: int, annotator_id: int) -> None:
+        """Buffer the line's rows; relations and stances name their spans by position in `self.spans`."""
+        first = len(self.spans)
+        for row in rows.spans:
+            row["doc_id"], row["annotator_id"] = doc_id, annotator_id
+        for row in rows.relations:
+            row["doc_id"], row["annotator_id"] = doc_id, annotator_id
+            row["from_span_id"] += first
+            row["to_span_id"] += first
+            if row["args"]:
+                row["args"] = {role: first + at for role, at in row["args"].items()}
+        for row in rows.stances:
+            row["doc_id"], row["annotator_id"] = doc_id, annotator_id
+            if row["span_id"] is not None:
+                row["span_id"] += first
+        self.spans += rows.spans
+        self.relations += rows.relations
+        self.stances += rows.stances
         counts = self.tally.annotations
-        counts.spans += len(layer.spans)
-        counts.relations += len(layer.relations)
-        counts.stances += len(layer.stances)
-        if layer.status is not None:
-            status = layer.status
+        counts.spans += len(rows.spans)
+        counts.relations += len(rows.relations)
+        counts.stances += len(rows.stances)
+        if rows.status is not None:
+            status = rows.status
             self.statuses.append(
-                DocStatus(
-                    doc_id, annotator_id, status.status, status.seconds, status.note, status.updated_at or self.now
-                )
+                {
+                    "doc_id": doc_id,
+                    "annotator_id": annotator_id,
+                    "status": status.status.value,
+                    "seconds": status.seconds,
+                    "note": status.note,
+                    "origin": IMPORTED,
+                    "updated_at": status.updated_at or self.now,
+                }
             )
+        if doc_id in self.created:  # a new document: whose layers it gets (`run`, disagreement)
+            self.created[doc_id] = annotator_id if self.created[doc_id] in (None, annotator_id) else _SEVERAL
         if len(self.spans) >= FLUSH_ROWS or len(self.statuses) >= FLUSH_ROWS:
             self.flush()
 
@@ -356,66 +331,15 @@ class AnnotationImporter:
         self.ticker.check()
         # Order matters: relations and stances reference spans (foreign keys are enforced), and
         # only once the spans are in does the database tell their ids.
-        ids = bulk.add_spans(self.session, self.spans)
-        relations = [
-            replace(
-                r,
-                from_span=ids[r.from_span],
-                to_span=ids[r.to_span],
-                args={role: ids[at] for role, at in r.args.items()},
-            )
-            for r in self.relations
-        ]
-        stances = [s if s.span_id is None else replace(s, span_id=ids[s.span_id]) for s in self.stances]
-        bulk.add_relations(self.session, relations)
-        bulk.add_stances(self.session, stances)
-        bulk.put_statuses(self.session, self.statuses, _IMPORTED)
+        ids = bulk.insert_spans(self.session, self.spans)
+        for row in self.relations:
+            row["from_span_id"], row["to_span_id"] = ids[row["from_span_id"]], ids[row["to_span_id"]]
+            if row["args"]:
+                row["args"] = {role: ids[at] for role, at in row["args"].items()}
+        for row in self.stances:
+            if row["span_id"] is not None:
+                row["span_id"] = ids[row["span_id"]]
+        bulk.insert_relations(self.session, self.relations)
+        bulk.insert_stances(self.session, self.stances)
+        bulk.upsert_statuses(self.session, self.statuses)
         self.spans, self.relations, self.stances, self.statuses = [], [], [], []
-
-
-def _stored_content(spans: list[Span], relations: list[Relation], stances: list[Stance]) -> Content | tuple[()]:
-    """The fingerprint (`content_key`) of a stored layer."""
-    keys = {s.id: _span_key(s.label, s.start, s.end, s.attributes, s.fragments) for s in spans}
-    relation_keys = [
-        _relation_key(
-            r.type,
-            keys[r.from_span],
-            keys[r.to_span],
-            {role: keys[i] for role, i in r.args.items() if i in keys},
-            r.attributes,
-        )
-        for r in relations
-    ]
-    stance_keys = [(s.target, s.value, keys[s.span_id] if s.span_id is not None else ()) for s in stances]
-    return content_key(list(keys.values()), relation_keys, stance_keys)
-
-
-def _span_key(
-    label: str, start: int, end: int, attributes: Any, fragments: tuple[tuple[int, int], ...] = ()
-) -> SpanKey:
-    return (label, start, end, tuple(sorted(dict(attributes).items())), tuple(fragments))
-
-
-def _relation_key(
-    rtype: str, source: SpanKey, target: SpanKey, args: dict[str, SpanKey], attributes: Any
-) -> RelationKey:
-    return (rtype, source, target, tuple(sorted(args.items())), tuple(sorted(dict(attributes).items())))
-
-
-def _relation_attributes(scheme: Scheme, rtype: str, attributes: Mapping[str, str]) -> dict[str, str]:
-    """A relation's attributes with value aliases resolved (as `validate_extras` accepted them)."""
-    kind = scheme.relation(rtype)
-    out = {}
-    for name, value in attributes.items():
-        found = kind.attribute(name) if kind else None
-        out[found.name if found else name] = found.canonical_value(value) if found else value
-    return out
-
-
-def content_key(
-    spans: list[SpanKey], relations: list[RelationKey], stances: list[tuple[str, str, Any]]
-) -> Content | tuple[()]:
-    """An order-free fingerprint of a layer, to tell an identical re-import from a different one."""
-    if not spans and not relations and not stances:
-        return ()
-    return (tuple(sorted(spans)), tuple(sorted(relations)), tuple(sorted(stances)))

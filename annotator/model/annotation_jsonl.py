@@ -140,7 +140,7 @@ def read_record(obj: object, now: str) -> AnnotationLine:
         raise LineError(
             'not an annotation record (no "document" object); the file\'s first record decides what the file holds'
         )
-    document = _document(obj["document"])
+    document = read_document(obj["document"])
     name, uid = obj.get("annotator"), obj.get("annotator_uid")
     if not isinstance(name, str) or not name.strip():
         raise LineError("annotator must be a non-empty string")
@@ -159,7 +159,7 @@ def read_record(obj: object, now: str) -> AnnotationLine:
     relations = tuple(_relation(raw, f"relation #{n}", now) for n, raw in enumerate(_items(obj, "relations"), 1))
     stances = tuple(_stance(raw, f"stance #{n}", now) for n, raw in enumerate(_items(obj, "stances"), 1))
     made_under = obj.get("scheme")
-    layer = Layer(name.strip(), uid, tuple(spans), relations, stances, _status(obj))
+    layer = Layer(name.strip(), uid, tuple(spans), relations, stances, read_status(obj))
     return AnnotationLine(document, layer, made_under if isinstance(made_under, str) else None)
 
 
@@ -245,7 +245,7 @@ def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _document(raw: object) -> LineDocument:
+def read_document(raw: object) -> LineDocument:
     if not isinstance(raw, dict):
         raise LineError("'document' must be an object")
     ext_id, sha = _document_key(raw, "id"), _document_key(raw, "sha256")
@@ -303,7 +303,7 @@ def _local_id(value: object, where: str, what: str) -> str:
     return value
 
 
-def _times(raw: Mapping[str, Any], where: str, now: str) -> tuple[str, str]:
+def item_times(raw: Mapping[str, Any], where: str, now: str) -> tuple[str, str]:
     created, updated = raw.get("created_at"), raw.get("updated_at")
     if created is None and updated is None:  # most items of most files: no parsing to do
         return now, now
@@ -349,7 +349,7 @@ def _span(raw: object, n: int, now: str) -> LineSpan:
         raise LineError(
             f"{where}: start/end {start}..{end} must be the fragments' bounds {fragments[0][0]}..{fragments[-1][1]}"
         )
-    return LineSpan(key, label, start, end, text, dict(attributes), *_times(obj, where, now), fragments)
+    return LineSpan(key, label, start, end, text, dict(attributes), *item_times(obj, where, now), fragments)
 
 
 def _fragments(raw: object, where: str) -> tuple[tuple[int, int], ...]:
@@ -374,7 +374,7 @@ def _relation(raw: object, where: str, now: str) -> LineRelation:
     for name, value in attributes.items():
         if not isinstance(value, str):
             raise LineError(f"{where}: attribute {name!r} must be a string, not {_kind(value)}")
-    return LineRelation(rtype, ends[0], ends[1], *_times(obj, where, now), keys, dict(attributes))
+    return LineRelation(rtype, ends[0], ends[1], *item_times(obj, where, now), keys, dict(attributes))
 
 
 def _stance(raw: object, where: str, now: str) -> LineStance:
@@ -383,10 +383,10 @@ def _stance(raw: object, where: str, now: str) -> LineStance:
     if not isinstance(target, str) or not isinstance(value, str):
         raise LineError(f"{where}: target and value must be strings")
     span_key = None if span is None else _local_id(span, where, "span")
-    return LineStance(target, value, span_key, *_times(obj, where, now))
+    return LineStance(target, value, span_key, *item_times(obj, where, now))
 
 
-def _status(obj: Mapping[str, Any]) -> LineStatus | None:
+def read_status(obj: Mapping[str, Any]) -> LineStatus | None:
     """Status as a string with optional top-level `seconds`/`note`/`status_updated_at`, or an object
     {"status", "seconds", "note", "updated_at"}; absent means the line says nothing of it."""
     raw = obj.get("status")

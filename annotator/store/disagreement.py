@@ -23,6 +23,9 @@ next reader who sees every layer (a curator, a manager, any login when blind mod
 annotator once done with the document) recomputes and stores the stale scores before returning
 them (`stored_scores`). Readers who cannot see every layer get no score for such a document.
 
+An import that creates documents with one annotator's work each stores their 0 at once
+(`store_known_zero`) instead of reading their annotations back to find it.
+
 Reading the scores for the document list is one query (`stored_scores`). `computed_scores` works them
 out for any set of annotators without storing anything; `recompute_all` rebuilds the table (the
 schema 3 migration, a rescued copy).
@@ -57,6 +60,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from annotator.model.disagreement import DocSpan, DocStance, Fragments, document_score
 from annotator.model.types import Status, is_gold_name
+from annotator.store.fast_insert import insert_many
 from annotator.store.tables import AnnotatorRow, DisagreementRow, DocStatusRow, DocumentRow, SpanRow, StanceRow
 
 STALE = -1.0
@@ -102,6 +106,21 @@ Executor = Session | Connection
 def touch(session: Session, doc_ids: Iterable[int]) -> None:
     """Mark documents whose score this transaction must recompute before it commits."""
     session.info.setdefault(_PENDING, set()).update(doc_ids)
+
+
+def store_known_zero(session: Session, doc_ids: Iterable[int]) -> None:
+    """Store 0 now for those of `doc_ids` this transaction touched, instead of recomputing them at
+    `refresh`. Only for documents whose score is 0 by construction: created in this transaction with
+    work by one annotator only (the score compares annotators' layers; an import makes many such
+    documents and reading their annotations back was most of its refresh). A later `touch` of one of
+    them in the same transaction recomputes it as usual."""
+    pending: set[int] = session.info.get(_PENDING) or set()
+    zero = sorted(pending.intersection(doc_ids))
+    if not zero:
+        return
+    pending.difference_update(zero)
+    session.flush()
+    insert_many(session, _upsert(session.get_bind().dialect.name), _TABLE, [{"doc_id": d, "score": 0.0} for d in zero])
 
 
 def refresh(session: Session) -> None:

@@ -7,14 +7,18 @@ and the share of differing document stances), over a whole-project read."""
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import threading
 from collections import Counter, defaultdict
 from itertools import combinations, groupby
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
+from annotator.io.importer import import_paths
 from annotator.model.agreement_spans import AnnotatedSpan, micro_average, span_agreement_by_label
 from annotator.model.types import GOLD, Span, Status
 from annotator.services import annotations as A
@@ -353,3 +357,55 @@ def test_an_annotator_editing_blind_leaves_the_score_a_manager_computes_over_eve
         as_alice.close()
         as_boss.close()
         owner.close()
+
+
+def test_an_import_stores_what_a_recomputation_gives_and_reads_back_only_shared_documents(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document an import creates with one annotator's layer scores 0 by construction: the import
+    stores 0 without reading its annotations back (`disagreement.store_known_zero`). Documents with
+    two annotators, in the file or one in the project already, are computed."""
+    [old] = _docs(project, 1, seed=9)
+    A.add_span(project, old, project.annotator("alice").id, "claim", 0, 12)
+    with project.session() as s:
+        old_doc = store_docs.get_document(s, old)
+    texts = {name: f"Article {name}: the minister said talks would expand guarantees." for name in "ABCDE"}
+
+    def line(name: str, who: str, end: int, **extra: object) -> dict[str, object]:
+        spans = [{"label": "claim", "start": end - 10, "end": end}] if end else []
+        return {"document": {"id": name, "text": texts[name]}, "annotator": who, "spans": spans, **extra}
+
+    stance = {"target": "nato_membership", "value": "favor"}
+    lines = [
+        line("A", "alice", 10, stances=[stance]),  # one annotator
+        line("B", "alice", 10),
+        line("B", "bob", 40, stances=[stance]),  # two annotators in the file: computed
+        line("C", GOLD, 10),  # gold only
+        line("D", "bob", 0, status="done"),  # a status only
+        line("E", "carol", 0),  # nothing to score: no row, as a recomputation leaves none
+        {"document": {"id": "d0", "text": old_doc.text}, "annotator": "bob",
+         "spans": [{"label": "claim", "start": 20, "end": 25}]},
+    ]  # fmt: skip
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    read_back: list[int] = []
+    compute = disagreement._compute
+
+    def spy(executor: Any, doc_ids: Any, annotator_ids: Any = None) -> dict[int, float]:
+        read_back.extend(doc_ids)
+        return compute(executor, doc_ids, annotator_ids)
+
+    monkeypatch.setattr(disagreement, "_compute", spy)
+    report = import_paths(project, [path])
+    assert report.ok and report.documents_added == 5, report.rejected
+    monkeypatch.setattr(disagreement, "_compute", compute)
+    with project.session() as s:
+        ids = {store_docs.get_document(s, d).info.ext_id: d for d in D.document_ids(project)}
+    assert sorted(read_back) == sorted([ids["B"], old])
+    assert_current(project, "after the import")
+    with project.session() as s:
+        stored = disagreement.stored_scores(s)
+        assert {d: stored[d] for d in (ids["A"], ids["C"], ids["D"])} == {ids["A"]: 0.0, ids["C"]: 0.0, ids["D"]: 0.0}
+        assert stored[ids["B"]] > 0.0 and stored[old] > 0.0
+        assert ids["E"] not in stored  # never touched, as before
+        assert disagreement.store_scores(s, sorted(stored)) == stored  # recomputed: the same
