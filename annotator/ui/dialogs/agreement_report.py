@@ -14,8 +14,9 @@ instead of empty tables.
 Figures first, intervals after: the report is computed without α's bootstrap intervals (most of its
 time), shown at once (`figures_shown`), and a second background job without a modal dialog fills the
 interval column and error bars in while the window stays usable ("computing…" in the cells and under
-the tabs, with a Stop button); `report_computed` fires with the complete report. Copy and Save wait
-for it, so a saved report is always the complete one, as `annotator agreement --json` prints it.
+the tabs, with a Stop button: `agreement_intervals.IntervalFiller`); `report_computed` fires with
+the complete report. Copy and Save wait for it, so a saved report is always the complete one, as
+`annotator agreement --json` prints it. The tabs' layout is in `agreement_layout`.
 Closing the window stops the intervals; Recompute or a gold toggle drops them and starts over.
 `open_agreement_report(ctx, parent)` is the entry point for the main window.
 """
@@ -23,7 +24,6 @@ Closing the window stops the intervals; Recompute or a gold toggle drops them an
 from __future__ import annotations
 
 import json
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -37,21 +37,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.model.agreement_compare import with_intervals
 from annotator.ui.context import AppContext
+from annotator.ui.dialogs import agreement_layout
+from annotator.ui.dialogs.agreement_intervals import IntervalFiller
 from annotator.ui.dialogs.errors import describe, show_error
 from annotator.ui.models import agreement_chart_data as chart_data
 from annotator.ui.models import agreement_tables as tables
 from annotator.ui.models.agreement_tables import ComputedReport, DocumentIndex, Report, compute_report
 from annotator.ui.widgets.agreement_charts import AgreementBarChartView
-from annotator.ui.widgets.report_table import ReportTableView, group_box
+from annotator.ui.widgets.report_table import ReportTableView
 from annotator.ui.workers import BackgroundTask, run_in_background
 
 
@@ -75,8 +75,7 @@ class AgreementReportWindow(QDialog):
         self._annotator_filter: str | None = None
         self._idle: tuple[str, ...] = ()
         self.task: BackgroundTask | None = None
-        self.interval_task: BackgroundTask | None = None
-        self._round = 0  # counts compute() calls: an older round's intervals are dropped
+        self.intervals = IntervalFiller(self)
         self._build()
         self._connect_signals()
         self.resize(1100, 760)
@@ -124,16 +123,7 @@ class AgreementReportWindow(QDialog):
         self.copy_button = QPushButton("Copy as JSON", self)
         self.save_button = QPushButton("Save JSON…", self)
         self.close_button = QPushButton("Close", self)
-        self.interval_label = QLabel(self)
-        self.interval_label.setObjectName("interval_label")
-        self.interval_label.hide()
-        self.stop_intervals_button = QPushButton("Stop", self)
-        self.stop_intervals_button.setToolTip("Stop computing α's 95% intervals (the figures stay)")
-        self.stop_intervals_button.hide()
-        self.tabs.addTab(self._overview_tab(), "Overview")
-        self.tabs.addTab(self._spans_tab(), "Spans")
-        self.tabs.addTab(self._links_tab(), "Attribution && attributes")
-        self.tabs.addTab(self._breakdown_tab(), "Documents && annotators")
+        agreement_layout.add_tabs(self)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.include_gold)
@@ -153,73 +143,12 @@ class AgreementReportWindow(QDialog):
         layout.addLayout(buttons)
         self._set_report_actions_enabled(False)
 
-    def _overview_tab(self) -> QWidget:
-        charts = QSplitter(Qt.Orientation.Horizontal)
-        charts.addWidget(self.stance_chart)
-        charts.addWidget(self.span_chart)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(charts)
-        split.addWidget(group_box("Document stance (items = documents)", self.stance_table))
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([480, 160])
-        return split
-
-    def _spans_tab(self) -> QWidget:
-        pair_row = QHBoxLayout()
-        pair_row.addWidget(QLabel("Pair:"))
-        pair_row.addWidget(self.pair_combo)
-        pair_row.addStretch(1)
-        matrix = QWidget()
-        matrix_layout = QVBoxLayout(matrix)
-        matrix_layout.setContentsMargins(0, 0, 0, 0)
-        matrix_layout.addLayout(pair_row)
-        matrix_layout.addWidget(self.confusion_table)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(
-            group_box("Span agreement per label (exact: same offsets; overlap: shared characters)", self.span_table)
-        )
-        split.addWidget(
-            group_box(
-                "Unitizing α_U per label (Krippendorff: where the spans lie, character by character; "
-                "all annotators on the documents all worked on, each pair on the documents both worked on)",
-                self.unitizing_table,
-            )
-        )
-        split.addWidget(group_box("Label confusion matrix (spans matched by overlap, whatever their label)", matrix))
-        split.setSizes([250, 250, 170])
-        return split
-
-    def _links_tab(self) -> QWidget:
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(
-            group_box("Attribution (claim → source links among claims both marked)", self.attribution_table)
-        )
-        split.addWidget(group_box("Span attributes (items = spans matched by overlap)", self.attributes_table))
-        split.addWidget(group_box("Claim-level stance (items = claims matched by overlap)", self.claim_stance_table))
-        return split
-
-    def _breakdown_tab(self) -> QWidget:
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(self.filter_label, 1)
-        filter_row.addWidget(self.show_all_button)
-        docs = QWidget()
-        docs_layout = QVBoxLayout(docs)
-        docs_layout.setContentsMargins(0, 0, 0, 0)
-        docs_layout.addLayout(filter_row)
-        docs_layout.addWidget(self.document_table)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(group_box("Annotators (click one to see only their pairs below)", self.annotator_table))
-        split.addWidget(group_box("Documents (click one to open it in the main window)", docs))
-        split.setStretchFactor(1, 2)
-        return split
-
     def _connect_signals(self) -> None:
         self.recompute_button.clicked.connect(self.compute)
         self.copy_button.clicked.connect(self.copy_json)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.close)
-        self.stop_intervals_button.clicked.connect(self.stop_intervals)
+        self.intervals.filled.connect(self._on_intervals_done)
         self.include_gold.toggled.connect(self._on_include_gold_toggled)
         self.pair_combo.currentIndexChanged.connect(self._on_pair_combo_changed)
         self.annotator_table.clicked.connect(self._on_annotator_table_clicked)
@@ -234,6 +163,22 @@ class AgreementReportWindow(QDialog):
     def report(self) -> Report | None:
         return self._report
 
+    @property
+    def interval_task(self) -> BackgroundTask | None:
+        return self.intervals.task
+
+    @property
+    def interval_label(self) -> QLabel:
+        return self.intervals.label
+
+    @property
+    def stop_intervals_button(self) -> QPushButton:
+        return self.intervals.stop_button
+
+    def stop_intervals(self) -> None:
+        """Stop computing the intervals (the figures stay; Recompute computes them again)."""
+        self.intervals.stop()
+
     def annotator_names(self) -> list[str]:
         return [a.name for a in self._ctx.project.annotators() if self.include_gold.isChecked() or not a.is_gold]
 
@@ -245,10 +190,7 @@ class AgreementReportWindow(QDialog):
         if len(names) < 2:
             self._show_empty(f"only one annotator ({names[0]})" if names else "no annotators yet")
             return None
-        self.stop_intervals()
-        self._round += 1
-        self.interval_label.hide()
-        self.stop_intervals_button.hide()
+        self.intervals.restart()
         project, me_id, gold = self._ctx.project, self._ctx.annotator.id, self.include_gold.isChecked()
         self.recompute_button.setEnabled(False)
         self.task = run_in_background(
@@ -268,12 +210,7 @@ class AgreementReportWindow(QDialog):
         self._set_report_actions_enabled(False)
         self.conventions.setText("")
         self.summary.setText("Agreement needs at least two annotators.")
-        self.message.setText(
-            f"<p><b>Nothing to compare: this project has {who}.</b></p>"
-            "<p>Agreement is measured between annotators who worked on the same articles. Ask your "
-            "colleagues for their project files (or JSONL exports) and bring them in with "
-            "<b>File &gt; Merge colleague's work…</b>, then press <b>Recompute</b>.</p>"
-        )
+        self.message.setText(agreement_layout.empty_text(who))
         self.stale_label.hide()
         self.stack.setCurrentWidget(self.message)
 
@@ -308,29 +245,8 @@ class AgreementReportWindow(QDialog):
 
     # --- showing ------------------------------------------------------------------------------
 
-    def _start_intervals(self, report: Report) -> None:
-        self.interval_task = run_in_background(
-            self,
-            "Agreement report",
-            "Computing α's 95% intervals…",
-            lambda _progress, cancel: with_intervals(report, cancel),
-            partial(self._on_intervals_done, self._round),
-            partial(self._on_intervals_failed, self._round),
-            partial(self._on_intervals_cancelled, self._round),
-            modal=False,
-        )
-
-    def stop_intervals(self) -> None:
-        """Stop computing the intervals (the figures stay; Recompute computes them again)."""
-        if self.interval_task is not None and self.interval_task.is_running():
-            self.interval_task.cancel()
-
-    def _on_intervals_done(self, round_: int, full: Report) -> None:
-        if round_ != self._round:  # recomputed meanwhile: these intervals belong to an older report
-            return
+    def _on_intervals_done(self, full: Report) -> None:
         self._report = full
-        self.interval_label.hide()
-        self.stop_intervals_button.hide()
         self.stance_chart.set_data(chart_data.stance_chart(full))
         self.stance_table.set_table(tables.stance_table(full))
         self.attributes_table.set_table(tables.attributes_table(full))
@@ -338,32 +254,11 @@ class AgreementReportWindow(QDialog):
         self._set_report_actions_enabled(True)
         self.report_computed.emit(full)
 
-    def _on_intervals_failed(self, round_: int, exc: BaseException) -> None:
-        if round_ != self._round:
-            return
-        self.stop_intervals_button.hide()
-        self.interval_label.setText("α's intervals could not be computed.")
-        show_error(self, "Agreement report", describe(exc, "compute the intervals"))
-
-    def _on_intervals_cancelled(self, round_: int) -> None:
-        if round_ != self._round:
-            return
-        self.stop_intervals_button.hide()
-        self.interval_label.setText("α's intervals were not computed: press Recompute for them.")
-
     def show_report(self, report: Report) -> None:
         """Show `report`; when its intervals are pending, compute them in the background."""
         self._report = report
         names = tables.annotator_names(report)
-        n_docs = len(report.documents)
-        compared = ", ".join(f"{p}: {n}" for p, n in report.pair_documents.items())
-        self.summary.setText(
-            f"<b>{len(names)} annotators</b> ({', '.join(names)}) on <b>{n_docs}</b> "
-            f"document{'s' if n_docs != 1 else ''}. Pairs are compared on the documents "
-            f"both worked on ({compared}); “–” marks a value that cannot be computed (hover it for "
-            "why); “(n)” is the number of items under a figure."
-            + (f" Left out (no annotations): {', '.join(self._idle)}." if self._idle else "")
-        )
+        self.summary.setText(agreement_layout.summary_text(report, self._idle))
         self.conventions.setText(tables.CONVENTIONS_TEXT)
         self.stale_label.hide()
         self.stance_chart.set_data(chart_data.stance_chart(report))
@@ -387,14 +282,11 @@ class AgreementReportWindow(QDialog):
         self.stack.setCurrentWidget(self.tabs)
         if report.intervals_pending:
             self._set_report_actions_enabled(False)
-            self.interval_label.setText("Computing α's 95% intervals…")
-            self.interval_label.show()
-            self.stop_intervals_button.show()
+            self.intervals.show_pending()
             self.figures_shown.emit(report)
-            self._start_intervals(report)
+            self.intervals.start(report)
         else:
-            self.interval_label.hide()
-            self.stop_intervals_button.hide()
+            self.intervals.hide()
             self._set_report_actions_enabled(True)
             self.figures_shown.emit(report)
             self.report_computed.emit(report)
