@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING
 from annotator import paths
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
     from annotator.services.project import Project
     from annotator.ui.main_window import MainWindow
 
@@ -89,19 +92,15 @@ def x11_server_reachable(display: str) -> bool:
         return False
 
 
-def _load_store_before_qt() -> None:
-    """Import the store (SQLAlchemy, ~200 modules) before Qt: once PySide6 is loaded, its import hook
-    inspects every later import, which made start-up about 0.1 s slower."""
-    import annotator.services.documents  # noqa: F401
-    import annotator.services.project  # noqa: F401
-
-
 def run_gui(project_path: Path | str) -> int:
-    _load_store_before_qt()
+    """The frame of the main window first, on screen before SQLAlchemy or the project is loaded,
+    saying which project it opens; then the project opens and the same window fills (it opens the
+    document of my last session, or the first unfinished one)."""
     from PySide6.QtWidgets import QApplication
 
     from annotator.model.errors import AnnotatorError
     from annotator.ui import settings
+    from annotator.ui.main_window import MainWindow
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1] or ["annotator"])
@@ -116,22 +115,52 @@ def run_gui(project_path: Path | str) -> int:
         if name is None:
             return 0
         settings.set_annotator_name(name)
+    window = MainWindow()
     path: Path | str = project_path
     while True:
+        window.show_opening(_shown_name(path))
+        window.show()
+        _paint(app, window)
         try:
-            window = build_main_window(path)  # the name remembered for that project, else `name`
+            fill_main_window(window, path)  # the name remembered for that project, else `name`
             break
         except AnnotatorError as exc:
             from annotator.ui.dialogs.project_error import choose_other_project
 
+            if window.composing:
+                window.deleteLater()  # half composed: a fresh frame for the next try
+                window = MainWindow()
             # A broken default project must not be a dead end: offer another file, a new one, or
             # quitting. The file that failed is never written to.
-            chosen = choose_other_project(path if isinstance(path, Path) else Path.cwd() / "server", str(exc))
+            failed = path if isinstance(path, Path) else Path.cwd() / "server"
+            chosen = choose_other_project(failed, str(exc), window)
             if chosen is None:
+                window.close()
+                window.deleteLater()
                 return 1
             path = chosen
-    window.show()
     return int(app.exec())
+
+
+def _shown_name(location: Path | str) -> str:
+    """What the frame calls the project it opens: the file's name, or the server URL without a password."""
+    if isinstance(location, str) and location.startswith(paths.SERVER_URL_PREFIXES):
+        from annotator.services import team
+
+        return team.url_to_remember(location)
+    return Path(location).name
+
+
+def _paint(app: QApplication, window: QWidget, wait: float = 0.5) -> None:
+    """Let the window reach the screen and be painted before the event loop is busy elsewhere: a
+    window system may expose it a little after `show` (bounded by `wait` seconds)."""
+    handle = window.windowHandle()
+    deadline = time.monotonic() + wait
+    app.processEvents()
+    while handle is not None and not handle.isExposed() and time.monotonic() < deadline:
+        time.sleep(0.005)
+        app.processEvents()
+    app.processEvents()
 
 
 def build_main_window(
@@ -141,11 +170,26 @@ def build_main_window(
     last session, or the first unfinished one, when first shown). A QApplication must exist.
     `seed` imports the bundled corpus into the project; by default only a newly created default
     project is seeded. The window owns the project and closes it when it closes."""
+    from annotator.ui.main_window import MainWindow
+
+    window = MainWindow()
+    try:
+        fill_main_window(window, project_path, annotator_name=annotator_name, seed=seed)
+    except BaseException:
+        window.deleteLater()
+        raise
+    return window
+
+
+def fill_main_window(
+    window: MainWindow, project_path: Path | str, *, annotator_name: str | None = None, seed: bool | None = None
+) -> None:
+    """Open the project and compose `window` (a frame, `MainWindow()`) on it; see build_main_window.
+    When this raises, the project is closed again."""
     from annotator.services import team
     from annotator.services.project import Project
     from annotator.ui import settings
     from annotator.ui.context import AppContext
-    from annotator.ui.main_window import MainWindow
 
     location: Path | str
     if isinstance(project_path, str) and project_path.startswith(paths.SERVER_URL_PREFIXES):
@@ -169,8 +213,7 @@ def build_main_window(
             or "annotator"
         )
         # Opening records nobody: the annotator row is added by my first annotation in this project.
-        ctx = AppContext(project, project.identity(name))
-        window = MainWindow(ctx)
+        window.attach(AppContext(project, project.identity(name)))
     except BaseException:
         project.close()
         raise
@@ -178,7 +221,6 @@ def build_main_window(
         settings.add_recent_project(project.path)
     else:
         settings.add_recent_server(str(location))
-    return window
 
 
 def seed_project(project: Project) -> None:

@@ -7,14 +7,17 @@ file `bench_startup.py` uses, or `--project FILE`), it runs, alternated, `--runs
   interpreter   `python -c pass` (what any Python program pays)
   floor_stats   a bare `sqlite3` count of the same tables `stats` counts, read-only, in a new process
   stats         `python -m annotator --project FILE stats --json` (the whole command)
-  floor_gui     a bare PySide6 window (QApplication + QMainWindow shown, first paint processed)
-  gui           `annotator --project FILE` up to its main window shown with the first document open
-                (bench_startup's child: the real `app.main`, `QApplication.exec` replaced by a report)
+  floor_gui     a bare PySide6 window (QApplication + QMainWindow shown): its first paint
+  gui           `annotator --project FILE` (bench_startup's child: the real `app.main`,
+                `QApplication.exec` replaced by a report): `gui_shown`, the main window's first paint
+                (its frame, saying which project it opens), and `gui_readable`, the first document
+                open and painted in it
 
 and prints medians of the wall time (parent: spawn to the child's report, so interpreter start and
-every import count) and of the child's CPU time (user + system from getrusage, the whole process),
-with the ratios to the floors measured in the same run, and `uptime`'s load average, as one JSON
-object. `--quick` uses 2,000 articles and 3 runs. Not part of pytest.
+every import count) and of the child's CPU time (user + system from getrusage, the whole process,
+for the commands; the GUI children's own process time at each moment), with the ratios to the
+floors measured in the same run, and `uptime`'s load average, as one JSON object. `--quick` uses
+2,000 articles and 3 runs. Not part of pytest.
 
 Usage: python scripts/bench_fixed_cost.py [--docs 100000] [--runs 7] [--project FILE] [--quick]
 """
@@ -33,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_startup import CHILD, build_project  # noqa: E402
+from bench_startup import build_project, run_once  # noqa: E402
 
 FLOOR_STATS = r"""
 import sqlite3, sys, json
@@ -42,19 +45,6 @@ counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
           for t in ("documents", "annotators", "spans", "relations", "stances")}
 counts["status"] = dict(conn.execute("select status, count(*) from doc_status group by status").fetchall())
 print(json.dumps(counts))
-"""
-
-FLOOR_GUI = r"""
-import sys, time
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.resize(1200, 800)
-window.setWindowTitle("floor")
-window.show()
-app.processEvents()
-app.processEvents()
-print("SHOWN", time.perf_counter(), flush=True)
 """
 
 
@@ -114,20 +104,26 @@ def main(argv: list[str] | None = None) -> int:
         "floor_stats": ([py, "-c", FLOOR_STATS, str(project)], None),
         "stats": ([py, "-m", "annotator", "--project", str(project), "stats", "--json"], None),
     }
-    if not args.no_gui:
-        cases["floor_gui"] = ([py, "-c", FLOOR_GUI], "SHOWN")
-        cases["gui"] = ([py, "-c", CHILD, str(project)], "SHOWN")
+    gui: dict[str, Path | None] = {} if args.no_gui else {"floor_gui": None, "gui": project}
     first = {name: _child(cmd, env, until)[2] for name, (cmd, until) in cases.items()}  # warm caches, .pyc
+    first_gui = {name: run_once(where, env) for name, where in gui.items()}
     if _nonzero(json.loads(first["stats"])) != _nonzero(json.loads(first["floor_stats"])):
         raise SystemExit(f"stats disagrees with the floor's counts:\n{first['stats']}\n{first['floor_stats']}")
-    wall: dict[str, list[float]] = {name: [] for name in cases}
-    cpu: dict[str, list[float]] = {name: [] for name in cases}
+    rows = [*cases, *(["floor_gui", "gui_shown", "gui_readable"] if gui else [])]
+    wall: dict[str, list[float]] = {name: [] for name in rows}
+    cpu: dict[str, list[float]] = {name: [] for name in rows}
     for _ in range(args.runs):
         for name, (cmd, until) in cases.items():  # alternated: each run measures every case once
             w, c, _line = _child(cmd, env, until)
             wall[name].append(w)
             cpu[name].append(c)
-    med = {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in cases}
+        for name, where in gui.items():
+            report = run_once(where, env)
+            for row, moment in ((name, "shown"), *([("gui_readable", "ready")] if where else [])):
+                row = "gui_shown" if row == "gui" else row
+                wall[row].append(float(report[f"{moment}_s"]))  # type: ignore[arg-type]
+                cpu[row].append(float(report[f"{moment}_cpu_s"]))  # type: ignore[arg-type]
+    med = {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in rows}
     result: dict[str, object] = {
         "docs": args.docs,
         "project_mb": round(project.stat().st_size / 2**20, 1),
@@ -140,12 +136,13 @@ def main(argv: list[str] | None = None) -> int:
             "cpu": round(med["stats"][1] / med["floor_stats"][1], 2),
         },
     }
-    if not args.no_gui:
-        result["gui_x_floor"] = {
-            "wall": round(med["gui"][0] / med["floor_gui"][0], 2),
-            "cpu": round(med["gui"][1] / med["floor_gui"][1], 2),
-        }
-        result["gui_report"] = first["gui"]
+    if gui:
+        for row in ("gui_shown", "gui_readable"):
+            result[f"{row}_x_floor"] = {
+                "wall": round(med[row][0] / med["floor_gui"][0], 2),
+                "cpu": round(med[row][1] / med["floor_gui"][1], 2),
+            }
+        result["gui_report"] = {k: first_gui["gui"][k] for k in ("doc_id", "rows")}
     for name, (w, c) in med.items():
         print(f"{name:<12} wall {w:7.3f} s   cpu {c:7.3f} s", file=sys.stderr)
     print(json.dumps(result))

@@ -25,17 +25,41 @@ import tempfile
 import time
 from pathlib import Path
 
-CHILD = r"""
+# Shared by the app's child and the floor: the moment the main window's first paint begins (an
+# application event filter, removed once it has seen it), as perf_counter and the process's CPU.
+_FIRST_PAINT = r"""
 import sys, time
-import annotator.services.documents, annotator.services.project  # as app.run_gui does: store before Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
 
+_shown = []
+
+class _FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if (not _shown and event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
+                and obj.window().objectName() == "main_window"):
+            _shown.append((time.perf_counter(), time.process_time()))
+            QApplication.instance().removeEventFilter(self)
+        return False
+
+app = QApplication(sys.argv[:1])
+_filter = _FirstPaint()
+app.installEventFilter(_filter)
+"""
+
+# The app: the real `annotator.app.main`; only `QApplication.exec` is replaced by a report. SHOWN is
+# the main window's first paint (its frame, or the whole window when nothing is shown earlier),
+# READY the moment after the first document is open and painted (the events pending when the event
+# loop would start, processed).
+CHILD = (
+    _FIRST_PAINT
+    + r"""
 def _exec_once(*_args):
-    app = QApplication.instance()
     app.processEvents()
     app.processEvents()
+    ready = (time.perf_counter(), time.process_time())
     window = next(w for w in app.topLevelWidgets() if w.objectName() == "main_window" and w.isVisible())
-    print("SHOWN", time.perf_counter(), window.ctx.current_doc_id, window.document_list.model.rowCount(),
+    print("SHOWN", *_shown[0], "READY", *ready, window.ctx.current_doc_id, window.document_list.model.rowCount(),
           flush=True)
     return 0
 
@@ -43,6 +67,42 @@ QApplication.exec = _exec_once
 from annotator.app import main
 sys.exit(main(["--project", sys.argv[1]]))
 """
+)
+
+# The floor: a bare PySide6 main window, shown and painted, measured the same way.
+FLOOR = (
+    _FIRST_PAINT
+    + r"""
+from PySide6.QtWidgets import QMainWindow
+window = QMainWindow()
+window.setObjectName("main_window")
+window.resize(1280, 800)
+window.setWindowTitle("floor")
+window.show()
+app.processEvents()
+app.processEvents()
+ready = (time.perf_counter(), time.process_time())
+print("SHOWN", *_shown[0], "READY", *ready, None, 0, flush=True)
+"""
+)
+
+
+def parse_report(line: str, start: float) -> dict[str, object]:
+    """A child's report line: seconds from `start` (the parent's perf_counter just before the spawn;
+    one clock for both processes) to its window's first paint and to its first document readable,
+    with the child's CPU seconds at each, its open document and the document list's rows."""
+    fields = line.split()
+    if len(fields) != 8 or fields[0] != "SHOWN" or fields[3] != "READY":
+        raise SystemExit(f"unexpected report from the child: {line!r}")
+    return {
+        "shown_s": float(fields[1]) - start,
+        "shown_cpu_s": float(fields[2]),
+        "ready_s": float(fields[4]) - start,
+        "ready_cpu_s": float(fields[5]),
+        "doc_id": None if fields[6] == "None" else int(fields[6]),
+        "rows": int(fields[7]),
+    }
+
 
 WORDS = [
     "security",
@@ -112,14 +172,15 @@ def build_project(path: Path, n_docs: int) -> None:
             project.close()
 
 
-def run_once(project: Path, env: dict[str, str], importtime: bool) -> tuple[float, str]:
-    cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", CHILD, str(project)]
+def run_once(project: Path | str | None, env: dict[str, str], importtime: bool = False) -> dict[str, object]:
+    """One start in a fresh process: the app on `project`, or the floor (a bare window) for None."""
+    code, rest = (FLOOR, []) if project is None else (CHILD, [str(project)])
+    cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", code, *rest]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    shown = time.perf_counter()
-    _, stderr = proc.communicate(timeout=120)
+    _, stderr = proc.communicate(timeout=300)
     if not line.startswith("SHOWN"):
         raise SystemExit(f"child failed (exit {proc.returncode}):\n{stderr}")
     if importtime:
@@ -128,7 +189,11 @@ def run_once(project: Path, env: dict[str, str], importtime: bool) -> tuple[floa
         ]
         slow = sorted(rows, key=lambda ln: -int(ln.split("|")[1]))[:15]
         print("\n".join(slow), file=sys.stderr)
-    return shown - start, line.strip()
+    return parse_report(line, start)
+
+
+def med(runs: list[dict[str, object]], key: str) -> float:
+    return round(statistics.median(float(r[key]) for r in runs), 3)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,6 +204,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--importtime", action="store_true", help="print the slowest imports of one run")
     args = parser.parse_args(argv)
     project = args.project or Path(tempfile.gettempdir()) / "annotator-bench" / f"startup-{args.docs}.db"
+    env = child_env()
+    if not project.exists():
+        build_project(project, args.docs)
+    from annotator.ui import settings
+
+    settings.set_annotator_name("bench")  # no first-run dialog in the child
+    run_once(project, env)  # warm the OS file cache and .pyc files; not counted
+    run_once(None, env)
+    app: list[dict[str, object]] = []
+    floor: list[dict[str, object]] = []
+    for _ in range(args.runs):  # alternated
+        floor.append(run_once(None, env))
+        app.append(run_once(project, env))
+    if args.importtime:
+        run_once(project, env, True)
+    shown, ready, bare = med(app, "shown_s"), med(app, "ready_s"), med(floor, "shown_s")
+    shown_cpu, ready_cpu, bare_cpu = med(app, "shown_cpu_s"), med(app, "ready_cpu_s"), med(floor, "shown_cpu_s")
+    result = {
+        "docs": args.docs,
+        "project_mb": round(project.stat().st_size / 2**20, 1),
+        "platform": env["QT_QPA_PLATFORM"],
+        "runs": args.runs,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "floor_window_shown": {"wall_s": bare, "cpu_s": bare_cpu},
+        "window_shown": {"wall_s": shown, "cpu_s": shown_cpu},
+        "first_document_readable": {"wall_s": ready, "cpu_s": ready_cpu},
+        "shown_x_floor": {"wall": round(shown / bare, 2), "cpu": round(shown_cpu / bare_cpu, 2)},
+        "readable_x_floor": {"wall": round(ready / bare, 2), "cpu": round(ready_cpu / bare_cpu, 2)},
+        "app_doc_id": app[0]["doc_id"],
+        "app_rows": app[0]["rows"],
+    }
+    for name, (w, c) in {
+        "floor shown": (bare, bare_cpu),
+        "app shown": (shown, shown_cpu),
+        "app readable": (ready, ready_cpu),
+    }.items():
+        print(f"{name:<14} wall {w:7.3f} s   cpu {c:7.3f} s", file=sys.stderr)
+    print(json.dumps(result))
+    return 0
+
+
+def child_env() -> dict[str, str]:
+    """The children's environment: a throwaway config dir (also set here, for the name), offscreen."""
     config = Path(tempfile.mkdtemp(prefix="annotator-bench-config-"))
     env = {
         **os.environ,
@@ -151,26 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     # would make every measured start recompile annotator's modules (about 0.15 s).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ.update({k: env[k] for k in ("ANNOTATOR_CONFIG_DIR", "ANNOTATOR_DATA_DIR")})
-    if not project.exists():
-        build_project(project, args.docs)
-    from annotator.ui import settings
-
-    settings.set_annotator_name("bench")  # no first-run dialog in the child
-    run_once(project, env, False)  # warm the OS file cache and .pyc files; not counted
-    times = [run_once(project, env, False)[0] for _ in range(args.runs)]
-    if args.importtime:
-        run_once(project, env, True)
-    result = {
-        "docs": args.docs,
-        "project_mb": round(project.stat().st_size / 2**20, 1),
-        "platform": env["QT_QPA_PLATFORM"],
-        "runs": args.runs,
-        "median_s": round(statistics.median(times), 3),
-        "min_s": round(min(times), 3),
-        "max_s": round(max(times), 3),
-    }
-    print(json.dumps(result))
-    return 0
+    return env
 
 
 if __name__ == "__main__":

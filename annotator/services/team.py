@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.model.errors import AnnotatorError
-from annotator.services.merge import MergeReport, merge_paths
 from annotator.services.project import Project
 from annotator.store import documents as docs
 from annotator.store import locks, rights, server
 from annotator.store.engine import project_exists
+
+if TYPE_CHECKING:
+    from annotator.services.merge import MergeReport
 
 ROLES = rights.ROLES
 DocumentLock = locks.DocumentLock
@@ -101,6 +104,8 @@ def push(path: Path, url: str) -> MergeReport:
     """Upload the project file `path` (documents and every layer) into the server project `url`
     through the idempotent merge: pushing twice changes nothing. An empty database first becomes a
     project with the file's scheme."""
+    from annotator.services.merge import merge_paths  # loaded when first used, not by every window
+
     if not project_exists(url):
         local = Project.open(path, readonly=True)
         try:

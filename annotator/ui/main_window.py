@@ -13,33 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
-from annotator.model.changes import Changes
 from annotator.model.types import Status
-from annotator.services import documents
 from annotator.ui import settings
 from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
-from annotator.ui.commands import SetStatusCommand, push_command
-from annotator.ui.context import AppContext, Conflict
-from annotator.ui.curator_lock import CuratorLock
-from annotator.ui.dialogs.conflict_dialog import ConflictDialog, ask_which_to_keep
-from annotator.ui.doc_timer import DocumentTimer
-from annotator.ui.file_operations import FileOperations
-from annotator.ui.keyboard_path import KeyboardPath
-from annotator.ui.live_updates import LiveUpdates
-from annotator.ui.review_mode import ReviewController
-from annotator.ui.status_bar import ShellStatusBar
-from annotator.ui.widgets.article_view import ArticleViewWidget
-from annotator.ui.widgets.document_list import DocumentListWidget
-from annotator.ui.widgets.guidelines_view import GuidelinesViewWidget
-from annotator.ui.widgets.layers_panel import LayersPanelWidget
-from annotator.ui.widgets.review_panel import ReviewPanelWidget
-from annotator.ui.widgets.search_highlight import ArticleSearch
-from annotator.ui.widgets.tag_panel import TagPanelWidget
+
+if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame is on screen
+    from annotator.model.changes import Changes
+    from annotator.ui.context import AppContext, Conflict
+    from annotator.ui.dialogs.conflict_dialog import ConflictDialog
 
 DEFAULT_SIZE = (1280, 800)
 _FRAME_ALLOWANCE = (0, 40)  # room left for the window manager's title bar, before the frame is known
@@ -52,12 +39,51 @@ _REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    """The main window. `MainWindow(ctx)` composes the whole workspace at once; `MainWindow()` is
+    only its frame (restored size and place, menu titles, a status bar), shown while the project
+    opens, and `attach(ctx)` fills that same window (app.run_gui: the frame is on screen before
+    SQLAlchemy, the project or any workspace module is loaded)."""
+
+    def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
-        self.ctx = ctx
         self._closed = False
         self._shown_once = False
+        self.composing = False  # attach has begun (a failed one leaves a window to throw away)
+        self.attached = False
+        self.action_map: dict[str, QAction] = {}
+        for name in MENUS:  # titles only until attach: the bar does not jump when the workspace arrives
+            self.menuBar().addMenu(f"&{name}")
+        self._restore_geometry()
+        self.setWindowTitle("annotator")
+        if ctx is not None:
+            self.attach(ctx)
+
+    def show_opening(self, what: str) -> None:
+        """The frame's state while a project opens: its name in the title and the status bar."""
+        self.setWindowTitle(f"{what} — annotator")
+        self.statusBar().showMessage(f"Opening {what}…")
+
+    def attach(self, ctx: AppContext) -> None:
+        """Compose the workspace on `ctx` (once). A window already on screen opens its first document."""
+        from annotator.ui.curator_lock import CuratorLock
+        from annotator.ui.doc_timer import DocumentTimer
+        from annotator.ui.file_operations import FileOperations
+        from annotator.ui.keyboard_path import KeyboardPath
+        from annotator.ui.live_updates import LiveUpdates
+        from annotator.ui.review_mode import ReviewController
+        from annotator.ui.status_bar import ShellStatusBar
+        from annotator.ui.widgets.article_view import ArticleViewWidget
+        from annotator.ui.widgets.document_list import DocumentListWidget
+        from annotator.ui.widgets.guidelines_view import GuidelinesViewWidget
+        from annotator.ui.widgets.layers_panel import LayersPanelWidget
+        from annotator.ui.widgets.review_panel import ReviewPanelWidget
+        from annotator.ui.widgets.search_highlight import ArticleSearch
+        from annotator.ui.widgets.tag_panel import TagPanelWidget
+
+        assert not self.composing, "a main window is attached to one context, once"
+        self.composing = True
+        self.ctx = ctx
         self.article_view = ArticleViewWidget(ctx)
         self.document_list = DocumentListWidget(ctx)
         self.tag_panel = TagPanelWidget(ctx, self.article_view.selection_cp, self.article_view.document_text)
@@ -101,11 +127,15 @@ class MainWindow(QMainWindow):
         self.review_panel.guard = self.curator.check
         self.ctx.edit_guard = self.curator.check
         self.live.my_layers = lambda: {self.ctx.annotator.id, self.review.me.id}
-        self.action_map: dict[str, QAction] = {}
         self._install_actions()
         self._connect_signals()
-        self._restore_layout()
+        self._restore_docks()
+        self.attached = True
         self._update_title()
+        if self.isVisible():  # the frame was shown first: open the first document now, keys in it
+            self._shown_once = True
+            self.open_first_document()
+            self.article_view.setFocus()
 
     # --- composition ------------------------------------------------------------------------
 
@@ -241,6 +271,8 @@ class MainWindow(QMainWindow):
     def open_first_document(self) -> None:
         """The document of my last session if it still exists, else the first unfinished one.
         Cheap on 100,000 documents: single-row look-ups, no scan of the whole list."""
+        from annotator.services import documents
+
         me, project = self.ctx.annotator.id, self.ctx.project
         last = settings.value(f"{_LAST_DOC_KEY}/{project.path.name}")
         last_id = int(last) if isinstance(last, (str, int)) and str(last).isdigit() else None
@@ -257,6 +289,8 @@ class MainWindow(QMainWindow):
     def next_unfinished(self, after: int | None) -> int | None:
         """The next document after `after` that I have not marked done (`documents.next_unfinished`),
         looking first at a few rows ahead in the list as it is shown."""
+        from annotator.services import documents
+
         ahead: list[int] = []
         doc_id = after
         for _ in range(_LOOK_AHEAD if after is not None else 0):
@@ -278,6 +312,8 @@ class MainWindow(QMainWindow):
         doc_id = self.ctx.current_doc_id
         if doc_id is None:
             return
+        from annotator.ui.commands import SetStatusCommand, push_command
+
         self.tag_panel.save_note()
         error = push_command(self.ctx, SetStatusCommand(self.ctx, doc_id, Status.DONE))
         if error:
@@ -380,6 +416,8 @@ class MainWindow(QMainWindow):
             self.open_first_document()
 
     def _on_ctx_write_refused(self, conflict: Conflict) -> None:
+        from annotator.ui.dialogs.conflict_dialog import ask_which_to_keep
+
         self.conflict_dialog = ask_which_to_keep(self, conflict, self.status.post)
 
     def _on_ctx_span_selected(self, span_id: int) -> None:
@@ -437,6 +475,8 @@ class MainWindow(QMainWindow):
     # --- window state -----------------------------------------------------------------------
 
     def _update_title(self) -> None:
+        from annotator.services import documents
+
         parts = [self.ctx.project.path.name, "annotator"]
         if self.ctx.current_doc_id is not None:
             rows = documents.list_rows(self.ctx.project, [self.ctx.current_doc_id], self.ctx.annotator.id)
@@ -445,19 +485,22 @@ class MainWindow(QMainWindow):
                 parts.insert(0, row.info.title or row.info.ext_id)
         self.setWindowTitle(" — ".join(parts))
 
-    def _restore_layout(self) -> None:
+    def _restore_geometry(self) -> None:
         self.resize(*DEFAULT_SIZE)
-        self.resizeDocks([self.documents_dock, self.tagging_dock], [250, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.documents_dock, self.layers_dock], [520, 150], Qt.Orientation.Vertical)
-        geometry, state = settings.value(_GEOMETRY_KEY), settings.value(_STATE_KEY)
+        geometry = settings.value(_GEOMETRY_KEY)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, _STATE_VERSION)
-        self.review_dock.hide()  # review mode always starts off
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
             self.fit_to(screen.availableGeometry())
+
+    def _restore_docks(self) -> None:
+        self.resizeDocks([self.documents_dock, self.tagging_dock], [250, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.documents_dock, self.layers_dock], [520, 150], Qt.Orientation.Vertical)
+        state = settings.value(_STATE_KEY)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, _STATE_VERSION)
+        self.review_dock.hide()  # review mode always starts off
 
     def fit_to(self, area: QRect) -> None:
         """Keep the window, title bar and status bar included, inside `area` (the screen's
@@ -475,13 +518,16 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if not self._shown_once:
+        if not self._shown_once and self.attached:
             # Opening the first document once the window has its size keeps the list view from
             # laying out every row of a 100,000-document list while it is still hidden.
             self._shown_once = True
             self.open_first_document()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.attached:  # the frame alone (a project that could not be opened): nothing to save
+            super().closeEvent(event)
+            return
         task = self.files.task
         if task is not None and task.is_running():
             # closing under a running import would close the project beneath it: stop it first

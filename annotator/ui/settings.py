@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from annotator import paths
-from annotator.services import team
 
 MAX_RECENT = 8
 _NAME_KEY = "user/annotator_name"
@@ -98,6 +97,8 @@ def add_recent_project(path: Path) -> None:
 
 def recent_servers() -> list[str]:
     """Server projects connected to recently (URLs without passwords), newest first."""
+    from annotator.services import team  # loaded when first used: the window's frame shows before the store
+
     value = qsettings().value(_SERVERS_KEY, [])
     items: list[object] = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
     return [u for u in items if isinstance(u, str) and team.is_server_url(u)]
@@ -105,6 +106,8 @@ def recent_servers() -> list[str]:
 
 def add_recent_server(url: str) -> None:
     """Remember a server project's URL, never its password (credentials stay the libpq way)."""
+    from annotator.services import team
+
     url = team.url_to_remember(url)
     items = [u for u in recent_servers() if u != url]
     settings = qsettings()
