@@ -11,16 +11,15 @@ per-row work (`fast_insert`). Upserts use the dialect's own
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from annotator.model.types import DocStatus, NewDocument, Relation, Span, Stance
 from annotator.store import disagreement
-from annotator.store.fast_insert import insert_many, insert_returning_ids
+from annotator.store.fast_insert import insert_many, insert_returning_ids, upsert_insert
 from annotator.store.tables import DocStatusRow, DocumentRow, RelationRow, SpanRow, StanceRow
 
 _SPANS = cast(Table, SpanRow.__table__)
@@ -29,7 +28,6 @@ _STANCES = cast(Table, StanceRow.__table__)
 _STATUSES = cast(Table, DocStatusRow.__table__)
 _DOCUMENTS = cast(Table, DocumentRow.__table__)
 
-_UPSERT_INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 # Built once: the fast path caches what it compiles by statement.
 _INSERT_RELATIONS = insert(_RELATIONS)
 _INSERT_STANCES = insert(_STANCES)
@@ -40,7 +38,7 @@ def dialect_insert(session: Session, table: Table) -> Any:
     """The dialect's own INSERT (with `on_conflict_do_*`) for the engine `session` is bound to."""
     name = session.get_bind().dialect.name
     try:
-        return _UPSERT_INSERTS[name](table)
+        return upsert_insert(name, table)
     except KeyError:
         raise NotImplementedError(f"no upsert for the {name} dialect") from None
 

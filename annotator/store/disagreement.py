@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -54,13 +54,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from annotator.model.disagreement import DocSpan, DocStance, Fragments, document_score
 from annotator.model.types import Status, is_gold_name
-from annotator.store.fast_insert import insert_many
+from annotator.store.fast_insert import insert_many, upsert_insert
 from annotator.store.tables import AnnotatorRow, DisagreementRow, DocStatusRow, DocumentRow, SpanRow, StanceRow
 
 STALE = -1.0
@@ -70,7 +69,6 @@ not a score (scores are in [0, 1]); the next reader who can see every layer reco
 _PENDING = "annotator.disagreement.pending"
 _TABLE = cast(Table, DisagreementRow.__table__)
 _CHUNK = 500
-_INSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _UPSERTS: dict[str, Any] = {}
 _DOCS: BindParameter[Any] = bindparam("docs", expanding=True)
 # Everything a chunk's scores need, in one round trip. Rows tell themselves apart by their NULLs:
@@ -249,7 +247,7 @@ def _upsert(dialect: str) -> Any:
     """The score upsert for a dialect (built once: building it costs more than running it)."""
     found = _UPSERTS.get(dialect)
     if found is None:
-        insert = _INSERTS[dialect](_TABLE)
+        insert = upsert_insert(dialect, _TABLE)
         found = _UPSERTS[dialect] = insert.on_conflict_do_update(
             index_elements=[_TABLE.c.doc_id], set_={"score": insert.excluded.score}
         )

@@ -145,3 +145,17 @@ def insert_returning_ids(session: Session, table: Table, rows: Sequence[dict[str
     if len(rest) != len(rows) - 1:
         raise RuntimeError(f"inserted {len(rows)} rows into {table.name} but found {len(rest) + 1} new ids")
     return [first, *rest]
+
+
+def upsert_insert(dialect: str, table: Table) -> Any:
+    """The dialect's own INSERT (with `on_conflict_do_*`) on `table`. The server's dialect is loaded
+    here, when a server project first needs it, not by every start on a project file."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    raise KeyError(dialect)

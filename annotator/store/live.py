@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import DDL, Connection, Engine, cast, column, event, func, select, table, text
-from sqlalchemy.dialects.postgresql import OID
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.store.files import data_version
@@ -137,13 +136,16 @@ def install_triggers(conn: Connection) -> None:
 def triggers_current(conn: Connection) -> bool:
     """Whether the project's triggers are this version's: the fingerprint matches and every table
     has its triggers (a project made before live updates, or by an older version, has not)."""
-    stored = conn.execute(
-        select(func.obj_description(cast(func.to_regprocedure(_FINGERPRINTED), OID), "pg_proc"))
-    ).scalar()
-    if stored != fingerprint():
-        return False
+    from sqlalchemy.dialects.postgresql import OID  # a server project's: not loaded for a file
+
     count = select(func.count()).select_from(_pg_trigger).where(_pg_trigger.c.tgname.in_(_TRIGGER_NAMES))
-    return int(conn.execute(count).scalar_one()) == 3 * len(LAYER_TABLES) + len(OTHER_TABLES)
+    stored, triggers = conn.execute(  # one round trip: this runs on every open
+        select(
+            func.obj_description(cast(func.to_regprocedure(_FINGERPRINTED), OID), "pg_proc"),
+            count.scalar_subquery(),
+        )
+    ).one()
+    return bool(stored == fingerprint() and int(triggers) == 3 * len(LAYER_TABLES) + len(OTHER_TABLES))
 
 
 def track_backends(engine: Engine) -> None:

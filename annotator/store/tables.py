@@ -9,7 +9,8 @@ import must not accept a line on one back end and fail on the other. Bounded Str
 only what the application writes itself (hashes, its own timestamps, origins, statuses, meta keys).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the declarative mapping then reads real annotation
+# objects instead of evaluating every column's annotation string (about 0.04 s of each start).
 
 from typing import Any
 
