@@ -29,6 +29,7 @@ from annotator.store.engine import (
     project_exists,
 )
 from annotator.store.rescue import rescue
+from annotator.store.server import is_server_url
 
 
 def rescue_copy(path: Path) -> Path:
@@ -63,10 +64,15 @@ class Project:
         An existing project always keeps its own scheme: a project without one is refused, never
         given the default, and a different scheme is installed only through `services.schemes.apply`.
         """
-        if create and not readonly and not project_exists(location):
+        on_server = isinstance(location, str) and is_server_url(location)
+        # A server's empty database becomes a project in open_store itself: no second connection
+        # (and engine) only to ask first whether it holds one.
+        if create and not readonly and not on_server and not project_exists(location):
             return cls.create(location, load_scheme_file(scheme_path or DEFAULT_SCHEME))
         store = open_store(location, readonly=readonly, create=create)
         path = store.path
+        if store.created:
+            return cls._finish_created(store, location, load_scheme_file(scheme_path or DEFAULT_SCHEME))
         try:
             with store.session() as s:
                 toml = store_schemes.current_toml(s)
@@ -95,6 +101,11 @@ class Project:
         except BaseException:
             discard_new_project(location)
             raise
+        return cls._finish_created(store, location, scheme, author)
+
+    @classmethod
+    def _finish_created(cls, store: ProjectStore, location: Path | str, scheme: Scheme, author: str = "") -> Project:
+        """A project just made at `location` gets its scheme; on failure nothing is left behind."""
         try:
             with store.session() as s:
                 store_schemes.add_version(s, scheme.source_text or scheme_to_toml(scheme), author or _who())

@@ -83,6 +83,7 @@ class ProjectStore:
     on_wait: Callable[[str], None] | None = None
     """Told once when a long write has to wait for another program (the CLI prints it)."""
     url: str | None = None  # a server project's URL (store.server); None for a project file
+    created: bool = False  # a server project whose tables this open made (in an empty database)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -105,9 +105,15 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> Pro
     )
     try:
         if not facts:
-            files.create_schema(store)
-            with engine.begin() as conn:
-                live.install_triggers(conn)
+            try:
+                files.create_schema(store)
+                with engine.begin() as conn:
+                    live.install_triggers(conn)
+            except BaseException:
+                store.close()
+                discard_project(url)  # a half-made project is not left behind
+                raise
+            store.created = True
             return store
         version = recorded_version(facts, shown, NOT_A_SERVER_PROJECT)
         if version < files.SCHEMA_VERSION:

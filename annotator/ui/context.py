@@ -57,6 +57,7 @@ class AppContext(QObject):
         self.edit_guard: Callable[[], str | None] = lambda: None
         self.remote = False  # True while `changed` reports other clients' changes (notify_remote)
         self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
+        self._progress: dict[int, documents.Progress] = {}  # by annotator id; cleared with the views
         # The version this window last wrote to each shared row it changed (ui/commands.py): an undo
         # names it, so only someone else's write since is a conflict, not this window's own.
         self.written_versions: dict[tuple[object, ...], int] = {}
@@ -73,6 +74,13 @@ class AppContext(QObject):
                 self._views.clear()
             self._views[key] = documents.load_view(self.project, doc_id, self.annotator.id, layers)
         return self._views[key]
+
+    def progress(self) -> documents.Progress:
+        """How many documents I have marked done of how many, read once per change (the status bar
+        and the article's empty hint both ask: two counts over every document on a server)."""
+        if self.annotator.id not in self._progress:
+            self._progress[self.annotator.id] = documents.progress(self.project, self.annotator.id)
+        return self._progress[self.annotator.id]
 
     def open_document(self, doc_id: int) -> None:
         if doc_id == self.current_doc_id:
@@ -113,6 +121,7 @@ class AppContext(QObject):
         if self.annotator.id == UNRECORDED and self.annotator.name == who.name:
             self.annotator = recorded
         self._views.clear()
+        self._progress.clear()
         self.annotator_recorded.emit(recorded)
         return recorded
 
@@ -150,6 +159,7 @@ class AppContext(QObject):
 
     def notify(self, changes: Changes) -> None:
         self._views.clear()
+        self._progress.clear()
         self.changed.emit(changes)
 
     def notify_remote(self, changes: Changes) -> None:
@@ -166,6 +176,7 @@ class AppContext(QObject):
         new scheme as on opening a project, but the undo history stays."""
         shown = self.current_doc_id
         self._views.clear()
+        self._progress.clear()
         self.selected_span_id = None
         self.current_doc_id = None  # so the document shown is opened again under the new scheme
         self.project_replaced.emit()
@@ -182,4 +193,5 @@ class AppContext(QObject):
         self.current_doc_id = None
         self.selected_span_id = None
         self._views.clear()
+        self._progress.clear()
         self.project_replaced.emit()

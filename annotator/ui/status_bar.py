@@ -15,7 +15,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from annotator.model.changes import Changes
-from annotator.services import documents
 from annotator.ui.context import AppContext
 
 MESSAGE_MS = 6000
@@ -64,7 +63,7 @@ class ShellStatusBar(QStatusBar):
         self.refresh_progress()
 
     def refresh_progress(self) -> None:
-        prog = documents.progress(self._ctx.project, self._ctx.annotator.id)
+        prog = self._ctx.progress()
         self.progress_label.setText(f"{prog.done:,} of {prog.total:,} done")
 
     def set_lock_note(self, note: str) -> None:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QWidget
 from annotator.model.changes import Changes
 from annotator.model.errors import NotFoundError
 from annotator.model.types import Relation, Span
-from annotator.services import documents
 from annotator.ui.context import AppContext
 from annotator.ui.offsets import OffsetMap
 from annotator.ui.settings import qsettings
@@ -241,7 +240,7 @@ class ArticleViewWidget(QPlainTextEdit):
         self._apply_highlights()
 
     def _refresh_has_documents(self) -> None:
-        self._has_documents = documents.progress(self._ctx.project, self._ctx.annotator.id).total > 0
+        self._has_documents = self._ctx.progress().total > 0
         self.viewport().update()
 
     # -- drawing spans ---------------------------------------------------------------------------
