@@ -64,6 +64,21 @@ class AnnotatedSpan:
         # Freeze the mapping so the dataclass is immutable in fact, not only in name.
         object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
 
+    @classmethod
+    def one_piece(
+        cls, span_id: str, doc_id: str, start: int, end: int, label: str, attributes: MappingProxyType[str, str]
+    ) -> AnnotatedSpan:
+        """A continuous span, checked as the constructor checks it, that keeps ``attributes`` (already
+        read-only; spans read from a project share one per distinct attribute set) instead of copying
+        it: the agreement report makes one per stored span."""
+        if not span_id or not doc_id or not label or start < 0 or end <= start:
+            return cls(span_id, doc_id, start, end, label, attributes)  # raises the constructor's error
+        span = object.__new__(cls)
+        span.__dict__.update(
+            span_id=span_id, doc_id=doc_id, start=start, end=end, label=label, attributes=attributes, fragments=()
+        )
+        return span
+
     @property
     def parts(self) -> tuple[tuple[int, int], ...]:
         """The span's pieces: its fragments, or (start, end) for a continuous span."""

@@ -84,6 +84,13 @@ def list_rows(project: Project, doc_ids: Sequence[int], annotator_id: int) -> di
     }
 
 
+def titles(project: Project) -> dict[str, tuple[int, str]]:
+    """``{external id: (document id, title)}`` of every document, from one streamed read (no text):
+    the agreement report window maps the report's external ids back to documents with it."""
+    with project.session() as s:
+        return {ext_id: (doc_id, title) for doc_id, ext_id, title, *_ in docs.stream_document_rows(s)}
+
+
 def load_view(project: Project, doc_id: int, annotator_id: int, layer_ids: Sequence[int] | None = None) -> DocumentView:
     """A document with the annotations of `layer_ids` (default: mine) and my status."""
     layers = list(layer_ids) if layer_ids is not None else [annotator_id]

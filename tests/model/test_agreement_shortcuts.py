@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from types import MappingProxyType
 
 import pytest
 
@@ -123,3 +124,19 @@ def test_one_count_gives_the_same_coefficients(seed: int) -> None:
         gwet_ac1(units, scale),
         scale_of(scale, units),
     )
+
+
+def test_a_one_piece_span_is_the_span_the_constructor_makes() -> None:
+    attrs = MappingProxyType({"certainty": "high"})
+    made = AnnotatedSpan.one_piece("s1", "d1", 3, 9, "claim", attrs)
+    plain = AnnotatedSpan("s1", "d1", 3, 9, "claim", {"certainty": "high"})
+    assert made == plain and dict(made.attributes) == dict(plain.attributes) and made.fragments == ()
+    assert made.parts == ((3, 9),) and isinstance(made.attributes, MappingProxyType)
+    for bad in (
+        ("", "d1", 3, 9, "claim"),
+        ("s1", "", 3, 9, "claim"),
+        ("s1", "d1", 9, 9, "claim"),
+        ("s1", "d1", -1, 2, "x"),
+    ):
+        with pytest.raises(ValueError):
+            AnnotatedSpan.one_piece(*bad, attrs)

@@ -8,6 +8,7 @@ published answers.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from annotator.services.agreement import agreement
 from annotator.services.project import Project
 from annotator.store import documents as store_docs
 from annotator.store.engine import utc_now
+from tests.helpers import add_texts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "agreement"
 PUBLISHED = json.loads((FIXTURES / "published.json").read_text(encoding="utf-8"))
@@ -187,3 +189,28 @@ def test_discontinuous_spans_agree_by_their_pieces(project: Project) -> None:
     report = agreement(project).to_json()
     claim = report["spans"]["claim"]["amy|bob"]  # type: ignore[index]
     assert (claim["exact_f1"], claim["overlap_f1"]) == (0.5, 1.0)
+
+
+def test_the_cyclic_collector_is_back_as_it_was_after_a_report(fixture_project: Project) -> None:
+    """The report pauses Python's cyclic garbage collector while it runs (speed): afterwards it is on
+    again, also when the report was cancelled, and stays off when it was off before."""
+    _docs(fixture_project, 3)
+    assert gc.isenabled()
+    agreement(fixture_project)
+    assert gc.isenabled()
+    with pytest.raises(Cancelled):
+        agreement(fixture_project, cancel=lambda: (gc.isenabled() and pytest.fail("collector on")) or True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        agreement(fixture_project)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_titles_map_each_external_id_to_its_document(project: Project) -> None:
+    ids = add_texts(project, "One text.", "Another text.", "A third one.", ext_id="ext-{}", title="Title {}")
+    me = project.annotator("alice").id
+    expected = {row.info.ext_id: (doc_id, row.info.title) for doc_id, row in D.list_rows(project, ids, me).items()}
+    assert D.titles(project) == expected == {f"ext-{n}": (doc_id, f"Title {n}") for n, doc_id in enumerate(ids)}

@@ -381,17 +381,15 @@ def compute_report(
     """The background job: the report over the annotators who did some work, and the documents it
     names keyed by external id. An annotator without work (typically the reviewer) would only add
     undefined pairs, so they are left out when two or more others worked. With ``intervals=False``
-    alpha's bootstrap intervals are left pending (``model.agreement_compare.with_intervals``)."""
+    alpha's bootstrap intervals are left pending (``model.agreement_compare.with_intervals``).
+    ``me_id`` is no longer used (the titles come from one read of the documents, not the list rows)."""
+    del me_id
     active, idle = working_annotators(project, include_gold=include_gold)
     if idle and len(active) >= 2:
         report = agreement(project, active, progress=progress, cancel=cancel, intervals=intervals)
     else:
         report = agreement(project, progress=progress, cancel=cancel, include_gold=include_gold, intervals=intervals)
-    ids = documents.document_ids(project)
-    rows = documents.list_rows(project, ids, me_id)
-    return ComputedReport(
-        report, {row.info.ext_id: (doc_id, row.info.title) for doc_id, row in rows.items()}, tuple(idle), tuple(active)
-    )
+    return ComputedReport(report, documents.titles(project), tuple(idle), tuple(active))
 
 
 def annotator_names(report: AgreementReport) -> list[str]:
