@@ -143,12 +143,17 @@ def run_gui(project_path: Path | str) -> int:
 
 
 def _shown_name(location: Path | str) -> str:
-    """What the frame calls the project it opens: the file's name, or the server URL without a password."""
-    if isinstance(location, str) and location.startswith(paths.SERVER_URL_PREFIXES):
-        from annotator.services import team
+    """What the frame calls the project it opens: the file's name, or the server URL without a
+    password (by hand: SQLAlchemy's URL parser would load SQLAlchemy before the frame is shown)."""
+    if not (isinstance(location, str) and location.startswith(paths.SERVER_URL_PREFIXES)):
+        return Path(location).name
+    from urllib.parse import urlsplit, urlunsplit
 
-        return team.url_to_remember(location)
-    return Path(location).name
+    parts = urlsplit(location)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if at and ":" in userinfo:
+        parts = parts._replace(netloc=f"{userinfo.split(':', 1)[0]}@{hostport}")
+    return urlunsplit(parts)
 
 
 def _paint(app: QApplication, window: QWidget, wait: float = 0.5) -> None:

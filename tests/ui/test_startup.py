@@ -176,3 +176,43 @@ def test_an_open_window_has_not_loaded_what_it_has_not_used(tmp_path: Path) -> N
         "psycopg",
     }
     assert not unused & loaded
+
+
+@pytest.mark.parametrize(
+    ("where", "shown"),
+    [
+        ("{tmp}/news.db", "news.db"),
+        (
+            "postgresql+psycopg://alice:s3cret@db.example.org:5433/desk",
+            "postgresql+psycopg://alice@db.example.org:5433/desk",
+        ),
+        ("postgresql://bob@/desk?host=/run/postgresql", "postgresql://bob@/desk?host=/run/postgresql"),
+    ],
+)
+def test_the_frame_names_the_project_before_sqlalchemy_is_loaded(tmp_path: Path, where: str, shown: str) -> None:
+    """For a file and for a server alike (a password never shown), in a fresh process."""
+    code = (
+        "import json, sys\n"
+        "from annotator.ui import settings\n"
+        "settings.set_annotator_name('alice')\n"
+        "from annotator.ui.main_window import MainWindow\n"
+        "def show_opening(self, what):\n"
+        "    print(json.dumps([what, sorted(m for m in sys.modules if m.startswith('sqlalchemy'))]))\n"
+        "    raise SystemExit(0)\n"
+        "MainWindow.show_opening = show_opening\n"
+        "from annotator.app import main\n"
+        f"main(['--project', {where.format(tmp=tmp_path)!r}])\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
+        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    what, sqlalchemy_modules = json.loads(done.stdout.splitlines()[-1])
+    assert what == shown and sqlalchemy_modules == []
+    assert not (tmp_path / "news.db").exists()  # nothing opened yet
