@@ -18,6 +18,7 @@ next run: filling takes a few minutes). Prints one JSON object. Not part of the 
 
     python scripts/bench_team_scale.py                    # 100,000 documents, 1,000,000 spans
     python scripts/bench_team_scale.py --quick            # 10,000 documents, 100,000 spans
+    python scripts/bench_team_scale.py --quick --open-only  # the window opening only (beside a bare window)
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
 
-def measure(file: str, url: str, work: Path, runs: int) -> dict[str, Any]:
+def measure(file: str, url: str, work: Path, runs: int, exports: bool = True) -> dict[str, Any]:
     config = Path(tempfile.mkdtemp(prefix="annotator-bench-config-", dir=work))
     env = {
         **os.environ,
@@ -176,16 +177,27 @@ def measure(file: str, url: str, work: Path, runs: int) -> dict[str, Any]:
     exported: dict[str, list[dict[str, float]]] = {k: [] for k in places}
     for name, location in places.items():  # warm the OS cache, .pyc files and the server's buffers
         open_window(location, env)
-        export(location, work / f"export-{name}", env)
+        if exports:
+            export(location, work / f"export-{name}", env)
     load = os.getloadavg()[0]
+    floor: list[dict[str, object]] = []
     for _ in range(runs):
+        floor.append(bench_startup.run_once(None, env))  # a bare PySide6 window, the same run
         for name, location in places.items():
             opened[name].append(open_window(location, env))
-            exported[name].append(export(location, work / f"export-{name}", env))
-    result: dict[str, Any] = {"load_average_at_start": round(load, 2), "runs": runs, "open_window_s": {}, "export": {}}
+            if exports:
+                exported[name].append(export(location, work / f"export-{name}", env))
+    result: dict[str, Any] = {
+        "load_average_at_start": round(load, 2),
+        "runs": runs,
+        "floor_bare_window_shown": {
+            "wall_s": bench_startup.med(floor, "shown_s"),
+            "cpu_s": bench_startup.med(floor, "shown_cpu_s"),
+        },
+        "open_window_s": {},
+        "export": {},
+    }
     for name in places:
-        walls = [e["wall_s"] for e in exported[name]]
-        spans = exported[name][0]["spans"]
         walls_open = [o["ready_s"] for o in opened[name]]
         result["open_window_s"][name] = {  # the first document readable; the frame shows earlier
             "median": median(walls_open),
@@ -194,15 +206,20 @@ def measure(file: str, url: str, work: Path, runs: int) -> dict[str, Any]:
             "frame_shown_s": median([o["shown_s"] for o in opened[name]]),
             "frame_shown_cpu_s": median([o["shown_cpu_s"] for o in opened[name]]),
         }
+        if not exports:
+            continue
+        walls = [e["wall_s"] for e in exported[name]]
+        spans = exported[name][0]["spans"]
         result["export"][name] = {
             "wall_s": median(walls),
             "command_cpu_s": median([e["cpu_s"] for e in exported[name]]),
             "span_rows_per_s": round(spans / statistics.median(walls)),
             "spans": spans,
         }
-    result["export_server_speed_vs_file"] = round(
-        result["export"]["sqlite"]["wall_s"] / result["export"]["postgresql"]["wall_s"], 2
-    )
+    if exports:
+        result["export_server_speed_vs_file"] = round(
+            result["export"]["sqlite"]["wall_s"] / result["export"]["postgresql"]["wall_s"], 2
+        )
     result["open_server_vs_file"] = round(
         result["open_window_s"]["postgresql"]["median"] / result["open_window_s"]["sqlite"]["median"], 2
     )
@@ -216,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 documents and 100,000 spans")
     parser.add_argument("--runs", type=int, default=3, help="measurements of each (medians)")
     parser.add_argument("--url", help="an empty PostgreSQL database, or one an earlier run filled")
+    parser.add_argument("--open-only", action="store_true", help="measure the window's opening only, no export")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep (and reuse) the project file and corpus here")
     args = parser.parse_args(argv)
     n_docs, n_spans = (10_000, 100_000) if args.quick else (args.docs, args.spans)
@@ -244,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             made = fill_file(file, work, n_docs, n_spans) if name == "sqlite" else copy_to_server(file, url)
             result["fill"][name] = made
             print(f"filled {name}: {made}", file=sys.stderr, flush=True)
-        result.update(measure(file, url, work, args.runs))
+        result.update(measure(file, url, work, args.runs, exports=not args.open_only))
     finally:
         if cluster is not None:
             subprocess.run([str(REPO / "scripts" / "pg_cluster.sh"), "stop", str(cluster)], capture_output=True)
