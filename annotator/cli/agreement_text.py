@@ -28,15 +28,19 @@ def _coefficient_rows(title: str, rows: Mapping[str, Coefficients]) -> None:
     if not rows:
         return
     width = max(24, *(len(name) for name in rows))
-    print(f"{title:<{width + 2}}     n   alpha  [95% CI]        Fleiss    AC1  observed   kappa per pair (n)")
+
+    def line(name: str, n: object, alpha: str, ci: str, fleiss: str, ac1: str, observed: str, rest: str) -> str:
+        # the header and the rows through one format, so every figure stands under its heading
+        return f"  {name:<{width}} {n:>5}  {alpha:>6}  {ci:<14} {fleiss:>6} {ac1:>6}  {observed:>8}   {rest}"
+
+    print(title)
+    print(line("", "n", "alpha", "[95% CI]", "Fleiss", "AC1", "observed", "kappa per pair (n)"))
     for name, c in rows.items():
         pairs = "  ".join(f"{pair} {_fmt(k.kappa)} ({k.items})" for pair, k in c.kappa.items())
         note = "  single category" if c.single_category else ""
         note += f"  {c.extra_spans} extra spans left out" if c.extra_spans else ""
-        print(
-            f"  {name:<{width}} {c.units:>5}  {_fmt(c.alpha):>6}  {_ci(c.alpha_ci):<14} {_fmt(c.fleiss_kappa):>6} "
-            f"{_fmt(c.gwet_ac1):>6}  {_fmt(c.observed):>8}   {pairs}{note}"
-        )
+        figures = (_fmt(c.alpha), _ci(c.alpha_ci), _fmt(c.fleiss_kappa), _fmt(c.gwet_ac1), _fmt(c.observed))
+        print(line(name, c.units, *figures, pairs + note))
 
 
 def print_agreement(report: AgreementReport) -> None:

@@ -80,6 +80,13 @@ def test_agreement_table_and_bad_rename(
     out = capsys.readouterr().out
     assert "nato_membership" in out and "alice|bob" in out
     assert "Fleiss" in out and "AC1" in out and "alpha_U" in out
+    # every figure of a coefficient table ends where its heading ends (right-aligned columns)
+    lines = out.splitlines()
+    title = next(i for i, x in enumerate(lines) if x.startswith("Document stance"))
+    header, row = lines[title + 1], next(x for x in lines[title + 2 :] if x.strip().startswith("nato_membership"))
+    for heading in ("n", "alpha", "Fleiss", "AC1", "observed"):
+        end = header.index(f" {heading} ") + 1 + len(heading)
+        assert row[end - 1] != " " and row[end] == " ", (heading, header, row)
     assert cli.main(["--project", review, "merge", str(colleagues[0]), "--rename", "nonsense"]) == 2
 
 
