@@ -160,6 +160,12 @@ class AppContext(QObject):
     def notify(self, changes: Changes) -> None:
         self._views.clear()
         self._progress.clear()
+        if changes.annotators and self.annotator.id == UNRECORDED:
+            # a service recorded the layer I edit (the first review decision adds the gold row)
+            found = self.project.identity(self.annotator.name)
+            if found.id != UNRECORDED:
+                self.annotator = found
+                self.annotator_recorded.emit(found)
         self.changed.emit(changes)
 
     def notify_remote(self, changes: Changes) -> None:

@@ -76,7 +76,7 @@ class ReviewController(QObject):
             return
         if on:
             try:
-                gold = self._ctx.project.annotator(GOLD)
+                gold = self._ctx.project.identity(GOLD)  # recorded by the first edit that needs it
             except AnnotatorError as exc:
                 self.message_posted.emit(str(exc))
                 self.mode_changed.emit(False)

@@ -100,9 +100,12 @@ def ids_by_name(win: MainWindow) -> dict[str, int]:
 
 
 def gold_layer(win: MainWindow) -> documents.DocumentView:
+    """The gold layer of the open document (empty while review mode has recorded no gold row:
+    entering it records nobody, the first decision or edit does)."""
     doc_id = win.ctx.current_doc_id
     assert doc_id is not None
-    return documents.load_view(win.ctx.project, doc_id, ids_by_name(win)[GOLD], [ids_by_name(win)[GOLD]])
+    gold = ids_by_name(win).get(GOLD, 0)
+    return documents.load_view(win.ctx.project, doc_id, gold, [gold])
 
 
 def press(
