@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agreement": ("review", "AGREEMENT"),
     "scheme": ("scheme", "SCHEME"),
     "rescue": ("rescue", "RESCUE"),
+    "backup": ("backup", "BACKUP"),
     "server": ("server", "SERVER"),
     "push": ("server", "PUSH"),
     "pull": ("server", "PULL"),

@@ -8,7 +8,7 @@ with; the scheme is read and checked before the file is made, so a refused schem
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from annotator.store import annotations as store_ann
 from annotator.store import schemes as store_schemes
 from annotator.store.engine import (
     ProjectStore,
+    backup_to,
     check_new_location,
     discard_new_project,
     open_store,
@@ -134,6 +135,24 @@ class Project:
 
     def close(self) -> None:
         self.store.close()
+
+    def save_copy(
+        self,
+        target: Path,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Path:
+        """A copy of this project file as it is now, changes still in its WAL included, at
+        `target` (a new file). Copying the .db file itself while the app runs can miss them."""
+        if self.store.url is not None:
+            raise AnnotatorError(f"{self.path}: a server project is copied with `annotator pull URL --to FILE`")
+        target = Path(target).expanduser()
+        if target.exists():
+            raise AnnotatorError(f"{target}: already exists; choose a new name (nothing was written)")
+        if not target.parent.is_dir():
+            raise AnnotatorError(f"{target.parent}: no such folder (nothing was written)")
+        backup_to(self.store.engine, target, progress, cancel)
+        return target
 
     def annotator(self, name: str, *, create: bool = True) -> Annotator:
         """The annotator called `name`, created on first use."""

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from annotator.model.errors import ProjectFileError, StaleWriteError, StorageError
+from annotator.model.errors import Cancelled, ProjectFileError, StaleWriteError, StorageError
 from annotator.model.types import utc_instant
 from annotator.store import disagreement, fulltext, migrations
 from annotator.store.files import (
@@ -282,9 +282,22 @@ def _migrate(path: Path, version: int) -> None:
         engine.dispose()
 
 
-def backup_to(engine: Engine, target: Path) -> None:
-    """Copy the whole database, WAL content included, with SQLite's online backup API."""
+def backup_to(
+    engine: Engine,
+    target: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> None:
+    """Copy the whole database, WAL content included, with SQLite's online backup API, into a
+    temporary file renamed to `target` once complete; `progress(pages done, pages)` is told every
+    few pages, and `cancel()` returning True stops it (Cancelled; nothing is left behind)."""
     import sqlite3  # the backup API is the driver's; only this function needs it
+
+    def step(_status: int, remaining: int, total: int) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("copy cancelled; nothing was written")
+        if progress is not None:
+            progress(total - remaining, total)
 
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     raw = engine.raw_connection()
@@ -293,7 +306,7 @@ def backup_to(engine: Engine, target: Path) -> None:
         assert isinstance(source, sqlite3.Connection)
         dest = sqlite3.connect(temp)
         try:
-            source.backup(dest)
+            source.backup(dest, pages=1024 if progress or cancel else -1, progress=step)
         finally:
             dest.close()
         os.replace(temp, target)

@@ -65,6 +65,13 @@ _FILE = (
     ),
     ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as CSV tables or JSONL", "File"),
     ActionSpec(
+        "save_copy",
+        "Save a &copy of the project…",
+        (),
+        "Write a complete copy of the project file (the way to copy or back up a project while it is open)",
+        "File",
+    ),
+    ActionSpec(
         "merge",
         "&Merge colleague's work…",
         ("Ctrl+Shift+M",),

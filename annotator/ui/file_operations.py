@@ -46,6 +46,7 @@ class FileOperations(QObject):
     import_finished = Signal(object)  # ImportReport
     export_finished = Signal(object)  # ExportReport
     merge_finished = Signal(object)  # list[MergeReport]
+    copy_finished = Signal(object)  # Path of the copy
 
     def __init__(self, ctx: AppContext, window: QWidget) -> None:
         super().__init__(window)
@@ -320,6 +321,36 @@ class FileOperations(QObject):
 
     def merge_paths(self, paths: list[Path], renames: dict[str, str] | None = None) -> BackgroundTask | None:
         return self.merge_flow.start(paths, renames)
+
+    # --- a copy of the project ---------------------------------------------------------------
+
+    def save_copy(self) -> None:
+        """File > Save a copy of the project…: the one safe way to copy a project file while it is
+        open (the .db file alone can lack changes still in its WAL)."""
+        project = self._ctx.project
+        if project.store.url is not None:
+            self.message_posted.emit("A server project is copied with `annotator pull URL --to FILE`")
+            return
+        from datetime import date
+
+        suggested = project.path.with_name(f"{project.path.stem}-copy-{date.today().isoformat()}.db")
+        chosen, _ = QFileDialog.getSaveFileName(
+            self._window, "Save a copy of the project", str(suggested), "Annotator projects (*.db);;All files (*)"
+        )
+        if chosen:
+            self.start_copy(Path(chosen))
+
+    def start_copy(self, target: Path) -> BackgroundTask:
+        project = self._ctx.project
+
+        def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> Path:
+            return project.save_copy(target, progress, cancel)
+
+        def done(path: Path) -> None:
+            self.message_posted.emit(f"Saved a copy of the project as {path}")
+            self.copy_finished.emit(path)
+
+        return self._run("Copy", f"Copying the project to {target}", job, done, "copy the project")
 
     # --- plumbing ---------------------------------------------------------------------------
 

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
             "import_folder": files.import_folder,
             "import_other": files.import_other,
             "export": files.export,
+            "save_copy": files.save_copy,
             "merge": files.merge,
             "change_name": files.change_name,
             "quit": self.close,
