@@ -32,8 +32,9 @@ Filters combine with "and":
 Each result is a line, printed as soon as it is found: the document's id, the match's start
 offset (characters), then the match in brackets between its left and right context. --json prints
 one JSON object: {"query", "words", "hits": [{"doc_id", "ext_id", "title", "start", "end", "left", "match", "right",
-"spans": [{"annotator", "label", "start", "end"}]}], "more"}; offsets are characters (code points)
-of the document's text, end exclusive. The project is opened read-only.
+"spans": [{"annotator", "label", "start", "end"}]}], "more"}; doc_id is the document's id as in the
+exports' doc_id column (ext_id: the same); offsets are characters (code points) of the document's
+text, end exclusive. The project is opened read-only.
 
 examples:
   annotator search "NATO membership"
@@ -87,7 +88,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.json:
             result = search(project, query, limit=max(1, args.limit), width=max(0, args.width))
-            hits = [asdict(h) for h in result.hits]
+            # doc_id is the document's id as the exports write it (documents.csv's doc_id), so the
+            # two join; ext_id, the same value, stays for scripts written against its first form
+            hits = [{**asdict(h), "doc_id": h.ext_id} for h in result.hits]
             print(
                 json.dumps(
                     {"query": args.query, "words": list(result.words), "hits": hits, "more": result.more},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from annotator import cli
@@ -44,7 +45,9 @@ def test_search_prints_keyword_in_context(project_location: Path | str, capsys: 
     assert err == "2 results\n"
 
 
-def test_search_json_with_filters(project_location: Path | str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_json_with_filters(
+    project_location: Path | str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     doc = _project(project_location)
     argv = ["--project", str(project_location), "search", "NATO talks", "--label", "claim", "--json"]
     code, out, _ = _run(capsys, *argv, "--annotator", "alice", "--stance", "nato_membership=favor")
@@ -53,8 +56,13 @@ def test_search_json_with_filters(project_location: Path | str, capsys: pytest.C
     start = TEXT.index("NATO", 20)
     assert data["words"] == ["nato", "talks"] and data["more"] is False
     assert [(h["doc_id"], h["start"], h["end"], h["match"]) for h in data["hits"]] == [
-        (doc, start, start + 10, "NATO talks")
+        ("doc-0", start, start + 10, "NATO talks")
     ]
+    # doc_id joins with the exports' doc_id column (it was the internal integer id)
+    code, _, _ = _run(capsys, "--project", str(project_location), "export", "--out", str(tmp_path / "csv"))
+    documents = pd.read_csv(tmp_path / "csv" / "documents.csv", dtype=str, keep_default_na=False)
+    assert code == 0 and set(documents["doc_id"]) >= {h["doc_id"] for h in data["hits"]}
+    assert data["hits"][0]["ext_id"] == "doc-0" and isinstance(doc, int)
     assert data["hits"][0]["spans"] == [
         {"annotator": "alice", "label": "claim", "start": TEXT.index("Later"), "end": len(TEXT)}
     ]
