@@ -309,13 +309,14 @@ def _per_document(
     section = {}
     for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
         present = {key: p for key, p in pairs.items() if doc in p.docs}
+        stance = {key: _stance_match(p, doc, targets) for key, p in present.items()}
         section[doc] = DocumentAgreement(
             annotators=tuple(sorted(w.annotator for w in data.works if doc in w.doc_ids)),
             spans={key: micro_average(p.docs[doc].spans.values()) for key, p in present.items()},
             attribution={key: p.docs[doc].attribution_pooled.f1 for key, p in present.items()},
-            stance_agreement={key: _stance_match(p, doc, targets)[0] for key, p in present.items()},
+            stance_agreement={key: share for key, (share, _) in stance.items()},
             attribution_links={key: _links(p.docs[doc].attribution_pooled) for key, p in present.items()},
-            stance_targets={key: _stance_match(p, doc, targets)[1] for key, p in present.items()},
+            stance_targets={key: judged for key, (_, judged) in stance.items()},
         )
     return section
 
