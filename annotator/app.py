@@ -14,7 +14,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,6 +116,8 @@ def run_gui(project_path: Path | str) -> int:
             return 0
         settings.set_annotator_name(name)
     window = MainWindow()
+    shown = [window]  # the window a SIGTERM closes (the frame may be replaced below)
+    restore_terminate = _close_on_terminate(lambda: shown[0].close())
     path: Path | str = project_path
     while True:
         window.show_opening(_shown_name(path))
@@ -129,7 +131,7 @@ def run_gui(project_path: Path | str) -> int:
 
             if window.composing:
                 window.deleteLater()  # half composed: a fresh frame for the next try
-                window = MainWindow()
+                window = shown[0] = MainWindow()
             # A broken default project must not be a dead end: offer another file, a new one, or
             # quitting. The file that failed is never written to.
             failed = path if isinstance(path, Path) else Path.cwd() / "server"
@@ -137,9 +139,38 @@ def run_gui(project_path: Path | str) -> int:
             if chosen is None:
                 window.close()
                 window.deleteLater()
+                restore_terminate()
                 return 1
             path = chosen
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        restore_terminate()
+
+
+def _close_on_terminate(close: Callable[[], object]) -> Callable[[], None]:
+    """SIGTERM (`kill`, a logout, a shutdown) closes the window as Ctrl+Q does, once the event loop
+    runs: the note being typed and the time spent are saved and the project is closed, its
+    write-ahead log folded back into the file. Qt's event loop does not give Python's signal
+    handlers a turn by itself, so a timer wakes the interpreter twice a second. Returns what puts
+    the previous handler back."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, close))
+    wake = QTimer(QApplication.instance())
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
+
+    def restore() -> None:
+        wake.stop()
+        wake.deleteLater()
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _shown_name(location: Path | str) -> str:
