@@ -33,7 +33,7 @@ from annotator.model.json_line import parse_json_line
 from annotator.model.scheme import Scheme
 from annotator.model.types import Document, NewDocument
 from annotator.services.project import Project
-from annotator.store import Session, bulk, disagreement, layers
+from annotator.store import Session, bulk, disagreement, fulltext, layers
 from annotator.store import annotations as q
 from annotator.store import documents as docs
 
@@ -112,14 +112,20 @@ class AnnotationImporter:
 
     def run(self, numbered: Iterable[tuple[int, str]]) -> None:
         batch: list[tuple[int, str]] = []
+        deferred: fulltext.Deferred | None = None
+        large = False
         for number, line in numbered:
             self.ticker.advance(len(line))
             batch.append((number, line))
             if len(batch) >= BATCH_LINES:
+                if not large:  # a large file: its rows are indexed for search once, at the end
+                    large, deferred = True, fulltext.defer_index(self.session.connection())
                 self.add_batch(batch)
                 batch = []
         self.add_batch(batch)
         self.flush()
+        self.session.flush()
+        fulltext.catch_up(self.session.connection(), deferred)
         # A document new in this transaction with one annotator's layer scores 0 (nothing to
         # disagree with): stored without reading its annotations back.
         disagreement.store_known_zero(self.session, [d for d, who in self.created.items() if who != _SEVERAL])
