@@ -122,10 +122,11 @@ class RowReader:
             return None
         spans: list[Row] = []
         for n, raw in enumerate(items, 1):
-            row = self._span(raw, n, text, index)
-            if row is None:
+            found = self._span(raw, n, text, index)
+            if found is None:
                 return None
-            index[row.pop("key")] = len(spans)
+            key, row = found
+            index[key] = len(spans)
             labels.append(row["label"])
             spans.append(row)
         relations = self._relation_rows(obj, index, labels)
@@ -138,7 +139,7 @@ class RowReader:
             return None
         return LineRows(spans, relations, stances, status)
 
-    def _span(self, raw: object, n: int, text: str, index: dict[str, int]) -> Row | None:
+    def _span(self, raw: object, n: int, text: str, index: dict[str, int]) -> tuple[str, Row] | None:
         if type(raw) is not dict or raw.get("fragments") is not None:
             return None
         given = raw.get("id")
@@ -156,8 +157,7 @@ class RowReader:
         times = self._times(raw)
         if found is None or times is None:
             return None
-        return {
-            "key": key,
+        return key, {
             "doc_id": 0,
             "annotator_id": 0,
             "label": found[0],
@@ -192,18 +192,20 @@ class RowReader:
                 return None
             per_from[(kind.name, ends[0])] = count
             args, attributes = raw.get("args") or {}, raw.get("attributes") or {}
-            if type(args) is not dict or type(attributes) is not dict:
-                return None
-            arg_rows = {role: index.get(_ref(at) or "") for role, at in args.items()}
-            if any(at is None for at in arg_rows.values()) or any(type(v) is not str for v in attributes.values()):
-                return None
             times = self._times(raw)
-            try:
-                kind.validate_extras({role: labels[at] for role, at in arg_rows.items() if at is not None}, attributes)
-            except SchemeError:
-                return None
             if times is None:
                 return None
+            arg_rows: dict[str, int] | None = None
+            if args or attributes:  # most relations have neither
+                if type(args) is not dict or type(attributes) is not dict:
+                    return None
+                arg_rows = {role: index.get(_ref(at) or "", -1) for role, at in args.items()}
+                if -1 in arg_rows.values() or any(type(v) is not str for v in attributes.values()):
+                    return None
+                try:
+                    kind.validate_extras({role: labels[at] for role, at in arg_rows.items()}, attributes)
+                except SchemeError:
+                    return None
             rows.append(
                 {
                     "doc_id": 0,

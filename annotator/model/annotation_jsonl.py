@@ -31,6 +31,7 @@ from annotator.model.types import (
     utc_instant,
 )
 
+_STATUSES = tuple(s.value for s in Status)
 # Keys of the line's `document` object; any other key is kept as document metadata.
 DOCUMENT_KEYS = frozenset({"id", "sha256", "title", "text", "meta"})
 
@@ -402,8 +403,8 @@ def read_status(obj: Mapping[str, Any]) -> LineStatus | None:
             "updated_at": obj.get("status_updated_at"),
         }
     status = fields.get("status")
-    if status not in {s.value for s in Status}:
-        raise LineError(f"status {status!r} is not one of {', '.join(s.value for s in Status)}")
+    if status not in _STATUSES:  # a tuple: an unhashable value (a list) is just not one of them
+        raise LineError(f"status {status!r} is not one of {', '.join(_STATUSES)}")
     seconds, note = fields.get("seconds") or 0.0, fields.get("note") or ""
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         raise LineError(f"seconds must be a non-negative number, not {seconds!r}")

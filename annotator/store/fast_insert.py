@@ -62,7 +62,7 @@ def insert_many(session: Session, statement: Insert, table: Table, rows: Sequenc
         else:
             values = list(map(itemgetter(key), rows))
         process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        columns.append(list(map(process, values)) if process else values)
+        columns.append(_processed(process, values) if process else values)
     per_statement = max(1, min(ROWS_PER_STATEMENT, _variable_limit(connection) // len(order)))
     for first in range(0, len(rows), per_statement):
         n = min(per_statement, len(rows) - first)
@@ -72,6 +72,20 @@ def insert_many(session: Session, statement: Insert, table: Table, rows: Sequenc
             connection.exec_driver_sql(compiled.string, list(chunk))
         else:
             connection.exec_driver_sql(multi, tuple(chain.from_iterable(chunk)))
+
+
+def _processed(process: Any, values: list[Any]) -> list[Any]:
+    """`process` (a bind processor) of each value, once per distinct object: rows often share one
+    (an importer's attributes dict for every span with the same attributes, None), and serialising
+    JSON is the costly part. The values do not change during the call, so one object has one result."""
+    done: dict[int, Any] = {}
+    out = []
+    for value in values:
+        key = id(value)
+        if key not in done:
+            done[key] = process(value)
+        out.append(done[key])
+    return out
 
 
 def _compiled(statement: Insert, dialect: Dialect, keys: list[str]) -> SQLCompiler:

@@ -212,6 +212,7 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
     ("stance on a source", _set("stances.1.span", "s")),
     ("stance twice", lambda line: line["stances"].append({"target": "nato", "value": "against"})),
     ("status unknown", _set("status", "finished")),
+    ("status a list", _set("status", {"status": [1]})),  # was a TypeError (a traceback), not a reason
     ("seconds negative", lambda line: line.update(seconds=-1)),
 ]
 
@@ -289,5 +290,6 @@ def test_the_fast_reader_accepts_rejects_and_stores_exactly_as_the_typed_reader(
     good = [n for n, (label, _) in enumerate(MUTATIONS) if label == "not an object"][0]
     assert len(reasons) >= len(MUTATIONS) - good, reasons
     assert "span 'c': text 'aid will come' is not the document's text" in " ".join(reasons.values())
+    assert "status [1] is not one of not_started, in_progress, done" in reasons.values()
     assert len(typed["spans"]) > 40
     assert len(taken) >= good - 3, taken  # fragments (2) and the padded annotator go typed
