@@ -10,13 +10,18 @@ pytest.
 
 The second table drives the real main window (`app.build_main_window`, annotator "me", two colleagues
 with --spans spans each on both documents, so keeping the disagreement score current has three layers
-to compare): "switch to" opens the document (ctx.open_document) and repaints the article view;
-"add a span" selects a word range and presses the claim key (QTest.keyClick), then repaints: the
-committed span, its highlight and its row in the annotation table are all there when the time is
-taken (checked). Each is measured on the unbroken article and on the same text in paragraphs, and
-"add a span" also with the score refresh skipped (patched out), alternated, median of --runs; wall
-milliseconds and the CPU milliseconds of this process. The last line is one JSON object with every
-figure.
+to compare): "switch to" opens the document (ctx.open_document) and repaints the article view,
+with the window's cache of documents read emptied first (as any edit does), so the switch reads the
+document and its spans; "add a span" selects a word range and presses the claim key
+(QTest.keyClick), then repaints: the committed span, its highlight and its row in the annotation
+table are all there when the time is taken (checked). The edit leaves the document's disagreement
+score to the next turn of the event loop: "until its score is stored" also runs the event loop until
+it is. Each is measured on the unbroken article and on the same text in paragraphs, "add a span"
+also with the score refresh skipped (patched out); the floor rows are a bare QPlainTextEdit of the
+same size and font showing the same text (setPlainText and a repaint: what Qt alone needs, and what
+an unbroken paragraph costs it). Alternated, median of --runs; wall milliseconds and the CPU
+milliseconds of this process; the load average before and after. The last line is one JSON object
+with every figure.
 
 Usage: python scripts/bench_paint.py [--chars 50000] [--spans 500] [--runs 15]
 """
@@ -39,12 +44,13 @@ os.environ["ANNOTATOR_CONFIG_DIR"] = str(Path(_HOME) / "config")
 os.environ["ANNOTATOR_DATA_DIR"] = str(Path(_HOME) / "data")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QPointF  # noqa: E402
+from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QPainter, QTextBlock  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from annotator.app import build_main_window  # noqa: E402
+from annotator.model.changes import Changes  # noqa: E402
 from annotator.model.types import Span  # noqa: E402
 from annotator.services import annotations as svc  # noqa: E402
 from annotator.services import documents  # noqa: E402
@@ -110,6 +116,7 @@ def main() -> int:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     result: dict[str, object] = {"chars": args.chars, "spans": args.spans, "runs": args.runs}
+    result["load_before"] = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         project = Project.open(path)
@@ -127,6 +134,8 @@ def main() -> int:
                 add_spans(s, spans_for(paragraphs, para_doc, who, args.spans, seed=8 + n))
         project.close()
         result["edit_ms"] = edits(path, flat_doc, para_doc, unbroken, args.runs)
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average before {result['load_before']}, after {result['load_after']}")
     print(json.dumps(result))
     del app
     return 0
@@ -170,16 +179,18 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
     word_end = text.index(" ", where)
     real_refresh = disagreement.refresh
 
-    def unscored(session: object) -> None:
+    def unscored(session: object, deferred: object = None) -> None:
         session.info.pop("annotator.disagreement.pending", None)  # type: ignore[attr-defined]
 
     def switch(doc: int) -> tuple[float, float]:
+        ctx.notify(Changes())  # forget the documents read so far (any edit does): the switch reads it
         wall, cpu = time.perf_counter(), time.process_time()
         ctx.open_document(doc)
         view.viewport().repaint()
         return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
-    def add(doc: int, scored: bool) -> tuple[float, float]:
+    def add(doc: int, scored: bool, until_scored: bool = False) -> tuple[float, float]:
+        win.activateWindow()
         view.setFocus()
         view.select_cp(where, word_end)
         QApplication.processEvents()
@@ -188,9 +199,14 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
             wall, cpu = time.perf_counter(), time.process_time()
             QTest.keyClick(view, "c")
             view.viewport().repaint()
+            if until_scored:  # the score the edit left stale is computed on the next turn of the event loop
+                while ctx.project.scores_pending():
+                    QApplication.processEvents()
             took = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
         finally:
             disagreement.refresh = real_refresh
+        QApplication.processEvents()
+        assert not ctx.project.scores_pending()
         span_id = ctx.selected_span_id
         assert span_id is not None and win.tag_panel.table_model.row_of(span_id) is not None
         assert any(sp.id == span_id for sp in view.spans())
@@ -199,10 +215,30 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
         ctx.notify(changes)
         return took
 
+    bare = QPlainTextEdit()  # the floor: Qt alone showing the same text in a same-sized editor
+    bare.setReadOnly(True)
+    bare.setFont(view.font())
+    bare.resize(view.viewport().size())
+    bare.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # the main window keeps the keys
+    bare.show()
+    win.activateWindow()
+    paragraphs = ctx.view(para_doc).document.text
+
+    def bare_switch(content: str) -> tuple[float, float]:
+        bare.setPlainText("")
+        QApplication.processEvents()
+        wall, cpu = time.perf_counter(), time.process_time()
+        bare.setPlainText(content)
+        bare.viewport().repaint()
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
     variants = {
+        "floor: bare QPlainTextEdit shows it, unbroken": lambda: bare_switch(text),
+        "floor: bare QPlainTextEdit shows it, paragraphs": lambda: bare_switch(paragraphs),
         "switch to, unbroken": lambda: switch(flat_doc),
         "switch to, paragraphs": lambda: switch(para_doc),
         "add a span, unbroken": lambda: add(flat_doc, True),
+        "add a span, unbroken, until its score is stored": lambda: add(flat_doc, True, True),
         "add a span, unbroken, score refresh skipped": lambda: add(flat_doc, False),
         "add a span, paragraphs": lambda: add(para_doc, True),
     }
@@ -217,6 +253,7 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
             if run:
                 times[name].append(took)
     win.close()
+    bare.close()
     QApplication.processEvents()
     out = {
         name: {

@@ -154,6 +154,19 @@ class Project:
         backup_to(self.store.engine, target, progress, cancel)
         return target
 
+    def defer_scores(self) -> None:
+        """From now on an edit of a few documents leaves their disagreement scores `STALE` (readers
+        recompute them) for `score_deferred` to compute right after, so the edit returns sooner."""
+        if self.store.deferred_scores is None:
+            self.store.deferred_scores = set()
+
+    def scores_pending(self) -> bool:
+        return bool(self.store.deferred_scores)
+
+    def score_deferred(self) -> list[int]:
+        """Compute and store the scores deferred edits left stale; the documents scored."""
+        return self.store.score_deferred()
+
     def annotator(self, name: str, *, create: bool = True) -> Annotator:
         """The annotator called `name`, created on first use."""
         name = name.strip()

@@ -63,12 +63,14 @@ from annotator.store.fast_insert import insert_many, upsert_insert
 from annotator.store.tables import AnnotatorRow, DisagreementRow, DocStatusRow, DocumentRow, SpanRow, StanceRow
 
 STALE = -1.0
-"""The score a writer stores when it cannot read every layer of the document (blind mode on a server):
-not a score (scores are in [0, 1]); the next reader who can see every layer recomputes it."""
+"""The score a writer stores when it cannot read every layer of the document (blind mode on a server)
+or leaves the computing for right after its commit (a window's edit, `refresh`): not a score (scores
+are in [0, 1]); the next reader who can see every layer recomputes it."""
 
 _PENDING = "annotator.disagreement.pending"
 _TABLE = cast(Table, DisagreementRow.__table__)
 _CHUNK = 500
+_DEFER_AT_MOST = 8  # a bigger write (an import, a merge) computes its scores in its own transaction
 _UPSERTS: dict[str, Any] = {}
 _DOCS: BindParameter[Any] = bindparam("docs", expanding=True)
 # Everything a chunk's scores need, in one round trip. Rows tell themselves apart by their NULLs:
@@ -121,12 +123,30 @@ def store_known_zero(session: Session, doc_ids: Iterable[int]) -> None:
     insert_many(session, _upsert(session.get_bind().dialect.name), _TABLE, [{"doc_id": d, "score": 0.0} for d in zero])
 
 
-def refresh(session: Session) -> None:
-    """Recompute and store the scores of the documents touched in this transaction (before commit)."""
+def refresh(session: Session, deferred: set[int] | None = None) -> None:
+    """Recompute and store the scores of the documents touched in this transaction (before commit).
+
+    With `deferred` (a window's edits: one key press must not wait for the matching), a transaction
+    that touched a few documents stores `STALE` for them instead and adds them to `deferred`, for
+    `store_scores` in a transaction of their own right after (`ProjectStore.score_deferred`). Until
+    then, or if that never runs (the program killed in between), every reader recomputes a stale
+    score (`stored_scores`), so no reader ever gets an out-of-date one."""
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.flush()
-        store_scores(session, sorted(pending))
+        if deferred is not None and len(pending) <= _DEFER_AT_MOST:
+            mark_stale(session, sorted(pending))
+            deferred.update(pending)
+        else:
+            store_scores(session, sorted(pending))
+
+
+def mark_stale(executor: Executor, doc_ids: Sequence[int]) -> None:
+    """Store `STALE` for `doc_ids` (ascending: the upsert locks the rows in that order)."""
+    conn = _connection(executor)
+    upsert = _upsert(conn.dialect.name)
+    for chunk in _chunks(list(doc_ids)):
+        conn.execute(upsert, [{"doc_id": d, "score": STALE} for d in chunk])
 
 
 def store_scores(executor: Executor, doc_ids: Sequence[int]) -> dict[int, float]:

@@ -84,6 +84,9 @@ class ProjectStore:
     """Told once when a long write has to wait for another program (the CLI prints it)."""
     url: str | None = None  # a server project's URL (store.server); None for a project file
     created: bool = False  # a server project whose tables this open made (in an empty database)
+    deferred_scores: set[int] | None = None
+    """When a set (a window sets it): documents whose disagreement score an edit left `STALE`, to be
+    computed by `score_deferred` once the edit is shown (see `disagreement.refresh`)."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -92,7 +95,7 @@ class ProjectStore:
         try:
             yield session
             if not self.readonly:
-                disagreement.refresh(session)
+                disagreement.refresh(session, self.deferred_scores)
                 session.commit()
         except DBAPIError as exc:
             session.rollback()
@@ -115,6 +118,18 @@ class ProjectStore:
             raise
         finally:
             session.close()
+
+    def score_deferred(self) -> list[int]:
+        """Compute and store the scores edits left stale (`deferred_scores`), in one transaction;
+        the documents scored. If this fails, the scores stay `STALE` and readers recompute them."""
+        ids: set[int] = set()
+        while self.deferred_scores:
+            ids.add(self.deferred_scores.pop())  # pop: a write in another thread may add meanwhile
+        if not ids or self.readonly:
+            return []
+        with self.session() as session:
+            disagreement.store_scores(session, sorted(ids))
+        return sorted(ids)
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.model.changes import Changes
-from annotator.model.errors import StaleWriteError
+from annotator.model.errors import AnnotatorError, StaleWriteError
 from annotator.model.types import Annotator
 from annotator.services import documents
 from annotator.services.project import UNRECORDED, Project
@@ -42,6 +42,7 @@ class AppContext(QObject):
     annotator_recorded = Signal(object)  # Annotator: my first annotation in this project added my row
     write_refused = Signal(object)  # Conflict: the main window asks which version to keep
     message_posted = Signal(str)  # a one-line message for the status bar (a refused undo or redo)
+    scores_updated = Signal(object)  # frozenset of doc ids: their disagreement scores were just computed
 
     def __init__(self, project: Project, annotator: Annotator, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +62,13 @@ class AppContext(QObject):
         # The version this window last wrote to each shared row it changed (ui/commands.py): an undo
         # names it, so only someone else's write since is a conflict, not this window's own.
         self.written_versions: dict[tuple[object, ...], int] = {}
+        # An edit leaves the disagreement score of its document stale; it is computed on the next
+        # turn of the event loop, after the edit is shown (a key press does not wait for it).
+        self._score_timer = QTimer(self)
+        self._score_timer.setSingleShot(True)
+        self._score_timer.setInterval(0)
+        self._score_timer.timeout.connect(self._on_score_timer_timeout)
+        project.defer_scores()
 
     def view(self, doc_id: int, layer_ids: Sequence[int] | None = None) -> documents.DocumentView:
         """The document with the given layers (default: mine), loaded once per change.
@@ -167,6 +175,22 @@ class AppContext(QObject):
                 self.annotator = found
                 self.annotator_recorded.emit(found)
         self.changed.emit(changes)
+        if self.project.scores_pending():
+            self._score_timer.start()
+
+    def score_pending(self) -> None:
+        """Compute the disagreement scores my edits left stale now (also done on the next turn of the
+        event loop); a failure leaves them stale, and every reader recomputes a stale score."""
+        self._score_timer.stop()
+        try:
+            done = self.project.score_deferred()
+        except AnnotatorError:
+            return
+        if done:
+            self.scores_updated.emit(frozenset(done))
+
+    def _on_score_timer_timeout(self) -> None:
+        self.score_pending()
 
     def notify_remote(self, changes: Changes) -> None:
         """Another client committed `changes` (live updates): views refresh as for my own edits,
@@ -192,10 +216,12 @@ class AppContext(QObject):
     def replace_project(self, project: Project, annotator: Annotator) -> None:
         """Switch to another project file (File > Open): state and undo history start afresh."""
         self.undo_stack.clear()
+        self.score_pending()
         self.project_closing.emit()
         self.written_versions.clear()
         self.project.close()
         self.project, self.annotator = project, annotator
+        project.defer_scores()
         self.current_doc_id = None
         self.selected_span_id = None
         self._views.clear()

@@ -542,6 +542,7 @@ class MainWindow(QMainWindow):
             self.tag_panel.save_note()
             self.timer.stop()
             self.save_layout()
+            self.ctx.score_pending()
             self.ctx.project_closing.emit()  # the live feed stops, the curator lock is released
             self.ctx.project.close()
         super().closeEvent(event)

@@ -393,14 +393,17 @@ def test_sorting_the_document_list_by_disagreement(qtbot: QtBot, merged: MainWin
     first = listing.model.index(0, 0)
     assert first.data(DocIdRole) == ids[2]
     assert "Disagreement 1.00" in first.data(Qt.ItemDataRole.ToolTipRole)
-    # An edit shows the touched document's new score at once, without moving the rows under the cursor.
+    # An edit shows the touched document's new score on the next turn of the event loop (the edit
+    # itself is shown first), without moving the rows under the cursor.
     second = listing.model.index(1, 0)
     before = second.data(DisagreementRole)
     assert 0.0 < before < 1.0
     names = ids_by_name(merged)
     merged.ctx.notify(svc.add_span(merged.ctx.project, ids[0], names["alice"], "source", 0, 3)[1])
     assert listing.model.doc_ids() == order
+    qtbot.waitUntil(lambda: second.data(DisagreementRole) != before)
     assert second.data(DisagreementRole) == review.disagreement_scores(merged.ctx.project)[ids[0]] > before
+    assert listing.model.doc_ids() == order
     listing.sort_combo.setCurrentIndex(0)
     assert listing.model.doc_ids() == ids
 

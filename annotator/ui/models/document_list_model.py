@@ -15,6 +15,7 @@ the documents it touched. The status icons are drawn here with QPainter, once pe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt
@@ -58,6 +59,7 @@ class DocumentListModel(QAbstractListModel):
     def _connect_signals(self) -> None:
         self._ctx.changed.connect(self._on_ctx_changed)
         self._ctx.project_replaced.connect(self._on_ctx_project_replaced)
+        self._ctx.scores_updated.connect(self._on_ctx_scores_updated)
 
     # -- filter and ids --------------------------------------------------------------------------
 
@@ -237,10 +239,10 @@ class DocumentListModel(QAbstractListModel):
             return
         if not (changes.spans or changes.status or changes.stances):
             return
-        if self._by_disagreement and changes.doc_ids:
-            from annotator.services.review import disagreement_of
-
-            self._scores.update(disagreement_of(self._ctx.project, sorted(changes.doc_ids)))
+        deferred = self._ctx.project.scores_pending() and not self._ctx.remote
+        if self._by_disagreement and changes.doc_ids and not deferred:
+            # (My own edit's score is computed on the next turn of the event loop: `_on_ctx_scores_updated`.)
+            self._read_scores(changes.doc_ids)
         for doc_id in changes.doc_ids:
             row = self._rows_by_id.get(doc_id)
             if row is None:
@@ -253,6 +255,20 @@ class DocumentListModel(QAbstractListModel):
 
     def _on_ctx_project_replaced(self) -> None:
         self.reload()
+
+    def _on_ctx_scores_updated(self, doc_ids: frozenset[int]) -> None:
+        if self._by_disagreement:
+            self._read_scores(doc_ids)
+
+    def _read_scores(self, doc_ids: Iterable[int]) -> None:
+        from annotator.services.review import disagreement_of
+
+        ids = sorted(doc_ids)
+        self._scores.update(disagreement_of(self._ctx.project, ids))
+        for doc_id in ids:
+            row = self._rows_by_id.get(doc_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
 
 
 # -- status icons -----------------------------------------------------------------------------------
