@@ -14,8 +14,15 @@ class Changes:
     status: bool = False
     documents: bool = False
     annotators: bool = False
+    # With `spans`: the only spans added, changed or deleted, when the writer knows them (one span's
+    # edit and its undo), so a view re-reads just those; None: any span of `doc_ids` may have changed.
+    span_ids: frozenset[int] | None = None
 
     def __or__(self, other: Changes) -> Changes:
+        if self.spans and other.spans:
+            ids = None if self.span_ids is None or other.span_ids is None else self.span_ids | other.span_ids
+        else:
+            ids = self.span_ids if self.spans else other.span_ids
         return Changes(
             self.doc_ids | other.doc_ids,
             self.spans or other.spans,
@@ -24,4 +31,11 @@ class Changes:
             self.status or other.status,
             self.documents or other.documents,
             self.annotators or other.annotators,
+            ids if self.spans or other.spans else None,
         )
+
+    @property
+    def known_spans(self) -> bool:
+        """Whether a view of one of `doc_ids` can be brought up to date from these changes alone:
+        nothing but annotations of those documents changed, and the spans that did are named."""
+        return not (self.documents or self.annotators) and (not self.spans or self.span_ids is not None)

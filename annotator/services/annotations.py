@@ -46,8 +46,9 @@ class LinkResult:
     replaced: tuple[Relation, ...] = field(default_factory=tuple)
 
 
-def _changes(doc_id: int, **kinds: bool) -> Changes:
-    return Changes(doc_ids=frozenset({doc_id}), **kinds)
+def _changes(doc_id: int, span_id: int | None = None, **kinds: bool) -> Changes:
+    """What changed in document `doc_id`; `span_id`: the one span added, changed or deleted."""
+    return Changes(doc_ids=frozenset({doc_id}), span_ids=None if span_id is None else frozenset({span_id}), **kinds)
 
 
 def _check_span(project: Project, label: str, attributes: dict[str, str]) -> str:
@@ -78,7 +79,7 @@ def add_span(
         span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
         span = q.insert_span(s, span)
         _mark_in_progress(s, doc_id, annotator_id)
-    return span, _changes(doc_id, spans=True, status=True)
+    return span, _changes(doc_id, span.id, spans=True, status=True)
 
 
 def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
@@ -88,7 +89,7 @@ def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
         q.delete_span(s, span_id)
         _forget_alias(project, s, span)
         _settle_status(s, span.doc_id, span.annotator_id)
-    return removed, _changes(span.doc_id, spans=True, relations=True, stances=True, status=True)
+    return removed, _changes(span.doc_id, span.id, spans=True, relations=True, stances=True, status=True)
 
 
 def restore_span(project: Project, removed: RemovedSpan) -> Changes:
@@ -101,7 +102,7 @@ def restore_span(project: Project, removed: RemovedSpan) -> Changes:
             q.insert_stance(s, stance)
         _register_aliases(project, s, removed.span)
         _mark_in_progress(s, removed.span.doc_id, removed.span.annotator_id)
-    return _changes(removed.span.doc_id, spans=True, relations=True, stances=True, status=True)
+    return _changes(removed.span.doc_id, removed.span.id, spans=True, relations=True, stances=True, status=True)
 
 
 def update_span(
@@ -195,7 +196,7 @@ def _update_span(
         _register_aliases(project, s, after)
         if after.text != before.text:
             _forget_alias(project, s, before)
-    return before, after, _changes(before.doc_id, spans=True)
+    return before, after, _changes(before.doc_id, before.id, spans=True)
 
 
 def _fragment_values(text: str, pieces: list[list[int]]) -> dict[str, Any]:
@@ -218,7 +219,7 @@ def set_fragments(project: Project, span_id: int, pieces: tuple[tuple[int, int],
         before = q.get_span(s, span_id)
         doc = docs.get_document(s, before.doc_id)
         after = q.update_span(s, span_id, **_fragment_values(doc.text, [list(p) for p in pieces]))
-    return before, after, _changes(before.doc_id, spans=True)
+    return before, after, _changes(before.doc_id, before.id, spans=True)
 
 
 def add_fragment(project: Project, span_id: int, start: int, end: int) -> tuple[Span, Span, Changes]:

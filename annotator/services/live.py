@@ -18,17 +18,17 @@ from annotator.store import live
 
 POLL_S = 0.25  # how long one wait lasts: the feed stops within this, a project file is polled at it
 # What a change to each table means for the views ("comments" and "rejections" touch a document only).
-_FLAGS: dict[str, dict[str, bool]] = {
-    "spans": {"spans": True},
-    "relations": {"relations": True},
-    "stances": {"stances": True},
-    "doc_status": {"status": True},
-    "comments": {},
-    "rejections": {},
-    "documents": {"documents": True},
-    "annotators": {"annotators": True},
-    "meta": {"annotators": True},  # project settings (blind mode)
-    "source_aliases": {"spans": True},  # the source registry
+_FLAGS: dict[str, Changes] = {
+    "spans": Changes(spans=True),  # which spans is not known: views read the document's anew
+    "relations": Changes(relations=True),
+    "stances": Changes(stances=True),
+    "doc_status": Changes(status=True),
+    "comments": Changes(),
+    "rejections": Changes(),
+    "documents": Changes(documents=True),
+    "annotators": Changes(annotators=True),
+    "meta": Changes(annotators=True),  # project settings (blind mode)
+    "source_aliases": Changes(spans=True),  # the source registry
 }
 
 
@@ -53,11 +53,11 @@ def remote_changes(found: Iterable[live.TableChange]) -> RemoteChanges:
         if change.kind == live.UNKNOWN:
             unknown = True
             continue
-        flags = _FLAGS.get(change.table, {})  # a table this version does not know: its document only
+        flags = _FLAGS.get(change.table, Changes())  # a table this version does not know: its document only
         docs = frozenset() if change.doc_id is None else frozenset({int(change.doc_id)})
         if change.kind == "truncate" and change.table in live.LAYER_TABLES:
             unknown = True
-        changes |= Changes(docs, **flags)
+        changes |= Changes(docs) | flags
         if change.doc_id is not None and change.layer is not None:
             layers.add((int(change.doc_id), int(change.layer)))
     return RemoteChanges(changes, frozenset(layers), unknown, scheme)

@@ -37,8 +37,8 @@ class SpanEdit:
         return ", ".join(parts)
 
 
-def _changes(doc_id: int) -> Changes:
-    return Changes(doc_ids=frozenset({doc_id}), spans=True, relations=True, stances=True)
+def _changes(doc_id: int, span_id: int) -> Changes:
+    return Changes(doc_ids=frozenset({doc_id}), spans=True, relations=True, stances=True, span_ids=frozenset({span_id}))
 
 
 def resize_span(project: Project, span_id: int, start: int, end: int) -> tuple[SpanEdit, Changes]:
@@ -48,7 +48,7 @@ def resize_span(project: Project, span_id: int, start: int, end: int) -> tuple[S
         text = docs.get_document(s, before.doc_id).text
         check_offsets(text, start, end)
         after = q.update_span(s, span_id, start=start, end=end, text=text[start:end])
-    return SpanEdit(before, after), _changes(before.doc_id)
+    return SpanEdit(before, after), _changes(before.doc_id, span_id)
 
 
 def relabel_span(project: Project, span_id: int, label: str) -> tuple[SpanEdit, Changes]:
@@ -79,7 +79,7 @@ def relabel_span(project: Project, span_id: int, label: str) -> tuple[SpanEdit, 
         for stance in dropped_stances:
             q.delete_stance(s, stance.id)
         after = q.update_span(s, span_id, label=lab.name, attributes=kept)
-    return SpanEdit(before, after, dropped_attrs, dropped_rels, dropped_stances), _changes(before.doc_id)
+    return SpanEdit(before, after, dropped_attrs, dropped_rels, dropped_stances), _changes(before.doc_id, span_id)
 
 
 def _fits(project: Project, rel: Relation, span_id: int, new_label: str, s: Any) -> bool:
@@ -106,7 +106,7 @@ def revert_span_edit(project: Project, edit: SpanEdit) -> Changes:
             q.insert_relation(s, rel)
         for stance in edit.dropped_stances:
             q.insert_stance(s, stance)
-    return _changes(old.doc_id)
+    return _changes(old.doc_id, old.id)
 
 
 def redo_span_edit(project: Project, edit: SpanEdit) -> Changes:
@@ -120,4 +120,4 @@ def redo_span_edit(project: Project, edit: SpanEdit) -> Changes:
         q.update_span(
             s, new.id, label=new.label, attributes=dict(new.attributes), start=new.start, end=new.end, text=new.text
         )
-    return _changes(new.doc_id)
+    return _changes(new.doc_id, new.id)

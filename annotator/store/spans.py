@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -94,13 +94,19 @@ _SPAN_COLUMNS = (
 _NO_JSON = (None, "{}", "null")
 
 
-def spans_for(session: Session, doc_id: int, annotator_ids: Sequence[int] | None = None) -> list[Span]:
+def spans_for(
+    session: Session, doc_id: int, annotator_ids: Sequence[int] | None = None, span_ids: Iterable[int] | None = None
+) -> list[Span]:
+    """The spans of a document (of `annotator_ids`; only those of `span_ids` still there), ordered by
+    start, end and id."""
     # A column select, not ORM rows: opening a document with hundreds of spans is on the hot path.
     # The JSON columns come as text (SQLite) or decoded by the driver (PostgreSQL): most spans have no
     # attributes and no pieces, so decoding is skipped for those.
     query = select(*_SPAN_COLUMNS).where(SpanRow.doc_id == doc_id)
     if annotator_ids is not None:
         query = query.where(SpanRow.annotator_id.in_(annotator_ids))
+    if span_ids is not None:
+        query = query.where(SpanRow.id.in_(list(span_ids)))
     # Core execution on the session's connection (same transaction): the ORM's row handling is skipped.
     rows = session.connection().execute(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
     return [

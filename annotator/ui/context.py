@@ -59,6 +59,9 @@ class AppContext(QObject):
         self.remote = False  # True while `changed` reports other clients' changes (notify_remote)
         self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
         self._progress: dict[int, documents.Progress] = {}  # by annotator id; cleared with the views
+        # Views read before the last changes, with those changes: `view` brings one up to date from
+        # them when they name the spans that changed (`Changes.known_spans`) instead of reading anew.
+        self._earlier: dict[tuple[int, tuple[int, ...]], tuple[documents.DocumentView, Changes]] = {}
         # The version this window last wrote to each shared row it changed (ui/commands.py): an undo
         # names it, so only someone else's write since is a conflict, not this window's own.
         self.written_versions: dict[tuple[object, ...], int] = {}
@@ -80,7 +83,13 @@ class AppContext(QObject):
         if key not in self._views:
             if len(self._views) > 8:
                 self._views.clear()
-            self._views[key] = documents.load_view(self.project, doc_id, self.annotator.id, layers)
+            old, since = self._earlier.pop(key, (None, Changes()))
+            if old is not None and doc_id in since.doc_ids and since.known_spans:
+                # Only what the edits since say changed is read again (one span, not all 500).
+                view = documents.refresh_view(self.project, old, since, self.annotator.id, layers)
+            else:
+                view = documents.load_view(self.project, doc_id, self.annotator.id, layers)
+            self._views[key] = view
         return self._views[key]
 
     def progress(self) -> documents.Progress:
@@ -128,8 +137,7 @@ class AppContext(QObject):
         recorded = self.project.annotator(who.name)
         if self.annotator.id == UNRECORDED and self.annotator.name == who.name:
             self.annotator = recorded
-        self._views.clear()
-        self._progress.clear()
+        self.forget_views()
         self.annotator_recorded.emit(recorded)
         return recorded
 
@@ -165,7 +173,16 @@ class AppContext(QObject):
         )
         self.write_refused.emit(conflict)
 
+    def forget_views(self) -> None:
+        """Read every document anew on the next `view` (the project, or who I am, changed)."""
+        self._views.clear()
+        self._earlier.clear()
+        self._progress.clear()
+
     def notify(self, changes: Changes) -> None:
+        earlier = {key: (view, since | changes) for key, (view, since) in self._earlier.items()}
+        earlier.update((key, (view, changes)) for key, view in self._views.items())
+        self._earlier = earlier if len(earlier) <= 8 else {}
         self._views.clear()
         self._progress.clear()
         if changes.annotators and self.annotator.id == UNRECORDED:
@@ -205,8 +222,7 @@ class AppContext(QObject):
         """The project's scheme changed (Scheme editor, or its undo): every view rebuilds from the
         new scheme as on opening a project, but the undo history stays."""
         shown = self.current_doc_id
-        self._views.clear()
-        self._progress.clear()
+        self.forget_views()
         self.selected_span_id = None
         self.current_doc_id = None  # so the document shown is opened again under the new scheme
         self.project_replaced.emit()
@@ -224,6 +240,5 @@ class AppContext(QObject):
         project.defer_scores()
         self.current_doc_id = None
         self.selected_span_id = None
-        self._views.clear()
-        self._progress.clear()
+        self.forget_views()
         self.project_replaced.emit()

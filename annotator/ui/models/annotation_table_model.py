@@ -37,7 +37,7 @@ class AnnotationTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._scheme = scheme
         self._spans: list[Span] = []
-        self._details: dict[int, str] = {}
+        self._details: dict[int, list[str]] = {}
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -75,18 +75,25 @@ class AnnotationTableModel(QAbstractTableModel):
             self._spans = spans
             self.endResetModel()
 
-    def _detail_texts(self, view: DocumentView, spans: list[Span]) -> dict[int, str]:
-        """Per span: its attribute values, then what it links to (e.g. "→ Zelensky", as in the span tooltip)."""
-        by_id = {s.id: s for s in view.spans}
-        out: dict[int, list[str]] = {s.id: [v for v in s.attributes.values() if v] for s in spans}
-        for rel in view.relations:
-            target = by_id.get(rel.to_span)
-            if rel.from_span in out and target is not None:
-                out[rel.from_span].append("→ " + elide(target.text, 30))
+    def _detail_texts(self, view: DocumentView, spans: list[Span]) -> dict[int, list[str]]:
+        """Per span with any: what it links to (e.g. "→ Zelensky", as in the span tooltip) and its
+        claim stances. Its attribute values go first, added when the row is shown (`_detail`): only
+        the links and stances, which are few, are worked out for every span on each change."""
+        shown = {s.id for s in spans}
+        out: dict[int, list[str]] = {}
+        if view.relations:
+            by_id = {s.id: s for s in view.spans}
+            for rel in view.relations:
+                target = by_id.get(rel.to_span)
+                if rel.from_span in shown and target is not None:
+                    out.setdefault(rel.from_span, []).append("→ " + elide(target.text, 30))
         for st in view.stances:
-            if st.span_id in out:
-                out[st.span_id].append(f"{st.target}: {st.value}")
-        return {k: ", ".join(v) for k, v in out.items()}
+            if st.span_id is not None and st.span_id in shown:
+                out.setdefault(st.span_id, []).append(f"{st.target}: {st.value}")
+        return out
+
+    def _detail(self, span: Span) -> str:
+        return ", ".join([*(v for v in span.attributes.values() if v), *self._details.get(span.id, ())])
 
     # -- look-ups ----------------------------------------------------------------------------
 
@@ -144,7 +151,7 @@ class AnnotationTableModel(QAbstractTableModel):
         if col == COL_END:
             return span.end
         if col == COL_DETAIL:
-            return self._details.get(span.id, "")
+            return self._detail(span)
         return None
 
     def _tooltip(self, span: Span) -> str:
