@@ -476,14 +476,16 @@ class MainWindow(QMainWindow):
     # --- window state -----------------------------------------------------------------------
 
     def _update_title(self) -> None:
-        from annotator.services import documents
+        from annotator.model.errors import AnnotatorError
 
         parts = [self.ctx.project.path.name, "annotator"]
         if self.ctx.current_doc_id is not None:
-            rows = documents.list_rows(self.ctx.project, [self.ctx.current_doc_id], self.ctx.annotator.id)
-            row = rows.get(self.ctx.current_doc_id)
-            if row is not None:
-                parts.insert(0, row.info.title or row.info.ext_id)
+            try:  # the document the article view has just read (no query of its own)
+                info = self.ctx.view(self.ctx.current_doc_id).document.info
+            except AnnotatorError:  # deleted meanwhile: the view shows the empty state
+                info = None
+            if info is not None:
+                parts.insert(0, info.title or info.ext_id)
         self.setWindowTitle(" — ".join(parts))
 
     def _restore_geometry(self) -> None:
