@@ -2,7 +2,8 @@
 
 An attribute key arms that attribute's field, A arms the attribution list (as well as picking on
 the text), K arms the claim stance of the active stance target; `PanelKeys` then takes one digit or
-letter and brings the keyboard back. The status bar lists the choices while a field is armed.
+letter and brings the keyboard back. The status bar lists the choices while a field is armed, and
+the hint is withdrawn when the field is no longer armed or another span is selected.
 """
 
 from __future__ import annotations
@@ -18,22 +19,28 @@ from annotator.ui.widgets.tag_panel import TagPanelWidget
 
 class KeyboardPath(QObject):
     message_posted = Signal(str)
+    message_withdrawn = Signal(str)  # a hint posted here no longer holds: clear it if still shown
 
     def __init__(self, ctx: AppContext, article: QWidget, panel: TagPanelWidget, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._panel = panel
         self.keys = PanelKeys(article, panel.span_editor.fields, self)
+        self._hint = ""
+        self._hint_span: int | None = None
         # The fields change with the selected span: claim their keys as soon as they are shown.
         ctx.span_selected.connect(self._on_ctx_span_selected)
         ctx.changed.connect(self._on_ctx_span_selected)
         self.keys.escaped.connect(self._on_keys_escaped)
+        self.keys.disarmed.connect(self._withdraw_hint)
 
     def _on_keys_escaped(self) -> None:
         if self._ctx.link_pending:
             self._ctx.set_link_pending(False)
 
     def _on_ctx_span_selected(self, *_args: object) -> None:
+        if self._hint and self._ctx.selected_span_id != self._hint_span:
+            self._withdraw_hint()
         for field in self._panel.span_editor.fields():
             self.keys.watch(field)
 
@@ -78,7 +85,14 @@ class KeyboardPath(QObject):
         self.keys.arm(field)
         if isinstance(field, QComboBox):
             choices = " · ".join(f"{i} {field.itemText(i)}" for i in range(1, min(field.count(), 10)))
-            self.message_posted.emit(f"{title}: {choices} (or a first letter; 0 clears, Esc back)")
+            self._hint = f"{title}: {choices} (or a first letter; 0 clears, Esc back)"
         else:
-            self.message_posted.emit(f"{title}: type (Tab/↓ completes), Enter to keep, Esc back")
+            self._hint = f"{title}: type (Tab/↓ completes), Enter to keep, Esc back"
+        self._hint_span = self._ctx.selected_span_id
+        self.message_posted.emit(self._hint)
         return True
+
+    def _withdraw_hint(self) -> None:
+        hint, self._hint = self._hint, ""
+        if hint:
+            self.message_withdrawn.emit(hint)

@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         self.ctx.message_posted.connect(self.status.post)
         self.tag_panel.message_posted.connect(self.status.post)
         self.keyboard.message_posted.connect(self.status.post)
+        self.keyboard.message_withdrawn.connect(self.status.withdraw)
         self.search.message_posted.connect(self.status.post)
         self.document_list.search_applied.connect(self.search.set_query)
         self.document_list.first_match_opened.connect(self._on_document_list_first_match_opened)

@@ -77,6 +77,11 @@ class ShellStatusBar(QStatusBar):
     def post(self, message: str) -> None:
         self.showMessage(message, MESSAGE_MS)
 
+    def withdraw(self, message: str) -> None:
+        """Clear `message` if it is still the one shown (a hint whose mode has ended)."""
+        if self.currentMessage() == message:
+            self.clearMessage()
+
     def _on_ctx_changed(self, changes: Changes) -> None:
         if (changes.doc_ids or changes.documents) and not self._ctx.remote:
             # every service call has committed before it notifies, so this is true when shown

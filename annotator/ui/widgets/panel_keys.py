@@ -29,6 +29,7 @@ _TAB_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 
 class PanelKeys(QObject):
     escaped = Signal()  # Esc in a field: what Esc cancels elsewhere (a pending link) ends too
+    disarmed = Signal()  # the armed field is no longer armed (chosen, Enter, Esc, Tab, focus gone)
 
     def __init__(self, article: QWidget, fields: FieldsProvider, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -159,7 +160,9 @@ class PanelKeys(QObject):
                 widget.setProperty(_ARMED_PROPERTY, widget is field)
                 widget.style().unpolish(widget)
                 widget.style().polish(widget)
-        self._armed = field
+        was_armed, self._armed = self._armed, field
+        if was_armed is not None and field is None:
+            self.disarmed.emit()
 
 
 def _forward(event: QKeyEvent) -> bool:
