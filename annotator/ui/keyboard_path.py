@@ -79,13 +79,16 @@ class KeyboardPath(QObject):
         combo = next(iter(self._panel.span_editor.link_combos.values()), None)
         if combo is None:
             return False
-        return self._arm(combo, "Source: click it on the text, or")
+        return self._arm(combo, "Source: click it on the text, or", alone="Source: click it on the text (Esc back)")
 
-    def _arm(self, field: QWidget, title: str) -> bool:
+    def _arm(self, field: QWidget, title: str, alone: str = "") -> bool:
+        """`alone` is the hint when a combo offers nothing to choose yet."""
         self.keys.arm(field)
         if isinstance(field, QComboBox):
             choices = " · ".join(f"{i} {field.itemText(i)}" for i in range(1, min(field.count(), 10)))
-            self._hint = f"{title}: {choices} (or a first letter; 0 clears, Esc back)"
+            self._hint = (
+                f"{title}: {choices} (or a first letter; 0 clears, Esc back)" if choices or not alone else alone
+            )
         else:
             self._hint = f"{title}: type (Tab/↓ completes), Enter to keep, Esc back"
         self._hint_span = self._ctx.selected_span_id

@@ -173,9 +173,9 @@ def test_attribution_by_combo_and_by_picking_on_the_text(h: Harness, qtbot: QtBo
     assert [(r.from_span, r.to_span) for r in h.view().relations] == [(claim, stol)]
     button = h.panel.span_editor.pick_buttons["attributed_to"]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert h.ctx.link_pending and button.text().startswith("Click a source")
+    assert h.ctx.link_pending and button.isChecked() and button.toolTip().startswith("Click a source")
     h.ctx.click_span(zel)
-    assert not h.ctx.link_pending and button.text() == PICK_TEXT
+    assert not h.ctx.link_pending and button.text() == PICK_TEXT and not button.isChecked()
     assert [(r.from_span, r.to_span) for r in h.view().relations] == [(claim, zel)]
     assert h.ctx.selected_span_id == claim and combo.currentData() == zel
     h.ctx.undo_stack.undo()

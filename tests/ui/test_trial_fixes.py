@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QFormLayout, QLineEdit, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from annotator.ui.main_window import MainWindow
@@ -77,3 +77,33 @@ def grab(win: MainWindow, tmp_path: Path, name: str) -> Path:
     path = tmp_path / f"{name}.png"
     win.grab().save(str(path))
     return path
+
+
+def test_picking_a_source_keeps_the_panel_inside_a_1366x768_window(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    search(qtbot, window, CLAIM_1)
+    press(qtbot, "c")
+    button = window.tag_panel.span_editor.pick_buttons["attributed_to"]
+    outer = window.tagging_dock.widget()
+    assert isinstance(outer, QScrollArea)
+    before = (button.width(), outer.width())
+    press(qtbot, "a")  # link: pick a source on the text
+    assert window.ctx.link_pending
+    QApplication.processEvents()
+    grab(window, tmp_path, "picking-1366x768")
+    assert (button.width(), outer.width()) == before
+    assert outer.horizontalScrollBar().maximum() == 0
+    assert "source" in button.toolTip() and "Esc" in button.toolTip() and button.isChecked()
+    assert window.status.currentMessage() == "Source: click it on the text (Esc back)"  # no source yet to choose
+    form = window.tag_panel.span_editor._links  # noqa: SLF001 - the row's own label
+    row_label = form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget()
+    assert row_label.text() == "Attributed to" and row_label.isVisible()
+    assert row_label.width() >= row_label.sizeHint().width()
+    viewport = outer.viewport()
+    for shown in window.tag_panel.findChildren(QAbstractButton):
+        if shown.isVisible():
+            right = shown.mapTo(viewport, QPoint(shown.width(), 0)).x()
+            assert right <= viewport.width(), shown.text()

@@ -23,7 +23,9 @@ from annotator.ui.widgets.attribute_editor import UNSET, AttributeEditorWidget
 from annotator.ui.widgets.panel_keys import ARMED_STYLE
 
 PICK_TEXT = "Pick [A]"
-PICKING_TEXT = "Click a {label}… [Esc]"
+PICKING_TEXT = "Picking…"  # as wide as PICK_TEXT: the button keeps its width (the panel must not widen)
+PICK_TIP = "Pick the {label} on the text [A]"
+PICKING_TIP = "Click a {label} on the text… (Esc cancels)"
 
 
 class SpanEditorWidget(QGroupBox):
@@ -155,6 +157,9 @@ class SpanEditorWidget(QGroupBox):
             combo.currentIndexChanged.connect(lambda _i, r=rel.name: self._on_link_combo_changed(r))
             button = QPushButton(PICK_TEXT)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setCheckable(True)  # checked while picking
+            button.setToolTip(PICK_TIP.format(label=rel.to_label))
+            button.setFixedWidth(button.sizeHint().width())
             button.clicked.connect(lambda _c=False, r=rel.name: self.start_link_pick(r))
             box = QHBoxLayout()
             box.addWidget(combo, 1)
@@ -257,9 +262,16 @@ class SpanEditorWidget(QGroupBox):
 
     def _on_ctx_link_pending_changed(self, pending: bool) -> None:
         rel = self.ctx.project.scheme.relation(self._pending[0]) if self._pending else None
+        scheme = self.ctx.project.scheme
         for name, button in self.pick_buttons.items():
             active = pending and rel is not None and rel.name == name
-            button.setText(PICKING_TEXT.format(label=rel.to_label) if active and rel else PICK_TEXT)
+            relation = scheme.relation(name)
+            to_label = relation.to_label if relation else ""
+            room = button.width() - 2 * button.fontMetrics().horizontalAdvance(" ")
+            text = button.fontMetrics().elidedText(PICKING_TEXT, Qt.TextElideMode.ElideRight, room)
+            button.setText(text if active else PICK_TEXT)
+            button.setChecked(active)
+            button.setToolTip((PICKING_TIP if active else PICK_TIP).format(label=to_label))
 
 
 def _html(text: str) -> str:
