@@ -55,6 +55,11 @@ def log_dir() -> Path:
     return Path(os.environ.get("ANNOTATOR_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def documents_dir() -> Path:
+    """The user's Documents folder (where File › Export suggests writing); may not exist yet."""
+    return Path(os.environ.get("ANNOTATOR_DOCUMENTS_DIR") or platformdirs.user_documents_dir())
+
+
 def default_project() -> Path:
     return data_dir() / "default.annotator.db"
 

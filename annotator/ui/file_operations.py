@@ -261,6 +261,7 @@ class FileOperations(QObject):
 
     def start_export(self, choice: ExportChoice) -> BackgroundTask:
         project = self._ctx.project
+        choice.out_path.parent.mkdir(parents=True, exist_ok=True)  # the Documents folder may not exist yet
 
         def job(progress: Callable[[int, int], None], cancel: Callable[[], bool]) -> ExportReport:
             if choice.fmt == "csv":

@@ -8,9 +8,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from annotator import paths
 from annotator.app import build_main_window
 from annotator.model.types import GOLD
 from annotator.services import annotations as svc
@@ -109,3 +113,42 @@ def test_xlsx_and_brat_from_the_dialog(qtbot: QtBot, window: MainWindow, tmp_pat
     (ann,) = (tmp_path / "brat" / GOLD).glob("*.ann")
     assert ann.read_text(encoding="utf-8").split("\t")[2].strip() == WORDS[GOLD]
     assert (tmp_path / "brat" / "annotation.conf").is_file()
+
+
+def test_the_export_goes_to_documents_under_the_project_name_and_never_over_an_earlier_one(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """File › Export… in the real window suggests the Documents folder (the test's stands in
+    for platformdirs' one) and a name after the project; an export already there is not replaced
+    silently: the next suggestion is a fresh name, and a path that exists says it will be replaced."""
+    documents_dir = paths.documents_dir()
+    assert not documents_dir.exists()
+    window.show()
+    qtbot.waitExposed(window)
+
+    def open_dialog() -> ExportDialog:
+        window.action_map["export"].trigger()  # File › Export…
+        qtbot.waitUntil(lambda: window.findChild(ExportDialog, "export_dialog") is not None)
+        dialog = window.findChild(ExportDialog, "export_dialog")
+        assert isinstance(dialog, ExportDialog)
+        qtbot.waitUntil(dialog.isVisible)
+        return dialog
+
+    stem = window.ctx.project.path.name.split(".")[0]
+    dialog = open_dialog()
+    assert Path(dialog.path_edit.text()) == documents_dir / f"{stem}-export"
+    assert "replaced" not in dialog.hint.text()
+    with qtbot.waitSignal(window.files.export_finished, timeout=20000):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    first = pd.read_csv(documents_dir / f"{stem}-export" / "spans.csv")
+    assert sorted(first["annotator"]) == sorted(WORDS)
+    qtbot.waitUntil(lambda: window.findChild(ExportDialog, "export_dialog") is None)
+
+    dialog = open_dialog()
+    assert Path(dialog.path_edit.text()) == documents_dir / f"{stem}-export-2"  # not over the first
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("jsonl"))
+    assert Path(dialog.path_edit.text()) == documents_dir / f"{stem}.jsonl"
+    dialog.path_edit.setText(str(documents_dir / f"{stem}-export"))
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
+    assert "replaced" in dialog.hint.text()  # typed over the earlier export: the dialog says so
+    dialog.reject()

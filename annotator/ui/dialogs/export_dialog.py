@@ -1,7 +1,9 @@
 """The Export dialog: format (CSV tables, annotation JSONL, Excel workbook or brat standoff), where to
 write, and whose annotations.
 
-The layer choice lists "All annotators", then mine, then the adjudicated gold layer, then each
+It suggests the user's Documents folder and a name after the project, never one already there
+("news-export-2" when "news-export" exists); a path typed or browsed to that exists is said to be
+replaced in the hint. The layer choice lists "All annotators", then mine, then the adjudicated gold layer, then each
 colleague; the choice's `annotator` is the layer name handed to export_csv/export_jsonl (None for all).
 """
 
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator import paths
 from annotator.model.types import GOLD, is_gold_name
 
 FORMATS = (
@@ -65,12 +68,19 @@ class ExportDialog(QDialog):
     """Non-blocking when opened with `open()`: read `choice()` after `accepted`."""
 
     def __init__(
-        self, project_path: Path, my_name: str, parent: QWidget | None = None, *, annotators: Sequence[str] = ()
+        self,
+        project_path: Path,
+        my_name: str,
+        parent: QWidget | None = None,
+        *,
+        annotators: Sequence[str] = (),
+        folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export annotations")
-        self._base = project_path.parent
+        self._base = folder if folder is not None else paths.documents_dir()
+        self._suggested: set[str] = set()
         self._stem = project_path.name.split(".")[0] or "annotations"
         self.format_combo = QComboBox(self)
         for key, text in FORMATS:
@@ -129,13 +139,23 @@ class ExportDialog(QDialog):
         return ExportChoice(self.fmt(), Path(self.path_edit.text().strip()).expanduser(), self.layer())
 
     def _default_path(self) -> Path:
-        return self._base / f"{self._stem}{_SUFFIXES[self.fmt()]}"
+        """`<project><suffix>` in the folder, or the first `<project>-export-2`-like name not there."""
+        suffix = _SUFFIXES[self.fmt()]
+        dot = suffix.find(".")
+        head, tail = (suffix, "") if dot < 0 else (suffix[:dot], suffix[dot:])
+        number = 1
+        while True:
+            path = self._base / f"{self._stem}{head}{f'-{number}' if number > 1 else ''}{tail}"
+            if not path.exists():
+                return path
+            number += 1
 
     def _on_format_combo_changed(self) -> None:
         current = self.path_edit.text().strip()
-        defaults = {str(self._base / f"{self._stem}{suffix}") for suffix in _SUFFIXES.values()}
-        if not current or current in defaults:
-            self.path_edit.setText(str(self._default_path()))
+        if not current or current in self._suggested:
+            suggestion = str(self._default_path())
+            self._suggested.add(suggestion)
+            self.path_edit.setText(suggestion)
         self._on_path_edit_changed(self.path_edit.text())
 
     def _on_path_edit_changed(self, text: str) -> None:
@@ -150,7 +170,8 @@ class ExportDialog(QDialog):
             text = (
                 f"Writes documents.csv, spans.csv, relations.csv, stances.csv, status.csv, claims.csv and "
                 f"comments.csv "
-                f"into the folder {path} (created if needed; files there are replaced)."
+                f"into the folder {path}"
+                + (" (it exists: those files in it are replaced)." if path.exists() else " (created).")
             )
         elif self.fmt() == "xlsx":
             text = f"Writes the same six tables as sheets of one workbook, {path}" + (
@@ -170,6 +191,10 @@ class ExportDialog(QDialog):
             text = (
                 f"Writes one Label Studio task per document to {path} (offsets in code points) and the "
                 f"labeling config beside it. Relation roles and attributes and statuses are left out."
+            ) + (" It replaces the existing file." if path.exists() else "")
+        elif self.fmt() == "doccano":
+            text = f"Writes one doccano line per document and annotator to {path}" + (
+                " (replaces the existing file)." if path.exists() else "."
             )
         else:
             text = f"Writes one line per document and annotator to {path}" + (
