@@ -368,8 +368,12 @@ class MainWindow(QMainWindow):
             self.status.post("Select a span (or some text) first, then Ctrl+Alt+F finds it elsewhere.")
 
     def open_at_match(self, doc_id: int, start: int, end: int) -> None:
-        """Open a document with a search result selected and scrolled into view."""
+        """Open a document with a search result selected and scrolled into view (and listed: a
+        document-list filter that hides it is cleared)."""
+        cleared = self.document_list.reveal(doc_id)
         self.open_document(doc_id)
+        if cleared:
+            self.status.post("The document list's filter hid this document: filter cleared.")
         if self.ctx.current_doc_id != doc_id:
             return
         self.article_view.select_cp(start, end)

@@ -179,3 +179,31 @@ def test_results_show_as_they_are_found_and_cancel_keeps_them(
     qtbot.keyClick(search.query_edit, Qt.Key.Key_Return)  # the whole search again: every match, once
     qtbot.waitUntil(lambda: not search.searching)
     assert results(search) == scan(window, "corridor") and len(results(search)) > 120
+
+
+def test_opening_a_result_the_list_filter_hides_clears_the_filter_and_selects_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """The document list filtered to the seed articles (typed in its search box) hides the grain
+    stories; opening one from the Search window lists and selects it and says the filter went."""
+    lst = window.document_list
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # the list's search box
+    qtbot.keyClicks(lst.search_edit, "Zelensky")
+    press(qtbot, Qt.Key.Key_Return)
+    grain = {doc_id for doc_id, _s, _e in scan(window, "grain corridor")}
+    assert lst.model.doc_ids() and not grain & set(lst.model.doc_ids())
+    search = open_search(qtbot, window)
+    qtbot.keyClicks(search.query_edit, "grain corridor")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not search.searching and search.model.rowCount() > 0)
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Return)
+    doc_id = window.ctx.current_doc_id
+    assert doc_id in grain
+    assert lst.search_edit.text() == "" and lst.status_combo.currentIndex() == 0
+    current = lst.list_view.currentIndex()
+    assert current.isValid() and lst.model.doc_ids()[current.row()] == doc_id
+    assert lst.list_view.selectionModel().isSelected(current)
+    assert "filter cleared" in window.status.currentMessage()
+    start, end = window.article_view.selection_cp()  # type: ignore[misc]
+    assert window.article_view.document_text()[start:end].lower() == "grain corridor"

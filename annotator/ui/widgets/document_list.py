@@ -128,6 +128,22 @@ class DocumentListWidget(QWidget):
         self._ctx.open_document(doc_id)  # current may not change if it was already current
         return True
 
+    def reveal(self, doc_id: int) -> bool:
+        """Clear the search text and status filter when they hide `doc_id` (opened from elsewhere,
+        the Search window say), so it can be listed and selected. True when a filter was cleared."""
+        filtered = bool(self.model.search_text) or self.model.status_filter is not None
+        if not filtered:
+            return False
+        self.model.fetch_through(doc_id)
+        if self.model.row_of(doc_id) is not None:
+            return False
+        with QSignalBlocker(self.search_edit), QSignalBlocker(self.status_combo):
+            self.search_edit.clear()
+            self.status_combo.setCurrentIndex(0)  # "All"
+        self._search_timer.stop()
+        self._apply_filter()
+        return True
+
     def next_doc_id(self, doc_id: int | None) -> int | None:
         """The document after `doc_id` in the list (the first when None), or None at the end."""
         if doc_id is not None:
