@@ -33,6 +33,8 @@ _FRAME_ALLOWANCE = (0, 40)  # room left for the window manager's title bar, befo
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"
 _LAST_DOC_KEY = "session/last_doc"
+ARTICLE_MIN_LINES = 14  # in review mode, beside the review dock
+REVIEW_DOCK_SHARE = 0.4  # of the window's height, when review mode starts
 _STATE_VERSION = 2
 _LOOK_AHEAD = 20
 _REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
@@ -449,8 +451,13 @@ class MainWindow(QMainWindow):
         self._sync_review_actions(on)
         self.review_dock.setVisible(on)
         self.status.refresh()
+        # The article keeps ARTICLE_MIN_LINES lines however far the review dock is dragged up, and
+        # starts with the larger share of the height.
+        lines = self.article_view.fontMetrics().lineSpacing() * ARTICLE_MIN_LINES if on else 0
+        self.article_view.setMinimumHeight(lines)
         if on:
             self.review_dock.raise_()
+            self.resizeDocks([self.review_dock], [int(self.height() * REVIEW_DOCK_SHARE)], Qt.Orientation.Vertical)
             self.review_panel.table.setFocus()
 
     def _sync_review_actions(self, on: bool) -> None:

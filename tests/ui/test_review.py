@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
@@ -26,6 +27,7 @@ from annotator.services.team import login_name
 from annotator.ui.commands import SetAttributeCommand
 from annotator.ui.main_window import MainWindow
 from annotator.ui.models.document_list_model import DisagreementRole, DocIdRole
+from annotator.ui.models.review_model import COL_ITEM
 
 AGREED = "allies must provide"
 CONFLICT = "President Zelensky"
@@ -500,3 +502,37 @@ def test_a_comment_typed_after_a_decision_is_saved_on_the_decided_item(qtbot: Qt
     qtbot.keyClicks(panel.comment_edit, "second")
     qtbot.keyClick(panel.comment_edit, Qt.Key.Key_Return)
     assert [c.item_key for c in review.comments(merged.ctx.project, doc_id)][-1] == current.key
+
+
+def test_review_mode_at_1920x1080_keeps_the_article_readable_and_the_columns_whole(
+    qtbot: QtBot, merged: MainWindow, tmp_path: Path
+) -> None:
+    """The trial found the review columns cut ("claim · fact…") and the article shrunk to about 8
+    lines: the article keeps a good share of the height, and each column is as wide as its content or
+    elided with the whole text in its tooltip."""
+    merged.resize(1920, 1080)
+    qtbot.waitUntil(lambda: merged.height() == 1080)
+    enter_review(qtbot, merged)
+    QApplication.processEvents()
+    merged.grab().save(str(tmp_path / "review-1920x1080.png"))
+    view = merged.article_view
+
+    def lines() -> int:
+        return view.viewport().height() // view.fontMetrics().lineSpacing()
+
+    assert lines() >= 20
+    table, model = merged.review_panel.table, merged.review_panel.model
+    for col in range(model.columnCount() - 1):  # the last (Gold) takes the rest of the width
+        width = table.columnWidth(col)
+        for row in range(model.rowCount()):
+            text = str(model.index(row, col).data() or "")
+            font = model.index(row, col).data(Qt.ItemDataRole.FontRole)
+            metrics = QFontMetrics(font if isinstance(font, QFont) else table.font())
+            if metrics.horizontalAdvance(text) + 8 > width:  # cut: only the item's, with its tooltip
+                tip = str(model.index(row, col).data(Qt.ItemDataRole.ToolTipRole) or "")
+                assert col == COL_ITEM and text in tip, (col, text, width)
+    # the review dock dragged as high as it goes: the article keeps a readable share
+    merged.resizeDocks([merged.review_dock], [1000], Qt.Orientation.Vertical)
+    QApplication.processEvents()
+    merged.grab().save(str(tmp_path / "review-dragged-1920x1080.png"))
+    assert lines() >= 12

@@ -197,7 +197,7 @@ class ReviewItemModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item_title(item)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.key
+            return f"{item_title(item)}\n{item.key}"  # whole, when the column elides it
         return None
 
     def _agreement_data(self, item: ReviewItem, role: int) -> Any:
