@@ -30,7 +30,9 @@ Filters combine with "and":
                      (anyone's, without --annotator; not_started: nobody's started it)
 
 Each result is a line, printed as soon as it is found: the document's id, the match's start
-offset (characters), then the match in brackets between its left and right context. --json prints
+offset (characters), then the match in brackets between its left and right context. With only
+document filters (--status, --stance, --annotator) and no QUERY, each line is a matching document:
+its id and title (in --json a hit with start = end = 0 and an empty match). --json prints
 one JSON object: {"query", "words", "hits": [{"doc_id", "ext_id", "title", "start", "end", "left", "match", "right",
 "spans": [{"annotator", "label", "start", "end"}]}], "more"}; doc_id is the document's id as in the
 exports' doc_id column (ext_id: the same); offsets are characters (code points) of the document's
@@ -40,6 +42,7 @@ examples:
   annotator search "NATO membership"
   annotator search troops --label claim --annotator alice
   annotator search --label source --json
+  annotator search --status done
 
 exit codes: 0 printed (even when nothing matched), 1 unknown annotator or a QUERY with no words,
             2 usage error or unusable project file
@@ -102,7 +105,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         project.close()
     more_text = f" (the first {shown}; --limit shows more)" if more else ""
-    print(f"{shown} result{'s' if shown != 1 else ''}{more_text}", file=sys.stderr)
+    noun = "document" if not query.text.strip() and not (query.labels or query.in_spans or attribute) else "result"
+    print(f"{shown} {noun}{'s' if shown != 1 else ''}{more_text}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -115,10 +119,15 @@ def _print_as_found(project: Project, query: SearchQuery, limit: int, width: int
     filters = checked_filters(project, query)
     column = longest_ext_id(project)
     shown = 0
+    whole_documents = not filters.words and not filters.span_scope  # each result is a document
     for found in hits_by_document(project, filters, width):
         for hit in found:
             if shown == limit:
                 return shown, True
+            if whole_documents:
+                print(f"{hit.ext_id:<{column}}  {hit.title}", flush=True)
+                shown += 1
+                continue
             where = f" ({', '.join(f'{s.label} by {s.annotator}' for s in hit.spans)})" if hit.spans else ""
             print(
                 f"{hit.ext_id:<{column}}  {hit.start:>7}  {hit.left:>{width}}[{hit.match}]{hit.right}{where}",

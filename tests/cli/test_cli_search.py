@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from annotator import cli
+from annotator.model.types import Status
 from annotator.services import annotations as A
 from annotator.services.project import Project
 from tests.services.test_search import _add_docs
@@ -85,3 +86,22 @@ def test_search_refusals(project_location: Path | str, capsys: pytest.CaptureFix
     assert code == 2 and "NAME=VALUE" in err
     code, _, err = _run(capsys, *where, "?!")
     assert code == 1 and "no words" in err
+
+
+def test_a_filter_only_search_lists_the_documents(
+    project_location: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`search --status done` with no QUERY: one line per document done (id and title), not an
+    empty `[]` match at offset 0."""
+    doc = _project(project_location)
+    project = Project.open(project_location)
+    try:
+        A.set_status(project, doc, project.annotator("alice").id, Status.DONE)
+    finally:
+        project.close()
+    code, out, err = _run(capsys, "--project", str(project_location), "search", "--status", "done")
+    assert (code, out.splitlines(), err) == (0, ["doc-0  Title 0"], "1 document\n")
+    code, out, err = _run(capsys, "--project", str(project_location), "search", "--status", "not_started")
+    assert (code, out.splitlines(), err) == (0, ["doc-1  Title 1"], "1 document\n")
+    code, out, _ = _run(capsys, "--project", str(project_location), "search", "--status", "done", "--json")
+    assert [(h["doc_id"], h["title"], h["match"]) for h in json.loads(out)["hits"]] == [(doc, "Title 0", "")]
