@@ -1,0 +1,105 @@
+"""Add a span by key press, and switch to the document, in the real main window of one checkout:
+run it on two checkouts (this one and, say, `git archive <commit> | tar -x -C /tmp/old`) alternately
+to compare two commits in the same conditions (issue 14's unbroken-article row).
+
+The project is bench_paint.py's (a 50,000-character article without line breaks and the same text in
+paragraphs, 3 x 500 spans). "add" is the CPU of the key press that tags a selected word, then a
+synchronous repaint of the article view (median of 15); "after" is the CPU of the event-loop turn
+that follows (a window that defers the disagreement score computes it there); "switch" opens the
+document from another one with the window's view cache emptied, then repaints (median of 9). Prints
+one JSON object. Usage: python scripts/bench_edit_ab.py [CHECKOUT]  (default: this one)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_HOME = tempfile.mkdtemp(prefix="annotator-bench-ab-")
+os.environ["ANNOTATOR_CONFIG_DIR"] = str(Path(_HOME) / "config")
+os.environ["ANNOTATOR_DATA_DIR"] = str(Path(_HOME) / "data")
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
+
+import bench_paint as bp  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from annotator.app import build_main_window  # noqa: E402
+from annotator.model.changes import Changes  # noqa: E402
+from annotator.services import annotations as svc  # noqa: E402
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication([])
+    path = Path(tempfile.mkdtemp(prefix="annotator-bench-ab-")) / "bench.db"
+    project = bp.Project.open(path)
+    me = project.annotator("me").id
+    unbroken, paragraphs = bp.texts(50_000)
+    flat, para = bp.add_texts(project, unbroken, paragraphs)
+    colleagues = [project.annotator(name).id for name in ("colleague1", "colleague2")]
+    with project.session() as s:
+        for doc, text in ((flat, unbroken), (para, paragraphs)):
+            bp.add_spans(s, bp.spans_for(text, doc, me, 500))
+            for n, who in enumerate(colleagues):
+                bp.add_spans(s, bp.spans_for(text, doc, who, 500, seed=8 + n))
+    project.close()
+    win = build_main_window(path, annotator_name="me")
+    win.resize(1400, 900)
+    win.show()
+    QApplication.processEvents()
+    ctx, view = win.ctx, win.article_view
+    out: dict[str, object] = {"checkout": str(ROOT), "load_before": [round(x, 2) for x in os.getloadavg()]}
+    for doc, other, text, name in ((flat, para, unbroken, "unbroken"), (para, flat, paragraphs, "paragraphs")):
+        ctx.open_document(doc)
+        QApplication.processEvents()
+        where = text.index(" ", len(text) // 2) + 1
+        end = text.index(" ", where)
+        added, after, switched = [], [], []
+        for i in range(16):  # the first round warms caches and is not counted
+            view.setFocus()
+            view.select_cp(where, end)
+            QApplication.processEvents()
+            t0 = time.process_time()
+            QTest.keyClick(view, "c")
+            view.viewport().repaint()
+            t1 = time.process_time()
+            QApplication.processEvents()
+            t2 = time.process_time()
+            if i:
+                added.append((t1 - t0) * 1000)
+                after.append((t2 - t1) * 1000)
+            assert ctx.selected_span_id is not None
+            _removed, changes = svc.delete_span(ctx.project, ctx.selected_span_id)
+            ctx.notify(changes)
+            QApplication.processEvents()
+        for _ in range(9):
+            ctx.open_document(other)
+            QApplication.processEvents()
+            ctx.notify(Changes())  # forget the documents read (any edit does)
+            QApplication.processEvents()
+            t0 = time.process_time()
+            ctx.open_document(doc)
+            view.viewport().repaint()
+            switched.append((time.process_time() - t0) * 1000)
+        out[name] = {
+            "add_cpu_ms": round(statistics.median(added), 1),
+            "after_cpu_ms": round(statistics.median(after), 1),
+            "switch_cpu_ms": round(statistics.median(switched), 1),
+        }
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    win.close()
+    print(json.dumps(out))
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
