@@ -109,15 +109,20 @@ class Alignment:
 
 def align_document(project: Project, doc_id: int, annotator_ids: Sequence[int]) -> Alignment:
     """Align the chosen annotators' spans, relations and stances of one document (gold alongside)."""
-    ids = tuple(dict.fromkeys(i for i in annotator_ids))
     with project.session() as s:
-        gold = q.annotator_by_name(s, GOLD)
-        gold_id = gold.id if gold is not None else None
-        layers = [i for i in ids if i != gold_id] + ([gold_id] if gold_id is not None else [])
-        spans = q.spans_for(s, doc_id, layers)
-        relations = q.relations_for(s, doc_id, layers)
-        stances = q.stances_for(s, doc_id, layers)
-        rejected = rejected_keys(s, doc_id)
+        return align_in(s, project, doc_id, annotator_ids)
+
+
+def align_in(s: Session, project: Project, doc_id: int, annotator_ids: Sequence[int]) -> Alignment:
+    """`align_document` reading through `s`: a decision aligns inside its own write transaction."""
+    ids = tuple(dict.fromkeys(i for i in annotator_ids))
+    gold = q.annotator_by_name(s, GOLD)
+    gold_id = gold.id if gold is not None else None
+    layers = [i for i in ids if i != gold_id] + ([gold_id] if gold_id is not None else [])
+    spans = q.spans_for(s, doc_id, layers)
+    relations = q.relations_for(s, doc_id, layers)
+    stances = q.stances_for(s, doc_id, layers)
+    rejected = rejected_keys(s, doc_id)
     chosen = tuple(i for i in ids if i != gold_id)
     span_items, extra, item_of = _align_spans(chosen, gold_id, spans, rejected)
     position = {item.key: n for n, item in enumerate(span_items)}

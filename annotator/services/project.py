@@ -133,6 +133,12 @@ class Project:
         with self.store.write_session() as s:
             yield s
 
+    @contextmanager
+    def locked_session(self) -> Iterator[Session]:
+        """One short action whose check and write see the same data (store.ProjectStore.locked_session)."""
+        with self.store.locked_session() as s:
+            yield s
+
     def close(self) -> None:
         self.store.close()
 

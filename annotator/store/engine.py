@@ -142,6 +142,16 @@ class ProjectStore:
                 self._begin_immediate(session)
             yield session
 
+    @contextmanager
+    def locked_session(self) -> Iterator[Session]:
+        """A session for a short user action whose check and write must see the same data (a review
+        decision): on a file it holds the write lock from its first read, waiting for another
+        program as any write does (busy_timeout), then failing as any write does."""
+        with self.session() as session:
+            if self.engine.dialect.name == "sqlite" and not self.readonly:
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            yield session
+
     def _begin_immediate(self, session: Session) -> None:
         conn = session.connection()
         try:

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, and_, column, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from annotator.model.errors import StorageError
+from annotator.store.tables import RelationRow, SpanRow, StanceRow
 
 CURATOR = 0x616E6E  # the first key of every curator lock ("ann"); the second is the document id
+DECISIONS = 0x616E64  # the first key of a transaction's hold on a document's gold ("and")
 
 _locks = table("pg_locks", column("locktype"), column("classid"), column("objid"), column("objsubid"), column("pid"))
 _activity = table("pg_stat_activity", column("pid"), column("usename"), column("datname"))
@@ -61,6 +64,26 @@ def try_lock_document(engine: Engine, doc_id: int) -> DocumentLock | None:
         conn.close()
         return None
     return DocumentLock(doc_id, conn)
+
+
+def hold_decisions(session: Session, doc_id: int) -> None:
+    """Make this transaction the only one deciding on `doc_id`'s gold until it ends: on a server a
+    transaction advisory lock (DECISIONS, doc) that another decision or gold undo waits for. Not the
+    curator lock's key: a curator's own window holds that one on a connection of its own. A project
+    file's decision runs in a write transaction (BEGIN IMMEDIATE), which holds the whole file."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(DECISIONS, doc_id)))
+
+
+def hold_layer_rows(session: Session, doc_id: int, annotator_id: int) -> None:
+    """Lock one layer's rows of a document (SELECT ... FOR UPDATE) until the transaction ends, so an
+    edit of one of them (its UPDATE ... WHERE version = seen) waits and then finds the version this
+    transaction left; and what this transaction reads next is what is committed now. SQLite renders
+    no FOR UPDATE: there the write transaction already holds the file."""
+    for table_ in (SpanRow, RelationRow, StanceRow):
+        session.execute(
+            select(table_.id).where(table_.doc_id == doc_id, table_.annotator_id == annotator_id).with_for_update()
+        ).all()
 
 
 def _detail(exc: SQLAlchemyError) -> str:

@@ -3,8 +3,8 @@ and switching which layer my edits go to (mine or gold) when review mode starts 
 
 A review decision can touch several gold rows at once (a relation brings its spans along, a label
 change drops links), so these commands do not invert the service call piece by piece: the first
-`redo()` takes `review.gold_snapshot` of the document, calls the service, and takes a second
-snapshot; `undo()` puts the first back with `review.restore_gold` and a later `redo()` the second
+`redo()` calls the service with a `review.Trail`, which records gold as the decision's own
+transaction found and left it; `undo()` puts the first back with `review.restore_gold` and a later `redo()` the second
 (both keep row ids, so later commands on those gold spans still apply). Like `ui/commands.py`, a
 command the service refuses on its first redo records the one-line reason in `error` and marks itself
 obsolete, and a later undo/redo first opens the command's document (`show_document`). No lost update:
@@ -26,8 +26,8 @@ from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError, StaleWriteError
 from annotator.model.types import Annotator
 from annotator.services import review
-from annotator.services.alignment import ReviewItem
-from annotator.services.review import GoldSnapshot, describe_item
+from annotator.services.alignment import Alignment, ReviewItem
+from annotator.services.review import GoldSnapshot, Trail, describe_item
 from annotator.ui.commands import show_document
 from annotator.ui.context import AppContext, Conflict
 
@@ -61,9 +61,9 @@ class _GoldCommand(QUndoCommand):
             if (changes := self._restore(self._after, undoing=False)) is not None:
                 self.ctx.notify(changes)
             return
+        trail = Trail()
         try:
-            self._before = review.gold_snapshot(self.ctx.project, self.doc_id)
-            changes = self._decide()
+            changes = self._decide(trail)
         except StaleWriteError as exc:
             self.error = str(exc)
             self.conflict = Conflict(exc, self._decide_again)
@@ -73,7 +73,8 @@ class _GoldCommand(QUndoCommand):
             self.error = str(exc)
             self.setObsolete(True)
             return
-        self._after = self._left = review.gold_snapshot(self.ctx.project, self.doc_id)
+        self._before, self._after = trail.before, trail.after
+        self._left = self._after
         # The first decision creates the gold annotator: the layers list needs to know.
         self.ctx.notify(changes | Changes(annotators=self._new_gold))
 
@@ -100,8 +101,9 @@ class _GoldCommand(QUndoCommand):
         decision or gold edit): then nothing changes, the index stays and the user is asked."""
         expected = None if self._overwrite else self._left
         self._overwrite = False
+        trail = Trail()
         try:
-            changes = review.restore_gold(self.ctx.project, target, expected=expected)
+            changes = review.restore_gold(self.ctx.project, target, expected=expected, trail=trail)
         except StaleWriteError as exc:
             self._refused(exc)
             self.ctx.refuse(Conflict(exc, lambda: self._step_again(undoing)))
@@ -109,7 +111,7 @@ class _GoldCommand(QUndoCommand):
         except AnnotatorError as exc:
             self._refused(exc)
             return None
-        self._left = review.gold_snapshot(self.ctx.project, self.doc_id)
+        self._left = trail.after
         return changes
 
     def _step_again(self, undoing: bool) -> str | None:
@@ -142,7 +144,7 @@ class _GoldCommand(QUndoCommand):
     def _on(self, item: ReviewItem) -> _GoldCommand:
         raise NotImplementedError
 
-    def _decide(self) -> Changes:
+    def _decide(self, trail: Trail) -> Changes:
         raise NotImplementedError
 
 
@@ -153,8 +155,8 @@ class AcceptItemCommand(_GoldCommand):
         super().__init__(ctx, doc_id, f"Accept {annotator.name}'s {describe_item(item)}")
         self.item, self.annotator, self.annotator_id = item, annotator, annotator.id
 
-    def _decide(self) -> Changes:
-        return review.accept(self.ctx.project, self.doc_id, self.item, self.annotator_id)
+    def _decide(self, trail: Trail) -> Changes:
+        return review.accept(self.ctx.project, self.doc_id, self.item, self.annotator_id, trail=trail)
 
     def _item(self) -> ReviewItem:
         return self.item
@@ -170,8 +172,8 @@ class RejectItemCommand(_GoldCommand):
         super().__init__(ctx, doc_id, f"Reject {describe_item(item)}")
         self.item, self.author_id = item, author_id
 
-    def _decide(self) -> Changes:
-        return review.reject(self.ctx.project, self.doc_id, self.item, author_id=self.author_id)
+    def _decide(self, trail: Trail) -> Changes:
+        return review.reject(self.ctx.project, self.doc_id, self.item, author_id=self.author_id, trail=trail)
 
     def _item(self) -> ReviewItem:
         return self.item
@@ -181,15 +183,32 @@ class RejectItemCommand(_GoldCommand):
 
 
 class AcceptAllAgreedCommand(_GoldCommand):
-    """Accept every agreed item of the document; `accepted` says how many (0 makes it obsolete)."""
+    """Accept every agreed item of the document; `accepted` says how many (0 makes it obsolete).
 
-    def __init__(self, ctx: AppContext, doc_id: int, annotator_ids: Sequence[int]) -> None:
+    With `shown` (the alignment the review panel shows) it takes the items shown as agreed, and none
+    of them when gold's version of any changed since (`conflict`; keep mine accepts all agreed
+    items as the document holds them now)."""
+
+    def __init__(
+        self, ctx: AppContext, doc_id: int, annotator_ids: Sequence[int], shown: Alignment | None = None
+    ) -> None:
         super().__init__(ctx, doc_id, "Accept all agreed items")
-        self.annotator_ids = tuple(annotator_ids)
+        self.annotator_ids, self.shown = tuple(annotator_ids), shown
         self.accepted = 0
 
-    def _decide(self) -> Changes:
-        self.accepted = review.accept_all_agreed(self.ctx.project, self.doc_id, self.annotator_ids)
+    def _decide_again(self) -> str | None:
+        fresh = review.align_document(self.ctx.project, self.doc_id, self.annotator_ids)
+        again = AcceptAllAgreedCommand(self.ctx, self.doc_id, self.annotator_ids, fresh)
+        self.ctx.push(again)
+        if again.conflict is not None:
+            self.ctx.refuse(again.conflict)
+            return None
+        return again.error
+
+    def _decide(self, trail: Trail) -> Changes:
+        self.accepted = review.accept_all_agreed(
+            self.ctx.project, self.doc_id, self.annotator_ids, shown=self.shown, trail=trail
+        )
         if self.accepted == 0:
             self.setObsolete(True)  # nothing to undo
         self.setText(f"Accept {self.accepted} agreed item{'s' if self.accepted != 1 else ''}")

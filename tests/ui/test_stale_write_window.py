@@ -401,3 +401,33 @@ def test_undoing_a_source_rename_over_a_colleagues_edit_asks_first(
     qtbot.waitUntil(lambda: window.conflict_dialog is not dialog)
     qtbot.mouseClick(_dialog(qtbot, window).keep_mine_button, Qt.MouseButton.LeftButton)
     assert canonical_names(window)[zel] == "Volodymyr Zelensky" and stack.index() == index - 1
+
+
+def test_accept_all_agreed_after_a_colleague_decided_one_of_them_asks_first(
+    qtbot: QtBot, merged: MainWindow, colleague: Project
+) -> None:
+    enter_review(qtbot, merged)
+    agreed = item_of(merged, SpanItem, lambda i: i.text == AGREED)
+    merged.live.stop()  # their decision lands before its notification would refresh my table (see above)
+    _colleague_accepts(merged, colleague, agreed, "alice")
+    assert merged.ctx.current_doc_id is not None
+    (theirs,) = review.gold_snapshot(colleague, merged.ctx.current_doc_id).spans  # (gold_layer refreshes my table)
+    svc.set_attribute(colleague, theirs.id, "claim_type", "opinion")  # their call on one agreed item
+    stack = merged.ctx.undo_stack
+    count = stack.count()
+    press(qtbot, merged, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = _dialog(qtbot, merged)
+    assert "claim type: opinion" in _shown(dialog, "stored") and "claim type: demand" in _shown(dialog, "mine")
+    gold = gold_layer(merged)
+    assert [s.attributes["claim_type"] for s in gold.spans] == ["opinion"] and gold.stances == ()  # none of them
+    assert stack.count() == count
+
+    qtbot.mouseClick(dialog.keep_mine_button, Qt.MouseButton.LeftButton)  # all agreed items, as they are now
+    gold = gold_layer(merged)
+    assert [s.attributes["claim_type"] for s in gold.spans] == ["demand"]
+    assert {s.target: s.value for s in gold.stances} == {"security_guarantees": "favor"}
+    assert stack.count() == count + 1
+    merged.review_panel.table.setFocus()
+    press(qtbot, merged, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # gives theirs back
+    gold = gold_layer(merged)
+    assert [s.attributes["claim_type"] for s in gold.spans] == ["opinion"] and gold.stances == ()

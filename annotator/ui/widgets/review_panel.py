@@ -243,8 +243,11 @@ class ReviewPanelWidget(QWidget):
         if doc_id is None or len(ids) < 2:
             self.message_posted.emit("Accepting agreed items needs two annotators' work on this document")
             return 0
-        command = AcceptAllAgreedCommand(self._ctx, doc_id, ids)
+        shown = self.model.alignment  # what the table shows: gold changed under it refuses them all
+        command = AcceptAllAgreedCommand(self._ctx, doc_id, ids, shown if shown and shown.doc_id == doc_id else None)
         self._ctx.push(command)
+        if command.conflict is not None:
+            self._ctx.refuse(command.conflict)  # gold changed under one of them: which to keep
         if command.error:
             self.message_posted.emit(command.error)
             return 0
