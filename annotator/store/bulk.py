@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from annotator.model.types import DocStatus, NewDocument, Relation, Span, Stance
 from annotator.store import disagreement
 from annotator.store.fast_insert import insert_many, insert_returning_ids, upsert_insert
+from annotator.store.stances import clocks as stance_clocks
 from annotator.store.tables import DocStatusRow, DocumentRow, RelationRow, SpanRow, StanceRow
 
 _SPANS = cast(Table, SpanRow.__table__)
@@ -62,9 +63,13 @@ def insert_stances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert stance rows (doc_id, annotator_id, target, value, span_id or None, origin, times).
 
     Core insert on the Table, not the ORM class: the ORM bulk path starts a new batch whenever the
-    set of non-None keys changes (document stances have no span_id)."""
+    set of non-None keys changes (document stances have no span_id). A row of a layer where a
+    stance was cleared before starts above that layer's stance clock (`store.stances`)."""
     if rows:
         disagreement.touch(session, {row["doc_id"] for row in rows if row.get("span_id") is None})
+        clock = stance_clocks(session, {(row["doc_id"], row["annotator_id"]) for row in rows})
+        if clock:
+            rows = [{**row, "version": clock.get((row["doc_id"], row["annotator_id"]), 0) + 1} for row in rows]
     insert_many(session, _INSERT_STANCES, _STANCES, rows)
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
 from annotator.model.types import Span
-from annotator.store import convert, disagreement
+from annotator.store import convert, disagreement, stances
 from annotator.store.engine import utc_now
-from annotator.store.tables import SpanRow
+from annotator.store.tables import SpanRow, StanceRow
 
 
 def get_span(session: Session, span_id: int) -> Span:
@@ -72,8 +72,11 @@ def update_span(session: Session, span_id: int, **values: Any) -> Span:
 
 
 def delete_span(session: Session, span_id: int) -> None:
+    """Remove a span; its relations and claim stances go with it (the stance clock remembers them)."""
     disagreement.touch(session, session.scalars(select(SpanRow.doc_id).where(SpanRow.id == span_id)))
+    claim_stances = stances.removed_with(session, StanceRow.span_id == span_id)
     session.execute(delete(SpanRow).where(SpanRow.id == span_id))
+    stances.remember_removed(session, claim_stances)
 
 
 _SPAN_COLUMNS = (

@@ -1,10 +1,18 @@
-"""Stances: a value per target, on the document or on one span."""
+"""Stances: a value per target, on the document or on one span.
+
+A stance's version never starts over: every removal of stance rows (a clear, a removed span's claim
+stances, a whole layer put back by undo) raises the (document, annotator) stance clock in doc_status
+to the highest version removed, and every new stance row (a set, a review decision, a merge, an
+import) starts above it. So a version once seen names one state of the stance, and a write naming
+it after a clear and a set again is refused as stale. A row put back by undo (its old id) keeps the
+version it had: it is the same stance, with the value it had then.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
@@ -26,7 +34,8 @@ def find_stance(session: Session, doc_id: int, annotator_id: int, target: str, s
 
 
 def insert_stance(session: Session, stance: Stance, *, version: int | None = None) -> Stance:
-    """Insert `stance`; with `version` (see `next_version`) the new row starts at that version."""
+    """Insert `stance`. A new one (id 0) starts above the stance clock (`next_version`), or at
+    `version` when that is higher; one put back with its old id keeps its version."""
     now = utc_now()
     row = StanceRow(
         doc_id=stance.doc_id,
@@ -43,10 +52,12 @@ def insert_stance(session: Session, stance: Stance, *, version: int | None = Non
     session.add(row)
     session.flush()
     disagreement.touch(session, [row.doc_id])
-    if version is not None and version > 1:
-        _keep_version(session, row.id, version)
-    elif stance.id > 0 and stance.version > 1:
-        _keep_version(session, row.id, stance.version)
+    if stance.id <= 0:
+        version = max(version or 1, next_version(session, stance.doc_id, stance.annotator_id))
+    elif version is None:
+        version = stance.version
+    if version > 1:
+        _keep_version(session, row.id, version)  # an ORM update: the row object follows
     return convert.stance(row)
 
 
@@ -59,6 +70,42 @@ def next_version(session: Session, doc_id: int, annotator_id: int) -> int:
         )
     )
     return int(clock or 0) + 1
+
+
+def clocks(session: Session, pairs: Collection[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The stance clocks above 0 of some (doc_id, annotator_id) pairs (a bulk insert starts above them)."""
+    found: dict[tuple[int, int], int] = {}
+    doc_ids = sorted({doc for doc, _ in pairs})
+    for first in range(0, len(doc_ids), _CHUNK):
+        rows = session.execute(
+            select(DocStatusRow.doc_id, DocStatusRow.annotator_id, DocStatusRow.stance_clock).where(
+                DocStatusRow.doc_id.in_(doc_ids[first : first + _CHUNK]), DocStatusRow.stance_clock > 0
+            )
+        )
+        found.update({(doc, who): clock for doc, who, clock in rows if (doc, who) in pairs})
+    return found
+
+
+_CHUNK = 500  # documents per IN list (SQLite's bound-variable limit)
+
+
+def remember_removed(session: Session, removed: Iterable[tuple[int, int, int]]) -> None:
+    """Raise the stance clocks of (doc_id, annotator_id, version) stances removed (or about to be)."""
+    top: dict[tuple[int, int], int] = {}
+    for doc_id, annotator_id, version in removed:
+        top[(doc_id, annotator_id)] = max(version, top.get((doc_id, annotator_id), 0))
+    for (doc_id, annotator_id), version in top.items():
+        _remember_removed(session, doc_id, annotator_id, version)
+
+
+def removed_with(session: Session, *where: ColumnElement[bool]) -> list[tuple[int, int, int]]:
+    """(doc_id, annotator_id, highest version) of the stances matching `where`, for `remember_removed`."""
+    query = (
+        select(StanceRow.doc_id, StanceRow.annotator_id, func.max(StanceRow.version))
+        .where(*where)
+        .group_by(StanceRow.doc_id, StanceRow.annotator_id)
+    )
+    return [(doc, who, int(version)) for doc, who, version in session.execute(query)]
 
 
 def _remember_removed(session: Session, doc_id: int, annotator_id: int, version: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from annotator.model.types import Status
-from annotator.store import disagreement
+from annotator.store import disagreement, stances
 from annotator.store.streams import json_text, stream_rows
 from annotator.store.tables import AnnotatorRow, DocStatusRow, RelationRow, SpanRow, StanceRow
 
@@ -144,9 +144,12 @@ def annotator_ids_with_work(session: Session) -> set[int]:
 
 
 def delete_layer(session: Session, doc_id: int, annotator_id: int) -> None:
-    """Remove one annotator's spans, relations and stances in one document (status stays)."""
+    """Remove one annotator's spans, relations and stances in one document (status stays; the
+    stance clock is raised past the stances removed, `store.stances`)."""
+    removed = stances.removed_with(session, StanceRow.doc_id == doc_id, StanceRow.annotator_id == annotator_id)
     for table in (RelationRow, StanceRow, SpanRow):
         session.execute(delete(table).where(table.doc_id == doc_id, table.annotator_id == annotator_id))
+    stances.remember_removed(session, removed)
     disagreement.touch(session, [doc_id])
 
 
