@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, inspect, select, update
+from sqlalchemy import Engine, create_engine, func, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -119,16 +119,32 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> Pro
         if version < files.SCHEMA_VERSION:
             if readonly:
                 raise ProjectFileError(f"{shown}: project uses schema {version}; open it once to upgrade it")
-            for target in range(version + 1, files.SCHEMA_VERSION + 1):
-                with engine.begin() as conn:
-                    files.MIGRATIONS[target](conn)
-                    conn.execute(update(META).where(META.c.key == "schema_version").values(value=str(target)))
+            _upgrade(engine, version)
         if not readonly:
             _ensure_live_triggers(engine)
     except BaseException:
         store.close()
         raise
     return store
+
+
+UPGRADE = 0x616E75  # the advisory lock key of schema upgrades ("anu"), one per database
+
+
+def _upgrade(engine: Engine, version: int) -> None:
+    """Run the migrations from `version` up, each in a transaction holding the database's upgrade
+    lock and reading the recorded version again under it: a client that opened the project while
+    another was upgrading it waits for that step and then skips it, instead of running it twice."""
+    from annotator.store import engine as files
+
+    for target in range(version + 1, files.SCHEMA_VERSION + 1):
+        with engine.begin() as conn:
+            conn.execute(select(func.pg_advisory_xact_lock(UPGRADE)))
+            recorded = conn.execute(select(META.c.value).where(META.c.key == "schema_version")).scalar_one()
+            if int(recorded) >= target:
+                continue
+            files.MIGRATIONS[target](conn)
+            conn.execute(update(META).where(META.c.key == "schema_version").values(value=str(target)))
 
 
 def _ensure_live_triggers(engine: Engine) -> None:
