@@ -15,7 +15,11 @@ from annotator.model.search import find_matches, next_match
 from annotator.ui.context import AppContext
 from annotator.ui.widgets.article_view import ArticleViewWidget
 
-MATCH_COLOR = QColor(255, 150, 0, 90)
+# Opaque dark violet under white text: no label's pastel fill is near it, and it does not blend
+# with a span's fill into a colour that looks like another label (a translucent orange did: over a
+# source it turned olive, and alone it looked like a claim).
+MATCH_COLOR = QColor(88, 28, 135)
+MATCH_TEXT = QColor(255, 255, 255)
 
 
 class ArticleSearch(QObject):
@@ -61,6 +65,7 @@ class ArticleSearch(QObject):
         offsets = self._view.offsets()
         fmt = QTextCharFormat()
         fmt.setBackground(MATCH_COLOR)
+        fmt.setForeground(MATCH_TEXT)
         selections = []
         for start, end in self.matches:
             selection = QTextEdit.ExtraSelection()
