@@ -104,4 +104,4 @@ def test_a_filter_only_search_lists_the_documents(
     code, out, err = _run(capsys, "--project", str(project_location), "search", "--status", "not_started")
     assert (code, out.splitlines(), err) == (0, ["doc-1  Title 1"], "1 document\n")
     code, out, _ = _run(capsys, "--project", str(project_location), "search", "--status", "done", "--json")
-    assert [(h["doc_id"], h["title"], h["match"]) for h in json.loads(out)["hits"]] == [(doc, "Title 0", "")]
+    assert [(h["doc_id"], h["title"], h["match"]) for h in json.loads(out)["hits"]] == [("doc-0", "Title 0", "")]
