@@ -193,9 +193,10 @@ def test_name_dialog_needs_a_name(qtbot: QtBot) -> None:
 def test_export_dialog_suggests_a_path_per_format(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = ExportDialog(tmp_path / "proj.db", "alice")
     qtbot.addWidget(dialog)
-    assert dialog.choice().fmt == "csv" and dialog.choice().out_path == tmp_path / "proj-export"
+    documents = paths.documents_dir()  # the user's Documents folder (the test's home), named after the project
+    assert dialog.choice().fmt == "csv" and dialog.choice().out_path == documents / "proj-export"
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("jsonl"))
-    assert dialog.choice().out_path == tmp_path / "proj.jsonl"
+    assert dialog.choice().out_path == documents / "proj.jsonl"
     assert dialog.choice().annotator is None
     dialog.set_layer("alice")
     assert dialog.choice().annotator == "alice"
