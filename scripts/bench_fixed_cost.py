@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_startup import build_project, run_once  # noqa: E402
+from bench_startup import build_project, child_env, run_once  # noqa: E402
 
 FLOOR_STATS = r"""
 import sqlite3, sys, json
@@ -83,16 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.docs, args.runs = 2_000, 3
     project = args.project or Path(tempfile.gettempdir()) / "annotator-bench" / f"startup-{args.docs}.db"
-    config = Path(tempfile.mkdtemp(prefix="annotator-bench-config-"))
-    env = {
-        **os.environ,
-        "ANNOTATOR_CONFIG_DIR": str(config),
-        "ANNOTATOR_DATA_DIR": str(config / "data"),
-        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "QT_LOGGING_RULES": "qt.qpa.*=false",
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's second start finds compiled .pyc files
-    os.environ.update({k: env[k] for k in ("ANNOTATOR_CONFIG_DIR", "ANNOTATOR_DATA_DIR")})
+    env = child_env()
     if not project.exists():
         build_project(project, args.docs)
     from annotator.ui import settings
