@@ -45,11 +45,7 @@ def spans_tab(span_table: QWidget, unitizing_table: QWidget, pair_combo: QWidget
     pair_row.addWidget(QLabel("Pair:"))
     pair_row.addWidget(pair_combo)
     pair_row.addStretch(1)
-    matrix = QWidget()
-    matrix_layout = QVBoxLayout(matrix)
-    matrix_layout.setContentsMargins(0, 0, 0, 0)
-    matrix_layout.addLayout(pair_row)
-    matrix_layout.addWidget(confusion_table)
+    matrix = _row_above(pair_row, confusion_table)
     split = QSplitter(Qt.Orientation.Vertical)
     split.addWidget(group_box("Span agreement per label (exact: same offsets; overlap: shared characters)", span_table))
     split.addWidget(
@@ -78,11 +74,7 @@ def breakdown_tab(
     filter_row = QHBoxLayout()
     filter_row.addWidget(filter_label, 1)
     filter_row.addWidget(show_all_button)
-    docs = QWidget()
-    docs_layout = QVBoxLayout(docs)
-    docs_layout.setContentsMargins(0, 0, 0, 0)
-    docs_layout.addLayout(filter_row)
-    docs_layout.addWidget(document_table)
+    docs = _row_above(filter_row, document_table)
     split = QSplitter(Qt.Orientation.Vertical)
     split.addWidget(group_box("Annotators (click one to see only their pairs below)", annotator_table))
     split.addWidget(group_box("Documents (click one to open it in the main window)", docs))
@@ -111,3 +103,13 @@ def empty_text(who: str) -> str:
         "colleagues for their project files (or JSONL exports) and bring them in with "
         "<b>File &gt; Merge colleague's work…</b>, then press <b>Recompute</b>.</p>"
     )
+
+
+def _row_above(row: QHBoxLayout, below: QWidget) -> QWidget:
+    """A row of controls over the widget they steer, without margins of its own."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addLayout(row)
+    layout.addWidget(below)
+    return box
