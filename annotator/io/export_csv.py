@@ -63,9 +63,9 @@ def export_csv(
             writer = TableWriter(project.scheme, s, annotator_id, ticker)
             rows = {}
             for table in TableWriter.TABLES:
-                if helper is not None and table in HELPER_TABLES and helper.check_moment(shared):
-                    continue
                 if helper is not None and table in HELPER_TABLES:
+                    if helper.check_moment(shared):
+                        continue  # the helper writes it
                     helper.stop()
                     helper = None
                 rows[table.removesuffix(".csv")] = writer.write(table, staged.open(table))
