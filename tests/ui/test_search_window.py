@@ -207,3 +207,28 @@ def test_opening_a_result_the_list_filter_hides_clears_the_filter_and_selects_it
     assert "filter cleared" in window.status.currentMessage()
     start, end = window.article_view.selection_cp()  # type: ignore[misc]
     assert window.article_view.document_text()[start:end].lower() == "grain corridor"
+
+
+def test_a_filter_only_search_lists_whole_documents_with_their_opening(qtbot: QtBot, window: MainWindow) -> None:
+    """No words, only a status: every document with that status is one row that says it is the whole
+    document (not an empty match) and shows the document's opening; Enter opens it."""
+    search = open_search(qtbot, window)
+    press(qtbot, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # Stat&us
+    assert search.status_box.hasFocus()
+    search.status_box.setCurrentIndex(search.status_box.findText("not_started"))
+    search.query_edit.setFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not search.searching and search.model.rowCount() > 0)
+    ids = documents.document_ids(window.ctx.project)
+    assert [h.doc_id for h in (search.hit(r) for r in range(search.model.rowCount())) if h] == ids
+    for row, doc_id in enumerate(ids):
+        text = documents.load_view(window.ctx.project, doc_id, 0).document.text
+        assert search.model.item(row, 1).text() == ""
+        assert search.model.item(row, 2).text() == "whole document"
+        assert search.model.item(row, 2).font().italic()
+        opening = search.model.item(row, 3).text()
+        assert opening and " ".join(text.split()).startswith(" ".join(opening.rstrip("…").split()))
+    search.results.setFocus()
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Return)
+    assert window.ctx.current_doc_id == ids[1]

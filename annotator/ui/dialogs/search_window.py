@@ -43,6 +43,7 @@ ANY = "(any)"
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 LIMIT = 500
 CONTEXT = 50
+WHOLE_DOCUMENT = "whole document"
 COLUMNS = ("Document", "Left context", "Match", "Right context", "In span")
 
 
@@ -304,6 +305,8 @@ class SearchWindow(QDialog):
     def add_rows(self, hits: list[Hit]) -> None:
         bold = QFont(self.font())
         bold.setBold(True)
+        italic = QFont(self.font())
+        italic.setItalic(True)
         first = self.model.rowCount() == 0
         for hit in hits:
             row = [QStandardItem(hit.title or hit.ext_id), QStandardItem(hit.left), QStandardItem(hit.match)]
@@ -312,6 +315,11 @@ class SearchWindow(QDialog):
             row[0].setData(hit, HIT_ROLE)
             row[1].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             row[2].setFont(bold)
+            if hit.start == hit.end:  # no words searched: the whole document passes the filters
+                row[2].setText(WHOLE_DOCUMENT)
+                row[2].setFont(italic)
+                row[2].setForeground(self.palette().placeholderText())
+                row[2].setToolTip("The document passes the filters; its opening is shown on the right.")
             self.model.appendRow(row)
         if any(h.spans for h in hits):
             self.results.setColumnHidden(4, False)
