@@ -42,6 +42,9 @@ UNRECORDED = 0
 """The id of an annotator who has not annotated in this project yet (no row until the first edit)."""
 
 
+SERVER_COPY = "a server project is copied with `annotator pull URL --to FILE`"
+
+
 @dataclass
 class Project:
     store: ProjectStore
@@ -151,7 +154,7 @@ class Project:
         """A copy of this project file as it is now, changes still in its WAL included, at
         `target` (a new file). Copying the .db file itself while the app runs can miss them."""
         if self.store.url is not None:
-            raise AnnotatorError(f"{self.path}: a server project is copied with `annotator pull URL --to FILE`")
+            raise AnnotatorError(f"{self.path}: {SERVER_COPY}")
         target = Path(target).expanduser()
         if target.exists():
             raise AnnotatorError(f"{target}: already exists; choose a new name (nothing was written)")

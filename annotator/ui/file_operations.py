@@ -21,7 +21,7 @@ from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError
 from annotator.model.types import Annotator
 from annotator.services import team
-from annotator.services.project import Project
+from annotator.services.project import SERVER_COPY, Project
 from annotator.ui import settings
 from annotator.ui.context import AppContext
 
@@ -330,7 +330,7 @@ class FileOperations(QObject):
         open (the .db file alone can lack changes still in its WAL)."""
         project = self._ctx.project
         if project.store.url is not None:
-            self.message_posted.emit("A server project is copied with `annotator pull URL --to FILE`")
+            self.message_posted.emit(SERVER_COPY[0].upper() + SERVER_COPY[1:])
             return
         from datetime import date
 
