@@ -4,7 +4,8 @@ layer a line brings identical to the one stored?) instead of three per line."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,12 @@ from annotator.store.tables import RelationRow, SpanRow, StanceRow
 Pair = tuple[int, int]
 """(doc_id, annotator_id)."""
 _CHUNK = 500
+_KINDS: tuple[tuple[int, type[Any], Callable[[Any], Any]], ...] = (
+    (0, SpanRow, convert.span),
+    (1, RelationRow, convert.relation),
+    (2, StanceRow, convert.stance),
+)
+"""Where each kind of row goes in a layer's triple, and how it becomes the model's value."""
 
 
 def layers_of(session: Session, pairs: Iterable[Pair]) -> dict[Pair, tuple[list[Span], list[Relation], list[Stance]]]:
@@ -26,25 +33,10 @@ def layers_of(session: Session, pairs: Iterable[Pair]) -> dict[Pair, tuple[list[
     annotator_ids = sorted({annotator_id for _, annotator_id in found})
     for first in range(0, len(doc_ids), _CHUNK):
         chunk = doc_ids[first : first + _CHUNK]
-        for span_row in session.scalars(
-            select(SpanRow)
-            .where(SpanRow.doc_id.in_(chunk), SpanRow.annotator_id.in_(annotator_ids))
-            .order_by(SpanRow.id)
-        ):
-            if (layer := found.get((span_row.doc_id, span_row.annotator_id))) is not None:
-                layer[0].append(convert.span(span_row))
-        for relation_row in session.scalars(
-            select(RelationRow)
-            .where(RelationRow.doc_id.in_(chunk), RelationRow.annotator_id.in_(annotator_ids))
-            .order_by(RelationRow.id)
-        ):
-            if (layer := found.get((relation_row.doc_id, relation_row.annotator_id))) is not None:
-                layer[1].append(convert.relation(relation_row))
-        for stance_row in session.scalars(
-            select(StanceRow)
-            .where(StanceRow.doc_id.in_(chunk), StanceRow.annotator_id.in_(annotator_ids))
-            .order_by(StanceRow.id)
-        ):
-            if (layer := found.get((stance_row.doc_id, stance_row.annotator_id))) is not None:
-                layer[2].append(convert.stance(stance_row))
+        for slot, table, to_model in _KINDS:
+            for row in session.scalars(
+                select(table).where(table.doc_id.in_(chunk), table.annotator_id.in_(annotator_ids)).order_by(table.id)
+            ):
+                if (layer := found.get((row.doc_id, row.annotator_id))) is not None:
+                    layer[slot].append(to_model(row))
     return found
