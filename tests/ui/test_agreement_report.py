@@ -308,6 +308,33 @@ def test_table_model_passes_the_model_tester(qtbot: QtBot, qtmodeltester, window
     qtmodeltester.check(model)
 
 
+def test_table_model_shows_each_table_it_is_given(qtbot: QtBot, window: AgreementReportWindow) -> None:
+    """Each cell's text is made once and kept: a new table must show its own texts, not the old ones."""
+    report = computed(qtbot, window)
+    model = AgreementTableModel(tables.span_table(report))
+    for table in (tables.per_document_table(report, {}, None), tables.span_table(report), tables.Table(("x",))):
+        model.set_table(table)
+        assert model.rowCount() == len(table.rows)
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row):
+                index = model.index(r, c)
+                text = (
+                    "–"
+                    if cell.value is None
+                    else f"{cell.value:.3f}"
+                    if isinstance(cell.value, float)
+                    else str(cell.value)
+                )
+                assert model.data(index) == (text if cell.n is None else f"{text} ({cell.n})")
+                assert model.data(index) == model.data(index)  # asked twice, the same
+                assert model.data(index, Qt.ItemDataRole.ToolTipRole) == (
+                    cell.why or (f"{cell.value:.6g}" if isinstance(cell.value, float) else None)
+                )
+                assert model.data(index, Qt.ItemDataRole.DecorationRole) is None
+                assert model.data(index, Qt.ItemDataRole.FontRole) is None
+        assert model.data(model.index(len(table.rows), 0)) is None
+
+
 def test_the_main_window_entry_point(qtbot: QtBot, tmp_path: Path) -> None:
     from annotator.app import build_main_window
 

@@ -4,7 +4,9 @@ It displays a `Table` from `agreement_tables.py`: numbers to three decimals, rig
 by "(n)" where the cell says how many items the value rests on;
 undefined values as "–" in grey with the reason as tooltip; a sort role carrying the raw value (so
 a QSortFilterProxyModel sorts numbers as numbers, undefined last) and a row-key role for drill-down.
-A new table replaces the old one with a model reset: the report is recomputed as a whole.
+A new table replaces the old one with a model reset: the report is recomputed as a whole. Roles
+the model has nothing for are answered first, and each cell's text is formatted once: sizing the
+columns of the 3,000-row documents table asks for tens of thousands of them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ _GREY = QBrush(QColor("#8a8a8a"))
 Index = QModelIndex | QPersistentModelIndex
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGNMENT, _FOREGROUND, int(SortRole), int(RowKeyRole)})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
 def format_value(value: object) -> str:
     if value is None:
         return UNDEFINED
@@ -31,10 +42,16 @@ def format_value(value: object) -> str:
     return str(value)
 
 
+def _display(cell: Cell) -> str:
+    shown = format_value(cell.value)
+    return shown if cell.n is None else f"{shown} ({cell.n})"
+
+
 class AgreementTableModel(QAbstractTableModel):
     def __init__(self, table: Table | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._table = table or Table(())
+        self._shown: dict[tuple[int, int], str] = {}  # display text, made once per cell
 
     @property
     def table(self) -> Table:
@@ -43,6 +60,7 @@ class AgreementTableModel(QAbstractTableModel):
     def set_table(self, table: Table) -> None:
         self.beginResetModel()
         self._table = table
+        self._shown = {}
         self.endResetModel()
 
     def cell(self, row: int, column: int) -> Cell:
@@ -59,33 +77,34 @@ class AgreementTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._table.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._table.rows):
+        # Sizing a column to its contents asks every row for a dozen roles (font, decoration, check
+        # state, size hint...): those this model has nothing for are answered before anything else.
+        if role not in _ROLES:
             return None
-        row = self._table.rows[index.row()]
-        if index.column() >= len(row):
+        r, c = index.row(), index.column()
+        rows = self._table.rows
+        if not 0 <= r < len(rows) or not 0 <= c < len(rows[r]):
             return None
-        cell = row[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            shown = format_value(cell.value)
-            return shown if cell.n is None else f"{shown} ({cell.n})"
-        if role == Qt.ItemDataRole.ToolTipRole:
+        cell = rows[r][c]
+        if role == _DISPLAY:
+            shown = self._shown.get((r, c))
+            if shown is None:
+                shown = self._shown[(r, c)] = _display(cell)
+            return shown
+        if role == _TOOLTIP:
             if cell.why:
                 return cell.why
             return f"{cell.value:.6g}" if isinstance(cell.value, float) else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if cell.value is None or isinstance(cell.value, int | float):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and cell.value is None:
-            return _GREY
+        if role == _ALIGNMENT:
+            return _RIGHT if cell.value is None or isinstance(cell.value, int | float) else _LEFT
+        if role == _FOREGROUND:
+            return _GREY if cell.value is None else None
         if role == SortRole:
             # Undefined sorts below every number; text sorts as text.
             if cell.value is None:
                 return float("-inf")
             return cell.value if isinstance(cell.value, int | float) else str(cell.value).casefold()
-        if role == RowKeyRole:
-            return self.row_key(index.row())
-        return None
+        return self.row_key(r)  # RowKeyRole
 
     def headerData(
         self,
