@@ -297,10 +297,13 @@ def annotated_layers(project: Project, doc_id: int, annotator_ids: Iterable[int]
     return [i for i in wanted if i in found]
 
 
-def visible_layers(project: Project, me_id: int, doc_id: int, wanted_ids: Iterable[int]) -> list[int]:
-    """The layers of `wanted_ids` I may see: all, unless blind mode is on and I have not finished."""
+def visible_layers(
+    project: Project, me_id: int, doc_id: int, wanted_ids: Iterable[int], *, blind: bool | None = None
+) -> list[int]:
+    """The layers of `wanted_ids` I may see: all, unless blind mode is on and I have not finished.
+    `blind`: whether blind mode is on, when the caller knows (default: read from the project)."""
     wanted = list(dict.fromkeys(wanted_ids))
-    if not is_blind(project):
+    if not (is_blind(project) if blind is None else blind):
         return wanted
     with project.session() as s:
         done = q.get_status(s, doc_id, me_id).status == Status.DONE

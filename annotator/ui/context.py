@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.model.changes import Changes
 from annotator.model.errors import AnnotatorError, StaleWriteError
 from annotator.model.types import Annotator
-from annotator.services import documents
+from annotator.services import documents, review
 from annotator.services.project import UNRECORDED, Project
 
 
@@ -59,6 +59,7 @@ class AppContext(QObject):
         self.remote = False  # True while `changed` reports other clients' changes (notify_remote)
         self._views: dict[tuple[int, tuple[int, ...]], documents.DocumentView] = {}
         self._progress: dict[int, documents.Progress] = {}  # by annotator id; cleared with the views
+        self._blind: bool | None = None  # blind mode, read once until a change to the project's settings
         # Views read before the last changes, with those changes: `view` brings one up to date from
         # them when they name the spans that changed (`Changes.known_spans`) instead of reading anew.
         self._earlier: dict[tuple[int, tuple[int, ...]], tuple[documents.DocumentView, Changes]] = {}
@@ -98,6 +99,14 @@ class AppContext(QObject):
         if self.annotator.id not in self._progress:
             self._progress[self.annotator.id] = documents.progress(self.project, self.annotator.id)
         return self._progress[self.annotator.id]
+
+    def blind(self) -> bool:
+        """Whether blind mode is on, read once until a change reports the project's settings or
+        people changed (`Changes.annotators`: turning it on here, or another client's change that the
+        live feed brings in), so opening a document does not ask the store every time."""
+        if self._blind is None:
+            self._blind = review.is_blind(self.project)
+        return self._blind
 
     def open_document(self, doc_id: int) -> None:
         if doc_id == self.current_doc_id:
@@ -178,6 +187,7 @@ class AppContext(QObject):
         self._views.clear()
         self._earlier.clear()
         self._progress.clear()
+        self._blind = None
 
     def notify(self, changes: Changes) -> None:
         earlier = {key: (view, since | changes) for key, (view, since) in self._earlier.items()}
@@ -185,6 +195,8 @@ class AppContext(QObject):
         self._earlier = earlier if len(earlier) <= 8 else {}
         self._views.clear()
         self._progress.clear()
+        if changes.annotators:
+            self._blind = None
         if changes.annotators and self.annotator.id == UNRECORDED:
             # a service recorded the layer I edit (the first review decision adds the gold row)
             found = self.project.identity(self.annotator.name)

@@ -114,7 +114,7 @@ class ReviewController(QObject):
         self._layers.show_layers({a.id for a in self._ctx.project.annotators() if a.name in names})
 
     def is_blind(self) -> bool:
-        return review.is_blind(self._ctx.project)
+        return self._ctx.blind()
 
     def _act_as(self, annotator: Annotator) -> None:
         self.layer_switching.emit()
@@ -149,7 +149,7 @@ class ReviewController(QObject):
         visible = list(wanted)
         if doc_id is not None:
             try:
-                visible = review.visible_layers(self._ctx.project, self.me.id, doc_id, wanted)
+                visible = review.visible_layers(self._ctx.project, self.me.id, doc_id, wanted, blind=self.is_blind())
             except AnnotatorError:
                 visible = [i for i in wanted if i == editing]
         if editing not in visible:

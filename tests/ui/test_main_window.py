@@ -458,3 +458,41 @@ def test_first_run_asks_my_name_and_opens_the_seeded_default_project(
     seeded = Project.open(paths.default_project(), readonly=True)
     assert len(documents.document_ids(seeded)) == 5
     seeded.close()
+
+
+def test_time_spent_on_a_document_is_stored_as_soon_as_the_next_one_is_shown(
+    qtbot: QtBot, window: MainWindow, project_location: Path | str
+) -> None:
+    ids = documents.document_ids(window.ctx.project)
+    me_id = me(window)  # recorded: time is stored, not kept waiting for a first annotation
+    clock = {"ms": 0}
+    window.timer._now = lambda: clock["ms"]  # a fake clock: no timed assertions
+    window.open_document(ids[0])
+    window.timer.start(ids[0])
+
+    def seconds(doc_id: int) -> float:
+        return documents.load_view(window.ctx.project, doc_id, me_id).status.seconds
+
+    before = {doc_id: seconds(doc_id) for doc_id in ids[:2]}
+    clock["ms"] = 30_000
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.ctx.current_doc_id == ids[1]
+    # The switch shows the next document first; the time of the one left is stored on the next
+    # turn of the event loop.
+    assert window.timer.unsaved_seconds() == {(ids[0], me_id): pytest.approx(30.0)}
+    qtbot.waitUntil(lambda: seconds(ids[0]) == pytest.approx(before[ids[0]] + 30.0))
+    assert window.timer.unsaved_seconds() == {}
+    # Two switches before the loop turns both count; closing the window stores what is left.
+    clock["ms"] = 50_000
+    key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    clock["ms"] = 55_000
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.ctx.current_doc_id == ids[1]
+    clock["ms"] = 57_000
+    window.close()
+    again = Project.open(project_location)
+    try:
+        assert documents.load_view(again, ids[0], me_id).status.seconds == pytest.approx(before[ids[0]] + 35.0)
+        assert documents.load_view(again, ids[1], me_id).status.seconds == pytest.approx(before[ids[1]] + 22.0)
+    finally:
+        again.close()

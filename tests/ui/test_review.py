@@ -384,6 +384,30 @@ def test_blind_mode_hides_colleagues_until_i_mark_the_document_done(qtbot: QtBot
     assert not review.is_blind(merged.ctx.project)
 
 
+def test_blind_mode_turned_on_by_another_client_hides_colleagues_on_the_next_document(
+    qtbot: QtBot, merged: MainWindow
+) -> None:
+    names = ids_by_name(merged)
+    mine = names[merged.ctx.annotator.name]
+    ids = documents.document_ids(merged.ctx.project)
+    merged.layers_panel.show_all()
+    merged.article_view.setFocus()
+    press(qtbot, merged, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # opening reads blind mode: off
+    assert merged.ctx.current_doc_id == ids[1]
+    assert names["alice"] in merged.article_view.visible_layers
+    other = Project.open(merged.ctx.project.store.location)  # a curator's window or the CLI
+    try:
+        review.set_blind(other, True)
+    finally:
+        other.close()
+    # The window reads blind mode once per change of the project's settings: the live feed says so.
+    qtbot.waitUntil(merged.ctx.blind, timeout=20000)
+    press(qtbot, merged, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert merged.ctx.current_doc_id == ids[0]
+    assert merged.article_view.visible_layers == [mine]
+    assert {s.annotator_id for s in merged.article_view.spans()} <= {mine}
+
+
 def test_sorting_the_document_list_by_disagreement(qtbot: QtBot, merged: MainWindow) -> None:
     listing = merged.document_list
     ids = documents.document_ids(merged.ctx.project)
