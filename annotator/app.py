@@ -98,6 +98,9 @@ def run_gui(project_path: Path | str) -> int:
     document of my last session, or the first unfinished one)."""
     from PySide6.QtWidgets import QApplication
 
+    from annotator.ui.pyside_scan import skip_known_modules
+
+    skip_known_modules()  # before the modules below and SQLAlchemy are imported: ~0.2 s less CPU
     from annotator.model.errors import AnnotatorError
     from annotator.ui import settings
     from annotator.ui.main_window import MainWindow

@@ -216,3 +216,38 @@ def test_the_frame_names_the_project_before_sqlalchemy_is_loaded(tmp_path: Path,
     what, sqlalchemy_modules = json.loads(done.stdout.splitlines()[-1])
     assert what == shown and sqlalchemy_modules == []
     assert not (tmp_path / "news.db").exists()  # nothing opened yet
+
+
+def test_pyside_reads_no_source_of_the_modules_known_not_to_use_it(tmp_path: Path) -> None:
+    """A real start (the window filled, first document open): the shortcut is in PySide's check, it
+    answered for SQLAlchemy, the store and the standard library, and each of its answers ("does not
+    use PySide6") is the one PySide's own check (reading the source) gives."""
+    location = _seeded(tmp_path / "p.db")
+    code = (
+        "import json, sys\n"
+        "from annotator.ui import settings\n"
+        "settings.set_annotator_name('alice')\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "QApplication.exec = lambda *a: 0\n"
+        "from annotator.app import main\n"
+        f"assert main(['--project', {str(location)!r}]) == 0\n"
+        "from annotator.ui.pyside_scan import known_without_pyside\n"
+        "check = sys.modules['shibokensupport.feature']._mod_uses_pyside\n"
+        "answered = [m for m in list(sys.modules.values()) if m is not None and known_without_pyside(m)]\n"
+        "print(json.dumps([getattr(check, '_annotator_skips_known_modules', False),\n"
+        "    sorted(m.__name__ for m in answered), sorted(m.__name__ for m in answered if check.original(m))]))\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
+        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    installed, answered, wrong = json.loads(done.stdout.splitlines()[-1])
+    assert installed
+    assert {"sqlalchemy.orm.session", "annotator.store.engine", "annotator.services.project", "json"} <= set(answered)
+    assert wrong == []  # PySide's own check agrees with every shortcut answer
