@@ -126,12 +126,14 @@ def run_gui(project_path: Path | str) -> int:
         window.show_opening(_shown_name(path))
         window.show()
         _paint(app, window)
+        _show_first_page(app, window, path, name)
         try:
             fill_main_window(window, path)  # the name remembered for that project, else `name`
             break
         except AnnotatorError as exc:
             from annotator.ui.dialogs.project_error import choose_other_project
 
+            window.drop_first_page()
             if window.composing:
                 window.deleteLater()  # half composed: a fresh frame for the next try
                 window = shown[0] = MainWindow()
@@ -149,6 +151,19 @@ def run_gui(project_path: Path | str) -> int:
         return int(app.exec())
     finally:
         restore_terminate()
+
+
+def _show_first_page(app: QApplication, window: MainWindow, location: Path | str, name: str) -> None:
+    """A project file left as it was at my last close: its page shown at once (`ui.first_page`)."""
+    if isinstance(location, str) and location.startswith(paths.SERVER_URL_PREFIXES):
+        return
+    from annotator.ui import first_page, settings
+
+    project_file = Path(location).expanduser()
+    first = first_page.load(project_file, settings.project_annotator_name(project_file) or name)
+    if first is not None:
+        window.show_first_page(first, _shown_name(location))
+        _paint(app, window)
 
 
 def _close_on_terminate(close: Callable[[], object]) -> Callable[[], None]:

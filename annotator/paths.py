@@ -1,8 +1,8 @@
 """Where things live: the default project, config and log locations (platformdirs) and resources.
 
 Every location can be overridden through environment variables, which is how tests keep away from
-the real user's data: ANNOTATOR_DATA_DIR, ANNOTATOR_CONFIG_DIR, ANNOTATOR_PROJECT. The scheme files and the seed corpus
-travel inside the installed package (RESOURCES_DIR, CORPUS_DIR).
+the real user's data: ANNOTATOR_DATA_DIR, ANNOTATOR_CONFIG_DIR, ANNOTATOR_CACHE_DIR, ANNOTATOR_PROJECT.
+The scheme files and the seed corpus travel inside the installed package (RESOURCES_DIR, CORPUS_DIR).
 """
 
 from __future__ import annotations
@@ -53,6 +53,11 @@ def config_dir() -> Path:
 
 def log_dir() -> Path:
     return Path(os.environ.get("ANNOTATOR_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Throwaway copies the app may rebuild (the first page shown at start: ui/first_page.py)."""
+    return Path(os.environ.get("ANNOTATOR_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def documents_dir() -> Path:

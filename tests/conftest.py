@@ -26,6 +26,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("ANNOTATOR_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("ANNOTATOR_LOG_DIR", str(home / "log"))
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("ANNOTATOR_DOCUMENTS_DIR", str(home / "Documents"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))

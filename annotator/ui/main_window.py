@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame i
     from annotator.model.changes import Changes
     from annotator.ui.context import AppContext, Conflict
     from annotator.ui.dialogs.conflict_dialog import ConflictDialog
+    from annotator.ui.first_page import FirstPage
 
 DEFAULT_SIZE = (1280, 800)
 _FRAME_ALLOWANCE = (0, 40)  # room left for the window manager's title bar, before the frame is known
@@ -65,6 +66,23 @@ class MainWindow(QMainWindow):
         """The frame's state while a project opens: its name in the title and the status bar."""
         self.setWindowTitle(f"{what} — annotator")
         self.statusBar().showMessage(f"Opening {what}…")
+
+    def show_first_page(self, first: FirstPage, what: str) -> None:
+        """The document I left, as I left it (`ui.first_page`), in the frame while the project opens;
+        read-only: the article view replaces it in `attach`."""
+        from annotator.ui.first_page import FirstPageView
+
+        page = FirstPageView(first)
+        self.setCentralWidget(page)
+        page.setFocus()
+        self.setWindowTitle(first.title)
+        self.statusBar().showMessage(f"Opening {what}… (shown as you left it; editing starts once it is open)")
+
+    def drop_first_page(self) -> None:
+        """Take the first page away again (the project could not be opened)."""
+        page = self.takeCentralWidget() if not self.composing else None
+        if page is not None:
+            page.deleteLater()
 
     def attach(self, ctx: AppContext) -> None:
         """Compose the workspace on `ctx` (once). A window already on screen opens its first document."""
@@ -559,4 +577,17 @@ class MainWindow(QMainWindow):
             self.ctx.score_pending()
             self.ctx.project_closing.emit()  # the live feed stops, the curator lock is released
             self.ctx.project.close()
+            self._keep_first_page()
         super().closeEvent(event)
+
+    def _keep_first_page(self) -> None:
+        """A project file's article, kept for the next start (`ui.first_page`) when it shows my
+        layer only, as the next start will; the project is closed, so the file is as it stays."""
+        if self.files.server_url() is not None:
+            return
+        from annotator.ui import first_page
+
+        me = self.ctx.annotator.id
+        mine_only = not self.review.active and self.article_view.visible_layers == [me]
+        page = self.article_view.page_state() if mine_only else None
+        first_page.save(self.ctx.project.path, self.ctx.annotator.name, self.windowTitle(), page)

@@ -14,19 +14,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QResizeEvent,
-    QTextCursor,
-    QTextOption,
-)
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QTextCursor
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from annotator.model.changes import Changes
 from annotator.model.errors import NotFoundError
@@ -34,66 +24,47 @@ from annotator.model.types import Relation, Span
 from annotator.ui.context import AppContext
 from annotator.ui.offsets import OffsetMap
 from annotator.ui.settings import qsettings
+from annotator.ui.widgets.article_page import (
+    DEFAULT_FONT_SIZE,
+    FONT_SIZE_KEY,
+    LINE_CHARS,
+    MAX_FONT_SIZE,
+    MIN_FONT_SIZE,
+    SHOW_LINKS_KEY,
+    ArticlePage,
+)
 from annotator.ui.widgets.edge_drag import SpanEdgeDrag
-from annotator.ui.widgets.link_painter import link_anchors, paint_links
-from annotator.ui.widgets.span_painter import SpanPainter, layer_styles
+from annotator.ui.widgets.span_painter import layer_styles
 
-FONT_SIZE_KEY = "view/font_size"
-SHOW_LINKS_KEY = "view/show_links"
-DEFAULT_FONT_SIZE = 13
-MIN_FONT_SIZE, MAX_FONT_SIZE = 8, 36
-LINE_CHARS = 74
-_SERIF_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "Liberation Serif"]
-_FALLBACK_COLOR = "#b0b0b0"
+__all__ = [
+    "DEFAULT_FONT_SIZE",
+    "FONT_SIZE_KEY",
+    "LINE_CHARS",
+    "MAX_FONT_SIZE",
+    "MIN_FONT_SIZE",
+    "SHOW_LINKS_KEY",
+    "ArticleViewWidget",
+]
 _HINT_NO_DOCUMENTS = "Import articles with File > Import…"
 _HINT_PICK = "Pick a document on the left"
 
 
-class ArticleViewWidget(QPlainTextEdit):
+class ArticleViewWidget(ArticlePage):
     span_edge_dragged = Signal(int, int, int)  # span id, new start, new end (code points, unsnapped)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._doc_id: int | None = None
-        self._text = ""
-        self._offsets = OffsetMap("")
-        self._spans: tuple[Span, ...] = ()
-        self._span_by_id: dict[int, Span] = {}
         self._targets: dict[int, list[int]] = {}  # span id -> ids of the spans it links to
-        self._links: list[tuple[int, int, int]] = []  # (claim span, source span, layer step: 0 mine)
-        self._show_links = _stored_show_links()
-        self._painter = SpanPainter()
         self._layers: list[int] | None = None  # None: only mine
         self._has_documents = False
         self._press_pos: QPoint | None = None
         self._edges = SpanEdgeDrag(self, self._selected_own_span, self.offsets, self.span_edge_dragged.emit)
         self.viewport().setMouseTracking(True)  # the resize cursor over the selected span's ends
-        self._setup()
         self._connect_signals()
         self._refresh_has_documents()
 
     # -- set-up ----------------------------------------------------------------------------------
-
-    def _setup(self) -> None:
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.setUndoRedoEnabled(False)
-        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
-        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        # The side margins that centre the text column belong to the frame, not the viewport:
-        # paint them in the text background so the page reads as one sheet.
-        self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setAutoFillBackground(True)
-        self.document().setDocumentMargin(18)
-        font = QFont()
-        font.setFamilies(_SERIF_FAMILIES)
-        font.setStyleHint(QFont.StyleHint.Serif)
-        font.setPointSize(self._stored_font_size())
-        self.setFont(font)
 
     def _connect_signals(self) -> None:
         self._ctx.document_opened.connect(self._on_ctx_document_opened)
@@ -198,19 +169,15 @@ class ArticleViewWidget(QPlainTextEdit):
     def _load(self, doc_id: int | None) -> None:
         self._doc_id = doc_id
         if doc_id is None:
-            self._text, self._offsets = "", OffsetMap("")
+            self._show_text(None, "")
             self._set_spans((), ())
-            self.setPlainText("")
             return
         try:
             view = self._ctx.view(doc_id, self.visible_layers)  # shared with the tagging panel
         except NotFoundError:  # deleted or from a project since replaced: show the empty state
             self._load(None)
             return
-        self._text = view.document.text
-        self._offsets = OffsetMap(self._text)
-        # Qt stores "\r\n" as one paragraph break; a space keeps every later position where it was.
-        self.setPlainText(self._text.replace("\r\n", " \n"))
+        self._show_text(doc_id, view.document.text)
         self._set_spans(view.spans, view.relations)
 
     def _reload_spans(self) -> None:
@@ -222,22 +189,19 @@ class ArticleViewWidget(QPlainTextEdit):
     def _set_spans(self, spans: Sequence[Span], relations: Sequence[Relation]) -> None:
         archived = {lab.name for lab in self._ctx.project.scheme.labels if lab.archived}
         shown = [s for s in spans if s.label not in archived]  # archived: kept and exported, not drawn
-        self._spans = tuple(sorted(shown, key=lambda s: (s.start, -s.end, s.id)))
-        self._span_by_id = {s.id: s for s in self._spans}
         self._targets = {}
         for rel in relations:
             self._targets.setdefault(rel.from_span, []).append(rel.to_span)
         scheme = self._ctx.project.scheme
-        colors = {lab.name: QColor(lab.color) for lab in scheme.labels}
-        colors.update({alias: QColor(lab.color) for lab in scheme.labels for alias in lab.aliases})
+        colors = {lab.name: lab.color for lab in scheme.labels}
+        colors.update({alias: lab.color for lab in scheme.labels for alias in lab.aliases})
         me = self._ctx.annotator.id
-        others = any(s.annotator_id != me for s in self._spans)
+        others = any(s.annotator_id != me for s in shown)
         by_layer = layer_styles(self._ctx.project.annotators()) if others else None
-        self._painter.set_spans(self._spans, self._offsets, colors, me, QColor(_FALLBACK_COLOR), by_layer)
         # Each layer's arcs rise one step higher, so identical links from several people all show.
         steps = {a: n for n, a in enumerate(sorted({r.annotator_id for r in relations} - {me}), start=1)}
-        self._links = [(r.from_span, r.to_span, steps.get(r.annotator_id, 0)) for r in relations]
-        self._apply_highlights()
+        links = [(r.from_span, r.to_span, steps.get(r.annotator_id, 0)) for r in relations]
+        self._show_spans(shown, links, colors, me, by_layer)
 
     def _refresh_has_documents(self) -> None:
         self._has_documents = self._ctx.progress().total > 0
@@ -248,30 +212,6 @@ class ArticleViewWidget(QPlainTextEdit):
     def _apply_highlights(self) -> None:
         self._painter.selected_id = self._ctx.selected_span_id
         self.viewport().update()
-
-    def _paint_spans(self, clip: QRect) -> None:
-        painter = QPainter(self.viewport())
-        painter.setClipRect(clip)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        offset = self.contentOffset()
-        block = self.firstVisibleBlock()
-        while block.isValid():
-            geometry = self.blockBoundingGeometry(block).translated(offset)
-            if geometry.top() > clip.bottom():
-                break
-            if block.isVisible() and geometry.bottom() >= clip.top():
-                self._painter.paint_block(painter, block, geometry.topLeft(), QRectF(clip))
-            block = block.next()
-        painter.end()
-
-    def _link_anchors(self) -> list[tuple[QPointF, QPointF, int]]:
-        spans = self._span_by_id
-        return link_anchors(self, self._offsets, [(spans.get(a), spans.get(b), n) for a, b, n in self._links])
-
-    def _paint_links(self, clip: QRect) -> None:
-        painter = QPainter(self.viewport())
-        paint_links(painter, clip, self._link_anchors(), self.fontMetrics().height() * 0.9)
-        painter.end()
 
     # -- mouse and tooltips ----------------------------------------------------------------------
 
@@ -363,33 +303,6 @@ class ArticleViewWidget(QPlainTextEdit):
 
     # -- layout, zoom, empty state ---------------------------------------------------------------
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._update_margins()
-
-    def _update_margins(self) -> None:
-        metrics = self.fontMetrics()
-        sample = "the quick brown fox jumps over a lazy dog "
-        column = int(metrics.horizontalAdvance(sample) / len(sample) * LINE_CHARS)
-        column += 2 * int(self.document().documentMargin())
-        scrollbar = self.verticalScrollBar().sizeHint().width()
-        side = max(0, (self.width() - scrollbar - column) // 2)
-        if side == self.viewportMargins().left():
-            return
-        self.setViewportMargins(side, 0, side, 0)
-        # QPlainTextEdit lays its lines out in its own resizeEvent, which ran before the margins
-        # narrowed the viewport: without this, a window widened (e.g. to 1920 px) kept lines as
-        # wide as the old viewport and cut them off behind a horizontal scroll bar.
-        # (It relayouts only when the width changed, hence the "old" size one pixel narrower.)
-        QPlainTextEdit.resizeEvent(self, QResizeEvent(self.size(), QSize(self.width() - 1, self.height())))
-
-    def _stored_font_size(self) -> int:
-        try:
-            size = int(str(qsettings().value(FONT_SIZE_KEY, DEFAULT_FONT_SIZE)))
-        except (TypeError, ValueError):
-            size = DEFAULT_FONT_SIZE
-        return min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
-
     def _set_font_size(self, size: int) -> None:
         size = min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
         font = self.font()
@@ -399,19 +312,6 @@ class ArticleViewWidget(QPlainTextEdit):
         settings = qsettings()
         settings.setValue(FONT_SIZE_KEY, size)
         settings.sync()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if self._doc_id is not None:
-            if self._painter:
-                self._paint_spans(event.rect())
-            super().paintEvent(event)
-            if self._show_links and self._links:
-                self._paint_links(event.rect())
-            return
-        painter = QPainter(self.viewport())
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(self.viewport().rect(), flags, self.empty_hint() or "")
 
     def empty_hint(self) -> str | None:
         """The hint shown instead of a document, or None when one is open."""
@@ -454,10 +354,6 @@ class ArticleViewWidget(QPlainTextEdit):
     def _on_ctx_link_pending_changed(self, pending: bool) -> None:
         shape = Qt.CursorShape.PointingHandCursor if pending else Qt.CursorShape.IBeamCursor
         self.viewport().setCursor(shape)
-
-
-def _stored_show_links() -> bool:
-    return str(qsettings().value(SHOW_LINKS_KEY, "true")).lower() not in ("false", "0")
 
 
 def _elide(text: str, limit: int = 60) -> str:

@@ -1,0 +1,195 @@
+"""`ArticlePage`: how an article reads and how its spans and links are drawn, without a project.
+
+The article view (`ArticleViewWidget`) is this page bound to the open project. At start-up the
+window shows the document I left on a bare page (`ui/first_page.py`) before the project is open, so
+both draw the same text, spans and links in the same font and column. The page never reads or
+writes a project: it is given the text, the spans in their colours and the links to draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QResizeEvent, QTextOption
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from annotator.model.types import Span
+from annotator.ui.offsets import OffsetMap
+from annotator.ui.settings import qsettings
+from annotator.ui.widgets.link_painter import link_anchors, paint_links
+from annotator.ui.widgets.span_painter import SpanPainter
+
+FONT_SIZE_KEY = "view/font_size"
+SHOW_LINKS_KEY = "view/show_links"
+DEFAULT_FONT_SIZE = 13
+MIN_FONT_SIZE, MAX_FONT_SIZE = 8, 36
+LINE_CHARS = 74
+FALLBACK_COLOR = "#b0b0b0"
+_SERIF_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "Liberation Serif"]
+
+Link = tuple[int, int, int]
+"""(claim span id, source span id, layer step: 0 for mine); each layer's arcs rise one step higher."""
+
+
+class ArticlePage(QPlainTextEdit):
+    """Read-only text in a centred column of about LINE_CHARS characters, spans painted under it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc_id: int | None = None
+        self._text = ""
+        self._offsets = OffsetMap("")
+        self._spans: tuple[Span, ...] = ()
+        self._span_by_id: dict[int, Span] = {}
+        self._links: list[Link] = []
+        self._colors: dict[str, str] = {}
+        self._me = 0
+        self._layer_styles: dict[int, int] | None = None
+        self._show_links = _stored_show_links()
+        self._painter = SpanPainter()
+        self._setup_page()
+
+    def _setup_page(self) -> None:
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setUndoRedoEnabled(False)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The side margins that centre the text column belong to the frame, not the viewport:
+        # paint them in the text background so the page reads as one sheet.
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.document().setDocumentMargin(18)
+        font = QFont()
+        font.setFamilies(_SERIF_FAMILIES)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        font.setPointSize(self._stored_font_size())
+        self.setFont(font)
+
+    # -- what the page shows -----------------------------------------------------------------------
+
+    def _show_text(self, doc_id: int | None, text: str) -> None:
+        self._doc_id = doc_id
+        self._text = text
+        self._offsets = OffsetMap(text)
+        # Qt stores "\r\n" as one paragraph break; a space keeps every later position where it was.
+        self.setPlainText(text.replace("\r\n", " \n"))
+
+    def _show_spans(
+        self,
+        spans: Sequence[Span],
+        links: Sequence[Link],
+        colors: Mapping[str, str],
+        me: int,
+        layer_styles: Mapping[int, int] | None,
+    ) -> None:
+        """`spans` to draw (any order), coloured by label (`colors`: label or alias -> "#rrggbb");
+        `me` draws solid, colleagues' layers in `layer_styles`' dash patterns."""
+        self._spans = tuple(sorted(spans, key=lambda s: (s.start, -s.end, s.id)))
+        self._span_by_id = {s.id: s for s in self._spans}
+        self._links = list(links)
+        self._colors, self._me = dict(colors), me
+        self._layer_styles = dict(layer_styles) if layer_styles is not None else None
+        qcolors = {name: QColor(color) for name, color in colors.items()}
+        self._painter.set_spans(self._spans, self._offsets, qcolors, me, QColor(FALLBACK_COLOR), layer_styles)
+        self._apply_highlights()
+
+    def _apply_highlights(self) -> None:
+        self.viewport().update()
+
+    def page_state(self) -> dict[str, object] | None:
+        """What the page draws, as JSON-ready data (`ui.first_page` keeps it); None when it shows
+        no document."""
+        if self._doc_id is None:
+            return None
+        return {
+            "doc_id": self._doc_id,
+            "text": self._text,
+            "spans": [
+                [s.id, s.annotator_id, s.label, s.start, s.end, [list(f) for f in s.fragments]] for s in self._spans
+            ],
+            "links": [list(link) for link in self._links],
+            "colors": self._colors,
+            "me": self._me,
+            "layer_styles": None if self._layer_styles is None else [[a, b] for a, b in self._layer_styles.items()],
+        }
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def _paint_spans(self, clip: QRect) -> None:
+        painter = QPainter(self.viewport())
+        painter.setClipRect(clip)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > clip.bottom():
+                break
+            if block.isVisible() and geometry.bottom() >= clip.top():
+                self._painter.paint_block(painter, block, geometry.topLeft(), QRectF(clip))
+            block = block.next()
+        painter.end()
+
+    def _link_anchors(self) -> list[tuple[QPointF, QPointF, int]]:
+        spans = self._span_by_id
+        return link_anchors(self, self._offsets, [(spans.get(a), spans.get(b), n) for a, b, n in self._links])
+
+    def _paint_links(self, clip: QRect) -> None:
+        painter = QPainter(self.viewport())
+        paint_links(painter, clip, self._link_anchors(), self.fontMetrics().height() * 0.9)
+        painter.end()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        if self._doc_id is not None:
+            if self._painter:
+                self._paint_spans(event.rect())
+            super().paintEvent(event)
+            if self._show_links and self._links:
+                self._paint_links(event.rect())
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(self.viewport().rect(), flags, self.empty_hint() or "")
+
+    def empty_hint(self) -> str | None:
+        """The hint shown instead of a document, or None when one is open."""
+        return None if self._doc_id is not None else ""
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_margins()
+
+    def _update_margins(self) -> None:
+        metrics = self.fontMetrics()
+        sample = "the quick brown fox jumps over a lazy dog "
+        column = int(metrics.horizontalAdvance(sample) / len(sample) * LINE_CHARS)
+        column += 2 * int(self.document().documentMargin())
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        side = max(0, (self.width() - scrollbar - column) // 2)
+        if side == self.viewportMargins().left():
+            return
+        self.setViewportMargins(side, 0, side, 0)
+        # QPlainTextEdit lays its lines out in its own resizeEvent, which ran before the margins
+        # narrowed the viewport: without this, a window widened (e.g. to 1920 px) kept lines as
+        # wide as the old viewport and cut them off behind a horizontal scroll bar.
+        # (It relayouts only when the width changed, hence the "old" size one pixel narrower.)
+        QPlainTextEdit.resizeEvent(self, QResizeEvent(self.size(), QSize(self.width() - 1, self.height())))
+
+    def _stored_font_size(self) -> int:
+        try:
+            size = int(str(qsettings().value(FONT_SIZE_KEY, DEFAULT_FONT_SIZE)))
+        except (TypeError, ValueError):
+            size = DEFAULT_FONT_SIZE
+        return min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
+
+
+def _stored_show_links() -> bool:
+    return str(qsettings().value(SHOW_LINKS_KEY, "true")).lower() not in ("false", "0")

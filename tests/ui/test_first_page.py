@@ -1,0 +1,212 @@
+"""Issue 14 (GUI start): the document I left is on screen, read-only, before the project is open,
+when the project file is exactly as the last close left it; the real article view then takes over
+on the same document. A changed file, or another annotator name, shows no such page."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from annotator import app
+from annotator.model.errors import AnnotatorError
+from annotator.services import annotations as ann
+from annotator.services import documents
+from annotator.services.project import Project
+from annotator.ui import first_page, settings
+from annotator.ui.main_window import MainWindow
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _project_with_my_spans(path: Path) -> tuple[int, list[tuple[str, int, int]]]:
+    """A seeded project whose first document carries two of alice's spans: (its id, the spans)."""
+    project = Project.open(path)
+    try:
+        app.seed_project(project)
+        doc_id = documents.document_ids(project)[0]
+        me = project.annotator("alice")
+        label = project.scheme.labels[0].name
+        spans = [(label, 0, 9), (label, 20, 31)]
+        for name, start, end in spans:
+            ann.add_span(project, doc_id, me.id, name, start, end)
+    finally:
+        project.close()
+    return doc_id, spans
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, location: Path, at_open: list[object]) -> MainWindow:
+    """`app.run_gui` on `location`; when Project.open is called, what the window shows then is
+    appended to `at_open`; returns the filled window (not closed)."""
+    real_open = Project.open
+
+    def watched_open(where: Path | str, *args: object, **kwargs: object) -> Project:
+        (frame,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        page = frame.centralWidget()
+        at_open.append(
+            (
+                page.objectName() if page is not None else None,
+                page.document_text() if isinstance(page, first_page.FirstPageView) else None,
+                page.page_state() if isinstance(page, first_page.FirstPageView) else None,
+                QApplication.focusWidget() is page,
+                frame.statusBar().currentMessage(),
+                frame.windowTitle(),
+            )
+        )
+        return real_open(where, *args, **kwargs)  # type: ignore[arg-type]
+
+    filled: list[MainWindow] = []
+
+    def fake_exec(*_args: object) -> int:
+        QApplication.processEvents()
+        filled.append(next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()))
+        return 0
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Project, "open", watched_open)
+        patch.setattr(QApplication, "exec", fake_exec)
+        patch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own
+        assert app.run_gui(location) == 0
+    return filled[0]
+
+
+def test_the_page_i_left_is_shown_before_the_project_opens(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    location = tmp_path / "p.db"
+    doc_id, spans = _project_with_my_spans(location)
+    settings.set_annotator_name("alice")
+    first: list[object] = []
+    win = _run(monkeypatch, location, first)
+    assert first[0][0] != first_page.OBJECT_NAME  # type: ignore[index]  # nothing kept yet
+    assert win.ctx.current_doc_id == doc_id and len(win.article_view.spans()) == len(spans)
+    left_title = win.windowTitle()
+    kept = win.article_view.page_state()
+    win.close()
+    win.deleteLater()
+
+    second: list[object] = []
+    win = _run(monkeypatch, location, second)
+    try:
+        ((name, text, state, focused, message, title),) = second
+        assert name == first_page.OBJECT_NAME and focused
+        assert text == documents.load_view(win.ctx.project, doc_id, 0).document.text
+        assert state == kept  # the same text, spans (and their colours) and links as drawn at close
+        assert [(s[2], s[3], s[4]) for s in state["spans"]] == spans  # type: ignore[index]
+        assert title == left_title and "shown as you left it" in message
+        # then the project is open: the article view on the same document, the page gone
+        assert win.ctx.current_doc_id == doc_id and win.centralWidget() is win.article_view
+        assert win.article_view.page_state() == kept
+        assert QApplication.focusWidget() is win.article_view
+        assert not [p for p in win.findChildren(first_page.FirstPageView) if p.isVisible()]  # deleted later
+    finally:
+        win.close()
+        win.deleteLater()
+
+
+def test_a_project_changed_since_i_left_it_shows_no_page(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    location = tmp_path / "p.db"
+    doc_id, _spans = _project_with_my_spans(location)
+    settings.set_annotator_name("alice")
+    win = _run(monkeypatch, location, [])
+    win.close()
+    win.deleteLater()
+    assert first_page.load(location, "alice") is not None
+    assert first_page.load(location, "bob") is None  # kept for alice only
+    project = Project.open(location)  # another program adds a span meanwhile
+    try:
+        ann.add_span(project, doc_id, project.annotator("alice").id, project.scheme.labels[0].name, 40, 50)
+    finally:
+        project.close()
+    at_open: list[object] = []
+    win = _run(monkeypatch, location, at_open)
+    try:
+        assert at_open[0][0] != first_page.OBJECT_NAME  # type: ignore[index]
+        assert len(win.article_view.spans()) == 3  # the project's own content
+    finally:
+        win.close()
+        win.deleteLater()
+    assert first_page.load(location, "alice") is not None  # kept again at this close
+
+
+def test_a_page_shown_for_a_project_that_then_fails_to_open_is_taken_away(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    location = tmp_path / "p.db"
+    _project_with_my_spans(location)
+    settings.set_annotator_name("alice")
+    win = _run(monkeypatch, location, [])
+    win.close()
+    win.deleteLater()
+    asked: list[object] = []
+
+    def refused(*_args: object, **_kwargs: object) -> Project:
+        raise AnnotatorError(f"{location}: refused")
+
+    def choose(_failed: Path, message: str, parent: MainWindow) -> None:
+        asked.append((message, parent.centralWidget()))
+
+    monkeypatch.setattr(Project, "open", refused)
+    monkeypatch.setattr("annotator.ui.dialogs.project_error.choose_other_project", choose)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    assert app.run_gui(location) == 1
+    ((message, central),) = asked
+    assert "refused" in message and central is None  # the page of a project that did not open is gone
+
+
+def test_the_first_page_is_on_screen_before_sqlalchemy_is_loaded(tmp_path: Path) -> None:
+    """In fresh processes: a start that closes its window keeps the page; the next start shows it
+    while no SQLAlchemy module is loaded yet."""
+    location = tmp_path / "p.db"
+    _project_with_my_spans(location)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
+        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
+        "ANNOTATOR_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    start = (
+        "import json, sys\n"
+        "from annotator.ui import settings\n"
+        "settings.set_annotator_name('alice')\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from annotator.ui.main_window import MainWindow\n"
+        "def close(*a):\n"
+        "    QApplication.processEvents()\n"
+        "    for w in QApplication.topLevelWidgets():\n"
+        "        if isinstance(w, MainWindow) and w.isVisible(): w.close()\n"
+        "    return 0\n"
+        "QApplication.exec = close\n"
+        "show = MainWindow.show_first_page\n"
+        "def shown(self, first, what):\n"
+        "    show(self, first, what)\n"
+        "    loaded = sorted(m for m in sys.modules if m.startswith('sqlalchemy'))\n"
+        "    print(json.dumps([self.centralWidget().document_text()[:40], loaded]))\n"
+        "MainWindow.show_first_page = shown\n"
+        "from annotator.app import main\n"
+        f"assert main(['--project', {str(location)!r}]) == 0\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", start], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+        )
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
+    assert runs[0].stdout.strip() == ""  # nothing kept before the first close
+    text, loaded = json.loads(runs[1].stdout.splitlines()[-1])
+    project = Project.open(location, readonly=True)
+    try:
+        first_text = documents.load_view(project, documents.document_ids(project)[0], 0).document.text
+    finally:
+        project.close()
+    assert text == first_text[:40] and loaded == []
