@@ -9,9 +9,13 @@ file `bench_startup.py` uses, or `--project FILE`), it runs, alternated, `--runs
   stats         `python -m annotator --project FILE stats --json` (the whole command)
   floor_gui     a bare PySide6 window (QApplication + QMainWindow shown): its first paint
   gui           `annotator --project FILE` (bench_startup's child: the real `app.main`,
-                `QApplication.exec` replaced by a report): `gui_shown`, the main window's first paint
-                (its frame, saying which project it opens), and `gui_readable`, the first document
-                open and painted in it
+                `QApplication.exec` replaced by a report), started with no page kept (the project
+                changed since the last close): `gui_shown`, the main window's first paint (its
+                frame, saying which project it opens), and `gui_readable`, the project open and
+                the first document open and painted in the article view
+  gui_kept      the same start after a close that kept the document's page (the project file
+                unchanged since: `annotator/ui/first_page.py`): `gui_first_page`, the first paint
+                of that page, read-only, before the project is open, and `gui_kept_readable`
 
 and prints medians of the wall time (parent: spawn to the child's report, so interpreter start and
 every import count) and of the child's CPU time (user + system from getrusage, the whole process,
@@ -95,12 +99,21 @@ def main(argv: list[str] | None = None) -> int:
         "floor_stats": ([py, "-c", FLOOR_STATS, str(project)], None),
         "stats": ([py, "-m", "annotator", "--project", str(project), "stats", "--json"], None),
     }
-    gui: dict[str, Path | None] = {} if args.no_gui else {"floor_gui": None, "gui": project}
+    # (name, project, keep the page the previous start kept?, {row: moment of the child's report})
+    gui: list[tuple[str, Path | None, bool, dict[str, str]]] = (
+        []
+        if args.no_gui
+        else [
+            ("floor_gui", None, False, {"floor_gui": "shown"}),
+            ("gui", project, False, {"gui_shown": "shown", "gui_readable": "ready"}),
+            ("gui_kept", project, True, {"gui_first_page": "page", "gui_kept_readable": "ready"}),
+        ]
+    )
     first = {name: _child(cmd, env, until)[2] for name, (cmd, until) in cases.items()}  # warm caches, .pyc
-    first_gui = {name: run_once(where, env) for name, where in gui.items()}
+    first_gui = {name: run_once(where, env, keep_page=keep) for name, where, keep, _rows in gui}
     if _nonzero(json.loads(first["stats"])) != _nonzero(json.loads(first["floor_stats"])):
         raise SystemExit(f"stats disagrees with the floor's counts:\n{first['stats']}\n{first['floor_stats']}")
-    rows = [*cases, *(["floor_gui", "gui_shown", "gui_readable"] if gui else [])]
+    rows = [*cases, *(row for *_rest, moments in gui for row in moments)]
     wall: dict[str, list[float]] = {name: [] for name in rows}
     cpu: dict[str, list[float]] = {name: [] for name in rows}
     for _ in range(args.runs):
@@ -108,10 +121,11 @@ def main(argv: list[str] | None = None) -> int:
             w, c, _line = _child(cmd, env, until)
             wall[name].append(w)
             cpu[name].append(c)
-        for name, where in gui.items():
-            report = run_once(where, env)
-            for row, moment in ((name, "shown"), *([("gui_readable", "ready")] if where else [])):
-                row = "gui_shown" if row == "gui" else row
+        for _name, where, keep, moments in gui:
+            report = run_once(where, env, keep_page=keep)
+            for row, moment in moments.items():
+                if report[f"{moment}_s"] is None:
+                    raise SystemExit(f"{row}: the child reported no {moment} moment")
                 wall[row].append(float(report[f"{moment}_s"]))  # type: ignore[arg-type]
                 cpu[row].append(float(report[f"{moment}_cpu_s"]))  # type: ignore[arg-type]
     med = {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in rows}
@@ -128,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     if gui:
-        for row in ("gui_shown", "gui_readable"):
+        for row in ("gui_shown", "gui_readable", "gui_first_page", "gui_kept_readable"):
             result[f"{row}_x_floor"] = {
                 "wall": round(med[row][0] / med["floor_gui"][0], 2),
                 "cpu": round(med[row][1] / med["floor_gui"][1], 2),
             }
         result["gui_report"] = {k: first_gui["gui"][k] for k in ("doc_id", "rows")}
     for name, (w, c) in med.items():
-        print(f"{name:<12} wall {w:7.3f} s   cpu {c:7.3f} s", file=sys.stderr)
+        print(f"{name:<17} wall {w:7.3f} s   cpu {c:7.3f} s", file=sys.stderr)
     print(json.dumps(result))
     return 0
 
