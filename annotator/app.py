@@ -158,10 +158,11 @@ def _show_first_page(app: QApplication, window: MainWindow, location: Path | str
     if isinstance(location, str) and location.startswith(paths.SERVER_URL_PREFIXES):
         return
     from annotator.ui import first_page, settings
+    from annotator.ui.main_window import last_document
 
     project_file = Path(location).expanduser()
     first = first_page.load(project_file, settings.project_annotator_name(project_file) or name)
-    if first is not None:
+    if first is not None and first.page.get("doc_id") == last_document(project_file):  # the one it opens
         window.show_first_page(first, _shown_name(location))
         _paint(app, window)
 

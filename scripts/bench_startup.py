@@ -16,8 +16,9 @@ document is readable once the project is open; and with the page the previous st
 read-only before the project is open (`with_kept_page`: its first paint, then the same "readable").
 
 `--phases` adds one more start of the app whose child notes its CPU time at each step of the way
-(Qt loaded, frame painted, SQLAlchemy + store + services imported, project open, workspace modules
-imported, workspace composed, first document open, painted) and prints where the time went.
+(Qt loaded, frame painted, the kept first page shown, SQLAlchemy + store + services imported,
+project open, workspace modules imported, workspace composed, first document open, painted) and
+prints where the time went.
 
 Usage: python scripts/bench_startup.py [--docs 100000] [--runs 7] [--project FILE] [--importtime] [--phases]
 """
@@ -105,6 +106,11 @@ class _Marks(QObject):
 _marks = _Marks()
 app.installEventFilter(_marks)
 import annotator.app as _app
+_show_page = _app._show_first_page
+def _timed_show_page(*args):
+    _show_page(*args)
+    _phase("first page kept at the last close, shown and painted (if kept)")
+_app._show_first_page = _timed_show_page
 _fill = _app.fill_main_window
 def _fill_main_window(window, *args, **kwargs):
     import annotator.services.documents, annotator.services.project, annotator.services.team

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, Qt
@@ -39,6 +40,12 @@ REVIEW_DOCK_SHARE = 0.4  # of the window's height, when review mode starts
 _STATE_VERSION = 2
 _LOOK_AHEAD = 20
 _REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
+
+
+def last_document(project_path: Path) -> int | None:
+    """The document I had open last in the project at `project_path` (the settings remember it)."""
+    last = settings.value(f"{_LAST_DOC_KEY}/{project_path.name}")
+    return int(last) if isinstance(last, (str, int)) and str(last).isdigit() else None
 
 
 class MainWindow(QMainWindow):
@@ -296,8 +303,7 @@ class MainWindow(QMainWindow):
         from annotator.services import documents
 
         me, project = self.ctx.annotator.id, self.ctx.project
-        last = settings.value(f"{_LAST_DOC_KEY}/{project.path.name}")
-        last_id = int(last) if isinstance(last, (str, int)) and str(last).isdigit() else None
+        last_id = last_document(project.path)
         if last_id is not None and documents.list_rows(project, [last_id], me):
             self.open_document(last_id)
             return

@@ -210,3 +210,30 @@ def test_the_first_page_is_on_screen_before_sqlalchemy_is_loaded(tmp_path: Path)
     finally:
         project.close()
     assert text == first_text[:40] and loaded == []
+
+
+def test_no_page_when_the_window_will_open_another_document(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another window of mine on the same file moved on to another document (without writing):
+    the page kept is not the document this start opens, so it is not shown."""
+    location = tmp_path / "p.db"
+    doc_id, _spans = _project_with_my_spans(location)
+    settings.set_annotator_name("alice")
+    win = _run(monkeypatch, location, [])
+    win.close()
+    win.deleteLater()
+    project = Project.open(location, readonly=True)
+    try:
+        other = documents.document_ids(project)[1]
+    finally:
+        project.close()
+    settings.set_value(f"session/last_doc/{location.name}", other)
+    at_open: list[object] = []
+    win = _run(monkeypatch, location, at_open)
+    try:
+        assert at_open[0][0] != first_page.OBJECT_NAME  # type: ignore[index]
+        assert win.ctx.current_doc_id == other != doc_id
+    finally:
+        win.close()
+        win.deleteLater()
