@@ -70,6 +70,12 @@ class AgreementTableModel(QAbstractTableModel):
         keys = self._table.keys
         return keys[row] if row < len(keys) else None
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008 - Qt override
+        # The base class asks rowCount() and columnCount() (two Python calls) for every index.
+        if parent.isValid() or not 0 <= row < len(self._table.rows) or not 0 <= column < len(self._table.columns):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008,N802 - Qt override
         return 0 if parent.isValid() else len(self._table.rows)
 
