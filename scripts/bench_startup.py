@@ -281,6 +281,8 @@ def run_once(
     """One start in a fresh process: the app on `project`, or the floor (a bare window) for None.
     `keep_page=False` forgets the page kept by the last start first (a start after the project
     changed: no first page)."""
+    if "ANNOTATOR_CACHE_DIR" not in env:
+        raise SystemExit("run_once: the children's environment needs ANNOTATOR_CACHE_DIR (see child_env)")
     if not keep_page:
         shutil.rmtree(Path(env["ANNOTATOR_CACHE_DIR"]) / "first-page", ignore_errors=True)
     code, rest = (FLOOR, []) if project is None else (CHILD, [str(project)])

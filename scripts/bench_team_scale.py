@@ -164,6 +164,7 @@ def measure(file: str, url: str, work: Path, runs: int, exports: bool = True) ->
         **os.environ,
         "ANNOTATOR_CONFIG_DIR": str(config),
         "ANNOTATOR_DATA_DIR": str(config / "data"),
+        "ANNOTATOR_CACHE_DIR": str(config / "cache"),
         "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
         "QT_LOGGING_RULES": "qt.qpa.*=false",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
