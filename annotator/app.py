@@ -162,9 +162,13 @@ def _show_first_page(app: QApplication, window: MainWindow, location: Path | str
 
     project_file = Path(location).expanduser()
     first = first_page.load(project_file, settings.project_annotator_name(project_file) or name)
-    if first is not None and first.page.get("doc_id") == last_document(project_file):  # the one it opens
+    if first is None or first.page.get("doc_id") != last_document(project_file):  # not the one it opens
+        return
+    try:
         window.show_first_page(first, _shown_name(location))
-        _paint(app, window)
+    except (KeyError, TypeError, ValueError):  # a kept page that is not what the app writes: ignored
+        return
+    _paint(app, window)
 
 
 def _close_on_terminate(close: Callable[[], object]) -> Callable[[], None]:

@@ -237,3 +237,24 @@ def test_no_page_when_the_window_will_open_another_document(
     finally:
         win.close()
         win.deleteLater()
+
+
+def test_a_damaged_kept_page_is_ignored(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    doc_id, _spans = _project_with_my_spans(location)
+    settings.set_annotator_name("alice")
+    win = _run(monkeypatch, location, [])
+    win.close()
+    win.deleteLater()
+    kept = first_page.snapshot_file(location)
+    record = json.loads(kept.read_text(encoding="utf-8"))
+    record["page"]["spans"] = [["not", "a", "span"]]
+    kept.write_text(json.dumps(record), encoding="utf-8")
+    at_open: list[object] = []
+    win = _run(monkeypatch, location, at_open)
+    try:
+        assert at_open[0][0] != first_page.OBJECT_NAME  # type: ignore[index]
+        assert win.ctx.current_doc_id == doc_id and win.centralWidget() is win.article_view
+    finally:
+        win.close()
+        win.deleteLater()
