@@ -6,6 +6,8 @@ QUndoCommands store ids and values only and call back into these functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +25,7 @@ from annotator.model.types import (
     fragments_text,
 )
 from annotator.services.project import Project
+from annotator.store import Session, locks
 from annotator.store import annotations as q
 from annotator.store import documents as docs
 from annotator.store import sources as registry
@@ -51,6 +54,18 @@ def _changes(doc_id: int, span_id: int | None = None, **kinds: bool) -> Changes:
     return Changes(doc_ids=frozenset({doc_id}), span_ids=None if span_id is None else frozenset({span_id}), **kinds)
 
 
+@contextmanager
+def _adding(project: Project, doc_id: int, annotator_id: int) -> Iterator[Session]:
+    """The session of a write that may add a row to a layer after checking what is there (a
+    stance where I saw none, a link replacing the claim's old one): its check and write see the
+    same layer. On gold, a review decision's hold on the document (store.locks.hold_gold_writes),
+    so two curators, or a curator and a decision, cannot both pass the check; on a file, the write
+    lock from the first read."""
+    with project.locked_session() as s:
+        locks.hold_gold_writes(s, doc_id, annotator_id)
+        yield s
+
+
 def _check_span(project: Project, label: str, attributes: dict[str, str]) -> str:
     try:
         project.scheme.validate_span(label, attributes)
@@ -72,7 +87,7 @@ def add_span(
 ) -> tuple[Span, Changes]:
     attrs = dict(attributes or {})
     label = _check_span(project, label, attrs)
-    with project.session() as s:
+    with _adding(project, doc_id, annotator_id) as s:
         doc = docs.get_document(s, doc_id)
         check_offsets(doc.text, start, end)
         _fill_from_registry(project, s, label, doc.text[start:end], attrs)
@@ -252,8 +267,9 @@ def link(project: Project, relation_type: str, from_span: int, to_span: int) -> 
     rel_type = project.scheme.relation(relation_type)
     if rel_type is None:
         raise ValidationError(f"relation type {relation_type!r} is not in the scheme")
-    with project.session() as s:
+    with project.locked_session() as s:
         a, b = q.get_span(s, from_span), q.get_span(s, to_span)
+        locks.hold_gold_writes(s, a.doc_id, a.annotator_id)  # before the claim's links are read
         if a.doc_id != b.doc_id or a.annotator_id != b.annotator_id:
             raise ValidationError("a relation joins two spans of the same document and annotator")
         if (project.scheme.canonical_label(a.label), project.scheme.canonical_label(b.label)) != (
@@ -337,7 +353,7 @@ def write_stance(
     except SchemeError as exc:
         raise ValidationError(str(exc)) from exc
     version = 0
-    with project.session() as s:
+    with _adding(project, doc_id, annotator_id) as s:
         old = q.find_stance(s, doc_id, annotator_id, target, span_id)
         if expected_version is not None and (old.version if old else 0) != expected_version:
             mine = Stance(old.id if old else 0, doc_id, annotator_id, target, value or "", span_id)

@@ -145,13 +145,24 @@ def accept_all_agreed(
     With `shown` (the alignment the reviewer's view was built from) only the items it showed as
     agreed are taken, and when gold's version of any of them (or its rejection) changed since,
     none is: StaleWriteError names the first such item (gold's version now beside the one this
-    would have copied). One transaction: all of them or none.
+    would have copied). Without `shown` (a script, the API) nobody saw gold's versions, so none is
+    replaced: when gold holds another version of any agreed item (a curator's decision or edit),
+    none is taken, refused the same way. One transaction: all of them or none.
     """
     with decision_session(project, doc_id, trail) as d:
         alignment = align_in(d.session, project, doc_id, annotator_ids)
         first = alignment.annotator_ids[0] if alignment.annotator_ids else 0
         chosen = [item for item in alignment.items if _to_accept(item)]
-        if shown is not None:
+        if shown is None:
+            decided = next((item for item in chosen if item.gold is not None), None)
+            if decided is not None:
+                raise StaleWriteError(
+                    f"gold already holds another version of the agreed {describe_item(decided)} (someone decided "
+                    "or changed it); none of the agreed items was accepted",
+                    stored=decided.gold,
+                    mine=decided.versions.get(first),
+                )
+        else:
             now = {item.key: item for item in alignment.items}
             seen = [item for item in shown.items if _to_accept(item)]
             for item in seen:

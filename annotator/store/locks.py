@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import StorageError
-from annotator.store.tables import RelationRow, SpanRow, StanceRow
+from annotator.model.types import GOLD
+from annotator.store.tables import AnnotatorRow, RelationRow, SpanRow, StanceRow
 
 CURATOR = 0x616E6E  # the first key of every curator lock ("ann"); the second is the document id
 DECISIONS = 0x616E64  # the first key of a transaction's hold on a document's gold ("and")
@@ -73,6 +74,20 @@ def hold_decisions(session: Session, doc_id: int) -> None:
     file's decision runs in a write transaction (BEGIN IMMEDIATE), which holds the whole file."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(DECISIONS, doc_id)))
+
+
+def hold_gold_writes(session: Session, doc_id: int, annotator_id: int) -> None:
+    """`hold_decisions` when `annotator_id` is gold's layer (one statement: the lock is taken only
+    if the annotators row says gold): a curator's hand edit that adds a gold row (a span, a link, a
+    stance where they saw none) then waits for a review decision or another curator's hand edit on
+    the document, and its check (no stance there yet, the claim's link) reads what that one left.
+    A project file's write takes its write lock from its first read instead (`locked_session`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(func.pg_advisory_xact_lock(DECISIONS, doc_id)).where(
+                AnnotatorRow.id == annotator_id, func.trim(AnnotatorRow.name) == GOLD
+            )
+        ).all()
 
 
 def hold_layer_rows(session: Session, doc_id: int, annotator_id: int) -> None:

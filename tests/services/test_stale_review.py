@@ -225,3 +225,27 @@ def test_accept_all_agreed_takes_only_what_was_shown(
     assert R.align_document(project, doc, [a, b]).item("span:65:85:claim").agreement == R.Agreement.AGREED
     assert R.accept_all_agreed(project, doc, [a, b], shown=shown) == 2
     assert [(s.start, s.end) for s in _gold_spans(project, doc)] == [(0, 13)]
+
+
+def test_accept_all_agreed_without_what_was_shown_leaves_a_colleagues_gold_version_alone(
+    project: Project, colleague: Project, case: tuple[int, int, int]
+) -> None:
+    """A script or an older caller passes no `shown`: a gold version someone else decided is not
+    replaced by the annotators' agreed one behind their back; nothing of the action is saved."""
+    doc, a, b = case
+    R.accept(colleague, doc, R.align_document(colleague, doc, [a, b]).item(AGREED_CLAIM), a)
+    (claim,) = _gold_spans(colleague, doc)
+    A.set_attribute(colleague, claim.id, "claim_type", "opinion")  # their call on one agreed item
+    before = R.gold_snapshot(project, doc)
+
+    with pytest.raises(StaleWriteError) as refused:
+        R.accept_all_agreed(project, doc, [a, b])
+    stored, mine = refused.value.stored, refused.value.mine
+    assert isinstance(stored, Span) and stored.attributes == {"claim_type": "opinion"}
+    assert isinstance(mine, Span) and mine.attributes == {"claim_type": "factual"}
+    assert "none of the agreed items was accepted" in str(refused.value)
+    assert R.gold_snapshot(project, doc) == before  # the agreed stance was not taken either
+
+    R.reject(colleague, doc, R.align_document(colleague, doc, [a, b]).item(AGREED_CLAIM))
+    assert R.accept_all_agreed(project, doc, [a, b]) == 1  # a rejection is a decision too: skipped
+    assert _gold_spans(project, doc) == []
