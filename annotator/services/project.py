@@ -30,7 +30,7 @@ from annotator.store.engine import (
     project_exists,
 )
 from annotator.store.rescue import rescue
-from annotator.store.server import is_server_url
+from annotator.store.server import display_url, is_server_url
 
 
 def rescue_copy(path: Path) -> Path:
@@ -60,23 +60,37 @@ class Project:
 
     @classmethod
     def open(
-        cls, location: Path | str, *, readonly: bool = False, create: bool = True, scheme_path: Path | None = None
+        cls,
+        location: Path | str,
+        *,
+        readonly: bool = False,
+        create: bool = True,
+        scheme_path: Path | None = None,
+        new_scheme: Scheme | None = None,
     ) -> Project:
-        """Open a project; a missing one is created (when allowed) with `scheme_path` or the default scheme.
+        """Open a project; a missing one is created (when allowed) with `new_scheme`, else
+        `scheme_path`, else the default scheme.
 
         `location` is a project file's path or a server project's `postgresql+psycopg://` URL.
         An existing project always keeps its own scheme: a project without one is refused, never
         given the default, and a different scheme is installed only through `services.schemes.apply`.
+        Two clients making a server project at the same moment take turns (store.server): the
+        second opens the project the first made.
         """
         on_server = isinstance(location, str) and is_server_url(location)
+
+        def first() -> Scheme:
+            return new_scheme or load_scheme_file(scheme_path or DEFAULT_SCHEME)
+
         # A server's empty database becomes a project in open_store itself: no second connection
         # (and engine) only to ask first whether it holds one.
         if create and not readonly and not on_server and not project_exists(location):
-            return cls.create(location, load_scheme_file(scheme_path or DEFAULT_SCHEME))
-        store = open_store(location, readonly=readonly, create=create)
+            return cls.create(location, first())
+        made: list[Scheme] = []
+        store = open_store(location, readonly=readonly, create=create, first_scheme=_scheme_writer(first, made))
         path = store.path
         if store.created:
-            return cls._finish_created(store, location, load_scheme_file(scheme_path or DEFAULT_SCHEME))
+            return cls(store, made[0])
         try:
             with store.session() as s:
                 toml = store_schemes.current_toml(s)
@@ -100,16 +114,18 @@ class Project:
         if not isinstance(location, str):
             location = Path(location)
         check_new_location(location)
+        if isinstance(location, str) and is_server_url(location):  # one transaction: nothing to discard
+            made: list[Scheme] = []
+            store = open_store(location, create=True, first_scheme=_scheme_writer(lambda: scheme, made, author))
+            if not store.created:  # another client made it since the check above
+                store.close()
+                raise ProjectFileError(f"{display_url(location)}: the database already holds a project")
+            return cls(store, scheme)
         try:
             store = open_store(location, create=True)
         except BaseException:
             discard_new_project(location)
             raise
-        return cls._finish_created(store, location, scheme, author)
-
-    @classmethod
-    def _finish_created(cls, store: ProjectStore, location: Path | str, scheme: Scheme, author: str = "") -> Project:
-        """A project just made at `location` gets its scheme; on failure nothing is left behind."""
         try:
             with store.session() as s:
                 store_schemes.add_version(s, scheme.source_text or scheme_to_toml(scheme), author or _who())
@@ -202,6 +218,17 @@ class Project:
     def annotators(self) -> list[Annotator]:
         with self.session() as s:
             return store_ann.list_annotators(s)
+
+
+def _scheme_writer(scheme: Callable[[], Scheme], made: list[Scheme], author: str = "") -> Callable[[Session], None]:
+    """What writes a new server project's scheme in the transaction that makes it (`made` gets it)."""
+
+    def write(s: Session) -> None:
+        chosen = scheme()
+        store_schemes.add_version(s, chosen.source_text or scheme_to_toml(chosen), author or _who())
+        made.append(chosen)
+
+    return write
 
 
 def _who() -> str:

@@ -106,14 +106,14 @@ def push(path: Path, url: str) -> MergeReport:
     project with the file's scheme."""
     from annotator.services.merge import merge_paths  # loaded when first used, not by every window
 
+    scheme = None
     if not project_exists(url):
         local = Project.open(path, readonly=True)
         try:
             scheme = local.scheme
         finally:
             local.close()
-        Project.create(url, scheme).close()
-    server = Project.open(url)
+    server = Project.open(url, new_scheme=scheme)  # made now, unless another client just made it
     try:
         (report,) = merge_paths(server, [path])
     finally:

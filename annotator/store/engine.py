@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -201,14 +201,21 @@ class ProjectStore:
         self.engine.dispose()
 
 
-def open_store(location: Path | str, *, readonly: bool = False, create: bool = True) -> ProjectStore:
+def open_store(
+    location: Path | str,
+    *,
+    readonly: bool = False,
+    create: bool = True,
+    first_scheme: Callable[[Session], None] | None = None,
+) -> ProjectStore:
     """Open (or create) a project file after checking it, or a server project when `location` is a
-    `postgresql+psycopg://` URL (store.server). Raises ProjectFileError."""
+    `postgresql+psycopg://` URL (store.server; `first_scheme` writes a new server project's scheme
+    in the transaction that makes it). Raises ProjectFileError."""
     if isinstance(location, str):
         from annotator.store import server
 
         if server.is_server_url(location):
-            return server.open_server(location, readonly=readonly, create=create)
+            return server.open_server(location, readonly=readonly, create=create, first_scheme=first_scheme)
     path = Path(location)
     if path.exists():
         check_file(path)
@@ -279,19 +286,31 @@ def discard_new_project(location: Path | str) -> None:
 
 
 def create_schema(store: ProjectStore) -> None:
-    """The tables of the current schema version and the project's facts, on either back end."""
+    """The tables of the current schema version and the project's facts (a project file's; a server
+    project's are made in one transaction by `create_schema_in`)."""
     Base.metadata.create_all(store.engine)
     with store.engine.begin() as conn:
         fulltext.install(conn)
     with store.session() as s:
-        s.add_all(
-            [
-                MetaRow(key="application", value=APPLICATION),
-                MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
-                MetaRow(key="project_uid", value=uuid.uuid4().hex),
-                MetaRow(key="created_at", value=utc_now()),
-            ]
-        )
+        s.add_all([MetaRow(key=key, value=value) for key, value in new_facts().items()])
+
+
+def create_schema_in(conn: Connection) -> None:
+    """`create_schema` on one connection, inside its transaction: on a server all of it (tables,
+    indexes, facts) commits or rolls back as one."""
+    Base.metadata.create_all(conn)
+    fulltext.install(conn)
+    conn.execute(insert(MetaRow), [{"key": key, "value": value} for key, value in new_facts().items()])
+
+
+def new_facts() -> dict[str, str]:
+    """A new project's facts (the meta table)."""
+    return {
+        "application": APPLICATION,
+        "schema_version": str(SCHEMA_VERSION),
+        "project_uid": uuid.uuid4().hex,
+        "created_at": utc_now(),
+    }
 
 
 def _migrate(path: Path, version: int) -> None:

@@ -16,6 +16,7 @@ import uuid
 from sqlalchemy import DDL, Connection, Engine, column, func, insert, select, table
 
 from annotator.store.engine import utc_now
+from annotator.store.server import CREATION
 from annotator.store.tables import AnnotatorRow
 
 ROLES = ("annotator", "curator", "manager")
@@ -47,8 +48,11 @@ def role_exists(conn: Connection, name: str) -> bool:
 
 def install(engine: Engine) -> None:
     """Create the group roles (once per server), then this database's grants, functions and policies.
-    Safe to run again (on every `server init`)."""
+    Safe to run again (on every `server init`); two clients running it at once take turns (the
+    creation lock: at the same moment both would find a role missing, and both would replace the
+    same function)."""
     with engine.begin() as conn:
+        conn.execute(select(func.pg_advisory_xact_lock(CREATION)))
         for role in ROLES:
             if not role_exists(conn, role):
                 _ddl(conn, f"CREATE ROLE {_q(conn, role)} NOLOGIN")

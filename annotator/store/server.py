@@ -18,6 +18,10 @@ from annotator.model.errors import ProjectFileError
 from annotator.store.files import META, NOT_A_SERVER_PROJECT, detail, recorded_version
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
     from annotator.store.engine import ProjectStore
 
 # The ORM (sessions, the table classes, live updates) is imported by the functions that use it, so
@@ -77,12 +81,14 @@ def server_engine(url: str, *, readonly: bool = False, watch: bool = True) -> En
     return engine.execution_options(postgresql_readonly=True) if readonly else engine
 
 
-def open_server(url: str, *, readonly: bool = False, create: bool = True) -> ProjectStore:
-    """Open (or, on an empty database, create) the project in the database `url` names."""
+def open_server(
+    url: str, *, readonly: bool = False, create: bool = True, first_scheme: Callable[[Session], None] | None = None
+) -> ProjectStore:
+    """Open (or, on an empty database, create: `create_project`) the project in the database `url`
+    names; `first_scheme` writes a new project's scheme."""
     from sqlalchemy.orm import sessionmaker
 
     from annotator.store import engine as files
-    from annotator.store import live
 
     shown = display_url(url)
     engine = server_engine(url, readonly=readonly)
@@ -105,16 +111,10 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> Pro
     )
     try:
         if not facts:
-            try:
-                files.create_schema(store)
-                with engine.begin() as conn:
-                    live.install_triggers(conn)
-            except BaseException:
-                store.close()
-                discard_project(url)  # a half-made project is not left behind
-                raise
-            store.created = True
-            return store
+            facts = create_project(engine, first_scheme)
+            if not facts:
+                store.created = True
+                return store
         version = recorded_version(facts, shown, NOT_A_SERVER_PROJECT)
         if version < files.SCHEMA_VERSION:
             if readonly:
@@ -122,10 +122,41 @@ def open_server(url: str, *, readonly: bool = False, create: bool = True) -> Pro
             _upgrade(engine, version)
         if not readonly:
             _ensure_live_triggers(engine)
+    except SQLAlchemyError as exc:
+        store.close()
+        raise ProjectFileError(f"{shown}: cannot use the server ({files.detail(exc)})") from exc
     except BaseException:
         store.close()
         raise
     return store
+
+
+CREATION = 0x616E63
+"""The advisory lock key ("anc", one per database) of making a project and of installing what every
+client shares in it (rights, live triggers): two clients doing it at once take turns."""
+
+
+def create_project(engine: Engine, first_scheme: Callable[[Session], None] | None) -> dict[str, str]:
+    """Make the project in the empty database: tables, indexes, facts, live triggers and (through
+    `first_scheme`) its scheme, in one transaction holding the creation lock; {} once made. Another
+    client that found the database empty at the same moment waits for that lock, then finds the
+    project made and gets its facts (it opens it instead); a failure leaves the database empty."""
+    from annotator.store import engine as files
+    from annotator.store import live
+
+    with engine.begin() as conn:
+        conn.execute(select(func.pg_advisory_xact_lock(CREATION)))
+        if inspect(conn).has_table(META.name):  # made while this client waited
+            return dict(conn.execute(select(META.c.key, META.c.value)).all())
+        files.create_schema_in(conn)
+        live.install_triggers(conn)
+        if first_scheme is not None:
+            from sqlalchemy.orm import Session
+
+            with Session(bind=conn) as session:  # joins this transaction: commits with the tables
+                first_scheme(session)
+                session.flush()
+    return {}
 
 
 UPGRADE = 0x616E75  # the advisory lock key of schema upgrades ("anu"), one per database
@@ -159,7 +190,9 @@ def _ensure_live_triggers(engine: Engine) -> None:
             return
     try:
         with engine.begin() as conn:
-            live.install_triggers(conn)
+            conn.execute(select(func.pg_advisory_xact_lock(CREATION)))
+            if not live.triggers_current(conn):  # not replaced by another client while this one waited
+                live.install_triggers(conn)
     except SQLAlchemyError:
         pass  # not the owner: the change signal then comes only from this window's own edits
 
