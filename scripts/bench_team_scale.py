@@ -71,55 +71,17 @@ def fill_file(file: str, work: Path, n_docs: int, n_spans: int) -> dict[str, Any
 
 
 def copy_to_server(file: str, url: str) -> dict[str, Any]:
-    """The file's rows, ids and all, into a new server project with PostgreSQL's COPY: the same data
-    on both back ends, in a minute rather than the hour row-by-row inserts over a socket take.
-    The project is made by the app (tables, full-text indexes, live triggers); its user triggers are
-    off while the rows go in (no million notifications nobody listens to) and on again after."""
-    import sqlite3
-
-    from sqlalchemy import create_engine
-
+    """The file's rows, ids and all, into a new server project through the store's COPY fill
+    (store.server_fill): the same data on both back ends, in a minute rather than the hour
+    row-by-row inserts over a socket take. The project is made by the app first (tables, full-text
+    indexes, live triggers); its triggers are off while the rows go in (no million notifications
+    nobody listens to) and on again after."""
     from annotator.services.project import Project
-    from annotator.store.tables import Base
+    from annotator.store.server_fill import fill_from_file
 
     Project.open(url).close()
-    tables = Base.metadata.sorted_tables
-    source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-    engine = create_engine(url)
     t0 = time.perf_counter()
-    counts = {}
-    try:
-        raw = engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            cur.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            for table in tables:
-                cur.execute(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER')
-            for table in tables:
-                columns = ", ".join(f'"{c.name}"' for c in table.c)
-                rows = source.execute(f'SELECT {columns} FROM "{table.name}"')
-                n = 0
-                with cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:  # type: ignore[attr-defined]
-                    for row in rows:
-                        copy.write_row(row)
-                        n += 1
-                counts[table.name] = n
-                if "id" in table.c and n:
-                    cur.execute(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                        f'(SELECT max(id) FROM "{table.name}"))'
-                    )
-            for table in tables:
-                cur.execute(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER')
-            raw.commit()
-            cur.execute("ANALYZE")
-            raw.commit()
-        finally:
-            raw.close()
-    finally:
-        engine.dispose()
-        source.close()
+    counts = fill_from_file(url, Path(file))
     return {"copy_seconds": round(time.perf_counter() - t0, 1), "rows": counts}
 
 
