@@ -231,6 +231,7 @@ def observer(location: str, stop_at_file: str, out: str, ready: Any) -> None:
         arrivals.append((time.time(), [list(p) for p in found.layers], bool(found.unknown)))
 
     feed = LiveFeed(project, deliver)
+    feed.wait_listening()
     ready.set()
     while not Path(stop_at_file).exists():
         time.sleep(0.1)

@@ -17,6 +17,7 @@ from annotator.services.project import Project
 from annotator.store import live
 
 POLL_S = 0.25  # how long one wait lasts: the feed stops within this, a project file is polled at it
+LISTEN_WAIT_S = 15.0  # at most this long a view waits for the feed to listen (a server's connect timeout: 10 s)
 # What a change to each table means for the views ("comments" and "rejections" touch a document only).
 _FLAGS: dict[str, Changes] = {
     "spans": Changes(spans=True),  # which spans is not known: views read the document's anew
@@ -69,15 +70,30 @@ class LiveFeed:
     def __init__(self, project: Project, deliver: Callable[[RemoteChanges], None]) -> None:
         self._deliver = deliver
         self._stop = threading.Event()
-        self._watcher = live.watcher(project.store.engine)
+        self._engine = project.store.engine
+        self._watcher: live.Watcher | None = None
+        self._listening = threading.Event()
         self._thread = threading.Thread(target=self._run, name="annotator-live", daemon=True)
         self._thread.start()
 
+    def wait_listening(self, timeout: float = LISTEN_WAIT_S) -> bool:
+        """Wait until the feed listens (its connection is made in its own thread, while the window
+        builds itself): what a view reads after this is followed by every later change. False when
+        it did not within `timeout` (the feed keeps trying; the view reads all the same)."""
+        return self._listening.wait(timeout)
+
     def _run(self) -> None:
+        try:
+            self._watcher = live.watcher(self._engine)  # a server's LISTEN: a round trip or two
+        except Exception:  # noqa: BLE001 - no live updates then, as with a project that has no triggers
+            return
+        finally:
+            self._listening.set()
+        watcher = self._watcher
         while not self._stop.is_set():
-            if not self._watcher.blocks:
+            if not watcher.blocks:
                 self._stop.wait(POLL_S)  # pace the polls, and stop at once when asked
-            found = self._watcher.wait(POLL_S)
+            found = watcher.wait(POLL_S)
             if found and not self._stop.is_set():
                 self._deliver(remote_changes(found))
 
@@ -85,4 +101,5 @@ class LiveFeed:
         """Stop the thread (within POLL_S) and close the watcher's connection."""
         self._stop.set()
         self._thread.join()
-        self._watcher.close()
+        if self._watcher is not None:
+            self._watcher.close()

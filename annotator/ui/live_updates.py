@@ -44,6 +44,11 @@ class LiveUpdates(QObject):
         self.stop()
         self._feed = LiveFeed(self._ctx.project, self.arrived.emit)
 
+    def wait_listening(self) -> None:
+        """Before reading what the window shows: wait for the feed's LISTEN (made in its thread)."""
+        if self._feed is not None:
+            self._feed.wait_listening()
+
     def stop(self) -> None:
         if self._feed is not None:
             self._feed.stop()

@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         Cheap on 100,000 documents: single-row look-ups, no scan of the whole list."""
         from annotator.services import documents
 
+        self.live.wait_listening()  # connected meanwhile in the feed's thread: no later change is missed
         me, project = self.ctx.annotator.id, self.ctx.project
         last_id = last_document(project.path)
         if last_id is not None and documents.list_rows(project, [last_id], me):

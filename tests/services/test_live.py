@@ -23,6 +23,7 @@ def test_another_clients_edits_reach_the_feed_and_mine_do_not(project: Project, 
     bob = project.annotator("bob")
     found: queue.Queue[RemoteChanges] = queue.Queue()
     feed = LiveFeed(project, found.put)
+    assert feed.wait_listening()  # as the window does before it reads what it shows
     other = Project.open(project.store.location)
     try:
         # My own edit is not delivered: my views were told when I made it.
@@ -114,3 +115,37 @@ def test_an_older_trigger_definition_is_replaced_when_the_project_opens(pg_datab
         assert live.TableChange("spans", "delete", doc_id, bob) in deleted
     finally:
         engine.dispose()
+
+
+def test_the_feed_connects_and_listens_on_its_own_thread_not_the_callers(pg_database: str) -> None:
+    """A window starting its feed does not wait for the server's connect and LISTEN: the feed's
+    thread makes them (`wait_listening` is what a view waits for before its first read), and a
+    change committed once it listens is delivered."""
+    import threading
+
+    from sqlalchemy import event
+
+    project = Project.open(pg_database)
+    other: Project | None = None
+    listened_on: list[threading.Thread] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("LISTEN"):
+            listened_on.append(threading.current_thread())
+
+    event.listen(project.store.engine, "before_cursor_execute", seen)
+    found: queue.Queue[RemoteChanges] = queue.Queue()
+    feed = LiveFeed(project, found.put)
+    try:
+        assert feed.wait_listening()
+        assert len(listened_on) == 1 and listened_on[0] is not threading.current_thread()
+        (doc,) = add_texts(project, "The minister said the plan works.")
+        other = Project.open(pg_database)
+        bob = other.annotator("bob").id  # a new annotators row: delivered too, before the span
+        svc.add_span(other, doc, bob, "claim", 0, 3)
+        assert any(doc in _next(found).changes.doc_ids for _ in range(2))
+    finally:
+        feed.stop()
+        project.close()
+        if other is not None:
+            other.close()
