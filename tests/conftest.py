@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,12 +76,24 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     but none passed on PostgreSQL (all skipped, say) fails the run, so a CI without its server
     cannot pass quietly on SQLite alone. Counted from the reports, so it holds under xdist too."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller judges the whole run
+        session.config.workeroutput["pg_version"] = _PG_SERVER.get("version", "")  # type: ignore[attr-defined]
+        return
     if reporter is None or os.environ.get("CI") != "true" or session.exitstatus != 0:
         return
     on_sqlite = sum(1 for report in reporter.stats.get("passed", []) if "[sqlite" in report.nodeid)
     if on_sqlite and not _server_reports(reporter)["passed"]:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         reporter.write_line(f"CI=true: {on_sqlite} tests passed on SQLite and none ran on PostgreSQL", red=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Under pytest-xdist (`make test` runs `-n 2`) the workers meet the server: the controller
+    learns its version from them for the summary line."""
+    version = getattr(node, "workeroutput", {}).get("pg_version")
+    if version:
+        _PG_SERVER["version"] = version
 
 
 def _server_reports(reporter: Any) -> dict[str, int]:
@@ -220,9 +233,25 @@ def project_location(backend: str, tmp_path: Path, request: pytest.FixtureReques
     yield engine.url.render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session")
+def fresh_project_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project file just created with the default scheme, once per session (per xdist worker):
+    `project` starts from a byte copy of it. Creating one (schema, scheme, synchronous commits) costs
+    a few tenths of a second of wall time; copying it, a millisecond. Creating projects as such is
+    tested where the tests create them (tests/store, `init`, the window on a new path)."""
+    path = tmp_path_factory.mktemp("template") / "fresh.db"
+    Project.open(path).close()
+    leftovers = [p.name for p in path.parent.iterdir() if p != path]
+    assert not leftovers, f"a closed project left {leftovers} beside its file: a copy of the file alone is not whole"
+    return path
+
+
 @pytest.fixture
-def project(project_location: Path | str) -> Iterator[Project]:
-    """A fresh writable project with the default scheme (a file, or a server database: `backend`)."""
+def project(project_location: Path | str, request: pytest.FixtureRequest) -> Iterator[Project]:
+    """A fresh writable project with the default scheme (a file, or a server database: `backend`).
+    On SQLite it is a copy of `fresh_project_file` (same schema, scheme and rows as a new one)."""
+    if isinstance(project_location, Path) and not project_location.exists():
+        shutil.copyfile(request.getfixturevalue("fresh_project_file"), project_location)
     proj = Project.open(project_location)
     yield proj
     proj.close()

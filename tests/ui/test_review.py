@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,9 +64,18 @@ def colleague_file(path: Path, name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def colleague_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """alice's and bob's files, built once per module (and per xdist worker) for `files` to copy."""
+    where = tmp_path_factory.mktemp("colleagues")
+    return colleague_file(where / "alice.db", "alice"), colleague_file(where / "bob.db", "bob")
+
+
 @pytest.fixture
-def files(tmp_path: Path) -> tuple[Path, Path]:
-    return colleague_file(tmp_path / "alice.db", "alice"), colleague_file(tmp_path / "bob.db", "bob")
+def files(tmp_path: Path, colleague_files: tuple[Path, Path]) -> tuple[Path, Path]:
+    """This test's own byte copies of the two colleagues' files (a test may change them)."""
+    alice, bob = (shutil.copyfile(built, tmp_path / built.name) for built in colleague_files)
+    return alice, bob
 
 
 @pytest.fixture
