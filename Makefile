@@ -32,9 +32,15 @@ $(LINT_STAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/annotator
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; `make test TEST_WORKERS=0` runs it in one).
+# Most of it is one busy CPU per test (Qt, SQLite, the server's client), so two workers on two cores
+# take about half the wall time; each worker has its own temp folder and server databases. Tests
+# marked xdist_group (the wheel's two, which share one build) run in one worker.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(BIN)/lint-imports
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # Every test marked postgresql (the server half of the both-back-ends tests, team mode), against a
 # throwaway PostgreSQL cluster (Debian's

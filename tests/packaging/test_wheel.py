@@ -22,6 +22,8 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# The wheel is built once for both tests: under `make test -n 2 --dist loadgroup` one worker runs them.
+pytestmark = pytest.mark.xdist_group("wheel")
 IGNORED = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "tests")
 
 
