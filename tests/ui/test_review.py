@@ -64,17 +64,20 @@ def colleague_file(path: Path, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def colleague_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """alice's and bob's files, built once per module (and per xdist worker) for `files` to copy."""
-    where = tmp_path_factory.mktemp("colleagues")
-    return colleague_file(where / "alice.db", "alice"), colleague_file(where / "bob.db", "bob")
+# alice's and bob's files, built once per session (per xdist worker: keyed by its temp root) for
+# `files` to copy. A cache rather than a fixture of its own, so the modules that import `files` and
+# `merged` from here need nothing more.
+_COLLEAGUE_FILES: dict[Path, tuple[Path, Path]] = {}
 
 
 @pytest.fixture
-def files(tmp_path: Path, colleague_files: tuple[Path, Path]) -> tuple[Path, Path]:
+def files(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """This test's own byte copies of the two colleagues' files (a test may change them)."""
-    alice, bob = (shutil.copyfile(built, tmp_path / built.name) for built in colleague_files)
+    root = tmp_path_factory.getbasetemp()
+    if root not in _COLLEAGUE_FILES:
+        where = tmp_path_factory.mktemp("colleagues")
+        _COLLEAGUE_FILES[root] = colleague_file(where / "alice.db", "alice"), colleague_file(where / "bob.db", "bob")
+    alice, bob = (shutil.copyfile(built, tmp_path / built.name) for built in _COLLEAGUE_FILES[root])
     return alice, bob
 
 
