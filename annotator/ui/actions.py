@@ -230,6 +230,13 @@ _VIEW = (
     ActionSpec("zoom_out", "Zoom &out", ("Ctrl+-",), "Smaller article text", "View", _SK.ZoomOut),
     ActionSpec("zoom_reset", "&Reset zoom", ("Ctrl+0",), "Default article text size", "View"),
     ActionSpec(
+        "reset_layout",
+        "Reset &layout",
+        ("Ctrl+Alt+0",),
+        "Put the side panels back in their places at their default widths",
+        "View",
+    ),
+    ActionSpec(
         "show_links",
         "Show attribution &links",
         ("Ctrl+Shift+L",),

@@ -21,8 +21,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent, QTe
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
 from annotator.model.types import Status
-from annotator.ui import settings
+from annotator.ui import dock_layout, settings
 from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
+from annotator.ui.dock_layout import DEFAULT_HEIGHTS, DEFAULT_WIDTHS
 
 if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame is on screen
     from annotator.model.changes import Changes
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
             "zoom_in": view.zoom_in,
             "zoom_out": view.zoom_out,
             "zoom_reset": view.zoom_reset,
+            "reset_layout": self.reset_layout,
             "show_links": lambda: view.set_show_links(self.action_map["show_links"].isChecked()),
             "sources": self.show_sources,
             "shortcuts": self.show_shortcuts,
@@ -535,12 +537,47 @@ class MainWindow(QMainWindow):
             self.fit_to(screen.availableGeometry())
 
     def _restore_docks(self) -> None:
-        self.resizeDocks([self.documents_dock, self.tagging_dock], [250, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.documents_dock, self.layers_dock], [520, 150], Qt.Orientation.Vertical)
+        """The docks as I left them (`dock_layout` narrows them if the article would be too narrow)."""
+        if self.isVisible():
+            # A central widget set on a shown window is only shown by a queued call (QLayout's
+            # addChildWidget); restored before that, Qt lays the state out with no article at all
+            # and gives the side docks the whole width (the article was left 68 px, issue: later
+            # starts through run_gui, whose frame is on screen while the workspace is composed).
+            self.article_view.show()
+            for dock in self.findChildren(QDockWidget):  # the same for the docks
+                if not dock.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                    dock.show()
+            self.tagging_dock.raise_()
+        self._default_state = self.saveState(_STATE_VERSION)  # View > Reset layout goes back to it
+        self._default_sizes()
         state = settings.value(_STATE_KEY)
         if isinstance(state, QByteArray):
             self.restoreState(state, _STATE_VERSION)
         self.review_dock.hide()  # review mode always starts off
+        if self.isVisible():
+            self._fit_shown_docks()
+
+    def _fit_shown_docks(self) -> None:
+        """Fit the docks of a window already on screen, once Qt has laid out what was restored."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        dock_layout.fit_docks(self, self.article_view)
+
+    def _default_sizes(self) -> None:
+        self.resizeDocks([self.documents_dock, self.tagging_dock], list(DEFAULT_WIDTHS), Qt.Orientation.Horizontal)
+        self.resizeDocks([self.documents_dock, self.layers_dock], list(DEFAULT_HEIGHTS), Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place at its default size (fitted to the window)."""
+        self.restoreState(self._default_state, _STATE_VERSION)
+        for dock in (self.documents_dock, self.layers_dock, self.tagging_dock):
+            dock.show()
+        self.tagging_dock.raise_()
+        self.review_dock.setVisible(self.review.active)
+        self._default_sizes()
+        if self.isVisible():
+            self._fit_shown_docks()
 
     def fit_to(self, area: QRect) -> None:
         """Keep the window, title bar and status bar included, inside `area` (the screen's
@@ -559,6 +596,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if not self._shown_once and self.attached:
+            dock_layout.fit_docks(self, self.article_view)  # now the restored layout has its sizes
             # Opening the first document once the window has its size keeps the list view from
             # laying out every row of a 100,000-document list while it is still hidden.
             self._shown_once = True
