@@ -10,7 +10,9 @@ there the lock is always granted and holds nothing.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, column, func, select, table
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,17 +79,26 @@ def hold_decisions(session: Session, doc_id: int) -> None:
 
 
 def hold_gold_writes(session: Session, doc_id: int, annotator_id: int) -> None:
-    """`hold_decisions` when `annotator_id` is gold's layer (one statement: the lock is taken only
-    if the annotators row says gold): a curator's hand edit that adds a gold row (a span, a link, a
-    stance where they saw none) then waits for a review decision or another curator's hand edit on
-    the document, and its check (no stance there yet, the claim's link) reads what that one left.
-    A project file's write takes its write lock from its first read instead (`locked_session`)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            select(func.pg_advisory_xact_lock(DECISIONS, doc_id)).where(
-                AnnotatorRow.id == annotator_id, func.trim(AnnotatorRow.name) == GOLD
-            )
-        ).all()
+    """`hold_decisions` when `annotator_id` is gold's layer: a curator's hand edit that adds a gold
+    row (a span, a link, a stance where they saw none) then waits for a review decision or another
+    curator's hand edit on the document, and its check (no stance there yet, the claim's link)
+    reads what that one left. Gold's id, once it exists, is remembered per engine (it never
+    changes), so an annotator's own edit sends nothing more. A project file's write takes its write
+    lock from its first read instead (`locked_session`)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        return
+    gold_id = _gold_ids.get(engine)
+    if gold_id is None:
+        gold_id = session.execute(select(AnnotatorRow.id).where(func.trim(AnnotatorRow.name) == GOLD)).scalar()
+        if gold_id is None:
+            return  # no gold layer yet: this is not one
+        _gold_ids[engine] = gold_id
+    if annotator_id == gold_id:
+        session.execute(select(func.pg_advisory_xact_lock(DECISIONS, doc_id)))
+
+
+_gold_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 
 def hold_layer_rows(session: Session, doc_id: int, annotator_id: int) -> None:

@@ -134,3 +134,19 @@ def test_two_curators_linking_one_gold_claim_to_two_sources_at_once_one_link_sta
     assert not thread.is_alive() and outcome == [None]
     links = D.load_view(project, doc, gold).relations
     assert [(r.from_span, r.to_span) for r in links] == [(claim, second)]  # theirs, after mine
+
+
+def test_only_gold_writes_take_the_decision_lock(project: Project, case: tuple[int, int, int], backend: str) -> None:
+    """An annotator's own edit costs no lock statement (gold's id is remembered once found); a gold
+    edit on a server takes the document's decision lock."""
+    from sqlalchemy import event
+
+    doc, a, _b = case
+    gold = project.annotator(GOLD).id
+    sent: list[str] = []
+    event.listen(project.store.engine, "before_cursor_execute", lambda _c, _k, statement, *_: sent.append(statement))
+    A.set_stance(project, doc, a, "security_guarantees", "against")
+    A.set_stance(project, doc, a, "security_guarantees", "favor")
+    assert not [s for s in sent if "pg_advisory_xact_lock" in s]
+    A.set_stance(project, doc, gold, "nato_membership", "favor", expected_version=0)
+    assert len([s for s in sent if "pg_advisory_xact_lock" in s]) == (1 if backend == "postgresql" else 0)
