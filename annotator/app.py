@@ -169,6 +169,9 @@ def _show_first_page(app: QApplication, window: MainWindow, location: Path | str
     except (KeyError, TypeError, ValueError):  # a kept page that is not what the app writes: ignored
         return
     _paint(app, window)
+    # Painted now: on X11 the update Qt schedules for the new page came after the project had
+    # opened, and the frame stayed grey beneath "shown as you left it".
+    window.repaint()
 
 
 def _close_on_terminate(close: Callable[[], object]) -> Callable[[], None]:

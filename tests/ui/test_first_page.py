@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -258,3 +259,59 @@ def test_a_damaged_kept_page_is_ignored(qtbot: QtBot, monkeypatch: pytest.Monkey
     finally:
         win.close()
         win.deleteLater()
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (Debian: xvfb xauth)")
+def test_the_page_i_left_reaches_an_x11_screen_before_the_project_opens(tmp_path: Path) -> None:
+    """On a real X server (Xvfb), not the offscreen platform: the page set as the frame's central
+    widget was painted only when the event loop ran, after the project had opened, so the user saw a
+    grey frame above "shown as you left it". Counts the page's paints when the project opens."""
+    location = tmp_path / "p.db"
+    _project_with_my_spans(location)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb",
+        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
+        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
+        "ANNOTATOR_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    start = (
+        "import sys\n"
+        "from PySide6.QtCore import QEvent, QObject\n"
+        "from PySide6.QtWidgets import QApplication, QWidget\n"
+        "from annotator.ui import settings\n"
+        "settings.set_annotator_name('alice')\n"
+        "from annotator.ui.main_window import MainWindow\n"
+        "from annotator import app\n"
+        "paints = []\n"
+        "class Paints(QObject):\n"
+        "    def eventFilter(self, obj, event):\n"
+        "        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):\n"
+        "            while obj is not None and obj.objectName() != 'first_page': obj = obj.parentWidget()\n"
+        "            if obj is not None: paints.append(1)\n"
+        "        return False\n"
+        "def close(*a):\n"
+        "    QApplication.processEvents()\n"
+        "    for w in QApplication.topLevelWidgets():\n"
+        "        if isinstance(w, MainWindow) and w.isVisible(): w.close()\n"
+        "    return 0\n"
+        "QApplication.exec = close\n"
+        "fill = app.fill_main_window\n"
+        "def counted(window, where, **kw):\n"
+        "    page = window.centralWidget()\n"
+        "    print('page' if page is not None and page.objectName() == 'first_page' else 'none', len(paints))\n"
+        "    return fill(window, where, **kw)\n"
+        "app.fill_main_window = counted\n"
+        "qapp = QApplication(['annotator'])\n"
+        "watch = Paints(); qapp.installEventFilter(watch)\n"
+        f"assert app.main(['--project', {str(location)!r}]) == 0\n"
+    )
+    command = ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-c", start]
+    runs = [
+        subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=180, check=False)
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
+    assert runs[0].stdout.split() == ["none", "0"]  # nothing kept before the first close
+    shown, painted = runs[1].stdout.split()
+    assert shown == "page" and int(painted) > 0
