@@ -6,8 +6,11 @@ The project is bench_paint.py's (a 50,000-character article without line breaks 
 paragraphs, 3 x 500 spans). "add" is the CPU of the key press that tags a selected word, then a
 synchronous repaint of the article view (median of 15); "after" is the CPU of the event-loop turn
 that follows (a window that defers the disagreement score computes it there); "switch" opens the
-document from another one with the window's view cache emptied, then repaints (median of 9). Prints
-one JSON object. Usage: python scripts/bench_edit_ab.py [CHECKOUT]  (default: this one)
+document from another one with the window's view cache emptied (a document not read before), then
+repaints (median of 9), "switch_after" the event-loop turn after it (the time spent stored, the next
+document read ahead); "switch_next" opens it as Alt+Right or Ctrl+Enter does from the document before
+it, after an edit there (a window that reads ahead has read it). Prints one JSON object.
+Usage: python scripts/bench_edit_ab.py [CHECKOUT]  (default: this one)
 """
 
 from __future__ import annotations
@@ -80,19 +83,36 @@ def main() -> int:
             _removed, changes = svc.delete_span(ctx.project, ctx.selected_span_id)
             ctx.notify(changes)
             QApplication.processEvents()
+        ahead, switch_after = [], []
         for _ in range(9):
             ctx.open_document(other)
             QApplication.processEvents()
-            ctx.notify(Changes())  # forget the documents read (any edit does)
+            ctx.forget_views()  # nothing read: the document is opened for the first time
             QApplication.processEvents()
             t0 = time.process_time()
             ctx.open_document(doc)
             view.viewport().repaint()
-            switched.append((time.process_time() - t0) * 1000)
+            t1 = time.process_time()
+            QApplication.processEvents()  # what the switch left for later (time spent, reading ahead)
+            switched.append((t1 - t0) * 1000)
+            switch_after.append((time.process_time() - t1) * 1000)
+            # Alt+Right or Ctrl+Enter from the document before: the loop has turned since that switch
+            # (a window that reads ahead has read this one), and an edit there came in between.
+            ctx.open_document(other)
+            QApplication.processEvents()
+            ctx.notify(Changes(frozenset({other}), status=True))
+            QApplication.processEvents()
+            t0 = time.process_time()
+            ctx.open_document(doc)
+            view.viewport().repaint()
+            ahead.append((time.process_time() - t0) * 1000)
+            QApplication.processEvents()
         out[name] = {
             "add_cpu_ms": round(statistics.median(added), 1),
             "after_cpu_ms": round(statistics.median(after), 1),
             "switch_cpu_ms": round(statistics.median(switched), 1),
+            "switch_after_cpu_ms": round(statistics.median(switch_after), 1),
+            "switch_next_cpu_ms": round(statistics.median(ahead), 1),
         }
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     win.close()

@@ -8,20 +8,22 @@ paints the unbroken article the way painting worked before issue 14 (every line 
 against every span in it) for comparison. Runs offscreen unless QT_QPA_PLATFORM is set. Not part of
 pytest.
 
-The second table drives the real main window (`app.build_main_window`, annotator "me", two colleagues
-with --spans spans each on both documents, so keeping the disagreement score current has three layers
-to compare): "switch to" opens the document (ctx.open_document) and repaints the article view,
-with the window's cache of documents read emptied first (as any edit does), so the switch reads the
-document and its spans; "add a span" selects a word range and presses the claim key
-(QTest.keyClick), then repaints: the committed span, its highlight and its row in the annotation
-table are all there when the time is taken (checked). The edit leaves the document's disagreement
-score to the next turn of the event loop: "until its score is stored" also runs the event loop until
-it is. Each is measured on the unbroken article and on the same text in paragraphs, "add a span"
-also with the score refresh skipped (patched out); the floor rows are a bare QPlainTextEdit of the
-same size and font showing the same text (setPlainText and a repaint: what Qt alone needs, and what
-an unbroken paragraph costs it). Alternated, median of --runs; wall milliseconds and the CPU
-milliseconds of this process; the load average before and after. The last line is one JSON object
-with every figure.
+The second table drives the real main window (`app.build_main_window`, annotator "me", two
+colleagues with --spans spans each on both documents, so keeping the disagreement score current has
+three layers to compare): "switch to" opens the document (ctx.open_document) and repaints the
+article view, with the window's cache of documents read emptied first, so the switch reads the
+document and its spans (a document not opened before); "switch to the next (read ahead)" opens it as
+Alt+Right or Ctrl+Enter does from the document before it, after an edit there, with the event loop
+turned since that switch (the window reads the next document of the list ahead then); "add a span"
+selects a word range and presses the claim key (QTest.keyClick), then repaints: the committed span,
+its highlight and its row in the annotation table are all there when the time is taken (checked).
+The edit leaves the document's disagreement score to the next turn of the event loop: "until its
+score is stored" also runs the event loop until it is. Each is measured on the unbroken article and
+on the same text in paragraphs, "add a span" also with the score refresh skipped (patched out); the
+floor rows are a bare QPlainTextEdit of the same size and font showing the same text (setPlainText
+and a repaint: what Qt alone needs, and what an unbroken paragraph costs it). Alternated, median of
+--runs; wall milliseconds and the CPU milliseconds of this process; the load average before and
+after. The last line is one JSON object with every figure.
 
 Usage: python scripts/bench_paint.py [--chars 50000] [--spans 500] [--runs 15]
 """
@@ -183,7 +185,21 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
         session.info.pop("annotator.disagreement.pending", None)  # type: ignore[attr-defined]
 
     def switch(doc: int) -> tuple[float, float]:
-        ctx.notify(Changes())  # forget the documents read so far (any edit does): the switch reads it
+        ctx.forget_views()  # nothing read: the switch reads the document, as on opening it the first time
+        wall, cpu = time.perf_counter(), time.process_time()
+        ctx.open_document(doc)
+        view.viewport().repaint()
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+    def switch_next(doc: int) -> tuple[float, float]:
+        """Alt+Right or Ctrl+Enter from the document before (the loop has turned since that switch:
+        the window read this one ahead), after an edit there."""
+        before = para_doc if doc == flat_doc else flat_doc
+        if ctx.current_doc_id != before:
+            ctx.open_document(before)
+        QApplication.processEvents()
+        ctx.notify(Changes(frozenset({before}), status=True))
+        QApplication.processEvents()
         wall, cpu = time.perf_counter(), time.process_time()
         ctx.open_document(doc)
         view.viewport().repaint()
@@ -237,6 +253,8 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
         "floor: bare QPlainTextEdit shows it, paragraphs": lambda: bare_switch(paragraphs),
         "switch to, unbroken": lambda: switch(flat_doc),
         "switch to, paragraphs": lambda: switch(para_doc),
+        "switch to the next (read ahead), unbroken": lambda: switch_next(flat_doc),
+        "switch to the next (read ahead), paragraphs": lambda: switch_next(para_doc),
         "add a span, unbroken": lambda: add(flat_doc, True),
         "add a span, unbroken, until its score is stored": lambda: add(flat_doc, True, True),
         "add a span, unbroken, score refresh skipped": lambda: add(flat_doc, False),
@@ -262,9 +280,15 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
         }
         for name, values in times.items()
     }
+    for name, figures in out.items():  # each row beside the bare editor showing the same shape of text
+        floor = out[f"floor: bare QPlainTextEdit shows it, {'paragraphs' if 'paragraphs' in name else 'unbroken'}"]
+        figures["x_floor_cpu"] = round(figures["cpu_ms"] / floor["cpu_ms"], 2) if floor["cpu_ms"] else 0.0
+        figures["over_floor_cpu_ms"] = round(figures["cpu_ms"] - floor["cpu_ms"], 2)
     print(f"main window, {len(text):,}-char article, 3 layers of spans; median of {runs} (wall, CPU of this process)")
+    print(f"  {'':<48} {'wall':>8}     {'CPU':>8}         x floor (CPU)")
     for name, figures in out.items():
-        print(f"  {name:<44} {figures['wall_ms']:8.2f} ms  {figures['cpu_ms']:8.2f} ms CPU")
+        wall, cpu, ratio = figures["wall_ms"], figures["cpu_ms"], figures["x_floor_cpu"]
+        print(f"  {name:<48} {wall:8.2f} ms  {cpu:8.2f} ms CPU  {ratio:5.2f}x")
     return out
 
 

@@ -9,6 +9,7 @@ what the `Changes` value says was touched (Anki's `OpChanges` idea).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -85,13 +86,36 @@ class AppContext(QObject):
             if len(self._views) > 8:
                 self._views.clear()
             old, since = self._earlier.pop(key, (None, Changes()))
-            if old is not None and doc_id in since.doc_ids and since.known_spans:
+            if old is not None and self._untouched(doc_id, layers, since):
+                view = old  # read before (ahead of a switch, say) and nothing since changed it
+            elif old is not None and doc_id in since.doc_ids and since.known_spans:
                 # Only what the edits since say changed is read again (one span, not all 500).
                 view = documents.refresh_view(self.project, old, since, self.annotator.id, layers)
             else:
                 view = documents.load_view(self.project, doc_id, self.annotator.id, layers)
             self._views[key] = view
         return self._views[key]
+
+    def _untouched(self, doc_id: int, layers: tuple[int, ...], since: Changes) -> bool:
+        """Whether `since` certainly left the view of `doc_id` with `layers` as it was: it names
+        other documents only, changed no documents or people, and the view holds my editing layer
+        alone, whose every change is named: my own edits name their document, and the live feed
+        names the documents of my layers that other clients change (`LiveUpdates.narrowed`; when
+        it cannot tell, it reports documents and people changed). Colleagues' layers on documents
+        not shown are not reported by the feed, so views holding them are read again."""
+        return (
+            doc_id not in since.doc_ids
+            and not (since.documents or since.annotators)
+            and set(layers) <= {self.annotator.id}
+        )
+
+    def read_ahead(self, doc_id: int) -> None:
+        """Read my layer of the document a switch is likely to open next (the next one in the list),
+        so the switch finds it read; called once the switch before is shown. Only my layer: the
+        live feed does not report colleagues' changes to a document not shown, so a view holding
+        their layers must be read when the document opens. Failures are left for the switch."""
+        with suppress(AnnotatorError):
+            self.view(doc_id)
 
     def progress(self) -> documents.Progress:
         """How many documents I have marked done of how many, read once per change (the status bar

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, Qt
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
@@ -155,6 +155,12 @@ class MainWindow(QMainWindow):
         self.review_panel.guard = self.curator.check
         self.ctx.edit_guard = self.curator.check
         self.live.my_layers = lambda: {self.ctx.annotator.id, self.review.me.id}
+        # What a switch leaves for the next turn of the event loop, once the document is shown:
+        # remembering it, and reading the next one in the list ahead (`ctx.read_ahead`).
+        self._after_switch = QTimer(self)
+        self._after_switch.setSingleShot(True)
+        self._after_switch.setInterval(0)
+        self._after_switch.timeout.connect(self._on_after_switch_timeout)
         self._install_actions()
         self._connect_signals()
         self._restore_docks()
@@ -442,9 +448,31 @@ class MainWindow(QMainWindow):
 
     # --- slots ------------------------------------------------------------------------------
 
-    def _on_ctx_document_opened(self, doc_id: int) -> None:
-        settings.set_value(f"{_LAST_DOC_KEY}/{self.ctx.project.path.name}", doc_id)
+    def _on_ctx_document_opened(self, _doc_id: int) -> None:
         self._update_title()
+        self._after_switch.start()
+
+    def _remember_document(self) -> None:
+        """Remember the open document for the next session of this project."""
+        self._after_switch.stop()
+        if self.ctx.current_doc_id is not None:
+            settings.set_value(f"{_LAST_DOC_KEY}/{self.ctx.project.path.name}", self.ctx.current_doc_id)
+
+    def _on_after_switch_timeout(self) -> None:
+        self._remember_document()
+        doc_id = self.ctx.current_doc_id
+        if doc_id is None:
+            return
+        # The next document in the list (wrapping round, as Ctrl+Enter's next unfinished one does):
+        # Alt+Right and Ctrl+Enter then find it read, and only Qt's layout of its text is left.
+        following = self.document_list.next_doc_id(doc_id)
+        if following is None:
+            following = self.document_list.next_doc_id(None)
+        if following is None or following == doc_id:
+            return
+        # My layer alone: the live feed does not report colleagues' changes to documents not
+        # shown, so a view holding their layers is read when the document opens.
+        self.ctx.read_ahead(following)
 
     def _on_ctx_changed(self, changes: Changes) -> None:
         if changes.documents and self.ctx.current_doc_id is None:
@@ -466,6 +494,7 @@ class MainWindow(QMainWindow):
         self.search.step(True)
 
     def _on_files_project_replacing(self) -> None:
+        self._remember_document()
         self.tag_panel.save_note()
         self.timer.start(None)
 
@@ -616,6 +645,7 @@ class MainWindow(QMainWindow):
             return
         if not self._closed:
             self._closed = True
+            self._remember_document()
             self.tag_panel.save_note()
             self.timer.stop()
             self.save_layout()
