@@ -4,8 +4,8 @@ Left docks: the document list and the layers list. Centre: the article. Right do
 panel in a scroll area. Bottom dock (review mode only): the review panel; review and layer rules live
 in `review_mode.py`.
 The window builds menus from `ui/actions.py`, routes each action to the widget that owns the
-behaviour, and keeps only shell state: window geometry and dock layout (in the settings file), the
-per-document timer and the status bar. File operations live in `file_operations.py`, dialogs under
+behaviour, and keeps only shell state: the per-document timer and the status bar (its place, size
+and dock layout are `dock_layout.LaidOutWindow`'s). File operations live in `file_operations.py`, dialogs under
 `dialogs/`, long jobs in `workers.py`.
 """
 
@@ -16,14 +16,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent, QTextCursor
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QTextCursor
+from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea, QWidget
 
 from annotator.model.types import Status
 from annotator.ui import dock_layout, settings
 from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
-from annotator.ui.dock_layout import DEFAULT_HEIGHTS, DEFAULT_WIDTHS
+from annotator.ui.dock_layout import LaidOutWindow
 
 if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame is on screen
     from annotator.model.changes import Changes
@@ -31,14 +31,9 @@ if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame i
     from annotator.ui.dialogs.conflict_dialog import ConflictDialog
     from annotator.ui.first_page import FirstPage
 
-DEFAULT_SIZE = (1280, 800)
-_FRAME_ALLOWANCE = (0, 40)  # room left for the window manager's title bar, before the frame is known
-_GEOMETRY_KEY = "window/geometry"
-_STATE_KEY = "window/state"
 _LAST_DOC_KEY = "session/last_doc"
 ARTICLE_MIN_LINES = 14  # in review mode, beside the review dock
 REVIEW_DOCK_SHARE = 0.4  # of the window's height, when review mode starts
-_STATE_VERSION = 2
 _LOOK_AHEAD = 20
 _REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
 
@@ -49,7 +44,7 @@ def last_document(project_path: Path) -> int | None:
     return int(last) if isinstance(last, (str, int)) and str(last).isdigit() else None
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LaidOutWindow):
     """The main window. `MainWindow(ctx)` composes the whole workspace at once; `MainWindow()` is
     only its frame (restored size and place, menu titles, a status bar), shown while the project
     opens, and `attach(ctx)` fills that same window (app.run_gui: the frame is on screen before
@@ -555,72 +550,6 @@ class MainWindow(QMainWindow):
             if info is not None:
                 parts.insert(0, info.title or info.ext_id)
         self.setWindowTitle(" — ".join(parts))
-
-    def _restore_geometry(self) -> None:
-        self.resize(*DEFAULT_SIZE)
-        geometry = settings.value(_GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is not None:
-            self.fit_to(screen.availableGeometry())
-
-    def _restore_docks(self) -> None:
-        """The docks as I left them (`dock_layout` narrows them if the article would be too narrow)."""
-        if self.isVisible():
-            # A central widget set on a shown window is only shown by a queued call (QLayout's
-            # addChildWidget); restored before that, Qt lays the state out with no article at all
-            # and gives the side docks the whole width (the article was left 68 px, issue: later
-            # starts through run_gui, whose frame is on screen while the workspace is composed).
-            self.article_view.show()
-            for dock in self.findChildren(QDockWidget):  # the same for the docks
-                if not dock.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
-                    dock.show()
-            self.tagging_dock.raise_()
-        self._default_state = self.saveState(_STATE_VERSION)  # View > Reset layout goes back to it
-        self._default_sizes()
-        state = settings.value(_STATE_KEY)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, _STATE_VERSION)
-        self.review_dock.hide()  # review mode always starts off
-        if self.isVisible():
-            self._fit_shown_docks()
-
-    def _fit_shown_docks(self) -> None:
-        """Fit the docks of a window already on screen, once Qt has laid out what was restored."""
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-        dock_layout.fit_docks(self, self.article_view)
-
-    def _default_sizes(self) -> None:
-        self.resizeDocks([self.documents_dock, self.tagging_dock], list(DEFAULT_WIDTHS), Qt.Orientation.Horizontal)
-        self.resizeDocks([self.documents_dock, self.layers_dock], list(DEFAULT_HEIGHTS), Qt.Orientation.Vertical)
-
-    def reset_layout(self) -> None:
-        """View > Reset layout: every dock back in its place at its default size (fitted to the window)."""
-        self.restoreState(self._default_state, _STATE_VERSION)
-        for dock in (self.documents_dock, self.layers_dock, self.tagging_dock):
-            dock.show()
-        self.tagging_dock.raise_()
-        self.review_dock.setVisible(self.review.active)
-        self._default_sizes()
-        if self.isVisible():
-            self._fit_shown_docks()
-
-    def fit_to(self, area: QRect) -> None:
-        """Keep the window, title bar and status bar included, inside `area` (the screen's
-        available geometry): a 1366x768 laptop must not lose the status bar below its edge."""
-        width = min(self.width(), area.width() - _FRAME_ALLOWANCE[0])
-        height = min(self.height(), area.height() - _FRAME_ALLOWANCE[1])
-        self.resize(max(width, 1), max(height, 1))
-        x = min(max(self.x(), area.left()), area.right() - width - _FRAME_ALLOWANCE[0])
-        y = min(max(self.y(), area.top()), area.bottom() - height - _FRAME_ALLOWANCE[1])
-        self.move(max(x, area.left()), max(y, area.top()))
-
-    def save_layout(self) -> None:
-        settings.set_value(_GEOMETRY_KEY, self.saveGeometry())
-        settings.set_value(_STATE_KEY, self.saveState(_STATE_VERSION))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -18,7 +18,8 @@ from annotator.app import build_main_window
 from annotator.model.changes import Changes
 from annotator.services import annotations as svc
 from annotator.services import documents
-from annotator.ui.main_window import DEFAULT_SIZE, MainWindow
+from annotator.ui.dock_layout import DEFAULT_SIZE
+from annotator.ui.main_window import MainWindow
 
 LAPTOP = (1366, 768)
 LAPTOP_CLIENT = (1366, 704)  # 1366x768 less a desktop panel and the window's title bar
