@@ -335,11 +335,25 @@ class FileOperations(QObject):
         from datetime import date
 
         suggested = project.path.with_name(f"{project.path.stem}-copy-{date.today().isoformat()}.db")
-        chosen, _ = QFileDialog.getSaveFileName(
-            self._window, "Save a copy of the project", str(suggested), "Annotator projects (*.db);;All files (*)"
-        )
-        if chosen:
-            self.start_copy(Path(chosen))
+        while True:  # a copy is always a new file: the dialog does not offer to replace one, it asks again
+            chosen, _ = QFileDialog.getSaveFileName(
+                self._window,
+                "Save a copy of the project",
+                str(suggested),
+                "Annotator projects (*.db);;All files (*)",
+                options=QFileDialog.Option.DontConfirmOverwrite,
+            )
+            if not chosen:
+                return
+            if not Path(chosen).exists():
+                self.start_copy(Path(chosen))
+                return
+            QMessageBox.information(
+                self._window,
+                "Save a copy of the project",
+                f"{chosen} already exists. A copy is always saved as a new file: choose another name.",
+            )
+            suggested = Path(chosen)
 
     def start_copy(self, target: Path) -> BackgroundTask:
         project = self._ctx.project

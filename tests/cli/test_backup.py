@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator import cli
@@ -89,14 +89,25 @@ def test_save_a_copy_from_the_window(qtbot: QtBot, tmp_path: Path, monkeypatch: 
     out.parent.mkdir()
     offered: list[str] = []
 
-    def choose(_parent: object, _title: str, suggested: str, _filter: str) -> tuple[str, str]:
+    existing = tmp_path / "copies" / "taken.db"
+    existing.write_bytes(b"someone else's file")
+    answers = [str(existing), str(out)]
+    told: list[str] = []
+
+    def choose(
+        _parent: object, _title: str, suggested: str, _filter: str, options: QFileDialog.Option
+    ) -> tuple[str, str]:
+        assert options & QFileDialog.Option.DontConfirmOverwrite  # never "replace?" for a file it refuses
         offered.append(suggested)
-        return str(out), ""
+        return answers.pop(0), ""
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     action = win.action_map["save_copy"]
     assert "copy" in action.toolTip().lower() or "copy" in action.statusTip().lower()
     with qtbot.waitSignal(win.files.copy_finished, timeout=20000):
         action.trigger()
     assert Path(offered[0]).name.startswith("desk-copy-")
+    assert offered[1] == str(existing) and "already exists" in told[0]  # asked again, from the name chosen
+    assert existing.read_bytes() == b"someone else's file"
     assert _counts(out) == (len(documents.document_ids(win.ctx.project)), 1)
