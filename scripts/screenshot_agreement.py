@@ -17,6 +17,7 @@ import random
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -133,9 +134,11 @@ def render(project_path: Path, out: Path, tab: int) -> int:
     window.show()
     done: list[bool] = []
     window.report_computed.connect(lambda _report: done.append(True))
-    task = window.compute()
-    while task is not None and task.is_running():
+    window.compute()
+    deadline = time.monotonic() + 120  # the figures first, then the intervals' job: wait for both
+    while not done and time.monotonic() < deadline:
         app.processEvents()
+        time.sleep(0.01)
     window.tabs.setCurrentIndex(tab)
     for _ in range(5):
         app.processEvents()
