@@ -43,17 +43,7 @@ from annotator.services import annotations as svc  # noqa: E402
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     path = Path(tempfile.mkdtemp(prefix="annotator-bench-ab-")) / "bench.db"
-    project = bp.Project.open(path)
-    me = project.annotator("me").id
-    unbroken, paragraphs = bp.texts(50_000)
-    flat, para = bp.add_texts(project, unbroken, paragraphs)
-    colleagues = [project.annotator(name).id for name in ("colleague1", "colleague2")]
-    with project.session() as s:
-        for doc, text in ((flat, unbroken), (para, paragraphs)):
-            bp.add_spans(s, bp.spans_for(text, doc, me, 500))
-            for n, who in enumerate(colleagues):
-                bp.add_spans(s, bp.spans_for(text, doc, who, 500, seed=8 + n))
-    project.close()
+    flat, para, unbroken, paragraphs = bp.three_layer_project(path)
     win = build_main_window(path, annotator_name="me")
     win.resize(1400, 900)
     win.show()

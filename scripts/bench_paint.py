@@ -91,6 +91,24 @@ def spans_for(text: str, doc: int, who: int, n: int, seed: int = 7) -> list[Span
     return out
 
 
+def three_layer_project(path: Path, chars: int = 50_000, spans: int = 500) -> tuple[int, int, str, str]:
+    """A project file at `path` with the unbroken article and the same text in paragraphs, each with
+    `spans` spans of mine ("me") and of two colleagues: (unbroken doc, paragraphs doc, their texts).
+    The project of bench_edit_ab.py and profile_switch.py."""
+    project = Project.open(path)
+    me = project.annotator("me").id
+    unbroken, paragraphs = texts(chars)
+    flat, para = add_texts(project, unbroken, paragraphs)
+    colleagues = [project.annotator(name).id for name in ("colleague1", "colleague2")]
+    with project.session() as s:
+        for doc, text in ((flat, unbroken), (para, paragraphs)):
+            add_spans(s, spans_for(text, doc, me, spans))
+            for n, who in enumerate(colleagues):
+                add_spans(s, spans_for(text, doc, who, spans, seed=8 + n))
+    project.close()
+    return flat, para, unbroken, paragraphs
+
+
 def open_view(project: Project, doc: int) -> ArticleViewWidget:
     ctx = AppContext(project, project.annotator("me"))
     view = ArticleViewWidget(ctx)
