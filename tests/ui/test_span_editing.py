@@ -4,6 +4,7 @@ on the screen."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,30 @@ def test_dragging_an_end_resizes_the_span_snapped(qtbot: QtBot, window: MainWind
     assert _span(window, span_id)[3] == "Ukrainian President Volodymyr Zelensky"
     key(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert _span(window, span_id)[3] == SOURCE_WORDS
+
+
+def test_the_link_and_stance_rows_hide_without_a_span_and_come_back_refilled_for_the_next(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Switching documents leaves no span selected: the claim's link and stance rows are hidden (no
+    field to arm), not destroyed; the next claim, on another document, gets the same rows back, its
+    source list filled from that document alone."""
+    editor = window.tag_panel.span_editor
+    source = make_span(qtbot, window, SOURCE_WORDS, "s")
+    make_span(qtbot, window, "allies must provide", "c")
+    combos = dict(editor.link_combos)
+    stances = dict(editor.stance_combos)
+    assert combos and stances and all(c.isVisible() for c in [*combos.values(), *stances.values()])
+    combo = next(iter(combos.values()))
+    assert combo.findData(source) > 0  # the source on this document is offered
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # the next document
+    assert editor.span is None and editor.link_combos == {} and editor.stance_combos == {}
+    assert not any(c.isVisible() for c in [*combos.values(), *stances.values()])
+    line = next(line for line in window.article_view.document_text().splitlines() if len(line) > 60)
+    found = re.search(r"[A-Za-z]{3,} [A-Za-z]{3,} [A-Za-z]{3,}", line)
+    assert found is not None
+    words = found.group(0)
+    make_span(qtbot, window, words, "c")
+    assert editor.link_combos == combos and editor.stance_combos == stances  # the same rows, shown again
+    assert all(c.isVisible() for c in [*combos.values(), *stances.values()])
+    assert combo.findData(source) < 0 and combo.count() == 1  # only "(none)": no source here yet

@@ -39,9 +39,11 @@ class SpanEditorWidget(QGroupBox):
         self._span: Span | None = None
         self._built_for: str | None = None
         self._pending: tuple[str, int] | None = None  # (relation type, from span) while picking
-        self.link_combos: dict[str, QComboBox] = {}
-        self.pick_buttons: dict[str, QPushButton] = {}
-        self.stance_combos: dict[str, QComboBox] = {}
+        # The link and stance rows of the last label shown; kept (hidden) while no span is selected, so
+        # selecting a span of that label again does not build them anew.
+        self._link_combos: dict[str, QComboBox] = {}
+        self._pick_buttons: dict[str, QPushButton] = {}
+        self._stance_combos: dict[str, QComboBox] = {}
 
         self.setStyleSheet(ARMED_STYLE)  # the field an attribute key armed is outlined
         self._header = QLabel("Select text and press a label key, or click a span.")
@@ -82,8 +84,9 @@ class SpanEditorWidget(QGroupBox):
     def reset(self) -> None:
         """The project (and maybe the scheme) changed."""
         self.attributes.reset()
-        self._built_for = None
         self._view, self._pending = None, None
+        self._span = None
+        self._rebuild_rows(None)  # the scheme may have changed: the kept rows go
         self._show(None)
 
     def set_view(self, view: DocumentView | None, span_id: int | None) -> None:
@@ -94,6 +97,20 @@ class SpanEditorWidget(QGroupBox):
     @property
     def span(self) -> Span | None:
         return self._span
+
+    @property
+    def link_combos(self) -> dict[str, QComboBox]:
+        """The selected span's link fields by relation type (none while no span is selected)."""
+        return self._link_combos if self._span is not None else {}
+
+    @property
+    def pick_buttons(self) -> dict[str, QPushButton]:
+        return self._pick_buttons if self._span is not None else {}
+
+    @property
+    def stance_combos(self) -> dict[str, QComboBox]:
+        """The selected span's claim-stance fields by target (none while no span is selected)."""
+        return self._stance_combos if self._span is not None else {}
 
     def fields(self) -> list[QWidget]:
         """The span's fields in Tab order: attributes, links, claim stances."""
@@ -131,7 +148,7 @@ class SpanEditorWidget(QGroupBox):
         self.delete_button.setVisible(span is not None)
         if span is None or label is None:
             self._header.setText("Select text and press a label key, or click a span.")
-            self._rebuild_rows(None)
+            self._show_rows(False)
             return
         self._header.setText(
             f'<span style="background:{label.color}">&nbsp;&nbsp;&nbsp;</span> '
@@ -140,15 +157,27 @@ class SpanEditorWidget(QGroupBox):
         )
         if self._built_for != label.name:
             self._rebuild_rows(label.name)
+        else:
+            self._show_rows(True)
         self._sync_rows(span)
+
+    def _show_rows(self, shown: bool) -> None:
+        """Show or hide the kept link and stance rows (they stay built for their label)."""
+        for form in (self._links, self._stances):
+            for row in range(form.rowCount()):
+                form.setRowVisible(row, shown)
+        label = self._built_for
+        scheme = self.ctx.project.scheme
+        has_stance = shown and label is not None and label in scheme.stance_span_labels
+        self._stance_title.setVisible(has_stance and bool(scheme.active_targets))
 
     def _rebuild_rows(self, label: str | None) -> None:
         for form in (self._links, self._stances):
             while form.rowCount():
                 form.removeRow(0)
-        self.link_combos.clear()
-        self.pick_buttons.clear()
-        self.stance_combos.clear()
+        self._link_combos.clear()
+        self._pick_buttons.clear()
+        self._stance_combos.clear()
         self._built_for = label
         scheme = self.ctx.project.scheme
         for rel in self.relation_types() if label else []:
@@ -167,7 +196,7 @@ class SpanEditorWidget(QGroupBox):
             self._links.addRow(rel.name.replace("_", " ").capitalize(), box)
             combo.show()  # at once, not on the next event-loop turn: a key may focus it right away
             button.show()
-            self.link_combos[rel.name], self.pick_buttons[rel.name] = combo, button
+            self._link_combos[rel.name], self._pick_buttons[rel.name] = combo, button
         has_stance = label is not None and label in scheme.stance_span_labels
         self._stance_title.setVisible(has_stance and bool(scheme.active_targets))
         for target in scheme.active_targets if has_stance else ():
@@ -180,7 +209,7 @@ class SpanEditorWidget(QGroupBox):
             combo.currentIndexChanged.connect(lambda _i, t=target.name: self._on_stance_combo_changed(t))
             self._stances.addRow(target.name.replace("_", " "), combo)
             combo.show()
-            self.stance_combos[target.name] = combo
+            self._stance_combos[target.name] = combo
         self._on_ctx_link_pending_changed(self.ctx.link_pending)
 
     def _sync_rows(self, span: Span) -> None:
@@ -263,7 +292,7 @@ class SpanEditorWidget(QGroupBox):
     def _on_ctx_link_pending_changed(self, pending: bool) -> None:
         rel = self.ctx.project.scheme.relation(self._pending[0]) if self._pending else None
         scheme = self.ctx.project.scheme
-        for name, button in self.pick_buttons.items():
+        for name, button in self._pick_buttons.items():  # the kept rows too, shown or not
             active = pending and rel is not None and rel.name == name
             relation = scheme.relation(name)
             to_label = relation.to_label if relation else ""
