@@ -1,8 +1,14 @@
-"""Small builders shared by tests: documents inserted straight through the store's bulk insert."""
+"""Small builders shared by tests: documents inserted straight through the store's bulk insert, and
+the app started in a child process of its own."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from annotator.services import documents
 from annotator.services.project import Project
@@ -37,3 +43,30 @@ def add_texts(
             ],
         )
     return [i for i in documents.document_ids(project) if i not in before]
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_app_child(
+    code: str, tmp_path: Path, *, platform: str = "offscreen", prefix: Sequence[str] = (), timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -c code` in a new process from the repository's root, its settings, data and cache
+    under `tmp_path` (never the real user's), Qt on `platform`; `prefix` runs it under another
+    command (xvfb-run). Not checked: the caller asserts on the result."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": platform,
+        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
+        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
+        "ANNOTATOR_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    return subprocess.run(
+        [*prefix, sys.executable, "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

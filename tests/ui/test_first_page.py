@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,8 +21,18 @@ from annotator.services import documents
 from annotator.services.project import Project
 from annotator.ui import first_page, settings
 from annotator.ui.main_window import MainWindow
+from tests.helpers import run_app_child
 
-REPO = Path(__file__).resolve().parents[2]
+_CLOSE_AT_EXEC = (
+    "def close(*a):\n"
+    "    QApplication.processEvents()\n"
+    "    for w in QApplication.topLevelWidgets():\n"
+    "        if isinstance(w, MainWindow) and w.isVisible(): w.close()\n"
+    "    return 0\n"
+    "QApplication.exec = close\n"
+)
+"""Child-process code: the event loop is replaced by closing the main window (as Ctrl+Q would), so a
+start returns at once and keeps the page of the document it showed."""
 
 
 def _project_with_my_spans(path: Path) -> tuple[int, list[tuple[str, int, int]]]:
@@ -168,25 +177,13 @@ def test_the_first_page_is_on_screen_before_sqlalchemy_is_loaded(tmp_path: Path)
     while no SQLAlchemy module is loaded yet."""
     location = tmp_path / "p.db"
     _project_with_my_spans(location)
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
-        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
-        "ANNOTATOR_CACHE_DIR": str(tmp_path / "cache"),
-    }
     start = (
         "import json, sys\n"
         "from annotator.ui import settings\n"
         "settings.set_annotator_name('alice')\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from annotator.ui.main_window import MainWindow\n"
-        "def close(*a):\n"
-        "    QApplication.processEvents()\n"
-        "    for w in QApplication.topLevelWidgets():\n"
-        "        if isinstance(w, MainWindow) and w.isVisible(): w.close()\n"
-        "    return 0\n"
-        "QApplication.exec = close\n"
+        f"{_CLOSE_AT_EXEC}"
         "show = MainWindow.show_first_page\n"
         "def shown(self, first, what):\n"
         "    show(self, first, what)\n"
@@ -196,12 +193,7 @@ def test_the_first_page_is_on_screen_before_sqlalchemy_is_loaded(tmp_path: Path)
         "from annotator.app import main\n"
         f"assert main(['--project', {str(location)!r}]) == 0\n"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", start], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
-        )
-        for _ in range(2)
-    ]
+    runs = [run_app_child(start, tmp_path) for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
     assert runs[0].stdout.strip() == ""  # nothing kept before the first close
     text, loaded = json.loads(runs[1].stdout.splitlines()[-1])
@@ -271,13 +263,6 @@ def test_the_page_i_left_reaches_an_x11_screen_before_the_project_opens(tmp_path
     grey frame above "shown as you left it". Counts the page's paints when the project opens."""
     location = tmp_path / "p.db"
     _project_with_my_spans(location)
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "xcb",
-        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
-        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
-        "ANNOTATOR_CACHE_DIR": str(tmp_path / "cache"),
-    }
     start = (
         "import sys\n"
         "from PySide6.QtCore import QEvent, QObject\n"
@@ -293,12 +278,7 @@ def test_the_page_i_left_reaches_an_x11_screen_before_the_project_opens(tmp_path
         "            while obj is not None and obj.objectName() != 'first_page': obj = obj.parentWidget()\n"
         "            if obj is not None: paints.append(1)\n"
         "        return False\n"
-        "def close(*a):\n"
-        "    QApplication.processEvents()\n"
-        "    for w in QApplication.topLevelWidgets():\n"
-        "        if isinstance(w, MainWindow) and w.isVisible(): w.close()\n"
-        "    return 0\n"
-        "QApplication.exec = close\n"
+        f"{_CLOSE_AT_EXEC}"
         "fill = app.fill_main_window\n"
         "def counted(window, where, **kw):\n"
         "    page = window.centralWidget()\n"
@@ -309,11 +289,8 @@ def test_the_page_i_left_reaches_an_x11_screen_before_the_project_opens(tmp_path
         "watch = Paints(); qapp.installEventFilter(watch)\n"
         f"assert app.main(['--project', {str(location)!r}]) == 0\n"
     )
-    command = ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-c", start]
-    runs = [
-        subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=180, check=False)
-        for _ in range(2)
-    ]
+    xvfb = ("xvfb-run", "-a", "-s", "-screen 0 1366x768x24")
+    runs = [run_app_child(start, tmp_path, platform="xcb", prefix=xvfb, timeout=180) for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
     assert runs[0].stdout.split() == ["none", "0"]  # nothing kept before the first close
     shown, painted = runs[1].stdout.split()

@@ -5,8 +5,6 @@ document with the keys in the article. What the window does not need at start is
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,8 +19,7 @@ from annotator.services.project import Project
 from annotator.ui import settings
 from annotator.ui.actions import MENUS
 from annotator.ui.main_window import MainWindow
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.helpers import run_app_child
 
 
 class _Paints(QObject):
@@ -121,21 +118,7 @@ def test_the_frame_alone_closes_without_a_project(qtbot: QtBot) -> None:
 
 
 def _modules_after(code: str, tmp_path: Path) -> set[str]:
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
-        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_app_child(code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))", tmp_path)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.splitlines()[-1]))
 
@@ -203,15 +186,7 @@ def test_the_frame_names_the_project_before_sqlalchemy_is_loaded(tmp_path: Path,
         "from annotator.app import main\n"
         f"main(['--project', {where.format(tmp=tmp_path)!r}])\n"
     )
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
-        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = run_app_child(code, tmp_path)
     assert done.returncode == 0, done.stderr
     what, sqlalchemy_modules = json.loads(done.stdout.splitlines()[-1])
     assert what == shown and sqlalchemy_modules == []
@@ -237,15 +212,7 @@ def test_pyside_reads_no_source_of_the_modules_known_not_to_use_it(tmp_path: Pat
         "print(json.dumps([getattr(check, '_annotator_skips_known_modules', False),\n"
         "    sorted(m.__name__ for m in answered), sorted(m.__name__ for m in answered if check.original(m))]))\n"
     )
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "config"),
-        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = run_app_child(code, tmp_path)
     assert done.returncode == 0, done.stderr
     installed, answered, wrong = json.loads(done.stdout.splitlines()[-1])
     assert installed
