@@ -58,14 +58,19 @@ def setup(project_location: Path | str) -> Iterator[tuple[Path | str, list[int],
     bob = project.annotator("bob").id
     # I am recorded already (alice; on a server, the login), so my first edit adds no annotator row.
     project.annotator(team.login_name(project) or "alice")
-    rng = random.Random(3)
-    for doc in docs:
-        text = documents.load_view(project, doc, bob).document.text
-        for _ in range(40):
-            start = rng.randrange(0, len(text) - 40)
-            svc.add_span(project, doc, bob, rng.choice(("claim", "source")), start, start + rng.randint(5, 40))
+    _random_spans(project, docs, bob, 40, random.Random(3))
     project.close()
     yield project_location, docs, bob
+
+
+def _random_spans(project: Project, docs: list[int], annotator_id: int, per_doc: int, rng: random.Random) -> None:
+    """`per_doc` claims and sources of 5-40 characters at random places in each document, through
+    the service (one edit each)."""
+    for doc in docs:
+        text = documents.load_view(project, doc, annotator_id).document.text
+        for _ in range(per_doc):
+            start = rng.randrange(0, len(text) - 40)
+            svc.add_span(project, doc, annotator_id, rng.choice(("claim", "source")), start, start + rng.randint(5, 40))
 
 
 def _open(qtbot: QtBot, location: Path | str, doc: int, layers: list[int] | None) -> MainWindow:

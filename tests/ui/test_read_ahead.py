@@ -22,7 +22,7 @@ from annotator.services import annotations as svc
 from annotator.services import documents, team
 from annotator.services.project import Project
 from tests.helpers import add_texts
-from tests.ui.test_incremental_view import _assert_as_stored, _open, _texts
+from tests.ui.test_incremental_view import _assert_as_stored, _open, _random_spans, _texts
 from tests.ui.test_main_window import key
 
 ALT, CTRL = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
@@ -36,12 +36,7 @@ def setup(project_location: Path | str) -> Iterator[tuple[Path | str, list[int],
     docs = add_texts(project, unbroken, paragraphs, unbroken[::-1], same_text_twice=True)
     name = team.login_name(project) or "alice"
     me = project.annotator(name).id
-    rng = random.Random(5)
-    for doc in docs:
-        text = documents.load_view(project, doc, me).document.text
-        for _ in range(30):
-            start = rng.randrange(0, len(text) - 40)
-            svc.add_span(project, doc, me, rng.choice(("claim", "source")), start, start + rng.randint(5, 40))
+    _random_spans(project, docs, me, 30, random.Random(5))
     project.close()
     yield project_location, docs, name
 
