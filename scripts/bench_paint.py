@@ -109,6 +109,18 @@ def three_layer_project(path: Path, chars: int = 50_000, spans: int = 500) -> tu
     return flat, para, unbroken, paragraphs
 
 
+def bare_editor(view: ArticleViewWidget) -> QPlainTextEdit:
+    """The floor: a bare read-only QPlainTextEdit, shown, with the article view's font and size (Qt
+    alone showing the same text); it does not take the keys from the main window."""
+    bare = QPlainTextEdit()
+    bare.setReadOnly(True)
+    bare.setFont(view.font())
+    bare.resize(view.viewport().size())
+    bare.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    bare.show()
+    return bare
+
+
 def open_view(project: Project, doc: int) -> ArticleViewWidget:
     ctx = AppContext(project, project.annotator("me"))
     view = ArticleViewWidget(ctx)
@@ -249,12 +261,7 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
         ctx.notify(changes)
         return took
 
-    bare = QPlainTextEdit()  # the floor: Qt alone showing the same text in a same-sized editor
-    bare.setReadOnly(True)
-    bare.setFont(view.font())
-    bare.resize(view.viewport().size())
-    bare.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # the main window keeps the keys
-    bare.show()
+    bare = bare_editor(view)
     win.activateWindow()
     paragraphs = ctx.view(para_doc).document.text
 

@@ -161,11 +161,7 @@ def main() -> int:
             rows = [actions[name]() for _ in range(args.runs + 1)][1:]  # the first warms caches
             keys = sorted({k for r in rows for k in r}, key=lambda k: -statistics.median(r.get(k, 0.0) for r in rows))
             result[f"{name}, {shape}"] = {k: round(statistics.median(r.get(k, 0.0) for r in rows), 2) for k in keys}
-        bare = QPlainTextEdit()
-        bare.setReadOnly(True)
-        bare.setFont(view.font())
-        bare.resize(view.viewport().size())
-        bare.show()
+        bare = bp.bare_editor(view)
         floor = []
         for _ in range(args.runs):
             bare.setPlainText("")
