@@ -95,7 +95,7 @@ def hold_gold_writes(session: Session, doc_id: int, annotator_id: int) -> None:
             return  # no gold layer yet: this is not one
         _gold_ids[engine] = gold_id
     if annotator_id == gold_id:
-        session.execute(select(func.pg_advisory_xact_lock(DECISIONS, doc_id)))
+        hold_decisions(session, doc_id)
 
 
 _gold_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
