@@ -286,18 +286,14 @@ def discard_new_project(location: Path | str) -> None:
 
 
 def create_schema(store: ProjectStore) -> None:
-    """The tables of the current schema version and the project's facts (a project file's; a server
-    project's are made in one transaction by `create_schema_in`)."""
-    Base.metadata.create_all(store.engine)
+    """A new project file's tables and facts (`create_schema_in`)."""
     with store.engine.begin() as conn:
-        fulltext.install(conn)
-    with store.session() as s:
-        s.add_all([MetaRow(key=key, value=value) for key, value in new_facts().items()])
+        create_schema_in(conn)
 
 
 def create_schema_in(conn: Connection) -> None:
-    """`create_schema` on one connection, inside its transaction: on a server all of it (tables,
-    indexes, facts) commits or rolls back as one."""
+    """The tables of the current schema version, their indexes and the project's facts, on one
+    connection inside its transaction: on a server all of it commits or rolls back as one."""
     Base.metadata.create_all(conn)
     fulltext.install(conn)
     conn.execute(insert(MetaRow), [{"key": key, "value": value} for key, value in new_facts().items()])
