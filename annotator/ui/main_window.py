@@ -38,9 +38,14 @@ _LOOK_AHEAD = 20
 _REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
 
 
+def _last_doc_key(project_path: Path) -> str:
+    """The settings key under which the document I had open in that project is remembered."""
+    return f"{_LAST_DOC_KEY}/{project_path.name}"
+
+
 def last_document(project_path: Path) -> int | None:
     """The document I had open last in the project at `project_path` (the settings remember it)."""
-    last = settings.value(f"{_LAST_DOC_KEY}/{project_path.name}")
+    last = settings.value(_last_doc_key(project_path))
     return int(last) if isinstance(last, (str, int)) and str(last).isdigit() else None
 
 
@@ -451,7 +456,7 @@ class MainWindow(LaidOutWindow):
         """Remember the open document for the next session of this project."""
         self._after_switch.stop()
         if self.ctx.current_doc_id is not None:
-            settings.set_value(f"{_LAST_DOC_KEY}/{self.ctx.project.path.name}", self.ctx.current_doc_id)
+            settings.set_value(_last_doc_key(self.ctx.project.path), self.ctx.current_doc_id)
 
     def _on_after_switch_timeout(self) -> None:
         self._remember_document()
