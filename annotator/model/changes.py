@@ -17,6 +17,10 @@ class Changes:
     # With `spans`: the only spans added, changed or deleted, when the writer knows them (one span's
     # edit and its undo), so a view re-reads just those; None: any span of `doc_ids` may have changed.
     span_ids: frozenset[int] | None = None
+    # With `status`: the writer knows no document was marked done or no longer done (an annotation's
+    # edit only moves a document between not started and in progress), so the count of documents
+    # done stands (the status bar's progress, two counts over every document, is not read again).
+    done_kept: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         if self.spans and other.spans:
@@ -32,6 +36,7 @@ class Changes:
             self.documents or other.documents,
             self.annotators or other.annotators,
             ids if self.spans or other.spans else None,
+            (self.done_kept or not self.status) and (other.done_kept or not other.status),
         )
 
     @property
@@ -39,3 +44,8 @@ class Changes:
         """Whether a view of one of `doc_ids` can be brought up to date from these changes alone:
         nothing but annotations of those documents changed, and the spans that did are named."""
         return not (self.documents or self.annotators) and (not self.spans or self.span_ids is not None)
+
+    @property
+    def done_count_kept(self) -> bool:
+        """Whether the number of documents marked done certainly stands after these changes."""
+        return not (self.documents or self.annotators) and (not self.status or self.done_kept)

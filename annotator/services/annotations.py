@@ -94,7 +94,7 @@ def add_span(
         span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
         span = q.insert_span(s, span)
         _mark_in_progress(s, doc_id, annotator_id)
-    return span, _changes(doc_id, span.id, spans=True, status=True)
+    return span, _changes(doc_id, span.id, spans=True, status=True, done_kept=True)
 
 
 def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
@@ -104,7 +104,9 @@ def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:
         q.delete_span(s, span_id)
         _forget_alias(project, s, span)
         _settle_status(s, span.doc_id, span.annotator_id)
-    return removed, _changes(span.doc_id, span.id, spans=True, relations=True, stances=True, status=True)
+    return removed, _changes(
+        span.doc_id, span.id, spans=True, relations=True, stances=True, status=True, done_kept=True
+    )
 
 
 def restore_span(project: Project, removed: RemovedSpan) -> Changes:
@@ -117,7 +119,9 @@ def restore_span(project: Project, removed: RemovedSpan) -> Changes:
             q.insert_stance(s, stance)
         _register_aliases(project, s, removed.span)
         _mark_in_progress(s, removed.span.doc_id, removed.span.annotator_id)
-    return _changes(removed.span.doc_id, removed.span.id, spans=True, relations=True, stances=True, status=True)
+    return _changes(
+        removed.span.doc_id, removed.span.id, spans=True, relations=True, stances=True, status=True, done_kept=True
+    )
 
 
 def update_span(
@@ -374,7 +378,7 @@ def write_stance(
             _mark_in_progress(s, doc_id, annotator_id)
         else:
             _settle_status(s, doc_id, annotator_id)
-    return (old.value if old else None), version, _changes(doc_id, stances=True, status=True)
+    return (old.value if old else None), version, _changes(doc_id, stances=True, status=True, done_kept=True)
 
 
 def stance_version(project: Project, doc_id: int, annotator_id: int, target: str, span_id: int | None = None) -> int:
@@ -402,7 +406,7 @@ def set_note(project: Project, doc_id: int, annotator_id: int, note: str) -> tup
     with project.session() as s:
         before = q.get_status(s, doc_id, annotator_id).note
         q.put_status(s, doc_id, annotator_id, note=note)
-    return before, _changes(doc_id, status=True)
+    return before, _changes(doc_id, status=True, done_kept=True)
 
 
 def _registry_attributes(project: Project, label: str) -> list[str]:

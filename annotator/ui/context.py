@@ -218,7 +218,8 @@ class AppContext(QObject):
         earlier.update((key, (view, changes)) for key, view in self._views.items())
         self._earlier = earlier if len(earlier) <= 8 else {}
         self._views.clear()
-        self._progress.clear()
+        if not changes.done_count_kept:
+            self._progress.clear()
         if changes.annotators:
             self._blind = None
         if changes.annotators and self.annotator.id == UNRECORDED:

@@ -2,7 +2,8 @@
 
 Permanent widgets on the right: who holds the curator lock of the document under review (on a
 server, when it is not me), the save indicator (updated after every committed change), the
-progress ("3 of 5 done", recomputed only when a status or the document set changed) and a button with
+progress ("3 of 5 done", recomputed only when a document may have been marked done or
+no longer done, or the document set changed) and a button with
 my name in this project ("alice in news.db") that asks for another one. Messages from the panels
 go to the left, for a few seconds.
 """
@@ -87,7 +88,7 @@ class ShellStatusBar(QStatusBar):
             # every service call has committed before it notifies, so this is true when shown
             self.saved_label.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
             self.saved_label.setToolTip("Every edit is written to the project file at once.")
-        if changes.status or changes.documents:
+        if not changes.done_count_kept:
             self.refresh_progress()
 
     def _on_ctx_link_pending_changed(self, pending: bool) -> None:

@@ -233,6 +233,34 @@ def test_ctrl_enter_marks_done_and_opens_the_next_unfinished(qtbot: QtBot, windo
     assert window.status.progress_label.text() == "1 of 5 done"
 
 
+def test_the_progress_count_is_read_again_only_when_a_done_mark_may_have_changed(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding, deleting and restoring a span move the document between not started and in progress,
+    never to or from done: the status bar's "n of m done" stands without counting again (two counts
+    over every document, on a server too); marking done and its undo count again."""
+    window.ctx.recorded_annotator()  # my first edit in the project records me (and counts, once)
+    counted: list[int] = []
+    real = documents.progress
+
+    def progress(project: Project, annotator_id: int) -> documents.Progress:
+        counted.append(annotator_id)
+        return real(project, annotator_id)
+
+    monkeypatch.setattr(documents, "progress", progress)
+    make_span(qtbot, window, CLAIM_WORDS, "c")
+    window.article_view.setFocus()
+    key(qtbot, window, Qt.Key.Key_Delete)
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(stored(window).spans) == 1 and stored(window).status.status == Status.IN_PROGRESS
+    assert counted == [] and window.status.progress_label.text() == "0 of 5 done"
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert counted and window.status.progress_label.text() == "1 of 5 done"
+    counted.clear()
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert counted and window.status.progress_label.text() == "0 of 5 done"
+
+
 def test_alt_left_and_right_move_through_the_list(qtbot: QtBot, window: MainWindow) -> None:
     ids = documents.document_ids(window.ctx.project)
     key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
