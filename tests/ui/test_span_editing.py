@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from annotator.app import build_main_window
@@ -188,3 +189,28 @@ def test_the_link_and_stance_rows_hide_without_a_span_and_come_back_refilled_for
     assert editor.link_combos == combos and editor.stance_combos == stances  # the same rows, shown again
     assert all(c.isVisible() for c in [*combos.values(), *stances.values()])
     assert combo.findData(source) < 0 and combo.count() == 1  # only "(none)": no source here yet
+
+
+def test_a_claim_selected_by_its_key_is_laid_out_in_the_first_frame(qtbot: QtBot, window: MainWindow) -> None:
+    """The editor lays itself out once for a span, after filling it, not once per row it shows: the
+    posted events of the key press (the layout requests, then the paint), with no timer run, leave
+    every field in its place, one under the other inside the editor, none squeezed."""
+    editor = window.tag_panel.span_editor
+    source = make_span(qtbot, window, SOURCE_WORDS, "s")
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # no span selected: rows hidden
+    key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert editor.span is None
+    text = window.article_view.document_text()
+    start = text.index("allies must provide")
+    window.article_view.setFocus()
+    window.article_view.select_cp(start, start + len("allies must provide"))
+    key(qtbot, window, "c")
+    QApplication.sendPostedEvents()  # what the first frame after the key press is made of
+    fields = editor.fields()
+    assert editor.span is not None and len(fields) == 5 and editor.delete_button.isVisible()
+    places = [QRect(field.mapTo(editor, QPoint(0, 0)), field.size()) for field in fields]
+    assert all(f.isVisible() and p.height() >= f.sizeHint().height() for f, p in zip(fields, places, strict=True))
+    assert all(editor.rect().contains(place) for place in places)
+    assert all(a.bottom() < b.top() for a, b in zip(places, places[1:], strict=False))
+    combo = editor.link_combos["attributed_to"]
+    assert combo.itemText(combo.findData(source)).startswith("Ukrainian President")
