@@ -7,7 +7,8 @@ layer elsewhere (the document list counts only mine). When the store cannot say 
 project file, a connection made again) the open document, the list and the progress refresh.
 A scheme changed by another client (or, on a file, possibly changed) is read again and, when it
 differs, every view rebuilds from it as after the Scheme editor, with one line in the status bar.
-The feed stops before its project closes and starts on the next one.
+The feed stops before its project closes and starts on the next one. Python's cyclic collector runs
+on the GUI thread only from the first feed on (`ui.gc_collector`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from annotator.model.errors import StorageError
 from annotator.services import schemes
 from annotator.services.live import LiveFeed, RemoteChanges
 from annotator.ui.context import AppContext
+from annotator.ui.gc_collector import collect_on_gui_thread
 
 
 class LiveUpdates(QObject):
@@ -42,6 +44,7 @@ class LiveUpdates(QObject):
 
     def start(self) -> None:
         self.stop()
+        collect_on_gui_thread()
         self._feed = LiveFeed(self._ctx.project, self.arrived.emit)
 
     def wait_listening(self) -> None:

@@ -14,7 +14,8 @@ whatever happens to the window that started it (a window destroyed mid-job must 
 that the pool thread is still running); `wait()` joins the job. The exception of a failed job is sent with
 its traceback's frames cleared (the lines stay, for the bug log): their locals are the worker's objects
 (an open database cursor, a session), which would otherwise be freed on the GUI thread, by the garbage
-collector, while the next job uses the same connection.
+collector, while the next job uses the same connection. Python's cyclic collector itself runs on the
+GUI thread only from the first pool on (`gc_collector`): on a pool thread it would free widgets.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from annotator.model.errors import Cancelled
+from annotator.ui.gc_collector import collect_on_gui_thread
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -43,6 +45,7 @@ _running_lock = threading.Lock()
 def job_pool() -> QThreadPool:
     global _pool
     if _pool is None:
+        collect_on_gui_thread()
         _pool = QThreadPool()
         _pool.setMaxThreadCount(1)
     return _pool

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRunnable, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.io.importer import import_paths
@@ -440,3 +440,31 @@ def test_destroying_the_window_while_intervals_compute_does_not_crash(qtbot: QtB
     assert job_pool().waitForDone(20000)
     QApplication.processEvents()  # the job's outcome arrives with nobody to receive it
     gc.collect()
+
+
+def test_cycles_are_collected_on_the_gui_thread_only_while_reports_compute(
+    qtbot: QtBot, window: AgreementReportWindow
+) -> None:
+    """Python's cyclic collector ran on the pool thread that computes the report (most often right
+    after the report switched it back on) and freed widgets the GUI thread had left in cycles while
+    the GUI thread painted them: a segfault, a few times in full parallel runs. Closed windows in
+    cycles, reports computed, and every collection is on the GUI thread."""
+    threads: list[str] = []
+
+    def seen(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            threads.append(threading.current_thread().name)
+
+    gc.callbacks.append(seen)
+    try:
+        for _ in range(3):
+            for _ in range(30):
+                left = QWidget()
+                QLabel("left in a cycle", left)
+                left.show()
+                left.cycle = left  # type: ignore[attr-defined]  # only the cyclic collector frees it
+                del left
+            computed(qtbot, window)
+    finally:
+        gc.callbacks.remove(seen)
+    assert threads and set(threads) == {threading.main_thread().name}, threads

@@ -7,6 +7,7 @@ selected in the article. The search itself (`services.search.hits_by_document`) 
 thread and sends its results as it finds them, so the first rows show while it reads on, and typing
 and scrolling go on meanwhile; Cancel stops it (keeping what it found), and a newer search makes an
 older one stop and its results are dropped. In blind mode the annotation filters see only my own layer.
+Python's cyclic collector runs on the GUI thread only once that thread exists (`ui.gc_collector`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from annotator.services import review
 from annotator.services.project import Project
 from annotator.services.search import Hit, SearchQuery, checked_filters, hits_by_document
 from annotator.ui.context import AppContext
+from annotator.ui.gc_collector import collect_on_gui_thread
 
 ANY = "(any)"
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -108,6 +110,7 @@ class SearchWindow(QDialog):
         self._ctx = ctx
         self._generation = 0
         self._stop = threading.Event()
+        collect_on_gui_thread()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
