@@ -85,16 +85,26 @@ def add_span(
     *,
     span_id: int = 0,
 ) -> tuple[Span, Changes]:
+    """Add a span to a layer. One the layer already holds (same label, offsets and attributes, in one
+    piece) is given back and nothing changes, as `link` does for a link: two curators adding one gold
+    span at once (their check and write hold gold, see `_adding`), or a view that had not shown it."""
     attrs = dict(attributes or {})
     label = _check_span(project, label, attrs)
     with _adding(project, doc_id, annotator_id) as s:
         doc = docs.get_document(s, doc_id)
         check_offsets(doc.text, start, end)
         _fill_from_registry(project, s, label, doc.text[start:end], attrs)
+        held = next((h for h in q.spans_at(s, doc_id, annotator_id, label, start, end) if _same(h, attrs)), None)
+        if held is not None:
+            return held, Changes()
         span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
         span = q.insert_span(s, span)
         _mark_in_progress(s, doc_id, annotator_id)
     return span, _changes(doc_id, span.id, spans=True, status=True, done_kept=True)
+
+
+def _same(held: Span, attributes: dict[str, str]) -> bool:
+    return not held.fragments and dict(held.attributes) == attributes
 
 
 def delete_span(project: Project, span_id: int) -> tuple[RemovedSpan, Changes]:

@@ -21,7 +21,15 @@ from annotator.store.relations import (
     relations_for_ids,
     relations_touching,
 )
-from annotator.store.spans import delete_span, get_span, insert_span, overwrite_span, spans_for, update_span
+from annotator.store.spans import (
+    delete_span,
+    get_span,
+    insert_span,
+    overwrite_span,
+    spans_at,
+    spans_for,
+    update_span,
+)
 from annotator.store.stances import (
     delete_stance,
     find_stance,
@@ -89,6 +97,7 @@ __all__ = [
     "review_spans",
     "review_stances",
     "span_counts",
+    "spans_at",
     "spans_for",
     "stances_for",
     "stances_on_spans",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Text, delete, select, type_coerce, update
+from sqlalchemy import Select, Text, delete, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from annotator.model.errors import NotFoundError
@@ -110,8 +110,24 @@ def spans_for(
         query = query.where(SpanRow.annotator_id.in_(annotator_ids))
     if span_ids is not None:
         query = query.where(SpanRow.id.in_(list(span_ids)))
+    return _read(session, query.order_by(SpanRow.start, SpanRow.end, SpanRow.id))
+
+
+def spans_at(session: Session, doc_id: int, annotator_id: int, label: str, start: int, end: int) -> list[Span]:
+    """One layer's spans labelled `label` from `start` to `end` (pieces and attributes as stored)."""
+    query = select(*_SPAN_COLUMNS).where(
+        SpanRow.doc_id == doc_id,
+        SpanRow.annotator_id == annotator_id,
+        SpanRow.label == label,
+        SpanRow.start == start,
+        SpanRow.end == end,
+    )
+    return _read(session, query.order_by(SpanRow.id))
+
+
+def _read(session: Session, query: Select[*tuple[Any, ...]]) -> list[Span]:
     # Core execution on the session's connection (same transaction): the ORM's row handling is skipped.
-    rows = session.connection().execute(query.order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
+    rows = session.connection().execute(query).all()
     return [
         _span(
             (

@@ -168,7 +168,8 @@ def _stored_version(exc: StaleWriteError) -> int:
 
 
 class AddSpanCommand(_ServiceCommand):
-    """Add a span; redo after undo brings it back with the same id, so later commands still apply."""
+    """Add a span; redo after undo brings it back with the same id, so later commands still apply.
+    A span the layer already held (`existed`: the service gave it back) is left alone by undo and redo."""
 
     def __init__(
         self,
@@ -183,8 +184,11 @@ class AddSpanCommand(_ServiceCommand):
         self.doc_id, self.label, self.start, self.end = doc_id, label, start, end
         self.attributes = dict(attributes or {})
         self.span_id = 0
+        self.existed = False
 
     def _redo(self) -> Changes:
+        if self.existed:
+            return Changes()
         span, changes = svc.add_span(
             self.ctx.project,
             self.doc_id,
@@ -195,10 +199,12 @@ class AddSpanCommand(_ServiceCommand):
             self.attributes,
             span_id=self.span_id,
         )
-        self.span_id = span.id
+        self.span_id, self.existed = span.id, not changes.spans
         return changes
 
     def _undo(self) -> Changes:
+        if self.existed:
+            return Changes()
         self._deselect(self.span_id)
         return svc.delete_span(self.ctx.project, self.span_id)[1]
 

@@ -150,3 +150,35 @@ def test_only_gold_writes_take_the_decision_lock(project: Project, case: tuple[i
     assert not [s for s in sent if "pg_advisory_xact_lock" in s]
     A.set_stance(project, doc, gold, "nato_membership", "favor", expected_version=0)
     assert len([s for s in sent if "pg_advisory_xact_lock" in s]) == (1 if backend == "postgresql" else 0)
+
+
+def _gold_spans(project: Project, doc: int) -> list[tuple[str, int, int, dict[str, str]]]:
+    view = D.load_view(project, doc, project.annotator(GOLD).id)
+    return [(s.label, s.start, s.end, dict(s.attributes)) for s in view.spans]
+
+
+def test_a_span_gold_already_holds_is_not_added_again(project: Project, case: tuple[int, int, int]) -> None:
+    """As a link gold already holds: the same label, offsets and attributes give back the span there,
+    and nothing changed; other attributes are another version, added beside it."""
+    doc, _a, _b = case
+    gold = project.annotator(GOLD).id
+    first, added = A.add_span(project, doc, gold, "source", 42, 50, {"source_type": "official"})
+    again, changes = A.add_span(project, doc, gold, "source", 42, 50, {"source_type": "official"})
+    assert added.spans and again == first and not changes.spans
+    assert _gold_spans(project, doc) == [("source", 42, 50, {"source_type": "official"})]
+    other, changes = A.add_span(project, doc, gold, "source", 42, 50, {"source_type": "named_person"})
+    assert other.id != first.id and changes.spans and len(_gold_spans(project, doc)) == 2
+
+
+def test_two_curators_adding_one_gold_span_at_once_add_it_once(
+    project: Project, colleague: Project, case: tuple[int, int, int]
+) -> None:
+    doc, _a, _b = case
+    gold = project.annotator(GOLD).id
+    claim = {"claim_type": "factual"}
+    started = _racing(project, "spans", lambda: A.add_span(colleague, doc, gold, "claim", 0, 13, claim))
+    A.add_span(project, doc, gold, "claim", 0, 13, claim)
+    ((thread, outcome),) = started
+    thread.join(timeout=60)
+    assert not thread.is_alive() and outcome == [None]
+    assert _gold_spans(project, doc) == [("claim", 0, 13, {"claim_type": "factual"})]

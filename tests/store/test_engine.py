@@ -156,7 +156,7 @@ with p.session() as s:
         text=text, n_chars=len(text), meta={}, encoding="utf-8", source=None, imported_at=utc_now())])
 me = p.annotator("alice")
 for i in range(20):
-    A.add_span(p, 1, me.id, "claim", 0, 8)
+    A.add_span(p, 1, me.id, "claim", 0, 8 + i)  # twenty different spans: the same one again adds nothing
 print("saved", flush=True)
 os.kill(os.getpid(), 9)
 """

@@ -75,6 +75,19 @@ def test_add_span_round_trip_keeps_the_id(ctx: AppContext, qtbot: QtBot) -> None
     assert spans(ctx)[cmd.span_id].text == span.text
 
 
+def test_adding_a_span_the_layer_holds_keeps_it_and_its_undo_leaves_it(ctx: AppContext) -> None:
+    """The service gives back the span already there (say a colleague curator added it to gold
+    since my view was read): the command marks it as existing, so undoing it deletes nothing."""
+    held = make_span(ctx, "claim", "Zelensky")
+    cmd = AddSpanCommand(ctx, ctx.current_doc_id, "claim", 0, len("Zelensky"))
+    assert push_command(ctx, cmd) is None
+    assert cmd.span_id == held and cmd.existed and list(spans(ctx)) == [held]
+    ctx.undo_stack.undo()
+    assert list(spans(ctx)) == [held]
+    ctx.undo_stack.redo()
+    assert list(spans(ctx)) == [held]
+
+
 def test_refused_command_is_dropped_with_a_reason(ctx: AppContext) -> None:
     cmd = AddSpanCommand(ctx, ctx.current_doc_id, "no_such_label", 0, 5)
     error = push_command(ctx, cmd)
