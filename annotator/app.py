@@ -103,6 +103,7 @@ def run_gui(project_path: Path | str) -> int:
     skip_known_modules()  # before the modules below and SQLAlchemy are imported: ~0.2 s less CPU
     from annotator.model.errors import AnnotatorError
     from annotator.ui import settings
+    from annotator.ui.first_page import InputDropped, dropped_keys_message
     from annotator.ui.main_window import MainWindow
 
     existing = QApplication.instance()
@@ -125,28 +126,41 @@ def run_gui(project_path: Path | str) -> int:
     while True:
         window.show_opening(_shown_name(path))
         window.show()
-        _paint(app, window)
-        _show_first_page(app, window, path, name)
+        typed = InputDropped(app)  # keys and clicks on the frame or kept page (`ui.first_page`)
+        failure: AnnotatorError | None = None
         try:
+            _paint(app, window)
+            _show_first_page(app, window, path, name)
             fill_main_window(window, path)  # the name remembered for that project, else `name`
-            break
+            typed.flush()
         except AnnotatorError as exc:
-            from annotator.ui.dialogs.project_error import choose_other_project
+            failure = exc
+        finally:
+            typed.remove()  # before a dialog, which needs them
+        if failure is None:
+            message = dropped_keys_message(typed.keys)
+            if message is not None:
+                window.status.post(message)
+            break
+        from annotator.ui.dialogs.project_error import choose_other_project
 
-            window.drop_first_page()
-            if window.composing:
-                window.deleteLater()  # half composed: a fresh frame for the next try
-                window = shown[0] = MainWindow()
-            # A broken default project must not be a dead end: offer another file, a new one, or
-            # quitting. The file that failed is never written to.
-            failed = path if isinstance(path, Path) else Path.cwd() / "server"
-            chosen = choose_other_project(failed, str(exc), window)
-            if chosen is None:
-                window.close()
-                window.deleteLater()
-                restore_terminate()
-                return 1
-            path = chosen
+        window.drop_first_page()
+        if window.composing:
+            window.deleteLater()  # half composed: a fresh frame for the next try
+            window = shown[0] = MainWindow()
+        # A broken default project must not be a dead end: offer another file, a new one, or
+        # quitting. The file that failed is never written to.
+        failed = path if isinstance(path, Path) else Path.cwd() / "server"
+        chosen = choose_other_project(failed, str(failure), window)
+        if chosen is None:
+            window.close()
+            window.deleteLater()
+            restore_terminate()
+            return 1
+        path = chosen
+    if not window.isVisible():  # closed by a SIGTERM that came while it opened (run in the flush)
+        restore_terminate()
+        return 0
     try:
         return int(app.exec())
     finally:

@@ -11,6 +11,11 @@ which no program can set back), and if the same annotator name would open it. Th
 and the status bar says the project is still opening; the event loop does not run until the project
 is open and the real article view, on the same document, replaces the page. A server project is
 never shown this way: only a round trip to the server could say that nothing changed.
+
+Keys typed and clicks made while the project opens (on this page or on the bare frame) wait in the
+window system's queue, and the event loop would hand them to the live view that replaced the page: a
+number key would set a document stance the annotator never saw set. `InputDropped` takes them out
+of the queue once the project is open and drops them; the status bar then says how many keys were.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 
 from annotator import paths
 from annotator.model.types import Span
@@ -117,3 +124,51 @@ class FirstPageView(ArticlePage):
 
     def document_text(self) -> str:
         return self._text
+
+
+_INPUT = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.Shortcut,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+    }
+)
+
+
+class InputDropped(QObject):
+    """While installed on the application, every key, shortcut and mouse button event is dropped, and
+    the keys are counted (`keys`). `flush()`: what the window system has queued so far is delivered,
+    and dropped."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self.keys = 0
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() not in _INPUT:
+            return False
+        # A key's release reaches its window first (a press may be taken as a shortcut instead).
+        if event.type() == QEvent.Type.KeyRelease and watched.isWindowType():
+            self.keys += 1
+        return True
+
+    def flush(self) -> None:
+        self._app.processEvents()
+
+    def remove(self) -> None:
+        self._app.removeEventFilter(self)
+        self.deleteLater()
+
+
+def dropped_keys_message(keys: int) -> str | None:
+    """The status bar's line once the project is open (None: nothing was typed)."""
+    if keys == 0:
+        return None
+    what = "1 key" if keys == 1 else f"{keys} keys"
+    return f"{what} typed while the project opened {'was' if keys == 1 else 'were'} ignored: editing starts now."

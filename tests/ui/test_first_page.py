@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -253,6 +254,16 @@ def test_a_damaged_kept_page_is_ignored(qtbot: QtBot, monkeypatch: pytest.Monkey
         win.deleteLater()
 
 
+def _two_starts_on_x11(tmp_path: Path, location: Path, setup: str) -> list[subprocess.CompletedProcess[str]]:
+    """Two starts of the app on `location` on a real X server (xvfb-run, Qt's xcb platform), each in a
+    child process that runs `setup` first (it makes the QApplication and patches what it watches)."""
+    code = setup + f"assert app.main(['--project', {str(location)!r}]) == 0\n"
+    xvfb = ("xvfb-run", "-a", "-s", "-screen 0 1366x768x24")
+    runs = [run_app_child(code, tmp_path, platform="xcb", prefix=xvfb, timeout=180) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
+    return runs
+
+
 @pytest.mark.skipif(
     shutil.which("xvfb-run") is None and os.environ.get("CI") != "true",
     reason="needs xvfb-run (Debian: xvfb xauth; .ci/run installs them, and under CI=true the test runs)",
@@ -287,11 +298,58 @@ def test_the_page_i_left_reaches_an_x11_screen_before_the_project_opens(tmp_path
         "app.fill_main_window = counted\n"
         "qapp = QApplication(['annotator'])\n"
         "watch = Paints(); qapp.installEventFilter(watch)\n"
-        f"assert app.main(['--project', {str(location)!r}]) == 0\n"
     )
-    xvfb = ("xvfb-run", "-a", "-s", "-screen 0 1366x768x24")
-    runs = [run_app_child(start, tmp_path, platform="xcb", prefix=xvfb, timeout=180) for _ in range(2)]
-    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
+    runs = _two_starts_on_x11(tmp_path, location, start)
     assert runs[0].stdout.split() == ["none", "0"]  # nothing kept before the first close
     shown, painted = runs[1].stdout.split()
     assert shown == "page" and int(painted) > 0
+
+
+@pytest.mark.skipif(
+    (shutil.which("xvfb-run") is None or shutil.which("xdotool") is None) and os.environ.get("CI") != "true",
+    reason="needs xvfb-run and xdotool (Debian: xvfb xauth xdotool; .ci/run installs them)",
+)
+def test_keys_typed_on_the_kept_page_do_nothing_once_the_project_is_open(tmp_path: Path) -> None:
+    """On a real X server: a number key typed on the kept page (read-only) while the project opens
+    waited in the window system's queue and, once the event loop ran, set the document stance on the
+    live view that had replaced the page. Such keys are dropped, and the status bar says so."""
+    location = tmp_path / "p.db"
+    doc_id, _spans = _project_with_my_spans(location)
+    start = (
+        "import subprocess, time\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from annotator.ui import settings\n"
+        "settings.set_annotator_name('alice')\n"
+        "from annotator.ui.main_window import MainWindow\n"
+        "from annotator import app\n"
+        "from annotator.services import documents\n"
+        "def look(*a):\n"
+        "    end = time.monotonic() + 1.0\n"
+        "    while time.monotonic() < end:\n"
+        "        QApplication.processEvents(); time.sleep(0.01)\n"
+        "    (w,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]\n"
+        f"    view = documents.load_view(w.ctx.project, {doc_id}, w.ctx.annotator.id)\n"
+        "    print('stances', len(view.stances))\n"
+        "    print('status', w.statusBar().currentMessage())\n"
+        "    w.close()\n"
+        "    return 0\n"
+        "QApplication.exec = look\n"
+        "fill = app.fill_main_window\n"
+        "def typed(window, where, **kw):\n"
+        "    page = window.centralWidget()\n"
+        "    if page is not None and page.objectName() == 'first_page':\n"
+        "        window.activateWindow()  # as a window manager does\n"
+        "        QApplication.processEvents()\n"
+        "        g = window.geometry()\n"
+        "        subprocess.run(['xdotool', 'mousemove', str(g.center().x()), str(g.center().y())], check=True)\n"
+        "        subprocess.run(['xdotool', 'key', '1', 'key', '2'], check=True)\n"
+        "        print('typed on the page')\n"
+        "    return fill(window, where, **kw)\n"
+        "app.fill_main_window = typed\n"
+        "qapp = QApplication(['annotator'])\n"
+    )
+    runs = _two_starts_on_x11(tmp_path, location, start)
+    assert "typed on the page" not in runs[0].stdout and "stances 0" in runs[0].stdout  # nothing kept yet
+    lines = runs[1].stdout.splitlines()
+    assert lines[0] == "typed on the page" and lines[1] == "stances 0", runs[1].stdout
+    assert lines[2] == "status 2 keys typed while the project opened were ignored: editing starts now."
