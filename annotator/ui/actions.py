@@ -224,6 +224,28 @@ _GO = (
         separator_before=True,
     ),
     ActionSpec("next_doc", "&Next document", ("Alt+Right",), "Open the next document in the list", "Go"),
+    ActionSpec(
+        "next_span",
+        "Next &span",
+        ("Alt+N",),
+        "Select the span after the selected one (or after the caret), to edit, relabel or delete it",
+        "Go",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "prev_span",
+        "Pre&vious span",
+        ("Alt+Shift+N",),
+        "Select the span before the selected one (or before the caret)",
+        "Go",
+    ),
+    ActionSpec(
+        "span_at_caret",
+        "Span at &caret",
+        ("Alt+Return",),
+        "Select the span under the caret, to edit, relabel or delete it",
+        "Go",
+    ),
 )
 _VIEW = (
     ActionSpec("zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), "Larger article text", "View", _SK.ZoomIn),

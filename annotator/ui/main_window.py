@@ -100,6 +100,7 @@ class MainWindow(LaidOutWindow):
         from annotator.ui.keyboard_path import KeyboardPath
         from annotator.ui.live_updates import LiveUpdates
         from annotator.ui.review_mode import ReviewController
+        from annotator.ui.span_navigation import SpanNavigation
         from annotator.ui.status_bar import ShellStatusBar
         from annotator.ui.widgets.article_view import ArticleViewWidget
         from annotator.ui.widgets.document_list import DocumentListWidget
@@ -147,6 +148,7 @@ class MainWindow(LaidOutWindow):
         self.conflict_dialog: ConflictDialog | None = None  # the last one asked (tests press its buttons)
         self.keyboard = KeyboardPath(ctx, self.article_view, self.tag_panel, self)
         self.search = ArticleSearch(ctx, self.article_view, self)
+        self.span_navigation = SpanNavigation(ctx, self.article_view, self)
         self.files = FileOperations(ctx, self)
         self.files.my_name = lambda: self.review.me.name
         self.timer = DocumentTimer(ctx, self)
@@ -211,6 +213,9 @@ class MainWindow(LaidOutWindow):
             "done_next": self.mark_done_and_next,
             "prev_doc": self.open_previous,
             "next_doc": self.open_next,
+            "next_span": partial(self.span_navigation.step, True),
+            "prev_span": partial(self.span_navigation.step, False),
+            "span_at_caret": self.span_navigation.select_at_caret,
             "zoom_in": view.zoom_in,
             "zoom_out": view.zoom_out,
             "zoom_reset": view.zoom_reset,
@@ -283,6 +288,7 @@ class MainWindow(LaidOutWindow):
         self.keyboard.message_posted.connect(self.status.post)
         self.keyboard.message_withdrawn.connect(self.status.withdraw)
         self.search.message_posted.connect(self.status.post)
+        self.span_navigation.message_posted.connect(self.status.post)
         self.document_list.search_applied.connect(self.search.set_query)
         self.document_list.first_match_opened.connect(self._on_document_list_first_match_opened)
         self.article_view.span_edge_dragged.connect(self.tag_panel.corrections.drag_edge)

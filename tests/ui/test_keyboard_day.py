@@ -1,0 +1,76 @@
+"""What a new user missed or found confusing in a full keyboard day with the real window: no key to
+select a span already tagged, a nested claim made without a word, find highlights hiding span
+colours, the Search window hiding the match it opened, duplicate menu mnemonics."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from annotator.ui.main_window import MainWindow
+from tests.ui.test_keyboard_only import CLAIM_1, SOURCE_2, press, search, window
+from tests.ui.test_main_window import stored
+
+__all__ = ["window"]  # the fixture, shared with the keyboard-only tests
+ALT, SHIFT = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+def tag(qtbot: QtBot, win: MainWindow, words: str, key: str) -> int:
+    search(qtbot, win, words)
+    press(qtbot, key)
+    assert win.ctx.selected_span_id is not None
+    return win.ctx.selected_span_id
+
+
+def shown(win: MainWindow) -> int | None:
+    span = win.tag_panel.span_editor.span
+    return span.id if span is not None else None
+
+
+def test_alt_n_and_alt_shift_n_select_the_next_and_previous_span_in_document_order(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    claim = tag(qtbot, window, CLAIM_1, "c")
+    source = tag(qtbot, window, SOURCE_2, "s")
+    text = window.article_view.document_text()
+    first, second = (claim, source) if text.index(CLAIM_1) < text.index(SOURCE_2) else (source, claim)
+    press(qtbot, Qt.Key.Key_Escape)  # nothing selected: the walk starts from the caret
+    assert window.ctx.selected_span_id is None
+    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_N, ALT)
+    assert window.ctx.selected_span_id == first and shown(window) == first
+    assert window.status.currentMessage().startswith("Span 1 of 2: ")
+    press(qtbot, Qt.Key.Key_N, ALT)
+    assert window.ctx.selected_span_id == second and shown(window) == second
+    press(qtbot, Qt.Key.Key_N, ALT)  # past the last: wraps, and says so
+    assert window.ctx.selected_span_id == first
+    assert "back to the first" in window.status.currentMessage()
+    press(qtbot, Qt.Key.Key_N, ALT | SHIFT)  # before the first: on to the last
+    assert window.ctx.selected_span_id == second
+    assert "on to the last" in window.status.currentMessage()
+    press(qtbot, Qt.Key.Key_N, ALT | SHIFT)
+    assert window.ctx.selected_span_id == first
+    press(qtbot, Qt.Key.Key_Delete)  # the keys act on the span selected this way
+    assert {s.id for s in stored(window).spans} == {second}
+    action = window.action_map["next_span"]
+    assert action in window.menus["Go"].actions() and "Alt+N" in action.toolTip()
+    assert "Alt+Shift+N" in window.action_map["prev_span"].toolTip()
+
+
+def test_alt_return_selects_the_span_under_the_caret_and_a_label_key_relabels_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    claim = tag(qtbot, window, SOURCE_2, "c")  # the wrong label
+    press(qtbot, Qt.Key.Key_Escape)
+    start = window.article_view.document_text().index(SOURCE_2)
+    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Return, ALT)
+    assert window.ctx.selected_span_id is None
+    assert window.status.currentMessage().startswith("No span at the caret")
+    window.article_view.select_cp(start + 5, start + 5)  # the caret inside the span
+    press(qtbot, Qt.Key.Key_Return, ALT)
+    assert window.ctx.selected_span_id == claim and shown(window) == claim
+    press(qtbot, "s")
+    assert [(s.id, s.label) for s in stored(window).spans] == [(claim, "source")]
+    assert "Alt+Return" in window.action_map["span_at_caret"].toolTip()
+
