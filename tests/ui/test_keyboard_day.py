@@ -74,3 +74,20 @@ def test_alt_return_selects_the_span_under_the_caret_and_a_label_key_relabels_it
     assert [(s.id, s.label) for s in stored(window).spans] == [(claim, "source")]
     assert "Alt+Return" in window.action_map["span_at_caret"].toolTip()
 
+
+def test_c_on_a_claim_selects_it_and_c_inside_a_claim_says_it_nests(qtbot: QtBot, window: MainWindow) -> None:
+    claim = tag(qtbot, window, CLAIM_1, "c")
+    start = window.article_view.document_text().index(CLAIM_1)
+    press(qtbot, Qt.Key.Key_Escape)
+    window.article_view.select_cp(start, start + len(CLAIM_1))  # exactly the claim again
+    press(qtbot, "c")
+    assert window.ctx.selected_span_id == claim and len(stored(window).spans) == 1
+    assert "already tagged" in window.status.currentMessage()
+    press(qtbot, Qt.Key.Key_Escape)
+    inner = CLAIM_1.index("Ukraine is safe")
+    window.article_view.select_cp(start + inner, start + inner + len("Ukraine is safe"))
+    press(qtbot, "c")  # nesting is allowed (PRODUCT.md does not forbid it), and said
+    spans = stored(window).spans
+    assert len(spans) == 2 and window.ctx.selected_span_id not in (None, claim)
+    message = window.status.currentMessage()
+    assert message.startswith("New claim inside claim “The US and its allies"), message

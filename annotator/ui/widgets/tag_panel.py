@@ -239,12 +239,15 @@ class TagPanelWidget(QWidget):
             self.ctx.select_span(existing)
             self.message_posted.emit(f"That text is already tagged as {label}.")
             return existing
+        nesting = self._nesting_note(label, *snapped)
         command = AddSpanCommand(self.ctx, doc_id, label, *snapped)
         error = push_command(self.ctx, command)
         if error:
             self.message_posted.emit(error)
             return None
         self.ctx.select_span(command.span_id)
+        if nesting:
+            self.message_posted.emit(nesting)
         return command.span_id
 
     def add_fragment_from_selection(self) -> bool:
@@ -357,6 +360,30 @@ class TagPanelWidget(QWidget):
             ),
             None,
         )
+
+    def _nesting_note(self, label: str, start: int, end: int) -> str:
+        """What the status bar says when a new span of `label` at start..end nests in (or around,
+        or across) one of my spans of the same label: allowed, as in brat, but rarely meant."""
+        if self._view is None:
+            return ""
+        name = self.ctx.project.scheme.canonical_label(label)
+        me = self.ctx.annotator.id
+        same = [
+            s for s in self._view.spans if s.annotator_id == me and s.label == name and s.start < end and start < s.end
+        ]
+        if not same:
+            return ""
+        other = min(same, key=lambda s: s.end - s.start)
+        where = (
+            "inside"
+            if other.start <= start and end <= other.end
+            else "around"
+            if start <= other.start and other.end <= end
+            else "across"
+        )
+        text = other.text if len(other.text) <= 40 else other.text[:39] + "…"
+        shown = name.replace("_", " ")
+        return f"New {shown} {where} {shown} “{text}” (Ctrl+Z undoes it; Alt+Return selects a span at the caret)."
 
     # -- slots -------------------------------------------------------------------------------
 
