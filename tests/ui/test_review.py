@@ -29,6 +29,7 @@ from annotator.ui.commands import SetAttributeCommand
 from annotator.ui.main_window import MainWindow
 from annotator.ui.models.document_list_model import DisagreementRole, DocIdRole
 from annotator.ui.models.review_model import COL_ITEM
+from annotator.ui.widgets.review_table import GOLD_MIN_PX
 
 AGREED = "allies must provide"
 CONFLICT = "President Zelensky"
@@ -573,3 +574,31 @@ def test_review_mode_at_1920x1080_keeps_the_article_readable_and_the_columns_who
     QApplication.processEvents()
     merged.grab().save(str(tmp_path / "review-dragged-1920x1080.png"))
     assert lines() >= 12
+
+
+def test_review_mode_at_1366x768_shows_every_annotator_and_gold_without_scrolling_sideways(
+    qtbot: QtBot, merged: MainWindow, tmp_path: Path
+) -> None:
+    """The trial at 1366x768: the item column kept its 360 pixels and the Gold column (and most of
+    bob's) lay beyond the table's right edge. The item column gives way first, then the versions;
+    widening the window gives the item column its width back."""
+    merged.resize(1366, 768)
+    qtbot.waitUntil(lambda: merged.width() == 1366)
+    enter_review(qtbot, merged)
+    QApplication.processEvents()
+    merged.grab().save(str(tmp_path / "review-1366x768.png"))
+    table, model = merged.review_panel.table, merged.review_panel.model
+    gold = model.columnCount() - 1
+    header = table.horizontalHeader()
+
+    def edges() -> list[int]:
+        return [header.sectionViewportPosition(col) + table.columnWidth(col) for col in range(gold + 1)]
+
+    assert table.horizontalScrollBar().maximum() == 0
+    assert max(edges()) <= table.viewport().width()
+    assert table.columnWidth(gold) >= GOLD_MIN_PX
+    assert model.headerData(gold, Qt.Orientation.Horizontal) == "Gold"
+    narrow_item = table.columnWidth(COL_ITEM)
+    merged.resize(1920, 1080)
+    qtbot.waitUntil(lambda: table.columnWidth(COL_ITEM) > narrow_item)
+    assert table.horizontalScrollBar().maximum() == 0

@@ -46,10 +46,6 @@ from annotator.ui.models.review_model import (
 from annotator.ui.review_commands import AcceptAllAgreedCommand, AcceptItemCommand, RejectItemCommand
 from annotator.ui.widgets.review_table import ReviewTableView
 
-ITEM_MAX_PX = 360  # the item column's text beyond this is elided (the tooltip has it whole)
-VERSION_MAX_PX = 280
-COLUMN_PAD_PX = 8  # a little air after the longest content
-
 _NO_DOCUMENT = "Open a document to review it."
 _NO_WORK = (
     "Nobody whose layer is shown has annotated this document yet. Merge colleagues' work with "
@@ -332,17 +328,7 @@ class ReviewPanelWidget(QWidget):
             self.comment_edit,
         ):
             widget.setEnabled(enabled)
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        """Each column as wide as its content (the versions in bold included), the item column at
-        most ITEM_MAX_PX (elided; its tooltip has the whole text) and a version at most
-        VERSION_MAX_PX; the Gold column takes the rest."""
-        self.table.resizeColumnsToContents()
-        last = self.model.columnCount() - 1
-        for col in range(last):
-            cap = ITEM_MAX_PX if col == COL_ITEM else VERSION_MAX_PX
-            self.table.setColumnWidth(col, min(self.table.columnWidth(col) + COLUMN_PAD_PX, cap))
+        self.table.fit_columns()
 
     def _sync_comments(self) -> None:
         item, doc_id = self.comment_item(), self._ctx.current_doc_id
