@@ -378,6 +378,8 @@ class MainWindow(LaidOutWindow):
             self.ctx.set_link_pending(False)
         elif self.ctx.selected_span_id is not None:
             self.ctx.select_span(None)
+        if self.search.clear_highlights():
+            self.status.post("Find highlights cleared (F3 shows them again).")
         self.article_view.setFocus()
 
     def pick_source(self) -> None:

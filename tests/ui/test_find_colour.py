@@ -1,6 +1,7 @@
-"""The find highlight (Ctrl+F, F3) is told apart from every label's fill: an opaque colour far from
-all of them, with white text. A new-user trial found the old translucent orange looked like a claim
-and turned a source under it olive."""
+"""The find highlight (Ctrl+F, F3) is told apart from every label's fill: a frame in a colour far from
+all of them. A new-user trial found the old translucent orange looked like a claim and turned a
+source under it olive; the next one found the opaque violet that replaced it hid the spans under a
+match (tests/ui/test_keyboard_day.py checks they show through the frame)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from annotator.app import build_main_window
 from annotator.services import documents
+from annotator.ui.widgets.search_highlight import MATCH_COLOR
 
 SCHEMES = Path(__file__).resolve().parents[2] / "resources" / "schemes"
 
@@ -29,7 +31,7 @@ def _distance(a: QColor, b: QColor) -> float:
     return float(((a.red() - b.red()) ** 2 + (a.green() - b.green()) ** 2 + (a.blue() - b.blue()) ** 2) ** 0.5)
 
 
-def test_find_matches_are_opaque_and_far_from_every_label_colour(qtbot: QtBot, tmp_path: Path) -> None:
+def test_find_matches_are_framed_far_from_every_label_colour(qtbot: QtBot, tmp_path: Path) -> None:
     win = build_main_window(tmp_path / "p.db", annotator_name="dana", seed=True)
     qtbot.addWidget(win)
     win.show()
@@ -37,11 +39,9 @@ def test_find_matches_are_opaque_and_far_from_every_label_colour(qtbot: QtBot, t
     win.open_document(documents.document_ids(win.ctx.project)[0])
     qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(win.document_list.search_edit, "NATO")
-    qtbot.waitUntil(lambda: bool(win.article_view.extraSelections()))
+    qtbot.waitUntil(lambda: bool(win.article_view.find_ranges()))
+    assert not win.article_view.extraSelections()  # nothing painted over the text's own formats
     labels = _label_colours()
     assert len(labels) >= 5
-    for selection in win.article_view.extraSelections():
-        background = selection.format.background().color()
-        assert background.alpha() == 255
-        assert min(_distance(background, label) for label in labels) > 150
-        assert selection.format.foreground().color() == QColor(255, 255, 255)
+    assert MATCH_COLOR.alpha() == 255
+    assert min(_distance(MATCH_COLOR, label) for label in labels) > 150

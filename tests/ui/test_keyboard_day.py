@@ -4,11 +4,16 @@ colours, the Search window hiding the match it opened, duplicate menu mnemonics.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QImage, QTextCursor
 from pytestqt.qtbot import QtBot
 
 from annotator.ui.main_window import MainWindow
-from tests.ui.test_keyboard_only import CLAIM_1, SOURCE_2, press, search, window
+from annotator.ui.widgets.search_highlight import MATCH_COLOR
+from annotator.ui.widgets.span_painter import SELECTED_ALPHA
+from tests.ui.test_keyboard_only import CLAIM_1, SOURCE_2, focus, press, search, type_text, window
 from tests.ui.test_main_window import stored
 
 __all__ = ["window"]  # the fixture, shared with the keyboard-only tests
@@ -91,3 +96,55 @@ def test_c_on_a_claim_selects_it_and_c_inside_a_claim_says_it_nests(qtbot: QtBot
     assert len(spans) == 2 and window.ctx.selected_span_id not in (None, claim)
     message = window.status.currentMessage()
     assert message.startswith("New claim inside claim “The US and its allies"), message
+
+
+def _share_near(image: QImage, rect: QRect, colour: QColor, tolerance: int = 24) -> float:
+    """The share of the pixels in `rect` within `tolerance` of `colour` on every channel."""
+    near = total = 0
+    for y in range(rect.top(), rect.bottom() + 1):
+        for x in range(rect.left(), rect.right() + 1):
+            pixel = image.pixelColor(x, y)
+            total += 1
+            channels = ((pixel.red(), colour.red()), (pixel.green(), colour.green()), (pixel.blue(), colour.blue()))
+            near += all(abs(a - b) <= tolerance for a, b in channels)
+    return near / max(total, 1)
+
+
+def match_rect(win: MainWindow, start: int, end: int) -> QRect:
+    view = win.article_view
+    left, right = QTextCursor(view.document()), QTextCursor(view.document())
+    left.setPosition(view.offsets().to_utf16(start))
+    right.setPosition(view.offsets().to_utf16(end))
+    a, b = view.cursorRect(left), view.cursorRect(right)
+    return QRect(a.left() + 3, a.top() + 3, b.left() - a.left() - 6, a.height() - 6)
+
+
+def test_find_frames_keep_span_colours_visible_and_esc_clears_them(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "guarantees")
+    press(qtbot, Qt.Key.Key_Return)
+    matches = window.search.matches
+    assert len(matches) >= 2
+    press(qtbot, "c")  # the match becomes a claim; its find highlight stays
+    claim = QColor(window.ctx.project.scheme.label("claim").color)  # type: ignore[union-attr]
+    fill = QColor(*(round((c * SELECTED_ALPHA + 255 * (255 - SELECTED_ALPHA)) / 255) for c in claim.getRgb()[:3]))
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    image = window.article_view.viewport().grab().toImage()
+    image.save(str(tmp_path / "find-over-claim.png"))
+    inside = match_rect(window, *matches[0])
+    assert _share_near(image, inside, fill) > 0.3  # the claim's colour shows under the match
+    assert _share_near(image, inside, MATCH_COLOR, 40) < 0.1
+    frame = inside.adjusted(-4, -4, 4, 4)
+    assert _share_near(image, frame, MATCH_COLOR, 40) > 0.02  # and the match is framed
+    assert window.article_view.find_ranges() == matches
+    press(qtbot, Qt.Key.Key_Escape)  # deselects the span and clears the frames
+    assert window.ctx.selected_span_id is None and window.article_view.find_ranges() == []
+    assert window.status.currentMessage().startswith("Find highlights cleared")
+    press(qtbot, Qt.Key.Key_F3)  # the term is kept: F3 frames the matches again
+    assert window.article_view.find_ranges() == matches
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Escape)  # Esc in the search box closes the find: frames cleared
+    assert focus() is window.article_view and window.article_view.find_ranges() == []

@@ -235,14 +235,7 @@ def test_search_enter_down_and_f3_step_through_highlighted_matches(qtbot: QtBot,
     text = window.article_view.document_text()
     matches = window.search.matches
     assert len(matches) >= 3 and all(text[a:b].lower() == "guarantees" for a, b in matches)
-    highlighted = [
-        (
-            window.article_view.offsets().to_cp(s.cursor.selectionStart()),
-            window.article_view.offsets().to_cp(s.cursor.selectionEnd()),
-        )
-        for s in window.article_view.extraSelections()
-    ]
-    assert highlighted == matches
+    assert window.article_view.find_ranges() == matches
     assert window.article_view.selection_cp() == matches[0]
     press(qtbot, Qt.Key.Key_F3)
     assert window.article_view.selection_cp() == matches[1]
@@ -265,7 +258,7 @@ def test_search_enter_down_and_f3_step_through_highlighted_matches(qtbot: QtBot,
     assert window.ctx.current_doc_id == ids[1]
     text = window.article_view.document_text()
     assert window.search.matches and all(text[a:b].lower() == "security guarantees" for a, b in window.search.matches)
-    assert len(window.article_view.extraSelections()) == len(window.search.matches)
+    assert window.article_view.find_ranges() == window.search.matches
 
 
 def test_f3_matches_words_as_the_list_does(qtbot: QtBot, window: MainWindow) -> None:
@@ -283,7 +276,7 @@ def test_f3_matches_words_as_the_list_does(qtbot: QtBot, window: MainWindow) -> 
     press(qtbot, Qt.Key.Key_Return)
     assert window.article_view.document_text() == text  # the only document the list shows
     assert [text[a:b] for a, b in window.search.matches] == ["Zarnak", "zarn", "ZARN"]
-    assert len(window.article_view.extraSelections()) == 3
+    assert len(window.article_view.find_ranges()) == 3
     press(qtbot, Qt.Key.Key_F, CTRL)
     type_text(qtbot, "zarn ta")  # a phrase, its last word unfinished: whole words highlighted
     press(qtbot, Qt.Key.Key_Return)

@@ -48,6 +48,8 @@ class ArticlePage(QPlainTextEdit):
         self._layer_styles: dict[int, int] | None = None
         self._show_links = _stored_show_links()
         self._painter = SpanPainter()
+        self._find_painter = SpanPainter()  # the find matches, framed over the text
+        self._find_ranges: list[tuple[int, int]] = []
         self._setup_page()
 
     def _setup_page(self) -> None:
@@ -76,6 +78,8 @@ class ArticlePage(QPlainTextEdit):
         self._doc_id = doc_id
         self._text = text
         self._offsets = OffsetMap(text)
+        self._find_ranges = []
+        self._find_painter.set_outlines((), self._offsets, QColor())
         # Qt stores "\r\n" as one paragraph break; a space keeps every later position where it was.
         self.setPlainText(text.replace("\r\n", " \n"))
 
@@ -101,6 +105,16 @@ class ArticlePage(QPlainTextEdit):
     def _apply_highlights(self) -> None:
         self.viewport().update()
 
+    def set_find_ranges(self, ranges: Sequence[tuple[int, int]], color: QColor) -> None:
+        """Frame these code-point ranges (the find matches) over the text; none clears them."""
+        self._find_ranges = sorted(ranges)
+        self._find_painter.set_outlines(self._find_ranges, self._offsets, color)
+        self.viewport().update()
+
+    def find_ranges(self) -> list[tuple[int, int]]:
+        """The find matches framed now (code points)."""
+        return list(self._find_ranges)
+
     def page_state(self) -> dict[str, object] | None:
         """What the page draws, as JSON-ready data (`ui.first_page` keeps it); None when it shows
         no document."""
@@ -120,7 +134,7 @@ class ArticlePage(QPlainTextEdit):
 
     # -- drawing -----------------------------------------------------------------------------------
 
-    def _paint_spans(self, clip: QRect) -> None:
+    def _paint_spans(self, clip: QRect, spans: SpanPainter) -> None:
         painter = QPainter(self.viewport())
         painter.setClipRect(clip)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -131,7 +145,7 @@ class ArticlePage(QPlainTextEdit):
             if geometry.top() > clip.bottom():
                 break
             if block.isVisible() and geometry.bottom() >= clip.top():
-                self._painter.paint_block(painter, block, geometry.topLeft(), QRectF(clip))
+                spans.paint_block(painter, block, geometry.topLeft(), QRectF(clip))
             block = block.next()
         painter.end()
 
@@ -147,8 +161,10 @@ class ArticlePage(QPlainTextEdit):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         if self._doc_id is not None:
             if self._painter:
-                self._paint_spans(event.rect())
+                self._paint_spans(event.rect(), self._painter)
             super().paintEvent(event)
+            if self._find_painter:
+                self._paint_spans(event.rect(), self._find_painter)
             if self._show_links and self._links:
                 self._paint_links(event.rect())
             return

@@ -1,25 +1,25 @@
-"""`ArticleSearch`: the search term's matches in the article — highlighted, stepped with F3.
+"""`ArticleSearch`: the search term's matches in the article — framed, stepped with F3.
 
 The document list's search box decides the term; this object finds its occurrences in the open
-document (`model.search.find_matches`), shows them as extra selections of the article view, and
-selects the next or previous one (F3 / Shift+F3), so a label key can tag a match at once.
+document (`model.search.find_matches`), frames them in the article view (an outline over the text,
+so the span colours under a match still show), and selects the next or previous one (F3 /
+Shift+F3), so a label key can tag a match at once. Esc clears the frames (`clear_highlights`) and
+keeps the term: F3 shows them again.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QTextEdit
+from PySide6.QtGui import QColor
 
 from annotator.model.search import find_matches, next_match
 from annotator.ui.context import AppContext
 from annotator.ui.widgets.article_view import ArticleViewWidget
 
-# Opaque dark violet under white text: no label's pastel fill is near it, and it does not blend
-# with a span's fill into a colour that looks like another label (a translucent orange did: over a
-# source it turned olive, and alone it looked like a claim).
+# A dark violet frame: no label's pastel fill is near it, and as an outline it neither hides a
+# span's fill nor blends with it into another label's colour (a translucent orange fill did: over a
+# source it turned olive, and alone it looked like a claim; an opaque violet fill hid the spans).
 MATCH_COLOR = QColor(88, 28, 135)
-MATCH_TEXT = QColor(255, 255, 255)
 
 
 class ArticleSearch(QObject):
@@ -40,11 +40,19 @@ class ArticleSearch(QObject):
         self._query = query.strip()
         self._refresh()
 
+    def clear_highlights(self) -> bool:
+        """Take the frames away (Esc); the term stays, for F3. False when none were shown."""
+        if not self._view.find_ranges():
+            return False
+        self._view.set_find_ranges((), MATCH_COLOR)
+        return True
+
     def step(self, forward: bool = True) -> bool:
         """Select the next (or previous) match after the cursor and show it."""
         if not self._query:
             self.message_posted.emit("Type a search term first (Ctrl+F).")
             return False
+        self._view.set_find_ranges(self.matches, MATCH_COLOR)
         cursor = self._view.textCursor()
         offsets = self._view.offsets()
         here = offsets.to_cp(cursor.selectionStart() if cursor.hasSelection() else cursor.position())
@@ -62,20 +70,7 @@ class ArticleSearch(QObject):
 
     def _refresh(self) -> None:
         self.matches = find_matches(self._view.document_text(), self._query)
-        offsets = self._view.offsets()
-        fmt = QTextCharFormat()
-        fmt.setBackground(MATCH_COLOR)
-        fmt.setForeground(MATCH_TEXT)
-        selections = []
-        for start, end in self.matches:
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self._view.document())
-            cursor.setPosition(offsets.to_utf16(start))
-            cursor.setPosition(offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selection.format = fmt
-            selections.append(selection)
-        self._view.setExtraSelections(selections)
+        self._view.set_find_ranges(self.matches, MATCH_COLOR)
 
     def _on_ctx_document_opened(self, _doc_id: int) -> None:
         self._refresh()

@@ -29,6 +29,7 @@ from annotator.ui.offsets import OffsetMap
 
 FILL_ALPHA = 90
 SELECTED_ALPHA = 200
+OUTLINE_WIDTH = 2.0
 _UNDERLINE_STEP = 3.0
 _MAX_UNDERLINES = 3
 _LAYER_STEP = 2.5  # colleagues' rows sit tighter, so two fit in the descent under the baseline
@@ -91,6 +92,7 @@ class _Item:
     layer_style: int = 0  # colleagues' spans: their dash pattern (index into LAYER_DASHES)
     layer_step: int = 0  # colleagues' spans: which underline row they take (stacked, never hidden)
     gap: bool = False  # the text between two pieces of a discontinuous span: drawn as the joining mark
+    outline: bool = False  # a find match: a frame over the text, so the span fills under it still show
 
 
 class SpanPainter:
@@ -131,6 +133,13 @@ class SpanPainter:
                 items.append(_Item(s.id, u16(s.start), u16(s.end), color, mine, depth, style, step))
         self._items = items
         self._items.sort(key=lambda item: item.start)
+        self._starts = [item.start for item in self._items]
+        self._max_len = max((i.end - i.start for i in self._items), default=0)
+
+    def set_outlines(self, ranges: Sequence[tuple[int, int]], offsets: OffsetMap, color: QColor) -> None:
+        """Frames around `ranges` (code points): the find matches, painted over the text."""
+        u16 = (lambda cp: cp) if offsets.identity else offsets.to_utf16
+        self._items = [_Item(0, u16(a), u16(b), color, True, 0, outline=True) for a, b in sorted(ranges) if a < b]
         self._starts = [item.start for item in self._items]
         self._max_len = max((i.end - i.start for i in self._items), default=0)
 
@@ -177,6 +186,12 @@ class SpanPainter:
                 self._paint_piece(painter, item, rect)
 
     def _paint_piece(self, painter: QPainter, item: _Item, rect: QRectF) -> None:
+        if item.outline:
+            painter.setPen(QPen(item.color, OUTLINE_WIDTH))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            inset = OUTLINE_WIDTH / 2
+            painter.drawRoundedRect(rect.adjusted(-inset, inset, inset, -inset), 2.0, 2.0)
+            return
         if item.gap:
             pen = QPen(item.color.darker(140), 1.5, Qt.PenStyle.DotLine)
             painter.setPen(pen)
