@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame i
     from annotator.model.changes import Changes
     from annotator.ui.context import AppContext, Conflict
     from annotator.ui.dialogs.conflict_dialog import ConflictDialog
+    from annotator.ui.dialogs.search_window import SearchWindow
     from annotator.ui.first_page import FirstPage
 
 _LAST_DOC_KEY = "session/last_doc"
@@ -394,7 +395,7 @@ class MainWindow(LaidOutWindow):
 
         window = SearchWindow.show_for(self.ctx, self, text)
         if not window.property("wired"):
-            window.document_requested.connect(self.open_at_match)
+            window.document_requested.connect(partial(self._on_search_window_document_requested, window))
             window.setProperty("wired", True)
 
     def search_same_text(self) -> None:
@@ -421,8 +422,15 @@ class MainWindow(LaidOutWindow):
             return
         self.article_view.select_cp(start, end)
         self.article_view.centerCursor()
+        self.raise_()
         self.activateWindow()
         self.article_view.setFocus()
+
+    def _on_search_window_document_requested(self, window: SearchWindow, doc_id: int, start: int, end: int) -> None:
+        """A result opened from the Search window: the window steps aside from the match."""
+        self.open_at_match(doc_id, start, end)
+        if self.ctx.current_doc_id == doc_id:
+            window.step_aside(self.article_view.global_rect_of(start, end))
 
     def show_scheme_editor(self) -> None:
         from annotator.ui.dialogs.scheme_editor import SchemeEditorDialog

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QTextCursor
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from annotator.ui.dialogs.search_window import SearchWindow, aside_of
 from annotator.ui.main_window import MainWindow
 from annotator.ui.widgets.search_highlight import MATCH_COLOR
 from annotator.ui.widgets.span_painter import SELECTED_ALPHA
@@ -148,3 +150,36 @@ def test_find_frames_keep_span_colours_visible_and_esc_clears_them(
     press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     press(qtbot, Qt.Key.Key_Escape)  # Esc in the search box closes the find: frames cleared
     assert focus() is window.article_view and window.article_view.find_ranges() == []
+
+
+def test_a_result_opened_from_the_search_window_is_not_hidden_by_it(qtbot: QtBot, window: MainWindow) -> None:
+    window.setGeometry(0, 0, 1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | SHIFT)
+    search_window = window.findChild(SearchWindow, "search_window")
+    assert isinstance(search_window, SearchWindow)
+    qtbot.waitUntil(search_window.query_edit.hasFocus)
+    type_text(qtbot, "completely safe")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not search_window.searching and search_window.model.rowCount() > 0)
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Return)
+    hit = search_window.hit(0)
+    assert hit is not None and window.ctx.current_doc_id == hit.doc_id
+    qtbot.waitUntil(window.article_view.hasFocus)  # the keys go to the article
+    assert QApplication.activeWindow() is window
+    match = window.article_view.global_rect_of(hit.start, hit.end)
+    assert search_window.isVisible()  # still open, for the next result
+    assert not search_window.frameGeometry().intersects(match), (search_window.frameGeometry(), match)
+
+
+def test_the_search_window_goes_above_or_below_the_match_on_a_1366x768_screen() -> None:
+    screen = QRect(0, 0, 1366, 768)
+    frame = QRect(183, 104, 1000, 560)  # centred over a maximised main window
+    line = QRect(300, 380, 700, 22)  # the match, centred in the article
+    placed = aside_of(frame, line, screen, 250)
+    assert not placed.intersects(line) and screen.contains(placed)
+    assert placed.height() >= 250 and placed.width() == 1000
+    assert aside_of(QRect(0, 500, 400, 200), line, screen, 100) == QRect(0, 500, 400, 200)  # not in the way
+    low = aside_of(QRect(0, 300, 400, 200), line, screen, 100)  # fits whole on both sides: the nearer
+    assert low == QRect(0, 410, 400, 200)

@@ -16,8 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QObject, QRect, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -339,6 +339,17 @@ class SearchWindow(QDialog):
         if found is not None:
             self.document_requested.emit(found.doc_id, found.start, found.end)
 
+    def step_aside(self, avoid: QRect) -> None:
+        """Move (and if need be shorten) the window so it leaves `avoid` in view: the lines of the
+        match just opened in the article, in global coordinates (`aside_of`)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        frame = self.frameGeometry()
+        extra = frame.height() - self.height()  # the title bar and borders
+        placed = aside_of(frame, avoid, screen.availableGeometry(), self.minimumSizeHint().height() + extra)
+        if placed != frame:
+            self.resize(self.width(), placed.height() - extra)
+            self.move(placed.topLeft())
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Down from the query line goes to the results; Enter there opens the current one."""
         if event.key() == Qt.Key.Key_Down and self.query_edit.hasFocus() and self.model.rowCount():
@@ -352,3 +363,25 @@ class SearchWindow(QDialog):
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         self._stop.set()
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def aside_of(frame: QRect, avoid: QRect, screen: QRect, min_height: int, gap: int = 8) -> QRect:
+    """Where a window whose frame is `frame` goes to leave `avoid` uncovered: where it is when it does
+    not cover it, else above or below it on `screen`, the side where it fits whole (the nearer if
+    both), or else the side with more room, shortened to that room (not below `min_height`)."""
+    if not frame.intersects(avoid):
+        return frame
+    above = avoid.top() - gap - screen.top()  # rows free above the match
+    below = screen.bottom() - avoid.bottom() - gap
+    fits = [side for side, room in (("above", above), ("below", below)) if room >= frame.height()]
+    if len(fits) == 2:
+        up_move = frame.bottom() - (avoid.top() - gap - 1)
+        down_move = avoid.bottom() + gap + 1 - frame.top()
+        side = "above" if up_move <= down_move else "below"
+    else:
+        side = fits[0] if fits else ("above" if above >= below else "below")
+    height = max(min(frame.height(), above if side == "above" else below), min_height)
+    top = avoid.top() - gap - height if side == "above" else avoid.bottom() + gap + 1
+    top = max(screen.top(), min(top, screen.bottom() + 1 - height))
+    left = max(screen.left(), min(frame.left(), screen.right() + 1 - frame.width()))
+    return QRect(left, top, frame.width(), height)

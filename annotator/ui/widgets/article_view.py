@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
@@ -135,6 +135,14 @@ class ArticleViewWidget(ArticlePage):
             return
         self.setTextCursor(cursor)
         self.centerCursor()
+
+    def global_rect_of(self, start: int, end: int) -> QRect:
+        """The lines holding code points start..end, the viewport's width across, in global coordinates."""
+        first, last = QTextCursor(self.document()), QTextCursor(self.document())
+        first.setPosition(self._offsets.to_utf16(start))
+        last.setPosition(self._offsets.to_utf16(end))
+        top, bottom = self.cursorRect(first).top(), self.cursorRect(last).bottom()
+        return QRect(self.viewport().mapToGlobal(QPoint(0, top)), QSize(self.viewport().width(), bottom - top + 1))
 
     @property
     def show_links(self) -> bool:
