@@ -93,12 +93,13 @@ def add_span(
     with _adding(project, doc_id, annotator_id) as s:
         doc = docs.get_document(s, doc_id)
         check_offsets(doc.text, start, end)
-        _fill_from_registry(project, s, label, doc.text[start:end], attrs)
+        fill_from_registry(project, s, label, doc.text[start:end], attrs)
         held = next((h for h in q.spans_at(s, doc_id, annotator_id, label, start, end) if _same(h, attrs)), None)
         if held is not None:
             return held, Changes()
         span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
         span = q.insert_span(s, span)
+        _register_aliases(project, s, span)  # a span added with its canonical name teaches the registry
         _mark_in_progress(s, doc_id, annotator_id)
     return span, _changes(doc_id, span.id, spans=True, status=True, done_kept=True)
 
@@ -222,9 +223,7 @@ def _update_span(
         if expected_version is not None and before.version != expected_version:
             raise StaleWriteError(_stale_message(before), stored=before, mine=replace(before, **values))
         after = q.update_span(s, span_id, **values)
-        _register_aliases(project, s, after)
-        if after.text != before.text:
-            _forget_alias(project, s, before)
+        refresh_aliases(project, s, before, after)
     return before, after, _changes(before.doc_id, before.id, spans=True)
 
 
@@ -424,9 +423,10 @@ def _registry_attributes(project: Project, label: str) -> list[str]:
     return [a.name for a in lab.attributes if a.completion == REGISTRY] if lab else []
 
 
-def _fill_from_registry(project: Project, s: Any, label: str, text: str, attrs: dict[str, str]) -> None:
+def fill_from_registry(project: Project, s: Any, label: str, text: str, attrs: dict[str, str]) -> None:
     """A new span whose text the registry knows gets its canonical name at once ("Zelenskyy" ->
-    "Volodymyr Zelensky"), so a name is normalised once per project, not once per mention."""
+    "Volodymyr Zelensky"), so a name is normalised once per project, not once per mention; so does
+    a span whose edges moved onto such a text while its name was still empty (`span_edits`)."""
     names = _registry_attributes(project, label)
     if names and any(n not in attrs for n in names):
         canonical = docs.canonical_name(s, text.strip())
@@ -442,6 +442,14 @@ def _register_aliases(project: Project, s: Any, span: Span) -> None:
         if canonical:
             docs.register_source_alias(s, span.text.strip(), canonical)
             docs.register_source_alias(s, canonical, canonical)
+
+
+def refresh_aliases(project: Project, s: Any, before: Span, after: Span) -> None:
+    """After a span changed: its text is an alias of its canonical name, and its old spelling leaves
+    the registry when no live span is written that way any more."""
+    _register_aliases(project, s, after)
+    if after.text != before.text:
+        _forget_alias(project, s, before)
 
 
 def _forget_alias(project: Project, s: Any, span: Span) -> None:

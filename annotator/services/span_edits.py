@@ -14,6 +14,7 @@ from typing import Any
 from annotator.model.changes import Changes
 from annotator.model.errors import SchemeError, ValidationError
 from annotator.model.types import Relation, Span, Stance, check_offsets
+from annotator.services.annotations import fill_from_registry, refresh_aliases
 from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import documents as docs
@@ -42,12 +43,18 @@ def _changes(doc_id: int, span_id: int) -> Changes:
 
 
 def resize_span(project: Project, span_id: int, start: int, end: int) -> tuple[SpanEdit, Changes]:
-    """Give the span new offsets; it keeps its id, label, attributes, links and stances."""
+    """Give the span new offsets; it keeps its id, label, attributes, links and stances. A source
+    whose canonical name is still empty gets the one the registry knows for its new text (tagged
+    "Zelenskyy told", trimmed to "Zelenskyy": "Volodymyr Zelensky"), as a new span would."""
     with project.session() as s:
         before = q.get_span(s, span_id)
         text = docs.get_document(s, before.doc_id).text
         check_offsets(text, start, end)
-        after = q.update_span(s, span_id, start=start, end=end, text=text[start:end])
+        attributes = dict(before.attributes)
+        fill_from_registry(project, s, before.label, text[start:end], attributes)
+        filled = {"attributes": attributes} if attributes != before.attributes else {}
+        after = q.update_span(s, span_id, start=start, end=end, text=text[start:end], **filled)
+        refresh_aliases(project, s, before, after)
     return SpanEdit(before, after), _changes(before.doc_id, span_id)
 
 
@@ -99,9 +106,10 @@ def revert_span_edit(project: Project, edit: SpanEdit) -> Changes:
     edit dropped, come back with their old ids."""
     old = edit.before
     with project.session() as s:
-        q.update_span(
+        restored = q.update_span(
             s, old.id, label=old.label, attributes=dict(old.attributes), start=old.start, end=old.end, text=old.text
         )
+        refresh_aliases(project, s, edit.after, restored)
         for rel in edit.dropped_relations:
             q.insert_relation(s, rel)
         for stance in edit.dropped_stances:
@@ -117,7 +125,8 @@ def redo_span_edit(project: Project, edit: SpanEdit) -> Changes:
             q.delete_relation(s, rel.id)
         for stance in edit.dropped_stances:
             q.delete_stance(s, stance.id)
-        q.update_span(
+        redone = q.update_span(
             s, new.id, label=new.label, attributes=dict(new.attributes), start=new.start, end=new.end, text=new.text
         )
+        refresh_aliases(project, s, edit.before, redone)
     return _changes(new.doc_id, new.id)

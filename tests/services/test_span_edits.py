@@ -108,3 +108,37 @@ key = "Q"
         assert edit.dropped_text() == "claim type = factual"
     finally:
         project.close()
+
+
+def test_a_source_trimmed_onto_a_known_spelling_gets_its_canonical_name_and_undo_takes_it_back(
+    project: Project,
+) -> None:
+    """The trial: a source tagged one word too long ("Zelenskiy has") found no canonical name, and
+    trimming it to the registry's spelling left the name empty; a new span with that text gets it."""
+    (doc,) = add_texts(project, TEXT)
+    me = project.annotator("alice").id
+    z = TEXT.index("Zelenskiy")
+    known = TEXT.index("Volodymyr")
+    A.add_span(project, doc, me, "source", z, z + len("Zelenskiy"), {"canonical": "Volodymyr Zelensky"})
+    long, _ = A.add_span(project, doc, me, "source", known, TEXT.index(" said"))
+    assert "canonical" not in long.attributes  # "Volodymyr Zelenskiy has": not a known spelling
+    edit, _ = E.resize_span(project, long.id, z, z + len("Zelenskiy"))
+    assert edit.after.attributes["canonical"] == "Volodymyr Zelensky"
+    E.revert_span_edit(project, edit)
+    reverted = next(s for s in D.load_view(project, doc, me).spans if s.id == long.id)
+    assert "canonical" not in reverted.attributes and reverted.text == "Volodymyr Zelenskiy has"
+    E.redo_span_edit(project, edit)
+    redone = next(s for s in D.load_view(project, doc, me).spans if s.id == long.id)
+    assert redone.attributes["canonical"] == "Volodymyr Zelensky"
+
+
+def test_a_trimmed_source_with_a_name_keeps_it_and_its_new_spelling_joins_the_registry(project: Project) -> None:
+    (doc,) = add_texts(project, TEXT)
+    me = project.annotator("alice").id
+    known = TEXT.index("Volodymyr")
+    span, _ = A.add_span(project, doc, me, "source", known, TEXT.index(" said"), {"canonical": "V. Zelensky"})
+    edit, _ = E.resize_span(project, span.id, known, known + len("Volodymyr Zelenskiy"))
+    assert edit.after.attributes == {"canonical": "V. Zelensky"}
+    registry = D.source_registry(project)
+    assert registry["Volodymyr Zelenskiy"] == "V. Zelensky"
+    assert "Volodymyr Zelenskiy has" not in registry  # no live span is written that way any more
