@@ -474,6 +474,15 @@ def _settle_status(s: Any, doc_id: int, annotator_id: int) -> None:
         q.put_status(s, doc_id, annotator_id, status=Status.NOT_STARTED)
 
 
+def follow_annotations(s: Any, doc_id: int, annotator_id: int) -> None:
+    """The layer's status after any change to its annotations of the document: in progress once it
+    holds some (a review decision filling gold), not started again with none (done stays done)."""
+    if q.has_annotations(s, doc_id, annotator_id):
+        _mark_in_progress(s, doc_id, annotator_id)
+    else:
+        _settle_status(s, doc_id, annotator_id)
+
+
 def _mark_in_progress(s: Any, doc_id: int, annotator_id: int) -> None:
     if q.get_status(s, doc_id, annotator_id).status == Status.NOT_STARTED:
         q.put_status(s, doc_id, annotator_id, status=Status.IN_PROGRESS)

@@ -19,6 +19,7 @@ from annotator.model.changes import Changes
 from annotator.model.errors import StaleWriteError, ValidationError
 from annotator.model.types import GOLD, Annotator, Relation, Span, Stance
 from annotator.services.alignment import RelationItem, ReviewItem, SpanItem, StanceItem, same_version
+from annotator.services.annotations import follow_annotations
 from annotator.services.project import Project
 from annotator.store import Session, locks, rejections
 from annotator.store import annotations as q
@@ -62,9 +63,16 @@ def decision_session(project: Project, doc_id: int, trail: Trail | None = None) 
         if trail is not None:
             trail.before = snapshot_in(s, doc_id)
         yield Deciding(s, gold_id)
+        follow_annotations(s, doc_id, gold_id)
         if trail is not None:
             s.flush()
             trail.after = snapshot_in(s, doc_id)
+
+
+def decided(doc_id: int) -> Changes:
+    """What a decision may have changed: gold's annotations of the document and so its status
+    (between not started and in progress only: `follow_annotations`)."""
+    return Changes(frozenset({doc_id}), spans=True, relations=True, stances=True, status=True, done_kept=True)
 
 
 def gold_annotator(s: Session) -> Annotator:
@@ -103,7 +111,7 @@ def accept_in(d: Deciding, project: Project, doc_id: int, item: ReviewItem, anno
         elif current.value != version.value:
             q.update_stance_value(s, current.id, version.value)
     unrecord(s, doc_id, item.key)
-    return Changes(frozenset({doc_id}), spans=True, relations=True, stances=True)
+    return decided(doc_id)
 
 
 def _gold_copy(s: Session, project: Project, gold_id: int, version: Span, replace: Span | None) -> Span:
@@ -225,4 +233,4 @@ def restore_gold(
             q.insert_stance(s, stance)
         for key, author in snapshot.rejected:
             rejections.add_rejection(s, snapshot.doc_id, author, key)
-    return Changes(frozenset({snapshot.doc_id}), spans=True, relations=True, stances=True)
+    return decided(snapshot.doc_id)

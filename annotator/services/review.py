@@ -34,6 +34,7 @@ from annotator.services.gold import (
     GoldSnapshot,
     Trail,
     accept_in,
+    decided,
     decision_session,
     gold_snapshot,
     restore_gold,
@@ -196,7 +197,7 @@ def reject(
         elif isinstance(item, StanceItem) and item.gold is not None:
             q.delete_stance(s, item.gold.id)
         rejections.add_rejection(s, doc_id, author_id or d.gold_id, item.key)
-    return Changes(frozenset({doc_id}), spans=True, relations=True, stances=True)
+    return decided(doc_id)
 
 
 def clear_rejection(project: Project, doc_id: int, item_key: str) -> Changes:

@@ -277,3 +277,28 @@ def test_blind_mode_hides_colleagues_until_i_am_done(project: Project, case: tup
     assert R.visible_layers(project, b, doc, [a, b]) == [b]
     R.set_blind(project, False)
     assert R.visible_layers(project, b, doc, [a, b]) == [a, b]
+
+
+def test_gold_is_in_progress_once_a_decision_fills_it_and_not_started_when_undone(
+    project: Project, case: tuple[int, int, int]
+) -> None:
+    """The trial: the document list and `stats` said gold had not started a document the curator had
+    accepted half its items into (hand edits in gold moved it; review decisions did not)."""
+    doc, a, b = case
+    empty = R.gold_snapshot(project, doc)
+    gold = project.annotator(GOLD).id
+
+    def status() -> Status:
+        return D.load_view(project, doc, gold).status.status
+
+    assert status() == Status.NOT_STARTED
+    changes = R.accept(project, doc, R.align_document(project, doc, [a, b]).item("span:0:13:claim"), a)
+    assert status() == Status.IN_PROGRESS and changes.status and changes.done_kept
+    R.restore_gold(project, empty)  # undo of the decision
+    assert status() == Status.NOT_STARTED
+    R.accept_all_agreed(project, doc, [a, b])
+    assert status() == Status.IN_PROGRESS
+    A.set_status(project, doc, gold, Status.DONE)
+    R.reject(project, doc, R.align_document(project, doc, [a, b]).item("span:0:13:claim"))
+    R.restore_gold(project, empty)
+    assert status() == Status.DONE  # a document the curator marked done stays done
