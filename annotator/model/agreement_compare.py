@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import combinations
 
+import numpy as np
+
 from annotator.model.agreement import (
     AgreementInput,
     AnnotatorWork,
@@ -50,7 +52,12 @@ from annotator.model.agreement_spans import (
     micro_average,
     ordered_names,
 )
-from annotator.model.agreement_unitizing import merge_overlapping, unitizing_alpha
+from annotator.model.agreement_unitizing import (
+    Ints,
+    merge_overlapping_arrays,
+    offsets_dtype,
+    unitizing_alpha_arrays,
+)
 from annotator.model.errors import Cancelled
 
 EMPTY = MatchCounts(0, 0, 0)
@@ -245,39 +252,62 @@ def _attributes(
     return section
 
 
-def _unitizing_over(
-    data: AgreementInput, works: Sequence[AnnotatorWork], labels: Sequence[str], extents: Mapping[str, int]
-) -> dict[str, Unitizing]:
-    """alpha_U per label for ``works`` over the documents all of them worked on, laid end to end;
-    ``extents`` is each document's length on that continuum (:func:`_extents`)."""
-    shared = sorted(frozenset.intersection(*(w.doc_ids for w in works))) if works else []
-    offsets: dict[str, int] = {}
-    length = 0
-    for doc in shared:
-        offsets[doc] = length
-        length += extents[doc]
-    # Each rater's units of each label (a discontinuous span is the characters of its pieces), in one
-    # pass over their spans; merge_overlapping sorts them, so the order they are gathered in is moot.
-    own: list[dict[str, list[tuple[int, int]]]] = []
-    for work in sorted(works, key=lambda w: w.annotator):
-        by_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for doc in shared:
-            offset = offsets[doc]
-            for s in work.spans_by_doc.get(doc, ()):
-                by_label[s.label].extend((offset + a, offset + b) for a, b in s.parts)
-        own.append(by_label)
-    section: dict[str, Unitizing] = {}
-    for label in labels:
-        raters, merged = [], 0
-        for by_label in own:
-            units, folded = merge_overlapping(by_label.get(label, ()))
-            raters.append(units)
-            merged += folded
-        result = unitizing_alpha(raters, 0, length)
-        section[label] = Unitizing(
-            result.alpha, result.observed, result.expected, len(shared), length, result.units, merged
-        )
-    return section
+class _UnitizingParts:
+    """Every annotator's span pieces as arrays (document, label, start, end), gathered once for unitizing
+    alpha over all annotators and over each pair (a discontinuous span is the characters of its pieces).
+    ``extents`` is each document's length on the continuum (:func:`_extents`)."""
+
+    def __init__(self, data: AgreementInput, labels: Sequence[str], extents: Mapping[str, int]) -> None:
+        self.labels = labels
+        self.docs = sorted(extents)
+        self.extents = np.array([extents[doc] for doc in self.docs], dtype=np.int64)
+        doc_index = {doc: k for k, doc in enumerate(self.docs)}
+        label_index = {label: k for k, label in enumerate(labels)}
+        self.parts: dict[str, tuple[Ints, Ints, Ints, Ints]] = {}
+        for work in data.works:
+            doc_k: list[int] = []
+            label_k: list[int] = []
+            starts: list[int] = []
+            ends: list[int] = []
+            for s in work.spans:
+                for a, b in s.fragments or ((s.start, s.end),):
+                    doc_k.append(doc_index[s.doc_id])
+                    label_k.append(label_index[s.label])
+                    starts.append(a)
+                    ends.append(b)
+            arrays = (np.array(doc_k, dtype=np.intp), np.array(label_k, dtype=np.intp))
+            self.parts[work.annotator] = (*arrays, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+
+    def over(self, works: Sequence[AnnotatorWork]) -> dict[str, Unitizing]:
+        """alpha_U per label for ``works`` over the documents all of them worked on, laid end to end."""
+        shared = frozenset.intersection(*(w.doc_ids for w in works)) if works else frozenset()
+        chosen = np.array([k for k, doc in enumerate(self.docs) if doc in shared], dtype=np.intp)
+        sizes = self.extents[chosen]
+        offsets = np.full(len(self.docs), -1, dtype=np.int64)
+        offsets[chosen] = np.cumsum(sizes) - sizes
+        length = int(sizes.sum())
+        dtype = offsets_dtype(0, length)
+        own: list[tuple[Ints, Ints, Ints]] = []
+        for work in sorted(works, key=lambda w: w.annotator):
+            doc_k, label_k, starts, ends = self.parts[work.annotator]
+            shift = offsets[doc_k]
+            kept = shift >= 0
+            own.append(
+                (label_k[kept], (starts[kept] + shift[kept]).astype(dtype), (ends[kept] + shift[kept]).astype(dtype))
+            )
+        section: dict[str, Unitizing] = {}
+        for k, label in enumerate(self.labels):
+            raters, merged = [], 0
+            for label_k, starts, ends in own:
+                mine = label_k == k
+                merged_starts, merged_ends, folded = merge_overlapping_arrays(starts[mine], ends[mine])
+                raters.append((merged_starts, merged_ends))
+                merged += folded
+            result = unitizing_alpha_arrays(raters, 0, length)
+            section[label] = Unitizing(
+                result.alpha, result.observed, result.expected, len(shared), length, result.units, merged
+            )
+        return section
 
 
 def _extents(data: AgreementInput) -> dict[str, int]:
@@ -291,16 +321,11 @@ def _extents(data: AgreementInput) -> dict[str, int]:
     return {doc: max(data.doc_lengths.get(doc, 0), ends.get(doc, 0), 0) for doc in docs}
 
 
-def _unitizing_pairs(
-    data: AgreementInput, labels: Sequence[str], extents: Mapping[str, int]
-) -> dict[str, dict[str, Unitizing]]:
+def _unitizing_pairs(data: AgreementInput, parts: _UnitizingParts) -> dict[str, dict[str, Unitizing]]:
     """alpha_U per label and pair, each pair over the documents both worked on."""
     works = sorted(data.works, key=lambda w: w.annotator)
-    by_pair = {
-        pair_key(a.annotator, b.annotator): _unitizing_over(data, (a, b), labels, extents)
-        for a, b in combinations(works, 2)
-    }
-    return {label: {pair: section[label] for pair, section in by_pair.items()} for label in labels}
+    by_pair = {pair_key(a.annotator, b.annotator): parts.over((a, b)) for a, b in combinations(works, 2)}
+    return {label: {pair: section[label] for pair, section in by_pair.items()} for label in parts.labels}
 
 
 def _per_document(
@@ -359,7 +384,7 @@ def agreement_report(data: AgreementInput, *, intervals: bool = True) -> Agreeme
     targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
     pairs = compare_pairs(data, labels)
     units = _SpanUnits(data, {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()})
-    extents = _extents(data)
+    parts = _UnitizingParts(data, labels, _extents(data))
     return AgreementReport(
         annotators=tuple(sorted(work.annotator for work in data.works)),
         documents=tuple(sorted({doc for work in data.works for doc in work.doc_ids})),
@@ -376,8 +401,8 @@ def agreement_report(data: AgreementInput, *, intervals: bool = True) -> Agreeme
         attribution={key: p.attribution() for key, p in pairs.items()},
         attributes=_attributes(data, pairs, labels, units, intervals),
         claim_stance=_claim_stance(data, units, intervals),
-        unitizing=_unitizing_over(data, data.works, labels, extents),
-        unitizing_pairs=_unitizing_pairs(data, labels, extents),
+        unitizing=parts.over(data.works),
+        unitizing_pairs=_unitizing_pairs(data, parts),
         per_document=_per_document(data, pairs, targets),
         per_annotator=_per_annotator(data, pairs),
     )

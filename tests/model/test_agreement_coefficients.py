@@ -15,6 +15,7 @@ written below with the data they come from.
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 import pytest
 
@@ -199,6 +200,66 @@ def test_unitizing_krippendorff_1995(category: str, observed: float, expected: f
     assert stretched.observed == pytest.approx(observed, abs=1e-5)
     assert stretched.expected == pytest.approx(expected, abs=0.005)
     assert stretched.alpha == pytest.approx(alpha, abs=0.02)
+
+
+def _reference_unitizing(raters: list[list[tuple[int, int]]], begin: int, length: int) -> tuple[int, int, int]:
+    """The definition of the module docstring written out plainly (a sweep over both raters' units and
+    gaps for every pair; the expected sum unit by unit): ``(pair sum, 3 x expected bracket, denominator)``."""
+
+    def segments(units: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+        out, position = [], begin
+        for start, stop in sorted(units):
+            if start > position:
+                out.append((position, start, False))
+            out.append((start, stop, True))
+            position = stop
+        if position < begin + length:
+            out.append((position, begin + length, False))
+        return out
+
+    pairs = 0
+    for a in range(len(raters)):
+        for b in range(a + 1, len(raters)):
+            for s1, e1, unit1 in segments(raters[a]):
+                for s2, e2, unit2 in segments(raters[b]):
+                    if unit1 and unit2 and s1 < e2 and s2 < e1:
+                        pairs += (s1 - s2) ** 2 + (e1 - e2) ** 2
+                    elif unit1 and not unit2 and s2 <= s1 and e1 <= e2:
+                        pairs += (e1 - s1) ** 2
+                    elif unit2 and not unit1 and s1 <= s2 and e2 <= e1:
+                        pairs += (e2 - s2) ** 2
+    units = [unit for rater in raters for unit in rater]
+    gaps = [e - s for rater in raters for s, e, is_unit in segments(rater) if not is_unit]
+    total3 = 0
+    for s, e in units:
+        size = e - s
+        fitting = sum(g - size + 1 for g in gaps if g >= size)
+        total3 += (len(units) - 1) * (2 * size**3 - 3 * size**2 + size) + 3 * size * size * fitting
+    big_r = len(raters)
+    return pairs, total3, big_r * length * (big_r * length - 1) - sum((e - s) * (e - s - 1) for s, e in units)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_unitizing_sums_match_the_definition(seed: int) -> None:
+    # Random raters (units touching, apart, at the ends of the continuum, raters without units), and
+    # offsets past 2^30 and lengths whose cubes pass 2^63, where the sums leave int64 for Python ints.
+    rng = random.Random(seed)
+    begin = rng.choice((0, 7, 3 << 40))
+    scale = rng.choice((1, 1, 1_000_000))
+    length = rng.randrange(1, 60) * scale
+    raters = []
+    for _ in range(rng.randrange(2, 5)):
+        points = length // scale + 1
+        cuts = sorted(rng.sample(range(points), 2 * rng.randrange(0, min(points, 8) // 2 + 1)))
+        raters.append([(begin + a * scale, begin + b * scale) for a, b in zip(cuts[::2], cuts[1::2], strict=True)])
+    pairs, total3, denominator = _reference_unitizing(raters, begin, length)
+    result = unitizing_alpha(raters, begin, length)
+    assert result.observed == float(Fraction(2 * pairs, len(raters) * (len(raters) - 1) * length * length))
+    if any(raters) and denominator:
+        expected = Fraction(2 * total3, 3 * length * denominator)
+        assert result.expected == float(expected)
+        observed = Fraction(2 * pairs, len(raters) * (len(raters) - 1) * length * length)
+        assert result.alpha == (None if expected == 0 else float(1 - observed / expected))
 
 
 def test_unitizing_edge_cases() -> None:
