@@ -79,7 +79,7 @@ _FILE = (
         "File",
     ),
     ActionSpec(
-        "change_name", "Change annotator &name…", (), "Annotate under another name", "File", separator_before=True
+        "change_name", "Change &annotator name…", (), "Annotate under another name", "File", separator_before=True
     ),
     ActionSpec(
         "quit",
@@ -167,7 +167,7 @@ _ANNOTATE_TAIL = (
 )
 _SOURCES = ActionSpec(
     "sources",
-    "Sour&ces…",
+    "So&urces…",
     ("Ctrl+Shift+S",),
     "Canonical source names with their aliases and counts: rename, merge, move an alias",
     "Annotate",
@@ -253,7 +253,7 @@ _VIEW = (
     ActionSpec("zoom_reset", "&Reset zoom", ("Ctrl+0",), "Default article text size", "View"),
     ActionSpec(
         "reset_layout",
-        "Reset &layout",
+        "Reset la&yout",
         ("Ctrl+Alt+0",),
         "Put the side panels back in their places at their default widths",
         "View",
@@ -302,7 +302,7 @@ _REVIEW = (
     ),
     ActionSpec(
         "agreement_report",
-        "Agreement &report…",
+        "Agreement re&port…",
         ("Ctrl+Shift+R",),
         "Kappa, alpha and F1 between annotators, with charts and per-document drill-down",
         "Review",

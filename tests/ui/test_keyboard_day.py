@@ -4,6 +4,7 @@ colours, the Search window hiding the match it opened, duplicate menu mnemonics.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
@@ -11,8 +12,13 @@ from PySide6.QtGui import QColor, QImage, QTextCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from annotator.services import annotations as svc
+from annotator.services import documents
+from annotator.ui.dialogs.agreement_report import AgreementReportWindow
 from annotator.ui.dialogs.search_window import SearchWindow, aside_of
 from annotator.ui.main_window import MainWindow
+from annotator.ui.models.agreement_chart_data import ChartData
+from annotator.ui.widgets.agreement_charts import AgreementBarChartView
 from annotator.ui.widgets.search_highlight import MATCH_COLOR
 from annotator.ui.widgets.span_painter import SELECTED_ALPHA
 from tests.ui.test_keyboard_only import CLAIM_1, SOURCE_2, focus, press, search, type_text, window
@@ -183,3 +189,48 @@ def test_the_search_window_goes_above_or_below_the_match_on_a_1366x768_screen() 
     assert aside_of(QRect(0, 500, 400, 200), line, screen, 100) == QRect(0, 500, 400, 200)  # not in the way
     low = aside_of(QRect(0, 300, 400, 200), line, screen, 100)  # fits whole on both sides: the nearer
     assert low == QRect(0, 410, 400, 200)
+
+
+def test_no_menu_has_two_entries_with_the_same_mnemonic(window: MainWindow) -> None:
+    def mnemonic(text: str) -> str | None:
+        found = re.search(r"&([^&])", text.replace("&&", ""))
+        return found.group(1).lower() if found else None
+
+    menus = [window.menuBar(), *window.menus.values(), window.recent_menu]
+    for menu in menus:
+        keys = [mnemonic(a.text()) for a in menu.actions() if not a.isSeparator()]
+        letters = [k for k in keys if k]
+        assert len(letters) == len(set(letters)), (menu.title() if hasattr(menu, "title") else "bar", keys)
+
+
+def test_the_chart_value_axis_reads_0_0_under_negative_bars(qtbot: QtBot) -> None:
+    chart = AgreementBarChartView("Stance", "κ")
+    qtbot.addWidget(chart)
+    chart.set_data(ChartData(("nato", "guarantees"), (("κ", (-0.35, 0.6)),)))
+    assert chart.value_labels() == ["-0.4", "-0.2", "0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+    chart.set_data(ChartData(("nato",), (("κ", (0.5,)),)))
+    assert chart.value_labels() == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+
+
+def test_ctrl_tab_and_ctrl_shift_tab_move_between_the_agreement_reports_tabs(qtbot: QtBot, window: MainWindow) -> None:
+    project = window.ctx.project
+    target = project.scheme.target_names[0]
+    for name, values in (("alice", ("favor", "against", "favor")), ("bob", ("favor", "favor", "against"))):
+        who = project.annotator(name).id
+        for doc_id, value in zip(documents.document_ids(project), values, strict=False):
+            svc.set_stance(project, doc_id, who, target, value)
+    press(qtbot, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | SHIFT)
+    report = window.findChild(AgreementReportWindow)
+    assert report is not None
+    qtbot.waitUntil(lambda: report.report() is not None and not report.task.is_running(), timeout=20000)
+    report.activateWindow()
+    report.stance_table.setFocus()
+    qtbot.waitUntil(report.stance_table.hasFocus)
+    assert report.tabs.currentIndex() == 0
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert report.tabs.currentIndex() == 1
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert report.tabs.currentIndex() == 2
+    press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | SHIFT)
+    assert report.tabs.currentIndex() == 1
+    report.close()

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -124,6 +124,9 @@ class AgreementReportWindow(QDialog):
         self.save_button = QPushButton("Save JSON…", self)
         self.close_button = QPushButton("Close", self)
         agreement_layout.add_tabs(self)
+        # Ctrl+Tab / Ctrl+Shift+Tab step through the tabs wherever the keys are (a table keeps them).
+        for keys, step in (("Ctrl+Tab", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+Shift+Backtab", -1)):
+            QShortcut(QKeySequence(keys), self).activated.connect(lambda step=step: self._step_tab(step))
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.include_gold)
@@ -142,6 +145,10 @@ class AgreementReportWindow(QDialog):
         layout.addWidget(self.conventions)
         layout.addLayout(buttons)
         self._set_report_actions_enabled(False)
+
+    def _step_tab(self, step: int) -> None:
+        if self.tabs.isVisible() and self.tabs.count():
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def _connect_signals(self) -> None:
         self.recompute_button.clicked.connect(self.compute)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QCategoryAxis, QChart, QChartView
 from PySide6.QtCore import QMargins, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QCursor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -53,6 +53,11 @@ class AgreementBarChartView(QChartView):
         """Bar set name -> the interval drawn over each category's bar (None: no error bar)."""
         return {name: list(bounds) for name, bounds in self._data.intervals.items()}
 
+    def value_labels(self) -> list[str]:
+        """The value-axis labels as drawn, bottom to top."""
+        axes = self.chart().axes(Qt.Orientation.Vertical)
+        return list(axes[0].categoriesLabels()) if axes and isinstance(axes[0], QCategoryAxis) else []
+
     def categories(self) -> list[str]:
         """The x-axis labels as drawn (a "*" marks a category with an undefined value)."""
         axes = self.chart().axes(Qt.Orientation.Horizontal)
@@ -84,15 +89,9 @@ class AgreementBarChartView(QChartView):
         chart.setTitle(self._title + ("  (* undefined value: no bar)" if any(undefined) else ""))
         x_axis = QBarCategoryAxis()
         x_axis.append([f"{c} *" if gap else c for c, gap in zip(data.categories, undefined, strict=True)])
-        y_axis = QValueAxis()
         lows = [v for _, values in data.sets for v in values if v is not None]
         lows += [b[0] for bounds in data.intervals.values() for b in bounds if b is not None]
-        low = min([0.0, *lows])
-        y_axis.setRange(math.floor(low * 5) / 5, 1.0)  # down to the next 0.2 step below the lowest bar
-        y_axis.setTickInterval(0.2)
-        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        y_axis.setTickAnchor(0.0)
-        y_axis.setLabelFormat("%.1f")
+        y_axis = value_axis(min([0.0, *lows]))
         y_axis.setTitleText(self._value_name)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -150,3 +149,17 @@ class AgreementBarChartView(QChartView):
             return
         if bar_set in self._sets:
             QToolTip.showText(QCursor.pos(), self.tooltip_text(self._sets.index(bar_set), index), self)
+
+
+def value_axis(low: float) -> QCategoryAxis:
+    """A value axis from the 0.2 step at or below `low` up to 1.0, labelled at every 0.2 step. The
+    labels are written here: a value axis's own ("%.1f" at ticks it adds up in floating point) read
+    "-0.0" for the zero line under a negative bar."""
+    axis = QCategoryAxis()
+    first = math.floor(low * 5 + 1e-9)  # in steps of 0.2
+    axis.setRange(first / 5, 1.0)
+    axis.setStartValue(first / 5 - 1e-6)  # a category ends at each step, the lowest one included
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    for step in range(first, 6):
+        axis.append(f"{step / 5:.1f}", step / 5)  # step 0 is 0 / 5: "0.0", never "-0.0"
+    return axis
