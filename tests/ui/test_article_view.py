@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QTextCursor
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QToolTip
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +16,7 @@ from annotator.services import annotations as ann
 from annotator.services.project import Project
 from annotator.ui.context import AppContext
 from annotator.ui.settings import qsettings
+from annotator.ui.widgets.article_page import LONG_PARAGRAPH, unshaped_text
 from annotator.ui.widgets.article_view import (
     DEFAULT_FONT_SIZE,
     FONT_SIZE_KEY,
@@ -393,3 +394,44 @@ def test_text_column_is_centred_and_limited(make_view: MakeView, ctx: AppContext
     assert margins.left() > 100 and abs(margins.left() - margins.right()) <= 1
     first_line = view.document().firstBlock().layout().lineAt(0)
     assert 60 <= first_line.textLength() <= 90
+
+
+# -- shaping of very long paragraphs ------------------------------------------------------------------
+
+
+def _no_shaping(view: ArticleViewWidget) -> bool:
+    return bool(view.document().defaultFont().styleStrategy() & QFont.StyleStrategy.PreferNoShaping)
+
+
+def test_unshaped_text_rule() -> None:
+    latin = "Café naïve œuvre — “Ελλάδα” и Россия, 12 € ½ ™; " * 300  # 15,000 chars, one paragraph
+    assert len(latin) > LONG_PARAGRAPH and unshaped_text(latin)
+    assert not unshaped_text(latin.replace("; ", ";\n"))  # the same text in paragraphs
+    assert unshaped_text(latin.replace("; ", ";\n", 50))  # one paragraph still too long
+    assert not unshaped_text("word " * 1000)  # short
+    for needs_shaping in ("مرحبا", "नमस्ते", "שלום", "e\u0301", "😀", "a\u200db", "\u202eabc", "→", "漢字", "\x85"):
+        assert not unshaped_text(latin + needs_shaping), repr(needs_shaping)
+
+
+def test_a_long_unbroken_latin_article_is_laid_out_without_shaping(
+    make_view: MakeView, ctx: AppContext, project: Project
+) -> None:
+    unbroken = "The quick brown fox jumps over the lazy dog, naïvely. " * 400  # 21,600 chars, one paragraph
+    arabic = "قال الرئيس إن المفاوضات ستستمر. " * 500
+    flat, paragraphs, arabic_doc = add_texts(project, unbroken, unbroken.replace(". ", ".\n"), arabic)
+    view = make_view()
+    ctx.open_document(flat)
+    assert view.unshaped and _no_shaping(view)
+    assert view.document().toPlainText() == unbroken
+    view.zoom_in()  # the page's new font reaches the text with the strategy kept
+    assert _no_shaping(view) and view.document().defaultFont().pointSize() == DEFAULT_FONT_SIZE + 1
+    view.zoom_reset()
+    ctx.open_document(paragraphs)
+    assert not view.unshaped and not _no_shaping(view)
+    assert view.document().toPlainText() == unbroken.replace(". ", ".\n")
+    ctx.open_document(flat)
+    assert _no_shaping(view)
+    ctx.open_document(arabic_doc)
+    assert not view.unshaped and not _no_shaping(view)
+    assert view.document().toPlainText() == arabic
+    assert view.document().defaultFont().pointSize() == DEFAULT_FONT_SIZE

@@ -8,9 +8,10 @@ writes a project: it is given the text, the spans in their colours and the links
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
@@ -27,6 +28,18 @@ MIN_FONT_SIZE, MAX_FONT_SIZE = 8, 36
 LINE_CHARS = 74
 FALLBACK_COLOR = "#b0b0b0"
 _SERIF_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "Liberation Serif"]
+
+# A paragraph this long costs Qt's layout 10+ ms, most of it shaping (see `unshaped`).
+LONG_PARAGRAPH = 10_000
+# Characters that read the same without OpenType shaping: ASCII and Latin-1 (no C1 controls), Latin
+# Extended A/B, IPA, spacing modifiers, Greek, Cyrillic without its combining marks, Latin and Greek
+# precomposed letters, spaces, dashes, quotes and other punctuation (no zero-width or direction
+# controls), currency and letterlike symbols. Anything else (combining marks, Arabic, Hebrew, Indic
+# scripts, CJK, emoji and their joiners, even arrows) keeps Qt's shaping.
+_NEEDS_SHAPING = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u02ff\u0370-\u0482\u048a-\u04ff\u1e00-\u1fff"
+    "\u2000-\u200a\u2010-\u2027\u202f-\u205f\u20a0-\u20c0\u2100-\u214f]"
+)
 
 Link = tuple[int, int, int]
 """(claim span id, source span id, layer step: 0 for mine); each layer's arcs rise one step higher."""
@@ -50,6 +63,7 @@ class ArticlePage(QPlainTextEdit):
         self._painter = SpanPainter()
         self._find_painter = SpanPainter()  # the find matches, framed over the text
         self._find_ranges: list[tuple[int, int]] = []
+        self._unshaped = False  # the text is laid out without OpenType shaping (`unshaped`)
         self._setup_page()
 
     def _setup_page(self) -> None:
@@ -80,8 +94,30 @@ class ArticlePage(QPlainTextEdit):
         self._offsets = OffsetMap(text)
         self._find_ranges = []
         self._find_painter.set_outlines((), self._offsets, QColor())
+        unshaped = unshaped_text(text)
+        if unshaped != self._unshaped:
+            # Before the new text goes in: a font changed under the old text lays it out again.
+            self.document().clear()
+            self._unshaped = unshaped
+            self._apply_shaping()
         # Qt stores "\r\n" as one paragraph break; a space keeps every later position where it was.
         self.setPlainText(text.replace("\r\n", " \n"))
+
+    @property
+    def unshaped(self) -> bool:
+        """Whether the text is laid out without OpenType shaping (`unshaped_text`)."""
+        return self._unshaped
+
+    def _apply_shaping(self) -> None:
+        font = self.font()
+        strategy = QFont.StyleStrategy.PreferNoShaping if self._unshaped else QFont.StyleStrategy.PreferDefault
+        font.setStyleStrategy(strategy)
+        self.document().setDefaultFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)  # a font change (zoom) sets the document's font to the page's
+        if event.type() == QEvent.Type.FontChange and self._unshaped:
+            self._apply_shaping()
 
     def _show_spans(
         self,
@@ -205,6 +241,17 @@ class ArticlePage(QPlainTextEdit):
         except (TypeError, ValueError):
             size = DEFAULT_FONT_SIZE
         return min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
+
+
+def unshaped_text(text: str) -> bool:
+    """Whether `text` is laid out without OpenType shaping (`QFont.PreferNoShaping`): only when it
+    has a paragraph longer than LONG_PARAGRAPH characters, which Qt lays out in one piece (a
+    50,000-character one: 11-13 ms shaped, 8 ms not), and every character is of a script that reads
+    the same unshaped. The cost is typographic: no kerning and no ligatures ("fi" drawn as two
+    letters) in such an article."""
+    if len(text) <= LONG_PARAGRAPH or max(map(len, text.splitlines()), default=0) <= LONG_PARAGRAPH:
+        return False
+    return _NEEDS_SHAPING.search(text) is None
 
 
 def _stored_show_links() -> bool:
