@@ -103,7 +103,11 @@ _EDIT = (
         separator_before=True,
     ),
     ActionSpec(
-        "cancel", "Cancel link / clear selection", ("Esc",), "Stop picking a source, or deselect the span", "Edit"
+        "cancel",
+        "Cancel link / clear selection",
+        ("Esc",),
+        "Stop picking a source, or deselect the span; also clears the find highlights (F3 shows them again)",
+        "Edit",
     ),
     ActionSpec(
         "find",
