@@ -78,7 +78,9 @@ exit codes: 0 written, 1 export failed (nothing is left half-written), 2 usage e
 
 STATS_EPILOG = """\
 Prints the number of documents, annotators, spans, relations and stances, and how many
-(document, annotator) pairs are in each status. --json prints one JSON object with the keys
+(document, annotator) pairs are in each status: every annotator against every document, a document
+an annotator never touched counting as not_started, as the document list shows it. --json prints one
+JSON object with the keys
 documents, annotators, spans, relations, stances and status. The project is opened read-only.
 
 exit codes: 0 printed, 2 usage error or unusable project file

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from annotator.model.changes import Changes
 from annotator.model.types import DocStatus, Document, DocumentInfo, Relation, Span, Stance, Status
+from annotator.services.counts import status_pairs
 from annotator.services.project import Project
 from annotator.store import annotations as q
 from annotator.store import documents as docs
@@ -156,10 +157,14 @@ def stats(project: Project) -> dict[str, int]:
 
 
 def status_counts(project: Project) -> dict[Status, int]:
-    """How many (document, annotator) pairs are in each status, over every annotator (0 for none)."""
+    """How many (document, annotator) pairs are in each status, over every annotator and document
+    (`counts.status_pairs`: a document an annotator never touched is not started)."""
     with project.session() as s:
         found = q.status_counts(s)
-    return {status: found.get(status.value, 0) for status in Status}
+        table = q.table_counts(s)
+        documents = docs.count_documents(s)
+    stored = {status: found.get(status.value, 0) for status in Status}
+    return status_pairs(stored, documents, table["annotators"])
 
 
 def source_registry(project: Project) -> dict[str, str]:

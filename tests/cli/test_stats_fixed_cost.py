@@ -58,6 +58,10 @@ def test_stats_json_equals_the_orm_counts_on_both_back_ends(
     assert json.loads(out) == expected
     assert list(json.loads(out)) == list(expected)  # same keys in the same order
     assert list(json.loads(out)["status"]) == [s.value for s in Status]
+    # every (document, annotator) pair, as the list shows each annotator's: untouched ones not started
+    pairs = expected["documents"] * expected["annotators"]  # type: ignore[operator]
+    assert sum(json.loads(out)["status"].values()) == pairs
+    assert json.loads(out)["status"]["done"] >= 1 and json.loads(out)["status"]["in_progress"] >= 1
 
 
 def test_stats_text_lists_every_count(
