@@ -291,6 +291,7 @@ class MainWindow(LaidOutWindow):
         self.search.message_posted.connect(self.status.post)
         self.span_navigation.message_posted.connect(self.status.post)
         self.document_list.search_applied.connect(self.search.set_query)
+        self.documents_dock.toggleViewAction().toggled.connect(self._on_documents_dock_toggled)
         self.document_list.first_match_opened.connect(self._on_document_list_first_match_opened)
         self.article_view.span_edge_dragged.connect(self.tag_panel.corrections.drag_edge)
         self.files.message_posted.connect(self.status.post)
@@ -508,6 +509,10 @@ class MainWindow(LaidOutWindow):
         self.article_view.setFocus()
         self.article_view.moveCursor(QTextCursor.MoveOperation.Start)
         self.search.step(True)
+
+    def _on_documents_dock_toggled(self, shown: bool) -> None:
+        if not shown:  # the search box closed with its panel: its highlights go (F3 brings them back)
+            self.search.clear_highlights()
 
     def _on_files_project_replacing(self) -> None:
         self._remember_document()

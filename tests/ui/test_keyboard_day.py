@@ -156,6 +156,10 @@ def test_find_frames_keep_span_colours_visible_and_esc_clears_them(
     press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     press(qtbot, Qt.Key.Key_Escape)  # Esc in the search box closes the find: frames cleared
     assert focus() is window.article_view and window.article_view.find_ranges() == []
+    press(qtbot, Qt.Key.Key_F3)
+    assert window.article_view.find_ranges() == matches
+    window.documents_dock.toggleViewAction().trigger()  # View › Documents off: the search box goes
+    assert not window.documents_dock.isVisible() and window.article_view.find_ranges() == []
 
 
 def test_a_result_opened_from_the_search_window_is_not_hidden_by_it(qtbot: QtBot, window: MainWindow) -> None:
