@@ -365,3 +365,27 @@ def test_rows_render_with_icons_and_counts(
         for r in range(2)
     }
     assert icons[Status.IN_PROGRESS] != icons[Status.DONE]
+
+
+def test_following_a_document_opened_elsewhere_repaints_only_the_two_rows(
+    qtbot: QtBot, make_widget: Callable[[], DocumentListWidget], ctx: AppContext, project: Project
+) -> None:
+    ids = add_documents(project, [(f"Article {n}", f"Text {n}.") for n in range(12)])
+    widget = make_widget()
+    ctx.open_document(ids[3])
+    qtbot.wait(20)
+    painted: list[int] = []
+    delegate = widget.list_view.itemDelegate()
+    real_paint = delegate.paint
+
+    def paint(painter: object, option: object, index: QModelIndex) -> None:
+        painted.append(index.row())
+        real_paint(painter, option, index)
+
+    delegate.paint = paint  # type: ignore[method-assign]
+    ctx.open_document(ids[4])  # Alt+Right or Ctrl+Enter: not a click in the list
+    qtbot.waitUntil(lambda: bool(painted))
+    qtbot.wait(20)
+    assert sorted(set(painted)) == [3, 4]
+    assert widget.list_view.currentIndex().row() == 4
+    assert [i.row() for i in widget.list_view.selectionModel().selectedIndexes()] == [4]

@@ -255,15 +255,20 @@ class DocumentListWidget(QWidget):
         """Show `doc_id` as the current row without opening it again."""
         row = self.model.row_of(doc_id) if doc_id is not None else None
         selection = self.list_view.selectionModel()
+        changed = [selection.currentIndex(), *selection.selectedIndexes()]
         with QSignalBlocker(selection):
             if row is None:
                 selection.clear()
             else:
                 index = self.model.index(row, 0)
                 selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                changed.append(index)
                 self.list_view.scrollTo(index)
-        # The view repaints from the selection model's signals, which were blocked.
-        self.list_view.viewport().update()
+        # The view repaints from the selection model's signals, which were blocked: the rows left
+        # and reached, not every row shown (a scroll repaints what it uncovers).
+        for index in changed:
+            if index.isValid():
+                self.list_view.update(index)
 
     def _update_empty_state(self) -> None:
         empty = self.model.rowCount() == 0
