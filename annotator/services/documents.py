@@ -135,11 +135,18 @@ def progress(project: Project, annotator_id: int) -> Progress:
 
 
 def next_unfinished(
-    project: Project, annotator_id: int, after_doc: int | None, ahead: Sequence[int] = ()
+    project: Project,
+    annotator_id: int,
+    after_doc: int | None,
+    ahead: Sequence[int] = (),
+    *,
+    status: Status | None = None,
+    search: str = "",
 ) -> int | None:
     """The one rule for "the next document" (Done and next, opening a project): the first of `ahead`
     (the documents after `after_doc` as the list shows them, sorted or filtered) that I have not
-    marked done, else the first after `after_doc` in import order that I have not, wrapping round."""
+    marked done, else the first after `after_doc` in import order that I have not, wrapping round,
+    among those the list's filter (`status`, `search`) shows: a filtered list is the work queue."""
     with project.session() as s:
         if ahead:
             present = docs.document_infos(s, ahead)
@@ -147,7 +154,7 @@ def next_unfinished(
             for doc_id in ahead:
                 if doc_id in present and (doc_id not in statuses or statuses[doc_id].status != Status.DONE):
                     return doc_id
-        return docs.next_unfinished_id(s, annotator_id, after_doc)
+        return docs.next_unfinished_id(s, annotator_id, after_doc, status=status, search=search.strip())
 
 
 def stats(project: Project) -> dict[str, int]:

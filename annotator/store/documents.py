@@ -317,18 +317,24 @@ def insert_documents_fast(session: Session, documents: Sequence[NewDocument]) ->
     add_documents(session, documents)
 
 
-def next_unfinished_id(session: Session, annotator_id: int, after: int | None) -> int | None:
+def next_unfinished_id(
+    session: Session, annotator_id: int, after: int | None, *, status: Status | None = None, search: str = ""
+) -> int | None:
     """The first document after `after` (in id order, wrapping round) that the annotator has not
-    marked done. Walks the ids in order and stops at the first hit, so it stays cheap on big projects
+    marked done, among those the document list's filter (`status`, `search`: see `_matching`) lets
+    through. Walks the ids in order and stops at the first hit, so it stays cheap on big projects
     where finished documents come first."""
+    if status == Status.DONE:
+        return None
+    query, doc_id = _matching(session, annotator_id, status, search)
     done = exists().where(
-        DocStatusRow.doc_id == DocumentRow.id,
+        DocStatusRow.doc_id == doc_id,
         DocStatusRow.annotator_id == annotator_id,
         DocStatusRow.status == Status.DONE.value,
     )
-    query = select(DocumentRow.id).where(~done).order_by(DocumentRow.id).limit(1)
+    query = query.where(~done).order_by(doc_id).limit(1)
     if after is not None:
-        found = session.scalar(query.where(DocumentRow.id > after))
+        found = session.scalar(query.where(doc_id > after))
         if found is not None:
             return int(found)
     first = session.scalar(query)

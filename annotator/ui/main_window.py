@@ -343,7 +343,10 @@ class MainWindow(LaidOutWindow):
             if doc_id is None:
                 break
             ahead.append(doc_id)
-        return documents.next_unfinished(self.ctx.project, self.ctx.annotator.id, after, ahead)
+        model = self.document_list.model
+        return documents.next_unfinished(
+            self.ctx.project, self.ctx.annotator.id, after, ahead, status=model.status_filter, search=model.search_text
+        )
 
     def open_previous(self) -> None:
         if self.ctx.current_doc_id is not None:
@@ -365,7 +368,9 @@ class MainWindow(LaidOutWindow):
             self.status.post(error)
             return
         next_id = self.next_unfinished(doc_id)
-        if next_id is None:
+        if next_id is None and self.document_list.filtered():
+            self.status.post("Done. Every document the filtered list shows is done; clear the filter for the rest.")
+        elif next_id is None:
             self.status.post("Done. Every document is marked done.")
         else:
             self.open_document(next_id)

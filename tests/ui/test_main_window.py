@@ -233,6 +233,27 @@ def test_ctrl_enter_marks_done_and_opens_the_next_unfinished(qtbot: QtBot, windo
     assert window.status.progress_label.text() == "1 of 5 done"
 
 
+def test_ctrl_enter_in_a_filtered_list_stays_in_the_filter_and_says_when_it_is_all_done(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """The trial: with the list filtered, Done and next opened a document the filter hides (the list
+    then showed nothing selected); a filtered list is the work queue."""
+    ids = documents.document_ids(window.ctx.project)
+    project, mine = window.ctx.project, me(window)
+    for doc in (ids[1], ids[3]):
+        svc.add_span(project, doc, mine, "claim", 0, 5)
+    window.document_list.set_status_filter(Status.IN_PROGRESS)
+    qtbot.waitUntil(lambda: window.document_list.model.rowCount() == 2)
+    window.document_list.select_doc(ids[1])
+    window.article_view.setFocus()
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.ctx.current_doc_id == ids[3]
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert documents.load_view(project, ids[3], mine).status.status == Status.DONE
+    assert window.ctx.current_doc_id == ids[3]  # not ids[4], which the filter hides
+    assert "filtered list" in window.statusBar().currentMessage()
+
+
 def test_the_progress_count_is_read_again_only_when_a_done_mark_may_have_changed(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:

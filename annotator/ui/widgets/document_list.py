@@ -128,11 +128,14 @@ class DocumentListWidget(QWidget):
         self._ctx.open_document(doc_id)  # current may not change if it was already current
         return True
 
+    def filtered(self) -> bool:
+        """Whether a search text or a status filter hides some documents."""
+        return bool(self.model.search_text) or self.model.status_filter is not None
+
     def reveal(self, doc_id: int) -> bool:
         """Clear the search text and status filter when they hide `doc_id` (opened from elsewhere,
         the Search window say), so it can be listed and selected. True when a filter was cleared."""
-        filtered = bool(self.model.search_text) or self.model.status_filter is not None
-        if not filtered:
+        if not self.filtered():
             return False
         self.model.fetch_through(doc_id)
         if self.model.row_of(doc_id) is not None:
@@ -272,8 +275,7 @@ class DocumentListWidget(QWidget):
 
     def _update_empty_state(self) -> None:
         empty = self.model.rowCount() == 0
-        filtered = bool(self.model.search_text) or self.model.status_filter is not None
-        self.empty_label.setText(_NO_MATCH if filtered else _NO_DOCUMENTS)
+        self.empty_label.setText(_NO_MATCH if self.filtered() else _NO_DOCUMENTS)
         self.empty_label.setVisible(empty)
         self.list_view.setVisible(not empty)
 
