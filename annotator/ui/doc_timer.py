@@ -21,18 +21,9 @@ from PySide6.QtWidgets import QApplication
 from annotator.services import annotations as svc
 from annotator.services.project import UNRECORDED
 from annotator.ui.context import AppContext
+from annotator.ui.input_events import INPUT_EVENTS
 
 IDLE_LIMIT_MS = 5 * 60 * 1000
-# ShortcutOverride: a key press that triggers a shortcut never arrives as a KeyPress
-_INPUT_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.ShortcutOverride,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.Wheel,
-        QEvent.Type.MouseMove,
-    }
-)
 
 
 class DocumentTimer(QObject):
@@ -142,7 +133,7 @@ class DocumentTimer(QObject):
         return gap if 0 <= gap <= IDLE_LIMIT_MS else 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in _INPUT_EVENTS and self._doc_id is not None:
+        if event.type() in INPUT_EVENTS and self._doc_id is not None:
             self.record_input()
         return False
 

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from annotator.services.project import Project
 from annotator.ui import gc_collector, workers
 from annotator.ui.context import AppContext
 from annotator.ui.dialogs.search_window import SearchWindow
-from annotator.ui.gc_collector import collect_on_gui_thread
+from annotator.ui.gc_collector import IDLE_BEFORE_FULL_S, OVERDUE_FACTOR, GuiThreadCollector, collect_on_gui_thread
 from annotator.ui.live_updates import LiveUpdates
 from annotator.ui.workers import job_pool
 
@@ -64,6 +65,69 @@ def test_automatic_collection_switched_back_on_is_switched_off_again(qtbot: QtBo
         assert not gc.isenabled()
     finally:
         gc.disable()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def typed(qtbot: QtBot) -> Iterator[tuple[GuiThreadCollector, _Clock]]:
+    """A collector on a fake clock that saw the user type a moment ago (its timer stopped: the test
+    calls `check()` itself)."""
+    clock = _Clock()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    collector = GuiThreadCollector(app, clock)
+    collector.timer.stop()
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    qtbot.waitExposed(field)
+    clock.now += 60
+    qtbot.keyClicks(field, "typing")
+    assert collector.last_input == clock.now
+    yield collector, clock
+    app.removeEventFilter(collector)
+    collector.setParent(None)
+
+
+def _full_due(young: int = 0) -> list[list[int]]:
+    """Gets the old generation's count past its threshold, then allocates `young` containers."""
+    while gc.get_count()[2] <= gc.get_threshold()[2]:
+        gc.collect(1)
+    return [[] for _ in range(young)]
+
+
+def test_a_full_collection_waits_for_a_pause_in_the_input(typed: tuple[GuiThreadCollector, _Clock]) -> None:
+    collector, clock = typed
+    kept = _full_due(young=2 * gc.get_threshold()[0])
+    clock.now += 0.5  # still typing: the young generations only, no 100-ms hitch
+    assert collector.check() == 1
+    assert gc.get_count()[2] > gc.get_threshold()[2]
+    kept += _full_due(young=10)  # a pause allocates little: the full collection comes all the same
+    clock.now += IDLE_BEFORE_FULL_S
+    assert collector.check() == 2
+    assert gc.get_count()[2] == 0
+    assert collector.check() is None  # nothing due
+    del kept
+
+
+def test_a_full_collection_long_overdue_comes_under_unbroken_input(
+    typed: tuple[GuiThreadCollector, _Clock],
+) -> None:
+    collector, _clock = typed
+    kept = _full_due(young=2 * gc.get_threshold()[0])
+    assert collector.check() == 1
+    while gc.get_count()[2] <= OVERDUE_FACTOR * gc.get_threshold()[2]:
+        gc.collect(1)
+    kept += [[] for _ in range(2 * gc.get_threshold()[0])]
+    assert collector.check() == 2
+    del kept
 
 
 @pytest.fixture
