@@ -6,7 +6,9 @@ Qt's `saveState`/`restoreState` keep each dock area's width in pixels. Restored 
 dock wide, they can squeeze the article to a few letters a line; `fit_docks` then narrows the left and
 right areas in proportion until the article has `ARTICLE_MIN_WIDTH` again (never below
 `DOCK_MIN_WIDTH`). Widths that fit are left exactly as restored. The defaults (`DEFAULT_WIDTHS`) go
-through the same fitting, so a first start on an 800-px screen is readable too.
+through the same fitting, so a first start on an 800-px screen is readable too. So does a window
+made smaller mid-session (un-maximised, dragged narrower), which Qt takes from the article first:
+once the resizing pauses (`REFIT_DELAY_MS`), only if the article is left under its minimum.
 
 `LaidOutWindow`, the main window's base, restores, fits and saves its place, size and dock layout.
 """
@@ -15,8 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle, QWidget
 
 from annotator.ui import settings
@@ -30,6 +32,7 @@ DOCK_MIN_WIDTH = 140  # px: a side area is never narrowed below this by the fitt
 DEFAULT_WIDTHS = (250, 400)  # px: the left (documents, layers) and right (tagging) areas
 DEFAULT_HEIGHTS = (520, 150)  # px: the documents and layers docks, one above the other
 DEFAULT_SIZE = (1280, 800)
+REFIT_DELAY_MS = 200  # a window being dragged smaller is fitted once, when the drag pauses
 _FRAME_ALLOWANCE = (0, 40)  # room left for the window manager's title bar, before the frame is known
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"
@@ -90,6 +93,7 @@ class LaidOutWindow(QMainWindow):
     review_dock: QDockWidget
     review: ReviewController
     _default_state: QByteArray
+    _refit_timer: QTimer | None = None  # from the docks' restoring on: a frame alone has none
 
     def _restore_geometry(self) -> None:
         self.resize(*DEFAULT_SIZE)
@@ -113,6 +117,10 @@ class LaidOutWindow(QMainWindow):
                     dock.show()
             self.tagging_dock.raise_()
         self._default_state = self.saveState(_STATE_VERSION)  # View > Reset layout goes back to it
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(REFIT_DELAY_MS)
+        self._refit_timer.timeout.connect(self._on_refit_timer_timeout)
         self._default_sizes()
         state = settings.value(_STATE_KEY)
         if isinstance(state, QByteArray):
@@ -127,6 +135,15 @@ class LaidOutWindow(QMainWindow):
         if layout is not None:
             layout.activate()
         fit_docks(self, self.article_view)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._refit_timer is not None and self.isVisible():
+            self._refit_timer.start()
+
+    def _on_refit_timer_timeout(self) -> None:
+        if self.article_view.width() < ARTICLE_MIN_WIDTH:
+            self._fit_shown_docks()
 
     def _default_sizes(self) -> None:
         self.resizeDocks([self.documents_dock, self.tagging_dock], list(DEFAULT_WIDTHS), Qt.Orientation.Horizontal)

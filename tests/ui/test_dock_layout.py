@@ -16,7 +16,13 @@ from pytestqt.qtbot import QtBot
 from annotator import app
 from annotator.services.project import Project
 from annotator.ui import settings
-from annotator.ui.dock_layout import ARTICLE_MIN_WIDTH, DEFAULT_WIDTHS, DOCK_MIN_WIDTH, fitted_widths
+from annotator.ui.dock_layout import (
+    ARTICLE_MIN_WIDTH,
+    DEFAULT_WIDTHS,
+    DOCK_MIN_WIDTH,
+    REFIT_DELAY_MS,
+    fitted_widths,
+)
 from annotator.ui.main_window import MainWindow
 
 SMALL = (800, 560)  # an 800x600 screen less the title bar
@@ -119,6 +125,21 @@ def test_widths_i_chose_come_back_when_they_fit_and_narrower_when_not(qtbot: QtB
     docs3, article3, tag3 = _widths(third)
     assert article3 >= ARTICLE_MIN_WIDTH and 320 < tag3 < 760 and docs3 <= 200
     third.close()
+
+
+def test_a_window_made_smaller_mid_session_narrows_the_docks_not_the_article(qtbot: QtBot, location: Path) -> None:
+    win = _shown(qtbot, location)
+    win.resizeDocks([win.documents_dock, win.tagging_dock], [330, 520], Qt.Orientation.Horizontal)
+    docs, article, tag = _widths(win)
+    assert (docs, tag) == (330, 520) and article >= ARTICLE_MIN_WIDTH
+    win.resize(900, 700)  # un-maximised: Qt takes the whole difference from the article (60 px before)
+    qtbot.waitUntil(lambda: _widths(win)[1] >= ARTICLE_MIN_WIDTH, timeout=3000)
+    docs, article, tag = _widths(win)
+    assert DOCK_MIN_WIDTH <= docs < 330 and DOCK_MIN_WIDTH <= tag < 520 and tag > docs
+    win.resize(1280, 800)  # made bigger again: the article takes the room, the docks stay
+    qtbot.wait(REFIT_DELAY_MS * 2)
+    assert _widths(win)[0::2] == (docs, tag)
+    win.close()
 
 
 def test_reset_layout_brings_back_the_default_docks(qtbot: QtBot, location: Path) -> None:
