@@ -602,3 +602,24 @@ def test_review_mode_at_1366x768_shows_every_annotator_and_gold_without_scrollin
     merged.resize(1920, 1080)
     qtbot.waitUntil(lambda: table.columnWidth(COL_ITEM) > narrow_item)
     assert table.horizontalScrollBar().maximum() == 0
+
+
+def test_switching_documents_outside_review_mode_leaves_the_empty_panel_alone(qtbot: QtBot, merged: MainWindow) -> None:
+    panel = merged.review_panel
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    ids = documents.document_ids(merged.ctx.project)
+    for doc_id in ids[:3]:
+        merged.ctx.open_document(doc_id)
+    assert resets == [] and panel.model.rowCount() == 0  # nothing to reset, refit or relabel
+    enter_review(qtbot, merged)
+    assert panel.model.rowCount() > 0 and "Comparing" in panel.summary_label.text()
+    press(qtbot, merged, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # review mode off
+    assert not merged.review.active
+    assert panel.model.rowCount() == 0 and panel.summary_label.text() == ""
+    resets.clear()
+    merged.ctx.open_document(ids[3])
+    merged.ctx.open_document(ids[0])
+    assert resets == []
+    enter_review(qtbot, merged)  # the same document compared again
+    assert panel.model.rowCount() > 0 and "Comparing" in panel.summary_label.text()

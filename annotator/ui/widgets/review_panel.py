@@ -68,6 +68,7 @@ class ReviewPanelWidget(QWidget):
         self._layers: list[int] = []
         self._comment_key: str | None = None  # the item a comment is for, when not the current one
         self._advancing = False
+        self._empty: str | None = None  # the text of the empty state shown; None: a document compared
         self.model = ReviewItemModel(self)
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("review_summary")
@@ -261,9 +262,13 @@ class ReviewPanelWidget(QWidget):
     def reload(self) -> None:
         doc_id = self._ctx.current_doc_id
         if not self._active or doc_id is None:
-            self.model.set_alignment(None, {})
-            self._sync_header(_NO_DOCUMENT if self._active else "")
+            empty = _NO_DOCUMENT if self._active else ""
+            if empty != self._empty:  # shown already: a switch need not reset and refit it again
+                self.model.set_alignment(None, {})
+                self._sync_header(empty)
+                self._empty = empty
             return
+        self._empty = None
         keep = self.current_item()
         row = self.table.currentIndex().row()
         try:
