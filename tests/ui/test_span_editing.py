@@ -214,3 +214,25 @@ def test_a_claim_selected_by_its_key_is_laid_out_in_the_first_frame(qtbot: QtBot
     assert all(a.bottom() < b.top() for a, b in zip(places, places[1:], strict=False))
     combo = editor.link_combos["attributed_to"]
     assert combo.itemText(combo.findData(source)).startswith("Ukrainian President")
+
+
+def test_adding_a_span_fills_the_span_editor_once(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = window.tag_panel.span_editor
+    shown: list[object] = []
+    real_show = editor._show
+
+    def show(span: object) -> None:
+        shown.append(span)
+        real_show(span)
+
+    monkeypatch.setattr(editor, "_show", show)
+    span_id = make_span(qtbot, window, SOURCE_WORDS, "s")
+    # The refresh after the commit leaves the editor to the new span's selection: one fill, for it.
+    assert [getattr(s, "id", None) for s in shown] == [span_id]
+    assert editor.span is not None and editor.span.id == span_id
+    assert window.tag_panel.table.currentIndex().row() == window.tag_panel.table_model.row_of(span_id)
+    shown.clear()
+    make_span(qtbot, window, SOURCE_WORDS, "s")  # the same text again: no edit, the span selected
+    assert [getattr(s, "id", None) for s in shown] == [span_id]

@@ -112,6 +112,9 @@ class TagPanelWidget(QWidget):
         self._text = text_provider
         self._view: DocumentView | None = None
         self._note_doc: int | None = None  # the document the notes field is showing
+        # While a new span is added, the refresh leaves the selected span's editor and table row to
+        # the selection of the new span that follows (filled once, not for the old selection first).
+        self._adding = False
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
@@ -241,8 +244,13 @@ class TagPanelWidget(QWidget):
             return existing
         nesting = self._nesting_note(label, *snapped)
         command = AddSpanCommand(self.ctx, doc_id, label, *snapped)
-        error = push_command(self.ctx, command)
+        self._adding = True
+        try:
+            error = push_command(self.ctx, command)
+        finally:
+            self._adding = False
         if error:
+            self._sync_selected()
             self.message_posted.emit(error)
             return None
         self.ctx.select_span(command.span_id)
@@ -317,10 +325,14 @@ class TagPanelWidget(QWidget):
         writable = view is not None and not self.ctx.project.readonly
         for button in self.label_bar.buttons.values():
             button.setEnabled(writable)
-        self.span_editor.set_view(view, self.ctx.selected_span_id)
         self.doc_stance.set_view(view)
         self.table_model.set_view(view, me)
         self._sync_notes()
+        if not self._adding:
+            self._sync_selected()
+
+    def _sync_selected(self) -> None:
+        self.span_editor.set_view(self._view, self.ctx.selected_span_id)
         self._sync_table_selection()
 
     def _sync_notes(self) -> None:
