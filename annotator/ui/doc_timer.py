@@ -133,7 +133,7 @@ class DocumentTimer(QObject):
         return gap if 0 <= gap <= IDLE_LIMIT_MS else 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in INPUT_EVENTS and self._doc_id is not None:
+        if event.isInputEvent() and event.type() in INPUT_EVENTS and self._doc_id is not None:
             self.record_input()
         return False
 

@@ -53,7 +53,7 @@ class GuiThreadCollector(QObject):
         self.timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in INPUT_EVENTS:
+        if event.isInputEvent() and event.type() in INPUT_EVENTS:
             self.last_input = self._clock()
         return False
 
