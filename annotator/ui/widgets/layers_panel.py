@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
@@ -26,6 +26,8 @@ from annotator.ui.context import AppContext
 from annotator.ui.widgets.span_painter import layer_colors, layer_pen, layer_styles
 
 AnnotatorIdRole = Qt.ItemDataRole.UserRole + 1
+SWATCH_SIZE = QSize(28, 16)  # px shown: wide enough for two turns of most line patterns
+_SWATCH_DASH_SCALE = 0.75  # the swatch's line is twice the article's underline: its dashes a bit shorter
 _SHOWN_KEY = "layers/shown"
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -150,6 +152,7 @@ class LayersPanelWidget(QWidget):
         self.model = LayerListModel(ctx, me, self)
         self.list_view = QListView(self)
         self.list_view.setModel(self.model)
+        self.list_view.setIconSize(SWATCH_SIZE)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.note_label = QLabel(self)
@@ -226,22 +229,26 @@ def _store_shown(ctx: AppContext, shown: set[int]) -> None:
 
 
 def swatch_icon(color: QColor, *, dashed: bool, style: int = 1) -> QIcon:
-    """A colour square for an editable layer; for a read-only one, the person's line pattern (as
-    drawn under their spans, in each label's colour) on a tint of their colour."""
-    size = 32
-    pixmap = QPixmap(size, size)
+    """A colour chip for an editable layer; for a read-only one, the person's line pattern (as drawn
+    under their spans, in each label's colour) on a tint of their colour. Drawn at twice
+    `SWATCH_SIZE`, and wide: every colleague's pattern shows a gap along the line, where a square
+    16-px icon showed the longer ones (a 6- or 8-unit first dash) as solid as gold's line."""
+    width, height = SWATCH_SIZE.width() * 2, SWATCH_SIZE.height() * 2
+    pixmap = QPixmap(width, height)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     if dashed:
         fill = QColor(color)
         fill.setAlpha(40)
-        painter.fillRect(QRectF(4, 4, size - 8, size - 8), fill)
-        painter.setPen(layer_pen(QColor("#333333"), style, 4.0))
-        painter.drawLine(4, size - 6, size - 4, size - 6)
+        painter.fillRect(QRectF(4, 4, width - 8, height - 8), fill)
+        pen = layer_pen(QColor("#333333"), style, 4.0)
+        pen.setDashPattern([d * _SWATCH_DASH_SCALE for d in pen.dashPattern()] if pen.dashPattern() else [])
+        painter.setPen(pen)
+        painter.drawLine(4, height - 6, width - 4, height - 6)
     else:
         painter.setBrush(color)
         painter.setPen(QPen(color.darker(140), 2))
-        painter.drawRoundedRect(QRectF(4, 4, size - 8, size - 8), 4, 4)
+        painter.drawRoundedRect(QRectF(4, 4, width - 8, height - 8), 4, 4)
     painter.end()
     return QIcon(pixmap)
