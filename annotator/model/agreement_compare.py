@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -38,15 +38,13 @@ from annotator.model.agreement_report import (
     Unitizing,
 )
 from annotator.model.agreement_spans import (
+    NO_MATCH,
     AnnotatedRelation,
     AnnotatedSpan,
     MatchCounts,
     SpanAgreement,
     SpanPair,
-    add_confusion,
     attribution_agreement,
-    label_confusion,
-    match_exact,
     match_overlap_twice,
     matching_ids,
     micro_average,
@@ -70,7 +68,8 @@ class DocComparison:
     spans: dict[str, SpanAgreement]
     matched: list[SpanPair]  # overlap matching within each label
     attribution: dict[str, MatchCounts]  # per relation type
-    confusion: dict[str, dict[str, int]]
+    names: list[str]  # the confusion matrix's labels (rows and columns, then NO_MATCH)
+    confusion: dict[tuple[str, str], int]  # its cells that are not 0, (first label, second label)
 
     @property
     def attribution_pooled(self) -> MatchCounts:
@@ -84,32 +83,82 @@ def compare_document(
     second_relations: Iterable[AnnotatedRelation],
     labels: Sequence[str],
 ) -> DocComparison:
-    """Span scores per label, the overlap matching, attribution per relation type and confusion."""
+    """Span scores per label, the overlap matching, attribution per relation type and confusion, for
+    the two annotators' spans and relations of one document. The report makes one per pair and shared
+    document (thousands), so the counts are taken in single passes and equal scores share one value."""
     first_by_label = _count_labels(first)
     second_by_label = _count_labels(second)
     names = ordered_names(labels, {*first_by_label, *second_by_label})
     matched, across = match_overlap_twice(first, second)
     overlap_by_label = _count_labels(a for a, _ in matched)
-    exact_by_label = _count_labels(a for a, _ in match_exact(first, second))
-    spans = {}
-    for label in names:
-        n1, n2 = first_by_label.get(label, 0), second_by_label.get(label, 0)
-        spans[label] = SpanAgreement(
-            MatchCounts(n1, n2, exact_by_label.get(label, 0)), MatchCounts(n1, n2, overlap_by_label.get(label, 0))
+    exact_by_label = _exact_by_label(first, second)
+    spans = {
+        label: _span_scores(
+            first_by_label.get(label, 0),
+            second_by_label.get(label, 0),
+            exact_by_label.get(label, 0),
+            overlap_by_label.get(label, 0),
         )
-    ids = matching_ids(matched)
+        for label in names
+    }
     first_rel, second_rel = list(first_relations), list(second_relations)
     types = sorted({r.label for r in (*first_rel, *second_rel)})
+    attribution: dict[str, MatchCounts] = {}
     if len(types) == 1:
-        attribution = {types[0]: attribution_agreement(first_rel, second_rel, ids)}
-    else:
+        attribution = {types[0]: attribution_agreement(first_rel, second_rel, matching_ids(matched))}
+    elif types:
+        ids = matching_ids(matched)
         attribution = {
             t: attribution_agreement(
                 [r for r in first_rel if r.label == t], [r for r in second_rel if r.label == t], ids
             )
             for t in types
         }
-    return DocComparison(spans, matched, attribution, label_confusion(first, second, names, across))
+    return DocComparison(spans, matched, attribution, names, _confusion_cells(first_by_label, second_by_label, across))
+
+
+def _confusion_cells(
+    first_by_label: Mapping[str, int], second_by_label: Mapping[str, int], across: Sequence[SpanPair]
+) -> dict[tuple[str, str], int]:
+    """The cells of :func:`~annotator.model.agreement_spans.label_confusion` that are not 0, from the
+    matching across labels (one-to-one: what is left of each label is unmatched)."""
+    cells: dict[tuple[str, str], int] = {}
+    first_left, second_left = dict(first_by_label), dict(second_by_label)
+    for a, b in across:
+        key = (a.label, b.label)
+        cells[key] = cells.get(key, 0) + 1
+        first_left[a.label] -= 1
+        second_left[b.label] -= 1
+    for label, left in first_left.items():
+        if left:
+            cells[(label, NO_MATCH)] = left
+    for label, left in second_left.items():
+        if left:
+            cells[(NO_MATCH, label)] = left
+    return cells
+
+
+@lru_cache(maxsize=4096)
+def _span_scores(first: int, second: int, exact: int, overlap: int) -> SpanAgreement:
+    """One shared (immutable) value per distinct set of counts: most documents repeat a few."""
+    return SpanAgreement(MatchCounts(first, second, exact), MatchCounts(first, second, overlap))
+
+
+def _exact_by_label(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> dict[str, int]:
+    """Per label, the pairs :func:`~annotator.model.agreement_spans.match_exact` would match (spans of
+    one document): for each set of pieces and label, the fewer of the two sides' spans."""
+    pool: dict[tuple[int, int, tuple[tuple[int, int], ...], str], int] = {}
+    for span in second:
+        key = (span.start, span.end, span.fragments, span.label)
+        pool[key] = pool.get(key, 0) + 1
+    counts: dict[str, int] = {}
+    for span in first:
+        key = (span.start, span.end, span.fragments, span.label)
+        left = pool.get(key)
+        if left:
+            pool[key] = left - 1
+            counts[span.label] = counts.get(span.label, 0) + 1
+    return counts
 
 
 def _count_labels(spans: Iterable[AnnotatedSpan]) -> dict[str, int]:
@@ -160,9 +209,20 @@ class PairComparison:
         return Attribution(sum(ordered.values(), EMPTY), ordered)
 
     def confusion(self) -> dict[str, dict[str, int]]:
+        """The label confusion matrices of the documents added up (``add_confusion`` of each
+        document's dense matrix: rows and columns grow in the order the documents bring them)."""
         total: dict[str, dict[str, int]] = {}
+        names: list[str] | None = None
         for doc in self.docs.values():
-            add_confusion(total, doc.confusion)
+            if doc.names != names:
+                names = doc.names
+                rows = [*names, NO_MATCH]
+                for row in rows:
+                    cells = total.setdefault(row, {})
+                    for column in rows:
+                        cells.setdefault(column, 0)
+            for (row, column), count in doc.confusion.items():
+                total[row][column] += count
         return total
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import le
 from types import MappingProxyType
 
 from annotator.model.agreement_matching import (
@@ -217,29 +218,82 @@ def match_overlap_twice(
     candidate search per document: the pairs within a label are the candidates across labels whose
     two labels agree. The same pairs in the same order as the two calls (spans are put in position
     order once per document; restricted to a label that is the order :func:`match_overlap` uses)."""
-    docs: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for i, span in enumerate(first):
-        docs[span.doc_id][0].append(i)
-    for j, span in enumerate(second):
-        docs[span.doc_id][1].append(j)
-    within: list[tuple[int, int]] = []
-    across: list[tuple[int, int]] = []
-    for mine, theirs in docs.values():
-        if not (mine and theirs):
-            continue
-        mine.sort(key=lambda i: (first[i].start, first[i].end, i))
-        theirs.sort(key=lambda j: (second[j].start, second[j].end, j))
-        a = [first[i] for i in mine]
-        b = [second[j] for j in theirs]
-        bounds = ([(s.start, s.end) for s in a], [(s.start, s.end) for s in b])
-        edges = candidate_pairs(*bounds, pieces=([s.parts for s in a], [s.parts for s in b]))
-        same = [e for e in edges if a[e[0]].label == b[e[1]].label]
-        across.extend((mine[x], theirs[y]) for x, y in matching_of_candidates(edges, *bounds))
-        within.extend((mine[x], theirs[y]) for x, y in matching_of_candidates(same, *bounds))
-    return (
-        [(first[i], second[j]) for i, j in sorted(within)],
-        [(first[i], second[j]) for i, j in sorted(across)],
-    )
+    if len({span.doc_id for span in first} | {span.doc_id for span in second}) == 1:
+        # One document (the report compares document by document): no indices to map.
+        within, across = _overlap_matchings(first, second)
+    else:
+        docs: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for i, span in enumerate(first):
+            docs[span.doc_id][0].append(i)
+        for j, span in enumerate(second):
+            docs[span.doc_id][1].append(j)
+        within, across = [], []
+        for mine, theirs in docs.values():
+            if mine and theirs:
+                inside, over = _overlap_matchings([first[i] for i in mine], [second[j] for j in theirs])
+                within.extend((mine[x], theirs[y]) for x, y in inside)
+                across.extend((mine[x], theirs[y]) for x, y in over)
+        within.sort()
+        across.sort()
+    return [(first[i], second[j]) for i, j in within], [(first[i], second[j]) for i, j in across]
+
+
+_FEW_PAIRS = 64
+"""Up to this many span pairs a document's candidates are found by trying each pair (cheaper than a sweep)."""
+
+
+def _overlap_matchings(
+    first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The two matchings of :func:`match_overlap_twice` for spans of one document, as sorted index
+    pairs into ``first`` and ``second``. The matching's last tie-break is list order: it is made
+    position order (start, end), then input order (a stable sort), so the result does not depend on
+    how the caller happened to list spans."""
+    if not first or not second:
+        return [], []
+    a, mine, first_bounds = _in_position_order(first)
+    b, theirs, second_bounds = _in_position_order(second)
+    edges: list[tuple[int, int, int]]
+    if len(a) * len(b) > _FEW_PAIRS:
+        edges = candidate_pairs(first_bounds, second_bounds, pieces=([s.parts for s in a], [s.parts for s in b]))
+    else:  # the same pairs, in the same (sorted) order
+        edges = []
+        for x, one in enumerate(a):
+            start, end = one.start, one.end
+            for y, other in enumerate(b):
+                if other.start >= end:
+                    break  # b is in position order: no later span of b reaches back into this one
+                if start < other.end:
+                    if one.fragments or other.fragments:
+                        shared = shared_characters(one.parts, other.parts)
+                        if shared:
+                            edges.append((x, y, shared))
+                    else:
+                        edges.append((x, y, min(end, other.end) - max(start, other.start)))
+    same = [e for e in edges if a[e[0]].label == b[e[1]].label]
+    across = matching_of_candidates(edges, first_bounds, second_bounds)
+    within = matching_of_candidates(same, first_bounds, second_bounds) if len(same) < len(edges) else across
+    if mine is None and theirs is None:  # both already in position order (spans read from a project)
+        return within, across
+    return _original_indices(within, mine, theirs), _original_indices(across, mine, theirs)
+
+
+def _in_position_order(
+    spans: Sequence[AnnotatedSpan],
+) -> tuple[Sequence[AnnotatedSpan], list[int] | None, list[tuple[int, int]]]:
+    """``spans`` sorted by (start, end) then input order, the input index of each (None when they were
+    in that order already) and their (start, end) bounds in that order."""
+    bounds = [(s.start, s.end) for s in spans]
+    if all(map(le, bounds, bounds[1:])):
+        return spans, None, bounds
+    order = sorted(range(len(spans)), key=bounds.__getitem__)
+    return [spans[i] for i in order], order, [bounds[i] for i in order]
+
+
+def _original_indices(
+    pairs: list[tuple[int, int]], mine: list[int] | None, theirs: list[int] | None
+) -> list[tuple[int, int]]:
+    return sorted((x if mine is None else mine[x], y if theirs is None else theirs[y]) for x, y in pairs)
 
 
 def match_overlap_by_label(first: Sequence[AnnotatedSpan], second: Sequence[AnnotatedSpan]) -> list[SpanPair]:

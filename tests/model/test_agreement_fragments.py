@@ -8,8 +8,9 @@ import random
 import pytest
 
 from annotator.model.agreement import AgreementInput, AnnotatorWork
-from annotator.model.agreement_compare import agreement_report
+from annotator.model.agreement_compare import agreement_report, compare_document
 from annotator.model.agreement_spans import (
+    NO_MATCH,
     AnnotatedSpan,
     label_confusion,
     match_exact,
@@ -116,3 +117,39 @@ def test_matching_by_label_and_across_labels_from_one_search(seed: int) -> None:
     assert within == match_overlap(first, second)
     assert across == match_overlap(first, second, same_label=False)
     assert label_confusion(first, second, (), across) == label_confusion(first, second)
+
+
+def _one_document_spans(rng: random.Random, who: str, n: int, copy: list[AnnotatedSpan]) -> list[AnnotatedSpan]:
+    """``n`` spans of one document in random order, some with the pieces and label of a span of ``copy``."""
+    spans = []
+    for k in range(n):
+        if copy and rng.random() < 0.3:
+            model = rng.choice(copy)
+            spans.append(AnnotatedSpan(f"{who}{k}", "d1", model.start, model.end, model.label, {}, model.fragments))
+            continue
+        start = rng.randrange(0, 80)
+        cuts = sorted(rng.sample(range(start + 1, start + 25), rng.choice((1, 1, 3))))
+        pieces = [(start, cuts[0])] if len(cuts) == 1 else [(start, cuts[0]), (cuts[1], cuts[2])]
+        label = rng.choice(("claim", "source"))
+        spans.append(AnnotatedSpan(f"{who}{k}", "d1", start, pieces[-1][1], label, {}, pieces))
+    rng.shuffle(spans)
+    return spans
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_document_comparison_equals_the_separate_matchings(seed: int) -> None:
+    """One document's comparison (the report's: the candidates tried pair by pair for few spans, swept
+    for more; the exact matches counted) gives the matchings and scores of the general functions."""
+    rng = random.Random(seed)
+    first = _one_document_spans(rng, "a", rng.randrange(0, 20), [])
+    second = _one_document_spans(rng, "b", rng.randrange(0, 20), first)
+    within, across = match_overlap_twice(first, second)
+    assert within == match_overlap(first, second)
+    assert across == match_overlap(first, second, same_label=False)
+    ordered = sorted(first, key=lambda s: (s.start, s.end))  # as read from a project: no reordering
+    assert match_overlap_twice(ordered, second)[0] == match_overlap(ordered, second)
+    compared = compare_document(first, second, (), (), ("claim", "source"))
+    assert compared.spans == span_agreement_by_label(first, second, ("claim", "source"))
+    names = [*compared.names, NO_MATCH]
+    dense = {row: {column: compared.confusion.get((row, column), 0) for column in names} for row in names}
+    assert dense == label_confusion(first, second, ("claim", "source"))
