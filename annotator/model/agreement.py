@@ -51,8 +51,13 @@ def pair_key(first: str, second: str) -> str:
 
 def cohen_pair(first: Mapping[K, str | None], second: Mapping[K, str | None]) -> PairKappa:
     """Cohen's kappa over the items both raters labelled, with their number and observed agreement."""
-    pairs = [(value, second.get(item)) for item, value in first.items()]
-    paired = [(a, b) for a, b in pairs if a is not None and b is not None]
+    return _cohen_of_pairs(
+        [(a, b) for item, a in first.items() if a is not None and (b := second.get(item)) is not None]
+    )
+
+
+def _cohen_of_pairs(paired: Sequence[tuple[str, str]]) -> PairKappa:
+    """:func:`cohen_pair` of the two values of each item both raters labelled, in the items' order."""
     n = len(paired)
     if n == 0:
         return PairKappa(None, 0, None)
@@ -85,7 +90,14 @@ def krippendorff_alpha_units(units: Iterable[Sequence[str]]) -> float | None:
     domain = sorted({value for unit in pairable for value in unit})
     if len(domain) < 2:
         return None
-    value_counts = [[unit.count(value) for value in domain] for unit in pairable]
+    rows: dict[tuple[str, ...], list[int]] = {}  # each distinct unit counted once
+    value_counts = []
+    for unit in pairable:
+        key = tuple(unit)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = [key.count(value) for value in domain]
+        value_counts.append(row)
     try:
         import krippendorff
     except ImportError as exc:
@@ -170,16 +182,22 @@ def matched_value_agreement(
     (every attribute of a label shares its matchings); ``interval`` as in :func:`coefficients`.
     """
     kappa: dict[str, PairKappa] = {}
+    nothing: Mapping[str, str | None] = {}
     for (a, b), matching in sorted(matchings.items()):
-        first = {span_id: values.get(a, {}).get(span_id) for span_id in matching}
-        second = {span_id: values.get(b, {}).get(other) for span_id, other in matching.items()}
-        kappa[pair_key(a, b)] = cohen_pair(first, second)
+        mine, theirs = values.get(a, nothing), values.get(b, nothing)
+        kappa[pair_key(a, b)] = _cohen_of_pairs(
+            [
+                (x, y)
+                for span_id, other in matching.items()
+                if (x := mine.get(span_id)) is not None and (y := theirs.get(other)) is not None
+            ]
+        )
     groups, left_out = span_units(matchings) if units_of_spans is None else units_of_spans
+    by_name: defaultdict[str, Mapping[str, str | None]] = defaultdict(lambda: nothing, values)
     units = [
-        [value for name, span_id in group if (value := values.get(name, {}).get(span_id)) is not None]
-        for group in groups
+        [value for name, span_id in group if (value := by_name[name].get(span_id)) is not None] for group in groups
     ]
-    extra = sum(1 for name, span_id in left_out if values.get(name, {}).get(span_id) is not None)
+    extra = sum(1 for name, span_id in left_out if by_name[name].get(span_id) is not None)
     return coefficients(units, kappa, extra, scale, interval=interval)
 
 

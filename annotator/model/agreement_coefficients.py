@@ -43,35 +43,37 @@ DEFAULT_SEED = 20071
 DEFAULT_SAMPLES = 1000
 
 
-def _counts(units: Iterable[Sequence[str]]) -> list[Counter[str]]:
-    return [Counter(unit) for unit in units if len(unit) > 0]
-
-
 def observed_agreement(units: Iterable[Sequence[str]]) -> float | None:
     """Share of agreeing pairs of values within a unit, averaged over units with two or more values."""
-    return _observed(_counts(units))
-
-
-def _observed(counts: list[Counter[str]]) -> float | None:
-    scores: list[float] = [
-        sum(c * (c - 1) for c in unit.values()) / (r * (r - 1)) for unit in counts if (r := sum(unit.values())) >= 2
-    ]
-    return sum(scores) / len(scores) if scores else None
-
-
-def _category_shares(counts: list[Counter[str]]) -> dict[str, float]:
-    shares: dict[str, float] = defaultdict(float)
-    for unit in counts:
-        r = sum(unit.values())
-        for category, c in unit.items():
-            shares[category] += c / r
-    return {category: total / len(counts) for category, total in shares.items()}
+    return _shares_and_pa(units)[1]
 
 
 def _shares_and_pa(units: Iterable[Sequence[str]]) -> tuple[dict[str, float], float | None]:
-    counts = _counts(units)
-    pa = _observed(counts)
-    return (_category_shares(counts) if counts else {}), pa
+    """``pi_k`` of every category observed (in the order the units bring them) and the observed
+    agreement ``pa``. A report's units repeat a few patterns thousands of times, so each distinct unit
+    is counted once; the sums still run over the units in their order, so the floats are those of
+    summing unit by unit."""
+    known: dict[tuple[str, ...], tuple[float | None, tuple[tuple[str, float], ...]]] = {}
+    scores: list[float] = []
+    shares: dict[str, float] = defaultdict(float)
+    n = 0
+    for unit in units:
+        if not unit:
+            continue
+        key = tuple(unit)
+        stats = known.get(key)
+        if stats is None:
+            counts = Counter(key)
+            r = len(key)
+            score = sum(c * (c - 1) for c in counts.values()) / (r * (r - 1)) if r >= 2 else None
+            stats = known[key] = (score, tuple((category, c / r) for category, c in counts.items()))
+        n += 1
+        if stats[0] is not None:
+            scores.append(stats[0])
+        for category, share in stats[1]:
+            shares[category] += share
+    pa = sum(scores) / len(scores) if scores else None
+    return {category: total / n for category, total in shares.items()}, pa
 
 
 def fleiss_kappa(units: Iterable[Sequence[str]]) -> float | None:
@@ -113,7 +115,8 @@ def observed_fleiss_ac1(
     same number as its own function gives, from one count of each unit's values (a report asks for
     all of them for every coefficient)."""
     shares, pa = _shares_and_pa(units)
-    categories = scale_of(scale, units)
+    ordered = tuple(dict.fromkeys(scale))
+    categories = ordered + tuple(sorted(set(shares) - set(ordered)))  # scale_of: shares has every value
     return pa, _fleiss(shares, pa), _ac1(shares, pa, len(categories)), categories
 
 

@@ -197,8 +197,19 @@ class PairComparison:
         return self._micro
 
     def matching(self, label: str | None = None) -> dict[str, str]:
-        pairs = [p for doc in self.docs.values() for p in doc.matched if label in (None, p[0].label)]
-        return matching_ids(pairs)
+        """First span id -> second span id of the overlap matching, of one label or of all (shared: do
+        not change it)."""
+        return self._matchings.get(label, {})
+
+    @cached_property
+    def _matchings(self) -> dict[str | None, dict[str, str]]:
+        every: dict[str, str] = {}
+        by_label: dict[str | None, dict[str, str]] = {None: every}
+        for doc in self.docs.values():
+            for a, b in doc.matched:
+                every[a.span_id] = b.span_id
+                by_label.setdefault(a.label, {})[a.span_id] = b.span_id
+        return by_label
 
     def attribution(self) -> Attribution:
         by_type: dict[str, MatchCounts] = defaultdict(lambda: EMPTY)
@@ -295,12 +306,18 @@ def _attributes(
     interval: bool,
 ) -> dict[str, dict[str, Coefficients]]:
     section: dict[str, dict[str, Coefficients]] = {}
+    of_label: dict[str, list[tuple[str, AnnotatedSpan]]] = defaultdict(list)
+    for w in data.works:
+        for s in w.spans:
+            of_label[s.label].append((w.annotator, s))
     for label in labels:
-        spans = [(w.annotator, s) for w in data.works for s in w.spans if s.label == label]
-        matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
+        spans = of_label.get(label, [])
         section[label] = {}
         attrs = sorted({attr for _, span in spans for attr in span.attributes})
-        units = units_of.of_label(label) if attrs else None  # the same units for every attribute
+        if not attrs:
+            continue
+        matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
+        units = units_of.of_label(label)  # the same units for every attribute
         for attr in attrs:
             values: dict[str, dict[str, str | None]] = defaultdict(dict)
             for name, span in spans:

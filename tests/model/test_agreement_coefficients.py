@@ -268,3 +268,30 @@ def test_unitizing_edge_cases() -> None:
     assert unitizing_alpha([[], []], 0, 20).alpha is None
     assert unitizing_alpha([[(0, 5)]], 0, 20).alpha is None  # one rater
     assert merge_overlapping([(5, 9), (0, 3), (2, 4), (9, 12)]) == ([(0, 4), (5, 9), (9, 12)], 1)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_repeated_units_give_the_floats_of_summing_unit_by_unit(seed: int) -> None:
+    # Each distinct unit is counted once; the sums must still be taken unit by unit, in order.
+    rng = random.Random(seed)
+    patterns = [[rng.choice("abc") for _ in range(rng.randrange(0, 5))] for _ in range(6)]
+    units = [list(rng.choice(patterns)) for _ in range(rng.randrange(1, 300))]
+    scores, shares, n = [], {}, 0
+    for unit in units:
+        if not unit:
+            continue
+        n += 1
+        r = len(unit)
+        if r >= 2:
+            scores.append(sum(unit.count(c) * (unit.count(c) - 1) for c in dict.fromkeys(unit)) / (r * (r - 1)))
+        for c in dict.fromkeys(unit):
+            shares[c] = shares.get(c, 0.0) + unit.count(c) / r
+    pa = sum(scores) / len(scores) if scores else None
+    pi = {c: total / n for c, total in shares.items()}
+    assert observed_agreement(units) == pa
+    if pa is not None and len(pi) >= 2:
+        pe = sum(p * p for p in pi.values())
+        assert fleiss_kappa(units) == (None if pe >= 1 else (pa - pe) / (1 - pe))
+    if pa is not None:
+        pe = sum(p * (1 - p) for p in pi.values()) / 3
+        assert gwet_ac1(units, "abcd") == (pa - pe) / (1 - pe)
