@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRunnable, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QWidget
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.io.importer import import_paths
@@ -469,3 +470,46 @@ def test_cycles_are_collected_on_the_gui_thread_only_while_reports_compute(
     finally:
         gc.callbacks.remove(seen)
     assert set(threads) == {threading.main_thread().name}, threads
+
+
+LONG_NAMES = ("annotator_alpha_2024", "annotator_alpha_2025", "annotator_beta_2024")
+
+
+@pytest.mark.sqlite_only
+def test_long_similar_names_stay_apart_in_the_charts(qtbot: QtBot, project: Project) -> None:
+    import_paths(project, [REPO / "corpus" / "articles.jsonl"])
+    ids = documents.document_ids(project)
+    target = project.scheme.target_names[0]
+    for name, stances in zip(LONG_NAMES, (ALICE_STANCES, BOB_STANCES, ALICE_STANCES[::-1]), strict=True):
+        who = project.annotator(name).id
+        for doc_id, stance in zip(ids, stances, strict=True):
+            svc.set_stance(project, doc_id, who, target, stance)
+        span_at(project, ids[0], who, "claim", CLAIM_A)
+    win = AgreementReportWindow(AppContext(project, project.annotator(LONG_NAMES[0])))
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    computed(qtbot, win)
+    QApplication.processEvents()
+    pairs = [f"{LONG_NAMES[a]}|{LONG_NAMES[b]}" for a, b in ((0, 1), (0, 2), (1, 2))]
+    # before: "κ annotator_alph…" three times in the legend, "claim annotator…" under every bar
+    legend = win.stance_chart.legend_labels()[3:]
+    assert len(set(legend)) == 3 and all(label.startswith("κ ") for label in legend)
+    assert [label.count("2024") + 10 * label.count("2025") for label in legend] == [11, 2, 11]
+    stance_legend = win.stance_chart.chart().legend()
+    metrics = QFontMetrics(stance_legend.font())
+    entries = [metrics.horizontalAdvance(label) + metrics.height() for label in win.stance_chart.legend_labels()]
+    needed = max(entries) if stance_legend.alignment() == Qt.AlignmentFlag.AlignRight else sum(entries)
+    assert needed <= stance_legend.geometry().width()  # not cut short by the chart
+    categories = win.span_chart.categories()
+    assert len(set(categories)) == len(categories) == 6  # claim and source, three pairs each
+    chart = win.span_chart.chart()
+    metrics = QFontMetrics(chart.axes(Qt.Orientation.Horizontal)[0].labelsFont())
+    room = chart.plotArea().width() / len(categories)
+    assert all(metrics.horizontalAdvance(line) < room for label in categories for line in label.split("<br>"))
+    # hovering a legend entry or a bar names the annotators in full
+    marker = win.stance_chart.chart().legend().markers()[3]
+    marker.hovered.emit(True)
+    assert QToolTip.text() == f"κ {pairs[0]}"
+    assert pairs[0] in win.span_chart.tooltip_text(0, 0)

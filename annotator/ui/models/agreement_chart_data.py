@@ -3,15 +3,18 @@
 A `ChartData` is categories on the x axis, one value list per bar set (None: undefined), per bar
 set an optional interval per category that the chart draws as an error bar (α's 95% bootstrap
 interval), and per bar set the number of items under each value (shown when a bar is hovered; the
-category labels also say it where all bars of a category rest on the same items). No Qt here;
-`widgets/agreement_charts.py` draws it.
+category labels also say it where all bars of a category rest on the same items), and which pair
+of annotators (`pairs`, by report key) a set name or category is about, so that the chart can
+shorten their names to fit. No Qt here; `widgets/agreement_charts.py` draws it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
 
+from annotator.model.agreement import pair_key
 from annotator.model.agreement_report import AgreementReport
 
 Interval = tuple[float, float] | None
@@ -23,6 +26,7 @@ class ChartData:
     sets: tuple[tuple[str, tuple[float | None, ...]], ...] = field(default_factory=tuple)
     intervals: Mapping[str, tuple[Interval, ...]] = field(default_factory=dict)  # set name -> per category
     counts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # set name -> items per category
+    pairs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # set name or category -> its pair
 
     def values(self) -> dict[str, list[float | None]]:
         return {name: list(values) for name, values in self.sets}
@@ -48,7 +52,9 @@ def stance_chart(report: AgreementReport) -> ChartData:
         f"κ {p}": tuple(section[t].kappa[p].items if p in section[t].kappa else 0 for t in targets)
         for p in report.pairs
     }
-    return ChartData(tuple(f"{t}<br>n = {section[t].units}" for t in targets), tuple(sets), intervals, counts)
+    categories = tuple(f"{t}<br>n = {section[t].units}" for t in targets)
+    pairs = {f"κ {p}": names for p, names in _pair_names(report).items()}
+    return ChartData(categories, tuple(sets), intervals, counts, pairs)
 
 
 def span_chart(report: AgreementReport) -> ChartData:
@@ -63,4 +69,11 @@ def span_chart(report: AgreementReport) -> ChartData:
         (f"{kind} F1", tuple(getattr(report.spans[label][p], kind).f1 for label, p in keys))
         for kind in ("exact", "overlap")
     )
-    return ChartData(categories, sets, counts={name: n for name, _ in sets})
+    names = _pair_names(report)
+    pairs = {category: names[p] for category, (_label, p) in zip(categories, keys, strict=True) if p in names}
+    return ChartData(categories, sets, counts={name: n for name, _ in sets}, pairs=pairs)
+
+
+def _pair_names(report: AgreementReport) -> dict[str, tuple[str, str]]:
+    """Report pair key -> the two names in it, in the key's order."""
+    return {pair_key(a, b): (min(a, b), max(a, b)) for a, b in combinations(report.annotators, 2)}

@@ -9,21 +9,31 @@ bar, drawn in the view's foreground at the bar's centre. Hovering a bar gives it
 and the number of items under it. `series_values()` returns exactly what is
 plotted, None for undefined, and `error_bars()` the intervals drawn (tests compare both with the
 agreement service's output).
+
+Annotator names in the legend and the category labels are elided in the middle to the room the
+chart leaves them, each pair's names on two lines of a category, and kept apart: the chart's own
+elision cuts the end, and "annotator_alpha_2024" and "annotator_alpha_2025" both read
+"annotator_alph…". Hovering a legend entry or a bar gives the full names.
 """
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterable
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QCategoryAxis, QChart, QChartView
 from PySide6.QtCore import QMargins, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QCursor, QPainter, QPen
+from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from annotator.model.agreement import PAIR_SEPARATOR
 from annotator.ui.models.agreement_chart_data import ChartData
 
 # Colour-blind-safe qualitative palette (Okabe-Ito), one colour per bar set.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+_LABEL_PAD = 4  # px a category label keeps clear of its neighbour
+_LEGEND_NAME = 12  # characters' width of an annotator's name in the legend, elided past it
 
 
 class AgreementBarChartView(QChartView):
@@ -33,6 +43,7 @@ class AgreementBarChartView(QChartView):
         self._title = title
         self._data = ChartData(())
         self._sets: list[QBarSet] = []
+        self._undefined: list[bool] = []
         chart = QChart()
         chart.setTitle(title)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -41,6 +52,7 @@ class AgreementBarChartView(QChartView):
         self.setChart(chart)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumSize(320, 240)
+        chart.plotAreaChanged.connect(self._on_chart_plot_area_changed)
 
     def data(self) -> ChartData:
         return self._data
@@ -62,6 +74,10 @@ class AgreementBarChartView(QChartView):
         """The x-axis labels as drawn (a "*" marks a category with an undefined value)."""
         axes = self.chart().axes(Qt.Orientation.Horizontal)
         return list(axes[0].categories()) if axes and isinstance(axes[0], QBarCategoryAxis) else []
+
+    def legend_labels(self) -> list[str]:
+        """The legend's entries as drawn."""
+        return [marker.label() for marker in self.chart().legend().markers()]
 
     def set_data(self, data: ChartData) -> None:
         chart = self.chart()
@@ -87,6 +103,7 @@ class AgreementBarChartView(QChartView):
         series.hovered.connect(self._on_series_hovered)
         chart.addSeries(series)
         chart.setTitle(self._title + ("  (* undefined value: no bar)" if any(undefined) else ""))
+        self._undefined = undefined
         x_axis = QBarCategoryAxis()
         x_axis.append([f"{c} *" if gap else c for c, gap in zip(data.categories, undefined, strict=True)])
         lows = [v for _, values in data.sets for v in values if v is not None]
@@ -98,6 +115,58 @@ class AgreementBarChartView(QChartView):
         series.attachAxis(x_axis)
         series.attachAxis(y_axis)
         chart.legend().show()
+        for marker, (name, _values) in zip(chart.legend().markers(series), data.sets, strict=True):
+            marker.hovered.connect(lambda on, name=name: self._on_marker_hovered(on, name))
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        """Elide the annotator names in the category labels and the legend to the room they have."""
+        axes = self.chart().axes(Qt.Orientation.Horizontal)
+        if self._data.pairs and axes and isinstance(axes[0], QBarCategoryAxis):
+            self._fit_categories(axes[0])
+            self._fit_legend(axes[0])
+
+    def _fit_categories(self, axis: QBarCategoryAxis) -> None:
+        """A pair too wide for its category goes on two lines, each name elided to the category."""
+        metrics = QFontMetrics(axis.labelsFont())
+        room = int(self.chart().plotArea().width() / len(self._data.categories)) - _LABEL_PAD
+        paired = [self._data.pairs.get(category) for category in self._data.categories]
+        names = {name for pair in paired if pair for name in pair}
+        if all(metrics.horizontalAdvance(PAIR_SEPARATOR.join(pair)) <= room for pair in paired if pair):
+            short, separator = {name: name for name in names}, PAIR_SEPARATOR
+        else:
+            short = elided_names(names, metrics, room - metrics.horizontalAdvance(PAIR_SEPARATOR))
+            separator = PAIR_SEPARATOR + "<br>"
+        labels = [
+            self._drawn(category, short, separator) + (" *" if gap else "")
+            for category, gap in zip(self._data.categories, self._undefined, strict=True)
+        ]
+        if labels != axis.categories():
+            axis.setTruncateLabels(False)  # elided here: in the middle, and kept apart
+            axis.setCategories(labels)
+
+    def _fit_legend(self, axis: QBarCategoryAxis) -> None:
+        """Names elided to `_LEGEND_NAME` characters; then the legend goes to the right, an entry a
+        line (at the bottom the chart cuts each entry's end to fit them all on one line)."""
+        legend = self.chart().legend()
+        metrics = QFontMetrics(legend.font())
+        names = {name for set_name, _ in self._data.sets for name in self._data.pairs.get(set_name, ())}
+        short = elided_names(names, metrics, metrics.horizontalAdvance("x" * _LEGEND_NAME))
+        elided = any(short[name] != name for name in names)
+        legend.setAlignment(Qt.AlignmentFlag.AlignRight if elided else Qt.AlignmentFlag.AlignBottom)
+        if elided:
+            axis.setTruncateLabels(False)  # the chart cuts even a short target's name in the narrower plot
+        for bar_set, (name, _values) in zip(self._sets, self._data.sets, strict=True):
+            drawn = self._drawn(name, short, PAIR_SEPARATOR)
+            if bar_set.label() != drawn:
+                bar_set.setLabel(drawn)
+
+    def _drawn(self, label: str, short: dict[str, str], separator: str) -> str:
+        """`label` with its pair's names as `short` has them, joined by `separator`."""
+        pair = self._data.pairs.get(label)
+        if pair is None:
+            return label
+        return label.replace(PAIR_SEPARATOR.join(pair), short[pair[0]] + separator + short[pair[1]], 1)
 
     def _bar_x(self, set_index: int, category_index: int) -> float:
         """The centre of a bar in axis units: QBarSeries spreads its sets over barWidth of a category."""
@@ -143,12 +212,38 @@ class AgreementBarChartView(QChartView):
             shown += f" (n = {counts[category_index]})"
         return f"{category.replace('<br>', ', ')} — {name}: {shown}"
 
+    def _on_marker_hovered(self, status: bool, name: str) -> None:
+        if status:
+            QToolTip.showText(QCursor.pos(), name, self)
+        else:
+            QToolTip.hideText()
+
+    def _on_chart_plot_area_changed(self) -> None:
+        self._fit_names()
+
     def _on_series_hovered(self, status: bool, index: int, bar_set: QBarSet) -> None:
         if not status:
             QToolTip.hideText()
             return
         if bar_set in self._sets:
             QToolTip.showText(QCursor.pos(), self.tooltip_text(self._sets.index(bar_set), index), self)
+
+
+def elided_names(names: Iterable[str], metrics: QFontMetrics, width: int) -> dict[str, str]:
+    """Each name as drawn in `width` px: whole if all fit; else the start all share left out
+    ("…alpha_2024") and the rest elided in the middle, all as wide as it takes for each to read
+    differently (the whole names at worst: they are distinct)."""
+    whole = sorted(set(names))
+    if all(metrics.horizontalAdvance(name) <= width for name in whole):
+        return {name: name for name in whole}
+    common = len(os.path.commonprefix(whole)) if len(whole) > 1 else 0
+    rests = {name: ("…" + name[common:] if 3 <= common < len(name) else name) for name in whole}
+    width = max(width, metrics.horizontalAdvance("ab…12"))
+    while True:
+        shown = {name: metrics.elidedText(rest, Qt.TextElideMode.ElideMiddle, width) for name, rest in rests.items()}
+        if len(set(shown.values())) == len(shown) or all(shown[n] == rests[n] for n in whole):
+            return shown if len(set(shown.values())) == len(shown) else {name: name for name in whole}
+        width += max(metrics.averageCharWidth(), 1)
 
 
 def value_axis(low: float) -> QCategoryAxis:
