@@ -70,8 +70,9 @@ class DocComparison:
     attribution: dict[str, MatchCounts]  # per relation type
     names: list[str]  # the confusion matrix's labels (rows and columns, then NO_MATCH)
     confusion: dict[tuple[str, str], int]  # its cells that are not 0, (first label, second label)
+    micro: SpanAgreement  # micro_average of ``spans``
 
-    @property
+    @cached_property
     def attribution_pooled(self) -> MatchCounts:
         return sum(self.attribution.values(), EMPTY)
 
@@ -114,7 +115,10 @@ def compare_document(
             )
             for t in types
         }
-    return DocComparison(spans, matched, attribution, names, _confusion_cells(first_by_label, second_by_label, across))
+    # micro_average(spans.values()), from the totals: every span's label is one of ``names``.
+    micro = _span_scores(len(first), len(second), sum(exact_by_label.values()), len(matched))
+    confusion = _confusion_cells(first_by_label, second_by_label, across)
+    return DocComparison(spans, matched, attribution, names, confusion, micro)
 
 
 def _confusion_cells(
@@ -271,16 +275,18 @@ class _SpanUnits:
         return span_units(self.matchings)
 
     def of_label(self, label: str) -> SpanUnits:
-        label_of = self._label_of
-        groups, left_out = self.everything
-        return (
-            [group for group in groups if label_of[group[0]] == label],
-            [node for node in left_out if label_of[node] == label],
-        )
+        return self._by_label.get(label, ([], []))
 
     @cached_property
-    def _label_of(self) -> dict[tuple[str, str], str]:
-        return {(w.annotator, s.span_id): s.label for w in self._data.works for s in w.spans}
+    def _by_label(self) -> dict[str, SpanUnits]:
+        label_of = {(w.annotator, s.span_id): s.label for w in self._data.works for s in w.spans}
+        groups, left_out = self.everything
+        split: dict[str, SpanUnits] = {}
+        for group in groups:
+            split.setdefault(label_of[group[0]], ([], []))[0].append(group)
+        for node in left_out:
+            split.setdefault(label_of[node], ([], []))[1].append(node)
+        return split
 
 
 def _claim_stance(data: AgreementInput, units: _SpanUnits, interval: bool) -> dict[str, Coefficients]:
@@ -306,22 +312,23 @@ def _attributes(
     interval: bool,
 ) -> dict[str, dict[str, Coefficients]]:
     section: dict[str, dict[str, Coefficients]] = {}
-    of_label: dict[str, list[tuple[str, AnnotatedSpan]]] = defaultdict(list)
+    # {label: {annotator: [(span id, attributes)]}}, in one pass over the spans
+    of_label: dict[str, dict[str, list[tuple[str, Mapping[str, str]]]]] = defaultdict(dict)
     for w in data.works:
         for s in w.spans:
-            of_label[s.label].append((w.annotator, s))
+            of_label[s.label].setdefault(w.annotator, []).append((s.span_id, s.attributes))
     for label in labels:
-        spans = of_label.get(label, [])
+        spans = of_label.get(label, {})
         section[label] = {}
-        attrs = sorted({attr for _, span in spans for attr in span.attributes})
+        attrs = sorted({attr for own in spans.values() for _, attributes in own for attr in attributes})
         if not attrs:
             continue
         matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
         units = units_of.of_label(label)  # the same units for every attribute
         for attr in attrs:
-            values: dict[str, dict[str, str | None]] = defaultdict(dict)
-            for name, span in spans:
-                values[name][span.span_id] = span.attributes.get(attr)
+            values = {
+                name: {span_id: attributes.get(attr) for span_id, attributes in own} for name, own in spans.items()
+            }
             scale = data.attribute_values.get(label, {}).get(attr, ())
             section[label][attr] = matched_value_agreement(
                 values, matchings, scale, units_of_spans=units, interval=interval
@@ -409,15 +416,17 @@ def _per_document(
     data: AgreementInput, pairs: Mapping[str, PairComparison], targets: Sequence[str]
 ) -> dict[str, DocumentAgreement]:
     section = {}
+    works = sorted(data.works, key=lambda w: w.annotator)
     for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
-        present = {key: p for key, p in pairs.items() if doc in p.docs}
-        stance = {key: _stance_match(p, doc, targets) for key, p in present.items()}
+        present = {key: (p, p.docs[doc]) for key, p in pairs.items() if doc in p.docs}
+        stance = {key: _stance_match(p, doc, targets) for key, (p, _) in present.items()}
+        pooled = {key: compared.attribution_pooled for key, (_, compared) in present.items()}
         section[doc] = DocumentAgreement(
-            annotators=tuple(sorted(w.annotator for w in data.works if doc in w.doc_ids)),
-            spans={key: micro_average(p.docs[doc].spans.values()) for key, p in present.items()},
-            attribution={key: p.docs[doc].attribution_pooled.f1 for key, p in present.items()},
+            annotators=tuple(w.annotator for w in works if doc in w.doc_ids),
+            spans={key: compared.micro for key, (_, compared) in present.items()},
+            attribution={key: counts.f1 for key, counts in pooled.items()},
             stance_agreement={key: share for key, (share, _) in stance.items()},
-            attribution_links={key: _links(p.docs[doc].attribution_pooled) for key, p in present.items()},
+            attribution_links={key: _links(counts) for key, counts in pooled.items()},
             stance_targets={key: judged for key, (_, judged) in stance.items()},
         )
     return section
