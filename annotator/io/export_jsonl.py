@@ -8,7 +8,9 @@ not invent one), then `spans` (ids "s1", "s2"... in (start, end, id) order, each
 `start`, `end`, `text`, `attributes`, `created_at`, `updated_at`), `relations` (`type`, `from`, `to`
 as local span ids, with times) and `stances` (`target`, `value`, `span` = local span id or null,
 with times), in id order. `origin` is not exported: an import marks rows "imported". Lines come in
-(document id, annotator id) order; a document nobody annotated has no line. Texts are never neutralised.
+(document id, annotator id) order. A layer with only a status row (a document opened and read, time
+spent and nothing marked) has its line, so an import keeps that time; a document nobody touched has
+none. Texts are never neutralised.
 """
 
 from __future__ import annotations

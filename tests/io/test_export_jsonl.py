@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 
+from annotator.app import seed_project
 from annotator.io.export_jsonl import export_jsonl
+from annotator.io.importer import import_paths
 from annotator.model.errors import Cancelled
+from annotator.model.types import Status
+from annotator.services import annotations as svc
+from annotator.services import documents
 from annotator.services.project import Project
 from tests.io.test_export_csv import TEXT_1, seed
 
@@ -105,3 +110,33 @@ def test_reimport_into_same_project_adds_nothing(project: Project, tmp_path: Pat
     again = tmp_path / "again.jsonl"
     export_jsonl(project, again)
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+def test_a_document_only_opened_has_a_line_with_its_time_and_one_never_touched_has_none(
+    project: Project, tmp_path: Path
+) -> None:
+    """README: every (document, annotator) with anything recorded has a line, time spent and a status
+    set back to not_started included (an import then keeps them); a document nobody touched has none."""
+    seed_project(project)
+    first, opened, reset, *untouched = documents.document_ids(project)
+    alice, bob = project.annotator("alice").id, project.annotator("bob").id
+    svc.add_span(project, first, alice, "source", 0, 5)
+    svc.add_time(project, opened, alice, 42.0)  # opened, read for 42 s, nothing marked
+    svc.set_status(project, reset, bob, Status.DONE)
+    svc.set_status(project, reset, bob, Status.NOT_STARTED)
+    export_jsonl(project, tmp_path / "out.jsonl")
+    got = lines(tmp_path / "out.jsonl")
+    ids = {doc_id: documents.load_view(project, doc_id, alice).document.info.ext_id for doc_id in (opened, reset)}
+    shown = {(g["document"]["id"], g["annotator"]): (g["status"], g["seconds"], len(g["spans"])) for g in got}
+    assert len(got) == 3 and untouched
+    assert shown[(ids[opened], "alice")] == ("not_started", 42.0, 0)
+    assert shown[(ids[reset], "bob")] == ("not_started", 0.0, 0)
+    copy = Project.open(tmp_path / "copy.db")
+    try:
+        import_paths(copy, [tmp_path / "out.jsonl"])
+        export_jsonl(copy, tmp_path / "again.jsonl")
+    finally:
+        copy.close()
+    assert [
+        (g["document"]["id"], g["annotator"], g["status"], g["seconds"]) for g in lines(tmp_path / "again.jsonl")
+    ] == [(g["document"]["id"], g["annotator"], g["status"], g["seconds"]) for g in got]
