@@ -99,7 +99,6 @@ def add_span(
             return held, Changes()
         span = Span(span_id, doc_id, annotator_id, label, start, end, doc.text[start:end], attrs, Origin.MANUAL)
         span = q.insert_span(s, span)
-        _register_aliases(project, s, span)  # a span added with its canonical name teaches the registry
         _mark_in_progress(s, doc_id, annotator_id)
     return span, _changes(doc_id, span.id, spans=True, status=True, done_kept=True)
 

@@ -119,7 +119,8 @@ def test_a_source_trimmed_onto_a_known_spelling_gets_its_canonical_name_and_undo
     me = project.annotator("alice").id
     z = TEXT.index("Zelenskiy")
     known = TEXT.index("Volodymyr")
-    A.add_span(project, doc, me, "source", z, z + len("Zelenskiy"), {"canonical": "Volodymyr Zelensky"})
+    named, _ = A.add_span(project, doc, me, "source", z, z + len("Zelenskiy"))
+    A.set_attribute(project, named.id, "canonical", "Volodymyr Zelensky")  # the registry learns the spelling
     long, _ = A.add_span(project, doc, me, "source", known, TEXT.index(" said"))
     assert "canonical" not in long.attributes  # "Volodymyr Zelenskiy has": not a known spelling
     edit, _ = E.resize_span(project, long.id, z, z + len("Zelenskiy"))
