@@ -270,6 +270,16 @@ class AnnotatedStance:
         if not self.doc_id or not self.target or not self.value:
             raise ValueError(f"stance needs doc_id, target and value: {self!r}")
 
+    @classmethod
+    def checked(cls, doc_id: str, target: str, value: str, span_id: str | None = None) -> AnnotatedStance:
+        """The constructor's stance, checked as it checks it, made without its per-field frozen
+        assignments: the agreement report makes one per stored stance."""
+        if not doc_id or not target or not value:
+            return cls(doc_id, target, value, span_id)  # raises the constructor's error
+        stance = object.__new__(cls)
+        stance.__dict__.update(doc_id=doc_id, target=target, value=value, span_id=span_id)
+        return stance
+
 
 @dataclass(frozen=True)
 class AnnotatorWork:

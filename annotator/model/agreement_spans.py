@@ -101,6 +101,16 @@ class AnnotatedRelation:
         if not self.head_id or not self.tail_id or not self.label:
             raise ValueError(f"relation needs head_id, tail_id and label: {self!r}")
 
+    @classmethod
+    def checked(cls, head_id: str, tail_id: str, label: str) -> AnnotatedRelation:
+        """The constructor's relation, checked as it checks it, made without its per-field frozen
+        assignments: the agreement report makes one per stored relation."""
+        if not head_id or not tail_id or not label:
+            return cls(head_id, tail_id, label)  # raises the constructor's error
+        relation = object.__new__(cls)
+        relation.__dict__.update(head_id=head_id, tail_id=tail_id, label=label)
+        return relation
+
 
 @dataclass(frozen=True)
 class MatchCounts:

@@ -104,13 +104,15 @@ def _agreement(
         _step(progress, cancel, 2)
         relations: dict[int, list[AnnotatedRelation]] = defaultdict(list)
         for _, _, annotator_id, rtype, head, tail in _checked(q.review_relations(s, ids), cancel):
-            relations[annotator_id].append(AnnotatedRelation(str(head), str(tail), rtype))
+            relations[annotator_id].append(AnnotatedRelation.checked(str(head), str(tail), rtype))
         _step(progress, cancel, 3)
         # The store does not forbid two rows for one (document, target, claim); the newest wins.
         stances: dict[int, dict[tuple[str, str, str | None], AnnotatedStance]] = defaultdict(dict)
         for _, doc_id, annotator_id, target, value, span_id in _checked(q.review_stances(s, ids), cancel):
             span = None if span_id is None else str(span_id)
-            stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance(ext[doc_id], target, value, span)
+            stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance.checked(
+                ext[doc_id], target, value, span
+            )
     try:
         works = tuple(
             AnnotatorWork(

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import pytest
 
-from annotator.model.agreement import AgreementInput, AnnotatorWork, span_units
+from annotator.model.agreement import AgreementInput, AnnotatedStance, AnnotatorWork, span_units
 from annotator.model.agreement_coefficients import (
     fleiss_kappa,
     gwet_ac1,
@@ -26,7 +26,7 @@ from annotator.model.agreement_coefficients import (
     scale_of,
 )
 from annotator.model.agreement_compare import _SpanUnits, compare_pairs
-from annotator.model.agreement_spans import AnnotatedSpan, ordered_names
+from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan, ordered_names
 
 LABELS = ("claim", "source", "quote")
 
@@ -140,3 +140,15 @@ def test_a_one_piece_span_is_the_span_the_constructor_makes() -> None:
     ):
         with pytest.raises(ValueError):
             AnnotatedSpan.one_piece(*bad, attrs)
+
+
+def test_checked_stances_and_relations_are_the_ones_the_constructors_make() -> None:
+    assert AnnotatedStance.checked("d1", "nato", "favor", "s1") == AnnotatedStance("d1", "nato", "favor", "s1")
+    assert AnnotatedStance.checked("d1", "nato", "favor") == AnnotatedStance("d1", "nato", "favor")
+    assert AnnotatedRelation.checked("s1", "s2", "attributed_to") == AnnotatedRelation("s1", "s2", "attributed_to")
+    for stance in (("", "nato", "favor"), ("d1", "", "favor"), ("d1", "nato", "")):
+        with pytest.raises(ValueError, match="stance needs"):
+            AnnotatedStance.checked(*stance)
+    for relation in (("", "s2", "x"), ("s1", "", "x"), ("s1", "s2", "")):
+        with pytest.raises(ValueError, match="relation needs"):
+            AnnotatedRelation.checked(*relation)
