@@ -325,11 +325,13 @@ class TagPanelWidget(QWidget):
         writable = view is not None and not self.ctx.project.readonly
         for button in self.label_bar.buttons.values():
             button.setEnabled(writable)
+        if not self._adding:
+            self.span_editor.set_view(view, self.ctx.selected_span_id)
         self.doc_stance.set_view(view)
         self.table_model.set_view(view, me)
         self._sync_notes()
         if not self._adding:
-            self._sync_selected()
+            self._sync_table_selection()
 
     def _sync_selected(self) -> None:
         self.span_editor.set_view(self._view, self.ctx.selected_span_id)
