@@ -211,19 +211,15 @@ def span_units(
     each annotator, the span with the most links inside the group (ties: the first span id); the
     others are left out of the unit and counted, never folded into it.
     """
-    links: Counter[tuple[str, str]] = Counter()
-    for (a, b), matching in matchings.items():
-        for first, second in matching.items():
-            links[(a, first)] += 1
-            links[(b, second)] += 1
+    linked = _links(matchings)
     units: list[list[tuple[str, str]]] = []
     left_out: list[tuple[str, str]] = []
-    for group in _linked_groups(matchings):
+    for group in _linked_groups(linked):
         if len({node[0] for node in group}) == len(group):  # one span per annotator: all of it (sorted)
             units.append(group)
             continue
         best: dict[str, tuple[str, str]] = {}
-        for node in sorted(group, key=lambda n: (-links[n], n)):
+        for node in sorted(group, key=lambda n: (-len(linked[n]), n)):
             if node[0] in best:
                 left_out.append(node)
             else:
@@ -232,29 +228,40 @@ def span_units(
     return units, left_out
 
 
-def _linked_groups(matchings: Mapping[tuple[str, str], Mapping[str, str]]) -> list[list[tuple[str, str]]]:
-    """Connected components of ``(annotator, span_id)`` nodes joined by matched pairs, each sorted,
-    in the order of their first node."""
-    index: dict[tuple[str, str], int] = {}
-    parent: list[int] = []
+Node = tuple[str, str]
 
-    def root(node: tuple[str, str]) -> int:
-        k = index.get(node)
-        if k is None:
-            k = index[node] = len(parent)
-            parent.append(k)
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
 
+def _links(matchings: Mapping[tuple[str, str], Mapping[str, str]]) -> dict[Node, list[Node]]:
+    """Each ``(annotator, span_id)`` node's linked nodes, one entry per matched pair it is in."""
+    linked: dict[Node, list[Node]] = defaultdict(list)
     for (a, b), matching in matchings.items():
         for first, second in matching.items():
-            parent[root((a, first))] = root((b, second))
-    groups: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for node in sorted(index):
-        groups[root(node)].append(node)
-    return list(groups.values())
+            one, other = (a, first), (b, second)
+            linked[one].append(other)
+            linked[other].append(one)
+    return linked
+
+
+def _linked_groups(linked: Mapping[Node, list[Node]]) -> list[list[Node]]:
+    """Connected components of the linked nodes, each sorted, in the order of their first node (a
+    walk from each node, in sorted order, not yet reached)."""
+    reached: set[Node] = set()
+    groups: list[list[Node]] = []
+    for start in sorted(linked):
+        if start in reached:
+            continue
+        reached.add(start)
+        group, todo = [start], [start]
+        while todo:
+            for other in linked[todo.pop()]:
+                if other not in reached:
+                    reached.add(other)
+                    group.append(other)
+                    todo.append(other)
+        if len(group) > 1:
+            group.sort()
+        groups.append(group)
+    return groups
 
 
 @dataclass(frozen=True)

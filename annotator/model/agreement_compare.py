@@ -349,18 +349,15 @@ class _UnitizingParts:
         label_index = {label: k for k, label in enumerate(labels)}
         self.parts: dict[str, tuple[Ints, Ints, Ints, Ints]] = {}
         for work in data.works:
-            doc_k: list[int] = []
-            label_k: list[int] = []
-            starts: list[int] = []
-            ends: list[int] = []
-            for s in work.spans:
-                for a, b in s.fragments or ((s.start, s.end),):
-                    doc_k.append(doc_index[s.doc_id])
-                    label_k.append(label_index[s.label])
-                    starts.append(a)
-                    ends.append(b)
-            arrays = (np.array(doc_k, dtype=np.intp), np.array(label_k, dtype=np.intp))
-            self.parts[work.annotator] = (*arrays, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+            # (span, start, end) of each piece; merging sorts them, so their order here is moot
+            pieces = [(s, s.start, s.end) for s in work.spans if not s.fragments]
+            pieces += [(s, a, b) for s in work.spans if s.fragments for a, b in s.fragments]
+            self.parts[work.annotator] = (
+                np.array([doc_index[s.doc_id] for s, _, _ in pieces], dtype=np.intp),
+                np.array([label_index[s.label] for s, _, _ in pieces], dtype=np.intp),
+                np.array([a for _, a, _ in pieces], dtype=np.int64),
+                np.array([b for _, _, b in pieces], dtype=np.int64),
+            )
 
     def over(self, works: Sequence[AnnotatorWork]) -> dict[str, Unitizing]:
         """alpha_U per label for ``works`` over the documents all of them worked on, laid end to end."""
@@ -418,22 +415,29 @@ def _per_document(
     section = {}
     works = sorted(data.works, key=lambda w: w.annotator)
     for doc in sorted({doc for work in data.works for doc in work.doc_ids}):
-        present = {key: (p, p.docs[doc]) for key, p in pairs.items() if doc in p.docs}
-        stance = {key: _stance_match(p, doc, targets) for key, (p, _) in present.items()}
-        pooled = {key: compared.attribution_pooled for key, (_, compared) in present.items()}
+        spans: dict[str, SpanAgreement] = {}
+        attribution: dict[str, float | None] = {}
+        links: dict[str, int] = {}
+        shares: dict[str, float | None] = {}
+        judged: dict[str, int] = {}
+        for key, pair in pairs.items():  # one pass over the pairs that share the document
+            compared = pair.docs.get(doc)
+            if compared is None:
+                continue
+            pooled = compared.attribution_pooled
+            spans[key] = compared.micro
+            attribution[key] = pooled.f1
+            links[key] = pooled.first_total + pooled.second_total
+            shares[key], judged[key] = _stance_match(pair, doc, targets)
         section[doc] = DocumentAgreement(
             annotators=tuple(w.annotator for w in works if doc in w.doc_ids),
-            spans={key: compared.micro for key, (_, compared) in present.items()},
-            attribution={key: counts.f1 for key, counts in pooled.items()},
-            stance_agreement={key: share for key, (share, _) in stance.items()},
-            attribution_links={key: _links(counts) for key, counts in pooled.items()},
-            stance_targets={key: judged for key, (_, judged) in stance.items()},
+            spans=spans,
+            attribution=attribution,
+            stance_agreement=shares,
+            attribution_links=links,
+            stance_targets=judged,
         )
     return section
-
-
-def _links(counts: MatchCounts) -> int:
-    return counts.first_total + counts.second_total
 
 
 def _stance_match(pair: PairComparison, doc: str, targets: Sequence[str]) -> tuple[float | None, int]:
