@@ -435,3 +435,27 @@ def test_a_long_unbroken_latin_article_is_laid_out_without_shaping(
     assert not view.unshaped and not _no_shaping(view)
     assert view.document().toPlainText() == arabic
     assert view.document().defaultFont().pointSize() == DEFAULT_FONT_SIZE
+
+
+def test_the_layout_of_a_long_paragraph_is_kept_for_repaints(
+    make_view: MakeView, ctx: AppContext, project: Project
+) -> None:
+    unbroken = "The quick brown fox jumps over the lazy dog. " * 400  # 18,000 chars, one paragraph
+    mixed = "A short paragraph.\n" + unbroken + "\nAnother short one."
+    flat, paragraphs, both = add_texts(project, unbroken, unbroken.replace(". ", ".\n"), mixed)
+    view = make_view()
+
+    def kept() -> list[bool]:
+        block, out = view.document().firstBlock(), []
+        while block.isValid():
+            out.append(block.layout().cacheEnabled())
+            block = block.next()
+        return out
+
+    ctx.open_document(flat)
+    assert kept() == [True]
+    ctx.open_document(paragraphs)
+    assert not any(kept())
+    ctx.open_document(both)
+    assert kept() == [False, True, False]
+    assert view.document().toPlainText() == mixed
