@@ -26,6 +26,7 @@ from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 from annotator.model.errors import AnnotatorError, Cancelled, NotFoundError
 from annotator.model.types import Annotator
 from annotator.services.project import Project
+from annotator.store import Session
 from annotator.store import annotations as q
 from annotator.store import documents as docs
 
@@ -47,7 +48,36 @@ def agreement(
     ``intervals=False`` alpha's bootstrap intervals are left pending for
     ``model.agreement_compare.with_intervals`` (the report window shows the figures first)."""
     with _cyclic_gc_paused():
-        return _agreement(project, annotator_names, progress, cancel, include_gold, intervals)
+        with project.session() as s:
+            people = _chosen(project, q.list_annotators(s), annotator_names, include_gold)
+            data = _read(project, s, people, q.work_pairs(s, [a.id for a in people]), progress, cancel)
+        return _report(data, progress, cancel, intervals)
+
+
+def working_agreement(
+    project: Project,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    *,
+    include_gold: bool = False,
+    intervals: bool = True,
+) -> tuple[AgreementReport, list[str], list[str]]:
+    """The report the report window shows, with the names of the annotators a default report covers
+    split into those who worked on some document and those who did not (sorted): over the ones who
+    worked when two or more did and someone did not (an annotator without work, typically the
+    reviewer, would only add undefined pairs), else as :func:`agreement` with ``include_gold``. Reads
+    the annotators and who worked once for both."""
+    with _cyclic_gc_paused():
+        with project.session() as s:
+            everyone = _chosen(project, q.list_annotators(s), None, include_gold)
+            pairs = q.work_pairs(s, [a.id for a in everyone])
+            active, idle = _split_working(everyone, pairs)
+            people = everyone
+            if idle and len(active) >= 2:
+                by_name = {a.name: a for a in everyone}
+                people = [by_name[name] for name in active]  # (the idle have no pairs to leave out)
+            data = _read(project, s, people, pairs, progress, cancel)
+        return _report(data, progress, cancel, intervals), active, idle
 
 
 @contextmanager
@@ -65,54 +95,51 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _agreement(
+def _read(
     project: Project,
-    annotator_names: Sequence[str] | None,
+    s: Session,
+    people: list[Annotator],
+    work: Iterable[tuple[int, int]],
     progress: Progress | None,
     cancel: Cancel | None,
-    include_gold: bool,
-    intervals: bool,
-) -> AgreementReport:
-    with project.session() as s:
-        people = _chosen(project, q.list_annotators(s), annotator_names, include_gold)
-        ids = [a.id for a in people]
-        name_of = {a.id: a.name for a in people}
-        ext: dict[int, str] = {}
-        lengths: dict[str, int] = {}
-        for doc_id, ext_id, _, _, n_chars, *_ in docs.stream_document_rows(s):
-            ext[doc_id] = ext_id
-            lengths[ext_id] = n_chars
-        _step(progress, cancel, 0)
-        doc_sets: dict[int, set[str]] = defaultdict(set)
-        for doc_id, annotator_id in q.work_pairs(s, ids):
-            doc_sets[annotator_id].add(ext[doc_id])
-        _step(progress, cancel, 1)
-        spans: dict[int, list[AnnotatedSpan]] = defaultdict(list)
-        # review_spans gives spans with equal attributes one shared dict: one read-only copy of each
-        # (kept beside the dict, so that its id cannot be reused by another while this runs).
-        views: dict[int, tuple[Any, MappingProxyType[str, str]]] = {}
-        for sid, doc_id, annotator_id, label, start, end, attrs, pieces in _checked(q.review_spans(s, ids), cancel):
-            if pieces:
-                fragments = tuple((a, b) for a, b in pieces)
-                made = AnnotatedSpan(str(sid), ext[doc_id], start, end, label, attrs or {}, fragments)
-            else:
-                known = views.get(id(attrs))
-                if known is None:
-                    known = views[id(attrs)] = (attrs, MappingProxyType(dict(attrs or {})))
-                made = AnnotatedSpan.one_piece(str(sid), ext[doc_id], start, end, label, known[1])
-            spans[annotator_id].append(made)
-        _step(progress, cancel, 2)
-        relations: dict[int, list[AnnotatedRelation]] = defaultdict(list)
-        for _, _, annotator_id, rtype, head, tail in _checked(q.review_relations(s, ids), cancel):
-            relations[annotator_id].append(AnnotatedRelation.checked(str(head), str(tail), rtype))
-        _step(progress, cancel, 3)
-        # The store does not forbid two rows for one (document, target, claim); the newest wins.
-        stances: dict[int, dict[tuple[str, str, str | None], AnnotatedStance]] = defaultdict(dict)
-        for _, doc_id, annotator_id, target, value, span_id in _checked(q.review_stances(s, ids), cancel):
-            span = None if span_id is None else str(span_id)
-            stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance.checked(
-                ext[doc_id], target, value, span
-            )
+) -> AgreementInput:
+    """The report's input: ``people``'s work, ``work`` their (document id, annotator id) pairs with work."""
+    ids = [a.id for a in people]
+    name_of = {a.id: a.name for a in people}
+    ext: dict[int, str] = {}
+    lengths: dict[str, int] = {}
+    for doc_id, ext_id, _, _, n_chars, *_ in docs.stream_document_rows(s):
+        ext[doc_id] = ext_id
+        lengths[ext_id] = n_chars
+    _step(progress, cancel, 0)
+    doc_sets: dict[int, set[str]] = defaultdict(set)
+    for doc_id, annotator_id in work:
+        doc_sets[annotator_id].add(ext[doc_id])
+    _step(progress, cancel, 1)
+    spans: dict[int, list[AnnotatedSpan]] = defaultdict(list)
+    # review_spans gives spans with equal attributes one shared dict: one read-only copy of each
+    # (kept beside the dict, so that its id cannot be reused by another while this runs).
+    views: dict[int, tuple[Any, MappingProxyType[str, str]]] = {}
+    for sid, doc_id, annotator_id, label, start, end, attrs, pieces in _checked(q.review_spans(s, ids), cancel):
+        if pieces:
+            fragments = tuple((a, b) for a, b in pieces)
+            made = AnnotatedSpan(str(sid), ext[doc_id], start, end, label, attrs or {}, fragments)
+        else:
+            known = views.get(id(attrs))
+            if known is None:
+                known = views[id(attrs)] = (attrs, MappingProxyType(dict(attrs or {})))
+            made = AnnotatedSpan.one_piece(str(sid), ext[doc_id], start, end, label, known[1])
+        spans[annotator_id].append(made)
+    _step(progress, cancel, 2)
+    relations: dict[int, list[AnnotatedRelation]] = defaultdict(list)
+    for _, _, annotator_id, rtype, head, tail in _checked(q.review_relations(s, ids), cancel):
+        relations[annotator_id].append(AnnotatedRelation.checked(str(head), str(tail), rtype))
+    _step(progress, cancel, 3)
+    # The store does not forbid two rows for one (document, target, claim); the newest wins.
+    stances: dict[int, dict[tuple[str, str, str | None], AnnotatedStance]] = defaultdict(dict)
+    for _, doc_id, annotator_id, target, value, span_id in _checked(q.review_stances(s, ids), cancel):
+        span = None if span_id is None else str(span_id)
+        stances[annotator_id][(ext[doc_id], target, span)] = AnnotatedStance.checked(ext[doc_id], target, value, span)
     try:
         works = tuple(
             AnnotatorWork(
@@ -128,21 +155,18 @@ def _agreement(
         raise AnnotatorError(f"{project.path}: cannot compute agreement: {exc}") from exc
     scheme = project.scheme
     scales = {lab.name: {a.name: a.values for a in lab.attributes if a.kind == "choice"} for lab in scheme.labels}
-    data = AgreementInput(works, scheme.label_names, scheme.target_names, lengths, scheme.stance_values, scales)
+    return AgreementInput(works, scheme.label_names, scheme.target_names, lengths, scheme.stance_values, scales)
+
+
+def _report(data: AgreementInput, progress: Progress | None, cancel: Cancel | None, intervals: bool) -> AgreementReport:
     report = agreement_report(data, intervals=intervals)
     _step(progress, cancel, 4)
     return report
 
 
-def working_annotators(project: Project, *, include_gold: bool = False) -> tuple[list[str], list[str]]:
-    """The names of the annotators a default report covers, split into those who worked on some
-    document and those who did not (sorted), from one query: the report window leaves the idle ones
-    out before computing instead of computing the report twice."""
-    with project.session() as s:
-        people = _chosen(project, q.list_annotators(s), None, include_gold)
-        working = {annotator_id for _, annotator_id in q.work_pairs(s, [a.id for a in people])}
-    names = sorted(a.name for a in people if a.id in working), sorted(a.name for a in people if a.id not in working)
-    return names
+def _split_working(people: list[Annotator], work: Iterable[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    working = {annotator_id for _, annotator_id in work}
+    return sorted(a.name for a in people if a.id in working), sorted(a.name for a in people if a.id not in working)
 
 
 def _chosen(

@@ -19,7 +19,7 @@ from annotator.model.agreement import PAIR_SEPARATOR
 from annotator.model.agreement_report import AgreementReport, Coefficients, PairKappa
 from annotator.model.agreement_spans import MatchCounts
 from annotator.services import documents
-from annotator.services.agreement import agreement, working_annotators
+from annotator.services.agreement import working_agreement
 from annotator.services.project import Project
 
 CellValue = float | int | str | None
@@ -384,11 +384,9 @@ def compute_report(
     alpha's bootstrap intervals are left pending (``model.agreement_compare.with_intervals``).
     ``me_id`` is no longer used (the titles come from one read of the documents, not the list rows)."""
     del me_id
-    active, idle = working_annotators(project, include_gold=include_gold)
-    if idle and len(active) >= 2:
-        report = agreement(project, active, progress=progress, cancel=cancel, intervals=intervals)
-    else:
-        report = agreement(project, progress=progress, cancel=cancel, include_gold=include_gold, intervals=intervals)
+    report, active, idle = working_agreement(
+        project, progress=progress, cancel=cancel, include_gold=include_gold, intervals=intervals
+    )
     return ComputedReport(report, documents.titles(project), tuple(idle), tuple(active))
 
 
