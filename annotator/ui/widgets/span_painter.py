@@ -172,18 +172,23 @@ class SpanPainter:
         # Longer spans first so the nested ones show on top; the selected one last of mine.
         # Colleagues' underlines go last, so no fill or selection frame of mine covers them.
         items.sort(key=lambda it: (not it.mine, it.span_id == self.selected_id, it.start - it.end))
-        for i in range(lo, hi):
-            line = layout.lineAt(i)
-            line_start = first + line.textStart()
-            line_end = line_start + line.textLength()
-            for item in items:
-                a, b = max(item.start, line_start), min(item.end, line_end)
-                if a >= b:
-                    continue
-                x1 = _cursor_x(line, a - first)
-                x2 = _cursor_x(line, b - first)
-                rect = QRectF(origin.x() + min(x1, x2), origin.y() + line.y(), abs(x2 - x1), line.height())
-                self._paint_piece(painter, item, rect)
+        lines = [layout.lineAt(i) for i in range(lo, hi)]
+        starts = [first + line.textStart() for line in lines]
+        ends = [start + line.textLength() for start, line in zip(starts, lines, strict=True)]
+        # Span by span, each over the few lines it crosses (found by bisection), not every line
+        # shown against every span on them; pieces on different lines never overlap, so the
+        # picture is the same as painting line by line.
+        for item in items:
+            i = max(bisect_right(starts, item.start) - 1, 0)
+            while i < len(lines) and starts[i] < item.end:
+                a, b = max(item.start, starts[i]), min(item.end, ends[i])
+                if a < b:
+                    line = lines[i]
+                    x1 = _cursor_x(line, a - first)
+                    x2 = _cursor_x(line, b - first)
+                    rect = QRectF(origin.x() + min(x1, x2), origin.y() + line.y(), abs(x2 - x1), line.height())
+                    self._paint_piece(painter, item, rect)
+                i += 1
 
     def _paint_piece(self, painter: QPainter, item: _Item, rect: QRectF) -> None:
         if item.outline:
