@@ -301,29 +301,33 @@ class AnnotatorWork:
     def __post_init__(self) -> None:
         if not self.annotator or PAIR_SEPARATOR in self.annotator:
             raise ValueError(f"annotator name must be non-empty without {PAIR_SEPARATOR!r}: {self.annotator!r}")
-        spans = {span.span_id: span for span in self.spans}
-        if len(spans) != len(self.spans):
+        doc_of = self._doc_of
+        if len(doc_of) != len(self.spans):
             raise ValueError(f"{self.annotator}: duplicate span ids")
-        if stray := {span.doc_id for span in self.spans} - self.doc_ids:
+        if stray := set(doc_of.values()) - self.doc_ids:
             raise ValueError(f"{self.annotator}: spans in documents not in doc_ids: {sorted(stray)}")
         for rel in self.relations:
-            if rel.head_id not in spans or rel.tail_id not in spans:
+            head, tail = doc_of.get(rel.head_id), doc_of.get(rel.tail_id)
+            if head is None or tail is None:
                 raise ValueError(f"{self.annotator}: relation {rel!r} refers to an unknown span")
-            if spans[rel.head_id].doc_id != spans[rel.tail_id].doc_id:
+            if head != tail:
                 raise ValueError(f"{self.annotator}: relation {rel!r} crosses documents")
-        self._check_stances(spans)
+        self._check_stances(doc_of)
 
-    def _check_stances(self, spans: Mapping[str, AnnotatedSpan]) -> None:
-        keys = [(s.doc_id, s.target, s.span_id) for s in self.stances]
-        if len(set(keys)) != len(keys):
+    def _check_stances(self, doc_of: Mapping[str, str]) -> None:
+        keys = {(s.doc_id, s.target, s.span_id) for s in self.stances}
+        if len(keys) != len(self.stances):
             raise ValueError(f"{self.annotator}: more than one value for the same stance target")
         for stance in self.stances:
             if stance.doc_id not in self.doc_ids:
                 raise ValueError(f"{self.annotator}: stance {stance!r} in a document not in doc_ids")
-            if stance.span_id is not None and (
-                stance.span_id not in spans or spans[stance.span_id].doc_id != stance.doc_id
-            ):
+            if stance.span_id is not None and doc_of.get(stance.span_id) != stance.doc_id:
                 raise ValueError(f"{self.annotator}: stance {stance!r} refers to an unknown span")
+
+    @cached_property
+    def _doc_of(self) -> dict[str, str]:
+        """Each span id's document (checked and kept for :attr:`relations_by_doc`)."""
+        return {span.span_id: span.doc_id for span in self.spans}
 
     @cached_property
     def spans_by_doc(self) -> Mapping[str, tuple[AnnotatedSpan, ...]]:
@@ -334,7 +338,7 @@ class AnnotatorWork:
 
     @cached_property
     def relations_by_doc(self) -> Mapping[str, tuple[AnnotatedRelation, ...]]:
-        doc_of = {span.span_id: span.doc_id for span in self.spans}
+        doc_of = self._doc_of
         grouped: dict[str, list[AnnotatedRelation]] = defaultdict(list)
         for rel in self.relations:
             grouped[doc_of[rel.head_id]].append(rel)
