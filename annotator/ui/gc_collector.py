@@ -73,7 +73,7 @@ class GuiThreadCollector(QObject):
         elif counts[0] <= self.thresholds[0]:
             generation = None
         else:
-            generation = 1 if full_due or counts[1] > self.thresholds[1] else 0
+            generation = 1 if counts[1] > self.thresholds[1] else 0
         if generation is not None:
             gc.collect(generation)
         return generation
