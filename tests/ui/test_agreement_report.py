@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCharts import QBarCategoryAxis
 from PySide6.QtCore import QRunnable, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolTip, QWidget
@@ -28,7 +29,9 @@ from annotator.ui import workers
 from annotator.ui.context import AppContext
 from annotator.ui.dialogs.agreement_report import AgreementReportWindow, open_agreement_report
 from annotator.ui.models import agreement_tables as tables
+from annotator.ui.models.agreement_chart_data import ChartData
 from annotator.ui.models.agreement_table_model import AgreementTableModel
+from annotator.ui.widgets.agreement_charts import AgreementBarChartView
 from annotator.ui.widgets.report_table import ReportTableView
 from annotator.ui.workers import job_pool
 
@@ -513,3 +516,21 @@ def test_long_similar_names_stay_apart_in_the_charts(qtbot: QtBot, project: Proj
     marker.hovered.emit(True)
     assert QToolTip.text() == f"κ {pairs[0]}"
     assert pairs[0] in win.span_chart.tooltip_text(0, 0)
+
+
+def test_pairs_too_many_to_elide_leave_the_labels_to_the_chart(qtbot: QtBot) -> None:
+    """Six pairs of long names in two labels, 12 categories of ~48 px: no elision fits, and the chart's
+    own (cutting the ends) keeps a label under every category; untruncated, the first and last went."""
+    names = (*LONG_NAMES, "annotator_gamma_2023")
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+    categories = tuple(f"{label}<br>{a}|{b}<br>n = 7" for label in ("claim", "source") for a, b in pairs)
+    view = AgreementBarChartView("Spans", "F1")
+    qtbot.addWidget(view)
+    view.resize(650, 430)
+    view.show()
+    qtbot.waitExposed(view)
+    sets = (("exact F1", (0.5,) * 12), ("overlap F1", (0.7,) * 12))
+    view.set_data(ChartData(categories, sets, pairs=dict(zip(categories, pairs * 2, strict=True))))
+    QApplication.processEvents()
+    (axis,) = view.chart().axes(Qt.Orientation.Horizontal)
+    assert isinstance(axis, QBarCategoryAxis) and axis.truncateLabels()

@@ -32,7 +32,7 @@ from annotator.ui.models.agreement_chart_data import ChartData
 
 # Colour-blind-safe qualitative palette (Okabe-Ito), one colour per bar set.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-_LABEL_PAD = 4  # px a category label keeps clear of its neighbour
+_LABEL_PAD = 10  # px of a category a label leaves free: the rich text's margins and a gap
 _LEGEND_NAME = 12  # characters' width of an annotator's name in the legend, elided past it
 
 
@@ -127,10 +127,13 @@ class AgreementBarChartView(QChartView):
             self._fit_legend(axes[0])
 
     def _fit_categories(self, axis: QBarCategoryAxis) -> None:
-        """A pair too wide for its category goes on two lines, each name elided to the category."""
+        """A pair too wide for its category goes on two lines, each name elided to the category; if
+        even that does not fit (many pairs in a narrow chart), the chart cuts the ends as before."""
+        paired = [self._data.pairs.get(category) for category in self._data.categories]
+        if not any(paired):
+            return
         metrics = QFontMetrics(axis.labelsFont())
         room = int(self.chart().plotArea().width() / len(self._data.categories)) - _LABEL_PAD
-        paired = [self._data.pairs.get(category) for category in self._data.categories]
         names = {name for pair in paired if pair for name in pair}
         if all(metrics.horizontalAdvance(PAIR_SEPARATOR.join(pair)) <= room for pair in paired if pair):
             short, separator = {name: name for name in names}, PAIR_SEPARATOR
@@ -141,8 +144,9 @@ class AgreementBarChartView(QChartView):
             self._drawn(category, short, separator) + (" *" if gap else "")
             for category, gap in zip(self._data.categories, self._undefined, strict=True)
         ]
+        lines = (line for label in labels for line in label.split("<br>"))
+        axis.setTruncateLabels(any(metrics.horizontalAdvance(line) > room for line in lines))
         if labels != axis.categories():
-            axis.setTruncateLabels(False)  # elided here: in the middle, and kept apart
             axis.setCategories(labels)
 
     def _fit_legend(self, axis: QBarCategoryAxis) -> None:
