@@ -1,8 +1,10 @@
 """`SpanNavigation`: selecting an existing span from the keyboard (Go › Next span, Previous span,
 Span at caret).
 
-The article's spans (every layer shown, in document order: by start, the longer first) are walked
-from the selected span, or from the caret when none is selected; past the last one the walk wraps
+The spans of the layer I am editing (mine; gold in review mode), in document order (by start, the
+longer first), are walked from the selected span, or from the caret when none is selected (a
+colleague's layer shown beside mine is read-only, so its spans are not stops: Delete and the label
+keys could not act on them); past the last one the walk wraps
 to the first (and back), and the status bar says so. Selecting moves the caret to the span's start
 and selects it as a click would, so the span editor shows it and Delete, the label keys (relabel),
 the attribute keys and the edge keys act on it.
@@ -29,9 +31,9 @@ class SpanNavigation(QObject):
 
     def step(self, forward: bool = True) -> int | None:
         """Select the span after (or before) the selected span or the caret; its id."""
-        spans = self._view.spans()
+        spans = self._editable()
         if not spans:
-            self.message_posted.emit("No spans in this document yet: select text and press a label key.")
+            self.message_posted.emit("No spans of yours in this document yet: select text and press a label key.")
             return None
         ids = [s.id for s in spans]
         selected = self._ctx.selected_span_id
@@ -56,11 +58,18 @@ class SpanNavigation(QObject):
         if span_id is None and caret > 0:
             span_id = self._view.span_at(caret - 1)  # the caret just after a span's last character
         span = next((s for s in self._view.spans() if s.id == span_id), None)
+        if span is not None and span.annotator_id != self._ctx.annotator.id:
+            self.message_posted.emit(f"Only a colleague's span at the caret: read-only ({KEYS_HINT} go to yours).")
+            return None
         if span is None:
             self.message_posted.emit(f"No span at the caret ({KEYS_HINT} go to one).")
             return None
         self._select(span, "Selected", "")
         return span.id
+
+    def _editable(self) -> list[Span]:
+        me = self._ctx.annotator.id
+        return [span for span in self._view.spans() if span.annotator_id == me]
 
     def _caret_cp(self) -> int:
         return self._view.offsets().to_cp(self._view.textCursor().position())

@@ -238,3 +238,31 @@ def test_ctrl_tab_and_ctrl_shift_tab_move_between_the_agreement_reports_tabs(qtb
     press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | SHIFT)
     assert report.tabs.currentIndex() == 1
     report.close()
+
+
+def test_alt_n_walks_only_the_layer_i_edit_not_a_colleagues_shown_beside_it(qtbot: QtBot, window: MainWindow) -> None:
+    """Trial 2: Alt+N stopped on bob's read-only spans ("Span 2 of 6"), then Delete said "No span
+    selected" and S "Select some text first"."""
+    from annotator.model.changes import Changes
+
+    claim = tag(qtbot, window, CLAIM_1, "c")
+    doc = window.ctx.current_doc_id
+    assert doc is not None
+    text = window.article_view.document_text()
+    bob = window.ctx.project.annotator("bob")
+    start = text.index(SOURCE_2)
+    bobs, _ = svc.add_span(window.ctx.project, doc, bob.id, "source", start, start + len(SOURCE_2))
+    window.ctx.notify(Changes(frozenset({doc}), spans=True, annotators=True))
+    window.layers_panel.set_checked(bob.id, True)
+    qtbot.waitUntil(lambda: bobs.id in {s.id for s in window.article_view.spans()})
+    press(qtbot, Qt.Key.Key_Escape)
+    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(3):
+        press(qtbot, Qt.Key.Key_N, ALT)
+        assert window.ctx.selected_span_id == claim
+        assert window.status.currentMessage().startswith("Span 1 of 1: ")
+    press(qtbot, Qt.Key.Key_Escape)
+    window.article_view.select_cp(start + 2, start + 2)  # the caret inside bob's span only
+    press(qtbot, Qt.Key.Key_Return, ALT)
+    assert window.ctx.selected_span_id is None
+    assert "colleague's span" in window.status.currentMessage()
