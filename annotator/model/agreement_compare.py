@@ -312,26 +312,27 @@ def _attributes(
     interval: bool,
 ) -> dict[str, dict[str, Coefficients]]:
     section: dict[str, dict[str, Coefficients]] = {}
-    # {label: {annotator: [(span id, attributes)]}}, in one pass over the spans
-    of_label: dict[str, dict[str, list[tuple[str, Mapping[str, str]]]]] = defaultdict(dict)
+    # {label: {attribute: {annotator: {span id: value}}}} in one pass over the spans. A span without the
+    # attribute is left out rather than given None: every use looks values up with .get().
+    found: dict[str, dict[str, dict[str, dict[str, str]]]] = defaultdict(dict)
     for w in data.works:
+        name = w.annotator
         for s in w.spans:
-            of_label[s.label].setdefault(w.annotator, []).append((s.span_id, s.attributes))
+            if s.attributes:
+                of_label = found[s.label]
+                for attr, value in s.attributes.items():
+                    of_label.setdefault(attr, {}).setdefault(name, {})[s.span_id] = value
     for label in labels:
-        spans = of_label.get(label, {})
         section[label] = {}
-        attrs = sorted({attr for own in spans.values() for _, attributes in own for attr in attributes})
-        if not attrs:
+        by_attr = found.get(label)
+        if not by_attr:
             continue
         matchings = {(p.first.annotator, p.second.annotator): p.matching(label) for p in pairs.values()}
         units = units_of.of_label(label)  # the same units for every attribute
-        for attr in attrs:
-            values = {
-                name: {span_id: attributes.get(attr) for span_id, attributes in own} for name, own in spans.items()
-            }
+        for attr in sorted(by_attr):
             scale = data.attribute_values.get(label, {}).get(attr, ())
             section[label][attr] = matched_value_agreement(
-                values, matchings, scale, units_of_spans=units, interval=interval
+                by_attr[attr], matchings, scale, units_of_spans=units, interval=interval
             )
     return section
 
