@@ -241,7 +241,7 @@ class MainWindow(LaidOutWindow):
         for action_id, (edge, step, unit) in EDGE_MOVES.items():
             handlers[action_id] = partial(tag.corrections.move_edge, edge, step, unit)  # type: ignore[arg-type]
         for i in range(1, len(self.ctx.project.scheme.stance_values) + 1):
-            handlers[f"stance.{i}"] = partial(tag.set_doc_stance_by_index, i)
+            handlers[f"stance.{i}"] = partial(self.press_digit, i)
         return handlers
 
     def _install_actions(self) -> None:
@@ -389,6 +389,15 @@ class MainWindow(LaidOutWindow):
             self.status.post("Find highlights cleared (F3 shows them again).")
         self.article_view.setFocus()
 
+    def press_digit(self, number: int) -> None:
+        """A digit outside a field. In review mode it picks whose version G accepts wherever the keys
+        are, as in the review table: a key that wrote a gold stance unseen would be accepted with the
+        item. Gold's document stance is set from its review item, or with the mouse in the panel."""
+        if self.review.active:
+            self.review_panel.pick_version(number)
+        else:
+            self.tag_panel.set_doc_stance_by_index(number)
+
     def pick_source(self) -> None:
         self.keyboard.arm_link()
 
@@ -531,6 +540,7 @@ class MainWindow(LaidOutWindow):
 
     def _on_review_mode_changed(self, on: bool) -> None:
         self._sync_review_actions(on)
+        self.tag_panel.set_review_mode(on)
         self.review_dock.setVisible(on)
         self.status.refresh()
         # The article keeps ARTICLE_MIN_LINES lines however far the review dock is dragged up, and

@@ -159,7 +159,13 @@ class DocStancePanelWidget(QWidget):
             return False
         if values[index - 1] in self.ctx.project.scheme.archived_stance_values:
             return False
-        return self._set(target, values[index - 1])
+        if not self._set(target, values[index - 1]):
+            return False
+        # A number key writes with no click to show for it: say what it wrote, and where.
+        self.message_posted.emit(
+            f"Document stance on {target.replace('_', ' ')}: {values[index - 1].replace('_', ' ')} (Ctrl+Z undoes)"
+        )
+        return True
 
     def set_view(self, view: DocumentView | None) -> None:
         mine = (

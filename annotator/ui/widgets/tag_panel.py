@@ -167,8 +167,7 @@ class TagPanelWidget(QWidget):
         table.setColumnWidth(COL_DETAIL, min(130, metrics.horizontalAdvance("x" * 15) + pad))
 
     def _build_layout(self) -> None:
-        values = len(self.ctx.project.scheme.stance_values)
-        stance_box = QGroupBox(f"Document stance  [1–{values}, T: next target]" if values else "Document stance")
+        stance_box = self.stance_box = QGroupBox(self._stance_title(review=False))
         QVBoxLayout(stance_box).addWidget(self.doc_stance)
         self.notes_box = CollapsibleBox("Notes", self.notes)
         self.notes_box.setObjectName("notes_box")
@@ -283,6 +282,18 @@ class TagPanelWidget(QWidget):
         if error:
             self.message_posted.emit(error)
         return error is None
+
+    def _stance_title(self, review: bool) -> str:
+        values = len(self.ctx.project.scheme.stance_values)
+        if not values:
+            return "Document stance"
+        if review:  # the digits pick whose version (MainWindow.press_digit)
+            return "Document stance  [click, or Tab and Space; digits pick a version]"
+        return f"Document stance  [1–{values}, T: next target]"
+
+    def set_review_mode(self, on: bool) -> None:
+        """The heading's key hint: in review mode the digits are the review panel's."""
+        self.stance_box.setTitle(self._stance_title(review=on))
 
     def set_doc_stance_by_index(self, index: int) -> bool:
         """Number key `index` (1-based) sets that stance value for the active target."""
