@@ -86,17 +86,16 @@ def _pairwise(ratings: Mapping[str, Mapping[K, str | None]]) -> dict[str, PairKa
 
 def krippendorff_alpha_units(units: Iterable[Sequence[str]]) -> float | None:
     """Nominal alpha where each unit is the list of values it received (from any raters)."""
-    pairable = [list(unit) for unit in units if len(unit) >= 2]
+    pairable = [tuple(unit) for unit in units if len(unit) >= 2]
     domain = sorted({value for unit in pairable for value in unit})
     if len(domain) < 2:
         return None
     rows: dict[tuple[str, ...], list[int]] = {}  # each distinct unit counted once
     value_counts = []
     for unit in pairable:
-        key = tuple(unit)
-        row = rows.get(key)
+        row = rows.get(unit)
         if row is None:
-            row = rows[key] = [key.count(value) for value in domain]
+            row = rows[unit] = [unit.count(value) for value in domain]
         value_counts.append(row)
     try:
         import krippendorff
@@ -128,7 +127,7 @@ def coefficients(
     ``scale`` is the categories the scheme allows (Gwet's AC1 counts them all, used or not). With
     ``interval=False`` alpha's bootstrap interval is left to be computed later: ``alpha_ci`` is None
     and ``pending_units`` keeps the units it will be computed from."""
-    pairable = [unit for unit in units if len(unit) >= 2]
+    pairable = [tuple(unit) for unit in units if len(unit) >= 2]  # (tuple() of a tuple is itself)
     # The observed agreement of all units is that of the pairable ones (a unit with one value has no pair).
     observed, fleiss, ac1, categories = observed_fleiss_ac1(units, scale)
     return Coefficients(
@@ -143,7 +142,7 @@ def coefficients(
         kappa=kappa,
         extra_spans=extra_spans,
         scale=categories,
-        pending_units=None if interval else tuple(tuple(unit) for unit in pairable),
+        pending_units=None if interval else tuple(pairable),
     )
 
 
