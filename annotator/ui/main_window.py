@@ -293,6 +293,8 @@ class MainWindow(LaidOutWindow):
         self.document_list.search_applied.connect(self.search.set_query)
         self.documents_dock.toggleViewAction().toggled.connect(self._on_documents_dock_toggled)
         self.document_list.first_match_opened.connect(self._on_document_list_first_match_opened)
+        self.document_list.nothing_found.connect(self._on_document_list_nothing_found)
+        self.document_list.keeps_open_document = lambda: bool(self.search.matches)
         self.article_view.span_edge_dragged.connect(self.tag_panel.corrections.drag_edge)
         self.files.message_posted.connect(self.status.post)
         self.status.name_change_requested.connect(self.files.change_name)
@@ -523,6 +525,10 @@ class MainWindow(LaidOutWindow):
         self.article_view.setFocus()
         self.article_view.moveCursor(QTextCursor.MoveOperation.Start)
         self.search.step(True)
+
+    def _on_document_list_nothing_found(self, term: str) -> None:
+        where = "no document the filtered list shows" if self.document_list.filtered() else "no document"
+        self.status.post(f"“{term}”: {where} has it.")
 
     def _on_documents_dock_toggled(self, shown: bool) -> None:
         if not shown:  # the search box closed with its panel: its highlights go (F3 brings them back)

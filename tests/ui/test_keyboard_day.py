@@ -266,3 +266,24 @@ def test_alt_n_walks_only_the_layer_i_edit_not_a_colleagues_shown_beside_it(qtbo
     press(qtbot, Qt.Key.Key_Return, ALT)
     assert window.ctx.selected_span_id is None
     assert "colleague's span" in window.status.currentMessage()
+
+
+def test_ctrl_f_enter_finds_words_in_the_open_article_even_when_the_filter_no_longer_lists_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Trial 2: working through a "Not started" list, the open article left the list with its first
+    tag; then Ctrl+F, words, Enter framed them but left the keys in the search box, silently, and the
+    next Shift+Ctrl+Left and S edited the search text."""
+    from annotator.model.types import Status
+
+    window.document_list.set_status_filter(Status.NOT_STARTED)
+    tag(qtbot, window, CLAIM_1, "c")  # the article is in progress now: the filter hides it
+    opened = window.ctx.current_doc_id
+    tag(qtbot, window, SOURCE_2, "s")  # Ctrl+F, words, Enter, S: in the article still open
+    assert opened not in window.document_list.model.doc_ids()  # the search applied the filter again
+    assert window.ctx.current_doc_id == opened
+    assert {s.label for s in stored(window).spans} == {"claim", "source"}
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "words in no article at all")
+    press(qtbot, Qt.Key.Key_Return)
+    assert "no document the filtered list shows has it" in window.status.currentMessage()

@@ -11,6 +11,7 @@ document comes before or after one in the list's order.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QEvent,
@@ -53,11 +54,15 @@ _NO_MATCH = "No documents match this filter."
 
 class DocumentListWidget(QWidget):
     search_applied = Signal(str)  # the search term the list now filters by
-    first_match_opened = Signal()  # Enter in the search box opened the first match
+    first_match_opened = Signal()  # Enter in the search box: the open document or the first match to search
+    nothing_found = Signal(str)  # Enter in the search box found the term in no document listed
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        # Whether the open document has the search term (the window's find highlights say): Enter in
+        # the search box then stays in it, as an analyst looking for a claim in the article read expects.
+        self.keeps_open_document: Callable[[], bool] = lambda: False
         self.model = DocumentListModel(ctx, self)
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search titles and text")
@@ -197,8 +202,12 @@ class DocumentListWidget(QWidget):
         self._apply_filter()
 
     def _on_search_edit_return_pressed(self) -> None:
-        if self._open_first_match():
+        self._search_timer.stop()
+        self._apply_filter()
+        if self.keeps_open_document() or self._open_first_match():
             self.first_match_opened.emit()
+        elif self.search_edit.text().strip():
+            self.nothing_found.emit(self.search_edit.text().strip())
 
     def _open_first_match(self) -> bool:
         """Apply the search now and open the first document it finds."""
