@@ -91,7 +91,7 @@ def compare_document(
     second_by_label = _count_labels(second)
     names = ordered_names(labels, {*first_by_label, *second_by_label})
     matched, across = match_overlap_twice(first, second)
-    overlap_by_label = _count_labels(a for a, _ in matched)
+    overlap_by_label = _count_labels([a for a, _ in matched])
     exact_by_label = _exact_by_label(first, second)
     spans = {
         label: _span_scores(
@@ -102,8 +102,8 @@ def compare_document(
         )
         for label in names
     }
-    first_rel, second_rel = list(first_relations), list(second_relations)
-    types = sorted({r.label for r in (*first_rel, *second_rel)})
+    first_rel, second_rel = tuple(first_relations), tuple(second_relations)
+    types = sorted({r.label for r in first_rel} | {r.label for r in second_rel})
     attribution: dict[str, MatchCounts] = {}
     if len(types) == 1:
         attribution = {types[0]: attribution_agreement(first_rel, second_rel, matching_ids(matched))}

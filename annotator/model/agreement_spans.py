@@ -17,7 +17,7 @@ when exactly one side is empty and ``None`` only when both are.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import le
@@ -404,11 +404,15 @@ def attribution_agreement(
     matched_heads = set(matching.values())
     a = [rel for rel in first if rel.head_id in matching]
     b = [rel for rel in second if rel.head_id in matched_heads]
-    available = Counter((rel.head_id, rel.tail_id, rel.label) for rel in b)
+    available: dict[tuple[str, str, str], int] = {}
+    for rel in b:
+        key = (rel.head_id, rel.tail_id, rel.label)
+        available[key] = available.get(key, 0) + 1
     agreed = 0
     for rel in a:
         key = (matching[rel.head_id], matching.get(rel.tail_id, ""), rel.label)
-        if available[key] > 0:
-            available[key] -= 1
+        left = available.get(key)
+        if left:
+            available[key] = left - 1
             agreed += 1
     return MatchCounts(len(a), len(b), agreed)
