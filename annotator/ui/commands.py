@@ -216,6 +216,7 @@ class DeleteSpanCommand(_ServiceCommand):
         super().__init__(ctx, f"Delete {_pretty(label)}")
         self.span_id = span_id
         self._removed: svc.RemovedSpan | None = None
+        self._restored = False
 
     def _redo(self) -> Changes:
         self._deselect(self.span_id)
@@ -224,7 +225,15 @@ class DeleteSpanCommand(_ServiceCommand):
 
     def _undo(self) -> Changes:
         assert self._removed is not None
-        return svc.restore_span(self.ctx.project, self._removed)
+        changes = svc.restore_span(self.ctx.project, self._removed)
+        self._restored = True
+        return changes
+
+    def undo(self) -> None:
+        self._restored = False
+        super().undo()
+        if self._restored:  # the span that came back is selected, as it was when it was deleted
+            self.ctx.select_span(self.span_id)
 
 
 class ChangeSpanCommand(_ServiceCommand):
@@ -387,8 +396,8 @@ class SetStanceCommand(_ServiceCommand):
         *,
         expected_version: int | None = None,
     ) -> None:
-        level = "claim stance" if span_id else "stance"
-        text = f"Set {level} {target}: {value}" if value else f"Clear {level} {target}"
+        level = "claim stance" if span_id else "document stance"
+        text = f"Set {level} on {_pretty(target)}: {_pretty(value)}" if value else f"Clear {level} on {_pretty(target)}"
         super().__init__(ctx, text)
         self.doc_id, self.target, self.value, self.span_id = doc_id, target, value, span_id
         self._previous: str | None = None

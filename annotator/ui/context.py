@@ -52,6 +52,8 @@ class AppContext(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._refused_step: tuple[int, str] | None = None  # (index to go back to, why)
+        self._undo_index = 0  # the stack's index as last seen: an undo or redo moves it by one
+        self._pushing = False  # a push moves the index too, and says what it did itself
         self.current_doc_id: int | None = None
         self.selected_span_id: int | None = None
         self.link_pending = False
@@ -181,17 +183,38 @@ class AppContext(QObject):
         the inverse step this makes) and the one-line reason is posted."""
         self._refused_step = (self.undo_stack.index(), message)
 
-    def _on_undo_index_changed(self, _index: int) -> None:
-        if self._refused_step is None:
+    def _on_undo_index_changed(self, index: int) -> None:
+        before, self._undo_index = self._undo_index, index
+        if self._refused_step is not None:
+            back, message = self._refused_step
+            self._refused_step = None
+            self._pushing = True  # putting the index back is no step of its own
+            try:
+                self.undo_stack.setIndex(back)
+            finally:
+                self._pushing = False
+            self.message_posted.emit(message)
             return
-        index, message = self._refused_step
-        self._refused_step = None
-        self.undo_stack.setIndex(index)
-        self.message_posted.emit(message)
+        if self._pushing:
+            return
+        # Ctrl+Z / Ctrl+Shift+Z say what they did: the message of the edit would stay up otherwise.
+        if index == before - 1:
+            verb, command = "Undone", self.undo_stack.command(index)
+        elif index == before + 1:
+            verb, command = "Redone", self.undo_stack.command(before)
+        else:
+            return  # cleared, or moved by more than one step at once
+        if command is not None:
+            self.message_posted.emit(f"{verb}: {command.text()}")
 
     def push(self, command: QUndoCommand) -> None:
         """Run a command (its redo) and keep it for undo."""
-        self.undo_stack.push(command)
+        self._pushing = True
+        try:
+            self.undo_stack.push(command)
+        finally:
+            self._pushing = False
+            self._undo_index = self.undo_stack.index()
 
     def refuse(self, conflict: Conflict) -> None:
         """A write met a row someone else had changed; nothing was saved. The views reload (they

@@ -190,7 +190,7 @@ def test_document_and_claim_stance_round_trip(ctx: AppContext) -> None:
     doc_id = ctx.current_doc_id
     cmd = SetStanceCommand(ctx, doc_id, "nato_membership", "favor")
     ctx.push(cmd)
-    assert cmd.text() == "Set stance nato_membership: favor"
+    assert cmd.text() == "Set document stance on nato membership: favor"
     ctx.push(SetStanceCommand(ctx, doc_id, "nato_membership", "against"))
     stance = {(s.target, s.span_id): s.value for s in view(ctx).stances}
     assert stance == {("nato_membership", None): "against"}
@@ -204,10 +204,10 @@ def test_document_and_claim_stance_round_trip(ctx: AppContext) -> None:
     claim = make_span(ctx, "claim", "Ukraine must join NATO")
     clear = SetStanceCommand(ctx, doc_id, "nato_membership", None)
     ctx.push(clear)
-    assert clear.text() == "Clear stance nato_membership" and view(ctx).stances == ()
+    assert clear.text() == "Clear document stance on nato membership" and view(ctx).stances == ()
     on_claim = SetStanceCommand(ctx, doc_id, "security_guarantees", "neutral", span_id=claim)
     ctx.push(on_claim)
-    assert on_claim.text() == "Set claim stance security_guarantees: neutral"
+    assert on_claim.text() == "Set claim stance on security guarantees: neutral"
     assert [(s.span_id, s.value) for s in view(ctx).stances] == [(claim, "neutral")]
     ctx.undo_stack.undo()
     ctx.undo_stack.undo()
