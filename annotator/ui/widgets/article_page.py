@@ -63,6 +63,9 @@ class ArticlePage(QPlainTextEdit):
         self._painter = SpanPainter()
         self._find_painter = SpanPainter()  # the find matches, framed over the text
         self._find_ranges: list[tuple[int, int]] = []
+        self._current_find: tuple[int, int] | None = None  # the match F3 selected (code points)
+        self._clear_selection = False  # its selection is shown unfilled (`_sync_selection_colour`)
+        self._plain_palette = QPalette()  # the palette to go back to when it is not
         self._unshaped = False  # the text is laid out without OpenType shaping (`unshaped`)
         self._setup_page()
 
@@ -75,6 +78,7 @@ class ArticlePage(QPlainTextEdit):
         self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.selectionChanged.connect(self._sync_selection_colour)
         # The side margins that centre the text column belong to the frame, not the viewport:
         # paint them in the text background so the page reads as one sheet.
         self.setBackgroundRole(QPalette.ColorRole.Base)
@@ -86,6 +90,26 @@ class ArticlePage(QPlainTextEdit):
         font.setPointSize(self._stored_font_size())
         self.setFont(font)
 
+    def _sync_selection_colour(self) -> None:
+        """The current find match (F3) is selected, so a label key tags it, but its selection is not
+        filled: a fill hid the span colour under it (opaque) or mixed with it into another colour
+        (translucent blue over a yellow claim reads green). Its heavier frame and the caret mark it."""
+        cursor = self.textCursor()
+        u16 = None if self._current_find is None else tuple(self._offsets.to_utf16(cp) for cp in self._current_find)
+        clear = cursor.hasSelection() and (cursor.selectionStart(), cursor.selectionEnd()) == u16
+        if clear == self._clear_selection:
+            return
+        self._clear_selection = clear
+        if not clear:
+            self.setPalette(self._plain_palette)
+            return
+        self._plain_palette = QPalette(self.palette())
+        palette = QPalette(self._plain_palette)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, Qt.GlobalColor.transparent)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, palette.color(group, QPalette.ColorRole.Text))
+        self.setPalette(palette)
+
     # -- what the page shows -----------------------------------------------------------------------
 
     def _show_text(self, doc_id: int | None, text: str) -> None:
@@ -93,6 +117,7 @@ class ArticlePage(QPlainTextEdit):
         self._text = text
         self._offsets = OffsetMap(text)
         self._find_ranges = []
+        self._current_find = None
         self._find_painter.set_outlines((), self._offsets, QColor())
         unshaped = unshaped_text(text)
         if unshaped != self._unshaped:
@@ -154,10 +179,15 @@ class ArticlePage(QPlainTextEdit):
     def _apply_highlights(self) -> None:
         self.viewport().update()
 
-    def set_find_ranges(self, ranges: Sequence[tuple[int, int]], color: QColor) -> None:
-        """Frame these code-point ranges (the find matches) over the text; none clears them."""
+    def set_find_ranges(
+        self, ranges: Sequence[tuple[int, int]], color: QColor, current: tuple[int, int] | None = None
+    ) -> None:
+        """Frame these code-point ranges (the find matches) over the text, `current` (the one F3
+        selected) heavier; none clears them."""
         self._find_ranges = sorted(ranges)
-        self._find_painter.set_outlines(self._find_ranges, self._offsets, color)
+        self._current_find = current
+        self._find_painter.set_outlines(self._find_ranges, self._offsets, color, current)
+        self._sync_selection_colour()
         self.viewport().update()
 
     def find_ranges(self) -> list[tuple[int, int]]:

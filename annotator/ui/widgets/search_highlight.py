@@ -3,8 +3,8 @@
 The document list's search box decides the term; this object finds its occurrences in the open
 document (`model.search.find_matches`), frames them in the article view (an outline over the text,
 so the span colours under a match still show), and selects the next or previous one (F3 /
-Shift+F3), so a label key can tag a match at once. Esc clears the frames (`clear_highlights`) and
-keeps the term: F3 shows them again.
+Shift+F3), so a label key can tag a match at once: that one is framed heavier, its selection
+unfilled. Esc clears the frames (`clear_highlights`) and keeps the term: F3 shows them again.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class ArticleSearch(QObject):
         if match is None:
             self.message_posted.emit(f"“{self._query}” does not occur in this document.")
             return False
+        # Selected, so a label key tags it at once; framed heavier than the others, and its selection
+        # is not filled (ArticlePage), so the colour of a span under it still shows.
+        self._view.set_find_ranges(self.matches, MATCH_COLOR, match)
         self._view.select_cp(*match)
         self._view.ensureCursorVisible()
         number = self.matches.index(match) + 1

@@ -30,6 +30,7 @@ from annotator.ui.offsets import OffsetMap
 FILL_ALPHA = 90
 SELECTED_ALPHA = 200
 OUTLINE_WIDTH = 2.0
+CURRENT_OUTLINE_WIDTH = 3.5  # the current find match (F3): a heavier frame, the others stay light
 _UNDERLINE_STEP = 3.0
 _MAX_UNDERLINES = 3
 _LAYER_STEP = 2.5  # colleagues' rows sit tighter, so two fit in the descent under the baseline
@@ -93,6 +94,7 @@ class _Item:
     layer_step: int = 0  # colleagues' spans: which underline row they take (stacked, never hidden)
     gap: bool = False  # the text between two pieces of a discontinuous span: drawn as the joining mark
     outline: bool = False  # a find match: a frame over the text, so the span fills under it still show
+    current: bool = False  # the current find match: framed heavier
 
 
 class SpanPainter:
@@ -136,10 +138,21 @@ class SpanPainter:
         self._starts = [item.start for item in self._items]
         self._max_len = max((i.end - i.start for i in self._items), default=0)
 
-    def set_outlines(self, ranges: Sequence[tuple[int, int]], offsets: OffsetMap, color: QColor) -> None:
-        """Frames around `ranges` (code points): the find matches, painted over the text."""
+    def set_outlines(
+        self,
+        ranges: Sequence[tuple[int, int]],
+        offsets: OffsetMap,
+        color: QColor,
+        current: tuple[int, int] | None = None,
+    ) -> None:
+        """Frames around `ranges` (code points): the find matches, painted over the text; the one
+        equal to `current` heavier."""
         u16 = (lambda cp: cp) if offsets.identity else offsets.to_utf16
-        self._items = [_Item(0, u16(a), u16(b), color, True, 0, outline=True) for a, b in sorted(ranges) if a < b]
+        self._items = [
+            _Item(0, u16(a), u16(b), color, True, 0, outline=True, current=(a, b) == current)
+            for a, b in sorted(ranges)
+            if a < b
+        ]
         self._starts = [item.start for item in self._items]
         self._max_len = max((i.end - i.start for i in self._items), default=0)
 
@@ -192,9 +205,10 @@ class SpanPainter:
 
     def _paint_piece(self, painter: QPainter, item: _Item, rect: QRectF) -> None:
         if item.outline:
-            painter.setPen(QPen(item.color, OUTLINE_WIDTH))
+            width = CURRENT_OUTLINE_WIDTH if item.current else OUTLINE_WIDTH
+            painter.setPen(QPen(item.color, width))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            inset = OUTLINE_WIDTH / 2
+            inset = width / 2
             painter.drawRoundedRect(rect.adjusted(-inset, inset, inset, -inset), 2.0, 2.0)
             return
         if item.gap:
