@@ -15,7 +15,9 @@ never shown this way: only a round trip to the server could say that nothing cha
 Keys typed and clicks made while the project opens (on this page or on the bare frame) wait in the
 window system's queue, and the event loop would hand them to the live view that replaced the page: a
 number key would set a document stance the annotator never saw set. `InputDropped` takes them out
-of the queue once the project is open and drops them; the status bar then says how many keys were.
+of the queue once the project is open and drops them; the status bar then says how many keys were
+(a key counts when both its press and its release come while the project opens: the release of the
+Enter that closed the welcome dialog does not).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtGui import QKeyEvent
 
 from annotator import paths
 from annotator.model.types import Span
@@ -148,13 +151,23 @@ class InputDropped(QObject):
         super().__init__(app)
         self._app = app
         self.keys = 0
+        self._pressed: set[int] = set()  # keys pressed since installed, not yet released
         app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() not in _INPUT:
             return False
-        # A key's release reaches its window first (a press may be taken as a shortcut instead).
-        if event.type() == QEvent.Type.KeyRelease and watched.isWindowType():
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) and isinstance(event, QKeyEvent):
+            self._pressed.add(event.key())
+        # A key's release reaches its window first (a press may be taken as a shortcut instead). A
+        # release whose press came before (the Enter that closed the welcome dialog) is no key typed.
+        elif (
+            event.type() == QEvent.Type.KeyRelease
+            and watched.isWindowType()
+            and isinstance(event, QKeyEvent)
+            and event.key() in self._pressed
+        ):
+            self._pressed.discard(event.key())
             self.keys += 1
         return True
 
