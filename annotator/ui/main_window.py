@@ -352,11 +352,19 @@ class MainWindow(LaidOutWindow):
 
     def open_previous(self) -> None:
         if self.ctx.current_doc_id is not None:
-            self.open_document(self.document_list.prev_doc_id(self.ctx.current_doc_id))
+            self._open_or_say(self.document_list.prev_doc_id(self.ctx.current_doc_id), "first")
 
     def open_next(self) -> None:
         if self.ctx.current_doc_id is not None:
-            self.open_document(self.document_list.next_doc_id(self.ctx.current_doc_id))
+            self._open_or_say(self.document_list.next_doc_id(self.ctx.current_doc_id), "last")
+
+    def _open_or_say(self, doc_id: int | None, end: str) -> None:
+        """Open `doc_id`; None (Alt+Right past the list's end, say) is said, not silently ignored."""
+        if doc_id is None:
+            shown = "the filtered list shows" if self.document_list.filtered() else "in the list"
+            self.status.post(f"This is the {end} document {shown}.")
+        else:
+            self.open_document(doc_id)
 
     def mark_done_and_next(self) -> None:
         doc_id = self.ctx.current_doc_id

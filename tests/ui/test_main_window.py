@@ -295,6 +295,19 @@ def test_alt_left_and_right_move_through_the_list(qtbot: QtBot, window: MainWind
     )
 
 
+def test_alt_right_at_the_end_of_the_list_and_alt_left_at_its_start_say_so(qtbot: QtBot, window: MainWindow) -> None:
+    """Trial 2: Alt+Right in a list of one document did nothing and said nothing."""
+    ids = documents.document_ids(window.ctx.project)
+    key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.ctx.current_doc_id == ids[0]
+    assert window.status.currentMessage() == "This is the first document in the list."
+    window.open_document(ids[-1])
+    window.article_view.setFocus()
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.ctx.current_doc_id == ids[-1]
+    assert window.status.currentMessage() == "This is the last document in the list."
+
+
 def test_search_filter_from_ctrl_f(qtbot: QtBot, window: MainWindow) -> None:
     key(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     search = window.document_list.search_edit
