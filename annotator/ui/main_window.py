@@ -571,6 +571,11 @@ class MainWindow(LaidOutWindow):
         self.action_map["blind_mode"].setChecked(self.review.is_blind())
         for action_id in _REVIEW_ACTIONS:
             self.action_map[action_id].setEnabled(on)
+        # The number keys pick whose version in review mode (`press_digit`): so do their menu rows.
+        for spec in action_specs(self.ctx.project.scheme):
+            if spec.id.startswith("stance."):
+                number = spec.id.removeprefix("stance.")
+                self.action_map[spec.id].setText(f"Accept version of column {number}" if on else spec.text)
 
     def _on_review_panel_edit_requested(self, _span_id: int) -> None:
         self.tagging_dock.show()

@@ -44,6 +44,11 @@ def test_a_digit_in_the_layers_dock_or_the_article_picks_whose_version_not_a_gol
     assert gold.attributes["source_type"] == "official"  # bob's version, not alice's named_person
     assert merged.status.currentMessage().startswith("Accepted bob's")
     assert "digits pick a version" in merged.tag_panel.stance_box.title()
+    assert merged.action_map["stance.2"].text() == "Accept version of column 2"  # the menu row says so too
+    qtbot.keyClick(merged.article_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # leave review mode
+    assert not merged.review.active
+    assert merged.action_map["stance.2"].text() == "Document stance: against"
+    assert "1–4, T: next target" in merged.tag_panel.stance_box.title()
 
 
 def test_outside_review_mode_a_digit_sets_the_document_stance_and_says_so(qtbot: QtBot, merged: MainWindow) -> None:
@@ -56,3 +61,4 @@ def test_outside_review_mode_a_digit_sets_the_document_stance_and_says_so(qtbot:
     assert [(s.target, s.value) for s in stances] == [("nato_membership", "against")]
     assert merged.status.currentMessage().startswith("Document stance on nato membership: against")
     assert "1–4, T: next target" in merged.tag_panel.stance_box.title()
+    assert merged.action_map["stance.2"].text() == "Document stance: against"
