@@ -572,10 +572,12 @@ class MainWindow(LaidOutWindow):
         for action_id in _REVIEW_ACTIONS:
             self.action_map[action_id].setEnabled(on)
         # The number keys pick whose version in review mode (`press_digit`): so do their menu rows.
-        for spec in action_specs(self.ctx.project.scheme):
-            if spec.id.startswith("stance."):
-                number = spec.id.removeprefix("stance.")
-                self.action_map[spec.id].setText(f"Accept version of column {number}" if on else spec.text)
+        # (The actions are those of the scheme they were built for: a scheme change rebuilds them after.)
+        texts = {spec.id: spec.text for spec in action_specs(self.ctx.project.scheme)}
+        for action_id, action in self.action_map.items():
+            if action_id.startswith("stance."):
+                number = action_id.removeprefix("stance.")
+                action.setText(f"Accept version of column {number}" if on else texts.get(action_id, action.text()))
 
     def _on_review_panel_edit_requested(self, _span_id: int) -> None:
         self.tagging_dock.show()
