@@ -383,6 +383,21 @@ def action_specs(scheme: Scheme) -> list[ActionSpec]:
     if not scheme.targets or not scheme.stance_span_labels:
         specs = [s for s in specs if s.id != "claim_stance"]
     taken = {k.upper() for s in labels for k in s.keys}
+    # In review mode the digits pick whose version (MainWindow.press_digit through the stance rows):
+    # the digits no stance value or label has get rows of their own, enabled in review mode only.
+    stance_keys = {k for s in specs if s.id.startswith("stance.") for k in s.keys}
+    free = [str(i) for i in range(1, 10) if str(i) not in taken | stance_keys]
+    specs += [
+        ActionSpec(
+            f"version.{n}",
+            f"Accept version of column {n}",
+            (n,),
+            "In review mode: whose version G accepts",
+            "Review",
+            separator_before=i == 0,
+        )
+        for i, n in enumerate(free)
+    ]
     return [
         s
         if s.id.startswith(("label.", "attr."))

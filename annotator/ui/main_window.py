@@ -242,6 +242,8 @@ class MainWindow(LaidOutWindow):
             handlers[action_id] = partial(tag.corrections.move_edge, edge, step, unit)  # type: ignore[arg-type]
         for i in range(1, len(self.ctx.project.scheme.stance_values) + 1):
             handlers[f"stance.{i}"] = partial(self.press_digit, i)
+        for i in range(1, 10):
+            handlers[f"version.{i}"] = partial(self.review_panel.pick_version, i)
         return handlers
 
     def _install_actions(self) -> None:
@@ -569,7 +571,7 @@ class MainWindow(LaidOutWindow):
     def _sync_review_actions(self, on: bool) -> None:
         self.action_map["review_mode"].setChecked(on)
         self.action_map["blind_mode"].setChecked(self.review.is_blind())
-        for action_id in _REVIEW_ACTIONS:
+        for action_id in (*_REVIEW_ACTIONS, *(a for a in self.action_map if a.startswith("version."))):
             self.action_map[action_id].setEnabled(on)
         # The number keys pick whose version in review mode (`press_digit`): so do their menu rows.
         # (The actions are those of the scheme they were built for: a scheme change rebuilds them after.)

@@ -62,3 +62,16 @@ def test_outside_review_mode_a_digit_sets_the_document_stance_and_says_so(qtbot:
     assert merged.status.currentMessage().startswith("Document stance on nato membership: against")
     assert "1–4, T: next target" in merged.tag_panel.stance_box.title()
     assert merged.action_map["stance.2"].text() == "Document stance: against"
+
+
+def test_a_digit_no_stance_value_has_picks_a_version_in_review_mode_only(qtbot: QtBot, merged: MainWindow) -> None:
+    """Four stance values take 1-4; with more annotators than that, 5-9 pick their columns too."""
+    merged.article_view.setFocus()
+    merged.status.post("before")
+    qtbot.keyClick(merged.article_view, Qt.Key.Key_5)  # outside review mode: nothing
+    assert merged.status.currentMessage() == "before"
+    enter_review(qtbot, merged)
+    versions = len(merged.review_panel.model.annotator_ids())
+    merged.article_view.setFocus()
+    qtbot.keyClick(merged.article_view, Qt.Key.Key_5)
+    assert merged.status.currentMessage() == f"There are {versions} versions to choose from"
