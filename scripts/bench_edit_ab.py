@@ -77,7 +77,7 @@ def main() -> int:
         for _ in range(9):
             ctx.open_document(other)
             QApplication.processEvents()
-            ctx.forget_views()  # nothing read: the document is opened for the first time
+            ctx.forget_documents()  # nothing read: the document is opened for the first time
             QApplication.processEvents()
             t0 = time.process_time()
             ctx.open_document(doc)

@@ -215,7 +215,7 @@ def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dic
         session.info.pop("annotator.disagreement.pending", None)  # type: ignore[attr-defined]
 
     def switch(doc: int) -> tuple[float, float]:
-        ctx.forget_views()  # nothing read: the switch reads the document, as on opening it the first time
+        ctx.forget_documents()  # nothing read: the switch reads the document, as on opening it the first time
         wall, cpu = time.perf_counter(), time.process_time()
         ctx.open_document(doc)
         view.viewport().repaint()

@@ -134,7 +134,7 @@ def main() -> int:
             if ahead:
                 ctx.notify(Changes(frozenset({other}), status=True))
             else:
-                ctx.forget_views()
+                ctx.forget_documents()
             QApplication.processEvents()
             return timed(lambda: ctx.open_document(doc))
 

@@ -159,3 +159,31 @@ def test_a_colleagues_layer_is_read_again_after_they_wrote_on_a_document_not_sho
     assert any(s.id == new.id for s in win.article_view.spans())
     _assert_as_stored(win, "bob's layer after bob wrote on the document")
     win.close()
+
+
+def test_forget_documents_reads_each_document_anew_but_keeps_the_progress_count(
+    qtbot: QtBot, setup: tuple[Path | str, list[int], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the benchmarks' "switch to a document not read before" does: the window forgets the
+    documents it read, not what a first switch in a session would still hold (the progress count)."""
+    location, ids, _me = setup
+    win = _open(qtbot, location, ids[0], None)
+    ctx = win.ctx
+    first = ctx.view(ids[0])
+    assert ctx.view(ids[0]) is first
+    ctx.progress()
+    counted: list[int] = []
+    real = documents.progress
+
+    def progress(project: Project, annotator_id: int) -> documents.Progress:
+        counted.append(annotator_id)
+        return real(project, annotator_id)
+
+    monkeypatch.setattr(documents, "progress", progress)
+    ctx.forget_documents()
+    assert ctx.view(ids[0]) is not first
+    ctx.progress()
+    assert counted == []
+    ctx.forget_views()
+    ctx.progress()
+    assert len(counted) == 1
