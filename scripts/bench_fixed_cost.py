@@ -47,7 +47,11 @@ import sqlite3, sys, json
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
           for t in ("documents", "annotators", "spans", "relations", "stances")}
-counts["status"] = dict(conn.execute("select status, count(*) from doc_status group by status").fetchall())
+stored = dict(conn.execute("select status, count(*) from doc_status group by status").fetchall())
+# every (document, annotator) pair, as stats counts them: a pair with no status row is not started
+started = stored.get("in_progress", 0) + stored.get("done", 0)
+stored["not_started"] = counts["documents"] * counts["annotators"] - started
+counts["status"] = stored
 print(json.dumps(counts))
 """
 
