@@ -254,13 +254,8 @@ def test_ctrl_enter_in_a_filtered_list_stays_in_the_filter_and_says_when_it_is_a
     assert "filtered list" in window.statusBar().currentMessage()
 
 
-def test_the_progress_count_is_read_again_only_when_a_done_mark_may_have_changed(
-    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Adding, deleting and restoring a span move the document between not started and in progress,
-    never to or from done: the status bar's "n of m done" stands without counting again (two counts
-    over every document, on a server too); marking done and its undo count again."""
-    window.ctx.recorded_annotator()  # my first edit in the project records me (and counts, once)
+def progress_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the annotator id of every read of the progress count ("n of m done")."""
     counted: list[int] = []
     real = documents.progress
 
@@ -269,6 +264,17 @@ def test_the_progress_count_is_read_again_only_when_a_done_mark_may_have_changed
         return real(project, annotator_id)
 
     monkeypatch.setattr(documents, "progress", progress)
+    return counted
+
+
+def test_the_progress_count_is_read_again_only_when_a_done_mark_may_have_changed(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding, deleting and restoring a span move the document between not started and in progress,
+    never to or from done: the status bar's "n of m done" stands without counting again (two counts
+    over every document, on a server too); marking done and its undo count again."""
+    window.ctx.recorded_annotator()  # my first edit in the project records me (and counts, once)
+    counted = progress_reads(monkeypatch)
     make_span(qtbot, window, CLAIM_WORDS, "c")
     window.article_view.setFocus()
     key(qtbot, window, Qt.Key.Key_Delete)

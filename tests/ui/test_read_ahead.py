@@ -23,7 +23,7 @@ from annotator.services import documents, team
 from annotator.services.project import Project
 from tests.helpers import add_texts
 from tests.ui.test_incremental_view import _assert_as_stored, _open, _random_spans, _texts
-from tests.ui.test_main_window import key
+from tests.ui.test_main_window import key, progress_reads
 
 ALT, CTRL = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
 
@@ -172,14 +172,7 @@ def test_forget_documents_reads_each_document_anew_but_keeps_the_progress_count(
     first = ctx.view(ids[0])
     assert ctx.view(ids[0]) is first
     ctx.progress()
-    counted: list[int] = []
-    real = documents.progress
-
-    def progress(project: Project, annotator_id: int) -> documents.Progress:
-        counted.append(annotator_id)
-        return real(project, annotator_id)
-
-    monkeypatch.setattr(documents, "progress", progress)
+    counted = progress_reads(monkeypatch)
     ctx.forget_documents()
     assert ctx.view(ids[0]) is not first
     ctx.progress()
