@@ -7,7 +7,8 @@ annotators (2-5), the density of spans (so that overlap matching meets groups of
 share of discontinuous spans and of (document, annotator) pairs nobody worked on. For each project
 and for gold left out and included it writes the report as `annotator agreement --json` prints it
 (`services.agreement.agreement(...).to_json()`), and the report the window computes (figures first,
-`ui.models.agreement_tables.compute_report(..., intervals=False)`, then `with_intervals`), which must
+`ui.models.agreement_tables.compute_report(..., intervals=False, overview=True)`, then
+`services.agreement.complete_report`, then `with_intervals`), which must
 be the same text.
 
 Usage:
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import team_corpus  # noqa: E402
 
 from annotator.model.agreement_compare import with_intervals  # noqa: E402
-from annotator.services.agreement import agreement  # noqa: E402
+from annotator.services.agreement import agreement, complete_report  # noqa: E402
 from annotator.services.project import Project  # noqa: E402
 from annotator.ui.models.agreement_tables import compute_report  # noqa: E402
 
@@ -47,11 +48,12 @@ PROJECTS: dict[str, tuple[int, int, int, int, int, float, float]] = {
 
 
 def dump(project: Project, include_gold: bool) -> tuple[str, str]:
-    """The CLI's report and the window's (figures first, then intervals), as indented JSON text."""
+    """The CLI's report and the window's (overview first, then the other sections, then intervals), as
+    indented JSON text."""
     complete = agreement(project, include_gold=include_gold).to_json()
     me = project.annotators()[0].id
-    first = compute_report(project, me, include_gold, intervals=False).report
-    return json.dumps(complete, indent=1), json.dumps(with_intervals(first).to_json(), indent=1)
+    first = compute_report(project, me, include_gold, intervals=False, overview=True).report
+    return json.dumps(complete, indent=1), json.dumps(with_intervals(complete_report(first)).to_json(), indent=1)
 
 
 def main(argv: list[str] | None = None) -> int:

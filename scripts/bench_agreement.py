@@ -7,14 +7,17 @@ shared machine the CPU time is the steadier figure); medians of --runs:
 
 * **floor**: a bare `sqlite3` read of the rows the report reads (documents' ids and lengths, statuses,
   spans with their attributes' JSON text, relations, stances);
-* **first figures**: what the report window computes before it shows its figures, the service call
-  its first background job makes (`ui.models.agreement_tables.compute_report(..., intervals=False)`:
-  the annotators who worked, the report without α's bootstrap intervals, the document titles); with
-  `--gui`, also the window itself, offscreen, from the menu action to `figures_shown` and the
-  window painted with them (a synchronous repaint: tables, charts);
+* **first figures**: what the report window computes before it shows its first figures, the service
+  call its first background job makes (`ui.models.agreement_tables.compute_report(..., intervals=False,
+  overview=True)`: the annotators who worked, the Overview and Spans tabs' sections without α's
+  bootstrap intervals, the document titles); with `--gui`, also the window itself, offscreen, from
+  the menu action to `figures_shown` and the window painted with them (a synchronous repaint:
+  tables, charts), then to `sections_shown` (every tab's figures in) and to the complete report;
+* **rest of the report** (`services.agreement.complete_report`: attributes, claim stance, unitizing,
+  per document and per annotator) and **intervals** (`with_intervals`), the window's second job in
+  its two steps;
 * **complete report**: `services.agreement.agreement(project)`, intervals included: what
-  `annotator agreement --json` prints; and the intervals alone (`with_intervals`, the window's
-  second job).
+  `annotator agreement --json` prints.
 
 With `--profile` the first-figures call is run once more under cProfile and the top functions by
 cumulative time are printed (stderr). Prints one JSON object on stdout (the table goes to stderr).
@@ -47,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import team_corpus  # noqa: E402
 
 from annotator.model.agreement_compare import with_intervals  # noqa: E402
-from annotator.services.agreement import agreement  # noqa: E402
+from annotator.services.agreement import agreement, complete_report  # noqa: E402
 from annotator.services.project import Project  # noqa: E402
 from annotator.ui.models.agreement_tables import compute_report  # noqa: E402
 
@@ -79,8 +82,9 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
 
 
 class Gui:
-    """The report window offscreen: from triggering the main window's action to the figures painted
-    (`figures_shown`, then the window repainted at once), and to the complete report."""
+    """The report window offscreen: from triggering the main window's action to the first figures
+    painted (`figures_shown`, then the window repainted at once), to every tab's figures in
+    (`sections_shown`) and to the complete report."""
 
     def __init__(self, path: Path) -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -92,8 +96,8 @@ class Gui:
         self.window = build_main_window(path, annotator_name="bench")
         self.window.show()
 
-    def first_figures(self) -> tuple[float, float, float, float]:
-        """(wall, CPU) to the figures, then (wall, CPU) to the complete report (intervals in)."""
+    def first_figures(self) -> dict[str, tuple[float, float]]:
+        """(wall, CPU) to the first figures painted, to every section shown, to the complete report."""
         from PySide6.QtCore import QEventLoop
 
         from annotator.ui.dialogs.agreement_report import AgreementReportWindow
@@ -116,13 +120,15 @@ class Gui:
             return record
 
         report_window.figures_shown.connect(mark("figures"))
+        report_window.sections_shown.connect(mark("sections"))
         report_window.report_computed.connect(mark("complete"))
         if "complete" not in marks:
             loop.exec()
         report_window.figures_shown.disconnect()
+        report_window.sections_shown.disconnect()
         report_window.report_computed.disconnect()
         report_window.close()
-        return (*marks["figures"], *marks["complete"])
+        return marks
 
     def close(self) -> None:
         self.window.close()
@@ -155,20 +161,23 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             wall, cpu, rows = timed(lambda: floor(path))
             times.setdefault("floor", []).append((wall, cpu))
-            wall, cpu, first = timed(lambda: compute_report(project, me, False, intervals=False))
+            wall, cpu, first = timed(lambda: compute_report(project, me, False, intervals=False, overview=True))
             times.setdefault("first_figures", []).append((wall, cpu))
-            wall, cpu, _ = timed(lambda pending=first.report: with_intervals(pending))
+            wall, cpu, rest = timed(lambda pending=first.report: complete_report(pending))
+            times.setdefault("rest_of_report", []).append((wall, cpu))
+            wall, cpu, _ = timed(lambda pending=rest: with_intervals(pending))
             times.setdefault("intervals", []).append((wall, cpu))
             wall, cpu, report = timed(lambda: agreement(project))
             times.setdefault("complete_report", []).append((wall, cpu))
             if gui is not None:
-                fw, fc, cw, cc = gui.first_figures()
-                times.setdefault("gui_first_figures", []).append((fw, fc))
-                times.setdefault("gui_complete", []).append((cw, cc))
+                marks = gui.first_figures()
+                times.setdefault("gui_first_figures", []).append(marks["figures"])
+                times.setdefault("gui_every_tab", []).append(marks["sections"])
+                times.setdefault("gui_complete", []).append(marks["complete"])
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            compute_report(project, me, False, intervals=False)
+            compute_report(project, me, False, intervals=False, overview=True)
             profiler.disable()
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)

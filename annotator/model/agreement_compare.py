@@ -467,15 +467,25 @@ def _per_annotator(data: AgreementInput, pairs: Mapping[str, PairComparison]) ->
     return section
 
 
-def agreement_report(data: AgreementInput, *, intervals: bool = True) -> AgreementReport:
-    """The agreement report for every annotator pair (see the module docstring). With
-    ``intervals=False`` alpha's bootstrap intervals are left out (``Coefficients.pending_units``),
-    for :func:`with_intervals` to add: the report window shows the figures first."""
+@dataclass(frozen=True)
+class _Later:
+    """What :func:`completed` computes the later sections from (``AgreementReport.pending``)."""
+
+    data: AgreementInput
+    pairs: dict[str, PairComparison]
+    labels: Sequence[str]
+    targets: Sequence[str]
+    intervals: bool
+
+
+def agreement_overview(data: AgreementInput, *, intervals: bool = True) -> AgreementReport:
+    """The first part of :func:`agreement_report`, what the report window's Overview and Spans tabs
+    show: annotators, documents, each pair's documents, document stance, span scores, confusion and
+    attribution (about half the time). Attributes, claim stance, unitizing, per document and per
+    annotator are left empty and pending (``AgreementReport.pending``) for :func:`completed`."""
     labels = ordered_names(data.span_labels, {s.label for w in data.works for s in w.spans})
     targets = ordered_names(data.targets, {s.target for w in data.works for s in w.stances if s.span_id is None})
     pairs = compare_pairs(data, labels)
-    units = _SpanUnits(data, {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()})
-    parts = _UnitizingParts(data, labels, _extents(data))
     return AgreementReport(
         annotators=tuple(sorted(work.annotator for work in data.works)),
         documents=tuple(sorted({doc for work in data.works for doc in work.doc_ids})),
@@ -490,13 +500,56 @@ def agreement_report(data: AgreementInput, *, intervals: bool = True) -> Agreeme
         spans_micro={key: p.micro() for key, p in pairs.items()},
         span_confusion={key: p.confusion() for key, p in pairs.items()},
         attribution={key: p.attribution() for key, p in pairs.items()},
-        attributes=_attributes(data, pairs, labels, units, intervals),
-        claim_stance=_claim_stance(data, units, intervals),
-        unitizing=parts.over(data.works),
-        unitizing_pairs=_unitizing_pairs(data, parts),
-        per_document=_per_document(data, pairs, targets),
-        per_annotator=_per_annotator(data, pairs),
+        attributes={},
+        claim_stance={},
+        unitizing={},
+        unitizing_pairs={},
+        per_document={},
+        per_annotator={},
+        pending=_Later(data, pairs, labels, targets, intervals),
     )
+
+
+def completed(report: AgreementReport, cancel: Callable[[], bool] | None = None) -> AgreementReport:
+    """``report`` with the sections :func:`agreement_overview` left pending computed: exactly the
+    report :func:`agreement_report` gives (with the overview's ``intervals``). ``cancel()`` is asked
+    between sections; when it says yes, :class:`~annotator.model.errors.Cancelled` is raised."""
+    later = report.pending
+    if not isinstance(later, _Later):
+        return report
+
+    def check() -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("agreement report cancelled")
+
+    data, pairs, labels = later.data, later.pairs, later.labels
+    units = _SpanUnits(data, {(p.first.annotator, p.second.annotator): p.matching() for p in pairs.values()})
+    attributes = _attributes(data, pairs, labels, units, later.intervals)
+    check()
+    claim_stance = _claim_stance(data, units, later.intervals)
+    check()
+    parts = _UnitizingParts(data, labels, _extents(data))
+    unitizing = parts.over(data.works)
+    unitizing_pairs = _unitizing_pairs(data, parts)
+    check()
+    return replace(
+        report,
+        attributes=attributes,
+        claim_stance=claim_stance,
+        unitizing=unitizing,
+        unitizing_pairs=unitizing_pairs,
+        per_document=_per_document(data, pairs, later.targets),
+        per_annotator=_per_annotator(data, pairs),
+        pending=None,
+    )
+
+
+def agreement_report(data: AgreementInput, *, intervals: bool = True) -> AgreementReport:
+    """The agreement report for every annotator pair (see the module docstring). With
+    ``intervals=False`` alpha's bootstrap intervals are left out (``Coefficients.pending_units``),
+    for :func:`with_intervals` to add: the report window shows the figures first. The report window
+    computes it in two steps, :func:`agreement_overview` then :func:`completed`."""
+    return completed(agreement_overview(data, intervals=intervals))
 
 
 def with_intervals(report: AgreementReport, cancel: Callable[[], bool] | None = None) -> AgreementReport:

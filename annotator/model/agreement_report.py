@@ -218,6 +218,10 @@ class AgreementReport:
     per_document: Mapping[str, DocumentAgreement]
     per_annotator: Mapping[str, AnnotatorSummary]
     conventions: str = CONVENTIONS
+    # While the sections after the overview are still to be computed (a report from
+    # ``agreement_compare.agreement_overview``): what ``agreement_compare.completed`` computes them
+    # from. Their fields are empty meanwhile; None once they are in.
+    pending: object | None = field(default=None, compare=False, repr=False)
 
     @property
     def pairs(self) -> list[str]:
@@ -230,6 +234,12 @@ class AgreementReport:
             *(c for attrs in self.attributes.values() for c in attrs.values()),
             *self.claim_stance.values(),
         ]
+
+    @property
+    def sections_pending(self) -> bool:
+        """True while attributes, claim stance, unitizing, per document and per annotator are still
+        to be computed (their fields are empty until ``agreement_compare.completed`` fills them)."""
+        return self.pending is not None
 
     @property
     def intervals_pending(self) -> bool:

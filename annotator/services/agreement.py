@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from annotator.model.agreement import AgreementInput, AnnotatedStance, AnnotatorWork
-from annotator.model.agreement_compare import agreement_report
+from annotator.model.agreement_compare import agreement_overview, agreement_report, completed
 from annotator.model.agreement_report import AgreementReport
 from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 from annotator.model.errors import AnnotatorError, Cancelled, NotFoundError
@@ -61,12 +61,15 @@ def working_agreement(
     *,
     include_gold: bool = False,
     intervals: bool = True,
+    overview: bool = False,
 ) -> tuple[AgreementReport, list[str], list[str]]:
     """The report the report window shows, with the names of the annotators a default report covers
     split into those who worked on some document and those who did not (sorted): over the ones who
     worked when two or more did and someone did not (an annotator without work, typically the
     reviewer, would only add undefined pairs), else as :func:`agreement` with ``include_gold``. Reads
-    the annotators and who worked once for both."""
+    the annotators and who worked once for both. With ``overview=True`` only the overview's sections
+    are computed (``model.agreement_compare.agreement_overview``): :func:`complete_report` adds the
+    rest."""
     with _cyclic_gc_paused():
         with project.session() as s:
             everyone = _chosen(project, q.list_annotators(s), None, include_gold)
@@ -77,7 +80,18 @@ def working_agreement(
                 by_name = {a.name: a for a in everyone}
                 people = [by_name[name] for name in active]  # (the idle have no pairs to leave out)
             data = _read(project, s, people, pairs, progress, cancel)
+        if overview:
+            report = agreement_overview(data, intervals=intervals)
+            _step(progress, cancel, 4)
+            return report, active, idle
         return _report(data, progress, cancel, intervals), active, idle
+
+
+def complete_report(report: AgreementReport, cancel: Cancel | None = None) -> AgreementReport:
+    """``report`` (from ``working_agreement(..., overview=True)``) with its pending sections computed
+    (``model.agreement_compare.completed``), the collector paused as for the first part."""
+    with _cyclic_gc_paused():
+        return completed(report, cancel)
 
 
 @contextmanager

@@ -36,7 +36,7 @@ from annotator.model.agreement_compare import with_intervals
 from annotator.model.types import Status
 from annotator.services import annotations as svc
 from annotator.services import documents
-from annotator.services.agreement import agreement
+from annotator.services.agreement import agreement, complete_report, working_agreement
 from annotator.services.project import Project
 from tests.model.test_agreement_matching import _brute_force
 
@@ -579,3 +579,24 @@ def test_figures_first_then_intervals_give_the_same_report(project: Project, tmp
 
     assert without_intervals(first.to_json()) == without_intervals(complete.to_json())
     assert json.dumps(with_intervals(first).to_json()) == json.dumps(complete.to_json())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_overview_then_the_rest_give_the_same_report(project: Project, tmp_path: Path, seed: int) -> None:
+    """The report window's first job (the Overview and Spans tabs' sections only), completed by its
+    second job, is exactly the one-step report, with or without α's intervals; the first job leaves
+    the later sections empty and pending, and its own sections as the one-step report has them."""
+    _build(project, tmp_path, seed)
+    for intervals in (False, True):
+        whole = agreement(project, intervals=intervals)
+        first, _, _ = working_agreement(project, intervals=intervals, overview=True)
+        assert first.sections_pending and not whole.sections_pending
+        later = ("attributes", "claim_stance", "unitizing", "unitizing_pairs", "per_document", "per_annotator")
+        shown, full = first.to_json(), whole.to_json()
+        assert all(not shown[key] for key in later) and all(full[key] for key in later)
+        assert {k: v for k, v in shown.items() if k not in later} == {k: v for k, v in full.items() if k not in later}
+        rest = complete_report(first)
+        assert not rest.sections_pending
+        assert json.dumps(rest.to_json()) == json.dumps(full)
+        assert rest.intervals_pending == whole.intervals_pending
+    assert json.dumps(with_intervals(rest).to_json()) == json.dumps(agreement(project).to_json())

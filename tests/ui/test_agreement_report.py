@@ -395,6 +395,48 @@ def test_figures_show_first_then_the_intervals_fill_in(
     assert json.dumps(report.to_json()) == json.dumps(agreement(project).to_json())
 
 
+def _first_cells(table: ReportTableView) -> list[object]:
+    return [row[0].value for row in table.source.table.rows]
+
+
+def test_the_overview_shows_first_then_the_other_tabs_fill_in(
+    qtbot: QtBot, window: AgreementReportWindow, project: Project
+) -> None:
+    """The first job computes only the Overview and Spans tabs' figures; the unitizing, attributes,
+    claim stance, annotators and documents tables read "computing…" until the second job fills them,
+    and the complete report is the one-step report."""
+    later = (
+        window.unitizing_table,
+        window.attributes_table,
+        window.claim_stance_table,
+        window.annotator_table,
+        window.document_table,
+    )
+    at_figures: list[tuple[list[list[object]], list[object], bool, str]] = []
+    window.figures_shown.connect(
+        lambda _report: at_figures.append(
+            (
+                [_first_cells(t) for t in later],
+                _first_cells(window.span_table),
+                window.copy_button.isEnabled(),
+                window.interval_label.text(),
+            )
+        )
+    )
+    at_sections: list[list[list[object]]] = []
+    window.sections_shown.connect(lambda _report: at_sections.append([_first_cells(t) for t in later]))
+    report = computed(qtbot, window)
+    pending, spans, copy_enabled, label = at_figures[0]
+    assert pending == [[tables.CI_PENDING]] * len(later)
+    assert spans and tables.CI_PENDING not in spans  # the Spans tab's figures are in from the start
+    assert not copy_enabled and "claim stance" in label
+    assert at_sections and all(tables.CI_PENDING not in cells for cells in at_sections[0])
+    assert _first_cells(window.annotator_table) == ["alice", "bob"]
+    assert window.filter_label.text().startswith("All pairs")
+    assert not report.sections_pending
+    assert json.dumps(report.to_json()) == json.dumps(agreement(project).to_json())
+
+
 def _hold_intervals(window: AgreementReportWindow) -> _Gate:
     """Occupy the one-thread job pool as soon as the figures are shown, so the intervals wait."""
     gate = _Gate()

@@ -11,13 +11,16 @@ report keys documents by external id; the window maps them back to project ids t
 undefined values are stated under the tabs. With fewer than two annotators it shows what to do
 instead of empty tables.
 
-Figures first, intervals after: the report is computed without α's bootstrap intervals (most of its
-time), shown at once (`figures_shown`), and a second background job without a modal dialog fills the
-interval column and error bars in while the window stays usable ("computing…" in the cells and under
-the tabs, with a Stop button: `agreement_intervals.IntervalFiller`); `report_computed` fires with
-the complete report. Copy and Save wait for it, so a saved report is always the complete one, as
-`annotator agreement --json` prints it. The tabs' layout is in `agreement_layout`.
-Closing the window stops the intervals; Recompute or a gold toggle drops them and starts over.
+First figures, the rest after: the first job computes only what the Overview and Spans tabs show
+(`agreement_overview`: document stance without α's bootstrap intervals, span scores, confusion,
+attribution), shown at once (`figures_shown`); a second background job without a modal dialog then
+computes attributes, claim stance, unitizing and the documents and annotators tables
+(`sections_shown`), then the interval column and error bars, while the window stays usable
+("computing…" in the cells and under the tabs, with a Stop button:
+`agreement_intervals.IntervalFiller`); `report_computed` fires with the complete report. Copy and
+Save wait for it, so a saved report is always the complete one, as `annotator agreement --json`
+prints it. The tabs' layout is in `agreement_layout`.
+Closing the window stops the second job; Recompute or a gold toggle drops it and starts over.
 `open_agreement_report(ctx, parent)` is the entry point for the main window.
 """
 
@@ -56,11 +59,13 @@ from annotator.ui.workers import BackgroundTask, run_in_background
 
 
 class AgreementReportWindow(QDialog):
-    """Non-modal. `compute()` starts the background job; `figures_shown` fires when the figures are
-    shown, `report_computed` when the intervals are in too (the complete report)."""
+    """Non-modal. `compute()` starts the background job; `figures_shown` fires when the first figures
+    are shown (the overview's sections), `sections_shown` when the other sections are, and
+    `report_computed` when the intervals are in too (the complete report)."""
 
     document_requested = Signal(int)
-    figures_shown = Signal(object)  # the AgreementReport, intervals pending
+    figures_shown = Signal(object)  # the AgreementReport, later sections and intervals pending
+    sections_shown = Signal(object)  # the AgreementReport with every section, intervals maybe pending
     report_computed = Signal(object)  # the complete AgreementReport
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -155,6 +160,7 @@ class AgreementReportWindow(QDialog):
         self.copy_button.clicked.connect(self.copy_json)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.close)
+        self.intervals.sections_filled.connect(self._on_sections_done)
         self.intervals.filled.connect(self._on_intervals_done)
         self.include_gold.toggled.connect(self._on_include_gold_toggled)
         self.pair_combo.currentIndexChanged.connect(self._on_pair_combo_changed)
@@ -204,7 +210,9 @@ class AgreementReportWindow(QDialog):
             self,
             "Agreement report",
             f"Comparing {len(names)} annotators…",
-            lambda progress, cancel: compute_report(project, me_id, gold, progress, cancel, intervals=False),
+            lambda progress, cancel: compute_report(
+                project, me_id, gold, progress, cancel, intervals=False, overview=True
+            ),
             self._on_task_done,
             self._on_task_failed,
             self._on_task_cancelled,
@@ -252,6 +260,23 @@ class AgreementReportWindow(QDialog):
 
     # --- showing ------------------------------------------------------------------------------
 
+    def _show_sections(self, report: Report) -> None:
+        """The tables of the sections after the overview: "computing…" while they are pending."""
+        pending = report.sections_pending
+        for table, make in (
+            (self.unitizing_table, tables.unitizing_table),
+            (self.attributes_table, tables.attributes_table),
+            (self.claim_stance_table, tables.claim_stance_table),
+            (self.annotator_table, tables.per_annotator_table),
+        ):
+            table.set_table(tables.pending(make(report)) if pending else make(report))
+
+    def _on_sections_done(self, report: Report) -> None:
+        self._report = report
+        self._show_sections(report)
+        self.filter_documents(self._annotator_filter)
+        self.sections_shown.emit(report)
+
     def _on_intervals_done(self, full: Report) -> None:
         self._report = full
         self.stance_chart.set_data(chart_data.stance_chart(full))
@@ -272,11 +297,8 @@ class AgreementReportWindow(QDialog):
         self.span_chart.set_data(chart_data.span_chart(report))
         self.stance_table.set_table(tables.stance_table(report))
         self.span_table.set_table(tables.span_table(report))
-        self.unitizing_table.set_table(tables.unitizing_table(report))
         self.attribution_table.set_table(tables.attribution_table(report))
-        self.attributes_table.set_table(tables.attributes_table(report))
-        self.claim_stance_table.set_table(tables.claim_stance_table(report))
-        self.annotator_table.set_table(tables.per_annotator_table(report))
+        self._show_sections(report)
         previous = self.pair_combo.currentText()
         self.pair_combo.blockSignals(True)
         self.pair_combo.clear()
@@ -287,9 +309,9 @@ class AgreementReportWindow(QDialog):
         keep = self._annotator_filter if self._annotator_filter in names else None
         self.filter_documents(keep)
         self.stack.setCurrentWidget(self.tabs)
-        if report.intervals_pending:
+        if report.sections_pending or report.intervals_pending:
             self._set_report_actions_enabled(False)
-            self.intervals.show_pending()
+            self.intervals.show_pending(report)
             self.figures_shown.emit(report)
             self.intervals.start(report)
         else:
@@ -303,7 +325,13 @@ class AgreementReportWindow(QDialog):
         self._annotator_filter = annotator
         if self._report is None:
             return
-        self.document_table.set_table(tables.per_document_table(self._report, self._documents, annotator))
+        table = tables.per_document_table(self._report, self._documents, annotator)
+        if self._report.sections_pending:
+            self.document_table.set_table(tables.pending(table))
+            self.filter_label.setText(tables.CI_PENDING)
+            self.show_all_button.setEnabled(False)
+            return
+        self.document_table.set_table(table)
         rows = self.document_table.source.rowCount()
         if annotator is None:
             self.filter_label.setText(f"All pairs: {rows} rows.")
@@ -312,7 +340,7 @@ class AgreementReportWindow(QDialog):
         self.show_all_button.setEnabled(annotator is not None)
 
     def _set_report_actions_enabled(self, enabled: bool) -> None:
-        tip = "" if enabled or self._report is None else "Available once α's intervals are computed"
+        tip = "" if enabled or self._report is None else "Available once the whole report is computed"
         for button in (self.copy_button, self.save_button):
             button.setEnabled(enabled)
             button.setToolTip(tip)

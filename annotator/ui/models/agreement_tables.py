@@ -37,6 +37,7 @@ SINGLE_WHY_TEMPLATE = (
 )
 CI_PENDING = "computing…"
 CI_PENDING_WHY = "The 95% bootstrap interval is being computed; it appears here when ready."
+SECTION_PENDING_WHY = "This part of the report is being computed; it appears here when ready."
 CI_WHY = "No interval: fewer than two units with two values, or too few resamples with any variation."
 F1_WHY = "Undefined: neither annotator marked this label in the documents they both annotated."
 PRECISION_WHY = "Undefined: the second annotator of the pair marked none in the documents both annotated."
@@ -68,6 +69,18 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...] = ()
     keys: tuple[Any, ...] = ()  # one per row: what a click on the row drills into (or None)
     column_tips: tuple[str, ...] = ()
+
+
+def pending(table: Table) -> Table:
+    """`table`'s columns with one row saying its figures are being computed (a section the report
+    window fills in after the first figures: ``AgreementReport.sections_pending``)."""
+    first = Cell(CI_PENDING, SECTION_PENDING_WHY)
+    return Table(
+        table.columns,
+        ((first, *(Cell(None, SECTION_PENDING_WHY) for _ in table.columns[1:])),),
+        (None,),
+        table.column_tips,
+    )
 
 
 def pairs(report: AgreementReport) -> list[str]:
@@ -377,15 +390,18 @@ def compute_report(
     cancel: Callable[[], bool] | None = None,
     *,
     intervals: bool = True,
+    overview: bool = False,
 ) -> ComputedReport:
     """The background job: the report over the annotators who did some work, and the documents it
     names keyed by external id. An annotator without work (typically the reviewer) would only add
     undefined pairs, so they are left out when two or more others worked. With ``intervals=False``
-    alpha's bootstrap intervals are left pending (``model.agreement_compare.with_intervals``).
-    ``me_id`` is no longer used (the titles come from one read of the documents, not the list rows)."""
+    alpha's bootstrap intervals are left pending (``model.agreement_compare.with_intervals``); with
+    ``overview=True`` the sections after the Overview and Spans tabs' are too
+    (``services.agreement.complete_report``). ``me_id`` is no longer used (the titles come from one
+    read of the documents, not the list rows)."""
     del me_id
     report, active, idle = working_agreement(
-        project, progress=progress, cancel=cancel, include_gold=include_gold, intervals=intervals
+        project, progress=progress, cancel=cancel, include_gold=include_gold, intervals=intervals, overview=overview
     )
     return ComputedReport(report, documents.titles(project), tuple(idle), tuple(active))
 
