@@ -11,10 +11,8 @@ named or `include_gold` is set. Document lengths (`n_chars`) give unitizing alph
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from itertools import islice
 from types import MappingProxyType
 from typing import Any
@@ -24,6 +22,7 @@ from annotator.model.agreement_compare import agreement_overview, agreement_repo
 from annotator.model.agreement_report import AgreementReport
 from annotator.model.agreement_spans import AnnotatedRelation, AnnotatedSpan
 from annotator.model.errors import AnnotatorError, Cancelled, NotFoundError
+from annotator.model.gc_pause import cyclic_gc_paused
 from annotator.model.types import Annotator
 from annotator.services.project import Project
 from annotator.store import Session
@@ -47,7 +46,7 @@ def agreement(
     """The agreement report over the named annotators (default: all but gold). With
     ``intervals=False`` alpha's bootstrap intervals are left pending for
     ``model.agreement_compare.with_intervals`` (the report window shows the figures first)."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         with project.session() as s:
             people = _chosen(project, q.list_annotators(s), annotator_names, include_gold)
             data = _read(project, s, people, q.work_pairs(s, [a.id for a in people]), progress, cancel)
@@ -70,7 +69,7 @@ def working_agreement(
     the annotators and who worked once for both. With ``overview=True`` only the overview's sections
     are computed (``model.agreement_compare.agreement_overview``): :func:`complete_report` adds the
     rest."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         with project.session() as s:
             everyone = _chosen(project, q.list_annotators(s), None, include_gold)
             pairs = q.work_pairs(s, [a.id for a in everyone])
@@ -90,23 +89,8 @@ def working_agreement(
 def complete_report(report: AgreementReport, cancel: Cancel | None = None) -> AgreementReport:
     """``report`` (from ``working_agreement(..., overview=True)``) with its pending sections computed
     (``model.agreement_compare.completed``), the collector paused as for the first part."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return completed(report, cancel)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """The report makes hundreds of thousands of small objects and keeps them until it returns, so
-    Python's cyclic collector would walk them again and again for nothing (a quarter of the time on
-    3 annotators x 1,000 documents). Reference counting still frees everything; the collector is
-    switched back on afterwards (unless someone had switched it off before)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read(

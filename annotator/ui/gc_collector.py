@@ -15,7 +15,8 @@ A full collection (the oldest generation) walks every object the process holds: 
 project, a visible hitch in the middle of typing. So when one falls due it waits for a pause, until
 `IDLE_BEFORE_FULL_S` without input events, and the timer collects the young generations meanwhile;
 `OVERDUE_FACTOR` times the threshold collects it anyway, so that garbage that survived into the old
-generation never piles up for good under unbroken input.
+generation never piles up for good under unbroken input. While a worker is inside
+`model.gc_pause.cyclic_gc_paused()` (the agreement report), the timer collects nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
+from annotator.model import gc_pause
 from annotator.ui.input_events import INPUT_EVENTS
 
 INTERVAL_MS = 500
@@ -65,6 +67,8 @@ class GuiThreadCollector(QObject):
         collector did) is switched off again."""
         if gc.isenabled():
             gc.disable()
+        if gc_pause.paused():  # a worker's report holds many objects it keeps: collect after it
+            return None
         counts = gc.get_count()
         full_due = counts[2] > self.thresholds[2]
         idle = self._clock() - self.last_input >= IDLE_BEFORE_FULL_S

@@ -131,6 +131,36 @@ def test_a_full_collection_long_overdue_comes_under_unbroken_input(
     del kept
 
 
+def test_nothing_is_collected_while_a_worker_report_has_the_collector_paused(
+    typed: tuple[GuiThreadCollector, _Clock],
+) -> None:
+    """The agreement report runs in a worker inside `cyclic_gc_paused()`; the GUI thread's timer
+    collected its young objects anyway (two 28-ms collections while the first figures were computed)."""
+    from annotator.model.gc_pause import cyclic_gc_paused, paused
+
+    collector, clock = typed
+    clock.now += IDLE_BEFORE_FULL_S
+    kept = _full_due(young=2 * gc.get_threshold()[0])
+    entered, leave = threading.Event(), threading.Event()
+
+    def report() -> None:
+        with cyclic_gc_paused():
+            entered.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=report)
+    worker.start()
+    try:
+        assert entered.wait(10) and paused()
+        assert collector.check() is None
+    finally:
+        leave.set()
+        worker.join()
+    assert not paused()
+    assert collector.check() == 2  # due all along: collected once the report is done
+    del kept
+
+
 @pytest.fixture
 def no_collector_yet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The process as before its first thread: automatic collection on, no collector, no job pool
