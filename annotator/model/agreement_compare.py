@@ -224,8 +224,9 @@ class PairComparison:
         return Attribution(sum(ordered.values(), EMPTY), ordered)
 
     def confusion(self) -> dict[str, dict[str, int]]:
-        """The label confusion matrices of the documents added up (``add_confusion`` of each
-        document's dense matrix: rows and columns grow in the order the documents bring them)."""
+        """The label confusion matrices of the documents added up (each document's dense matrix, as
+        :func:`~annotator.model.agreement_spans.label_confusion` gives it: rows and columns grow in the
+        order the documents bring them)."""
         total: dict[str, dict[str, int]] = {}
         names: list[str] | None = None
         for doc in self.docs.values():

@@ -377,14 +377,6 @@ def label_confusion(
     return matrix
 
 
-def add_confusion(total: dict[str, dict[str, int]], part: Mapping[str, Mapping[str, int]]) -> None:
-    """Add ``part`` into ``total`` in place, growing rows and columns as needed."""
-    for row, cells in part.items():
-        target = total.setdefault(row, {})
-        for column, count in cells.items():
-            target[column] = target.get(column, 0) + count
-
-
 def matching_ids(pairs: Iterable[SpanPair]) -> dict[str, str]:
     """First annotator's span_id -> second annotator's span_id for matched pairs."""
     return {a.span_id: b.span_id for a, b in pairs}
