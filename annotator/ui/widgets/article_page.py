@@ -119,7 +119,8 @@ class ArticlePage(QPlainTextEdit):
         self._find_ranges = []
         self._current_find = None
         self._find_painter.set_outlines((), self._offsets, QColor())
-        unshaped = unshaped_text(text)
+        long_paragraph = has_long_paragraph(text)
+        unshaped = long_paragraph and reads_unshaped(text)
         if unshaped != self._unshaped:
             # Before the new text goes in: a font changed under the old text lays it out again.
             self.document().clear()
@@ -127,7 +128,7 @@ class ArticlePage(QPlainTextEdit):
             self._apply_shaping()
         # Qt stores "\r\n" as one paragraph break; a space keeps every later position where it was.
         self.setPlainText(text.replace("\r\n", " \n"))
-        if has_long_paragraph(text):
+        if long_paragraph:
             self._keep_long_layouts()
 
     def _keep_long_layouts(self) -> None:
@@ -297,8 +298,11 @@ def unshaped_text(text: str) -> bool:
     50,000-character one: 11-13 ms shaped, 8 ms not), and every character is of a script that reads
     the same unshaped. The cost is typographic: no kerning and no ligatures ("fi" drawn as two
     letters) in such an article."""
-    if not has_long_paragraph(text):
-        return False
+    return has_long_paragraph(text) and reads_unshaped(text)
+
+
+def reads_unshaped(text: str) -> bool:
+    """Whether every character of `text` is of a script that reads the same without shaping."""
     return text.isascii() or _NEEDS_SHAPING.search(text) is None  # isascii: 50,000 chars in microseconds
 
 

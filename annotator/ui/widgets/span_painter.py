@@ -133,10 +133,7 @@ class SpanPainter:
                 items += (_Item(s.id, u16(a), u16(b), color, mine, depth, style, step, gap) for a, b, gap in _pieces(s))
             elif s.start < s.end:
                 items.append(_Item(s.id, u16(s.start), u16(s.end), color, mine, depth, style, step))
-        self._items = items
-        self._items.sort(key=lambda item: item.start)
-        self._starts = [item.start for item in self._items]
-        self._max_len = max((i.end - i.start for i in self._items), default=0)
+        self._keep(items)
 
     def set_outlines(
         self,
@@ -148,13 +145,20 @@ class SpanPainter:
         """Frames around `ranges` (code points): the find matches, painted over the text; the one
         equal to `current` heavier."""
         u16 = (lambda cp: cp) if offsets.identity else offsets.to_utf16
-        self._items = [
-            _Item(0, u16(a), u16(b), color, True, 0, outline=True, current=(a, b) == current)
-            for a, b in sorted(ranges)
-            if a < b
-        ]
-        self._starts = [item.start for item in self._items]
-        self._max_len = max((i.end - i.start for i in self._items), default=0)
+        self._keep(
+            [
+                _Item(0, u16(a), u16(b), color, True, 0, outline=True, current=(a, b) == current)
+                for a, b in ranges
+                if a < b
+            ]
+        )
+
+    def _keep(self, items: list[_Item]) -> None:
+        """Hold `items` sorted by start, with what `paint_block` looks them up by."""
+        items.sort(key=lambda item: item.start)
+        self._items = items
+        self._starts = [item.start for item in items]
+        self._max_len = max((i.end - i.start for i in items), default=0)
 
     def __bool__(self) -> bool:
         return bool(self._items)
