@@ -35,7 +35,6 @@ import bench_paint as bp  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from annotator.app import build_main_window  # noqa: E402
 from annotator.model.changes import Changes  # noqa: E402
 from annotator.services import annotations as svc  # noqa: E402
 
@@ -44,10 +43,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     path = Path(tempfile.mkdtemp(prefix="annotator-bench-ab-")) / "bench.db"
     flat, para, unbroken, paragraphs = bp.three_layer_project(path)
-    win = build_main_window(path, annotator_name="me")
-    win.resize(1400, 900)
-    win.show()
-    QApplication.processEvents()
+    win = bp.bench_window(path)
     ctx, view = win.ctx, win.article_view
     out: dict[str, object] = {"checkout": str(ROOT), "load_before": [round(x, 2) for x in os.getloadavg()]}
     for doc, other, text, name in ((flat, para, unbroken, "unbroken"), (para, flat, paragraphs, "paragraphs")):

@@ -39,7 +39,6 @@ import bench_paint as bp  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from annotator.app import build_main_window  # noqa: E402
 from annotator.services import annotations as svc  # noqa: E402
 
 KEY_EVERY_S = 0.15
@@ -86,9 +85,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     path = Path(tempfile.mkdtemp(prefix="annotator-bench-gc-")) / "bench.db"
     _flat, para, _unbroken, paragraphs = bp.three_layer_project(path)
-    win = build_main_window(path, annotator_name="me")
-    win.resize(1400, 900)
-    win.show()
+    win = bp.bench_window(path)
     run_loop(app, 1.0)
     ctx, view = win.ctx, win.article_view
     ctx.open_document(para)

@@ -60,6 +60,7 @@ from annotator.services.project import Project  # noqa: E402
 from annotator.store import disagreement  # noqa: E402
 from annotator.store.bulk import add_spans  # noqa: E402
 from annotator.ui.context import AppContext  # noqa: E402
+from annotator.ui.main_window import MainWindow  # noqa: E402
 from annotator.ui.widgets.article_view import ArticleViewWidget  # noqa: E402
 from annotator.ui.widgets.span_painter import SpanPainter  # noqa: E402
 from tests.helpers import add_texts  # noqa: E402
@@ -107,6 +108,16 @@ def three_layer_project(path: Path, chars: int = 50_000, spans: int = 500) -> tu
                 add_spans(s, spans_for(text, doc, who, spans, seed=8 + n))
     project.close()
     return flat, para, unbroken, paragraphs
+
+
+def bench_window(path: Path) -> MainWindow:
+    """The real main window on the bench project, 1400 x 900, shown and settled (the benchmarks of
+    switching and adding, here and in bench_edit_ab, profile_switch and bench_gc_pauses)."""
+    win = build_main_window(path, annotator_name="me")
+    win.resize(1400, 900)
+    win.show()
+    QApplication.processEvents()
+    return win
 
 
 def bare_editor(view: ArticleViewWidget) -> QPlainTextEdit:
@@ -201,10 +212,7 @@ def repaints(project: Project, flat_doc: int, para_doc: int, args: argparse.Name
 
 def edits(path: Path, flat_doc: int, para_doc: int, text: str, runs: int) -> dict[str, dict[str, float]]:
     """Switch to each article and add a span on it by key press, in the real main window."""
-    win = build_main_window(path, annotator_name="me")
-    win.resize(1400, 900)
-    win.show()
-    QApplication.processEvents()
+    win = bench_window(path)
     ctx, view = win.ctx, win.article_view
     me = ctx.recorded_annotator().id
     where = text.index(" ", len(text) // 2) + 1  # a word in the middle of the article

@@ -42,7 +42,6 @@ import bench_paint as bp  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
-from annotator.app import build_main_window  # noqa: E402
 from annotator.model.changes import Changes  # noqa: E402
 from annotator.services import annotations as svc  # noqa: E402
 from annotator.services import documents  # noqa: E402
@@ -99,10 +98,7 @@ def main() -> int:
     flat, para, unbroken, paragraphs = bp.three_layer_project(path)
     for owner, name, label in PIECES:
         _wrap(owner, name, label)
-    win = build_main_window(path, annotator_name="me")
-    win.resize(1400, 900)
-    win.show()
-    QApplication.processEvents()
+    win = bp.bench_window(path)
     ctx, view = win.ctx, win.article_view
     relaid: collections.Counter[str] = collections.Counter()
     layout = view.document().documentLayout()
