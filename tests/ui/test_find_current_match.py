@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from annotator.ui.main_window import MainWindow
 from annotator.ui.widgets.search_highlight import MATCH_COLOR
 from tests.ui.test_keyboard_day import _share_near, match_rect
-from tests.ui.test_keyboard_only import focus, press, type_text, window
+from tests.ui.test_keyboard_only import focus, press, search, window
 
 __all__ = ["window"]  # the fixture, shared with the keyboard-only tests
 
@@ -35,9 +35,7 @@ def _distance(a: tuple[float, float, float], b: tuple[float, float, float]) -> f
 def test_the_current_match_shows_the_span_under_it_and_is_framed_heavier(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
-    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    type_text(qtbot, "guarantees")
-    press(qtbot, Qt.Key.Key_Return)
+    search(qtbot, window, "guarantees")  # Ctrl+F, the word, Enter: its first match selected
     first, second = window.search.matches[:2]
     press(qtbot, "c")  # the first match becomes a claim
     press(qtbot, Qt.Key.Key_Escape)  # span deselected, frames cleared

@@ -130,9 +130,7 @@ def match_rect(win: MainWindow, start: int, end: int) -> QRect:
 def test_find_frames_keep_span_colours_visible_and_esc_clears_them(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
-    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    type_text(qtbot, "guarantees")
-    press(qtbot, Qt.Key.Key_Return)
+    search(qtbot, window, "guarantees")  # Ctrl+F, the word, Enter: its first match selected
     matches = window.search.matches
     assert len(matches) >= 2
     press(qtbot, "c")  # the match becomes a claim; its find highlight stays
