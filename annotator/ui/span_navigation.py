@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from annotator.model.types import Span
 from annotator.ui.context import AppContext
+from annotator.ui.models.annotation_table_model import elide
 from annotator.ui.widgets.article_view import ArticleViewWidget
 
 KEYS_HINT = "Alt+N next, Alt+Shift+N previous"
@@ -80,5 +81,5 @@ class SpanNavigation(QObject):
         self._view.setTextCursor(cursor)
         self._view.ensureCursorVisible()
         self._ctx.select_span(span.id)
-        text = span.text if len(span.text) <= 50 else span.text[:49] + "…"
-        self.message_posted.emit(f"{what}: {span.label.replace('_', ' ')} “{text}”{wrapped} ({KEYS_HINT})")
+        label = span.label.replace("_", " ")
+        self.message_posted.emit(f"{what}: {label} “{elide(span.text, 50)}”{wrapped} ({KEYS_HINT})")

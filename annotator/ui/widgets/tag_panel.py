@@ -49,6 +49,7 @@ from annotator.ui.models.annotation_table_model import (
     COL_TEXT,
     AnnotationTableModel,
     SpanIdRole,
+    elide,
 )
 from annotator.ui.span_corrections import SpanCorrections
 from annotator.ui.widgets.collapsible import CollapsibleBox
@@ -406,8 +407,8 @@ class TagPanelWidget(QWidget):
             if start <= other.start and other.end <= end
             else "across"
         )
-        text = other.text if len(other.text) <= 40 else other.text[:39] + "…"
         shown = name.replace("_", " ")
+        text = elide(other.text, 40)
         return f"New {shown} {where} {shown} “{text}” (Ctrl+Z undoes it; Alt+Return selects a span at the caret)."
 
     # -- slots -------------------------------------------------------------------------------
