@@ -5,7 +5,8 @@ panel in a scroll area. Bottom dock (review mode only): the review panel; review
 in `review_mode.py`.
 The window builds menus from `ui/actions.py`, routes each action to the widget that owns the
 behaviour, and keeps only shell state: the per-document timer and the status bar (its place, size
-and dock layout are `dock_layout.LaidOutWindow`'s). File operations live in `file_operations.py`, dialogs under
+and dock layout are `dock_layout.LaidOutWindow`'s). File operations live in `file_operations.py`, which
+document or span comes next in `document_navigation.py` and `span_navigation.py`, dialogs under
 `dialogs/`, long jobs in `workers.py`.
 """
 
@@ -20,7 +21,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea, QWidget
 
-from annotator.model.types import Status
 from annotator.ui import dock_layout, settings
 from annotator.ui.actions import EDGE_MOVES, MENUS, action_specs, attribute_keys, build_actions
 from annotator.ui.dock_layout import LaidOutWindow
@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # the workspace's modules load in `attach`, after the frame i
 _LAST_DOC_KEY = "session/last_doc"
 ARTICLE_MIN_LINES = 14  # in review mode, beside the review dock
 REVIEW_DOCK_SHARE = 0.4  # of the window's height, when review mode starts
-_LOOK_AHEAD = 20
 _REVIEW_ACTIONS = ("accept_item", "reject_item", "edit_item", "accept_agreed")
 
 
@@ -97,6 +96,7 @@ class MainWindow(LaidOutWindow):
         """Compose the workspace on `ctx` (once). A window already on screen opens its first document."""
         from annotator.ui.curator_lock import CuratorLock
         from annotator.ui.doc_timer import DocumentTimer
+        from annotator.ui.document_navigation import DocumentNavigation
         from annotator.ui.file_operations import FileOperations
         from annotator.ui.keyboard_path import KeyboardPath
         from annotator.ui.live_updates import LiveUpdates
@@ -150,6 +150,9 @@ class MainWindow(LaidOutWindow):
         self.keyboard = KeyboardPath(ctx, self.article_view, self.tag_panel, self)
         self.search = ArticleSearch(ctx, self.article_view, self)
         self.span_navigation = SpanNavigation(ctx, self.article_view, self)
+        self.navigation = DocumentNavigation(
+            ctx, self.document_list, self.open_document, self.tag_panel.save_note, self
+        )
         self.files = FileOperations(ctx, self)
         self.files.my_name = lambda: self.review.me.name
         self.timer = DocumentTimer(ctx, self)
@@ -211,9 +214,9 @@ class MainWindow(LaidOutWindow):
             "pick_source": self.pick_source,
             "claim_stance": self.keyboard.arm_claim_stance,
             "cycle_target": tag.cycle_active_target,
-            "done_next": self.mark_done_and_next,
-            "prev_doc": self.open_previous,
-            "next_doc": self.open_next,
+            "done_next": self.navigation.done_and_next,
+            "prev_doc": self.navigation.previous,
+            "next_doc": self.navigation.next,
             "next_span": partial(self.span_navigation.step, True),
             "prev_span": partial(self.span_navigation.step, False),
             "span_at_caret": self.span_navigation.select_at_caret,
@@ -292,6 +295,7 @@ class MainWindow(LaidOutWindow):
         self.keyboard.message_withdrawn.connect(self.status.withdraw)
         self.search.message_posted.connect(self.status.post)
         self.span_navigation.message_posted.connect(self.status.post)
+        self.navigation.message_posted.connect(self.status.post)
         self.document_list.search_applied.connect(self.search.set_query)
         self.documents_dock.toggleViewAction().toggled.connect(self._on_documents_dock_toggled)
         self.document_list.first_match_opened.connect(self._on_document_list_first_match_opened)
@@ -318,74 +322,9 @@ class MainWindow(LaidOutWindow):
             self.document_list.select_doc(doc_id)
 
     def open_first_document(self) -> None:
-        """The document of my last session if it still exists, else the first unfinished one.
-        Cheap on 100,000 documents: single-row look-ups, no scan of the whole list."""
-        from annotator.services import documents
-
+        """The document of my last session if it still exists, else the first unfinished one."""
         self.live.wait_listening()  # connected meanwhile in the feed's thread: no later change is missed
-        me, project = self.ctx.annotator.id, self.ctx.project
-        last_id = last_document(project.path)
-        if last_id is not None and documents.list_rows(project, [last_id], me):
-            self.open_document(last_id)
-            return
-        first = self.document_list.next_doc_id(None)
-        rows = documents.list_rows(project, [first], me) if first is not None else {}
-        if first is not None and first in rows and rows[first].status != Status.DONE:
-            self.open_document(first)
-        else:
-            self.open_document(self.next_unfinished(first))
-
-    def next_unfinished(self, after: int | None) -> int | None:
-        """The next document after `after` that I have not marked done (`documents.next_unfinished`),
-        looking first at a few rows ahead in the list as it is shown."""
-        from annotator.services import documents
-
-        ahead: list[int] = []
-        doc_id = after
-        for _ in range(_LOOK_AHEAD if after is not None else 0):
-            doc_id = self.document_list.next_doc_id(doc_id)
-            if doc_id is None:
-                break
-            ahead.append(doc_id)
-        model = self.document_list.model
-        return documents.next_unfinished(
-            self.ctx.project, self.ctx.annotator.id, after, ahead, status=model.status_filter, search=model.search_text
-        )
-
-    def open_previous(self) -> None:
-        if self.ctx.current_doc_id is not None:
-            self._open_or_say(self.document_list.prev_doc_id(self.ctx.current_doc_id), "first")
-
-    def open_next(self) -> None:
-        if self.ctx.current_doc_id is not None:
-            self._open_or_say(self.document_list.next_doc_id(self.ctx.current_doc_id), "last")
-
-    def _open_or_say(self, doc_id: int | None, end: str) -> None:
-        """Open `doc_id`; None (Alt+Right past the list's end, say) is said, not silently ignored."""
-        if doc_id is None:
-            shown = "the filtered list shows" if self.document_list.filtered() else "in the list"
-            self.status.post(f"This is the {end} document {shown}.")
-        else:
-            self.open_document(doc_id)
-
-    def mark_done_and_next(self) -> None:
-        doc_id = self.ctx.current_doc_id
-        if doc_id is None:
-            return
-        from annotator.ui.commands import SetStatusCommand, push_command
-
-        self.tag_panel.save_note()
-        error = push_command(self.ctx, SetStatusCommand(self.ctx, doc_id, Status.DONE))
-        if error:
-            self.status.post(error)
-            return
-        next_id = self.next_unfinished(doc_id)
-        if next_id is None and self.document_list.filtered():
-            self.status.post("Done. Every document the filtered list shows is done; clear the filter for the rest.")
-        elif next_id is None:
-            self.status.post("Done. Every document is marked done.")
-        else:
-            self.open_document(next_id)
+        self.open_document(self.navigation.first(last_document(self.ctx.project.path)))
 
     def cancel(self) -> None:
         if self.keyboard.in_panel():
